@@ -1,0 +1,470 @@
+//! Settings from the environment and an optional TOML file (SPEC §5). The environment wins; the
+//! original Python system's variable names are accepted as aliases. Every problem is collected so
+//! that one message names them all, before anything is read or written.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::domain::{IamUserName, Secret, SlackUserId};
+use crate::plan::Rules;
+use crate::runner::JobSettings;
+
+/// Every variable keywarden reads, so that a config file with a typo is caught.
+const KNOWN: &[&str] = &[
+    "KEYWARDEN_SPREADSHEET_ID",
+    "KEYWARDEN_REQUEST_SHEET",
+    "KEYWARDEN_USERS_SHEET",
+    "KEYWARDEN_ADMIN_SLACK_IDS",
+    "KEYWARDEN_NOTIFY_DAYS",
+    "KEYWARDEN_TIMEZONE",
+    "KEYWARDEN_MAX_DELETIONS",
+    "KEYWARDEN_PROTECTED_USERS",
+    "KEYWARDEN_IAM_PATH_PREFIX",
+    "KEYWARDEN_TODAY",
+    "KEYWARDEN_CONCURRENCY",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "KEYWARDEN_SHEETS_API_URL",
+    "SLACK_BOT_TOKEN",
+    "KEYWARDEN_SLACK_API_URL",
+];
+
+/// The original system's names (SPEC §5), for deployments that switch without changes.
+const ALIASES: &[(&str, &[&str])] = &[
+    ("KEYWARDEN_SPREADSHEET_ID", &["SP_SHEET_KEY"]),
+    ("KEYWARDEN_REQUEST_SHEET", &["SP_SHEET"]),
+    ("KEYWARDEN_USERS_SHEET", &["SP_SHEET_TBL"]),
+    ("SLACK_BOT_TOKEN", &["BOT_ACCESS_TOKEN"]),
+    ("KEYWARDEN_ADMIN_SLACK_IDS", &["ADMIN_ID_1", "ADMIN_ID_2"]),
+];
+
+/// Invalid or missing configuration: exit 2 with every problem named.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration problem(s), nothing was done:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct ConfigError(pub Vec<String>);
+
+/// Where values come from: environment variables, then the `--config` file.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    env: HashMap<String, String>,
+    file: HashMap<String, String>,
+}
+
+impl Sources {
+    /// The process environment and, if given, the TOML file.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, ConfigError> {
+        let text = match config_file {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                ConfigError(vec![format!(
+                    "cannot read config file {}: {e}",
+                    path.display()
+                )])
+            })?),
+            None => None,
+        };
+        Sources::new(std::env::vars().collect(), text.as_deref())
+    }
+
+    pub fn new(env: HashMap<String, String>, file_text: Option<&str>) -> Result<Self, ConfigError> {
+        let mut file = HashMap::new();
+        if let Some(text) = file_text {
+            let table: toml::Table = text
+                .parse()
+                .map_err(|e| ConfigError(vec![format!("config file is not valid TOML: {e}")]))?;
+            let mut problems = Vec::new();
+            for (key, value) in table {
+                let var = KNOWN.iter().find(|v| file_key(v) == key);
+                let text = match value {
+                    toml::Value::String(s) => Some(s),
+                    toml::Value::Integer(i) => Some(i.to_string()),
+                    toml::Value::Boolean(b) => Some(b.to_string()),
+                    toml::Value::Array(items) => items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_string))
+                        .collect::<Option<Vec<_>>>()
+                        .map(|v| v.join(",")),
+                    _ => None,
+                };
+                match (var, text) {
+                    (Some(var), Some(text)) => {
+                        file.insert(var.to_string(), text);
+                    }
+                    (None, _) => problems.push(format!(
+                        "config file: unknown key \"{key}\" (known: {})",
+                        KNOWN.iter().map(|v| file_key(v)).collect::<Vec<_>>().join(", ")
+                    )),
+                    (Some(_), None) => problems.push(format!(
+                        "config file: \"{key}\" must be a string, a number, a boolean or a list of strings"
+                    )),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(ConfigError(problems));
+            }
+        }
+        Ok(Sources { env, file })
+    }
+
+    /// A value by its variable name: environment, then aliases, then file; blank counts as unset.
+    fn get(&self, var: &str) -> Option<String> {
+        let env = |name: &str| {
+            self.env
+                .get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(v) = env(var) {
+            return Some(v);
+        }
+        if let Some((_, aliases)) = ALIASES.iter().find(|(name, _)| *name == var) {
+            let found: Vec<String> = aliases.iter().filter_map(|a| env(a)).collect();
+            if !found.is_empty() {
+                return Some(found.join(","));
+            }
+        }
+        self.file
+            .get(var)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// `KEYWARDEN_NOTIFY_DAYS` → `notify_days`; `SLACK_BOT_TOKEN` → `slack_bot_token`.
+fn file_key(var: &str) -> String {
+    var.strip_prefix("KEYWARDEN_").unwrap_or(var).to_lowercase()
+}
+
+/// Which outside services a command needs, so `demo` needs none and `plan` no Slack token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Needs {
+    pub google: bool,
+    pub slack: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub spreadsheet_id: String,
+    pub job: JobSettings,
+    pub timezone: Tz,
+    pub today: Option<NaiveDate>,
+    pub google_credentials: PathBuf,
+    pub sheets_api_url: String,
+    pub slack_token: Option<Secret>,
+    pub slack_api_url: String,
+}
+
+impl Settings {
+    pub fn load(src: &Sources, needs: Needs) -> Result<Self, ConfigError> {
+        let mut problems = Vec::new();
+        let parse = |var: &str, default: &str| -> String {
+            src.get(var).unwrap_or_else(|| default.to_string())
+        };
+        let number = |var: &str, value: String, max: u64, problems: &mut Vec<String>| -> u64 {
+            match value.parse::<u64>() {
+                Ok(n) if n <= max => n,
+                _ => {
+                    problems.push(format!(
+                        "{var}=\"{value}\" must be a whole number from 0 to {max}"
+                    ));
+                    0
+                }
+            }
+        };
+        let notify_days = number(
+            "KEYWARDEN_NOTIFY_DAYS",
+            parse("KEYWARDEN_NOTIFY_DAYS", "7"),
+            365,
+            &mut problems,
+        );
+        let max_deletions = number(
+            "KEYWARDEN_MAX_DELETIONS",
+            parse("KEYWARDEN_MAX_DELETIONS", "10"),
+            100_000,
+            &mut problems,
+        );
+        let concurrency = number(
+            "KEYWARDEN_CONCURRENCY",
+            parse("KEYWARDEN_CONCURRENCY", "8"),
+            64,
+            &mut problems,
+        );
+        if concurrency == 0 {
+            problems.push("KEYWARDEN_CONCURRENCY must be at least 1".into());
+        }
+
+        let tz_text = parse("KEYWARDEN_TIMEZONE", "Asia/Tokyo");
+        let timezone = tz_text.parse::<Tz>().unwrap_or_else(|_| {
+            problems.push(format!(
+                "KEYWARDEN_TIMEZONE=\"{tz_text}\" is not an IANA time zone such as Asia/Tokyo"
+            ));
+            Tz::Asia__Tokyo
+        });
+        let today = src.get("KEYWARDEN_TODAY").and_then(|t| {
+            parse_today(&t)
+                .map_err(|e| problems.push(format!("KEYWARDEN_TODAY: {e}")))
+                .ok()
+        });
+        let admins = list(src.get("KEYWARDEN_ADMIN_SLACK_IDS"))
+            .filter_map(|id| {
+                SlackUserId::parse(&id)
+                    .map_err(|e| problems.push(format!("KEYWARDEN_ADMIN_SLACK_IDS: {e}")))
+                    .ok()
+            })
+            .collect();
+        let protected_users = list(src.get("KEYWARDEN_PROTECTED_USERS"))
+            .filter_map(|u| {
+                IamUserName::parse(&u)
+                    .map_err(|e| problems.push(format!("KEYWARDEN_PROTECTED_USERS: {e}")))
+                    .ok()
+            })
+            .collect();
+        let iam_path_prefix = parse("KEYWARDEN_IAM_PATH_PREFIX", "/");
+        if !iam_path_prefix.starts_with('/') || !iam_path_prefix.ends_with('/') {
+            problems.push(format!(
+                "KEYWARDEN_IAM_PATH_PREFIX=\"{iam_path_prefix}\" must start and end with / (e.g. / or /keys/)"
+            ));
+        }
+        let mut url = |var: &str, default: &str| -> String {
+            let u = parse(var, default);
+            if !(u.starts_with("https://") || u.starts_with("http://")) {
+                problems.push(format!("{var}=\"{u}\" must be an http(s) URL"));
+            }
+            u
+        };
+        let sheets_api_url = with_slash(url(
+            "KEYWARDEN_SHEETS_API_URL",
+            "https://sheets.googleapis.com/",
+        ));
+        let slack_api_url = with_slash(url("KEYWARDEN_SLACK_API_URL", "https://slack.com/api/"));
+
+        let spreadsheet_id = src.get("KEYWARDEN_SPREADSHEET_ID").unwrap_or_default();
+        let google_credentials = PathBuf::from(
+            src.get("GOOGLE_APPLICATION_CREDENTIALS")
+                .unwrap_or_default(),
+        );
+        if needs.google {
+            if spreadsheet_id.is_empty() {
+                problems.push(
+                    "KEYWARDEN_SPREADSHEET_ID is not set: use the ID from the sheet's URL \
+                     (docs.google.com/spreadsheets/d/<ID>/edit)"
+                        .into(),
+                );
+            }
+            if google_credentials.as_os_str().is_empty() {
+                problems.push(
+                    "GOOGLE_APPLICATION_CREDENTIALS is not set: give the path of the service account's JSON key".into(),
+                );
+            } else if !google_credentials.is_file() {
+                problems.push(format!(
+                    "GOOGLE_APPLICATION_CREDENTIALS: no file at {}",
+                    google_credentials.display()
+                ));
+            }
+        }
+        let slack_token = src.get("SLACK_BOT_TOKEN").map(Secret::new);
+        if needs.slack {
+            match &slack_token {
+                None => problems.push(
+                    "SLACK_BOT_TOKEN is not set: use the app's Bot User OAuth Token (xoxb-…)"
+                        .into(),
+                ),
+                Some(t) if !t.expose().starts_with("xox") => problems.push(
+                    "SLACK_BOT_TOKEN does not look like a Slack token (it should start with xoxb-)"
+                        .into(),
+                ),
+                Some(_) => {}
+            }
+        }
+
+        if !problems.is_empty() {
+            return Err(ConfigError(problems));
+        }
+        Ok(Settings {
+            spreadsheet_id,
+            job: JobSettings {
+                request_sheet: parse("KEYWARDEN_REQUEST_SHEET", "key_request_form"),
+                users_sheet: parse("KEYWARDEN_USERS_SHEET", "users_json"),
+                admins,
+                rules: Rules {
+                    notify_days: notify_days as u32,
+                    max_deletions: max_deletions as usize,
+                },
+                protected_users,
+                iam_path_prefix,
+                concurrency: concurrency as usize,
+            },
+            timezone,
+            today,
+            google_credentials,
+            sheets_api_url,
+            slack_token,
+            slack_api_url,
+        })
+    }
+
+    /// Today in the configured zone unless pinned; never the UTC date.
+    pub fn today(&self, pinned: Option<NaiveDate>) -> NaiveDate {
+        pinned.or(self.today).unwrap_or_else(|| {
+            chrono::Utc::now()
+                .with_timezone(&self.timezone)
+                .date_naive()
+        })
+    }
+}
+
+/// `YYYY-MM-DD`, as `--today` and `KEYWARDEN_TODAY` take it.
+pub fn parse_today(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("\"{text}\" is not a date in the form YYYY-MM-DD"))
+}
+
+fn list(value: Option<String>) -> impl Iterator<Item = String> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+fn with_slash(url: String) -> String {
+    if url.ends_with('/') {
+        url
+    } else {
+        format!("{url}/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: Needs = Needs {
+        google: true,
+        slack: true,
+    };
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn complete() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("KEYWARDEN_SPREADSHEET_ID", "sheet123"),
+            ("GOOGLE_APPLICATION_CREDENTIALS", "Cargo.toml"),
+            ("SLACK_BOT_TOKEN", "xoxb-secret-value"),
+        ]
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let s = Settings::load(&Sources::new(env(&complete()), None).unwrap(), ALL).unwrap();
+        assert_eq!(s.job.request_sheet, "key_request_form");
+        assert_eq!(s.job.users_sheet, "users_json");
+        assert_eq!(
+            s.job.rules,
+            Rules {
+                notify_days: 7,
+                max_deletions: 10
+            }
+        );
+        assert_eq!(s.timezone, Tz::Asia__Tokyo);
+        assert_eq!(s.job.iam_path_prefix, "/");
+        assert_eq!(s.sheets_api_url, "https://sheets.googleapis.com/");
+        assert_eq!(s.slack_api_url, "https://slack.com/api/");
+    }
+
+    #[test]
+    fn every_problem_is_named_at_once_without_secrets() {
+        let e = env(&[
+            ("KEYWARDEN_NOTIFY_DAYS", "seven"),
+            ("KEYWARDEN_TIMEZONE", "Mars/Base"),
+            ("SLACK_BOT_TOKEN", "hunter2-secret"),
+            ("KEYWARDEN_ADMIN_SLACK_IDS", "U001,bogus"),
+        ]);
+        let err = Settings::load(&Sources::new(e, None).unwrap(), ALL).unwrap_err();
+        let msg = err.to_string();
+        for part in [
+            "KEYWARDEN_NOTIFY_DAYS",
+            "Mars/Base",
+            "KEYWARDEN_SPREADSHEET_ID",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "SLACK_BOT_TOKEN",
+            "bogus",
+        ] {
+            assert!(msg.contains(part), "{part} missing: {msg}");
+        }
+        assert!(!msg.contains("hunter2"), "{msg}");
+    }
+
+    #[test]
+    fn original_names_are_aliases_and_the_new_ones_win() {
+        let mut e = env(&[
+            ("SP_SHEET_KEY", "old-id"),
+            ("SP_SHEET", "申請"),
+            ("SP_SHEET_TBL", "members"),
+            ("BOT_ACCESS_TOKEN", "xoxb-old"),
+            ("ADMIN_ID_1", "UADMIN1"),
+            ("ADMIN_ID_2", "UADMIN2"),
+            ("GOOGLE_APPLICATION_CREDENTIALS", "Cargo.toml"),
+        ]);
+        let s = Settings::load(&Sources::new(e.clone(), None).unwrap(), ALL).unwrap();
+        assert_eq!(s.spreadsheet_id, "old-id");
+        assert_eq!(s.job.request_sheet, "申請");
+        assert_eq!(s.job.users_sheet, "members");
+        assert_eq!(s.slack_token.as_ref().unwrap().expose(), "xoxb-old");
+        assert_eq!(s.job.admins.len(), 2);
+        e.insert("KEYWARDEN_SPREADSHEET_ID".into(), "new-id".into());
+        let s = Settings::load(&Sources::new(e, None).unwrap(), ALL).unwrap();
+        assert_eq!(s.spreadsheet_id, "new-id");
+    }
+
+    #[test]
+    fn file_keys_are_lower_case_and_the_environment_wins() {
+        let file = r#"
+            spreadsheet_id = "from-file"
+            notify_days = 14
+            protected_users = ["root-admin", "ci"]
+            google_application_credentials = "Cargo.toml"
+            slack_bot_token = "xoxb-file"
+        "#;
+        let s = Settings::load(
+            &Sources::new(env(&[("KEYWARDEN_NOTIFY_DAYS", "3")]), Some(file)).unwrap(),
+            ALL,
+        )
+        .unwrap();
+        assert_eq!(s.spreadsheet_id, "from-file");
+        assert_eq!(s.job.rules.notify_days, 3);
+        assert_eq!(s.job.protected_users.len(), 2);
+        let bad = Sources::new(HashMap::new(), Some("notfy_days = 3")).unwrap_err();
+        assert!(bad.to_string().contains("notfy_days"));
+    }
+
+    #[test]
+    fn today_is_pinned_or_local() {
+        let mut e = env(&complete());
+        e.insert("KEYWARDEN_TODAY".into(), "2026-11-22".into());
+        let s = Settings::load(&Sources::new(e, None).unwrap(), ALL).unwrap();
+        assert_eq!(s.today(None).to_string(), "2026-11-22");
+        assert_eq!(
+            s.today(Some("2027-01-01".parse().unwrap())).to_string(),
+            "2027-01-01"
+        );
+        assert!(parse_today("2026/11/22").is_err());
+    }
+
+    #[test]
+    fn demo_needs_no_services() {
+        let none = Needs {
+            google: false,
+            slack: false,
+        };
+        assert!(Settings::load(&Sources::default(), none).is_ok());
+    }
+}

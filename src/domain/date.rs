@@ -1,0 +1,228 @@
+//! Dates as they arrive from the Sheets API: a serial number for a real date cell, or the text
+//! an administrator typed (SPEC §2).
+
+use chrono::{Duration, NaiveDate};
+use unicode_normalization::UnicodeNormalization;
+
+use super::ids::shorten;
+
+/// Dates outside these years are typos (`2206`, `1926`), never real key end dates: reading one
+/// as-is could delete a user decades early, so the row is reported instead.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DateError(String);
+
+/// Google Sheets' day zero (serial 0), as in Lotus 1-2-3 and Excel.
+fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid constant date")
+}
+
+/// A Sheets date serial (days since 1899-12-30; a fraction is the time of day).
+pub fn serial_to_date(serial: f64) -> Result<NaiveDate, DateError> {
+    if !serial.is_finite() || !(0.0..=2_958_465.0).contains(&serial) {
+        return Err(DateError(format!("{serial} is not a date")));
+    }
+    let date = epoch() + Duration::days(serial.floor() as i64);
+    check_year(date, &serial.to_string())
+}
+
+/// Parses a date cell: a JSON number (serial) or text such as `2026/11/29`, `2026/1/5`,
+/// `2026-11-29`, `2026.11.29` or `2026年11月29日`, each optionally followed by a time.
+pub fn parse_sheet_date(cell: &serde_json::Value) -> Result<NaiveDate, DateError> {
+    match cell {
+        serde_json::Value::Number(n) => serial_to_date(n.as_f64().unwrap_or(f64::NAN)),
+        serde_json::Value::String(s) => parse_date_text(s),
+        other => Err(DateError(format!("{other} is not a date"))),
+    }
+}
+
+fn parse_date_text(raw: &str) -> Result<NaiveDate, DateError> {
+    let text: String = raw.nfkc().collect();
+    let text = text.trim();
+    let unreadable = || {
+        DateError(format!(
+            "\"{}\" is not a date: write it as 2026/11/29, 2026-11-29 or 2026年11月29日",
+            shorten(raw)
+        ))
+    };
+    let (date_part, rest) = split_date_and_time(text);
+    if !rest.is_empty() && !looks_like_time(rest) {
+        return Err(unreadable());
+    }
+    let unified = date_part
+        .replace(['年', '月', '/', '.'], "-")
+        .trim_end_matches('日')
+        .to_string();
+    let parts: Vec<&str> = unified.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(unreadable());
+    };
+    let number = |s: &str, max_len: usize| -> Option<u32> {
+        (!s.is_empty() && s.len() <= max_len && s.chars().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let (Some(y), Some(m), Some(d)) = (number(y, 4), number(m, 2), number(d, 2)) else {
+        return Err(unreadable());
+    };
+    if y < 1000 {
+        return Err(unreadable());
+    }
+    let date = NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(|| {
+        DateError(format!(
+            "\"{}\" is not a calendar date (month {m}, day {d}): check the month and the day",
+            shorten(raw)
+        ))
+    })?;
+    check_year(date, raw)
+}
+
+/// Splits `2026-11-29T10:00`, `2026/11/29 10:00:00` or `2026/11/29(日)` into date and rest.
+fn split_date_and_time(text: &str) -> (&str, &str) {
+    let cut = text
+        .char_indices()
+        .find(|&(i, c)| c.is_whitespace() || c == '(' || (c == 'T' && i > 0))
+        .map(|(i, _)| i);
+    match cut {
+        Some(i) => {
+            let rest = text[i..].trim_start_matches(|c: char| c.is_whitespace() || c == 'T');
+            // A weekday in brackets, `(日)`, may precede the time.
+            let rest = match rest.strip_prefix('(').and_then(|r| r.split_once(')')) {
+                Some((_, after)) => after.trim(),
+                None => rest,
+            };
+            (&text[..i], rest)
+        }
+        None => (text, ""),
+    }
+}
+
+/// `10:00`, `10:00:00`, `10:00:00.000Z`, `10:00+09:00`, `午前10:00`.
+fn looks_like_time(rest: &str) -> bool {
+    let rest = rest
+        .trim_start_matches("午前")
+        .trim_start_matches("午後")
+        .trim();
+    rest.contains(':')
+        && rest.starts_with(|c: char| c.is_ascii_digit())
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || ":.+-Z ".contains(c) || c == 'A' || c == 'P' || c == 'M')
+}
+
+fn check_year(date: NaiveDate, raw: &str) -> Result<NaiveDate, DateError> {
+    use chrono::Datelike;
+    if YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(DateError(format!(
+            "\"{}\" is in the year {}: keywarden reads only {}-{}; check the year",
+            shorten(raw),
+            date.year(),
+            YEARS.start(),
+            YEARS.end()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn every_text_format_of_the_spec() {
+        for (text, want) in [
+            ("2026/11/29", d(2026, 11, 29)),
+            ("2026/1/5", d(2026, 1, 5)),
+            ("2026-11-29", d(2026, 11, 29)),
+            ("2026.11.29", d(2026, 11, 29)),
+            ("2026年11月29日", d(2026, 11, 29)),
+            ("2026年1月5日", d(2026, 1, 5)),
+            ("2026/11/29 10:00:00", d(2026, 11, 29)),
+            ("2026/11/29 9:05", d(2026, 11, 29)),
+            ("2026-11-29T23:59:59", d(2026, 11, 29)),
+            ("2026-11-29T23:59:59.000Z", d(2026, 11, 29)),
+            ("2026-11-29 10:00+09:00", d(2026, 11, 29)),
+            ("2026年11月29日 10:00", d(2026, 11, 29)),
+            ("2026/11/29(日)", d(2026, 11, 29)),
+            ("  2026/11/29  ", d(2026, 11, 29)),
+            ("２０２６／１１／２９", d(2026, 11, 29)),
+        ] {
+            assert_eq!(parse_sheet_date(&json!(text)), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn serial_numbers_count_from_1899_12_30() {
+        assert_eq!(parse_sheet_date(&json!(46355)), Ok(d(2026, 11, 29)));
+        assert_eq!(parse_sheet_date(&json!(46355.75)), Ok(d(2026, 11, 29)));
+        assert_eq!(parse_sheet_date(&json!(45658)), Ok(d(2025, 1, 1)));
+    }
+
+    #[test]
+    fn unreadable_dates_say_what_to_fix() {
+        for bad in [
+            "",
+            "soon",
+            "2026/13/01",
+            "2026/2/30",
+            "11/29",
+            "2026/11",
+            "2026-11-29x",
+            "2026/11/29 or 30",
+            "20261129",
+            "29/11/2026",
+        ] {
+            let err = parse_sheet_date(&json!(bad)).unwrap_err();
+            assert!(!err.0.is_empty(), "{bad}");
+        }
+        assert!(parse_sheet_date(&json!(true)).is_err());
+        assert!(parse_sheet_date(&json!(null)).is_err());
+        assert!(parse_sheet_date(&json!(-3)).is_err());
+    }
+
+    #[test]
+    fn typo_years_are_refused() {
+        assert!(
+            parse_sheet_date(&json!("1926/11/29"))
+                .unwrap_err()
+                .0
+                .contains("year 1926")
+        );
+        assert!(parse_sheet_date(&json!("2206/11/29")).is_err());
+        assert!(parse_sheet_date(&json!(1)).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn any_real_date_reads_back_in_every_format(days in 0i64..36_000) {
+            let date = d(2000, 1, 1) + Duration::days(days);
+            use chrono::Datelike;
+            let (y, m, dd) = (date.year(), date.month(), date.day());
+            for text in [
+                format!("{y}/{m}/{dd}"),
+                format!("{y}-{m:02}-{dd:02}"),
+                format!("{y}.{m:02}.{dd:02}"),
+                format!("{y}年{m}月{dd}日"),
+                format!("{y}/{m:02}/{dd:02} 12:34:56"),
+            ] {
+                prop_assert_eq!(parse_sheet_date(&json!(text)), Ok(date));
+            }
+            let serial = (date - epoch()).num_days();
+            prop_assert_eq!(parse_sheet_date(&json!(serial)), Ok(date));
+        }
+
+        #[test]
+        fn parsing_never_panics(s in "\\PC{0,30}") {
+            let _ = parse_sheet_date(&json!(s));
+        }
+    }
+}

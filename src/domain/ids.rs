@@ -1,0 +1,148 @@
+//! Identifiers of the outside services, each checked against the service's own rules.
+
+use std::fmt;
+
+/// Declares a string newtype whose only constructor is its `parse`.
+macro_rules! checked_string {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+checked_string!(
+    /// An IAM user name as IAM accepts it: 1–64 characters of `A-Z a-z 0-9 + = , . @ _ -`.
+    IamUserName
+);
+checked_string!(
+    /// An AWS access key ID: 16–128 upper-case letters and digits (`AKIA…`, `ASIA…`).
+    AccessKeyId
+);
+checked_string!(
+    /// A Slack user ID (`U…` or `W…`), the `channel` of a bot DM.
+    SlackUserId
+);
+
+impl IamUserName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let s = raw.trim();
+        let valid_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+        if s.is_empty() || s.chars().count() > 64 || !s.chars().all(valid_char) {
+            return Err(format!(
+                "\"{}\" is not an IAM user name: use 1-64 characters from A-Z a-z 0-9 + = , . @ _ -",
+                shorten(s)
+            ));
+        }
+        Ok(IamUserName(s.to_string()))
+    }
+}
+
+impl AccessKeyId {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let s = raw.trim();
+        let valid = (16..=128).contains(&s.len())
+            && s.starts_with('A')
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if !valid {
+            return Err(format!(
+                "\"{}\" is not an AWS access key ID: it should look like AKIAIOSFODNN7EXAMPLE \
+                 (16-128 upper-case letters and digits)",
+                shorten(s)
+            ));
+        }
+        Ok(AccessKeyId(s.to_string()))
+    }
+}
+
+impl SlackUserId {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let s = raw.trim();
+        let valid = s.len() >= 3
+            && s.len() <= 32
+            && (s.starts_with('U') || s.starts_with('W'))
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+        if !valid {
+            return Err(format!(
+                "\"{}\" is not a Slack user ID: it looks like U012AB3CD (Slack profile → ⋮ → Copy member ID)",
+                shorten(s)
+            ));
+        }
+        Ok(SlackUserId(s.to_string()))
+    }
+}
+
+/// Keeps error messages readable when a cell holds a novel.
+pub(crate) fn shorten(s: &str) -> String {
+    const MAX: usize = 40;
+    let clean: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() <= MAX {
+        clean
+    } else {
+        format!("{}…", clean.chars().take(MAX).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iam_user_names_follow_iam_rules() {
+        assert_eq!(
+            IamUserName::parse(" tanaka.s3-user@x ").unwrap().as_str(),
+            "tanaka.s3-user@x"
+        );
+        assert!(IamUserName::parse("").is_err());
+        assert!(IamUserName::parse("has space").is_err());
+        assert!(IamUserName::parse("田中").is_err());
+        assert!(IamUserName::parse(&"a".repeat(64)).is_ok());
+        assert!(IamUserName::parse(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn access_key_ids_look_like_aws_ones() {
+        assert!(AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").is_ok());
+        assert!(AccessKeyId::parse("akiaiosfodnn7example").is_err());
+        assert!(AccessKeyId::parse("AKIA123").is_err());
+        assert!(AccessKeyId::parse("XKIAIOSFODNN7EXAMPLE").is_err());
+    }
+
+    #[test]
+    fn slack_ids_are_user_ids() {
+        assert!(SlackUserId::parse("U012AB3CD").is_ok());
+        assert!(SlackUserId::parse("W012AB3CD").is_ok());
+        assert!(SlackUserId::parse("C012AB3CD").is_err());
+        assert!(SlackUserId::parse("<!channel>").is_err());
+        assert!(SlackUserId::parse("").is_err());
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_messages() {
+        let err = IamUserName::parse(&"x y".repeat(100)).unwrap_err();
+        assert!(err.len() < 200, "{err}");
+    }
+}

@@ -1,0 +1,39 @@
+//! Values parsed once at the edge (the sheet, the configuration, IAM), so that the rest of the
+//! program never handles raw strings whose validity it would have to re-check.
+
+mod date;
+mod ids;
+mod person;
+mod status;
+
+pub use date::{DateError, parse_sheet_date, serial_to_date};
+pub use ids::{AccessKeyId, IamUserName, SlackUserId};
+pub use person::NameKey;
+pub use status::{DELETED_MARK, RowStatus};
+
+/// A value that must never be printed: its `Debug` and `Display` say `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The only way to the value; grep for it to audit every use.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}

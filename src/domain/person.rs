@@ -1,0 +1,45 @@
+//! Full names as people type them: full-width or half-width, with or without spaces.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// A name reduced for comparison: NFKC-normalised with all white space removed, so that
+/// `田中　太郎`, `田中 太郎` and `田中太郎` are the same person (SPEC §2).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NameKey(String);
+
+impl NameKey {
+    /// `None` for a name that is empty once white space is gone.
+    pub fn new(raw: &str) -> Option<Self> {
+        let key: String = raw.nfkc().filter(|c| !c.is_whitespace()).collect();
+        (!key.is_empty()).then_some(NameKey(key))
+    }
+
+    /// Family and given name in either order.
+    pub fn from_parts(first: &str, second: &str) -> Option<Self> {
+        NameKey::new(&format!("{first}{second}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn white_space_and_width_do_not_matter() {
+        let a = NameKey::new("田中　太郎").unwrap();
+        assert_eq!(NameKey::new("田中 太郎"), Some(a.clone()));
+        assert_eq!(NameKey::new(" 田中太郎 "), Some(a.clone()));
+        assert_eq!(NameKey::from_parts("田中", "太郎"), Some(a));
+        assert_eq!(
+            NameKey::new("ＴＡＮＡＫＡ Taro"),
+            NameKey::new("TANAKATaro")
+        );
+        assert_eq!(NameKey::new("ﾀﾅｶ"), NameKey::new("タナカ"));
+    }
+
+    #[test]
+    fn blank_names_have_no_key() {
+        assert_eq!(NameKey::new(""), None);
+        assert_eq!(NameKey::new(" \u{3000}\t"), None);
+    }
+}

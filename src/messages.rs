@@ -1,0 +1,212 @@
+//! The Slack messages, in Japanese as the original system sent them (SPEC §7). Pure text.
+
+use crate::report::{ActionKind, ActionRecord, Outcome};
+use crate::sheet::RequestRow;
+
+/// Longest admin summary before it is cut (Slack truncates `text` at 40,000 characters).
+const SUMMARY_MAX_LINES: usize = 200;
+
+/// Makes sheet text inert in Slack: `&`, `<`, `>` are escaped so `<!channel>` or `<@U…>` typed
+/// into a cell can never ping anyone, and control characters cannot break the layout.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().take(500) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    if text.chars().count() > 500 {
+        out.push('…');
+    }
+    out
+}
+
+fn or_dash(text: &str) -> String {
+    if text.is_empty() {
+        "-".to_string()
+    } else {
+        escape(text)
+    }
+}
+
+/// The owner's notice a week (notify_days) before the end date.
+pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str) -> String {
+    let when = if days_left == 0 {
+        "本日".to_string()
+    } else {
+        format!("あと{days_left}日")
+    };
+    format!(
+        "{owner} さん\n\
+         AWS アクセスキーの利用終了日が近づいています（{when}）。\n\
+         • アカウント名: {account}\n\
+         • アクセスキーID: {key}\n\
+         • 利用目的: {purpose}\n\
+         • AWSサービス名: {service}\n\
+         • 利用開始日: {start}\n\
+         • 利用終了日: {end}\n\
+         引き続き利用する場合は、利用終了日までに管理者へ延長を依頼してください\
+         （管理者が申請シート「{sheet}」の状態欄に「延長」と記入します）。\n\
+         延長がない場合、利用終了日の翌日に IAM ユーザーとアクセスキーは削除されます。",
+        owner = or_dash(&row.owner),
+        account = or_dash(&row.account),
+        key = or_dash(&row.key_id),
+        purpose = or_dash(&row.purpose),
+        service = or_dash(&row.service),
+        start = or_dash(&row.start),
+        end = or_dash(&row.end),
+        sheet = escape(sheet),
+    )
+}
+
+/// The owner's notice after the teardown.
+pub fn owner_deleted(row: &RequestRow) -> String {
+    format!(
+        "{owner} さん\n\
+         AWS アクセスキーの利用終了日（{end}）を過ぎたため、IAM ユーザー「{account}」と\
+         アクセスキー {key} を削除しました。\n\
+         引き続き必要な場合は、あらためて利用申請をしてください。",
+        owner = or_dash(&row.owner),
+        end = or_dash(&row.end),
+        account = or_dash(&row.account),
+        key = or_dash(&row.key_id),
+    )
+}
+
+fn action_label(a: &ActionRecord) -> &'static str {
+    match a.action {
+        ActionKind::Notify => "通知",
+        ActionKind::Delete => "削除",
+        ActionKind::Skip => "スキップ",
+        ActionKind::Unusable => "要修正",
+        ActionKind::Alert => "警告",
+    }
+}
+
+fn outcome_label(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Done => "完了",
+        Outcome::Planned => "予定",
+        Outcome::Failed => "失敗",
+        Outcome::Refused => "中止",
+    }
+}
+
+/// One summary for administrators of every notice, deletion and problem of the run; `None`
+/// when there is nothing to say (no daily noise).
+pub fn admin_summary(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<String> {
+    let shown: Vec<&ActionRecord> = actions.iter().filter(|a| a.needs_attention()).collect();
+    if shown.is_empty() {
+        return None;
+    }
+    let problems = shown
+        .iter()
+        .filter(|a| matches!(a.outcome, Outcome::Failed | Outcome::Refused))
+        .count();
+    let mut text = format!(
+        "keywarden {today} の実行結果（申請シート「{}」）: {} 件、うち要対応 {problems} 件\n",
+        escape(sheet),
+        shown.len()
+    );
+    for a in shown.iter().take(SUMMARY_MAX_LINES) {
+        let row = a
+            .row
+            .map(|r| format!("{r}行目"))
+            .unwrap_or_else(|| "全体".into());
+        let who = [
+            a.account.as_str(),
+            a.access_key_id.as_str(),
+            a.owner.as_str(),
+        ]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| escape(s))
+        .collect::<Vec<_>>()
+        .join(" / ");
+        text.push_str(&format!(
+            "• [{}・{}] {row} {who}: {}\n",
+            action_label(a),
+            outcome_label(a.outcome),
+            escape(&a.detail)
+        ));
+    }
+    if shown.len() > SUMMARY_MAX_LINES {
+        text.push_str(&format!(
+            "…ほか {} 件（`keywarden plan` で全件を確認できます）\n",
+            shown.len() - SUMMARY_MAX_LINES
+        ));
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::RowStatus;
+
+    fn row() -> RequestRow {
+        RequestRow {
+            row: 5,
+            status: RowStatus::Open,
+            owner: "田中 <!channel>".into(),
+            account: "tanaka-s3".into(),
+            key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            purpose: "S3 <@U0001> & backup\u{7}".into(),
+            service: "S3".into(),
+            start: "2026-09-01".into(),
+            end: "2026-11-29".into(),
+            notified_on: None,
+            valid: Err(vec![]),
+        }
+    }
+
+    #[test]
+    fn owner_notice_carries_what_the_original_did() {
+        let text = owner_notice(&row(), 7, "key_request_form");
+        for part in [
+            "tanaka-s3",
+            "S3",
+            "2026-09-01",
+            "2026-11-29",
+            "あと7日",
+            "延長",
+        ] {
+            assert!(text.contains(part), "{part} missing in {text}");
+        }
+    }
+
+    #[test]
+    fn markup_from_the_sheet_cannot_ping() {
+        let text = owner_notice(&row(), 7, "s");
+        assert!(
+            !text.contains("<!channel>") && !text.contains("<@U0001>"),
+            "{text}"
+        );
+        assert!(text.contains("&lt;!channel&gt;"));
+        assert!(!text.contains('\u{7}'));
+        assert!(escape(&"x".repeat(1000)).chars().count() <= 501);
+    }
+
+    #[test]
+    fn summary_lists_every_action_but_skips() {
+        let mut a = ActionRecord::alert(Outcome::Failed, "oops");
+        a.row = Some(3);
+        let skip = ActionRecord {
+            action: ActionKind::Skip,
+            ..a.clone()
+        };
+        assert_eq!(
+            admin_summary("2026-11-22", "s", std::slice::from_ref(&skip)),
+            None
+        );
+        let text = admin_summary("2026-11-22", "s", &[a, skip]).unwrap();
+        assert!(
+            text.contains("3行目") && text.contains("oops") && text.contains("要対応 1 件"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! The rules of SPEC §3: one decision per row, no I/O, no clock (today is an argument).
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+
+use crate::domain::RowStatus;
+use crate::sheet::{CellProblem, Directory, Owner, RequestRow, RequestTable};
+
+/// Settings the decisions depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    pub notify_days: u32,
+    pub max_deletions: usize,
+}
+
+/// What a row needs today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// `削除` in the status: already torn down.
+    SkipDeleted,
+    /// `延長` in the status: extended by an administrator.
+    SkipExtended,
+    /// A required cell is empty or unreadable: never acted on, administrators told.
+    Unusable(Vec<CellProblem>),
+    /// The end date has passed: tear the user down.
+    Delete,
+    /// The end date is near and this end date was not yet notified.
+    Notify { days_left: i64 },
+    /// Nothing to do today.
+    Nothing,
+}
+
+/// The decision table, first matching line wins.
+pub fn decide(row: &RequestRow, today: NaiveDate, notify_days: u32) -> Decision {
+    match row.status {
+        RowStatus::Deleted => return Decision::SkipDeleted,
+        RowStatus::Extended => return Decision::SkipExtended,
+        RowStatus::Open => {}
+    }
+    let valid = match &row.valid {
+        Ok(valid) => valid,
+        Err(problems) => return Decision::Unusable(problems.clone()),
+    };
+    let end = valid.end;
+    if today > end {
+        return Decision::Delete;
+    }
+    let window_start = end
+        .checked_sub_days(Days::new(notify_days.into()))
+        .unwrap_or(end);
+    let notified = row.notified_on.is_some_and(|d| d >= window_start);
+    if today >= window_start && !notified {
+        Decision::Notify {
+            days_left: (end - today).num_days(),
+        }
+    } else {
+        Decision::Nothing
+    }
+}
+
+/// A row that needs something, with its owner looked up.
+#[derive(Debug, Clone)]
+pub struct PlannedRow<'a> {
+    pub row: &'a RequestRow,
+    pub decision: Decision,
+    pub owner: Owner,
+    /// For a delete: other rows that still need the same IAM user (extended, not yet due, or
+    /// unreadable). Tearing the user down would cut their keys off, so the delete is refused.
+    pub user_still_needed_by: Vec<usize>,
+}
+
+/// Every row's decision for one run.
+#[derive(Debug, Clone)]
+pub struct Plan<'a> {
+    pub today: NaiveDate,
+    /// Rows whose decision is not [`Decision::Nothing`], in sheet order.
+    pub rows: Vec<PlannedRow<'a>>,
+    pub max_deletions: usize,
+}
+
+impl<'a> Plan<'a> {
+    pub fn build(
+        table: &'a RequestTable,
+        directory: &Directory,
+        today: NaiveDate,
+        rules: Rules,
+    ) -> Self {
+        let decided: Vec<(&RequestRow, Decision)> = table
+            .rows
+            .iter()
+            .map(|row| (row, decide(row, today, rules.notify_days)))
+            .collect();
+        // Rows that keep their IAM user alive, by account text.
+        let mut alive: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (row, decision) in &decided {
+            if !matches!(decision, Decision::Delete | Decision::SkipDeleted)
+                && !row.account.is_empty()
+            {
+                alive.entry(row.account.as_str()).or_default().push(row.row);
+            }
+        }
+        let rows = decided
+            .into_iter()
+            .filter(|(_, decision)| *decision != Decision::Nothing)
+            .map(|(row, decision)| {
+                let owner = match (&decision, &row.valid) {
+                    (Decision::Delete | Decision::Notify { .. }, Ok(v)) => {
+                        directory.lookup(&v.owner)
+                    }
+                    _ => Owner::NotFound,
+                };
+                let user_still_needed_by = match decision {
+                    Decision::Delete => {
+                        alive.get(row.account.as_str()).cloned().unwrap_or_default()
+                    }
+                    _ => Vec::new(),
+                };
+                PlannedRow {
+                    row,
+                    decision,
+                    owner,
+                    user_still_needed_by,
+                }
+            })
+            .collect();
+        Plan {
+            today,
+            rows,
+            max_deletions: rules.max_deletions,
+        }
+    }
+
+    pub fn deletions_due(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.decision == Decision::Delete)
+            .count()
+    }
+
+    /// The safety cap of SPEC §4: more deletions than allowed means none at all.
+    pub fn deletions_allowed(&self) -> bool {
+        self.deletions_due() <= self.max_deletions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AccessKeyId, IamUserName, NameKey};
+    use crate::sheet::ValidRow;
+    use proptest::prelude::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn row(status: &str, end: Option<&str>, notified: Option<&str>) -> RequestRow {
+        RequestRow {
+            row: 2,
+            status: RowStatus::classify(status),
+            owner: "田中 太郎".into(),
+            account: "tanaka".into(),
+            key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            purpose: String::new(),
+            service: String::new(),
+            start: String::new(),
+            end: end.unwrap_or("garbage").into(),
+            notified_on: notified.map(date),
+            valid: match end {
+                Some(end) => Ok(ValidRow {
+                    owner: NameKey::new("田中太郎").unwrap(),
+                    account: IamUserName::parse("tanaka").unwrap(),
+                    key_id: AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap(),
+                    end: date(end),
+                }),
+                None => Err(vec![CellProblem {
+                    cell: "I2".into(),
+                    header: "利用終了日",
+                    problem: "bad".into(),
+                }]),
+            },
+        }
+    }
+
+    #[test]
+    fn each_line_of_the_decision_table() {
+        let t = date("2026-11-22");
+        assert_eq!(
+            decide(&row("削除済み", Some("2026-01-01"), None), t, 7),
+            Decision::SkipDeleted
+        );
+        assert_eq!(
+            decide(&row("延長", Some("2026-01-01"), None), t, 7),
+            Decision::SkipExtended
+        );
+        assert!(matches!(
+            decide(&row("", None, None), t, 7),
+            Decision::Unusable(_)
+        ));
+        assert_eq!(
+            decide(&row("", Some("2026-11-21"), None), t, 7),
+            Decision::Delete
+        );
+        assert_eq!(
+            decide(&row("", Some("2026-11-22"), None), t, 7),
+            Decision::Notify { days_left: 0 }
+        );
+        assert_eq!(
+            decide(&row("", Some("2026-11-29"), None), t, 7),
+            Decision::Notify { days_left: 7 }
+        );
+        assert_eq!(
+            decide(&row("", Some("2026-11-30"), None), t, 7),
+            Decision::Nothing
+        );
+    }
+
+    #[test]
+    fn a_missed_day_still_notifies_once() {
+        let t = date("2026-11-25");
+        assert_eq!(
+            decide(&row("", Some("2026-11-29"), None), t, 7),
+            Decision::Notify { days_left: 4 }
+        );
+        assert_eq!(
+            decide(&row("", Some("2026-11-29"), Some("2026-11-22")), t, 7),
+            Decision::Nothing
+        );
+        assert_eq!(
+            decide(&row("", Some("2026-11-29"), Some("2026-11-25")), t, 7),
+            Decision::Nothing
+        );
+    }
+
+    #[test]
+    fn a_moved_end_date_gets_a_fresh_notice() {
+        let t = date("2027-01-25");
+        let moved = row("", Some("2027-01-31"), Some("2026-11-22"));
+        assert_eq!(decide(&moved, t, 7), Decision::Notify { days_left: 6 });
+    }
+
+    #[test]
+    fn notify_days_is_configurable() {
+        let t = date("2026-11-15");
+        assert_eq!(
+            decide(&row("", Some("2026-11-29"), None), t, 14),
+            Decision::Notify { days_left: 14 }
+        );
+        assert_eq!(
+            decide(&row("", Some("2026-11-29"), None), t, 7),
+            Decision::Nothing
+        );
+    }
+
+    proptest! {
+        /// The rule that guards deletions: only an open, readable row whose end date has passed.
+        #[test]
+        fn never_deletes_what_spec_keeps(
+            status in prop::sample::select(vec!["", "削除済み", "延長", "延長済み", "要削除", "利用中", "無効"]),
+            readable in any::<bool>(),
+            end_offset in -400i64..400,
+            notified_offset in prop::option::of(-400i64..400),
+            notify_days in 0u32..60,
+        ) {
+            let today = date("2026-11-22");
+            let end = today + chrono::Duration::days(end_offset);
+            let notified = notified_offset.map(|o| (today + chrono::Duration::days(o)).to_string());
+            let end_text = end.to_string();
+            let r = row(status, readable.then_some(end_text.as_str()), notified.as_deref());
+            let d = decide(&r, today, notify_days);
+            if d == Decision::Delete {
+                prop_assert!(!status.contains("削除") && !status.contains("延長"));
+                prop_assert!(readable);
+                prop_assert!(end < today);
+            }
+            if matches!(d, Decision::Notify { .. }) {
+                prop_assert!(readable && end >= today && (end - today).num_days() <= notify_days as i64);
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Google Sheets v4 `values` API through `google-sheets4`, authenticated as a service account
+//! (`yup-oauth2`; the token endpoint is the key file's `token_uri`).
+
+use std::path::Path;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use google_sheets4::api::{BatchUpdateValuesRequest, Scope, ValueRange};
+use google_sheets4::{Sheets, hyper_rustls, hyper_util, yup_oauth2};
+
+use super::{CellWrite, ServiceError, SheetStore};
+use crate::sheet::{Grid, quoted_sheet};
+
+type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
+
+/// Large sheets take a while; a hung connection must not hang the Lambda until its timeout.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An HTTPS connector that also speaks plain HTTP, for local emulators and tests.
+pub fn https_or_http() -> Result<Connector, ServiceError> {
+    Ok(hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .map_err(|e| {
+            ServiceError(format!(
+                "cannot load the system's TLS root certificates: {e}"
+            ))
+        })?
+        .https_or_http()
+        .enable_http1()
+        .enable_http2()
+        .build())
+}
+
+pub struct GoogleSheets {
+    hub: Sheets<Connector>,
+    spreadsheet_id: String,
+}
+
+impl GoogleSheets {
+    pub async fn connect(
+        key_file: &Path,
+        api_url: &str,
+        spreadsheet_id: &str,
+    ) -> Result<Self, ServiceError> {
+        let key = yup_oauth2::read_service_account_key(key_file).await.map_err(|e| {
+            ServiceError(format!(
+                "cannot read the service-account key {}: {e} (download a JSON key of the service account)",
+                key_file.display()
+            ))
+        })?;
+        // The token client and the API client carry different body types, hence two clients.
+        let builder =
+            || hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());
+        let auth = yup_oauth2::ServiceAccountAuthenticator::with_client(
+            key,
+            yup_oauth2::client::CustomHyperClientBuilder::from(builder().build(https_or_http()?)),
+        )
+        .build()
+        .await
+        .map_err(|e| ServiceError(format!("cannot set up Google authentication: {e}")))?;
+        let mut hub = Sheets::new(builder().build(https_or_http()?), auth);
+        hub.base_url(api_url.to_string());
+        hub.root_url(api_url.to_string());
+        Ok(GoogleSheets {
+            hub,
+            spreadsheet_id: spreadsheet_id.to_string(),
+        })
+    }
+
+    async fn batch_get(&self, ranges: &[String]) -> Result<Vec<Grid>, Failure> {
+        let mut call = self
+            .hub
+            .spreadsheets()
+            .values_batch_get(&self.spreadsheet_id)
+            .value_render_option("UNFORMATTED_VALUE")
+            .date_time_render_option("SERIAL_NUMBER")
+            .major_dimension("ROWS")
+            // Without it batchGet asks for drive.readonly, a second token for nothing.
+            .add_scope(Scope::Spreadsheet);
+        for range in ranges {
+            call = call.add_ranges(range);
+        }
+        let (_, body) = timed(call.doit()).await?;
+        let mut grids: Vec<Grid> = body
+            .value_ranges
+            .unwrap_or_default()
+            .into_iter()
+            .map(|vr| vr.values.unwrap_or_default())
+            .collect();
+        grids.resize(ranges.len(), Grid::new());
+        Ok(grids)
+    }
+
+    async fn batch_update(&self, cells: &[CellWrite]) -> Result<(), Failure> {
+        let request = BatchUpdateValuesRequest {
+            // RAW: what keywarden writes is read back exactly (no locale-dependent parsing).
+            value_input_option: Some("RAW".into()),
+            data: Some(
+                cells
+                    .iter()
+                    .map(|c| ValueRange {
+                        range: Some(c.range.clone()),
+                        major_dimension: Some("ROWS".into()),
+                        values: Some(vec![vec![serde_json::Value::String(c.value.clone())]]),
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        };
+        timed(
+            self.hub
+                .spreadsheets()
+                .values_batch_update(request, &self.spreadsheet_id)
+                .add_scope(Scope::Spreadsheet)
+                .doit(),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl SheetStore for GoogleSheets {
+    async fn read(&self, sheets: &[&str]) -> Result<Vec<Grid>, ServiceError> {
+        let ranges: Vec<String> = sheets.iter().map(|s| quoted_sheet(s)).collect();
+        (|| self.batch_get(&ranges))
+            .retry(backoff())
+            .when(Failure::is_transient)
+            .notify(|e, d| tracing::warn!(error = %e.message, retry_in = ?d, "Sheets read failed, retrying"))
+            .await
+            .map_err(|e| e.into_service_error(&self.spreadsheet_id))
+    }
+
+    async fn write(&self, cells: &[CellWrite]) -> Result<(), ServiceError> {
+        (|| self.batch_update(cells))
+            .retry(backoff())
+            .when(Failure::is_transient)
+            .notify(|e, d| tracing::warn!(error = %e.message, retry_in = ?d, "Sheets write failed, retrying"))
+            .await
+            .map_err(|e| e.into_service_error(&self.spreadsheet_id))
+    }
+}
+
+/// Google asks clients to back off exponentially on 429 and 5xx.
+fn backoff() -> ExponentialBuilder {
+    ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(500))
+        .with_max_delay(Duration::from_secs(8))
+        .with_max_times(4)
+        .with_jitter()
+}
+
+/// A failed call: its HTTP status if any, and a message safe to show.
+#[derive(Debug)]
+struct Failure {
+    status: Option<u16>,
+    transient: bool,
+    message: String,
+}
+
+impl Failure {
+    fn is_transient(&self) -> bool {
+        self.transient
+    }
+
+    fn into_service_error(self, spreadsheet_id: &str) -> ServiceError {
+        let hint = match self.status {
+            Some(401) | Some(403) => {
+                " — share the spreadsheet with the service account's client_email (Editor) and \
+                 enable the Google Sheets API in its project"
+            }
+            Some(404) => " — check KEYWARDEN_SPREADSHEET_ID (the ID in the sheet's URL)",
+            Some(400) if self.message.contains("parse range") => {
+                " — a sheet of that name does not exist: check KEYWARDEN_REQUEST_SHEET and KEYWARDEN_USERS_SHEET"
+            }
+            _ => "",
+        };
+        ServiceError(format!(
+            "spreadsheet {spreadsheet_id}: {}{hint}",
+            self.message
+        ))
+    }
+}
+
+async fn timed<T>(call: impl Future<Output = google_sheets4::Result<T>>) -> Result<T, Failure> {
+    match tokio::time::timeout(ATTEMPT_TIMEOUT, call).await {
+        Err(_) => Err(Failure {
+            status: None,
+            transient: true,
+            message: "no answer within 60 s".into(),
+        }),
+        Ok(result) => result.map_err(classify),
+    }
+}
+
+/// Sorts google-sheets4's errors into retry or give up, without echoing tokens.
+fn classify(e: google_sheets4::Error) -> Failure {
+    use google_sheets4::Error as E;
+    let from_status = |status: u16, message: String| Failure {
+        status: Some(status),
+        transient: status == 429 || status >= 500,
+        message,
+    };
+    match e {
+        E::BadRequest(body) => {
+            let status = body["error"]["code"].as_u64().unwrap_or(400) as u16;
+            let text = body["error"]["message"].as_str().unwrap_or("").to_string();
+            let code = body["error"]["status"].as_str().unwrap_or("");
+            from_status(
+                status,
+                format!("Sheets API answered {status} {code}: {text}"),
+            )
+        }
+        E::Failure(response) => {
+            let status = response.status().as_u16();
+            from_status(status, format!("Sheets API answered HTTP {status}"))
+        }
+        E::HttpError(err) => Failure {
+            status: None,
+            transient: true,
+            message: format!("connection failed: {err}"),
+        },
+        E::MissingToken(err) => Failure {
+            status: None,
+            transient: true,
+            message: format!(
+                "could not get a Google access token: {err} (check the key file and its token_uri)"
+            ),
+        },
+        E::Io(err) => Failure {
+            status: None,
+            transient: true,
+            message: format!("I/O error: {err}"),
+        },
+        other => Failure {
+            status: None,
+            transient: false,
+            message: other.to_string(),
+        },
+    }
+}

@@ -1,0 +1,342 @@
+//! AWS IAM through `aws-sdk-iam`: the standard credential chain, `AWS_ENDPOINT_URL_IAM` honoured.
+//! Reads a user's inventory and applies one teardown step per call, each tolerating
+//! `NoSuchEntity` so an interrupted teardown is simply resumed.
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_iam::Client;
+use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use super::{Iam, ServiceError, StepResult};
+use crate::domain::{AccessKeyId, IamUserName};
+use crate::teardown::{self, AttachedPolicy, Step, UserInventory};
+
+pub struct AwsIam {
+    client: Client,
+}
+
+impl AwsIam {
+    /// IAM is global: without a configured region the SDK still needs one to sign, so
+    /// `us-east-1` is the fallback. Throttling and 5xx are retried by the SDK (standard mode).
+    pub async fn from_environment() -> Self {
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .region(RegionProviderChain::default_provider().or_else("us-east-1"))
+            .retry_config(RetryConfig::standard().with_max_attempts(5))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_attempt_timeout(Duration::from_secs(20))
+                    .operation_timeout(Duration::from_secs(90))
+                    .build(),
+            )
+            .load()
+            .await;
+        AwsIam { client: Client::new(&config) }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+fn is_no_such_entity<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool
+where
+    SdkError<E, R>: ProvideErrorMetadata,
+{
+    e.code() == Some("NoSuchEntity")
+}
+
+fn failed<E: std::error::Error + 'static, R: std::fmt::Debug + 'static>(op: &str, e: SdkError<E, R>) -> ServiceError {
+    ServiceError(format!("IAM {op} failed: {}", DisplayErrorContext(&e)))
+}
+
+/// Runs one write; `NoSuchEntity` means an earlier run did it already.
+async fn idempotent<T, E, R>(
+    op: &str,
+    call: impl Future<Output = Result<T, SdkError<E, R>>>,
+) -> Result<StepResult, ServiceError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+    SdkError<E, R>: ProvideErrorMetadata,
+{
+    match call.await {
+        Ok(_) => Ok(StepResult::Done),
+        Err(e) if is_no_such_entity(&e) => Ok(StepResult::AlreadyGone),
+        Err(e) => Err(failed(op, e)),
+    }
+}
+
+impl AwsIam {
+    async fn access_keys(&self, u: &str) -> Result<Vec<AccessKeyId>, ServiceError> {
+        let keys = self
+            .client
+            .list_access_keys()
+            .user_name(u)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| failed("ListAccessKeys", e))?;
+        keys.into_iter()
+            .filter_map(|k| k.access_key_id)
+            .map(|id| AccessKeyId::parse(&id).map_err(ServiceError))
+            .collect()
+    }
+
+    async fn login_profile(&self, u: &str) -> Result<bool, ServiceError> {
+        match self.client.get_login_profile().user_name(u).send().await {
+            Ok(_) => Ok(true),
+            Err(e) if is_no_such_entity(&e) => Ok(false),
+            Err(e) => Err(failed("GetLoginProfile", e)),
+        }
+    }
+
+    async fn signing_certificates(&self, u: &str) -> Result<Vec<String>, ServiceError> {
+        let certs = self
+            .client
+            .list_signing_certificates()
+            .user_name(u)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| failed("ListSigningCertificates", e))?;
+        Ok(certs.into_iter().map(|c| c.certificate_id).collect())
+    }
+
+    async fn ssh_public_keys(&self, u: &str) -> Result<Vec<String>, ServiceError> {
+        let keys = self
+            .client
+            .list_ssh_public_keys()
+            .user_name(u)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| failed("ListSSHPublicKeys", e))?;
+        Ok(keys.into_iter().map(|k| k.ssh_public_key_id).collect())
+    }
+
+    async fn service_credentials(&self, u: &str) -> Result<Vec<String>, ServiceError> {
+        let out = self
+            .client
+            .list_service_specific_credentials()
+            .user_name(u)
+            .send()
+            .await
+            .map_err(|e| failed("ListServiceSpecificCredentials", e))?;
+        Ok(out
+            .service_specific_credentials
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.service_specific_credential_id)
+            .collect())
+    }
+
+    async fn mfa_devices(&self, u: &str) -> Result<Vec<String>, ServiceError> {
+        let devices = self
+            .client
+            .list_mfa_devices()
+            .user_name(u)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| failed("ListMFADevices", e))?;
+        Ok(devices.into_iter().map(|d| d.serial_number).collect())
+    }
+
+    async fn inline_policies(&self, u: &str) -> Result<Vec<String>, ServiceError> {
+        self.client
+            .list_user_policies()
+            .user_name(u)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| failed("ListUserPolicies", e))
+    }
+
+    async fn attached_policies(&self, u: &str) -> Result<Vec<AttachedPolicy>, ServiceError> {
+        let policies = self
+            .client
+            .list_attached_user_policies()
+            .user_name(u)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| failed("ListAttachedUserPolicies", e))?;
+        Ok(policies
+            .into_iter()
+            .filter_map(|p| Some(AttachedPolicy { name: p.policy_name?, arn: p.policy_arn? }))
+            .collect())
+    }
+
+    async fn groups(&self, u: &str) -> Result<Vec<String>, ServiceError> {
+        let groups = self
+            .client
+            .list_groups_for_user()
+            .user_name(u)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| failed("ListGroupsForUser", e))?;
+        Ok(groups.into_iter().map(|g| g.group_name).collect())
+    }
+
+    /// Number of users, groups and roles a policy is attached to; `None` if it does not exist.
+    async fn policy_attachments(&self, arn: &str) -> Result<Option<i32>, ServiceError> {
+        match self.client.get_policy().policy_arn(arn).send().await {
+            Ok(out) => Ok(Some(out.policy.and_then(|p| p.attachment_count).unwrap_or(0))),
+            Err(e) if is_no_such_entity(&e) => Ok(None),
+            Err(e) => Err(failed("GetPolicy", e)),
+        }
+    }
+
+    /// The user's own policy left unattached by an interrupted teardown (see `UserInventory`).
+    async fn orphan_policy(&self, user: &IamUserName, inv: &UserInventory) -> Result<Option<String>, ServiceError> {
+        if inv.attached_policies.iter().any(|p| p.name == user.as_str()) {
+            return Ok(None);
+        }
+        for arn in teardown::own_policy_arns(user, inv) {
+            if self.policy_attachments(&arn).await? == Some(0) {
+                return Ok(Some(arn));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn delete_own_policy(&self, arn: &str) -> Result<StepResult, ServiceError> {
+        match self.policy_attachments(arn).await? {
+            None => return Ok(StepResult::AlreadyGone),
+            Some(n) if n > 0 => {
+                return Ok(StepResult::Kept(format!("still attached to {n} other user(s), group(s) or role(s)")));
+            }
+            Some(_) => {}
+        }
+        let versions = self
+            .client
+            .list_policy_versions()
+            .policy_arn(arn)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| failed("ListPolicyVersions", e))?;
+        for v in versions.into_iter().filter(|v| !v.is_default_version) {
+            let Some(id) = v.version_id else { continue };
+            idempotent(
+                "DeletePolicyVersion",
+                self.client.delete_policy_version().policy_arn(arn).version_id(id).send(),
+            )
+            .await?;
+        }
+        idempotent("DeletePolicy", self.client.delete_policy().policy_arn(arn).send()).await
+    }
+}
+
+impl Iam for AwsIam {
+    async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
+        let u = user.as_str();
+        let found = match self.client.get_user().user_name(u).send().await {
+            Ok(out) => out.user,
+            Err(e) if is_no_such_entity(&e) => return Ok(None),
+            Err(e) => return Err(failed("GetUser", e)),
+        };
+        let Some(found) = found else { return Ok(None) };
+        let (access_keys, login_profile, signing_certificates, ssh_public_keys, service_credentials) = tokio::try_join!(
+            self.access_keys(u),
+            self.login_profile(u),
+            self.signing_certificates(u),
+            self.ssh_public_keys(u),
+            self.service_credentials(u),
+        )?;
+        let (mfa_devices, inline_policies, attached_policies, groups) = tokio::try_join!(
+            self.mfa_devices(u),
+            self.inline_policies(u),
+            self.attached_policies(u),
+            self.groups(u),
+        )?;
+        let mut inv = UserInventory {
+            arn: found.arn,
+            path: found.path,
+            access_keys,
+            login_profile,
+            signing_certificates,
+            ssh_public_keys,
+            service_credentials,
+            mfa_devices,
+            inline_policies,
+            attached_policies,
+            groups,
+            orphan_policy: None,
+        };
+        inv.orphan_policy = self.orphan_policy(user, &inv).await?;
+        Ok(Some(inv))
+    }
+
+    async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
+        let c = &self.client;
+        let u = user.as_str();
+        match step {
+            Step::DeleteLoginProfile => {
+                idempotent("DeleteLoginProfile", c.delete_login_profile().user_name(u).send()).await
+            }
+            Step::DeleteAccessKey(k) => {
+                idempotent("DeleteAccessKey", c.delete_access_key().user_name(u).access_key_id(k.as_str()).send())
+                    .await
+            }
+            Step::DeleteSigningCertificate(id) => {
+                idempotent(
+                    "DeleteSigningCertificate",
+                    c.delete_signing_certificate().user_name(u).certificate_id(id).send(),
+                )
+                .await
+            }
+            Step::DeleteSshPublicKey(id) => {
+                idempotent("DeleteSSHPublicKey", c.delete_ssh_public_key().user_name(u).ssh_public_key_id(id).send())
+                    .await
+            }
+            Step::DeleteServiceSpecificCredential(id) => {
+                idempotent(
+                    "DeleteServiceSpecificCredential",
+                    c.delete_service_specific_credential().user_name(u).service_specific_credential_id(id).send(),
+                )
+                .await
+            }
+            Step::DeactivateMfaDevice(serial) => {
+                idempotent("DeactivateMFADevice", c.deactivate_mfa_device().user_name(u).serial_number(serial).send())
+                    .await
+            }
+            Step::DeleteVirtualMfaDevice(serial) => {
+                idempotent("DeleteVirtualMFADevice", c.delete_virtual_mfa_device().serial_number(serial).send()).await
+            }
+            Step::DeleteInlinePolicy(name) => {
+                idempotent("DeleteUserPolicy", c.delete_user_policy().user_name(u).policy_name(name).send()).await
+            }
+            Step::DetachPolicy(arn) => {
+                idempotent("DetachUserPolicy", c.detach_user_policy().user_name(u).policy_arn(arn).send()).await
+            }
+            Step::RemoveFromGroup(group) => {
+                idempotent("RemoveUserFromGroup", c.remove_user_from_group().group_name(group).user_name(u).send())
+                    .await
+            }
+            Step::DeleteUser => idempotent("DeleteUser", c.delete_user().user_name(u).send()).await,
+            Step::DeleteOwnPolicy(arn) => self.delete_own_policy(arn).await,
+        }
+    }
+}

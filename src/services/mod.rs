@@ -1,0 +1,78 @@
+//! The three outside services, each behind a small trait so the runner can be driven by the
+//! real adapters (Google, Slack, AWS) or by the in-memory ones of `keywarden demo`.
+
+pub mod google;
+pub mod iam;
+pub mod slack;
+
+use std::future::Future;
+
+use crate::domain::{IamUserName, SlackUserId};
+use crate::sheet::Grid;
+use crate::teardown::{Step, UserInventory};
+
+/// A failure of an outside service, already worded for administrators (never holds secrets).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ServiceError(pub String);
+
+/// One cell to write, as an A1 reference with the sheet name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellWrite {
+    pub range: String,
+    pub value: String,
+}
+
+/// The spreadsheet.
+pub trait SheetStore {
+    /// Reads whole sheets in one request, in the order asked.
+    fn read(&self, sheets: &[&str])
+    -> impl Future<Output = Result<Vec<Grid>, ServiceError>> + Send;
+    /// Writes all cells in one request.
+    fn write(&self, cells: &[CellWrite]) -> impl Future<Output = Result<(), ServiceError>> + Send;
+}
+
+/// Why a Slack message did not arrive.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// The person cannot receive the bot's DMs (`channel_not_found`, `messages_tab_disabled`, …).
+    #[error(
+        "cannot be reached on Slack ({0}): check the Slack ID in users_json and that the user allows DMs from the app"
+    )]
+    Unreachable(String),
+    #[error("Slack did not take the message: {0}")]
+    Failed(String),
+}
+
+/// Slack direct messages from the bot.
+pub trait Messenger {
+    fn send(
+        &self,
+        to: &SlackUserId,
+        text: &str,
+    ) -> impl Future<Output = Result<(), SendError>> + Send;
+}
+
+/// What an idempotent IAM step found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepResult {
+    Done,
+    /// The thing was already gone (an earlier, interrupted run removed it).
+    AlreadyGone,
+    /// Deliberately left in place, e.g. a policy another user still uses.
+    Kept(String),
+}
+
+/// The IAM reads and writes a teardown needs.
+pub trait Iam {
+    /// Everything of the user a teardown must remove; `None` when the user does not exist.
+    fn inventory(
+        &self,
+        user: &IamUserName,
+    ) -> impl Future<Output = Result<Option<UserInventory>, ServiceError>> + Send;
+    fn apply(
+        &self,
+        user: &IamUserName,
+        step: &Step,
+    ) -> impl Future<Output = Result<StepResult, ServiceError>> + Send;
+}

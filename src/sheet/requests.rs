@@ -1,0 +1,418 @@
+//! The request sheet: one row per issued access key (SPEC §2).
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use super::headers::{self, ColumnSpec, HeaderError};
+use super::{Grid, cell_text, cell_value};
+use crate::domain::{AccessKeyId, IamUserName, NameKey, RowStatus, parse_sheet_date};
+
+pub const OWNER: ColumnSpec = ColumnSpec {
+    aliases: &["氏名"],
+    required: true,
+};
+pub const ACCOUNT: ColumnSpec = ColumnSpec {
+    aliases: &["アカウント名"],
+    required: true,
+};
+pub const KEY_ID: ColumnSpec = ColumnSpec {
+    aliases: &["アクセスキーID"],
+    required: true,
+};
+pub const END: ColumnSpec = ColumnSpec {
+    aliases: &["アクセスキー利用終了日", "利用終了日"],
+    required: true,
+};
+pub const STATUS: ColumnSpec = ColumnSpec {
+    aliases: &["状態"],
+    required: true,
+};
+pub const PURPOSE: ColumnSpec = ColumnSpec {
+    aliases: &["申請目的・理由", "利用目的"],
+    required: false,
+};
+pub const SERVICE: ColumnSpec = ColumnSpec {
+    aliases: &["AWSサービス名", "AWSリソース名"],
+    required: false,
+};
+pub const START: ColumnSpec = ColumnSpec {
+    aliases: &["アクセスキー利用開始日", "利用開始日"],
+    required: false,
+};
+pub const NOTIFIED: ColumnSpec = ColumnSpec {
+    aliases: &["通知日"],
+    required: false,
+};
+
+/// The header keywarden writes when it first records a notice.
+pub const NOTIFIED_HEADER: &str = "通知日";
+
+/// Where each known column is in this sheet, today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestLayout {
+    pub owner: usize,
+    pub account: usize,
+    pub key_id: usize,
+    pub end: usize,
+    pub status: usize,
+    pub purpose: Option<usize>,
+    pub service: Option<usize>,
+    pub start: Option<usize>,
+    pub notified: Option<usize>,
+    /// Index of the first empty header cell: where `通知日` is created (SPEC §2).
+    pub first_free: usize,
+}
+
+impl RequestLayout {
+    pub fn parse(sheet: &str, header: &[Value]) -> Result<Self, HeaderError> {
+        let texts: Vec<String> = (0..header.len())
+            .map(|c| cell_text(header, c).unwrap_or_default())
+            .collect();
+        let specs = [
+            &OWNER, &ACCOUNT, &KEY_ID, &END, &STATUS, &PURPOSE, &SERVICE, &START, &NOTIFIED,
+        ];
+        let cols = headers::resolve(sheet, &texts, &specs)?;
+        let req = |i: usize| cols[i].expect("required columns resolved");
+        Ok(RequestLayout {
+            owner: req(0),
+            account: req(1),
+            key_id: req(2),
+            end: req(3),
+            status: req(4),
+            purpose: cols[5],
+            service: cols[6],
+            start: cols[7],
+            notified: cols[8],
+            first_free: texts
+                .iter()
+                .position(|t| t.is_empty())
+                .unwrap_or(texts.len()),
+        })
+    }
+
+    /// The `通知日` column, and whether its header has to be written first.
+    pub fn notified_column(&self) -> (usize, bool) {
+        match self.notified {
+            Some(col) => (col, false),
+            None => (self.first_free, true),
+        }
+    }
+}
+
+/// A cell that keeps a row from being acted on, with what to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellProblem {
+    /// A1 reference without the sheet, e.g. `I7`.
+    pub cell: String,
+    pub header: &'static str,
+    pub problem: String,
+}
+
+impl std::fmt::Display for CellProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", self.cell, self.header, self.problem)
+    }
+}
+
+/// The cells the decisions need, all parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidRow {
+    pub owner: NameKey,
+    pub account: IamUserName,
+    pub key_id: AccessKeyId,
+    pub end: NaiveDate,
+}
+
+/// One request row as read, with display texts for messages and reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRow {
+    /// 1-based sheet row number (row 1 is the header).
+    pub row: usize,
+    pub status: RowStatus,
+    pub owner: String,
+    pub account: String,
+    pub key_id: String,
+    pub purpose: String,
+    pub service: String,
+    pub start: String,
+    pub end: String,
+    /// Last notice recorded in `通知日`; an unreadable cell counts as none (it gets rewritten).
+    pub notified_on: Option<NaiveDate>,
+    pub valid: Result<ValidRow, Vec<CellProblem>>,
+}
+
+impl RequestRow {
+    fn parse(row_number: usize, cells: &[Value], layout: &RequestLayout) -> Self {
+        let text = |col: usize| cell_text(cells, col).unwrap_or_default();
+        let opt_text = |col: Option<usize>| col.map(text).unwrap_or_default();
+        let mut problems = Vec::new();
+        let mut problem = |col: usize, header: &'static str, message: String| {
+            problems.push(CellProblem {
+                cell: format!("{}{}", headers::column_letter(col), row_number),
+                header,
+                problem: message,
+            });
+        };
+
+        let owner = NameKey::new(&text(layout.owner));
+        if owner.is_none() {
+            problem(
+                layout.owner,
+                OWNER.aliases[0],
+                "empty: write the key owner's full name".into(),
+            );
+        }
+        let account = match cell_text(cells, layout.account) {
+            None => Err("empty: write the IAM user name".to_string()),
+            Some(t) => IamUserName::parse(&t),
+        }
+        .map_err(|e| problem(layout.account, ACCOUNT.aliases[0], e))
+        .ok();
+        let key_id = match cell_text(cells, layout.key_id) {
+            None => Err("empty: write the access key ID".to_string()),
+            Some(t) => AccessKeyId::parse(&t),
+        }
+        .map_err(|e| problem(layout.key_id, KEY_ID.aliases[0], e))
+        .ok();
+        let end = match cell_value(cells, layout.end) {
+            None => Err("empty: write the end date, e.g. 2026/11/29".to_string()),
+            Some(v) => parse_sheet_date(v).map_err(|e| e.to_string()),
+        }
+        .map_err(|e| problem(layout.end, END.aliases[0], e))
+        .ok();
+
+        let valid = match (owner, account, key_id, end) {
+            (Some(owner), Some(account), Some(key_id), Some(end)) => Ok(ValidRow {
+                owner,
+                account,
+                key_id,
+                end,
+            }),
+            _ => Err(problems),
+        };
+        RequestRow {
+            row: row_number,
+            status: RowStatus::classify(&text(layout.status)),
+            owner: text(layout.owner),
+            account: text(layout.account),
+            key_id: text(layout.key_id),
+            purpose: opt_text(layout.purpose),
+            service: opt_text(layout.service),
+            start: layout
+                .start
+                .map(|c| date_display(cells, c))
+                .unwrap_or_default(),
+            end: date_display(cells, layout.end),
+            notified_on: layout
+                .notified
+                .and_then(|c| cell_value(cells, c))
+                .and_then(|v| parse_sheet_date(v).ok()),
+            valid,
+        }
+    }
+
+    /// Whether this row still names the same user and key (the write-back re-check).
+    pub fn holds(&self, account: &IamUserName, key_id: &AccessKeyId) -> bool {
+        matches!(&self.valid, Ok(v) if &v.account == account && &v.key_id == key_id)
+            || (self.account == account.as_str() && self.key_id == key_id.as_str())
+    }
+}
+
+/// A date cell for people: ISO when readable, else the text as typed.
+fn date_display(cells: &[Value], col: usize) -> String {
+    match cell_value(cells, col) {
+        Some(v) => match parse_sheet_date(v) {
+            Ok(d) => d.format("%Y-%m-%d").to_string(),
+            Err(_) => cell_text(cells, col).unwrap_or_default(),
+        },
+        None => String::new(),
+    }
+}
+
+/// The whole request sheet, parsed.
+#[derive(Debug, Clone)]
+pub struct RequestTable {
+    pub sheet: String,
+    pub layout: RequestLayout,
+    pub rows: Vec<RequestRow>,
+}
+
+impl RequestTable {
+    /// Fails only when required headers are missing; bad cells are recorded per row.
+    pub fn parse(sheet: &str, grid: &Grid) -> Result<Self, HeaderError> {
+        let header = grid.first().map(Vec::as_slice).unwrap_or_default();
+        let layout = RequestLayout::parse(sheet, header)?;
+        let rows = grid
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, cells)| (0..cells.len()).any(|c| cell_value(cells, c).is_some()))
+            .map(|(i, cells)| RequestRow::parse(i + 1, cells, &layout))
+            .collect();
+        Ok(RequestTable {
+            sheet: sheet.to_string(),
+            layout,
+            rows,
+        })
+    }
+
+    /// Where the row holding `account` and `key_id` is now: `expected` if it still holds them,
+    /// else the only other row that does. `None` when it is gone or held by several rows.
+    pub fn locate(
+        &self,
+        expected: usize,
+        account: &IamUserName,
+        key_id: &AccessKeyId,
+    ) -> Option<usize> {
+        let holders: Vec<&RequestRow> = self
+            .rows
+            .iter()
+            .filter(|r| r.holds(account, key_id))
+            .collect();
+        if holders.iter().any(|r| r.row == expected) {
+            return Some(expected);
+        }
+        match holders.as_slice() {
+            [only] => Some(only.row),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn header() -> Vec<Value> {
+        [
+            "タイムスタンプ",
+            "氏名",
+            "申請目的・理由",
+            "メールアドレス",
+            "AWSサービス名",
+            "必要な権限",
+            "申請日",
+            "アクセスキー利用開始日",
+            "アクセスキー利用終了日",
+            "アカウント名",
+            "状態",
+            "アクセスキーID",
+        ]
+        .iter()
+        .map(|s| json!(s))
+        .collect()
+    }
+
+    fn original_row(end: Value, status: &str) -> Vec<Value> {
+        vec![
+            json!(46000),
+            json!("田中 太郎"),
+            json!("S3 backup"),
+            json!("t@example.com"),
+            json!("S3"),
+            json!("read"),
+            json!(46000),
+            json!("2026/9/1"),
+            end,
+            json!("tanaka-s3"),
+            json!(status),
+            json!("AKIAIOSFODNN7EXAMPLE"),
+        ]
+    }
+
+    #[test]
+    fn original_layout_parses() {
+        let grid = vec![header(), original_row(json!("2026/11/29"), "")];
+        let t = RequestTable::parse("key_request_form", &grid).unwrap();
+        assert_eq!(t.layout.account, 9);
+        assert_eq!(t.layout.notified_column(), (12, true));
+        let r = &t.rows[0];
+        assert_eq!(r.row, 2);
+        assert_eq!(r.start, "2026-09-01");
+        let v = r.valid.as_ref().unwrap();
+        assert_eq!(v.account.as_str(), "tanaka-s3");
+        assert_eq!(v.end, NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
+    }
+
+    #[test]
+    fn reordered_columns_and_short_rows() {
+        let grid = vec![
+            vec![
+                json!("状態"),
+                json!("アクセスキーID"),
+                json!(" 氏名 "),
+                json!("利用終了日"),
+                json!("アカウント名"),
+                json!(""),
+                json!("利用目的"),
+            ],
+            vec![
+                json!(""),
+                json!("AKIAIOSFODNN7EXAMPLE"),
+                json!("A B"),
+                json!(46355),
+                json!("u1"),
+            ],
+            vec![],
+            vec![json!(""), json!(""), json!("")],
+            vec![json!("延長")],
+        ];
+        let t = RequestTable::parse("s", &grid).unwrap();
+        assert_eq!(t.rows.len(), 2, "blank rows are ignored");
+        assert_eq!(t.rows[0].row, 2);
+        assert!(t.rows[0].valid.is_ok());
+        assert_eq!(t.rows[0].purpose, "");
+        assert_eq!(
+            t.layout.notified_column(),
+            (5, true),
+            "first empty header cell"
+        );
+        assert_eq!(t.rows[1].row, 5);
+        assert_eq!(t.rows[1].status, RowStatus::Extended);
+    }
+
+    #[test]
+    fn bad_cells_name_cell_header_and_fix() {
+        let mut row = original_row(json!("2026/13/45"), "");
+        row[9] = json!("has space");
+        row[11] = json!("");
+        let t = RequestTable::parse("s", &vec![header(), row]).unwrap();
+        let problems = t.rows[0].valid.clone().unwrap_err();
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(problems.len(), 3, "{text:?}");
+        assert!(text[0].starts_with("J2 (アカウント名)"), "{text:?}");
+        assert!(
+            text[1].starts_with("L2 (アクセスキーID): empty"),
+            "{text:?}"
+        );
+        assert!(
+            text[2].starts_with("I2 (アクセスキー利用終了日)"),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn missing_headers_are_all_named() {
+        let err = RequestTable::parse("key_request_form", &vec![vec![json!("氏名")]]).unwrap_err();
+        assert_eq!(err.missing.len(), 4);
+        assert!(RequestTable::parse("x", &vec![]).is_err());
+    }
+
+    #[test]
+    fn locate_follows_a_moved_row() {
+        let a = original_row(json!("2026/11/29"), "");
+        let mut b = a.clone();
+        b[9] = json!("other");
+        let t = RequestTable::parse("s", &vec![header(), b.clone(), a.clone()]).unwrap();
+        let user = IamUserName::parse("tanaka-s3").unwrap();
+        let key = AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap();
+        assert_eq!(t.locate(3, &user, &key), Some(3));
+        assert_eq!(t.locate(2, &user, &key), Some(3));
+        let dup = RequestTable::parse("s", &vec![header(), a.clone(), a.clone()]).unwrap();
+        assert_eq!(dup.locate(4, &user, &key), None, "ambiguous");
+        assert_eq!(dup.locate(2, &user, &key), Some(2));
+        let gone = RequestTable::parse("s", &vec![header(), b]).unwrap();
+        assert_eq!(gone.locate(2, &user, &key), None);
+    }
+}

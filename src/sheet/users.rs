@@ -1,0 +1,189 @@
+//! The `users_json` sheet: who is who on Slack (SPEC §2).
+
+use std::collections::HashMap;
+
+use super::headers::{self, ColumnSpec, HeaderError};
+use super::{Grid, cell_text};
+use crate::domain::{NameKey, SlackUserId};
+
+const ID: ColumnSpec = ColumnSpec {
+    aliases: &["id", "user_id", "slack_id"],
+    required: true,
+};
+const LAST: ColumnSpec = ColumnSpec {
+    aliases: &["last_name", "姓"],
+    required: true,
+};
+const FIRST: ColumnSpec = ColumnSpec {
+    aliases: &["first_name", "名"],
+    required: true,
+};
+const REAL: ColumnSpec = ColumnSpec {
+    aliases: &["real_name"],
+    required: false,
+};
+
+/// Who owns a request, as far as `users_json` can tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    Found(SlackUserId),
+    NotFound,
+    Ambiguous(Vec<SlackUserId>),
+}
+
+/// Full names → Slack IDs, indexed once so each lookup is O(1) however long the sheet.
+#[derive(Debug, Default, Clone)]
+pub struct Directory {
+    by_name: HashMap<NameKey, Vec<SlackUserId>>,
+    /// Rows that could not be used, with what to fix (told to administrators).
+    pub problems: Vec<String>,
+}
+
+impl Directory {
+    pub fn parse(sheet: &str, grid: &Grid) -> Result<Self, HeaderError> {
+        let header = grid.first().map(Vec::as_slice).unwrap_or_default();
+        let texts: Vec<String> = (0..header.len())
+            .map(|c| cell_text(header, c).unwrap_or_default())
+            .collect();
+        let cols = headers::resolve(sheet, &texts, &[&ID, &LAST, &FIRST, &REAL])?;
+        let (id_col, last_col, first_col) = (cols[0].unwrap(), cols[1].unwrap(), cols[2].unwrap());
+        let mut dir = Directory::default();
+        for (i, cells) in grid.iter().enumerate().skip(1) {
+            let text = |c: usize| cell_text(cells, c).unwrap_or_default();
+            let (last, first) = (text(last_col), text(first_col));
+            let real = cols[3].map(text).unwrap_or_default();
+            let raw_id = text(id_col);
+            if raw_id.is_empty() && last.is_empty() && first.is_empty() && real.is_empty() {
+                continue;
+            }
+            let row = i + 1;
+            let id = match SlackUserId::parse(&raw_id) {
+                Ok(id) => id,
+                Err(e) if raw_id.is_empty() => {
+                    let _ = e;
+                    dir.problems.push(format!(
+                        "{sheet} row {row} ({last} {first}): the Slack ID is empty: fill in the {} column",
+                        ID.aliases[0]
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    dir.problems.push(format!("{sheet} row {row}: {e}"));
+                    continue;
+                }
+            };
+            let mut keys: Vec<NameKey> = [
+                NameKey::from_parts(&last, &first),
+                NameKey::from_parts(&first, &last),
+                NameKey::new(&real),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            keys.dedup();
+            for key in keys {
+                let ids = dir.by_name.entry(key).or_default();
+                if !ids.contains(&id) {
+                    ids.push(id.clone());
+                }
+            }
+        }
+        Ok(dir)
+    }
+
+    pub fn lookup(&self, name: &NameKey) -> Owner {
+        match self.by_name.get(name).map(Vec::as_slice) {
+            None | Some([]) => Owner::NotFound,
+            Some([one]) => Owner::Found(one.clone()),
+            Some(many) => Owner::Ambiguous(many.to_vec()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn grid(rows: &[[&str; 4]]) -> Grid {
+        let mut g = vec![vec![
+            json!("id"),
+            json!("last_name"),
+            json!("first_name"),
+            json!("real_name"),
+        ]];
+        g.extend(rows.iter().map(|r| r.iter().map(|c| json!(c)).collect()));
+        g
+    }
+
+    fn key(s: &str) -> NameKey {
+        NameKey::new(s).unwrap()
+    }
+
+    fn id(s: &str) -> SlackUserId {
+        SlackUserId::parse(s).unwrap()
+    }
+
+    #[test]
+    fn matches_family_given_either_order_and_real_name() {
+        let d = Directory::parse(
+            "users_json",
+            &grid(&[["U001", "田中", "太郎", "Taro Tanaka"]]),
+        )
+        .unwrap();
+        for name in [
+            "田中太郎",
+            "田中　太郎",
+            "太郎 田中",
+            "Taro Tanaka",
+            "ＴａｒｏＴａｎａｋａ",
+        ] {
+            assert_eq!(d.lookup(&key(name)), Owner::Found(id("U001")), "{name}");
+        }
+        assert_eq!(d.lookup(&key("田中花子")), Owner::NotFound);
+    }
+
+    #[test]
+    fn two_people_with_one_name_are_ambiguous() {
+        let d = Directory::parse(
+            "users_json",
+            &grid(&[
+                ["U001", "佐藤", "一郎", ""],
+                ["U002", "佐藤", "一郎", ""],
+                ["U001", "佐藤", "一郎", ""],
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            d.lookup(&key("佐藤一郎")),
+            Owner::Ambiguous(vec![id("U001"), id("U002")])
+        );
+    }
+
+    #[test]
+    fn blank_and_bad_ids_are_reported_not_used() {
+        let d = Directory::parse(
+            "users_json",
+            &grid(&[
+                ["", "山田", "花子", ""],
+                ["not-an-id", "鈴木", "次郎", ""],
+                ["", "", "", ""],
+            ]),
+        )
+        .unwrap();
+        assert_eq!(d.problems.len(), 2, "{:?}", d.problems);
+        assert!(d.problems[0].contains("row 2"));
+        assert_eq!(d.lookup(&key("山田花子")), Owner::NotFound);
+    }
+
+    #[test]
+    fn japanese_headers_are_accepted() {
+        let g = vec![
+            vec![json!("slack_id"), json!("姓"), json!("名")],
+            vec![json!("W123"), json!("高橋"), json!("三郎")],
+        ];
+        let d = Directory::parse("users_json", &g).unwrap();
+        assert_eq!(d.lookup(&key("高橋三郎")), Owner::Found(id("W123")));
+        assert!(Directory::parse("users_json", &vec![vec![json!("email")]]).is_err());
+    }
+}

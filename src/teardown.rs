@@ -1,0 +1,364 @@
+//! What tearing an IAM user down takes (SPEC §4), as data: the user's inventory, the guards that
+//! refuse, and the ordered steps. Pure, so the order and the refusals are tested without IAM.
+
+use std::fmt;
+
+use crate::domain::{AccessKeyId, IamUserName};
+
+/// Everything of a user that `DeleteUser` requires gone, as read from IAM.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserInventory {
+    pub arn: String,
+    pub path: String,
+    pub access_keys: Vec<AccessKeyId>,
+    pub login_profile: bool,
+    pub signing_certificates: Vec<String>,
+    pub ssh_public_keys: Vec<String>,
+    pub service_credentials: Vec<String>,
+    pub mfa_devices: Vec<String>,
+    pub inline_policies: Vec<String>,
+    pub attached_policies: Vec<AttachedPolicy>,
+    pub groups: Vec<String>,
+    /// A customer-managed policy named after the user that is no longer attached: left by a
+    /// teardown interrupted between detaching it and deleting it.
+    pub orphan_policy: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachedPolicy {
+    pub name: String,
+    pub arn: String,
+}
+
+/// Why a user is not torn down although its row is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    Protected,
+    OutsidePath {
+        path: String,
+        prefix: String,
+    },
+    KeyMismatch {
+        sheet_key: AccessKeyId,
+        iam_keys: Vec<AccessKeyId>,
+    },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Protected => write!(
+                f,
+                "refused: the user is in protected_users; remove it from KEYWARDEN_PROTECTED_USERS \
+                 or mark the row 延長 if the key should stay"
+            ),
+            Refusal::OutsidePath { path, prefix } => write!(
+                f,
+                "refused: the user's IAM path {path} is outside KEYWARDEN_IAM_PATH_PREFIX {prefix}; \
+                 delete it by hand or change the prefix"
+            ),
+            Refusal::KeyMismatch {
+                sheet_key,
+                iam_keys,
+            } => write!(
+                f,
+                "refused: the sheet says key {sheet_key} but the user's keys are {}; \
+                 correct the アクセスキーID cell (nothing was changed)",
+                iam_keys
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+/// The guard that needs no IAM read: protected users are never even looked at.
+pub fn is_protected(user: &IamUserName, protected: &[IamUserName]) -> bool {
+    protected.contains(user)
+}
+
+/// The guards of SPEC §4 steps 1 and 3, given what IAM says of the user.
+pub fn check(
+    inventory: &UserInventory,
+    sheet_key: &AccessKeyId,
+    path_prefix: &str,
+) -> Result<(), Refusal> {
+    if !inventory.path.starts_with(path_prefix) {
+        return Err(Refusal::OutsidePath {
+            path: inventory.path.clone(),
+            prefix: path_prefix.to_string(),
+        });
+    }
+    // A user with no keys left is a teardown that was interrupted: go on.
+    if !inventory.access_keys.is_empty() && !inventory.access_keys.contains(sheet_key) {
+        return Err(Refusal::KeyMismatch {
+            sheet_key: sheet_key.clone(),
+            iam_keys: inventory.access_keys.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// One idempotent IAM change; each tolerates the thing being gone already.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    DeleteLoginProfile,
+    DeleteAccessKey(AccessKeyId),
+    DeleteSigningCertificate(String),
+    DeleteSshPublicKey(String),
+    DeleteServiceSpecificCredential(String),
+    DeactivateMfaDevice(String),
+    DeleteVirtualMfaDevice(String),
+    DeleteInlinePolicy(String),
+    DetachPolicy(String),
+    RemoveFromGroup(String),
+    DeleteUser,
+    /// Deletes the user's own customer-managed policy once nothing else uses it.
+    DeleteOwnPolicy(String),
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::DeleteLoginProfile => write!(f, "delete login profile"),
+            Step::DeleteAccessKey(k) => write!(f, "delete access key {k}"),
+            Step::DeleteSigningCertificate(c) => write!(f, "delete signing certificate {c}"),
+            Step::DeleteSshPublicKey(k) => write!(f, "delete SSH public key {k}"),
+            Step::DeleteServiceSpecificCredential(c) => write!(f, "delete service credential {c}"),
+            Step::DeactivateMfaDevice(s) => write!(f, "deactivate MFA device {s}"),
+            Step::DeleteVirtualMfaDevice(s) => write!(f, "delete virtual MFA device {s}"),
+            Step::DeleteInlinePolicy(p) => write!(f, "delete inline policy {p}"),
+            Step::DetachPolicy(p) => write!(f, "detach policy {p}"),
+            Step::RemoveFromGroup(g) => write!(f, "remove from group {g}"),
+            Step::DeleteUser => write!(f, "delete user"),
+            Step::DeleteOwnPolicy(p) => write!(f, "delete policy {p} if unused"),
+        }
+    }
+}
+
+/// A virtual MFA device's serial is its ARN; hardware devices have a plain serial number.
+fn is_virtual_mfa(serial: &str) -> bool {
+    serial.starts_with("arn:") && serial.contains(":mfa/")
+}
+
+/// AWS-managed policies live in account `aws` and are never deleted.
+fn is_customer_managed(arn: &str) -> bool {
+    !arn.contains(":iam::aws:policy/")
+}
+
+/// The steps, in the order IAM requires: every dependent, then the user, then its policy.
+pub fn steps(user: &IamUserName, inv: &UserInventory) -> Vec<Step> {
+    let mut steps = Vec::new();
+    if inv.login_profile {
+        steps.push(Step::DeleteLoginProfile);
+    }
+    steps.extend(inv.access_keys.iter().cloned().map(Step::DeleteAccessKey));
+    steps.extend(
+        inv.signing_certificates
+            .iter()
+            .cloned()
+            .map(Step::DeleteSigningCertificate),
+    );
+    steps.extend(
+        inv.ssh_public_keys
+            .iter()
+            .cloned()
+            .map(Step::DeleteSshPublicKey),
+    );
+    steps.extend(
+        inv.service_credentials
+            .iter()
+            .cloned()
+            .map(Step::DeleteServiceSpecificCredential),
+    );
+    for serial in &inv.mfa_devices {
+        steps.push(Step::DeactivateMfaDevice(serial.clone()));
+        if is_virtual_mfa(serial) {
+            steps.push(Step::DeleteVirtualMfaDevice(serial.clone()));
+        }
+    }
+    steps.extend(
+        inv.inline_policies
+            .iter()
+            .cloned()
+            .map(Step::DeleteInlinePolicy),
+    );
+    steps.extend(
+        inv.attached_policies
+            .iter()
+            .map(|p| Step::DetachPolicy(p.arn.clone())),
+    );
+    steps.extend(inv.groups.iter().cloned().map(Step::RemoveFromGroup));
+    steps.push(Step::DeleteUser);
+    let own = inv
+        .attached_policies
+        .iter()
+        .filter(|p| p.name == user.as_str() && is_customer_managed(&p.arn))
+        .map(|p| p.arn.clone())
+        .chain(inv.orphan_policy.clone());
+    steps.extend(own.map(Step::DeleteOwnPolicy));
+    steps
+}
+
+/// `arn:aws:iam::123456789012:user/path/name` → (`aws`, `123456789012`).
+pub fn partition_and_account(user_arn: &str) -> Option<(&str, &str)> {
+    let mut parts = user_arn.split(':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    (!account.is_empty()).then_some((partition, account))
+}
+
+/// Where the user's own policy would be: `arn:<partition>:iam::<account>:policy<path><name>`.
+pub fn own_policy_arns(user: &IamUserName, inv: &UserInventory) -> Vec<String> {
+    let Some((partition, account)) = partition_and_account(&inv.arn) else {
+        return Vec::new();
+    };
+    let mut paths = vec![inv.path.as_str()];
+    if inv.path != "/" {
+        paths.push("/");
+    }
+    paths
+        .into_iter()
+        .map(|path| format!("arn:{partition}:iam::{account}:policy{path}{user}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> IamUserName {
+        IamUserName::parse("tanaka").unwrap()
+    }
+
+    fn key(s: &str) -> AccessKeyId {
+        AccessKeyId::parse(s).unwrap()
+    }
+
+    fn loaded() -> UserInventory {
+        UserInventory {
+            arn: "arn:aws:iam::123456789012:user/tanaka".into(),
+            path: "/".into(),
+            access_keys: vec![key("AKIAIOSFODNN7EXAMPLE")],
+            login_profile: true,
+            signing_certificates: vec!["CERT1".into()],
+            ssh_public_keys: vec!["APKA1".into()],
+            service_credentials: vec!["ACCA1".into()],
+            mfa_devices: vec![
+                "arn:aws:iam::123456789012:mfa/tanaka".into(),
+                "GAHT12345678".into(),
+            ],
+            inline_policies: vec!["inline".into()],
+            attached_policies: vec![
+                AttachedPolicy {
+                    name: "tanaka".into(),
+                    arn: "arn:aws:iam::123456789012:policy/tanaka".into(),
+                },
+                AttachedPolicy {
+                    name: "shared".into(),
+                    arn: "arn:aws:iam::123456789012:policy/shared".into(),
+                },
+                AttachedPolicy {
+                    name: "tanaka".into(),
+                    arn: "arn:aws:iam::aws:policy/tanaka".into(),
+                },
+            ],
+            groups: vec!["devs".into()],
+            orphan_policy: None,
+        }
+    }
+
+    #[test]
+    fn every_dependent_goes_before_the_user_and_the_own_policy_after() {
+        let s = steps(&user(), &loaded());
+        let user_at = s.iter().position(|x| *x == Step::DeleteUser).unwrap();
+        assert_eq!(user_at, s.len() - 2);
+        assert_eq!(
+            s.last(),
+            Some(&Step::DeleteOwnPolicy(
+                "arn:aws:iam::123456789012:policy/tanaka".into()
+            ))
+        );
+        assert!(s.contains(&Step::DeleteVirtualMfaDevice(
+            "arn:aws:iam::123456789012:mfa/tanaka".into()
+        )));
+        assert!(
+            !s.contains(&Step::DeleteVirtualMfaDevice("GAHT12345678".into())),
+            "hardware MFA is only deactivated"
+        );
+        assert!(s.contains(&Step::DeactivateMfaDevice("GAHT12345678".into())));
+        assert_eq!(
+            s.iter()
+                .filter(|x| matches!(x, Step::DetachPolicy(_)))
+                .count(),
+            3
+        );
+        assert_eq!(s.len(), 14);
+    }
+
+    #[test]
+    fn an_empty_user_is_just_deleted() {
+        assert_eq!(
+            steps(&user(), &UserInventory::default()),
+            vec![Step::DeleteUser]
+        );
+    }
+
+    #[test]
+    fn guards_refuse_outside_path_and_key_mismatch() {
+        let inv = loaded();
+        assert_eq!(check(&inv, &key("AKIAIOSFODNN7EXAMPLE"), "/"), Ok(()));
+        assert!(matches!(
+            check(&inv, &key("AKIAOTHERKEY00000000"), "/"),
+            Err(Refusal::KeyMismatch { .. })
+        ));
+        assert!(matches!(
+            check(&inv, &key("AKIAIOSFODNN7EXAMPLE"), "/keywarden/"),
+            Err(Refusal::OutsidePath { .. })
+        ));
+        let no_keys = UserInventory {
+            access_keys: vec![],
+            ..inv
+        };
+        assert_eq!(
+            check(&no_keys, &key("AKIAOTHERKEY00000000"), "/"),
+            Ok(()),
+            "interrupted teardown goes on"
+        );
+        assert!(is_protected(&user(), &[user()]));
+    }
+
+    #[test]
+    fn account_comes_from_the_user_arn() {
+        assert_eq!(
+            partition_and_account("arn:aws:iam::123456789012:user/a/b"),
+            Some(("aws", "123456789012"))
+        );
+        assert_eq!(
+            partition_and_account("arn:aws-cn:iam::999:user/x"),
+            Some(("aws-cn", "999"))
+        );
+        assert_eq!(partition_and_account("nonsense"), None);
+        let inv = UserInventory {
+            arn: "arn:aws:iam::111122223333:user/team/tanaka".into(),
+            path: "/team/".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            own_policy_arns(&user(), &inv),
+            vec![
+                "arn:aws:iam::111122223333:policy/team/tanaka",
+                "arn:aws:iam::111122223333:policy/tanaka"
+            ]
+        );
+    }
+}
