@@ -13,3 +13,8 @@ pub mod runner;
 pub mod services;
 pub mod sheet;
 pub mod teardown;
+pub mod demo;
+pub mod check;
+pub mod cli;
+pub mod lambda;
+pub mod logging;

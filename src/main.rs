@@ -1,3 +1,20 @@
-fn main() {
-    println!("Hello, world!");
+//! Thin entry point: logging, TLS provider, then the CLI or the Lambda runtime.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // ring (Slack, Google) and aws-lc-rs (AWS SDK) are both compiled in; rustls then cannot
+    // choose by itself and would panic at the first TLS connection.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime starts");
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        keywarden::logging::init(keywarden::logging::Format::Json);
+        return runtime.block_on(keywarden::lambda::serve());
+    }
+    let cli = keywarden::cli::Cli::parse();
+    let quiet = matches!(cli.command, keywarden::cli::Command::Demo(_));
+    keywarden::logging::init(if quiet { keywarden::logging::Format::Quiet } else { keywarden::logging::Format::Text });
+    runtime.block_on(keywarden::cli::main(cli))
 }

@@ -121,6 +121,8 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
 
         let mut results = self.deletions(&plan, mode).await;
         results.extend(self.notices(&plan, mode).await);
+        // Work ran concurrently; report it in sheet order.
+        results.sort_by_key(|r| r.record);
 
         let mut writes = Vec::new();
         for r in results {

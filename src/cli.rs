@@ -1,0 +1,155 @@
+//! The command line of SPEC §6: `run`, `plan`, `check`, `demo`, and the Lambda entry point.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::configuration::{ConfigError, Needs, Settings, Sources, parse_today};
+use crate::demo;
+use crate::report::Report;
+use crate::runner::{Job, Mode};
+use crate::services::google::GoogleSheets;
+use crate::services::iam::AwsIam;
+use crate::services::slack::SlackDm;
+use crate::services::{Iam, Messenger, SheetStore};
+
+#[derive(Debug, Parser)]
+#[command(name = "keywarden", version, about = "Runs the lifecycle of AWS IAM access keys recorded in a Google Spreadsheet")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daily job: notify, tear down, write back, tell administrators.
+    Run(RunArgs),
+    /// Show what `run` would do, changing nothing (same as `run --dry-run`).
+    Plan(RunArgs),
+    /// Check configuration, credentials, sheet headers, Slack and IAM access.
+    Check(CheckArgs),
+    /// Run the whole job offline on the bundled example data, changing nothing.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Pretend today is this date (YYYY-MM-DD) instead of today in KEYWARDEN_TIMEZONE.
+    #[arg(long, value_parser = parse_today)]
+    pub today: Option<NaiveDate>,
+    /// Read everything, change nothing: no Slack message, no IAM write, no sheet write.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    /// TOML file with the same keys as the environment, lower case, without KEYWARDEN_.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The example data is written for 2026-11-22; try other days to see other decisions.
+    #[arg(long, value_parser = parse_today)]
+    pub today: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+/// Exit status 2 (SPEC §6): nothing could run.
+const NOTHING_RAN: u8 = 2;
+
+pub async fn main(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Run(args) => {
+            let mode = if args.dry_run { Mode::DryRun } else { Mode::Run };
+            run(args, mode).await
+        }
+        Command::Plan(args) => run(args, Mode::DryRun).await,
+        Command::Check(args) => crate::check::run(args.config.as_deref()).await,
+        Command::Demo(args) => match demo::run(args.today.unwrap_or_else(demo::demo_today)).await {
+            Ok(report) => {
+                match args.output {
+                    Output::Json => println!("{}", report.to_json()),
+                    Output::Text => print!("{}", demo::render(&report)),
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e.to_string()),
+        },
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("keywarden: {message}");
+    ExitCode::from(NOTHING_RAN)
+}
+
+/// Settings for a command; `Err` is already worded for the administrator.
+pub fn settings(config: Option<&std::path::Path>, needs: Needs) -> Result<Settings, ConfigError> {
+    Settings::load(&Sources::load(config)?, needs)
+}
+
+async fn run(args: RunArgs, mode: Mode) -> ExitCode {
+    let needs = Needs { google: true, slack: mode == Mode::Run };
+    let settings = match settings(args.config.as_deref(), needs) {
+        Ok(s) => s,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let today = settings.today(args.today);
+    match execute(&settings, today, mode).await {
+        Ok(report) => {
+            match args.output {
+                Output::Json => println!("{}", report.to_json()),
+                Output::Text => print!("{}", report.to_table()),
+            }
+            ExitCode::from(report.exit_code() as u8)
+        }
+        Err(message) => fail(&message),
+    }
+}
+
+/// Connects the real services and runs one job; `Err` means nothing could run.
+pub async fn execute(settings: &Settings, today: NaiveDate, mode: Mode) -> Result<Report, String> {
+    tracing::info!(%today, ?mode, "keywarden starting");
+    let sheets = GoogleSheets::connect(&settings.google_credentials, &settings.sheets_api_url, &settings.spreadsheet_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let iam = AwsIam::from_environment().await;
+    match &settings.slack_token {
+        Some(token) => {
+            let slack = SlackDm::new(token, &settings.slack_api_url).map_err(|e| e.to_string())?;
+            job(settings, &sheets, &slack, &iam, today, mode).await
+        }
+        // Only a dry run gets here without a token (configuration requires it for `run`).
+        None => job(settings, &sheets, &demo::NoSlack, &iam, today, mode).await,
+    }
+}
+
+async fn job<S: SheetStore, M: Messenger, I: Iam>(
+    settings: &Settings,
+    sheets: &S,
+    slack: &M,
+    iam: &I,
+    today: NaiveDate,
+    mode: Mode,
+) -> Result<Report, String> {
+    let job = Job { settings: &settings.job, sheets, slack, iam };
+    let report = job.run(today, mode).await.map_err(|e| e.to_string())?;
+    tracing::info!(actions = report.actions.len(), exit = report.exit_code(), "keywarden finished");
+    Ok(report)
+}

@@ -1,0 +1,152 @@
+//! `keywarden demo`: the whole job, offline, on the bundled example sheet (`demo/`), against
+//! in-memory stand-ins of the three services. It is a dry run: it shows the Slack messages it
+//! would send and the IAM steps it would take, and changes nothing.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::{AccessKeyId, IamUserName, SlackUserId};
+use crate::plan::Rules;
+use crate::report::Report;
+use crate::runner::{Fatal, Job, JobSettings, Mode};
+use crate::services::{CellWrite, Iam, Messenger, SendError, ServiceError, SheetStore, StepResult};
+use crate::sheet::Grid;
+use crate::teardown::{AttachedPolicy, Step, UserInventory};
+
+/// The day the example data was written for.
+pub const DEMO_TODAY: &str = "2026-11-22";
+const REQUESTS: &str = include_str!("../demo/key_request_form.json");
+const USERS: &str = include_str!("../demo/users_json.json");
+
+/// The bundled sheets, read-only.
+pub struct MemorySheets(HashMap<String, Grid>);
+
+impl SheetStore for MemorySheets {
+    async fn read(&self, sheets: &[&str]) -> Result<Vec<Grid>, ServiceError> {
+        sheets
+            .iter()
+            .map(|s| self.0.get(*s).cloned().ok_or_else(|| ServiceError(format!("no sheet \"{s}\""))))
+            .collect()
+    }
+
+    async fn write(&self, _: &[CellWrite]) -> Result<(), ServiceError> {
+        Err(ServiceError("the demo never writes".into()))
+    }
+}
+
+/// A Slack that refuses to send: the demo is a dry run, so it is never asked.
+pub struct NoSlack;
+
+impl Messenger for NoSlack {
+    async fn send(&self, _: &SlackUserId, _: &str) -> Result<(), SendError> {
+        Err(SendError::Failed("Slack is not used here".into()))
+    }
+}
+
+/// IAM users of the example account.
+pub struct MemoryIam(HashMap<String, UserInventory>);
+
+impl Iam for MemoryIam {
+    async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
+        Ok(self.0.get(user.as_str()).cloned())
+    }
+
+    async fn apply(&self, _: &IamUserName, _: &Step) -> Result<StepResult, ServiceError> {
+        Err(ServiceError("the demo never writes".into()))
+    }
+}
+
+fn example_account() -> MemoryIam {
+    let account = "123456789012";
+    let key = |k: &str| AccessKeyId::parse(k).expect("demo key IDs are valid");
+    let sato = UserInventory {
+        arn: format!("arn:aws:iam::{account}:user/sato-ci"),
+        path: "/".into(),
+        access_keys: vec![key("AKIADEMO00000SATO001")],
+        login_profile: true,
+        mfa_devices: vec![format!("arn:aws:iam::{account}:mfa/sato-ci")],
+        inline_policies: vec!["ecr-push-extra".into()],
+        attached_policies: vec![
+            AttachedPolicy { name: "sato-ci".into(), arn: format!("arn:aws:iam::{account}:policy/sato-ci") },
+            AttachedPolicy {
+                name: "ReadOnlyAccess".into(),
+                arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+            },
+        ],
+        groups: vec!["ci-users".into()],
+        ..Default::default()
+    };
+    let mut users = HashMap::new();
+    users.insert("sato-ci".to_string(), sato);
+    // nakamura-migration is already gone from IAM: the demo shows that case too.
+    MemoryIam(users)
+}
+
+pub fn settings() -> JobSettings {
+    JobSettings {
+        request_sheet: "key_request_form".into(),
+        users_sheet: "users_json".into(),
+        admins: vec![SlackUserId::parse("U0ADMIN001").expect("valid")],
+        rules: Rules { notify_days: 7, max_deletions: 10 },
+        protected_users: Vec::new(),
+        iam_path_prefix: "/".into(),
+        concurrency: 4,
+    }
+}
+
+pub fn demo_today() -> NaiveDate {
+    DEMO_TODAY.parse().expect("valid constant date")
+}
+
+pub async fn run(today: NaiveDate) -> Result<Report, Fatal> {
+    let grid = |text: &str| -> Grid { serde_json::from_str(text).expect("bundled demo data is valid JSON") };
+    let sheets = MemorySheets(HashMap::from([
+        ("key_request_form".to_string(), grid(REQUESTS)),
+        ("users_json".to_string(), grid(USERS)),
+    ]));
+    let settings = settings();
+    let job = Job { settings: &settings, sheets: &sheets, slack: &NoSlack, iam: &example_account() };
+    job.run(today, Mode::DryRun).await
+}
+
+/// The demo's report for people: the plan table, the messages and the IAM steps.
+pub fn render(report: &Report) -> String {
+    let mut out = report.to_table();
+    out.push_str("\n== Slack messages that would be sent ==\n");
+    for m in &report.messages {
+        out.push_str(&format!("\n--- to {} ---\n{}\n", m.to, m.text));
+    }
+    out.push_str("\n== IAM steps that would be taken ==\n");
+    for (user, steps) in &report.iam_steps {
+        out.push_str(&format!("\n{user}:\n"));
+        for (i, step) in steps.iter().enumerate() {
+            out.push_str(&format!("  {}. {step}\n", i + 1));
+        }
+    }
+    out.push_str("\n(demo: a dry run on the bundled example data in demo/; nothing was changed)\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ActionKind, Outcome};
+
+    #[tokio::test]
+    async fn the_demo_covers_every_kind_of_row() {
+        let report = run(demo_today()).await.unwrap();
+        let by_row = |row: usize| report.actions.iter().find(|a| a.row == Some(row)).unwrap();
+        assert_eq!((by_row(2).action, by_row(2).outcome), (ActionKind::Notify, Outcome::Planned));
+        assert_eq!((by_row(3).action, by_row(3).outcome), (ActionKind::Delete, Outcome::Planned));
+        assert_eq!(by_row(4).action, ActionKind::Skip);
+        assert_eq!(by_row(5).action, ActionKind::Skip);
+        assert_eq!((by_row(6).action, by_row(6).outcome), (ActionKind::Unusable, Outcome::Refused));
+        assert_eq!((by_row(7).action, by_row(7).outcome), (ActionKind::Notify, Outcome::Failed));
+        assert!(report.actions.iter().all(|a| a.row != Some(8)), "nothing to do for row 8");
+        assert!(by_row(9).detail.contains("already gone"), "{}", by_row(9).detail);
+        let rendered = render(&report);
+        assert!(rendered.contains("delete user") && rendered.contains("U0DEMO0001"), "{rendered}");
+        assert!(report.iam_steps[0].1.last().unwrap().contains("policy"));
+    }
+}

@@ -1,0 +1,40 @@
+//! AWS Lambda: one job per invocation (SPEC §6). The payload may ask for a dry run or pin the
+//! date for a manual test: `{"dry_run": true}`, `{"today": "2026-11-22"}`.
+
+use std::process::ExitCode;
+
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde::Deserialize;
+
+use crate::configuration::{Needs, parse_today};
+use crate::runner::Mode;
+
+#[derive(Debug, Default, Deserialize)]
+struct Payload {
+    #[serde(default)]
+    dry_run: bool,
+    today: Option<String>,
+}
+
+async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, Error> {
+    // Scheduler events carry their own fields; only ours matter.
+    let payload: Payload = serde_json::from_value(event.payload).unwrap_or_default();
+    let mode = if payload.dry_run { Mode::DryRun } else { Mode::Run };
+    let settings = crate::cli::settings(None, Needs { google: true, slack: mode == Mode::Run })?;
+    let pinned = payload.today.as_deref().map(parse_today).transpose()?;
+    let report = crate::cli::execute(&settings, settings.today(pinned), mode).await?;
+    if report.exit_code() != 0 {
+        tracing::error!(report = %report.to_json(), "some actions failed or were refused");
+    }
+    Ok(serde_json::to_value(&report)?)
+}
+
+pub async fn serve() -> ExitCode {
+    match lambda_runtime::run(service_fn(handle)).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "Lambda runtime stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
