@@ -16,7 +16,11 @@ use crate::services::slack::SlackDm;
 use crate::services::{Iam, Messenger, SheetStore};
 
 #[derive(Debug, Parser)]
-#[command(name = "keywarden", version, about = "Runs the lifecycle of AWS IAM access keys recorded in a Google Spreadsheet")]
+#[command(
+    name = "keywarden",
+    version,
+    about = "Runs the lifecycle of AWS IAM access keys recorded in a Google Spreadsheet"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -76,7 +80,11 @@ const NOTHING_RAN: u8 = 2;
 pub async fn main(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Run(args) => {
-            let mode = if args.dry_run { Mode::DryRun } else { Mode::Run };
+            let mode = if args.dry_run {
+                Mode::DryRun
+            } else {
+                Mode::Run
+            };
             run(args, mode).await
         }
         Command::Plan(args) => run(args, Mode::DryRun).await,
@@ -105,7 +113,10 @@ pub fn settings(config: Option<&std::path::Path>, needs: Needs) -> Result<Settin
 }
 
 async fn run(args: RunArgs, mode: Mode) -> ExitCode {
-    let needs = Needs { google: true, slack: mode == Mode::Run };
+    let needs = Needs {
+        google: true,
+        slack: mode == Mode::Run,
+    };
     let settings = match settings(args.config.as_deref(), needs) {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
@@ -126,9 +137,13 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
 /// Connects the real services and runs one job; `Err` means nothing could run.
 pub async fn execute(settings: &Settings, today: NaiveDate, mode: Mode) -> Result<Report, String> {
     tracing::info!(%today, ?mode, "keywarden starting");
-    let sheets = GoogleSheets::connect(&settings.google_credentials, &settings.sheets_api_url, &settings.spreadsheet_id)
-        .await
-        .map_err(|e| e.to_string())?;
+    let sheets = GoogleSheets::connect(
+        &settings.google_credentials,
+        &settings.sheets_api_url,
+        &settings.spreadsheet_id,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let iam = AwsIam::from_environment().await;
     match &settings.slack_token {
         Some(token) => {
@@ -148,8 +163,17 @@ async fn job<S: SheetStore, M: Messenger, I: Iam>(
     today: NaiveDate,
     mode: Mode,
 ) -> Result<Report, String> {
-    let job = Job { settings: &settings.job, sheets, slack, iam };
+    let job = Job {
+        settings: &settings.job,
+        sheets,
+        slack,
+        iam,
+    };
     let report = job.run(today, mode).await.map_err(|e| e.to_string())?;
-    tracing::info!(actions = report.actions.len(), exit = report.exit_code(), "keywarden finished");
+    tracing::info!(
+        actions = report.actions.len(),
+        exit = report.exit_code(),
+        "keywarden finished"
+    );
     Ok(report)
 }

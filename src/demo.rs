@@ -26,7 +26,12 @@ impl SheetStore for MemorySheets {
     async fn read(&self, sheets: &[&str]) -> Result<Vec<Grid>, ServiceError> {
         sheets
             .iter()
-            .map(|s| self.0.get(*s).cloned().ok_or_else(|| ServiceError(format!("no sheet \"{s}\""))))
+            .map(|s| {
+                self.0
+                    .get(*s)
+                    .cloned()
+                    .ok_or_else(|| ServiceError(format!("no sheet \"{s}\"")))
+            })
             .collect()
     }
 
@@ -68,7 +73,10 @@ fn example_account() -> MemoryIam {
         mfa_devices: vec![format!("arn:aws:iam::{account}:mfa/sato-ci")],
         inline_policies: vec!["ecr-push-extra".into()],
         attached_policies: vec![
-            AttachedPolicy { name: "sato-ci".into(), arn: format!("arn:aws:iam::{account}:policy/sato-ci") },
+            AttachedPolicy {
+                name: "sato-ci".into(),
+                arn: format!("arn:aws:iam::{account}:policy/sato-ci"),
+            },
             AttachedPolicy {
                 name: "ReadOnlyAccess".into(),
                 arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
@@ -88,7 +96,10 @@ pub fn settings() -> JobSettings {
         request_sheet: "key_request_form".into(),
         users_sheet: "users_json".into(),
         admins: vec![SlackUserId::parse("U0ADMIN001").expect("valid")],
-        rules: Rules { notify_days: 7, max_deletions: 10 },
+        rules: Rules {
+            notify_days: 7,
+            max_deletions: 10,
+        },
         protected_users: Vec::new(),
         iam_path_prefix: "/".into(),
         concurrency: 4,
@@ -100,13 +111,20 @@ pub fn demo_today() -> NaiveDate {
 }
 
 pub async fn run(today: NaiveDate) -> Result<Report, Fatal> {
-    let grid = |text: &str| -> Grid { serde_json::from_str(text).expect("bundled demo data is valid JSON") };
+    let grid = |text: &str| -> Grid {
+        serde_json::from_str(text).expect("bundled demo data is valid JSON")
+    };
     let sheets = MemorySheets(HashMap::from([
         ("key_request_form".to_string(), grid(REQUESTS)),
         ("users_json".to_string(), grid(USERS)),
     ]));
     let settings = settings();
-    let job = Job { settings: &settings, sheets: &sheets, slack: &NoSlack, iam: &example_account() };
+    let job = Job {
+        settings: &settings,
+        sheets: &sheets,
+        slack: &NoSlack,
+        iam: &example_account(),
+    };
     job.run(today, Mode::DryRun).await
 }
 
@@ -137,16 +155,38 @@ mod tests {
     async fn the_demo_covers_every_kind_of_row() {
         let report = run(demo_today()).await.unwrap();
         let by_row = |row: usize| report.actions.iter().find(|a| a.row == Some(row)).unwrap();
-        assert_eq!((by_row(2).action, by_row(2).outcome), (ActionKind::Notify, Outcome::Planned));
-        assert_eq!((by_row(3).action, by_row(3).outcome), (ActionKind::Delete, Outcome::Planned));
+        assert_eq!(
+            (by_row(2).action, by_row(2).outcome),
+            (ActionKind::Notify, Outcome::Planned)
+        );
+        assert_eq!(
+            (by_row(3).action, by_row(3).outcome),
+            (ActionKind::Delete, Outcome::Planned)
+        );
         assert_eq!(by_row(4).action, ActionKind::Skip);
         assert_eq!(by_row(5).action, ActionKind::Skip);
-        assert_eq!((by_row(6).action, by_row(6).outcome), (ActionKind::Unusable, Outcome::Refused));
-        assert_eq!((by_row(7).action, by_row(7).outcome), (ActionKind::Notify, Outcome::Failed));
-        assert!(report.actions.iter().all(|a| a.row != Some(8)), "nothing to do for row 8");
-        assert!(by_row(9).detail.contains("already gone"), "{}", by_row(9).detail);
+        assert_eq!(
+            (by_row(6).action, by_row(6).outcome),
+            (ActionKind::Unusable, Outcome::Refused)
+        );
+        assert_eq!(
+            (by_row(7).action, by_row(7).outcome),
+            (ActionKind::Notify, Outcome::Failed)
+        );
+        assert!(
+            report.actions.iter().all(|a| a.row != Some(8)),
+            "nothing to do for row 8"
+        );
+        assert!(
+            by_row(9).detail.contains("already gone"),
+            "{}",
+            by_row(9).detail
+        );
         let rendered = render(&report);
-        assert!(rendered.contains("delete user") && rendered.contains("U0DEMO0001"), "{rendered}");
+        assert!(
+            rendered.contains("delete user") && rendered.contains("U0DEMO0001"),
+            "{rendered}"
+        );
         assert!(report.iam_steps[0].1.last().unwrap().contains("policy"));
     }
 }

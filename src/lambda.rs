@@ -19,8 +19,18 @@ struct Payload {
 async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, Error> {
     // Scheduler events carry their own fields; only ours matter.
     let payload: Payload = serde_json::from_value(event.payload).unwrap_or_default();
-    let mode = if payload.dry_run { Mode::DryRun } else { Mode::Run };
-    let settings = crate::cli::settings(None, Needs { google: true, slack: mode == Mode::Run })?;
+    let mode = if payload.dry_run {
+        Mode::DryRun
+    } else {
+        Mode::Run
+    };
+    let settings = crate::cli::settings(
+        None,
+        Needs {
+            google: true,
+            slack: mode == Mode::Run,
+        },
+    )?;
     let pinned = payload.today.as_deref().map(parse_today).transpose()?;
     let report = crate::cli::execute(&settings, settings.today(pinned), mode).await?;
     if report.exit_code() != 0 {

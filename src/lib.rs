@@ -4,8 +4,13 @@
 //! decides every row, and the [`runner`] carries the plan out against three thin adapters
 //! ([`services`]) before writing back to the sheet once and printing one [`report`].
 
+pub mod check;
+pub mod cli;
 pub mod configuration;
+pub mod demo;
 pub mod domain;
+pub mod lambda;
+pub mod logging;
 pub mod messages;
 pub mod plan;
 pub mod report;
@@ -13,8 +18,3 @@ pub mod runner;
 pub mod services;
 pub mod sheet;
 pub mod teardown;
-pub mod demo;
-pub mod check;
-pub mod cli;
-pub mod lambda;
-pub mod logging;

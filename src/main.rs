@@ -15,6 +15,10 @@ fn main() -> ExitCode {
     }
     let cli = keywarden::cli::Cli::parse();
     let quiet = matches!(cli.command, keywarden::cli::Command::Demo(_));
-    keywarden::logging::init(if quiet { keywarden::logging::Format::Quiet } else { keywarden::logging::Format::Text });
+    keywarden::logging::init(if quiet {
+        keywarden::logging::Format::Quiet
+    } else {
+        keywarden::logging::Format::Text
+    });
     runtime.block_on(keywarden::cli::main(cli))
 }

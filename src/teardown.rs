@@ -302,7 +302,7 @@ mod tests {
                 .count(),
             3
         );
-        assert_eq!(s.len(), 14);
+        assert_eq!(s.len(), 15, "{s:?}");
     }
 
     #[test]

@@ -34,7 +34,9 @@ impl AwsIam {
             )
             .load()
             .await;
-        AwsIam { client: Client::new(&config) }
+        AwsIam {
+            client: Client::new(&config),
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -49,7 +51,10 @@ where
     e.code() == Some("NoSuchEntity")
 }
 
-fn failed<E: std::error::Error + 'static, R: std::fmt::Debug + 'static>(op: &str, e: SdkError<E, R>) -> ServiceError {
+fn failed<E: std::error::Error + 'static, R: std::fmt::Debug + 'static>(
+    op: &str,
+    e: SdkError<E, R>,
+) -> ServiceError {
     ServiceError(format!("IAM {op} failed: {}", DisplayErrorContext(&e)))
 }
 
@@ -179,7 +184,12 @@ impl AwsIam {
             .map_err(|e| failed("ListAttachedUserPolicies", e))?;
         Ok(policies
             .into_iter()
-            .filter_map(|p| Some(AttachedPolicy { name: p.policy_name?, arn: p.policy_arn? }))
+            .filter_map(|p| {
+                Some(AttachedPolicy {
+                    name: p.policy_name?,
+                    arn: p.policy_arn?,
+                })
+            })
             .collect())
     }
 
@@ -200,15 +210,25 @@ impl AwsIam {
     /// Number of users, groups and roles a policy is attached to; `None` if it does not exist.
     async fn policy_attachments(&self, arn: &str) -> Result<Option<i32>, ServiceError> {
         match self.client.get_policy().policy_arn(arn).send().await {
-            Ok(out) => Ok(Some(out.policy.and_then(|p| p.attachment_count).unwrap_or(0))),
+            Ok(out) => Ok(Some(
+                out.policy.and_then(|p| p.attachment_count).unwrap_or(0),
+            )),
             Err(e) if is_no_such_entity(&e) => Ok(None),
             Err(e) => Err(failed("GetPolicy", e)),
         }
     }
 
     /// The user's own policy left unattached by an interrupted teardown (see `UserInventory`).
-    async fn orphan_policy(&self, user: &IamUserName, inv: &UserInventory) -> Result<Option<String>, ServiceError> {
-        if inv.attached_policies.iter().any(|p| p.name == user.as_str()) {
+    async fn orphan_policy(
+        &self,
+        user: &IamUserName,
+        inv: &UserInventory,
+    ) -> Result<Option<String>, ServiceError> {
+        if inv
+            .attached_policies
+            .iter()
+            .any(|p| p.name == user.as_str())
+        {
             return Ok(None);
         }
         for arn in teardown::own_policy_arns(user, inv) {
@@ -223,7 +243,9 @@ impl AwsIam {
         match self.policy_attachments(arn).await? {
             None => return Ok(StepResult::AlreadyGone),
             Some(n) if n > 0 => {
-                return Ok(StepResult::Kept(format!("still attached to {n} other user(s), group(s) or role(s)")));
+                return Ok(StepResult::Kept(format!(
+                    "still attached to {n} other user(s), group(s) or role(s)"
+                )));
             }
             Some(_) => {}
         }
@@ -241,11 +263,19 @@ impl AwsIam {
             let Some(id) = v.version_id else { continue };
             idempotent(
                 "DeletePolicyVersion",
-                self.client.delete_policy_version().policy_arn(arn).version_id(id).send(),
+                self.client
+                    .delete_policy_version()
+                    .policy_arn(arn)
+                    .version_id(id)
+                    .send(),
             )
             .await?;
         }
-        idempotent("DeletePolicy", self.client.delete_policy().policy_arn(arn).send()).await
+        idempotent(
+            "DeletePolicy",
+            self.client.delete_policy().policy_arn(arn).send(),
+        )
+        .await
     }
 }
 
@@ -258,7 +288,13 @@ impl Iam for AwsIam {
             Err(e) => return Err(failed("GetUser", e)),
         };
         let Some(found) = found else { return Ok(None) };
-        let (access_keys, login_profile, signing_certificates, ssh_public_keys, service_credentials) = tokio::try_join!(
+        let (
+            access_keys,
+            login_profile,
+            signing_certificates,
+            ssh_public_keys,
+            service_credentials,
+        ) = tokio::try_join!(
             self.access_keys(u),
             self.login_profile(u),
             self.signing_certificates(u),
@@ -294,46 +330,92 @@ impl Iam for AwsIam {
         let u = user.as_str();
         match step {
             Step::DeleteLoginProfile => {
-                idempotent("DeleteLoginProfile", c.delete_login_profile().user_name(u).send()).await
+                idempotent(
+                    "DeleteLoginProfile",
+                    c.delete_login_profile().user_name(u).send(),
+                )
+                .await
             }
             Step::DeleteAccessKey(k) => {
-                idempotent("DeleteAccessKey", c.delete_access_key().user_name(u).access_key_id(k.as_str()).send())
-                    .await
+                idempotent(
+                    "DeleteAccessKey",
+                    c.delete_access_key()
+                        .user_name(u)
+                        .access_key_id(k.as_str())
+                        .send(),
+                )
+                .await
             }
             Step::DeleteSigningCertificate(id) => {
                 idempotent(
                     "DeleteSigningCertificate",
-                    c.delete_signing_certificate().user_name(u).certificate_id(id).send(),
+                    c.delete_signing_certificate()
+                        .user_name(u)
+                        .certificate_id(id)
+                        .send(),
                 )
                 .await
             }
             Step::DeleteSshPublicKey(id) => {
-                idempotent("DeleteSSHPublicKey", c.delete_ssh_public_key().user_name(u).ssh_public_key_id(id).send())
-                    .await
+                idempotent(
+                    "DeleteSSHPublicKey",
+                    c.delete_ssh_public_key()
+                        .user_name(u)
+                        .ssh_public_key_id(id)
+                        .send(),
+                )
+                .await
             }
             Step::DeleteServiceSpecificCredential(id) => {
                 idempotent(
                     "DeleteServiceSpecificCredential",
-                    c.delete_service_specific_credential().user_name(u).service_specific_credential_id(id).send(),
+                    c.delete_service_specific_credential()
+                        .user_name(u)
+                        .service_specific_credential_id(id)
+                        .send(),
                 )
                 .await
             }
             Step::DeactivateMfaDevice(serial) => {
-                idempotent("DeactivateMFADevice", c.deactivate_mfa_device().user_name(u).serial_number(serial).send())
-                    .await
+                idempotent(
+                    "DeactivateMFADevice",
+                    c.deactivate_mfa_device()
+                        .user_name(u)
+                        .serial_number(serial)
+                        .send(),
+                )
+                .await
             }
             Step::DeleteVirtualMfaDevice(serial) => {
-                idempotent("DeleteVirtualMFADevice", c.delete_virtual_mfa_device().serial_number(serial).send()).await
+                idempotent(
+                    "DeleteVirtualMFADevice",
+                    c.delete_virtual_mfa_device().serial_number(serial).send(),
+                )
+                .await
             }
             Step::DeleteInlinePolicy(name) => {
-                idempotent("DeleteUserPolicy", c.delete_user_policy().user_name(u).policy_name(name).send()).await
+                idempotent(
+                    "DeleteUserPolicy",
+                    c.delete_user_policy().user_name(u).policy_name(name).send(),
+                )
+                .await
             }
             Step::DetachPolicy(arn) => {
-                idempotent("DetachUserPolicy", c.detach_user_policy().user_name(u).policy_arn(arn).send()).await
+                idempotent(
+                    "DetachUserPolicy",
+                    c.detach_user_policy().user_name(u).policy_arn(arn).send(),
+                )
+                .await
             }
             Step::RemoveFromGroup(group) => {
-                idempotent("RemoveUserFromGroup", c.remove_user_from_group().group_name(group).user_name(u).send())
-                    .await
+                idempotent(
+                    "RemoveUserFromGroup",
+                    c.remove_user_from_group()
+                        .group_name(group)
+                        .user_name(u)
+                        .send(),
+                )
+                .await
             }
             Step::DeleteUser => idempotent("DeleteUser", c.delete_user().user_name(u).send()).await,
             Step::DeleteOwnPolicy(arn) => self.delete_own_policy(arn).await,

@@ -40,8 +40,10 @@ pub struct SlackDm {
 impl SlackDm {
     /// No global pacing: Slack's limit is per channel, and each 429 says how long to wait.
     pub fn new(token: &Secret, api_url: &str) -> Result<Self, ServiceError> {
-        let connector = slack_morphism::hyper_tokio::SlackClientHyperConnector::with_connector(https_or_http()?)
-            .with_slack_api_url(api_url.trim_end_matches('/'));
+        let connector = slack_morphism::hyper_tokio::SlackClientHyperConnector::with_connector(
+            https_or_http()?,
+        )
+        .with_slack_api_url(api_url.trim_end_matches('/'));
         Ok(SlackDm {
             client: SlackClient::new(connector),
             token: SlackApiToken::new(SlackApiTokenValue(token.expose().to_string())),
@@ -67,8 +69,15 @@ impl SlackDm {
     pub async fn auth_test(&self) -> Result<String, ServiceError> {
         let session = self.client.open_session(&self.token);
         match session.auth_test().await {
-            Ok(r) => Ok(format!("bot {} in team {}", r.user.unwrap_or_default(), r.team)),
-            Err(e) => Err(ServiceError(format!("Slack auth.test failed: {}", classify(e).message()))),
+            Ok(r) => Ok(format!(
+                "bot {} in team {}",
+                r.user.unwrap_or_default(),
+                r.team
+            )),
+            Err(e) => Err(ServiceError(format!(
+                "Slack auth.test failed: {}",
+                classify(e).message()
+            ))),
         }
     }
 }
@@ -94,24 +103,34 @@ fn classify(e: SlackClientError) -> Attempt {
         SlackClientError::ApiError(api) if UNREACHABLE.contains(&api.code.as_str()) => {
             Attempt::Final(SendError::Unreachable(api.code))
         }
-        SlackClientError::ApiError(api) => Attempt::Final(SendError::Failed(match api.code.as_str() {
-            "invalid_auth" | "not_authed" | "token_revoked" | "account_inactive" => {
-                format!("{} (check SLACK_BOT_TOKEN)", api.code)
-            }
-            "missing_scope" => "missing_scope (give the app the chat:write scope)".into(),
-            _ => api.code,
-        })),
+        SlackClientError::ApiError(api) => {
+            Attempt::Final(SendError::Failed(match api.code.as_str() {
+                "invalid_auth" | "not_authed" | "token_revoked" | "account_inactive" => {
+                    format!("{} (check SLACK_BOT_TOKEN)", api.code)
+                }
+                "missing_scope" => "missing_scope (give the app the chat:write scope)".into(),
+                _ => api.code,
+            }))
+        }
         SlackClientError::RateLimitError(rl) => match rl.retry_after {
             Some(wait) if wait > MAX_RETRY_AFTER => Attempt::Final(SendError::Failed(format!(
-                "rate limited for {} s", wait.as_secs()
+                "rate limited for {} s",
+                wait.as_secs()
             ))),
-            wait => Attempt::Transient(Some(wait.unwrap_or(Duration::from_secs(1))), "rate limited (429)".into()),
+            wait => Attempt::Transient(
+                Some(wait.unwrap_or(Duration::from_secs(1))),
+                "rate limited (429)".into(),
+            ),
         },
         SlackClientError::HttpError(h) if h.status_code.is_server_error() => {
             Attempt::Transient(None, format!("HTTP {}", h.status_code))
         }
-        SlackClientError::HttpError(h) => Attempt::Final(SendError::Failed(format!("HTTP {}", h.status_code))),
-        SlackClientError::HttpProtocolError(p) => Attempt::Transient(None, format!("connection failed: {p}")),
+        SlackClientError::HttpError(h) => {
+            Attempt::Final(SendError::Failed(format!("HTTP {}", h.status_code)))
+        }
+        SlackClientError::HttpProtocolError(p) => {
+            Attempt::Transient(None, format!("connection failed: {p}"))
+        }
         other => Attempt::Final(SendError::Failed(other.to_string())),
     }
 }
