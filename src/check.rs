@@ -50,6 +50,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
         &settings.google_credentials,
         &settings.sheets_api_url,
         &settings.spreadsheet_id,
+        settings.http_timeout,
     )
     .await
     {
@@ -116,7 +117,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
     match settings
         .slack_token
         .as_ref()
-        .map(|t| SlackDm::new(t, &settings.slack_api_url))
+        .map(|t| SlackDm::new(t, &settings.slack_api_url, settings.http_timeout))
     {
         Some(Ok(slack)) => match slack.auth_test().await {
             Ok(who) => list.line(true, "Slack token valid (auth.test)", &who),

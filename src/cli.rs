@@ -141,13 +141,15 @@ pub async fn execute(settings: &Settings, today: NaiveDate, mode: Mode) -> Resul
         &settings.google_credentials,
         &settings.sheets_api_url,
         &settings.spreadsheet_id,
+        settings.http_timeout,
     )
     .await
     .map_err(|e| e.to_string())?;
     let iam = AwsIam::from_environment().await;
     match &settings.slack_token {
         Some(token) => {
-            let slack = SlackDm::new(token, &settings.slack_api_url).map_err(|e| e.to_string())?;
+            let slack = SlackDm::new(token, &settings.slack_api_url, settings.http_timeout)
+                .map_err(|e| e.to_string())?;
             job(settings, &sheets, &slack, &iam, today, mode).await
         }
         // Only a dry run gets here without a token (configuration requires it for `run`).

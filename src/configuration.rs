@@ -25,6 +25,7 @@ const KNOWN: &[&str] = &[
     "KEYWARDEN_IAM_PATH_PREFIX",
     "KEYWARDEN_TODAY",
     "KEYWARDEN_CONCURRENCY",
+    "KEYWARDEN_HTTP_TIMEOUT_SECS",
     "GOOGLE_APPLICATION_CREDENTIALS",
     "KEYWARDEN_SHEETS_API_URL",
     "SLACK_BOT_TOKEN",
@@ -153,6 +154,8 @@ pub struct Settings {
     pub sheets_api_url: String,
     pub slack_token: Option<Secret>,
     pub slack_api_url: String,
+    /// Longest wait for one HTTP attempt to Google or Slack before it is retried.
+    pub http_timeout: std::time::Duration,
 }
 
 impl Settings {
@@ -192,6 +195,15 @@ impl Settings {
         );
         if concurrency == 0 {
             problems.push("KEYWARDEN_CONCURRENCY must be at least 1".into());
+        }
+        let http_timeout = number(
+            "KEYWARDEN_HTTP_TIMEOUT_SECS",
+            parse("KEYWARDEN_HTTP_TIMEOUT_SECS", "30"),
+            600,
+            &mut problems,
+        );
+        if http_timeout == 0 {
+            problems.push("KEYWARDEN_HTTP_TIMEOUT_SECS must be at least 1".into());
         }
 
         let tz_text = parse("KEYWARDEN_TIMEZONE", "Asia/Tokyo");
@@ -301,6 +313,7 @@ impl Settings {
             sheets_api_url,
             slack_token,
             slack_api_url,
+            http_timeout: std::time::Duration::from_secs(http_timeout),
         })
     }
 

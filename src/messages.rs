@@ -6,30 +6,36 @@ use crate::sheet::RequestRow;
 /// Longest admin summary before it is cut (Slack truncates `text` at 40,000 characters).
 const SUMMARY_MAX_LINES: usize = 200;
 
-/// Makes sheet text inert in Slack: `&`, `<`, `>` are escaped so `<!channel>` or `<@U…>` typed
-/// into a cell can never ping anyone, and control characters cannot break the layout.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars().take(500) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    if text.chars().count() > 500 {
+/// Longest sheet value quoted in a message; a novel pasted into a cell is cut, not sent whole.
+const FIELD_MAX_CHARS: usize = 500;
+
+/// A sheet value fit for a message: control characters (line breaks included) become spaces so
+/// a cell cannot break the layout, and very long values are cut.
+pub fn clean(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(FIELD_MAX_CHARS)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().count() > FIELD_MAX_CHARS {
         out.push('…');
     }
     out
+}
+
+/// Escapes `&`, `<` and `>` for Slack's `text` field, so `<!channel>` or `<@U…>` typed into a
+/// cell is shown as typed and can never ping anyone.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn or_dash(text: &str) -> String {
     if text.is_empty() {
         "-".to_string()
     } else {
-        escape(text)
+        clean(text)
     }
 }
 
@@ -59,7 +65,7 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str) -> String {
         service = or_dash(&row.service),
         start = or_dash(&row.start),
         end = or_dash(&row.end),
-        sheet = escape(sheet),
+        sheet = clean(sheet),
     )
 }
 
@@ -109,7 +115,7 @@ pub fn admin_summary(today: &str, sheet: &str, actions: &[ActionRecord]) -> Opti
         .count();
     let mut text = format!(
         "keywarden {today} の実行結果（申請シート「{}」）: {} 件、うち要対応 {problems} 件\n",
-        escape(sheet),
+        clean(sheet),
         shown.len()
     );
     for a in shown.iter().take(SUMMARY_MAX_LINES) {
@@ -124,14 +130,14 @@ pub fn admin_summary(today: &str, sheet: &str, actions: &[ActionRecord]) -> Opti
         ]
         .iter()
         .filter(|s| !s.is_empty())
-        .map(|s| escape(s))
+        .map(|s| clean(s))
         .collect::<Vec<_>>()
         .join(" / ");
         text.push_str(&format!(
             "• [{}・{}] {row} {who}: {}\n",
             action_label(a),
             outcome_label(a.outcome),
-            escape(&a.detail)
+            clean(&a.detail)
         ));
     }
     if shown.len() > SUMMARY_MAX_LINES {
@@ -180,15 +186,27 @@ mod tests {
     }
 
     #[test]
-    fn markup_from_the_sheet_cannot_ping() {
+    fn sheet_values_cannot_break_the_layout() {
         let text = owner_notice(&row(), 7, "s");
+        assert!(!text.contains('\u{7}'));
+        assert_eq!(clean("a\nb\tc"), "a b c");
+        assert_eq!(
+            clean(&"x".repeat(1000)).chars().count(),
+            FIELD_MAX_CHARS + 1
+        );
+    }
+
+    #[test]
+    fn escaping_makes_mentions_inert() {
+        let text = escape(&owner_notice(&row(), 7, "s"));
         assert!(
             !text.contains("<!channel>") && !text.contains("<@U0001>"),
             "{text}"
         );
-        assert!(text.contains("&lt;!channel&gt;"));
-        assert!(!text.contains('\u{7}'));
-        assert!(escape(&"x".repeat(1000)).chars().count() <= 501);
+        assert!(
+            text.contains("&lt;!channel&gt;") && text.contains("&amp; backup"),
+            "{text}"
+        );
     }
 
     #[test]

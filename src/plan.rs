@@ -77,6 +77,8 @@ pub struct Plan<'a> {
     /// Rows whose decision is not [`Decision::Nothing`], in sheet order.
     pub rows: Vec<PlannedRow<'a>>,
     pub max_deletions: usize,
+    /// Live rows that hold the same access key: administrators should keep one.
+    pub duplicate_keys: Vec<(String, Vec<usize>)>,
 }
 
 impl<'a> Plan<'a> {
@@ -124,10 +126,23 @@ impl<'a> Plan<'a> {
                 }
             })
             .collect();
+        let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
+        for row in table.rows.iter().filter(|r| r.status != RowStatus::Deleted) {
+            if let Ok(v) = &row.valid {
+                by_key.entry(v.key_id.as_str()).or_default().push(row.row);
+            }
+        }
+        let mut duplicate_keys: Vec<(String, Vec<usize>)> = by_key
+            .into_iter()
+            .filter(|(_, rows)| rows.len() > 1)
+            .map(|(key, rows)| (key.to_string(), rows))
+            .collect();
+        duplicate_keys.sort_by_key(|(_, rows)| rows[0]);
         Plan {
             today,
             rows,
             max_deletions: rules.max_deletions,
+            duplicate_keys,
         }
     }
 

@@ -118,6 +118,15 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
                 .iter()
                 .map(|p| ActionRecord::alert(Outcome::Done, p.clone())),
         );
+        report.actions.extend(plan.duplicate_keys.iter().map(|(key, rows)| {
+            ActionRecord::alert(
+                Outcome::Done,
+                format!(
+                    "rows {} all hold access key {key}: keep one row per key (mark the others 削除済み)",
+                    join(rows)
+                ),
+            )
+        }));
 
         let mut results = self.deletions(&plan, mode).await;
         results.extend(self.notices(&plan, mode).await);

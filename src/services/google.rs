@@ -13,9 +13,6 @@ use crate::sheet::{Grid, quoted_sheet};
 
 type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
 
-/// Large sheets take a while; a hung connection must not hang the Lambda until its timeout.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
-
 /// An HTTPS connector that also speaks plain HTTP, for local emulators and tests.
 pub fn https_or_http() -> Result<Connector, ServiceError> {
     Ok(hyper_rustls::HttpsConnectorBuilder::new()
@@ -34,6 +31,8 @@ pub fn https_or_http() -> Result<Connector, ServiceError> {
 pub struct GoogleSheets {
     hub: Sheets<Connector>,
     spreadsheet_id: String,
+    /// A hung connection must not hang the run until the Lambda's own timeout.
+    attempt_timeout: Duration,
 }
 
 impl GoogleSheets {
@@ -41,6 +40,7 @@ impl GoogleSheets {
         key_file: &Path,
         api_url: &str,
         spreadsheet_id: &str,
+        attempt_timeout: Duration,
     ) -> Result<Self, ServiceError> {
         let key = yup_oauth2::read_service_account_key(key_file).await.map_err(|e| {
             ServiceError(format!(
@@ -64,6 +64,7 @@ impl GoogleSheets {
         Ok(GoogleSheets {
             hub,
             spreadsheet_id: spreadsheet_id.to_string(),
+            attempt_timeout,
         })
     }
 
@@ -80,7 +81,7 @@ impl GoogleSheets {
         for range in ranges {
             call = call.add_ranges(range);
         }
-        let (_, body) = timed(call.doit()).await?;
+        let (_, body) = timed(self.attempt_timeout, call.doit()).await?;
         let mut grids: Vec<Grid> = body
             .value_ranges
             .unwrap_or_default()
@@ -108,6 +109,7 @@ impl GoogleSheets {
             ..Default::default()
         };
         timed(
+            self.attempt_timeout,
             self.hub
                 .spreadsheets()
                 .values_batch_update(request, &self.spreadsheet_id)
@@ -181,12 +183,15 @@ impl Failure {
     }
 }
 
-async fn timed<T>(call: impl Future<Output = google_sheets4::Result<T>>) -> Result<T, Failure> {
-    match tokio::time::timeout(ATTEMPT_TIMEOUT, call).await {
+async fn timed<T>(
+    limit: Duration,
+    call: impl Future<Output = google_sheets4::Result<T>>,
+) -> Result<T, Failure> {
+    match tokio::time::timeout(limit, call).await {
         Err(_) => Err(Failure {
             status: None,
             transient: true,
-            message: "no answer within 60 s".into(),
+            message: format!("no answer within {} s", limit.as_secs()),
         }),
         Ok(result) => result.map_err(classify),
     }

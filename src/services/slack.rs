@@ -30,16 +30,20 @@ const UNREACHABLE: &[&str] = &[
 /// A `Retry-After` longer than this is not waited for: the message fails and the run goes on
 /// (a notice is tried again on the next run).
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub struct SlackDm {
     client: SlackClient<Connector>,
     token: SlackApiToken,
+    attempt_timeout: Duration,
 }
 
 impl SlackDm {
     /// No global pacing: Slack's limit is per channel, and each 429 says how long to wait.
-    pub fn new(token: &Secret, api_url: &str) -> Result<Self, ServiceError> {
+    pub fn new(
+        token: &Secret,
+        api_url: &str,
+        attempt_timeout: Duration,
+    ) -> Result<Self, ServiceError> {
         let connector = slack_morphism::hyper_tokio::SlackClientHyperConnector::with_connector(
             https_or_http()?,
         )
@@ -47,19 +51,24 @@ impl SlackDm {
         Ok(SlackDm {
             client: SlackClient::new(connector),
             token: SlackApiToken::new(SlackApiTokenValue(token.expose().to_string())),
+            attempt_timeout,
         })
     }
 
     async fn post_once(&self, to: &SlackUserId, text: &str) -> Result<(), Attempt> {
         let request = SlackApiChatPostMessageRequest::new(
             SlackChannelId(to.as_str().to_string()),
-            SlackMessageContent::new().with_text(text.to_string()),
+            content(text),
         )
         .with_unfurl_links(false)
         .with_unfurl_media(false);
         let session = self.client.open_session(&self.token);
-        match tokio::time::timeout(ATTEMPT_TIMEOUT, session.chat_post_message(&request)).await {
-            Err(_) => Err(Attempt::Transient(None, "no answer within 20 s".into())),
+        match tokio::time::timeout(self.attempt_timeout, session.chat_post_message(&request)).await
+        {
+            Err(_) => Err(Attempt::Transient(
+                None,
+                format!("no answer within {} s", self.attempt_timeout.as_secs()),
+            )),
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(classify(e)),
         }
@@ -80,6 +89,58 @@ impl SlackDm {
             ))),
         }
     }
+}
+
+/// Slack's limit for the text of one section block.
+const BLOCK_MAX_CHARS: usize = 3000;
+/// Slack's limit of blocks per message.
+const MAX_BLOCKS: usize = 50;
+
+/// The message as Slack gets it. The text comes partly from the sheet, where anyone may type
+/// `<!channel>`, `*` or `<@U…>`: it is shown in `plain_text` blocks, which Slack never formats
+/// and never turns into mentions, and the notification fallback `text` is entity-escaped.
+fn content(text: &str) -> SlackMessageContent {
+    let blocks: Vec<SlackBlock> = chunks(text, BLOCK_MAX_CHARS)
+        .into_iter()
+        .take(MAX_BLOCKS)
+        .map(|chunk| {
+            SlackBlock::Section(SlackSectionBlock::new().with_text(SlackBlockText::Plain(
+                SlackBlockPlainText::new(chunk).with_emoji(false),
+            )))
+        })
+        .collect();
+    SlackMessageContent::new()
+        .with_text(crate::messages::escape(text))
+        .with_blocks(blocks)
+}
+
+/// Splits at line ends into pieces of at most `max` characters (a longer line is cut).
+fn chunks(text: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<(String, usize)> = None;
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        let pieces: Vec<&[char]> = if chars.is_empty() {
+            vec![&[]]
+        } else {
+            chars.chunks(max).collect()
+        };
+        for piece in pieces {
+            match &mut current {
+                Some((buf, len)) if *len + 1 + piece.len() <= max => {
+                    buf.push('\n');
+                    buf.extend(piece);
+                    *len += 1 + piece.len();
+                }
+                _ => {
+                    out.extend(current.take().map(|(buf, _)| buf));
+                    current = Some((piece.iter().collect(), piece.len()));
+                }
+            }
+        }
+    }
+    out.extend(current.map(|(buf, _)| buf));
+    out
 }
 
 /// One attempt's failure; `Transient` may carry the server's `Retry-After`.
@@ -156,5 +217,30 @@ impl Messenger for SlackDm {
                 Attempt::Final(e) => e,
                 Attempt::Transient(_, m) => SendError::Failed(format!("{m}, gave up after retries")),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_messages_are_split_at_line_ends() {
+        assert_eq!(chunks("a\nb", 10), vec!["a\nb"]);
+        assert_eq!(chunks("aaaa\nbbbb", 6), vec!["aaaa", "bbbb"]);
+        assert_eq!(chunks("abcdefgh", 3), vec!["abc", "def", "gh"]);
+        let text = "行".repeat(7000);
+        let parts = chunks(&text, BLOCK_MAX_CHARS);
+        assert!(parts.iter().all(|p| p.chars().count() <= BLOCK_MAX_CHARS));
+        assert_eq!(parts.concat(), text);
+    }
+
+    #[test]
+    fn content_is_plain_text_with_an_escaped_fallback() {
+        let c = content("hi <!channel> *bold*");
+        assert_eq!(c.text.as_deref(), Some("hi &lt;!channel&gt; *bold*"));
+        let json = serde_json::to_value(c.blocks.unwrap()).unwrap();
+        assert_eq!(json[0]["text"]["type"], "plain_text");
+        assert_eq!(json[0]["text"]["text"], "hi <!channel> *bold*");
     }
 }
