@@ -456,7 +456,14 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
                 continue;
             };
             if row != w.row {
-                report.actions[w.record].row = Some(row);
+                // The row's record and any alert about it follow the row to where it is now.
+                for a in report.actions.iter_mut().filter(|a| {
+                    a.row == Some(w.row)
+                        && a.account == w.account.as_str()
+                        && a.access_key_id == w.key_id.as_str()
+                }) {
+                    a.row = Some(row);
+                }
             }
             let (col, value) = match w.what {
                 WriteKind::Deleted => (table.layout.status, DELETED_MARK.to_string()),

@@ -39,8 +39,9 @@ impl AwsIam {
         }
     }
 
-    pub fn client(&self) -> &Client {
-        &self.client
+    /// An adapter over a client configured elsewhere (tests, other tools).
+    pub fn with_client(client: Client) -> Self {
+        AwsIam { client }
     }
 }
 

@@ -102,6 +102,11 @@ impl FakeSlack {
             .insert(channel.to_string(), error.to_string());
     }
 
+    /// Messages to `channel` are accepted again (the user re-enabled DMs, say).
+    pub fn heal_channel(&self, channel: &str) {
+        self.lock().channel_failures.remove(channel);
+    }
+
     /// The next `n` `chat.postMessage` calls get HTTP 429 with `Retry-After: secs`.
     pub fn rate_limit_next(&self, n: usize, retry_after_secs: u64) {
         let mut st = self.lock();

@@ -1,0 +1,463 @@
+//! Every way a run can go wrong ends in a correct state that the next run finishes: faults of
+//! Slack, Google and IAM injected into the local fakes, and administrators editing mid-run.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use keywarden::domain::{AccessKeyId, IamUserName};
+use keywarden::services::iam::AwsIam;
+use keywarden::services::{Iam, StepResult};
+use keywarden::teardown::Step;
+use serde_json::{Value, json};
+use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow};
+use support::google::Endpoint;
+use support::moto::{Loadout, iam_client, load_user, remaining};
+
+const TANAKA: &str = "U0TANAKA01";
+const TODAY: &str = "2026-11-22";
+
+fn action_for(report: &Value, row: u64) -> Value {
+    report["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["row"] == json!(row))
+        .cloned()
+        .unwrap_or_else(|| panic!("no action for row {row} in {report:#}"))
+}
+
+fn detail(report: &Value, row: u64) -> String {
+    action_for(report, row)["detail"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A user due for teardown in row 2 and, optionally, a notice due in row 3.
+async fn due_env(loadout: Loadout, with_notice: bool) -> (TestEnv, String) {
+    let env = TestEnv::start().await;
+    let key = load_user(&env.iam_client(), "tanaka-s3", loadout)
+        .await
+        .access_key_ids[0]
+        .clone();
+    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    let mut rows = vec![RequestRow::new(
+        "田中 太郎",
+        "tanaka-s3",
+        &key,
+        json!("2026/11/20"),
+    )];
+    if with_notice {
+        rows.push(RequestRow::new(
+            "田中 太郎",
+            "tanaka-app",
+            "AKIAIOSFODNN7EXAMPLE",
+            json!("2026/11/29"),
+        ));
+    }
+    env.set_requests(&rows);
+    (env, key)
+}
+
+async fn run_json(env: &TestEnv) -> (i32, Value) {
+    let out = env
+        .run(&["run", "--today", TODAY, "--output", "json"])
+        .await;
+    let json = out.json();
+    (out.status, json)
+}
+
+// --- Slack -------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn slack_server_errors_are_retried() {
+    let (env, _) = due_env(Loadout::bare(), true).await;
+    env.slack.fail_http_next(2, 503);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(action_for(&report, 3)["outcome"], "done");
+    assert_eq!(
+        env.slack.messages_to(TANAKA).len(),
+        2,
+        "deletion notice and notice both arrived"
+    );
+}
+
+#[tokio::test]
+async fn slack_timeouts_are_bounded_and_leave_the_notice_for_next_run() {
+    let (mut env, _) = due_env(Loadout::bare(), true).await;
+    env.set_env("KEYWARDEN_HTTP_TIMEOUT_SECS", "1");
+    env.set_env("KEYWARDEN_ADMIN_SLACK_IDS", ADMIN_IDS[0]);
+    env.slack.delay(Duration::from_secs(3));
+    let started = Instant::now();
+    let (status, report) = run_json(&env).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(100),
+        "bounded: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(status, 1);
+    assert_eq!(action_for(&report, 3)["outcome"], "failed");
+    assert!(
+        detail(&report, 3).contains("no answer within 1 s"),
+        "{report:#}"
+    );
+    // The teardown still happened and was written; the notice was not recorded.
+    assert_eq!(action_for(&report, 2)["outcome"], "done");
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+    assert_eq!(env.google.cell(REQUEST_SHEET, "M3"), None);
+    // Each DM was tried several times (1 s each, plus backoff) before giving up.
+    assert!(
+        started.elapsed() >= Duration::from_secs(5),
+        "retried: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_owner_is_not_retried_and_is_noticed_again_next_run() {
+    let (env, _) = due_env(Loadout::bare(), true).await;
+    env.slack.fail_channel(TANAKA, "channel_not_found");
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1);
+    let notice = action_for(&report, 3);
+    assert_eq!(notice["outcome"], "failed");
+    assert!(detail(&report, 3).contains("channel_not_found"), "{notice}");
+    assert_eq!(
+        env.slack.post_attempts(),
+        2 + ADMIN_IDS.len(),
+        "one attempt per DM, no retry"
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "M3"),
+        None,
+        "通知日 not written"
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み")),
+        "the run went on"
+    );
+    let alert = report["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["action"] == "alert" && a["row"] == json!(2))
+        .cloned();
+    assert!(
+        alert.is_some_and(|a| a["outcome"] == "failed"),
+        "the deletion notice failure is an alert: {report:#}"
+    );
+    assert!(env.slack.messages_to(ADMIN_IDS[0])[0].contains("channel_not_found"));
+
+    // Fixed on Slack's side: the next run notifies, once.
+    env.slack.heal_channel(TANAKA);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(action_for(&report, 3)["outcome"], "done");
+    assert_eq!(env.slack.messages_to(TANAKA).len(), 1);
+    assert_eq!(env.google.cell(REQUEST_SHEET, "M3"), Some(json!(TODAY)));
+}
+
+#[tokio::test]
+async fn an_invalid_slack_token_fails_messages_but_not_the_teardown() {
+    let (mut env, _) = due_env(Loadout::bare(), true).await;
+    env.set_env("SLACK_BOT_TOKEN", "xoxb-wrong-token");
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1);
+    assert!(detail(&report, 3).contains("invalid_auth"), "{report:#}");
+    assert_eq!(action_for(&report, 2)["outcome"], "done");
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+    assert_eq!(env.google.cell(REQUEST_SHEET, "M3"), None);
+    assert!(env.slack.messages().is_empty());
+    let summary_alerts = report["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["row"].is_null() && a["outcome"] == "failed")
+        .count();
+    assert_eq!(
+        summary_alerts,
+        ADMIN_IDS.len(),
+        "each undelivered summary is reported"
+    );
+}
+
+// --- Google ------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_failing_token_endpoint_means_nothing_runs() {
+    let (env, _) = due_env(Loadout::bare(), true).await;
+    env.google.fail_next(Endpoint::Token, 500, 100);
+    let out = env.run(&["run", "--today", TODAY]).await;
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("access token"), "{}", out.stderr);
+    assert!(env.iam.calls().is_empty());
+    assert!(env.slack.messages().is_empty());
+}
+
+#[tokio::test]
+async fn reads_are_retried_then_give_up_with_exit_2() {
+    let (env, _) = due_env(Loadout::bare(), false).await;
+    env.google.fail_next(Endpoint::Read, 503, 2);
+    let (status, _) = run_json(&env).await;
+    assert_eq!(status, 0, "two 503s are retried");
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+
+    let (env, _) = due_env(Loadout::bare(), false).await;
+    env.google.fail_next(Endpoint::Read, 429, 100);
+    let out = env.run(&["run", "--today", TODAY]).await;
+    assert_eq!(out.status, 2);
+    assert!(out.stderr.contains("429"), "{}", out.stderr);
+    assert!(env.iam.mutations().is_empty(), "nothing changed");
+    assert!(env.slack.messages().is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_write_back_is_finished_by_the_next_run() {
+    let (env, _) = due_env(Loadout::original(), false).await;
+    env.google.fail_next(Endpoint::Write, 503, 100);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1);
+    assert_eq!(action_for(&report, 2)["outcome"], "failed");
+    assert!(
+        detail(&report, 2).contains("削除済み was not written"),
+        "{report:#}"
+    );
+    assert!(
+        remaining(&env.iam_client(), "tanaka-s3").await.is_empty(),
+        "the teardown itself happened"
+    );
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None);
+
+    // Google is back (a Lambda retry, or tomorrow): the user is gone, 削除済み is written.
+    env.google.fail_next(Endpoint::Write, 503, 0);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert!(detail(&report, 2).contains("already gone"));
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+}
+
+// --- IAM ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn iam_throttling_and_server_errors_are_retried() {
+    let (env, _) = due_env(Loadout::original(), false).await;
+    env.iam
+        .fail_next("ListAccessKeys", 500, "ServiceFailure", 1);
+    env.iam.fail_next("DeleteUser", 400, "Throttling", 2);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert!(remaining(&env.iam_client(), "tanaka-s3").await.is_empty());
+    let delete_user_calls = env
+        .iam
+        .calls()
+        .iter()
+        .filter(|c| c.action == "DeleteUser")
+        .count();
+    assert_eq!(delete_user_calls, 3, "two throttled, then done");
+}
+
+#[tokio::test]
+async fn a_teardown_interrupted_half_way_is_resumed_by_the_next_run() {
+    let (env, _) = due_env(Loadout::default(), false).await;
+    env.iam.fail_next("DeleteUser", 403, "AccessDenied", 1);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1);
+    assert!(
+        detail(&report, 2).contains("stopped at \"delete user\""),
+        "{report:#}"
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        None,
+        "not marked while the user exists"
+    );
+    let left = remaining(&env.iam_client(), "tanaka-s3").await;
+    assert!(left.contains(&"user tanaka-s3".to_string()), "{left:?}");
+    assert!(
+        !left.iter().any(|l| l.starts_with("access key")),
+        "dependents already removed: {left:?}"
+    );
+
+    // The next run finds a user with no keys (an interrupted teardown) and finishes it,
+    // including the user's own policy that the first run had already detached.
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(
+        remaining(&env.iam_client(), "tanaka-s3").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+    assert!(
+        env.iam.calls().iter().all(|c| c.status != 409),
+        "the strict layer never saw a delete conflict"
+    );
+}
+
+#[tokio::test]
+async fn every_step_tolerates_no_such_entity() {
+    let env = TestEnv::start().await;
+    let iam = AwsIam::with_client(iam_client(&env.iam.endpoint()));
+    let ghost = IamUserName::parse("ghost-user").unwrap();
+    let key = AccessKeyId::parse("AKIAGHOSTKEY00000001").unwrap();
+    let steps = [
+        Step::DeleteLoginProfile,
+        Step::DeleteAccessKey(key),
+        Step::DeleteSigningCertificate("CERTGHOST0000000000000000000000".into()),
+        Step::DeleteSshPublicKey("APKAGHOST000000000000".into()),
+        Step::DeleteServiceSpecificCredential("ACCAGHOST000000000000".into()),
+        Step::DeactivateMfaDevice("arn:aws:iam::123456789012:mfa/ghost-user".into()),
+        Step::DeleteVirtualMfaDevice("arn:aws:iam::123456789012:mfa/ghost-user".into()),
+        Step::DeleteInlinePolicy("ghost-inline".into()),
+        Step::DetachPolicy("arn:aws:iam::123456789012:policy/ghost-user".into()),
+        Step::RemoveFromGroup("ghost-group".into()),
+        Step::DeleteUser,
+        Step::DeleteOwnPolicy("arn:aws:iam::123456789012:policy/ghost-user".into()),
+    ];
+    for step in &steps {
+        assert_eq!(
+            iam.apply(&ghost, step).await,
+            Ok(StepResult::AlreadyGone),
+            "{step}"
+        );
+    }
+    assert_eq!(iam.inventory(&ghost).await, Ok(None));
+}
+
+// --- Administrators editing during the run -----------------------------------------------
+
+#[tokio::test]
+async fn a_row_inserted_above_moves_the_write() {
+    let (env, _) = due_env(Loadout::bare(), false).await;
+    env.google.on_read(Box::new(|sheets, n| {
+        if n == 2 {
+            let row = RequestRow::new(
+                "新人 一郎",
+                "newcomer",
+                "AKIANEWCOMER00000001",
+                json!("2027/01/31"),
+            )
+            .to_values();
+            sheets.insert_row(REQUEST_SHEET, 2, row);
+        }
+    }));
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "J2"),
+        Some(json!("newcomer"))
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        None,
+        "the inserted row is untouched"
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K3"),
+        Some(json!("削除済み"))
+    );
+    assert_eq!(
+        action_for(&report, 3)["action"],
+        "delete",
+        "the report names the row it wrote"
+    );
+}
+
+#[tokio::test]
+async fn sorted_rows_each_get_their_own_write() {
+    let env = TestEnv::start().await;
+    let client = env.iam_client();
+    let a = load_user(&client, "user-a", Loadout::bare())
+        .await
+        .access_key_ids[0]
+        .clone();
+    let b = load_user(&client, "user-b", Loadout::bare())
+        .await
+        .access_key_ids[0]
+        .clone();
+    env.set_requests(&[
+        RequestRow::new("A A", "user-a", &a, json!("2026/11/20")),
+        RequestRow::new("B B", "user-b", &b, json!("2026/11/29")),
+        RequestRow::new("C C", "user-c", "AKIAUSERC00000000001", json!("2027/05/01")),
+    ]);
+    env.set_users(&[
+        UserRow::new("U0AAAAA001", "A", "A"),
+        UserRow::new("U0BBBBB001", "B", "B"),
+    ]);
+    env.google.on_read(Box::new(|sheets, n| {
+        if n == 2 {
+            let rows = sheets.rows_mut(REQUEST_SHEET);
+            rows[1..].reverse();
+        }
+    }));
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    // After the sort: row 2 = C, row 3 = B, row 4 = A.
+    assert_eq!(env.google.cell(REQUEST_SHEET, "J4"), Some(json!("user-a")));
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K4"),
+        Some(json!("削除済み"))
+    );
+    assert_eq!(env.google.cell(REQUEST_SHEET, "M3"), Some(json!(TODAY)));
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None);
+    assert_eq!(env.google.cell(REQUEST_SHEET, "M2"), None);
+}
+
+#[tokio::test]
+async fn a_deleted_target_row_is_reported_not_overwritten() {
+    let (env, _) = due_env(Loadout::bare(), true).await;
+    env.google.on_read(Box::new(|sheets, n| {
+        if n == 2 {
+            sheets.delete_row(REQUEST_SHEET, 2);
+        }
+    }));
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1);
+    assert!(
+        detail(&report, 2).contains("no single row holds tanaka-s3"),
+        "{report:#}"
+    );
+    // The notice row moved up to row 2 and got its 通知日 there; nothing else was written.
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "J2"),
+        Some(json!("tanaka-app"))
+    );
+    assert_eq!(env.google.cell(REQUEST_SHEET, "M2"), Some(json!(TODAY)));
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None);
+    assert!(env.slack.messages_to(ADMIN_IDS[0])[0].contains("no single row holds"));
+}
+
+#[tokio::test]
+async fn two_runs_on_one_day_notify_once_and_tear_down_once() {
+    let (env, _) = due_env(Loadout::default(), true).await;
+    let (first, _) = run_json(&env).await;
+    assert_eq!(first, 0);
+    let mutations = env.iam.mutations().len();
+    let messages = env.slack.messages().len();
+    let (second, report) = run_json(&env).await;
+    assert_eq!(second, 0, "{report:#}");
+    assert_eq!(env.iam.mutations().len(), mutations, "no second teardown");
+    assert_eq!(
+        env.slack.messages().len(),
+        messages,
+        "no second notice, nothing to report"
+    );
+    assert_eq!(action_for(&report, 2)["action"], "skip");
+}
