@@ -481,3 +481,29 @@ mod tests {
         assert!(Settings::load(&Sources::default(), none).is_ok());
     }
 }
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn settings_debug_never_shows_the_token() {
+        let env: HashMap<String, String> = [
+            ("KEYWARDEN_SPREADSHEET_ID", "s"),
+            ("GOOGLE_APPLICATION_CREDENTIALS", "Cargo.toml"),
+            ("SLACK_BOT_TOKEN", "xoxb-top-secret"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let s = Settings::load(
+            &Sources::new(env, None).unwrap(),
+            Needs {
+                google: true,
+                slack: true,
+            },
+        )
+        .unwrap();
+        assert!(!format!("{s:?}").contains("top-secret"));
+    }
+}

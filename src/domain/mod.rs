@@ -37,3 +37,15 @@ impl std::fmt::Display for Secret {
         f.write_str("[redacted]")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_in_debug_and_display() {
+        let s = Secret::new("xoxb-very-secret");
+        assert_eq!(format!("{s:?} {s}"), "[redacted] [redacted]");
+        assert_eq!(s.expose(), "xoxb-very-secret");
+    }
+}

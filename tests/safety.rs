@@ -1,0 +1,362 @@
+//! The rules that guard deletions, checked over generated sheets, and the promise that secrets
+//! never reach stdout, stderr or the report.
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{Duration, NaiveDate};
+use keywarden::domain::{AccessKeyId, IamUserName, SlackUserId};
+use keywarden::plan::Rules;
+use keywarden::report::{Outcome, Report};
+use keywarden::runner::{Job, JobSettings, Mode};
+use keywarden::services::{
+    CellWrite, Iam, Messenger, SendError, ServiceError, SheetStore, StepResult,
+};
+use keywarden::sheet::Grid;
+use keywarden::teardown::{Step, UserInventory};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use support::app::{RequestRow, TestEnv, UserRow};
+use support::google::Endpoint;
+
+// --- Recording in-memory services ---------------------------------------------------------
+
+struct Sheets {
+    grids: HashMap<String, Grid>,
+    writes: Mutex<Vec<CellWrite>>,
+}
+
+impl SheetStore for Sheets {
+    async fn read(&self, sheets: &[&str]) -> Result<Vec<Grid>, ServiceError> {
+        Ok(sheets.iter().map(|s| self.grids[*s].clone()).collect())
+    }
+    async fn write(&self, cells: &[CellWrite]) -> Result<(), ServiceError> {
+        self.writes.lock().unwrap().extend_from_slice(cells);
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Slack {
+    sent: Mutex<Vec<(SlackUserId, String)>>,
+}
+
+impl Messenger for Slack {
+    async fn send(&self, to: &SlackUserId, text: &str) -> Result<(), SendError> {
+        self.sent
+            .lock()
+            .unwrap()
+            .push((to.clone(), text.to_string()));
+        Ok(())
+    }
+}
+
+struct Aws {
+    users: HashMap<String, UserInventory>,
+    applied: Mutex<Vec<(String, Step)>>,
+}
+
+impl Iam for Aws {
+    async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
+        Ok(self.users.get(user.as_str()).cloned())
+    }
+    async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
+        self.applied
+            .lock()
+            .unwrap()
+            .push((user.to_string(), step.clone()));
+        Ok(StepResult::Done)
+    }
+}
+
+// --- Generated sheets ---------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct GenRow {
+    status: &'static str,
+    account: usize,
+    key: usize,
+    /// Days from today; `None` is an unreadable date.
+    end: Option<i64>,
+    notified: Option<i64>,
+}
+
+fn key_id(i: usize) -> String {
+    format!("AKIAGENERATED{i:07}")
+}
+
+fn gen_row() -> impl Strategy<Value = GenRow> {
+    (
+        prop::sample::select(vec!["", "", "", "延長", "削除済み", "利用中", "延長→削除"]),
+        0usize..5,
+        0usize..8,
+        prop::option::weighted(0.9, -20i64..20),
+        prop::option::of(-20i64..5),
+    )
+        .prop_map(|(status, account, key, end, notified)| GenRow {
+            status,
+            account,
+            key,
+            end,
+            notified,
+        })
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn header() -> Vec<Value> {
+    [
+        "氏名",
+        "アカウント名",
+        "アクセスキーID",
+        "アクセスキー利用終了日",
+        "状態",
+        "通知日",
+    ]
+    .iter()
+    .map(|h| json!(h))
+    .collect()
+}
+
+fn grid(rows: &[GenRow]) -> Grid {
+    let mut g = vec![header()];
+    for r in rows {
+        let end = match r.end {
+            Some(d) => json!((today() + Duration::days(d)).format("%Y/%m/%d").to_string()),
+            None => json!("来年のどこか"),
+        };
+        let notified = r
+            .notified
+            .map(|d| json!((today() + Duration::days(d)).to_string()))
+            .unwrap_or(json!(""));
+        g.push(vec![
+            json!("田中 太郎"),
+            json!(format!("user-{}", r.account)),
+            json!(key_id(r.key)),
+            end,
+            json!(r.status),
+            notified,
+        ]);
+    }
+    g
+}
+
+/// The contract's own words (SPEC §3/§4): a row may cause a deletion only when it is open,
+/// readable and past its end date, and no other live row needs the same IAM user.
+fn may_delete(rows: &[GenRow], user: &str) -> bool {
+    let mine = |r: &&GenRow| format!("user-{}", r.account) == user;
+    let open = |r: &GenRow| !r.status.contains("削除") && !r.status.contains("延長");
+    let due = |r: &GenRow| open(r) && r.end.is_some_and(|d| d < 0);
+    let due_rows = rows.iter().filter(mine).filter(|r| due(r)).count();
+    let keeps_alive = rows
+        .iter()
+        .filter(mine)
+        .any(|r| !due(r) && !r.status.contains("削除"));
+    due_rows > 0 && !keeps_alive
+}
+
+struct Ran {
+    report: Report,
+    sheets: Sheets,
+    slack: Slack,
+    aws: Aws,
+}
+
+fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
+    let sheets = Sheets {
+        grids: HashMap::from([
+            ("key_request_form".to_string(), grid(rows)),
+            (
+                "users_json".to_string(),
+                vec![
+                    vec![json!("id"), json!("姓"), json!("名")],
+                    vec![json!("U0TANAKA01"), json!("田中"), json!("太郎")],
+                ],
+            ),
+        ]),
+        writes: Mutex::new(Vec::new()),
+    };
+    let mut users: HashMap<String, UserInventory> = HashMap::new();
+    for r in rows {
+        let inv = users
+            .entry(format!("user-{}", r.account))
+            .or_insert_with(|| UserInventory {
+                arn: format!("arn:aws:iam::123456789012:user/user-{}", r.account),
+                path: "/".into(),
+                ..Default::default()
+            });
+        let key = AccessKeyId::parse(&key_id(r.key)).unwrap();
+        if !inv.access_keys.contains(&key) && inv.access_keys.len() < 2 {
+            inv.access_keys.push(key);
+        }
+    }
+    let aws = Aws {
+        users,
+        applied: Mutex::new(Vec::new()),
+    };
+    let slack = Slack::default();
+    let settings = JobSettings {
+        request_sheet: "key_request_form".into(),
+        users_sheet: "users_json".into(),
+        admins: vec![SlackUserId::parse("U0ADMIN001").unwrap()],
+        rules: Rules {
+            notify_days: 7,
+            max_deletions,
+        },
+        protected_users: vec![IamUserName::parse("user-4").unwrap()],
+        iam_path_prefix: "/".into(),
+        concurrency: 3,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = runtime
+        .block_on(
+            Job {
+                settings: &settings,
+                sheets: &sheets,
+                slack: &slack,
+                iam: &aws,
+            }
+            .run(today(), mode),
+        )
+        .expect("generated sheets always have the headers");
+    Ran {
+        report,
+        sheets,
+        slack,
+        aws,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn deletions_only_where_the_spec_says_and_never_over_the_cap(
+        rows in prop::collection::vec(gen_row(), 0..14),
+        max_deletions in 0usize..4,
+    ) {
+        let out = run_job(&rows, max_deletions, Mode::Run);
+        let applied = out.aws.applied.lock().unwrap().clone();
+        let deleted: Vec<&String> = applied.iter().filter(|(_, s)| *s == Step::DeleteUser).map(|(u, _)| u).collect();
+        for user in &deleted {
+            prop_assert!(may_delete(&rows, user), "{user} deleted against the rules: {rows:#?}");
+            prop_assert!(user.as_str() != "user-4", "protected user deleted");
+        }
+        // Every IAM write belongs to a user that was deleted in this run.
+        for (user, _) in &applied {
+            prop_assert!(deleted.contains(&user), "{user} changed without being deleted");
+        }
+        let due_rows = rows.iter().filter(|r| !r.status.contains("削除") && !r.status.contains("延長") && r.end.is_some_and(|d| d < 0)).count();
+        if due_rows > max_deletions {
+            prop_assert!(applied.is_empty(), "over the cap, nothing is touched");
+        }
+        prop_assert!(deleted.len() <= max_deletions);
+
+        // Every failure and refusal reaches administrators with its row.
+        let summary = out.slack.sent.lock().unwrap().iter().filter(|(to, _)| to.as_str() == "U0ADMIN001").map(|(_, t)| t.clone()).collect::<Vec<_>>().concat();
+        for a in &out.report.actions {
+            if let (Outcome::Failed | Outcome::Refused, Some(row)) = (a.outcome, a.row) {
+                prop_assert!(summary.contains(&format!("{row}行目")), "row {row} not in the summary");
+            }
+        }
+    }
+
+    #[test]
+    fn a_dry_run_never_writes_anything(rows in prop::collection::vec(gen_row(), 0..14), max_deletions in 0usize..12) {
+        let out = run_job(&rows, max_deletions, Mode::DryRun);
+        prop_assert!(out.aws.applied.lock().unwrap().is_empty());
+        prop_assert!(out.sheets.writes.lock().unwrap().is_empty());
+        prop_assert!(out.slack.sent.lock().unwrap().is_empty());
+        prop_assert!(out.report.actions.iter().all(|a| a.outcome != Outcome::Done || matches!(a.action, keywarden::report::ActionKind::Skip | keywarden::report::ActionKind::Alert)));
+    }
+}
+
+// --- Secrets ------------------------------------------------------------------------------
+
+const SLACK_SECRET: &str = "xoxb-test-token-123456";
+const AWS_SECRET: &str = "AWSSECRETdoNotPrint0123456789";
+
+/// Every way a secret could be shown: the Slack token, the Google key and access tokens, the
+/// AWS secret key.
+fn assert_no_secrets(env: &TestEnv, outputs: &[&str]) {
+    let key = support::test_key();
+    let key_line = key.private_pem.lines().nth(3).unwrap().to_string();
+    let mut secrets = vec![
+        SLACK_SECRET.to_string(),
+        AWS_SECRET.to_string(),
+        key_line,
+        "xoxb-wrong-SECRET-987".into(),
+    ];
+    secrets.extend(env.google.issued_tokens());
+    for output in outputs {
+        for secret in &secrets {
+            assert!(
+                !output.contains(secret.as_str()),
+                "a secret leaked: {secret}\n{output}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn secrets_never_reach_stdout_stderr_or_the_report() {
+    let mut env = TestEnv::start().await;
+    env.set_env("RUST_LOG", "trace")
+        .set_env("AWS_SECRET_ACCESS_KEY", AWS_SECRET);
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&[
+        RequestRow::new(
+            "田中 太郎",
+            "tanaka-s3",
+            "AKIAIOSFODNN7EXAMPLE",
+            json!("2026/11/29"),
+        ),
+        RequestRow::new(
+            "田中 太郎",
+            "gone-user",
+            "AKIAGONEUSER00000001",
+            json!("2026/11/01"),
+        ),
+    ]);
+    let mut outputs = Vec::new();
+    // The happy path, with everything at trace level.
+    let ok = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(ok.status, 0, "{}", ok.stderr);
+    assert!(
+        !env.google.issued_tokens().is_empty(),
+        "a token was issued, so there was one to leak"
+    );
+    outputs.push(ok.stdout.clone());
+    outputs.push(ok.stderr.clone());
+    // Slack refuses the token.
+    env.set_env("SLACK_BOT_TOKEN", "xoxb-wrong-SECRET-987");
+    let bad_slack = env
+        .run(&["run", "--today", "2026-12-01", "--output", "json"])
+        .await;
+    assert_eq!(bad_slack.status, 1);
+    outputs.push(bad_slack.stdout.clone());
+    outputs.push(bad_slack.stderr.clone());
+    // Google's token endpoint fails.
+    env.google.fail_next(Endpoint::Token, 400, 100);
+    let bad_google = env.run(&["run", "--today", "2026-11-23"]).await;
+    assert_eq!(bad_google.status, 2);
+    outputs.push(bad_google.stderr.clone());
+    // Configuration rejects a malformed token: it is named, never echoed.
+    env.set_env("SLACK_BOT_TOKEN", "SECRET-not-a-token-xyz");
+    let bad_config = env.run(&["run"]).await;
+    assert_eq!(bad_config.status, 2);
+    assert!(bad_config.stderr.contains("SLACK_BOT_TOKEN"));
+    assert!(!bad_config.stderr.contains("SECRET-not-a-token-xyz"));
+    outputs.push(bad_config.stderr.clone());
+    let refs: Vec<&str> = outputs.iter().map(String::as_str).collect();
+    assert_no_secrets(&env, &refs);
+}
