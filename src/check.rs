@@ -1,33 +1,46 @@
 //! `keywarden check`: a checklist an administrator runs after set-up. Each line is ✓ or ✗ with
-//! what to fix; the exit status is 0 only when every line passes.
+//! what to fix; the exit status is 0 only when every line passes (2 for bad configuration).
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use crate::configuration::Needs;
-use crate::services::google::GoogleSheets;
-use crate::services::iam::AwsIam;
-use crate::services::slack::SlackDm;
-use crate::services::{Iam, SheetStore};
+use crate::services::{Iam, Messenger, SheetStore};
 use crate::sheet::{Directory, RequestTable};
 
+#[derive(Default)]
 struct Checklist {
     failed: bool,
 }
 
 impl Checklist {
-    fn line(&mut self, ok: bool, what: &str, detail: &str) {
-        self.failed |= !ok;
-        let mark = if ok { "✓" } else { "✗" };
-        println!(
-            "{mark} {what}{}{detail}",
-            if detail.is_empty() { "" } else { ": " }
-        );
+    fn pass(&mut self, what: &str, detail: &str) {
+        println!("✓ {what}{}", suffix(detail));
+    }
+
+    fn fail(&mut self, what: &str, fix: &str) {
+        self.failed = true;
+        println!("✗ {what}{}", suffix(fix));
+    }
+
+    fn line(&mut self, result: Result<String, String>, what: &str) {
+        match result {
+            Ok(detail) => self.pass(what, &detail),
+            Err(fix) => self.fail(what, &fix),
+        }
+    }
+}
+
+fn suffix(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!(" — {text}")
     }
 }
 
 pub async fn run(config: Option<&Path>) -> ExitCode {
-    let mut list = Checklist { failed: false };
+    let mut list = Checklist::default();
     let settings = match crate::cli::settings(
         config,
         Needs {
@@ -36,126 +49,115 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
         },
     ) {
         Ok(s) => {
-            list.line(true, "configuration complete", "");
+            list.pass("configuration complete", "");
             s
         }
         Err(e) => {
-            list.line(false, "configuration", &e.to_string());
+            list.fail("configuration", &e.to_string());
             return ExitCode::from(2);
         }
     };
     let job = &settings.job;
+    let services = match crate::cli::connect(&settings).await {
+        Ok(s) => {
+            list.pass("credentials loaded (Google key, Slack token, secrets)", "");
+            s
+        }
+        Err(e) => {
+            list.fail("credentials", &e);
+            return ExitCode::FAILURE;
+        }
+    };
+
     let mut sample_user = None;
-    match GoogleSheets::connect(
-        &settings.google_credentials,
-        &settings.sheets_api_url,
-        &settings.spreadsheet_id,
-        settings.http_timeout,
-    )
-    .await
+    match services
+        .sheets
+        .read(&[&job.request_sheet, &job.users_sheet])
+        .await
     {
-        Err(e) => list.line(false, "service-account key", &e.to_string()),
-        Ok(sheets) => {
-            list.line(true, "service-account key readable", "");
-            match sheets.read(&[&job.request_sheet, &job.users_sheet]).await {
-                Err(e) => list.line(
-                    false,
-                    "spreadsheet readable (token obtained, sheets found)",
-                    &e.to_string(),
+        Err(e) => list.fail(
+            "spreadsheet readable (token obtained, both sheets found)",
+            &e.to_string(),
+        ),
+        Ok(grids) => {
+            list.pass(
+                "spreadsheet readable (token obtained, both sheets found)",
+                "",
+            );
+            let requests = RequestTable::parse(&job.request_sheet, &grids[0]).map(|t| {
+                let unusable = t.rows.iter().filter(|r| r.valid.is_err()).count();
+                sample_user = t
+                    .rows
+                    .iter()
+                    .find_map(|r| r.valid.as_ref().ok())
+                    .map(|v| v.account.clone());
+                format!(
+                    "{} rows, {unusable} with cells to fix (see `keywarden plan`)",
+                    t.rows.len()
+                )
+            });
+            list.line(
+                requests.map_err(|e| e.to_string()),
+                &format!("sheet \"{}\" has every required header", job.request_sheet),
+            );
+            let users = Directory::parse(&job.users_sheet, &grids[1])
+                .map_err(|e| e.to_string())
+                .and_then(|d| {
+                    if d.problems.is_empty() {
+                        Ok(String::new())
+                    } else {
+                        Err(d.problems.join("; "))
+                    }
+                });
+            list.line(users, &format!("sheet \"{}\" parsable", job.users_sheet));
+        }
+    }
+
+    match &services.slack {
+        None => list.fail("Slack token", "SLACK_BOT_TOKEN is not set"),
+        Some(slack) => {
+            list.line(
+                slack.auth_test().await.map_err(|e| e.to_string()),
+                "Slack token valid (auth.test)",
+            );
+            match job.admins.first() {
+                None => list.fail(
+                    "administrators",
+                    "KEYWARDEN_ADMIN_SLACK_IDS is empty: nobody would hear of problems",
                 ),
-                Ok(grids) => {
-                    list.line(
-                        true,
-                        "spreadsheet readable (token obtained, sheets found)",
-                        "",
-                    );
-                    match RequestTable::parse(&job.request_sheet, &grids[0]) {
-                        Ok(t) => {
-                            let unusable = t.rows.iter().filter(|r| r.valid.is_err()).count();
-                            list.line(
-                                true,
-                                &format!(
-                                    "sheet \"{}\" has every required header",
-                                    job.request_sheet
-                                ),
-                                &format!(
-                                    "{} rows, {unusable} with cells to fix (see `keywarden plan`)",
-                                    t.rows.len()
-                                ),
-                            );
-                            sample_user = t
-                                .rows
-                                .iter()
-                                .find_map(|r| r.valid.as_ref().ok())
-                                .map(|v| v.account.clone());
-                        }
-                        Err(e) => list.line(
-                            false,
-                            &format!("sheet \"{}\" headers", job.request_sheet),
-                            &e.to_string(),
-                        ),
-                    }
-                    match Directory::parse(&job.users_sheet, &grids[1]) {
-                        Ok(d) if d.problems.is_empty() => {
-                            list.line(true, &format!("sheet \"{}\" parsable", job.users_sheet), "")
-                        }
-                        Ok(d) => list.line(
-                            false,
-                            &format!("sheet \"{}\" rows", job.users_sheet),
-                            &d.problems.join("; "),
-                        ),
-                        Err(e) => list.line(
-                            false,
-                            &format!("sheet \"{}\" headers", job.users_sheet),
-                            &e.to_string(),
-                        ),
-                    }
+                Some(admin) => {
+                    let sent = slack
+                        .send(admin, "keywarden check: Slack の設定を確認するテストメッセージです。返信は不要です。")
+                        .await
+                        .map(|()| format!("a test DM was sent to {admin}"))
+                        .map_err(|e| format!("{e} (the app needs the chat:write scope)"));
+                    list.line(sent, "the bot can DM administrators");
                 }
             }
         }
     }
-    match settings
-        .slack_token
-        .as_ref()
-        .map(|t| SlackDm::new(t, &settings.slack_api_url, settings.http_timeout))
-    {
-        Some(Ok(slack)) => match slack.auth_test().await {
-            Ok(who) => list.line(true, "Slack token valid (auth.test)", &who),
-            Err(e) => list.line(false, "Slack token", &e.to_string()),
-        },
-        Some(Err(e)) => list.line(false, "Slack client", &e.to_string()),
-        None => list.line(false, "Slack token", "SLACK_BOT_TOKEN is not set"),
-    }
-    if job.admins.is_empty() {
-        list.line(
-            false,
-            "administrators",
-            "KEYWARDEN_ADMIN_SLACK_IDS is empty: nobody would hear of problems",
-        );
-    } else {
-        list.line(
-            true,
-            "administrators configured",
-            &job.admins
-                .iter()
-                .map(|a| a.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-    }
-    let iam = AwsIam::from_environment().await;
+
     match sample_user {
-        Some(user) => match iam.inventory(&user).await {
-            Ok(_) => list.line(true, "IAM reachable", &format!("read user {user}")),
-            Err(e) => list.line(
-                false,
-                "IAM reachable",
-                &format!(
-                    "{e} (check the AWS credentials and the IAM permissions listed in the README)"
-                ),
-            ),
-        },
-        None => list.line(false, "IAM reachable", "no readable row to try a user with"),
+        Some(user) => list.line(
+            services
+                .iam
+                .inventory(&user)
+                .await
+                .map(|found| {
+                    format!(
+                        "read IAM user {user}{}",
+                        if found.is_some() { "" } else { " (not found)" }
+                    )
+                })
+                .map_err(|e| {
+                    format!("{e} (check the AWS credentials and the IAM permissions in the README)")
+                }),
+            "IAM reachable",
+        ),
+        None => list.fail(
+            "IAM reachable",
+            "no readable row in the request sheet to try a user with",
+        ),
     }
     if list.failed {
         ExitCode::FAILURE

@@ -10,8 +10,10 @@ use crate::configuration::{ConfigError, Needs, Settings, Sources, parse_today};
 use crate::demo;
 use crate::report::Report;
 use crate::runner::{Job, Mode};
-use crate::services::google::GoogleSheets;
+use crate::services::aws;
+use crate::services::google::{self, GoogleSheets};
 use crate::services::iam::AwsIam;
+use crate::services::secrets::SecretsManager;
 use crate::services::slack::SlackDm;
 use crate::services::{Iam, Messenger, SheetStore};
 
@@ -134,26 +136,74 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
     }
 }
 
-/// Connects the real services and runs one job; `Err` means nothing could run.
-pub async fn execute(settings: &Settings, today: NaiveDate, mode: Mode) -> Result<Report, String> {
-    tracing::info!(%today, ?mode, "keywarden starting");
+/// The real services, connected: secrets fetched, Google key read, clients built.
+pub struct Connected {
+    pub sheets: GoogleSheets,
+    /// `None` only for a dry run without a token (configuration requires one for `run`).
+    pub slack: Option<SlackDm>,
+    pub iam: AwsIam,
+}
+
+/// Reads the secrets (from Secrets Manager when named) and builds the three clients.
+pub async fn connect(settings: &Settings) -> Result<Connected, String> {
+    let aws = aws::load().await;
+    let secrets = SecretsManager::new(&aws);
+    let key = match &settings.google_key_secret {
+        Some(name) => google::parse_key(&secrets.fetch(name).await.map_err(|e| e.to_string())?),
+        None => google::read_key_file(&settings.google_credentials).await,
+    }
+    .map_err(|e| e.to_string())?;
     let sheets = GoogleSheets::connect(
-        &settings.google_credentials,
+        key,
         &settings.sheets_api_url,
         &settings.spreadsheet_id,
         settings.http_timeout,
     )
     .await
     .map_err(|e| e.to_string())?;
-    let iam = AwsIam::from_environment().await;
-    match &settings.slack_token {
-        Some(token) => {
-            let slack = SlackDm::new(token, &settings.slack_api_url, settings.http_timeout)
-                .map_err(|e| e.to_string())?;
-            job(settings, &sheets, &slack, &iam, today, mode).await
+    let token = match (&settings.slack_token, &settings.slack_token_secret) {
+        (Some(token), _) => Some(token.clone()),
+        (None, Some(name)) => Some(secrets.fetch(name).await.map_err(|e| e.to_string())?),
+        (None, None) => None,
+    };
+    let slack = token
+        .map(|t| SlackDm::new(&t, &settings.slack_api_url, settings.http_timeout))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    Ok(Connected {
+        sheets,
+        slack,
+        iam: AwsIam::new(&aws),
+    })
+}
+
+/// Connects the real services and runs one job; `Err` means nothing could run.
+pub async fn execute(settings: &Settings, today: NaiveDate, mode: Mode) -> Result<Report, String> {
+    tracing::info!(%today, ?mode, "keywarden starting");
+    let services = connect(settings).await?;
+    match &services.slack {
+        Some(slack) => {
+            job(
+                settings,
+                &services.sheets,
+                slack,
+                &services.iam,
+                today,
+                mode,
+            )
+            .await
         }
-        // Only a dry run gets here without a token (configuration requires it for `run`).
-        None => job(settings, &sheets, &demo::NoSlack, &iam, today, mode).await,
+        None => {
+            job(
+                settings,
+                &services.sheets,
+                &demo::NoSlack,
+                &services.iam,
+                today,
+                mode,
+            )
+            .await
+        }
     }
 }
 

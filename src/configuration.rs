@@ -29,6 +29,8 @@ const KNOWN: &[&str] = &[
     "GOOGLE_APPLICATION_CREDENTIALS",
     "KEYWARDEN_SHEETS_API_URL",
     "SLACK_BOT_TOKEN",
+    "KEYWARDEN_SLACK_TOKEN_SECRET",
+    "KEYWARDEN_GOOGLE_KEY_SECRET",
     "KEYWARDEN_SLACK_API_URL",
 ];
 
@@ -150,9 +152,13 @@ pub struct Settings {
     pub job: JobSettings,
     pub timezone: Tz,
     pub today: Option<NaiveDate>,
+    /// The key file; unused when `google_key_secret` names a Secrets Manager secret.
     pub google_credentials: PathBuf,
+    pub google_key_secret: Option<String>,
     pub sheets_api_url: String,
     pub slack_token: Option<Secret>,
+    /// A Secrets Manager secret holding the token (Lambda); `SLACK_BOT_TOKEN` wins if both are set.
+    pub slack_token_secret: Option<String>,
     pub slack_api_url: String,
     /// Longest wait for one HTTP attempt to Google or Slack before it is retried.
     pub http_timeout: std::time::Duration,
@@ -256,6 +262,7 @@ impl Settings {
             src.get("GOOGLE_APPLICATION_CREDENTIALS")
                 .unwrap_or_default(),
         );
+        let google_key_secret = src.get("KEYWARDEN_GOOGLE_KEY_SECRET");
         if needs.google {
             if spreadsheet_id.is_empty() {
                 problems.push(
@@ -264,29 +271,37 @@ impl Settings {
                         .into(),
                 );
             }
-            if google_credentials.as_os_str().is_empty() {
-                problems.push(
-                    "GOOGLE_APPLICATION_CREDENTIALS is not set: give the path of the service account's JSON key".into(),
-                );
-            } else if !google_credentials.is_file() {
-                problems.push(format!(
+            match (
+                google_key_secret.is_some(),
+                google_credentials.as_os_str().is_empty(),
+            ) {
+                (true, _) => {}
+                (false, true) => problems.push(
+                    "GOOGLE_APPLICATION_CREDENTIALS is not set: give the path of the service \
+                     account's JSON key (or KEYWARDEN_GOOGLE_KEY_SECRET, a Secrets Manager secret)"
+                        .into(),
+                ),
+                (false, false) if !google_credentials.is_file() => problems.push(format!(
                     "GOOGLE_APPLICATION_CREDENTIALS: no file at {}",
                     google_credentials.display()
-                ));
+                )),
+                (false, false) => {}
             }
         }
         let slack_token = src.get("SLACK_BOT_TOKEN").map(Secret::new);
+        let slack_token_secret = src.get("KEYWARDEN_SLACK_TOKEN_SECRET");
         if needs.slack {
-            match &slack_token {
-                None => problems.push(
-                    "SLACK_BOT_TOKEN is not set: use the app's Bot User OAuth Token (xoxb-…)"
+            match (&slack_token, &slack_token_secret) {
+                (None, None) => problems.push(
+                    "SLACK_BOT_TOKEN is not set: use the app's Bot User OAuth Token (xoxb-…), or \
+                     KEYWARDEN_SLACK_TOKEN_SECRET, a Secrets Manager secret holding it"
                         .into(),
                 ),
-                Some(t) if !t.expose().starts_with("xox") => problems.push(
+                (Some(t), _) if !t.expose().starts_with("xox") => problems.push(
                     "SLACK_BOT_TOKEN does not look like a Slack token (it should start with xoxb-)"
                         .into(),
                 ),
-                Some(_) => {}
+                _ => {}
             }
         }
 
@@ -310,8 +325,10 @@ impl Settings {
             timezone,
             today,
             google_credentials,
+            google_key_secret,
             sheets_api_url,
             slack_token,
+            slack_token_secret,
             slack_api_url,
             http_timeout: std::time::Duration::from_secs(http_timeout),
         })

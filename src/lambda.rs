@@ -1,5 +1,6 @@
 //! AWS Lambda: one job per invocation (SPEC §6). The payload may ask for a dry run or pin the
-//! date for a manual test: `{"dry_run": true}`, `{"today": "2026-11-22"}`.
+//! date for a manual test: `{"dry_run": true}`, `{"today": "2026-11-22"}`; anything else in
+//! it (EventBridge Scheduler's input) is ignored.
 
 use std::process::ExitCode;
 
@@ -16,8 +17,10 @@ struct Payload {
     today: Option<String>,
 }
 
+/// The report is the result of a clean run. A run with failed or refused actions is logged
+/// (report included) and then fails the invocation, so the function's `Errors` alarm fires;
+/// a run that could not start fails it too.
 async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, Error> {
-    // Scheduler events carry their own fields; only ours matter.
     let payload: Payload = serde_json::from_value(event.payload).unwrap_or_default();
     let mode = if payload.dry_run {
         Mode::DryRun
@@ -33,10 +36,26 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
     )?;
     let pinned = payload.today.as_deref().map(parse_today).transpose()?;
     let report = crate::cli::execute(&settings, settings.today(pinned), mode).await?;
+    let json = serde_json::to_value(&report)?;
     if report.exit_code() != 0 {
-        tracing::error!(report = %report.to_json(), "some actions failed or were refused");
+        tracing::error!(report = %json, "some actions failed or were refused");
+        let bad = report
+            .actions
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.outcome,
+                    crate::report::Outcome::Failed | crate::report::Outcome::Refused
+                )
+            })
+            .count();
+        return Err(format!(
+            "{bad} action(s) failed or were refused; the report is in the log above"
+        )
+        .into());
     }
-    Ok(serde_json::to_value(&report)?)
+    tracing::info!(report = %json, "keywarden run finished");
+    Ok(json)
 }
 
 pub async fn serve() -> ExitCode {

@@ -221,7 +221,7 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
             Ok(None) => Prep::Gone,
             Ok(Some(inv)) => match teardown::check(&inv, key, &self.settings.iam_path_prefix) {
                 Err(refusal) => Prep::Refused(refusal.to_string()),
-                Ok(()) => Prep::Ready(teardown::steps(user, &inv)),
+                Ok(()) => Prep::Ready(teardown::steps(user, &inv, &self.settings.iam_path_prefix)),
             },
         }
     }

@@ -148,8 +148,9 @@ fn is_customer_managed(arn: &str) -> bool {
     !arn.contains(":iam::aws:policy/")
 }
 
-/// The steps, in the order IAM requires: every dependent, then the user, then its policy.
-pub fn steps(user: &IamUserName, inv: &UserInventory) -> Vec<Step> {
+/// The steps, in the order IAM requires: every dependent, then the user, then its own policy
+/// (only under `path_prefix`, like the users keywarden may delete).
+pub fn steps(user: &IamUserName, inv: &UserInventory, path_prefix: &str) -> Vec<Step> {
     let mut steps = Vec::new();
     if inv.login_profile {
         steps.push(Step::DeleteLoginProfile);
@@ -197,9 +198,16 @@ pub fn steps(user: &IamUserName, inv: &UserInventory) -> Vec<Step> {
         .iter()
         .filter(|p| p.name == user.as_str() && is_customer_managed(&p.arn))
         .map(|p| p.arn.clone())
-        .chain(inv.orphan_policy.clone());
+        .chain(inv.orphan_policy.clone())
+        .filter(|arn| policy_path(arn).is_some_and(|path| path.starts_with(path_prefix)));
     steps.extend(own.map(Step::DeleteOwnPolicy));
     steps
+}
+
+/// `arn:aws:iam::123456789012:policy/team/name` → `/team/`.
+fn policy_path(arn: &str) -> Option<&str> {
+    let rest = arn.split_once(":policy")?.1;
+    rest.rfind('/').map(|end| &rest[..=end])
 }
 
 /// `arn:aws:iam::123456789012:user/path/name` → (`aws`, `123456789012`).
@@ -279,7 +287,7 @@ mod tests {
 
     #[test]
     fn every_dependent_goes_before_the_user_and_the_own_policy_after() {
-        let s = steps(&user(), &loaded());
+        let s = steps(&user(), &loaded(), "/");
         let user_at = s.iter().position(|x| *x == Step::DeleteUser).unwrap();
         assert_eq!(user_at, s.len() - 2);
         assert_eq!(
@@ -306,9 +314,26 @@ mod tests {
     }
 
     #[test]
+    fn own_policies_outside_the_path_are_left_alone() {
+        let mut inv = loaded();
+        inv.attached_policies[0].arn = "arn:aws:iam::123456789012:policy/other/tanaka".into();
+        let s = steps(&user(), &inv, "/keys/");
+        assert!(
+            !s.iter().any(|x| matches!(x, Step::DeleteOwnPolicy(_))),
+            "{s:?}"
+        );
+        let s = steps(&user(), &inv, "/other/");
+        assert!(s.contains(&Step::DeleteOwnPolicy(
+            "arn:aws:iam::123456789012:policy/other/tanaka".into()
+        )));
+        assert_eq!(policy_path("arn:aws:iam::1:policy/a/b/name"), Some("/a/b/"));
+        assert_eq!(policy_path("arn:aws:iam::1:policy/name"), Some("/"));
+    }
+
+    #[test]
     fn an_empty_user_is_just_deleted() {
         assert_eq!(
-            steps(&user(), &UserInventory::default()),
+            steps(&user(), &UserInventory::default(), "/"),
             vec![Step::DeleteUser]
         );
     }

@@ -9,6 +9,7 @@ use google_sheets4::api::{BatchUpdateValuesRequest, Scope, ValueRange};
 use google_sheets4::{Sheets, hyper_rustls, hyper_util, yup_oauth2};
 
 use super::{CellWrite, ServiceError, SheetStore};
+use crate::domain::Secret;
 use crate::sheet::{Grid, quoted_sheet};
 
 type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
@@ -28,6 +29,26 @@ pub fn https_or_http() -> Result<Connector, ServiceError> {
         .build())
 }
 
+/// The service-account key from a file (`GOOGLE_APPLICATION_CREDENTIALS`).
+pub async fn read_key_file(path: &Path) -> Result<yup_oauth2::ServiceAccountKey, ServiceError> {
+    yup_oauth2::read_service_account_key(path).await.map_err(|e| {
+        ServiceError(format!(
+            "cannot read the service-account key {}: {e} (download a JSON key of the service account)",
+            path.display()
+        ))
+    })
+}
+
+/// The service-account key from a secret's text. A parse error names the position only (serde
+/// never quotes the input), so the key cannot leak through it.
+pub fn parse_key(json: &Secret) -> Result<yup_oauth2::ServiceAccountKey, ServiceError> {
+    yup_oauth2::parse_service_account_key(json.expose()).map_err(|e| {
+        ServiceError(format!(
+            "the Google key secret is not a service-account JSON key: {e}"
+        ))
+    })
+}
+
 pub struct GoogleSheets {
     hub: Sheets<Connector>,
     spreadsheet_id: String,
@@ -37,17 +58,11 @@ pub struct GoogleSheets {
 
 impl GoogleSheets {
     pub async fn connect(
-        key_file: &Path,
+        key: yup_oauth2::ServiceAccountKey,
         api_url: &str,
         spreadsheet_id: &str,
         attempt_timeout: Duration,
     ) -> Result<Self, ServiceError> {
-        let key = yup_oauth2::read_service_account_key(key_file).await.map_err(|e| {
-            ServiceError(format!(
-                "cannot read the service-account key {}: {e} (download a JSON key of the service account)",
-                key_file.display()
-            ))
-        })?;
         // The token client and the API client carry different body types, hence two clients.
         let builder =
             || hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new());

@@ -1,8 +1,10 @@
 //! The three outside services, each behind a small trait so the runner can be driven by the
 //! real adapters (Google, Slack, AWS) or by the in-memory ones of `keywarden demo`.
 
+pub mod aws;
 pub mod google;
 pub mod iam;
+pub mod secrets;
 pub mod slack;
 
 use std::future::Future;

@@ -1,0 +1,25 @@
+//! The one AWS configuration shared by IAM and Secrets Manager: the standard credential chain,
+//! `AWS_ENDPOINT_URL_<SERVICE>` honoured, throttling and 5xx retried by the SDK.
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+
+/// IAM is global: without a configured region the SDK still needs one to sign, so `us-east-1`
+/// is the fallback.
+pub async fn load() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(RegionProviderChain::default_provider().or_else("us-east-1"))
+        .retry_config(RetryConfig::standard().with_max_attempts(5))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .operation_timeout(Duration::from_secs(90))
+                .build(),
+        )
+        .load()
+        .await
+}

@@ -1,0 +1,36 @@
+//! Secrets by name from AWS Secrets Manager, so that on Lambda the Slack token and the Google
+//! key never sit in plain environment variables.
+
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::error::DisplayErrorContext;
+
+use super::ServiceError;
+use crate::domain::Secret;
+
+pub struct SecretsManager {
+    client: Client,
+}
+
+impl SecretsManager {
+    pub fn new(config: &aws_config::SdkConfig) -> Self {
+        SecretsManager {
+            client: Client::new(config),
+        }
+    }
+
+    /// The secret's current `SecretString`. Errors name the secret, never its value.
+    pub async fn fetch(&self, name: &str) -> Result<Secret, ServiceError> {
+        let out = self.client.get_secret_value().secret_id(name).send().await.map_err(|e| {
+            ServiceError(format!(
+                "cannot read secret \"{name}\" from AWS Secrets Manager: {} (check its name and \
+                 secretsmanager:GetSecretValue on it)",
+                DisplayErrorContext(&e)
+            ))
+        })?;
+        out.secret_string.map(Secret::new).ok_or_else(|| {
+            ServiceError(format!(
+                "secret \"{name}\" has no SecretString: store the value as text"
+            ))
+        })
+    }
+}

@@ -1,0 +1,470 @@
+//! What deployment relies on: the SAM template's IAM permissions are exactly the calls the code
+//! makes, secrets come from Secrets Manager, the binary serves the Lambda Runtime API, and
+//! `keywarden check` flags each broken piece.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use support::app::{ADMIN_IDS, RequestRow, SLACK_TOKEN, TestEnv, UserRow};
+use support::google::Endpoint;
+
+// --- template.yaml ------------------------------------------------------------------------
+
+/// `iam:Xxx` actions listed in the template.
+fn template_actions(service: &str) -> BTreeSet<String> {
+    let template = include_str!("../template.yaml");
+    template
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(&format!("- {service}:")))
+        .map(|a| a.trim().to_lowercase())
+        .collect()
+}
+
+/// Every SDK operation the code sends (`.list_access_keys()`, `c.delete_user()`, …), as IAM
+/// action names in lower case (`listaccesskeys`, `deleteuser`).
+fn operations_called(source: &str) -> BTreeSet<String> {
+    const VERBS: &[&str] = &[
+        "get_",
+        "list_",
+        "delete_",
+        "detach_",
+        "deactivate_",
+        "remove_",
+        "create_",
+        "update_",
+        "put_",
+        "attach_",
+    ];
+    let mut ops = BTreeSet::new();
+    for (i, _) in source.match_indices('.') {
+        let rest = &source[i + 1..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+            .collect();
+        if VERBS.iter().any(|v| name.starts_with(v)) && rest[name.len()..].starts_with("()") {
+            ops.insert(name.replace('_', ""));
+        }
+    }
+    ops
+}
+
+#[test]
+fn the_template_allows_exactly_the_iam_calls_the_code_makes() {
+    let called = operations_called(include_str!("../src/services/iam.rs"));
+    assert!(
+        called.contains("deleteuser") && called.contains("listsshpublickeys"),
+        "{called:?}"
+    );
+    assert_eq!(
+        template_actions("iam"),
+        called,
+        "template.yaml and src/services/iam.rs disagree"
+    );
+    let secrets = operations_called(include_str!("../src/services/secrets.rs"));
+    assert_eq!(template_actions("secretsmanager"), secrets);
+}
+
+#[test]
+fn the_template_schedules_in_tokyo_time_with_one_run_at_a_time() {
+    let t = include_str!("../template.yaml");
+    for needle in [
+        "Runtime: provided.al2023",
+        "Architectures: [arm64]",
+        "BuildMethod: rust-cargolambda",
+        "ScheduleExpression: cron(0 15 * * ? *)",
+        "ScheduleExpressionTimezone: Asia/Tokyo",
+        "ReservedConcurrentExecutions: 1",
+        "KEYWARDEN_SLACK_TOKEN_SECRET",
+        "KEYWARDEN_GOOGLE_KEY_SECRET",
+        "AWS::CloudWatch::Alarm",
+    ] {
+        assert!(t.contains(needle), "{needle} missing from template.yaml");
+    }
+    for secret_var in ["SLACK_BOT_TOKEN:", "GOOGLE_APPLICATION_CREDENTIALS:"] {
+        assert!(
+            !t.contains(secret_var),
+            "secrets must not be plain environment variables"
+        );
+    }
+    assert!(
+        t.contains(":user${IamPathPrefix}*") && t.contains(":policy${IamPathPrefix}*"),
+        "scoped to the path"
+    );
+}
+
+// --- Secrets Manager ----------------------------------------------------------------------
+
+async fn secrets_client(endpoint: &str) -> aws_sdk_secretsmanager::Client {
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+        .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn the_token_and_the_google_key_come_from_secrets_manager() {
+    let mut env = TestEnv::start().await;
+    let sm = secrets_client(&env.moto.endpoint()).await;
+    let key_json = std::fs::read_to_string(env.dir.path().join("service-account.json")).unwrap();
+    sm.create_secret()
+        .name("keywarden/slack-bot-token")
+        .secret_string(SLACK_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    sm.create_secret()
+        .name("keywarden/google-service-account")
+        .secret_string(key_json)
+        .send()
+        .await
+        .unwrap();
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "tanaka-s3",
+        "AKIAIOSFODNN7EXAMPLE",
+        json!("2026/11/29"),
+    )]);
+    let moto = env.moto.endpoint();
+    env.remove_env("SLACK_BOT_TOKEN")
+        .remove_env("GOOGLE_APPLICATION_CREDENTIALS")
+        .set_env("KEYWARDEN_SLACK_TOKEN_SECRET", "keywarden/slack-bot-token")
+        .set_env(
+            "KEYWARDEN_GOOGLE_KEY_SECRET",
+            "keywarden/google-service-account",
+        )
+        .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
+    let out = env.run(&["run", "--today", "2026-11-22"]).await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(env.slack.messages_to("U0TANAKA01").len(), 1);
+
+    // A secret that does not exist: nothing runs, and the message names it.
+    env.set_env("KEYWARDEN_SLACK_TOKEN_SECRET", "keywarden/missing");
+    let out = env.run(&["run", "--today", "2026-11-23"]).await;
+    assert_eq!(out.status, 2);
+    assert!(out.stderr.contains("keywarden/missing"), "{}", out.stderr);
+    assert!(!out.stderr.contains(SLACK_TOKEN));
+}
+
+// --- Lambda Runtime API -------------------------------------------------------------------
+
+#[derive(Default)]
+struct Runtime {
+    events: Vec<Value>,
+    served: usize,
+    responses: Vec<(String, Value)>,
+    errors: Vec<(String, Value)>,
+}
+
+type Shared = Arc<Mutex<Runtime>>;
+
+async fn next(State(rt): State<Shared>) -> impl IntoResponse {
+    let event = {
+        let mut rt = rt.lock().unwrap();
+        let event = rt.events.get(rt.served).cloned();
+        rt.served += 1;
+        event
+    };
+    let Some(event) = event else {
+        // No more invocations: hold the long poll like the real API does.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        return (HeaderMap::new(), String::new());
+    };
+    let mut headers = HeaderMap::new();
+    let deadline = (std::time::SystemTime::now() + Duration::from_secs(300))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let id = format!("request-{}", rt.lock().unwrap().served);
+    headers.insert("Lambda-Runtime-Aws-Request-Id", id.parse().unwrap());
+    headers.insert(
+        "Lambda-Runtime-Deadline-Ms",
+        deadline.to_string().parse().unwrap(),
+    );
+    headers.insert(
+        "Lambda-Runtime-Invoked-Function-Arn",
+        "arn:aws:lambda:ap-northeast-1:123456789012:function:keywarden"
+            .parse()
+            .unwrap(),
+    );
+    headers.insert(
+        "Lambda-Runtime-Trace-Id",
+        "Root=1-00000000-000000000000000000000000".parse().unwrap(),
+    );
+    headers.insert("Content-Type", "application/json".parse().unwrap());
+    (headers, event.to_string())
+}
+
+async fn response(State(rt): State<Shared>, Path(id): Path<String>, body: String) -> &'static str {
+    rt.lock().unwrap().responses.push((
+        id,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    ));
+    "{}"
+}
+
+async fn init_error(State(rt): State<Shared>, body: String) -> &'static str {
+    rt.lock()
+        .unwrap()
+        .errors
+        .push(("init".into(), Value::String(body)));
+    "{}"
+}
+
+async fn error(State(rt): State<Shared>, Path(id): Path<String>, body: String) -> &'static str {
+    rt.lock().unwrap().errors.push((
+        id,
+        serde_json::from_str(&body).unwrap_or(Value::String(body)),
+    ));
+    "{}"
+}
+
+/// Runs the binary as a Lambda for the given invocations; returns (responses, errors).
+async fn invoke(env: &TestEnv, events: Vec<Value>) -> (Vec<Value>, Vec<Value>) {
+    let count = events.len();
+    let rt: Shared = Arc::new(Mutex::new(Runtime {
+        events,
+        ..Default::default()
+    }));
+    let router = Router::new()
+        .route("/2018-06-01/runtime/invocation/next", get(next))
+        .route(
+            "/2018-06-01/runtime/invocation/{id}/response",
+            post(response),
+        )
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
+        .route("/2018-06-01/runtime/init/error", post(init_error))
+        .with_state(rt.clone());
+    let server = support::serve(router).await;
+    let mut command = env.command();
+    command
+        .env("AWS_LAMBDA_RUNTIME_API", server.addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "keywarden")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/keywarden")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("spawn keywarden as a Lambda");
+    let done = async {
+        loop {
+            let finished = {
+                let r = rt.lock().unwrap();
+                r.responses.len() + r.errors.len()
+            };
+            if finished == count {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(120), done)
+        .await
+        .expect("the invocations finish");
+    child.kill().await.ok();
+    let r = rt.lock().unwrap();
+    (
+        r.responses.iter().map(|(_, v)| v.clone()).collect(),
+        r.errors.iter().map(|(_, v)| v.clone()).collect(),
+    )
+}
+
+#[tokio::test]
+async fn the_binary_serves_one_job_per_lambda_invocation() {
+    let env = TestEnv::start().await;
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "tanaka-s3",
+        "AKIAIOSFODNN7EXAMPLE",
+        json!("2026/11/29"),
+    )]);
+    let (responses, errors) = invoke(
+        &env,
+        vec![
+            json!({"dry_run": true, "today": "2026-11-22"}),
+            json!({"today": "2026-11-22"}),
+            json!({"version": "0", "detail-type": "Scheduled Event", "today": "2026-11-23"}),
+        ],
+    )
+    .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(responses.len(), 3);
+    assert_eq!(responses[0]["today"], "2026-11-22");
+    assert_eq!(
+        responses[0]["actions"][0]["outcome"], "planned",
+        "dry run first"
+    );
+    assert_eq!(responses[1]["actions"][0]["outcome"], "done");
+    assert_eq!(
+        responses[2]["actions"],
+        json!([]),
+        "the next day: already notified"
+    );
+    assert_eq!(env.slack.messages_to("U0TANAKA01").len(), 1);
+}
+
+#[tokio::test]
+async fn a_lambda_run_with_failures_fails_the_invocation() {
+    let env = TestEnv::start().await;
+    env.set_requests(&[RequestRow::new(
+        "名無し",
+        "nobody",
+        "AKIAIOSFODNN7EXAMPLE",
+        json!("2026/11/29"),
+    )]);
+    let (responses, errors) = invoke(&env, vec![json!({"today": "2026-11-22"})]).await;
+    assert!(responses.is_empty());
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].to_string().contains("failed or were refused"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(
+        env.slack.messages_to(ADMIN_IDS[0]).len(),
+        1,
+        "administrators still heard of it"
+    );
+}
+
+// --- keywarden check ----------------------------------------------------------------------
+
+fn good_sheet(env: &TestEnv) {
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "tanaka-s3",
+        "AKIAIOSFODNN7EXAMPLE",
+        json!("2026/11/29"),
+    )]);
+}
+
+fn line<'a>(stdout: &'a str, what: &str) -> &'a str {
+    stdout
+        .lines()
+        .find(|l| l.contains(what))
+        .unwrap_or_else(|| panic!("no line about {what}:\n{stdout}"))
+}
+
+#[tokio::test]
+async fn check_passes_when_everything_is_in_place() {
+    let env = TestEnv::start().await;
+    good_sheet(&env);
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.stdout.lines().filter(|l| l.starts_with('✓')).count(),
+        8,
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains('✗'));
+    assert_eq!(env.slack.messages_to(ADMIN_IDS[0]).len(), 1, "the test DM");
+    assert_eq!(
+        env.google.counts().writes,
+        0,
+        "check writes nothing to the sheet"
+    );
+    assert!(
+        env.iam.mutations().is_empty(),
+        "check changes nothing in IAM"
+    );
+}
+
+#[tokio::test]
+async fn check_names_each_broken_piece() {
+    // Configuration.
+    let mut env = TestEnv::start().await;
+    good_sheet(&env);
+    env.remove_env("KEYWARDEN_SPREADSHEET_ID");
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status, 2);
+    assert!(line(&out.stdout, "configuration").starts_with('✗'));
+    assert!(out.stdout.contains("KEYWARDEN_SPREADSHEET_ID"));
+
+    // Credentials: a key file that is not a key.
+    let mut env = TestEnv::start().await;
+    let bogus = env.dir.path().join("not-a-key.json");
+    std::fs::write(&bogus, "{}").unwrap();
+    env.set_env("GOOGLE_APPLICATION_CREDENTIALS", bogus.to_str().unwrap());
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status, 1);
+    assert!(
+        line(&out.stdout, "credentials").starts_with('✗'),
+        "{}",
+        out.stdout
+    );
+
+    // Google's token endpoint down, Slack token revoked: those lines fail, the others still run.
+    let mut env = TestEnv::start().await;
+    good_sheet(&env);
+    env.google.fail_next(Endpoint::Token, 400, 100);
+    env.set_env("SLACK_BOT_TOKEN", "xoxb-revoked");
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status, 1);
+    assert!(
+        line(&out.stdout, "spreadsheet readable").starts_with('✗'),
+        "{}",
+        out.stdout
+    );
+    assert!(line(&out.stdout, "auth.test").starts_with('✗'));
+    assert!(line(&out.stdout, "auth.test").contains("invalid_auth"));
+    assert!(line(&out.stdout, "can DM").starts_with('✗'));
+    assert!(
+        line(&out.stdout, "IAM reachable").starts_with('✗'),
+        "no row to try"
+    );
+
+    // A missing header, users_json with a blank ID.
+    let env = TestEnv::start().await;
+    env.google
+        .set_sheet(support::app::REQUEST_SHEET, vec![vec![json!("氏名")]]);
+    env.google.set_sheet(
+        support::app::USERS_SHEET,
+        vec![
+            support::app::users_sheet_header(),
+            vec![json!(""), json!("山田"), json!("花子")],
+        ],
+    );
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status, 1);
+    let headers = line(&out.stdout, "required header");
+    assert!(
+        headers.starts_with('✗') && headers.contains("アクセスキーID"),
+        "{headers}"
+    );
+    assert!(line(&out.stdout, "users_json").starts_with('✗'));
+
+    // IAM unreachable, and the administrator cannot be DMed.
+    let mut env = TestEnv::start().await;
+    good_sheet(&env);
+    env.set_env("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:9");
+    env.slack
+        .fail_channel(ADMIN_IDS[0], "messages_tab_disabled");
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status, 1);
+    assert!(line(&out.stdout, "auth.test").starts_with('✓'));
+    assert!(line(&out.stdout, "can DM").contains("messages_tab_disabled"));
+    assert!(
+        line(&out.stdout, "IAM reachable").starts_with('✗'),
+        "{}",
+        out.stdout
+    );
+}
