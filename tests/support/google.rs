@@ -168,6 +168,10 @@ struct GoogleState {
     requests: Vec<GoogleRequest>,
     faults: HashMap<Endpoint, (u16, usize)>,
     on_read: Option<ReadHook>,
+    /// Added to every request, like the round trip to Google (benchmarks).
+    delay: std::time::Duration,
+    /// When the first request of any kind arrived (start-up measurements).
+    first_request: Option<std::time::Instant>,
 }
 
 /// The running fake. Dropping it stops the server.
@@ -189,6 +193,8 @@ impl FakeGoogle {
             requests: Vec::new(),
             faults: HashMap::new(),
             on_read: None,
+            delay: std::time::Duration::ZERO,
+            first_request: None,
         }));
         let router = Router::new().fallback(handle).with_state(state.clone());
         let server = serve(router).await;
@@ -294,6 +300,14 @@ impl FakeGoogle {
     /// Runs `hook(sheets, n)` before serving the n-th read (1-based, counting every batchGet
     /// that reached the fake), e.g. to insert a row between the job's first read and its
     /// re-check read.
+    pub fn first_request_at(&self) -> Option<std::time::Instant> {
+        self.lock().first_request
+    }
+
+    pub fn delay(&self, latency: std::time::Duration) {
+        self.lock().delay = latency;
+    }
+
     pub fn on_read(&self, hook: ReadHook) {
         self.lock().on_read = Some(hook);
     }
@@ -317,6 +331,12 @@ async fn handle(
         .into_owned();
     let query = parse_query(uri.query().unwrap_or(""));
     let body = String::from_utf8_lossy(&body).into_owned();
+    let delay = {
+        let mut st = state.lock().unwrap();
+        st.first_request.get_or_insert_with(std::time::Instant::now);
+        st.delay
+    };
+    tokio::time::sleep(delay).await;
     let mut st = state.lock().unwrap();
     st.requests.push(GoogleRequest {
         method: method.to_string(),

@@ -203,6 +203,8 @@ struct ProxyState {
     forward: hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>,
     calls: Mutex<Vec<IamCall>>,
     faults: Mutex<HashMap<String, Fault>>,
+    /// Added to every forwarded call, like the round trip to AWS (benchmarks).
+    delay: Mutex<std::time::Duration>,
 }
 
 /// The recording, strict proxy. Point keywarden's `AWS_ENDPOINT_URL_IAM` at `endpoint()`.
@@ -220,6 +222,7 @@ impl StrictIam {
             forward: http_client(),
             calls: Mutex::new(Vec::new()),
             faults: Mutex::new(HashMap::new()),
+            delay: Mutex::new(std::time::Duration::ZERO),
         });
         let router = Router::new().fallback(proxy).with_state(state.clone());
         let server = serve(router).await;
@@ -254,6 +257,10 @@ impl StrictIam {
 
     /// The next `times` calls of `action` get HTTP `status` with IAM error `code`
     /// (e.g. `(400, "Throttling")`, `(500, "ServiceFailure")`) without reaching moto.
+    pub fn delay(&self, latency: std::time::Duration) {
+        *self.state.delay.lock().unwrap() = latency;
+    }
+
     pub fn fail_next(&self, action: &str, status: u16, code: &str, times: usize) {
         self.state.faults.lock().unwrap().insert(
             action.to_string(),
@@ -273,6 +280,8 @@ async fn proxy(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let delay = *st.delay.lock().unwrap();
+    tokio::time::sleep(delay).await;
     // AWS query protocol: `Action=...&Version=...&...` in a form body (or the query string).
     let mut pairs = parse_query(uri.query().unwrap_or(""));
     pairs.extend(parse_query(&String::from_utf8_lossy(&body)));
