@@ -131,8 +131,10 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
             )
         }));
 
-        let mut results = self.deletions(&plan, mode).await;
-        results.extend(self.notices(&plan, mode).await);
+        // Teardowns and notices touch different rows: run them side by side.
+        let (mut results, notices) =
+            tokio::join!(self.deletions(&plan, mode), self.notices(&plan, mode));
+        results.extend(notices);
         // Work ran concurrently; report it in sheet order.
         results.sort_by_key(|r| r.record);
 
@@ -505,12 +507,16 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
                 "no administrators configured (KEYWARDEN_ADMIN_SLACK_IDS): the summary is only logged"
             );
         }
-        let mut failures = Vec::new();
-        for admin in &self.settings.admins {
+        let text_ref = &text;
+        let sends = self.settings.admins.iter().map(|admin| async move {
             let sent = match mode {
                 Mode::DryRun => Ok(()),
-                Mode::Run => self.slack.send(admin, &text).await,
+                Mode::Run => self.slack.send(admin, text_ref).await,
             };
+            (admin, sent)
+        });
+        let mut failures = Vec::new();
+        for (admin, sent) in futures::future::join_all(sends).await {
             match sent {
                 Ok(()) => report.messages.push(Message {
                     to: admin.clone(),

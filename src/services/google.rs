@@ -14,19 +14,22 @@ use crate::sheet::{Grid, quoted_sheet};
 
 type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
 
-/// An HTTPS connector that also speaks plain HTTP, for local emulators and tests.
+/// An HTTPS connector that also speaks plain HTTP, for local emulators and tests. Built once:
+/// loading the system's root certificates is the costliest part of start-up.
 pub fn https_or_http() -> Result<Connector, ServiceError> {
-    Ok(hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
-        .map_err(|e| {
-            ServiceError(format!(
-                "cannot load the system's TLS root certificates: {e}"
-            ))
-        })?
-        .https_or_http()
-        .enable_http1()
-        .enable_http2()
-        .build())
+    static CONNECTOR: std::sync::OnceLock<Result<Connector, String>> = std::sync::OnceLock::new();
+    CONNECTOR
+        .get_or_init(|| {
+            Ok(hyper_rustls::HttpsConnectorBuilder::new()
+                .with_native_roots()
+                .map_err(|e| format!("cannot load the system's TLS root certificates: {e}"))?
+                .https_or_http()
+                .enable_http1()
+                .enable_http2()
+                .build())
+        })
+        .clone()
+        .map_err(ServiceError)
 }
 
 /// The service-account key from a file (`GOOGLE_APPLICATION_CREDENTIALS`).

@@ -1,0 +1,273 @@
+//! The benchmark of issue 5: the real release binary runs the whole job on a synthetic sheet
+//! against the local fakes and moto, each answering after a fixed latency. It prints figures;
+//! it asserts nothing about time (a timed test would flake on a shared machine).
+//!
+//! `cargo bench --bench job` (defaults: 10,000 and 100,000 rows, 20 ms latency), or
+//! `cargo bench --bench job -- --rows 10000 --latency-ms 20`.
+
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+use std::fs::File;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use keywarden::plan::{Plan, Rules};
+use keywarden::sheet::{Directory, Grid, RequestTable};
+use serde_json::{Value, json};
+use support::app::{REQUEST_SHEET, TestEnv, USERS_SHEET, request_sheet_header, users_sheet_header};
+use support::moto::{Loadout, load_user};
+
+const TODAY: &str = "2026-11-22";
+const TEARDOWNS: usize = 10;
+
+struct Args {
+    rows: Vec<usize>,
+    latency: Duration,
+}
+
+fn args() -> Args {
+    let mut args = Args {
+        rows: vec![10_000, 100_000],
+        latency: Duration::from_millis(20),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--rows" => {
+                args.rows = it
+                    .next()
+                    .expect("--rows N[,N]")
+                    .split(',')
+                    .map(|n| n.parse().expect("a number"))
+                    .collect()
+            }
+            "--latency-ms" => {
+                args.latency =
+                    Duration::from_millis(it.next().expect("ms").parse().expect("a number"))
+            }
+            _ => {} // `cargo bench` passes `--bench`
+        }
+    }
+    args
+}
+
+fn today() -> NaiveDate {
+    TODAY.parse().unwrap()
+}
+
+fn date(offset: i64) -> String {
+    (today() + chrono::Duration::days(offset))
+        .format("%Y/%m/%d")
+        .to_string()
+}
+
+/// N request rows: 30% deleted, 10% extended, 1% due for a notice, `TEARDOWNS` due for deletion
+/// (their keys filled in later), the rest running for months; owners among N/2 people.
+fn synthetic(n: usize) -> (Grid, Grid, Vec<usize>) {
+    let people = (n / 2).max(1);
+    let mut requests = vec![request_sheet_header()];
+    let mut due = Vec::new();
+    for i in 0..n {
+        let p = i % people;
+        let (status, end) = match i % 10 {
+            0..=2 => ("削除済み", json!(date(-400 + (i % 300) as i64))),
+            3 => ("延長", json!(date(-30))),
+            _ if i % 100 == 50 => ("", json!(date(3))),
+            5 if due.len() < TEARDOWNS => {
+                due.push(i + 1);
+                ("", json!(date(-1)))
+            }
+            _ => ("", json!(date(30 + (i % 300) as i64))),
+        };
+        requests.push(vec![
+            json!(46000.5),
+            json!(format!("姓{p} 名{p}")),
+            json!(format!("バッチ{i}の S3 バックアップ")),
+            json!(format!("user{p}@example.com")),
+            json!("S3"),
+            json!("s3:PutObject"),
+            json!(46000),
+            json!(date(-100)),
+            end,
+            json!(format!("user-{i:06}")),
+            json!(status),
+            json!(format!("AKIABENCH{i:011}")),
+        ]);
+    }
+    let mut users = vec![users_sheet_header()];
+    for p in 0..people {
+        users.push(vec![
+            json!(format!("U{p:08}")),
+            json!(format!("姓{p}")),
+            json!(format!("名{p}")),
+            json!(""),
+            json!(""),
+        ]);
+    }
+    (requests, users, due)
+}
+
+/// Parsing and deciding in-process, without any network: the best of 5.
+fn parse_and_decide(requests: &Grid, users: &Grid) -> Duration {
+    (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            let table = RequestTable::parse(REQUEST_SHEET, requests).unwrap();
+            let dir = Directory::parse(USERS_SHEET, users).unwrap();
+            let plan = Plan::build(
+                &table,
+                &dir,
+                today(),
+                Rules {
+                    notify_days: 7,
+                    max_deletions: 10,
+                },
+            );
+            std::hint::black_box(plan.rows.len());
+            started.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+/// Peak RSS (KiB) and exit status of a child, from `wait4`'s resource usage.
+fn wait_with_rusage(pid: i32) -> (i32, i64) {
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own child, not waited for anywhere else; the pointers are valid.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(rc, pid, "wait4 failed");
+    (libc::WEXITSTATUS(status), usage.ru_maxrss)
+}
+
+fn number_after(text: &str, key: &str) -> Option<u64> {
+    let at = text.find(key)? + key.len();
+    let digits: String = text[at..]
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+async fn scenario(n: usize, latency: Duration) {
+    let (mut requests, users, due) = synthetic(n);
+    let in_process = parse_and_decide(&requests, &users);
+
+    let env = TestEnv::start().await;
+    let client = env.iam_client();
+    for row in &due {
+        let name = format!("user-{:06}", row - 1);
+        let loaded = load_user(&client, &name, Loadout::original()).await;
+        requests[row - 1][11] = json!(loaded.access_key_ids[0]);
+    }
+    env.google.set_sheet(REQUEST_SHEET, requests);
+    env.google.set_sheet(USERS_SHEET, users);
+    env.google.delay(latency);
+    env.slack.delay(latency);
+    env.iam.delay(latency);
+
+    let stdout = env.dir.path().join("stdout.json");
+    let stderr = env.dir.path().join("stderr.log");
+    let mut command = env.command();
+    let command = command
+        .as_std_mut()
+        .args(["run", "--today", TODAY, "--output", "json"])
+        .stdout(Stdio::from(File::create(&stdout).unwrap()))
+        .stderr(Stdio::from(File::create(&stderr).unwrap()));
+    let started = Instant::now();
+    let child = command.spawn().expect("spawn keywarden");
+    let pid = child.id() as i32;
+    let (status, peak_kib) = tokio::task::spawn_blocking(move || wait_with_rusage(pid))
+        .await
+        .unwrap();
+    let wall = started.elapsed();
+    let to_first_request = env
+        .google
+        .first_request_at()
+        .map(|t| t.duration_since(started));
+
+    let log = std::fs::read_to_string(&stderr).unwrap();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&stdout).unwrap()).unwrap_or(Value::Null);
+    let actions = report["actions"].as_array().cloned().unwrap_or_default();
+    let count = |kind: &str, outcome: &str| {
+        actions
+            .iter()
+            .filter(|a| a["action"] == kind && a["outcome"] == outcome)
+            .count()
+    };
+    let own_us = number_after(&log, "parse_plan_us").unwrap_or(0);
+    let google = env.google.counts();
+
+    println!(
+        "\n## {n} rows, {} ms latency per request",
+        latency.as_millis()
+    );
+    println!("exit status                   {status}");
+    println!(
+        "wall time                     {:.0} ms",
+        wall.as_secs_f64() * 1000.0
+    );
+    println!(
+        "  parse + decide (in the run) {:.1} ms",
+        own_us as f64 / 1000.0
+    );
+    println!(
+        "  parse + decide (in-process) {:.1} ms (best of 5)",
+        in_process.as_secs_f64() * 1000.0
+    );
+    println!(
+        "  everything else             {:.0} ms (network waits, TLS-free HTTP, JSON)",
+        (wall.as_secs_f64() * 1000.0) - own_us as f64 / 1000.0
+    );
+    match to_first_request {
+        Some(t) => println!(
+            "start-up to first request     {:.1} ms",
+            t.as_secs_f64() * 1000.0
+        ),
+        None => println!("start-up to first request     -"),
+    }
+    println!(
+        "peak RSS                      {:.1} MB",
+        peak_kib as f64 / 1024.0
+    );
+    println!("notices done                  {}", count("notify", "done"));
+    println!("teardowns done                {}", count("delete", "done"));
+    println!("requests: Sheets reads        {}", google.reads);
+    println!("          Sheets writes       {}", google.writes);
+    println!("          OAuth token         {}", google.token);
+    println!(
+        "          Slack               {}",
+        env.slack.post_attempts()
+    );
+    println!("          IAM                 {}", env.iam.calls().len());
+    if status != 0 {
+        println!(
+            "(stderr tail)\n{}",
+            log.lines().rev().take(5).collect::<Vec<_>>().join("\n")
+        );
+    }
+}
+
+fn main() {
+    let args = args();
+    let binary = env!("CARGO_BIN_EXE_keywarden");
+    let size = std::fs::metadata(binary).map(|m| m.len()).unwrap_or(0);
+    println!("# keywarden benchmark");
+    println!("binary                        {binary}");
+    println!(
+        "binary size                   {:.1} MB",
+        size as f64 / 1_048_576.0
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for n in &args.rows {
+        runtime.block_on(scenario(*n, args.latency));
+    }
+}
