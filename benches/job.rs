@@ -73,13 +73,13 @@ fn synthetic(n: usize) -> (Grid, Grid, Vec<usize>) {
     for i in 0..n {
         let p = i % people;
         let (status, end) = match i % 10 {
-            0..=2 => ("削除済み", json!(date(-400 + (i % 300) as i64))),
-            3 => ("延長", json!(date(-30))),
-            _ if i % 100 == 50 => ("", json!(date(3))),
+            _ if i % 100 == 55 => ("", json!(date(3))),
             5 if due.len() < TEARDOWNS => {
-                due.push(i + 1);
+                due.push(i + 1); // its index in the grid (row 0 is the header)
                 ("", json!(date(-1)))
             }
+            0..=2 => ("削除済み", json!(date(-400 + (i % 300) as i64))),
+            3 => ("延長", json!(date(-30))),
             _ => ("", json!(date(30 + (i % 300) as i64))),
         };
         requests.push(vec![
@@ -159,10 +159,10 @@ async fn scenario(n: usize, latency: Duration) {
 
     let env = TestEnv::start().await;
     let client = env.iam_client();
-    for row in &due {
-        let name = format!("user-{:06}", row - 1);
+    for &index in &due {
+        let name = format!("user-{:06}", index - 1);
         let loaded = load_user(&client, &name, Loadout::original()).await;
-        requests[row - 1][11] = json!(loaded.access_key_ids[0]);
+        requests[index][11] = json!(loaded.access_key_ids[0]);
     }
     env.google.set_sheet(REQUEST_SHEET, requests);
     env.google.set_sheet(USERS_SHEET, users);

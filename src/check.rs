@@ -85,7 +85,11 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                 "",
             );
             let requests = RequestTable::parse(&job.request_sheet, &grids[0]).map(|t| {
-                let unusable = t.rows.iter().filter(|r| r.valid.is_err()).count();
+                let unusable = t
+                    .rows
+                    .iter()
+                    .filter(|r| r.status != crate::domain::RowStatus::Deleted && r.valid.is_err())
+                    .count();
                 sample_user = t
                     .rows
                     .iter()

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod configuration;
 pub mod demo;
 pub mod domain;
+pub mod hygiene;
 pub mod lambda;
 pub mod logging;
 pub mod messages;

@@ -53,8 +53,11 @@ pub fn init(format: Format) {
         "info"
     };
     let rust_log = std::env::var("RUST_LOG").ok();
+    // Colours only on a terminal: cron and systemd logs are files.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter(rust_log.as_deref(), default))
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let _ = match format {
         Format::Text | Format::Quiet => builder.try_init(),

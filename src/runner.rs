@@ -101,9 +101,9 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
             grids.next().unwrap_or_default(),
         );
         let started = std::time::Instant::now();
-        let table = RequestTable::parse(&s.request_sheet, &requests)?;
+        let table = RequestTable::from_grid(&s.request_sheet, requests)?;
         let directory = Directory::parse(&s.users_sheet, &users)?;
-        drop((requests, users));
+        drop(users);
         let plan = Plan::build(&table, &directory, today, s.rules);
         tracing::info!(
             rows = table.rows.len(),
@@ -431,7 +431,7 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
             Ok(mut grids) => grids.pop().unwrap_or_default(),
             Err(e) => return fail_all(report, &format!("re-reading the sheet failed: {e}")),
         };
-        let table = match RequestTable::parse(sheet, &grid) {
+        let table = match RequestTable::from_grid(sheet, grid) {
             Ok(t) => t,
             Err(e) => return fail_all(report, &e.to_string()),
         };

@@ -39,8 +39,14 @@ pub fn parse_sheet_date(cell: &serde_json::Value) -> Result<NaiveDate, DateError
 }
 
 fn parse_date_text(raw: &str) -> Result<NaiveDate, DateError> {
-    let text: String = raw.nfkc().collect();
-    let text = text.trim();
+    // Full-width digits need NFKC; most dates are ASCII and skip it.
+    let normalized: String;
+    let text = if raw.is_ascii() {
+        raw.trim()
+    } else {
+        normalized = raw.nfkc().collect();
+        normalized.trim()
+    };
     let unreadable = || {
         DateError(format!(
             "\"{}\" is not a date: write it as 2026/11/29, 2026-11-29 or 2026年11月29日",

@@ -144,7 +144,35 @@ pub struct RequestRow {
 impl RequestRow {
     fn parse(row_number: usize, cells: &[Value], layout: &RequestLayout) -> Self {
         let text = |col: usize| cell_text(cells, col).unwrap_or_default();
-        let opt_text = |col: Option<usize>| col.map(text).unwrap_or_default();
+        let status = RowStatus::classify(&text(layout.status));
+        let (owner_text, account_text, key_text) = (
+            text(layout.owner),
+            text(layout.account),
+            text(layout.key_id),
+        );
+        let end_cell = cell_value(cells, layout.end);
+        let end_parsed = end_cell.map(parse_sheet_date);
+        let end_display = match (&end_parsed, end_cell) {
+            (Some(Ok(d)), _) => d.format("%Y-%m-%d").to_string(),
+            _ => text(layout.end),
+        };
+        // A deleted row is only ever skipped: spare the work and the memory of the rest.
+        if status == RowStatus::Deleted {
+            return RequestRow {
+                row: row_number,
+                status,
+                owner: owner_text,
+                account: account_text,
+                key_id: key_text,
+                purpose: String::new(),
+                service: String::new(),
+                start: String::new(),
+                end: end_display,
+                notified_on: None,
+                valid: Err(Vec::new()),
+            };
+        }
+
         let mut problems = Vec::new();
         let mut problem = |col: usize, header: &'static str, message: String| {
             problems.push(CellProblem {
@@ -153,8 +181,7 @@ impl RequestRow {
                 problem: message,
             });
         };
-
-        let owner = NameKey::new(&text(layout.owner));
+        let owner = NameKey::new(&owner_text);
         if owner.is_none() {
             problem(
                 layout.owner,
@@ -162,21 +189,23 @@ impl RequestRow {
                 "empty: write the key owner's full name".into(),
             );
         }
-        let account = match cell_text(cells, layout.account) {
-            None => Err("empty: write the IAM user name".to_string()),
-            Some(t) => IamUserName::parse(&t),
+        let account = if account_text.is_empty() {
+            Err("empty: write the IAM user name".to_string())
+        } else {
+            IamUserName::parse(&account_text)
         }
         .map_err(|e| problem(layout.account, ACCOUNT.aliases[0], e))
         .ok();
-        let key_id = match cell_text(cells, layout.key_id) {
-            None => Err("empty: write the access key ID".to_string()),
-            Some(t) => AccessKeyId::parse(&t),
+        let key_id = if key_text.is_empty() {
+            Err("empty: write the access key ID".to_string())
+        } else {
+            AccessKeyId::parse(&key_text)
         }
         .map_err(|e| problem(layout.key_id, KEY_ID.aliases[0], e))
         .ok();
-        let end = match cell_value(cells, layout.end) {
+        let end = match end_parsed {
             None => Err("empty: write the end date, e.g. 2026/11/29".to_string()),
-            Some(v) => parse_sheet_date(v).map_err(|e| e.to_string()),
+            Some(parsed) => parsed.map_err(|e| e.to_string()),
         }
         .map_err(|e| problem(layout.end, END.aliases[0], e))
         .ok();
@@ -192,17 +221,17 @@ impl RequestRow {
         };
         RequestRow {
             row: row_number,
-            status: RowStatus::classify(&text(layout.status)),
-            owner: text(layout.owner),
-            account: text(layout.account),
-            key_id: text(layout.key_id),
-            purpose: opt_text(layout.purpose),
-            service: opt_text(layout.service),
+            status,
+            owner: owner_text,
+            account: account_text,
+            key_id: key_text,
+            purpose: layout.purpose.map(text).unwrap_or_default(),
+            service: layout.service.map(text).unwrap_or_default(),
             start: layout
                 .start
                 .map(|c| date_display(cells, c))
                 .unwrap_or_default(),
-            end: date_display(cells, layout.end),
+            end: end_display,
             notified_on: layout
                 .notified
                 .and_then(|c| cell_value(cells, c))
@@ -240,19 +269,42 @@ pub struct RequestTable {
 impl RequestTable {
     /// Fails only when required headers are missing; bad cells are recorded per row.
     pub fn parse(sheet: &str, grid: &Grid) -> Result<Self, HeaderError> {
-        let header = grid.first().map(Vec::as_slice).unwrap_or_default();
-        let layout = RequestLayout::parse(sheet, header)?;
-        let rows = grid
-            .iter()
+        Self::from_rows(sheet, grid.iter().map(|r| r.as_slice()))
+    }
+
+    /// Like `parse`, but frees each row's cells as soon as it is read: a 100,000-row sheet
+    /// never exists twice in memory.
+    pub fn from_grid(sheet: &str, grid: Grid) -> Result<Self, HeaderError> {
+        let mut rows = grid.into_iter();
+        let header = rows.next().unwrap_or_default();
+        let layout = RequestLayout::parse(sheet, &header)?;
+        let parsed = rows
             .enumerate()
-            .skip(1)
             .filter(|(_, cells)| (0..cells.len()).any(|c| cell_value(cells, c).is_some()))
-            .map(|(i, cells)| RequestRow::parse(i + 1, cells, &layout))
+            .map(|(i, cells)| RequestRow::parse(i + 2, &cells, &layout))
             .collect();
         Ok(RequestTable {
             sheet: sheet.to_string(),
             layout,
-            rows,
+            rows: parsed,
+        })
+    }
+
+    fn from_rows<'a>(
+        sheet: &str,
+        mut rows: impl Iterator<Item = &'a [Value]>,
+    ) -> Result<Self, HeaderError> {
+        let header = rows.next().unwrap_or_default();
+        let layout = RequestLayout::parse(sheet, header)?;
+        let parsed = rows
+            .enumerate()
+            .filter(|(_, cells)| (0..cells.len()).any(|c| cell_value(cells, c).is_some()))
+            .map(|(i, cells)| RequestRow::parse(i + 2, cells, &layout))
+            .collect();
+        Ok(RequestTable {
+            sheet: sheet.to_string(),
+            layout,
+            rows: parsed,
         })
     }
 

@@ -1,0 +1,318 @@
+//! Key hygiene beyond the sheet (SPEC §8): age limits, unused keys, rotation due, shadow keys —
+//! pure rules over the account's access keys, like `plan` is over the sheet's rows.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::{AccessKeyId, IamUserName};
+
+/// Which rules are on, from configuration (each off unless its variable is set).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HygieneRules {
+    /// `KEYWARDEN_MAX_KEY_AGE_DAYS` and `KEYWARDEN_KEY_AGE_GRACE_DAYS`.
+    pub max_age: Option<(i64, i64)>,
+    /// `KEYWARDEN_UNUSED_DAYS`.
+    pub unused_days: Option<i64>,
+    pub rotation: Option<Rotation>,
+    /// `KEYWARDEN_REPORT_SHADOW_KEYS`.
+    pub report_shadow: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotation {
+    pub users: Vec<IamUserName>,
+    pub days: i64,
+    pub secret_prefix: String,
+}
+
+impl HygieneRules {
+    /// Whether any rule needs the account's keys listed.
+    pub fn any(&self) -> bool {
+        self.max_age.is_some()
+            || self.unused_days.is_some()
+            || self.rotation.is_some()
+            || self.report_shadow
+    }
+}
+
+/// One access key as IAM describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub user: IamUserName,
+    pub key_id: AccessKeyId,
+    pub active: bool,
+    pub created: DateTime<Utc>,
+    /// `None` when the key was never used.
+    pub last_used: Option<DateTime<Utc>>,
+}
+
+impl KeyInfo {
+    /// Whole days from the key's creation (as a date in `tz`) to `today`.
+    pub fn age(&self, today: NaiveDate, tz: Tz) -> i64 {
+        (today - self.created.with_timezone(&tz).date_naive()).num_days()
+    }
+
+    /// Whole days since last use, or since creation for a key never used.
+    pub fn idle(&self, today: NaiveDate, tz: Tz) -> i64 {
+        let last = self.last_used.unwrap_or(self.created);
+        (today - last.with_timezone(&tz).date_naive()).num_days()
+    }
+}
+
+/// What a rule asks for one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyAction {
+    /// A ≤ age < A+G on a warning day: "deleted in `days_left` days".
+    AgeNotify { age: i64, days_left: i64 },
+    /// age ≥ A+G: delete the key (never the user).
+    AgeDelete { age: i64 },
+    /// Active and idle for U days or more: set it Inactive (never delete).
+    Deactivate { idle: i64 },
+    /// Active and held by no sheet row (other than `削除済み` ones).
+    Shadow,
+}
+
+/// The key rules for every key, in the order given. A key past its age limit is deleted, so it
+/// is neither deactivated nor reported as a shadow too.
+pub fn decide_keys(
+    keys: &[KeyInfo],
+    held_by_sheet: &HashSet<&str>,
+    today: NaiveDate,
+    tz: Tz,
+    rules: &HygieneRules,
+) -> Vec<(KeyInfo, KeyAction)> {
+    let mut out = Vec::new();
+    for key in keys {
+        let age = key.age(today, tz);
+        if let Some((a, g)) = rules.max_age {
+            if age >= a + g {
+                out.push((key.clone(), KeyAction::AgeDelete { age }));
+                continue;
+            }
+            if age >= a && ((age - a) % 7 == 0 || age == a + g - 1) {
+                out.push((
+                    key.clone(),
+                    KeyAction::AgeNotify {
+                        age,
+                        days_left: a + g - age,
+                    },
+                ));
+            }
+        }
+        if let Some(u) = rules.unused_days {
+            let idle = key.idle(today, tz);
+            if key.active && idle >= u {
+                out.push((key.clone(), KeyAction::Deactivate { idle }));
+                continue;
+            }
+        }
+        if rules.report_shadow && key.active && !held_by_sheet.contains(key.key_id.as_str()) {
+            out.push((key.clone(), KeyAction::Shadow));
+        }
+    }
+    out
+}
+
+/// A rotation that is due: the user's newest active key is `days` old or more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationDue {
+    pub user: IamUserName,
+    pub old_key: AccessKeyId,
+    /// Deleted first: IAM allows two keys per user, and the new one needs a slot.
+    pub inactive_keys: Vec<AccessKeyId>,
+    pub age: i64,
+}
+
+pub fn rotations_due(
+    keys: &[KeyInfo],
+    today: NaiveDate,
+    tz: Tz,
+    rotation: &Rotation,
+) -> Vec<RotationDue> {
+    rotation
+        .users
+        .iter()
+        .filter_map(|user| {
+            let mine: Vec<&KeyInfo> = keys.iter().filter(|k| &k.user == user).collect();
+            let newest = mine.iter().filter(|k| k.active).max_by_key(|k| k.created)?;
+            let age = newest.age(today, tz);
+            (age >= rotation.days).then(|| RotationDue {
+                user: user.clone(),
+                old_key: newest.key_id.clone(),
+                inactive_keys: mine
+                    .iter()
+                    .filter(|k| !k.active)
+                    .map(|k| k.key_id.clone())
+                    .collect(),
+                age,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn tokyo() -> Tz {
+        Tz::Asia__Tokyo
+    }
+
+    fn key(id: &str, created: &str, last_used: Option<&str>, active: bool) -> KeyInfo {
+        let at = |d: &str| Utc.from_utc_datetime(&format!("{d}T03:00:00").parse().unwrap());
+        KeyInfo {
+            user: IamUserName::parse("u1").unwrap(),
+            key_id: AccessKeyId::parse(id).unwrap(),
+            active,
+            created: at(created),
+            last_used: last_used.map(at),
+        }
+    }
+
+    fn day(d: &str) -> NaiveDate {
+        d.parse().unwrap()
+    }
+
+    fn age_rules(a: i64, g: i64) -> HygieneRules {
+        HygieneRules {
+            max_age: Some((a, g)),
+            ..Default::default()
+        }
+    }
+
+    fn actions(keys: &[KeyInfo], today: &str, rules: &HygieneRules) -> Vec<KeyAction> {
+        decide_keys(keys, &HashSet::new(), day(today), tokyo(), rules)
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect()
+    }
+
+    #[test]
+    fn age_is_counted_in_the_configured_zone() {
+        // 2026-01-01 20:00 UTC is already 2026-01-02 in Tokyo.
+        let k = KeyInfo {
+            created: Utc.with_ymd_and_hms(2026, 1, 1, 20, 0, 0).unwrap(),
+            ..key("AKIAAGE0000000000001", "2026-01-01", None, true)
+        };
+        assert_eq!(k.age(day("2026-01-03"), tokyo()), 1);
+        assert_eq!(k.age(day("2026-01-03"), Tz::UTC), 2);
+    }
+
+    #[test]
+    fn age_boundaries() {
+        let k = [key(
+            "AKIAAGE0000000000001",
+            "2026-01-01",
+            Some("2026-05-01"),
+            true,
+        )];
+        let rules = age_rules(180, 30);
+        let on = |age: i64| (day("2026-01-01") + chrono::Duration::days(age)).to_string();
+        assert_eq!(actions(&k, &on(179), &rules), vec![]);
+        assert_eq!(
+            actions(&k, &on(180), &rules),
+            vec![KeyAction::AgeNotify {
+                age: 180,
+                days_left: 30
+            }]
+        );
+        assert_eq!(actions(&k, &on(181), &rules), vec![]);
+        assert_eq!(
+            actions(&k, &on(187), &rules),
+            vec![KeyAction::AgeNotify {
+                age: 187,
+                days_left: 23
+            }]
+        );
+        assert_eq!(
+            actions(&k, &on(209), &rules),
+            vec![KeyAction::AgeNotify {
+                age: 209,
+                days_left: 1
+            }]
+        );
+        assert_eq!(
+            actions(&k, &on(210), &rules),
+            vec![KeyAction::AgeDelete { age: 210 }]
+        );
+        assert_eq!(
+            actions(&k, &on(400), &rules),
+            vec![KeyAction::AgeDelete { age: 400 }]
+        );
+    }
+
+    #[test]
+    fn unused_keys_are_deactivated_from_last_use_or_creation() {
+        let rules = HygieneRules {
+            unused_days: Some(90),
+            ..Default::default()
+        };
+        let used = [key(
+            "AKIAUSED000000000001",
+            "2026-01-01",
+            Some("2026-03-01"),
+            true,
+        )];
+        assert_eq!(actions(&used, "2026-05-29", &rules), vec![], "89 days idle");
+        assert_eq!(
+            actions(&used, "2026-05-30", &rules),
+            vec![KeyAction::Deactivate { idle: 90 }]
+        );
+        let never = [key("AKIANEVER00000000001", "2026-01-01", None, true)];
+        assert_eq!(
+            actions(&never, "2026-04-01", &rules),
+            vec![KeyAction::Deactivate { idle: 90 }]
+        );
+        let inactive = [key("AKIAINACTIVE00000001", "2026-01-01", None, false)];
+        assert_eq!(
+            actions(&inactive, "2027-01-01", &rules),
+            vec![],
+            "already inactive"
+        );
+    }
+
+    #[test]
+    fn shadow_keys_are_active_keys_no_row_holds() {
+        let rules = HygieneRules {
+            report_shadow: true,
+            ..Default::default()
+        };
+        let keys = [
+            key("AKIAHELD000000000001", "2026-01-01", None, true),
+            key("AKIASHADOW0000000001", "2026-01-01", None, true),
+            key("AKIAOFF0000000000001", "2026-01-01", None, false),
+        ];
+        let held: HashSet<&str> = ["AKIAHELD000000000001"].into();
+        let got = decide_keys(&keys, &held, day("2026-02-01"), tokyo(), &rules);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0.key_id.as_str(), "AKIASHADOW0000000001");
+    }
+
+    #[test]
+    fn rotation_is_due_on_the_newest_active_key() {
+        let rotation = Rotation {
+            users: vec![IamUserName::parse("u1").unwrap()],
+            days: 90,
+            secret_prefix: "keywarden/".into(),
+        };
+        let keys = [
+            key("AKIAOLD0000000000001", "2026-01-01", None, false),
+            key("AKIANEW0000000000001", "2026-02-01", None, true),
+        ];
+        assert_eq!(
+            rotations_due(&keys, day("2026-05-01"), tokyo(), &rotation),
+            vec![],
+            "89 days"
+        );
+        let due = rotations_due(&keys, day("2026-05-02"), tokyo(), &rotation);
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].old_key.as_str(), "AKIANEW0000000000001");
+        assert_eq!(
+            due[0].inactive_keys,
+            vec![AccessKeyId::parse("AKIAOLD0000000000001").unwrap()]
+        );
+    }
+}
