@@ -6,7 +6,6 @@
 //! `cargo bench --bench job -- --rows 10000 --latency-ms 20`.
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::fs::File;
@@ -124,6 +123,7 @@ fn parse_and_decide(requests: &Grid, users: &Grid) -> Duration {
                 Rules {
                     notify_days: 7,
                     max_deletions: 10,
+                    deactivate_grace: 0,
                 },
             );
             std::hint::black_box(plan.rows.len());
@@ -179,8 +179,9 @@ async fn scenario(n: usize, latency: Duration) {
         .stdout(Stdio::from(File::create(&stdout).unwrap()))
         .stderr(Stdio::from(File::create(&stderr).unwrap()));
     let started = Instant::now();
-    let child = command.spawn().expect("spawn keywarden");
-    let pid = child.id() as i32;
+    // Reaped by `wait4` below, which also reports the child's peak memory.
+    #[allow(clippy::zombie_processes)]
+    let pid = command.spawn().expect("spawn keywarden").id() as i32;
     let (status, peak_kib) = tokio::task::spawn_blocking(move || wait_with_rusage(pid))
         .await
         .unwrap();

@@ -10,12 +10,12 @@ use crate::configuration::{ConfigError, Needs, Settings, Sources, parse_today};
 use crate::demo;
 use crate::report::Report;
 use crate::runner::{Job, Mode};
+use crate::services::Messenger;
 use crate::services::aws;
 use crate::services::google::{self, GoogleSheets};
 use crate::services::iam::AwsIam;
 use crate::services::secrets::SecretsManager;
 use crate::services::slack::SlackDm;
-use crate::services::{Iam, Messenger, SheetStore};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -142,6 +142,7 @@ pub struct Connected {
     /// `None` only for a dry run without a token (configuration requires one for `run`).
     pub slack: Option<SlackDm>,
     pub iam: AwsIam,
+    pub vault: SecretsManager,
 }
 
 /// Reads the secrets (from Secrets Manager when named) and builds the three clients.
@@ -174,6 +175,7 @@ pub async fn connect(settings: &Settings) -> Result<Connected, String> {
         sheets,
         slack,
         iam: AwsIam::new(&aws),
+        vault: secrets,
     })
 }
 
@@ -181,51 +183,32 @@ pub async fn connect(settings: &Settings) -> Result<Connected, String> {
 pub async fn execute(settings: &Settings, today: NaiveDate, mode: Mode) -> Result<Report, String> {
     tracing::info!(%today, ?mode, "keywarden starting");
     let services = connect(settings).await?;
-    match &services.slack {
-        Some(slack) => {
-            job(
-                settings,
-                &services.sheets,
-                slack,
-                &services.iam,
-                today,
-                mode,
-            )
-            .await
-        }
-        None => {
-            job(
-                settings,
-                &services.sheets,
-                &demo::NoSlack,
-                &services.iam,
-                today,
-                mode,
-            )
-            .await
-        }
-    }
-}
-
-async fn job<S: SheetStore, M: Messenger, I: Iam>(
-    settings: &Settings,
-    sheets: &S,
-    slack: &M,
-    iam: &I,
-    today: NaiveDate,
-    mode: Mode,
-) -> Result<Report, String> {
-    let job = Job {
-        settings: &settings.job,
-        sheets,
-        slack,
-        iam,
-    };
-    let report = job.run(today, mode).await.map_err(|e| e.to_string())?;
+    let report = match &services.slack {
+        Some(slack) => run_with(settings, &services, slack, today, mode).await,
+        // Only a dry run gets here without a token (configuration requires one for `run`).
+        None => run_with(settings, &services, &demo::NoSlack, today, mode).await,
+    }?;
     tracing::info!(
         actions = report.actions.len(),
         exit = report.exit_code(),
         "keywarden finished"
     );
     Ok(report)
+}
+
+async fn run_with<M: Messenger>(
+    settings: &Settings,
+    services: &Connected,
+    slack: &M,
+    today: NaiveDate,
+    mode: Mode,
+) -> Result<Report, String> {
+    let job = Job {
+        settings: &settings.job,
+        sheets: &services.sheets,
+        slack,
+        iam: &services.iam,
+        vault: &services.vault,
+    };
+    job.run(today, mode).await.map_err(|e| e.to_string())
 }

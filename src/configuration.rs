@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::domain::{IamUserName, Secret, SlackUserId};
+use crate::hygiene::{HygieneRules, Rotation};
 use crate::plan::Rules;
 use crate::runner::JobSettings;
 
@@ -26,6 +27,14 @@ const KNOWN: &[&str] = &[
     "KEYWARDEN_TODAY",
     "KEYWARDEN_CONCURRENCY",
     "KEYWARDEN_HTTP_TIMEOUT_SECS",
+    "KEYWARDEN_MAX_KEY_AGE_DAYS",
+    "KEYWARDEN_KEY_AGE_GRACE_DAYS",
+    "KEYWARDEN_UNUSED_DAYS",
+    "KEYWARDEN_DEACTIVATE_GRACE_DAYS",
+    "KEYWARDEN_ROTATE_USERS",
+    "KEYWARDEN_ROTATE_DAYS",
+    "KEYWARDEN_ROTATE_SECRET_PREFIX",
+    "KEYWARDEN_REPORT_SHADOW_KEYS",
     "GOOGLE_APPLICATION_CREDENTIALS",
     "KEYWARDEN_SHEETS_API_URL",
     "SLACK_BOT_TOKEN",
@@ -212,6 +221,62 @@ impl Settings {
             problems.push("KEYWARDEN_HTTP_TIMEOUT_SECS must be at least 1".into());
         }
 
+        // SPEC §8: each rule is off unless its variable is set.
+        let optional_days = |var: &str, problems: &mut Vec<String>| -> Option<i64> {
+            src.get(var)
+                .map(|v| number(var, v, 36_500, problems) as i64)
+        };
+        let max_age = optional_days("KEYWARDEN_MAX_KEY_AGE_DAYS", &mut problems);
+        let age_grace = number(
+            "KEYWARDEN_KEY_AGE_GRACE_DAYS",
+            parse("KEYWARDEN_KEY_AGE_GRACE_DAYS", "30"),
+            36_500,
+            &mut problems,
+        ) as i64;
+        let unused_days = optional_days("KEYWARDEN_UNUSED_DAYS", &mut problems);
+        let deactivate_grace = number(
+            "KEYWARDEN_DEACTIVATE_GRACE_DAYS",
+            parse("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "0"),
+            365,
+            &mut problems,
+        ) as u32;
+        let rotate_users: Vec<IamUserName> = list(src.get("KEYWARDEN_ROTATE_USERS"))
+            .filter_map(|u| {
+                IamUserName::parse(&u)
+                    .map_err(|e| problems.push(format!("KEYWARDEN_ROTATE_USERS: {e}")))
+                    .ok()
+            })
+            .collect();
+        let rotate_days = number(
+            "KEYWARDEN_ROTATE_DAYS",
+            parse("KEYWARDEN_ROTATE_DAYS", "90"),
+            36_500,
+            &mut problems,
+        ) as i64;
+        let report_shadow = match parse("KEYWARDEN_REPORT_SHADOW_KEYS", "false")
+            .to_lowercase()
+            .as_str()
+        {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            other => {
+                problems.push(format!(
+                    "KEYWARDEN_REPORT_SHADOW_KEYS=\"{other}\" must be true or false"
+                ));
+                false
+            }
+        };
+        let hygiene = HygieneRules {
+            max_age: max_age.map(|a| (a, age_grace)),
+            unused_days,
+            rotation: (!rotate_users.is_empty()).then(|| Rotation {
+                users: rotate_users,
+                days: rotate_days,
+                secret_prefix: parse("KEYWARDEN_ROTATE_SECRET_PREFIX", "keywarden/"),
+            }),
+            report_shadow,
+        };
+
         let tz_text = parse("KEYWARDEN_TIMEZONE", "Asia/Tokyo");
         let timezone = tz_text.parse::<Tz>().unwrap_or_else(|_| {
             problems.push(format!(
@@ -317,10 +382,13 @@ impl Settings {
                 rules: Rules {
                     notify_days: notify_days as u32,
                     max_deletions: max_deletions as usize,
+                    deactivate_grace,
                 },
                 protected_users,
                 iam_path_prefix,
                 concurrency: concurrency as usize,
+                hygiene,
+                timezone,
             },
             timezone,
             today,
@@ -401,7 +469,8 @@ mod tests {
             s.job.rules,
             Rules {
                 notify_days: 7,
-                max_deletions: 10
+                max_deletions: 10,
+                deactivate_grace: 0
             }
         );
         assert_eq!(s.timezone, Tz::Asia__Tokyo);

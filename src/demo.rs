@@ -6,11 +6,14 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::domain::{AccessKeyId, IamUserName, SlackUserId};
+use crate::domain::{AccessKeyId, IamUserName, Secret, SlackUserId};
+use crate::hygiene::KeyInfo;
 use crate::plan::Rules;
 use crate::report::Report;
 use crate::runner::{Fatal, Job, JobSettings, Mode};
-use crate::services::{CellWrite, Iam, Messenger, SendError, ServiceError, SheetStore, StepResult};
+use crate::services::{
+    CellWrite, Iam, Messenger, SendError, ServiceError, SheetStore, StepResult, Vault,
+};
 use crate::sheet::Grid;
 use crate::teardown::{AttachedPolicy, Step, UserInventory};
 
@@ -49,6 +52,15 @@ impl Messenger for NoSlack {
     }
 }
 
+/// A vault that refuses: the demo never rotates keys.
+pub struct NoVault;
+
+impl Vault for NoVault {
+    async fn store(&self, _: &str, _: &Secret) -> Result<(), ServiceError> {
+        Err(ServiceError("the demo never stores secrets".into()))
+    }
+}
+
 /// IAM users of the example account.
 pub struct MemoryIam(HashMap<String, UserInventory>);
 
@@ -58,6 +70,38 @@ impl Iam for MemoryIam {
     }
 
     async fn apply(&self, _: &IamUserName, _: &Step) -> Result<StepResult, ServiceError> {
+        Err(ServiceError("the demo never writes".into()))
+    }
+
+    async fn account_keys(&self, _: &str) -> Result<Vec<KeyInfo>, ServiceError> {
+        let issued = chrono::DateTime::parse_from_rfc3339("2026-06-01T01:00:00Z")
+            .expect("valid")
+            .to_utc();
+        Ok(self
+            .0
+            .iter()
+            .flat_map(|(user, inv)| {
+                inv.access_keys.iter().map(move |key| KeyInfo {
+                    user: IamUserName::parse(user).expect("demo user names are valid"),
+                    key_id: key.clone(),
+                    active: true,
+                    created: issued,
+                    last_used: None,
+                })
+            })
+            .collect())
+    }
+
+    async fn set_key_active(
+        &self,
+        _: &IamUserName,
+        _: &AccessKeyId,
+        _: bool,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError("the demo never writes".into()))
+    }
+
+    async fn create_key(&self, _: &IamUserName) -> Result<(AccessKeyId, Secret), ServiceError> {
         Err(ServiceError("the demo never writes".into()))
     }
 }
@@ -99,9 +143,12 @@ pub fn settings() -> JobSettings {
         rules: Rules {
             notify_days: 7,
             max_deletions: 10,
+            deactivate_grace: 0,
         },
         protected_users: Vec::new(),
         iam_path_prefix: "/".into(),
+        hygiene: Default::default(),
+        timezone: chrono_tz::Tz::Asia__Tokyo,
         concurrency: 4,
     }
 }
@@ -124,6 +171,7 @@ pub async fn run(today: NaiveDate) -> Result<Report, Fatal> {
         sheets: &sheets,
         slack: &NoSlack,
         iam: &example_account(),
+        vault: &NoVault,
     };
     job.run(today, Mode::DryRun).await
 }

@@ -83,6 +83,94 @@ pub fn owner_deleted(row: &RequestRow) -> String {
     )
 }
 
+/// Who and which key a key-rule message is about.
+pub struct KeyRef<'a> {
+    pub owner: &'a str,
+    pub user: &'a str,
+    pub key: &'a str,
+}
+
+fn greeting(owner: &str) -> String {
+    if owner.is_empty() {
+        String::new()
+    } else {
+        format!("{} さん\n", clean(owner))
+    }
+}
+
+/// SPEC §8 age limit, before the deletion.
+pub fn key_age_notice(k: &KeyRef, age: i64, days_left: i64) -> String {
+    format!(
+        "{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過しました。\
+         {days_left} 日後にこのキーは削除されます（IAM ユーザーは残ります）。\n\
+         引き続き必要な場合は、新しいキーへの切り替えを管理者に依頼してください。",
+        greeting(k.owner),
+        clean(k.user),
+        clean(k.key)
+    )
+}
+
+/// SPEC §8 age limit reached.
+pub fn key_age_deleted(k: &KeyRef, age: i64) -> String {
+    format!(
+        "{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過したため削除しました（IAM ユーザーは残っています）。\n\
+         必要な場合は、新しいキーの発行を管理者に依頼してください。",
+        greeting(k.owner),
+        clean(k.user),
+        clean(k.key)
+    )
+}
+
+/// SPEC §8 unused key.
+pub fn key_deactivated_unused(k: &KeyRef, idle: i64) -> String {
+    format!(
+        "{}IAM ユーザー「{}」のアクセスキー {} は {idle} 日間使われていないため無効化しました（削除はしていません）。\n\
+         まだ必要な場合は、再有効化を管理者に依頼してください。",
+        greeting(k.owner),
+        clean(k.user),
+        clean(k.key)
+    )
+}
+
+/// SPEC §8 deactivate-before-delete for a sheet row.
+pub fn row_deactivated(row: &RequestRow, delete_on: &str) -> String {
+    format!(
+        "{} さん\n利用終了日（{}）を過ぎたため、IAM ユーザー「{}」のアクセスキー {} を無効化しました。\n\
+         {delete_on} 以降の実行で IAM ユーザーごと削除されます。延長が必要な場合は管理者に依頼してください\
+         （状態欄に「延長」と記入されるとキーは再び有効になります）。",
+        or_dash(&row.owner),
+        or_dash(&row.end),
+        or_dash(&row.account),
+        or_dash(&row.key_id)
+    )
+}
+
+/// SPEC §8 reactivation after an extension.
+pub fn row_reactivated(row: &RequestRow) -> String {
+    format!(
+        "{} さん\n延長が記入されたため、IAM ユーザー「{}」のアクセスキー {} を再び有効にしました。",
+        or_dash(&row.owner),
+        or_dash(&row.account),
+        or_dash(&row.key_id)
+    )
+}
+
+/// SPEC §8 rotation: the secret's name, never the secret.
+pub fn key_rotated(k: &KeyRef, new_key: &str, secret_name: &str) -> String {
+    format!(
+        "{}IAM ユーザー「{}」のアクセスキーをローテーションしました。\n\
+         • 新しいアクセスキーID: {}\n\
+         • 保存先: AWS Secrets Manager のシークレット「{}」\n\
+         • 古いキー {} は無効化しました。\n\
+         新しいキーに切り替えたら、古いキーは次回以降のローテーションで削除されます。",
+        greeting(k.owner),
+        clean(k.user),
+        clean(new_key),
+        clean(secret_name),
+        clean(k.key)
+    )
+}
+
 fn action_label(a: &ActionRecord) -> &'static str {
     match a.action {
         ActionKind::Notify => "通知",
@@ -90,6 +178,12 @@ fn action_label(a: &ActionRecord) -> &'static str {
         ActionKind::Skip => "スキップ",
         ActionKind::Unusable => "要修正",
         ActionKind::Alert => "警告",
+        ActionKind::AgeNotify => "キー期限の通知",
+        ActionKind::AgeDelete => "期限切れキーの削除",
+        ActionKind::Deactivate => "無効化",
+        ActionKind::Reactivate => "再有効化",
+        ActionKind::Rotate => "キーのローテーション",
+        ActionKind::Shadow => "シートにないキー",
     }
 }
 
@@ -166,6 +260,7 @@ mod tests {
             start: "2026-09-01".into(),
             end: "2026-11-29".into(),
             notified_on: None,
+            deactivated_on: None,
             valid: Err(vec![]),
         }
     }

@@ -12,6 +12,9 @@ use crate::sheet::{CellProblem, Directory, Owner, RequestRow, RequestTable};
 pub struct Rules {
     pub notify_days: u32,
     pub max_deletions: usize,
+    /// `KEYWARDEN_DEACTIVATE_GRACE_DAYS` (SPEC §8): days after the end date during which the
+    /// key is only set Inactive; 0 tears down the day after, as SPEC §3.
+    pub deactivate_grace: u32,
 }
 
 /// What a row needs today.
@@ -27,24 +30,37 @@ pub enum Decision {
     Delete,
     /// The end date is near and this end date was not yet notified.
     Notify { days_left: i64 },
+    /// SPEC §8 grace: the end date has passed, the key is only set Inactive for now.
+    Deactivate,
+    /// SPEC §8: an administrator extended a row whose key keywarden had deactivated.
+    Reactivate,
     /// Nothing to do today.
     Nothing,
 }
 
 /// The decision table, first matching line wins.
-pub fn decide(row: &RequestRow, today: NaiveDate, notify_days: u32) -> Decision {
+pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
     match row.status {
         RowStatus::Deleted => return Decision::SkipDeleted,
+        RowStatus::Extended if row.deactivated_on.is_some() => return Decision::Reactivate,
         RowStatus::Extended => return Decision::SkipExtended,
         RowStatus::Open => {}
     }
+    let notify_days = rules.notify_days;
     let valid = match &row.valid {
         Ok(valid) => valid,
         Err(problems) => return Decision::Unusable(problems.clone()),
     };
     let end = valid.end;
     if today > end {
-        return Decision::Delete;
+        let grace_end = end
+            .checked_add_days(Days::new(rules.deactivate_grace.into()))
+            .unwrap_or(end);
+        return match (today > grace_end, row.deactivated_on.is_some()) {
+            (true, _) => Decision::Delete,
+            (false, false) => Decision::Deactivate,
+            (false, true) => Decision::Nothing,
+        };
     }
     let window_start = end
         .checked_sub_days(Days::new(notify_days.into()))
@@ -91,7 +107,7 @@ impl<'a> Plan<'a> {
         let decided: Vec<(&RequestRow, Decision)> = table
             .rows
             .iter()
-            .map(|row| (row, decide(row, today, rules.notify_days)))
+            .map(|row| (row, decide(row, today, rules)))
             .collect();
         // Rows that keep their IAM user alive, by account text.
         let mut alive: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -107,9 +123,13 @@ impl<'a> Plan<'a> {
             .filter(|(_, decision)| *decision != Decision::Nothing)
             .map(|(row, decision)| {
                 let owner = match (&decision, &row.valid) {
-                    (Decision::Delete | Decision::Notify { .. }, Ok(v)) => {
-                        directory.lookup(&v.owner)
-                    }
+                    (
+                        Decision::Delete
+                        | Decision::Notify { .. }
+                        | Decision::Deactivate
+                        | Decision::Reactivate,
+                        Ok(v),
+                    ) => directory.lookup(&v.owner),
                     _ => Owner::NotFound,
                 };
                 let user_still_needed_by = match decision {
@@ -170,6 +190,14 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn rules(notify_days: u32) -> Rules {
+        Rules {
+            notify_days,
+            max_deletions: 10,
+            deactivate_grace: 0,
+        }
+    }
+
     fn row(status: &str, end: Option<&str>, notified: Option<&str>) -> RequestRow {
         RequestRow {
             row: 2,
@@ -182,6 +210,7 @@ mod tests {
             start: String::new(),
             end: end.unwrap_or("garbage").into(),
             notified_on: notified.map(date),
+            deactivated_on: None,
             valid: match end {
                 Some(end) => Ok(ValidRow {
                     owner: NameKey::new("田中太郎").unwrap(),
@@ -202,31 +231,31 @@ mod tests {
     fn each_line_of_the_decision_table() {
         let t = date("2026-11-22");
         assert_eq!(
-            decide(&row("削除済み", Some("2026-01-01"), None), t, 7),
+            decide(&row("削除済み", Some("2026-01-01"), None), t, rules(7)),
             Decision::SkipDeleted
         );
         assert_eq!(
-            decide(&row("延長", Some("2026-01-01"), None), t, 7),
+            decide(&row("延長", Some("2026-01-01"), None), t, rules(7)),
             Decision::SkipExtended
         );
         assert!(matches!(
-            decide(&row("", None, None), t, 7),
+            decide(&row("", None, None), t, rules(7)),
             Decision::Unusable(_)
         ));
         assert_eq!(
-            decide(&row("", Some("2026-11-21"), None), t, 7),
+            decide(&row("", Some("2026-11-21"), None), t, rules(7)),
             Decision::Delete
         );
         assert_eq!(
-            decide(&row("", Some("2026-11-22"), None), t, 7),
+            decide(&row("", Some("2026-11-22"), None), t, rules(7)),
             Decision::Notify { days_left: 0 }
         );
         assert_eq!(
-            decide(&row("", Some("2026-11-29"), None), t, 7),
+            decide(&row("", Some("2026-11-29"), None), t, rules(7)),
             Decision::Notify { days_left: 7 }
         );
         assert_eq!(
-            decide(&row("", Some("2026-11-30"), None), t, 7),
+            decide(&row("", Some("2026-11-30"), None), t, rules(7)),
             Decision::Nothing
         );
     }
@@ -235,15 +264,23 @@ mod tests {
     fn a_missed_day_still_notifies_once() {
         let t = date("2026-11-25");
         assert_eq!(
-            decide(&row("", Some("2026-11-29"), None), t, 7),
+            decide(&row("", Some("2026-11-29"), None), t, rules(7)),
             Decision::Notify { days_left: 4 }
         );
         assert_eq!(
-            decide(&row("", Some("2026-11-29"), Some("2026-11-22")), t, 7),
+            decide(
+                &row("", Some("2026-11-29"), Some("2026-11-22")),
+                t,
+                rules(7)
+            ),
             Decision::Nothing
         );
         assert_eq!(
-            decide(&row("", Some("2026-11-29"), Some("2026-11-25")), t, 7),
+            decide(
+                &row("", Some("2026-11-29"), Some("2026-11-25")),
+                t,
+                rules(7)
+            ),
             Decision::Nothing
         );
     }
@@ -252,18 +289,21 @@ mod tests {
     fn a_moved_end_date_gets_a_fresh_notice() {
         let t = date("2027-01-25");
         let moved = row("", Some("2027-01-31"), Some("2026-11-22"));
-        assert_eq!(decide(&moved, t, 7), Decision::Notify { days_left: 6 });
+        assert_eq!(
+            decide(&moved, t, rules(7)),
+            Decision::Notify { days_left: 6 }
+        );
     }
 
     #[test]
     fn notify_days_is_configurable() {
         let t = date("2026-11-15");
         assert_eq!(
-            decide(&row("", Some("2026-11-29"), None), t, 14),
+            decide(&row("", Some("2026-11-29"), None), t, rules(14)),
             Decision::Notify { days_left: 14 }
         );
         assert_eq!(
-            decide(&row("", Some("2026-11-29"), None), t, 7),
+            decide(&row("", Some("2026-11-29"), None), t, rules(7)),
             Decision::Nothing
         );
     }
@@ -283,7 +323,7 @@ mod tests {
             let notified = notified_offset.map(|o| (today + chrono::Duration::days(o)).to_string());
             let end_text = end.to_string();
             let r = row(status, readable.then_some(end_text.as_str()), notified.as_deref());
-            let d = decide(&r, today, notify_days);
+            let d = decide(&r, today, rules(notify_days));
             if d == Decision::Delete {
                 prop_assert!(!status.contains("削除") && !status.contains("延長"));
                 prop_assert!(readable);

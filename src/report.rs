@@ -13,6 +13,13 @@ pub enum ActionKind {
     Skip,
     Unusable,
     Alert,
+    // SPEC §8
+    AgeNotify,
+    AgeDelete,
+    Deactivate,
+    Reactivate,
+    Rotate,
+    Shadow,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -168,6 +175,12 @@ fn label(kind: ActionKind) -> &'static str {
         ActionKind::Skip => "skip",
         ActionKind::Unusable => "unusable",
         ActionKind::Alert => "alert",
+        ActionKind::AgeNotify => "age_notify",
+        ActionKind::AgeDelete => "age_delete",
+        ActionKind::Deactivate => "deactivate",
+        ActionKind::Reactivate => "reactivate",
+        ActionKind::Rotate => "rotate",
+        ActionKind::Shadow => "shadow",
     }
 }
 

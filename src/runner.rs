@@ -7,12 +7,17 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use futures::stream::{self, StreamExt};
 
-use crate::domain::{AccessKeyId, DELETED_MARK, IamUserName, SlackUserId};
+use crate::domain::{AccessKeyId, DEACTIVATED_MARK, DELETED_MARK, IamUserName, SlackUserId};
+use crate::hygiene::HygieneRules;
+
+mod keys;
 use crate::messages;
 use crate::plan::{Decision, Plan, PlannedRow, Rules};
 use crate::report::{ActionKind, ActionRecord, Message, Outcome, Report};
-use crate::services::{CellWrite, Iam, Messenger, ServiceError, SheetStore, StepResult};
-use crate::sheet::{Directory, HeaderError, NOTIFIED_HEADER, Owner, RequestTable, a1_cell};
+use crate::services::{CellWrite, Iam, Messenger, ServiceError, SheetStore, StepResult, Vault};
+use crate::sheet::{
+    DEACTIVATED_HEADER, Directory, HeaderError, NOTIFIED_HEADER, Owner, RequestTable, a1_cell,
+};
 use crate::teardown::{self, Refusal, Step};
 
 /// What the job needs to know besides the sheets.
@@ -26,6 +31,10 @@ pub struct JobSettings {
     pub iam_path_prefix: String,
     /// How many IAM users / Slack DMs are handled at once.
     pub concurrency: usize,
+    /// The key rules of SPEC §8, each off unless configured.
+    pub hygiene: HygieneRules,
+    /// The zone in which a key's creation becomes a date (key ages).
+    pub timezone: chrono_tz::Tz,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,12 +52,14 @@ pub enum Fatal {
     Headers(#[from] HeaderError),
 }
 
-/// The three services a run talks to.
-pub struct Job<'a, S, M, I> {
+/// The services a run talks to.
+pub struct Job<'a, S, M, I, V> {
     pub settings: &'a JobSettings,
     pub sheets: &'a S,
     pub slack: &'a M,
     pub iam: &'a I,
+    /// Where rotated keys are stored (SPEC §8); never asked unless rotation is configured.
+    pub vault: &'a V,
 }
 
 /// A sheet cell to write once the run's IAM and Slack work is done.
@@ -62,10 +73,16 @@ struct PendingWrite {
     what: WriteKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum WriteKind {
     Deleted,
     Notified(NaiveDate),
+    /// SPEC §8: status `無効化済み` and the day into `無効化日`.
+    Deactivated(NaiveDate),
+    /// SPEC §8: `無効化日` cleared after an extension.
+    Reactivated,
+    /// SPEC §8 rotation: the row now holds the new key.
+    KeyReplaced(AccessKeyId),
 }
 
 /// What handling one row produced; merged into the report afterwards.
@@ -87,7 +104,7 @@ enum Prep {
     ReadFailed(ServiceError),
 }
 
-impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
+impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
     pub async fn run(&self, today: NaiveDate, mode: Mode) -> Result<Report, Fatal> {
         let s = self.settings;
         let mut grids = self
@@ -131,10 +148,29 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
             )
         }));
 
-        // Teardowns and notices touch different rows: run them side by side.
-        let (mut results, notices) =
-            tokio::join!(self.deletions(&plan, mode), self.notices(&plan, mode));
+        let key_work = self
+            .key_plan(&table, &directory, &plan, today, &mut report)
+            .await;
+        // SPEC §4/§8: every deletion of a user or a key counts toward one cap.
+        let deletions = plan.deletions_due() + keys::deletions(&key_work);
+        let allowed = deletions <= s.rules.max_deletions;
+        if !allowed {
+            report.actions.push(ActionRecord::alert(
+                Outcome::Refused,
+                cap_refusal(deletions, s.rules.max_deletions),
+            ));
+        }
+
+        // Teardowns, notices, key switches and key rules touch different things: side by side.
+        let (mut results, notices, switches, key_results) = tokio::join!(
+            self.deletions(&plan, mode, allowed, deletions),
+            self.notices(&plan, mode),
+            self.switches(&plan, mode),
+            self.key_actions(&key_work, mode, allowed, deletions),
+        );
         results.extend(notices);
+        results.extend(switches);
+        results.extend(key_results);
         // Work ran concurrently; report it in sheet order.
         results.sort_by_key(|r| r.record);
 
@@ -158,7 +194,13 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
     }
 
     /// Every due teardown: refused as a whole over the cap, else one task per IAM user.
-    async fn deletions(&self, plan: &Plan<'_>, mode: Mode) -> Vec<RowResult> {
+    async fn deletions(
+        &self,
+        plan: &Plan<'_>,
+        mode: Mode,
+        allowed: bool,
+        total: usize,
+    ) -> Vec<RowResult> {
         let due: Vec<(usize, &PlannedRow)> = plan
             .rows
             .iter()
@@ -168,14 +210,9 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
         if due.is_empty() {
             return Vec::new();
         }
-        if !plan.deletions_allowed() {
-            let why = format!(
-                "refused: {} rows are due for deletion but KEYWARDEN_MAX_DELETIONS is {}; none was \
-                 deleted. Check the date and the sheet; if they are right, raise the cap for one run",
-                due.len(),
-                plan.max_deletions
-            );
-            let mut results: Vec<RowResult> = due
+        if !allowed {
+            let why = cap_refusal(total, plan.max_deletions);
+            return due
                 .iter()
                 .map(|(i, _)| RowResult {
                     record: *i,
@@ -183,10 +220,6 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
                     ..Default::default()
                 })
                 .collect();
-            results[0]
-                .alerts
-                .push(ActionRecord::alert(Outcome::Refused, why));
-            return results;
         }
         // Rows of one IAM user run one after another; different users run side by side.
         let mut by_user: BTreeMap<&str, Vec<(usize, &PlannedRow)>> = BTreeMap::new();
@@ -363,6 +396,169 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
         }
     }
 
+    /// SPEC §8 for sheet rows: deactivate a row's key in its grace period, or reactivate it
+    /// when an administrator extended the row. Only the row's own key is ever touched.
+    async fn switches(&self, plan: &Plan<'_>, mode: Mode) -> Vec<RowResult> {
+        stream::iter(plan.rows.iter().enumerate())
+            .filter(|(_, p)| {
+                std::future::ready(matches!(
+                    p.decision,
+                    Decision::Deactivate | Decision::Reactivate
+                ))
+            })
+            .map(|(record, p)| self.switch_row(record, p, plan.today, mode))
+            .buffer_unordered(self.settings.concurrency.max(1))
+            .collect()
+            .await
+    }
+
+    async fn switch_row(
+        &self,
+        record: usize,
+        p: &PlannedRow<'_>,
+        today: NaiveDate,
+        mode: Mode,
+    ) -> RowResult {
+        let mut result = RowResult {
+            record,
+            ..Default::default()
+        };
+        let valid = match &p.row.valid {
+            Ok(v) => v,
+            Err(problems) => {
+                let what = problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                result.outcome = Some((
+                    Outcome::Refused,
+                    format!("refused until the row is fixed: {what}"),
+                ));
+                return result;
+            }
+        };
+        let (user, key) = (&valid.account, &valid.key_id);
+        let activate = p.decision == Decision::Reactivate;
+        if teardown::is_protected(user, &self.settings.protected_users) {
+            result.outcome = Some((Outcome::Refused, Refusal::Protected.to_string()));
+            return result;
+        }
+        let inventory = match self.iam.inventory(user).await {
+            Err(e) => {
+                result.outcome = Some((
+                    Outcome::Failed,
+                    format!("could not read IAM user {user}: {e}"),
+                ));
+                return result;
+            }
+            Ok(inv) => inv,
+        };
+        if let Some(Err(refusal)) = inventory
+            .as_ref()
+            .map(|inv| teardown::check(inv, key, &self.settings.iam_path_prefix))
+        {
+            result.outcome = Some((Outcome::Refused, refusal.to_string()));
+            return result;
+        }
+        let key_exists = inventory
+            .as_ref()
+            .is_some_and(|inv| inv.access_keys.contains(key));
+        let write = |what| PendingWrite {
+            record,
+            row: p.row.row,
+            account: user.clone(),
+            key_id: key.clone(),
+            what,
+        };
+        let grace_end =
+            valid.end + chrono::Duration::days(self.settings.rules.deactivate_grace.into());
+        let verb = if activate { "reactivate" } else { "deactivate" };
+        let outcome = match (mode, key_exists) {
+            (Mode::DryRun, true) => (
+                Outcome::Planned,
+                format!("would {verb} key {key} of {user}"),
+            ),
+            (Mode::DryRun, false) => (
+                Outcome::Planned,
+                format!("key {key} of {user} is already gone"),
+            ),
+            (Mode::Run, false) if activate => (
+                Outcome::Failed,
+                format!("cannot reactivate: key {key} of {user} no longer exists; issue a new key"),
+            ),
+            (Mode::Run, false) => {
+                result.write = Some(write(WriteKind::Deactivated(today)));
+                (
+                    Outcome::Done,
+                    format!("key {key} of {user} is already gone; {DEACTIVATED_MARK} written"),
+                )
+            }
+            (Mode::Run, true) => match self.iam.set_key_active(user, key, activate).await {
+                Err(e) => (Outcome::Failed, format!("could not {verb} key {key}: {e}")),
+                Ok(()) => {
+                    result.write = Some(write(if activate {
+                        WriteKind::Reactivated
+                    } else {
+                        WriteKind::Deactivated(today)
+                    }));
+                    let text = if activate {
+                        messages::row_reactivated(p.row)
+                    } else {
+                        messages::row_deactivated(
+                            p.row,
+                            &(grace_end + chrono::Duration::days(1)).to_string(),
+                        )
+                    };
+                    self.tell_owner_text(p, text, &mut result).await;
+                    if activate {
+                        (
+                            Outcome::Done,
+                            format!("key {key} of {user} is Active again (extended)"),
+                        )
+                    } else {
+                        (
+                            Outcome::Done,
+                            format!(
+                                "key {key} of {user} set Inactive; torn down after {grace_end}"
+                            ),
+                        )
+                    }
+                }
+            },
+        };
+        result.outcome = Some(outcome);
+        result
+    }
+
+    /// A DM to the row's owner, or an alert saying why they could not be told.
+    async fn tell_owner_text(&self, p: &PlannedRow<'_>, text: String, result: &mut RowResult) {
+        let problem = match &p.owner {
+            Owner::Found(id) => match self.slack.send(id, &text).await {
+                Ok(()) => {
+                    result.messages.push(Message {
+                        to: id.clone(),
+                        text,
+                    });
+                    None
+                }
+                Err(e) => Some(format!("owner {id} was not told: {e}")),
+            },
+            other => Some(format!(
+                "owner was not told: {}",
+                owner_problem(other, &p.row.owner)
+            )),
+        };
+        if let Some(detail) = problem {
+            result.alerts.push(ActionRecord {
+                action: ActionKind::Alert,
+                outcome: Outcome::Failed,
+                detail,
+                ..base_record(p)
+            });
+        }
+    }
+
     /// Every due notice, DMs to different owners side by side.
     async fn notices(&self, plan: &Plan<'_>, mode: Mode) -> Vec<RowResult> {
         let sheet = &self.settings.request_sheet;
@@ -424,7 +620,7 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
         let sheet = &self.settings.request_sheet;
         let fail_all = |report: &mut Report, why: &str| {
             for w in writes {
-                mark_write_failed(&mut report.actions[w.record], w.what, why);
+                mark_write_failed(&mut report.actions[w.record], &w.what, why);
             }
         };
         let grid = match self.sheets.read(&[sheet]).await {
@@ -435,24 +631,43 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
             Ok(t) => t,
             Err(e) => return fail_all(report, &e.to_string()),
         };
-        let (notified_col, new_header) = table.layout.notified_column();
+        let layout = &table.layout;
         let mut cells = Vec::new();
+        // Columns keywarden creates take the first empty header cells, in order (SPEC §2).
+        let mut free = layout.free_columns();
+        let mut column =
+            |existing: Option<usize>, header: &str, needed: bool, cells: &mut Vec<CellWrite>| {
+                existing.or_else(|| {
+                    needed.then(|| {
+                        let col = free.next().expect("an endless supply of columns");
+                        cells.push(CellWrite {
+                            range: a1_cell(sheet, col, 1),
+                            value: header.into(),
+                        });
+                        col
+                    })
+                })
+            };
+        let needs = |f: fn(&WriteKind) -> bool| writes.iter().any(|w| f(&w.what));
+        let notified_col = column(
+            layout.notified,
+            NOTIFIED_HEADER,
+            needs(|w| matches!(w, WriteKind::Notified(_))),
+            &mut cells,
+        );
+        let deactivated_col = column(
+            layout.deactivated,
+            DEACTIVATED_HEADER,
+            needs(|w| matches!(w, WriteKind::Deactivated(_) | WriteKind::Reactivated)),
+            &mut cells,
+        );
+        let locator = table.locator();
         let mut written = Vec::new();
-        if new_header
-            && writes
-                .iter()
-                .any(|w| matches!(w.what, WriteKind::Notified(_)))
-        {
-            cells.push(CellWrite {
-                range: a1_cell(sheet, notified_col, 1),
-                value: NOTIFIED_HEADER.into(),
-            });
-        }
         for w in writes {
-            let Some(row) = table.locate(w.row, &w.account, &w.key_id) else {
+            let Some(row) = locator.locate(w.row, &w.account, &w.key_id) else {
                 mark_write_failed(
                     &mut report.actions[w.record],
-                    w.what,
+                    &w.what,
                     &format!(
                         "no single row holds {} / {} any more (moved, edited or duplicated)",
                         w.account, w.key_id
@@ -470,14 +685,25 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
                     a.row = Some(row);
                 }
             }
-            let (col, value) = match w.what {
-                WriteKind::Deleted => (table.layout.status, DELETED_MARK.to_string()),
-                WriteKind::Notified(day) => (notified_col, day.format("%Y-%m-%d").to_string()),
+            let date = |d: &NaiveDate| d.format("%Y-%m-%d").to_string();
+            let mut cell = |col: Option<usize>, value: String| {
+                if let Some(col) = col {
+                    cells.push(CellWrite {
+                        range: a1_cell(sheet, col, row),
+                        value,
+                    });
+                }
             };
-            cells.push(CellWrite {
-                range: a1_cell(sheet, col, row),
-                value,
-            });
+            match &w.what {
+                WriteKind::Deleted => cell(Some(layout.status), DELETED_MARK.to_string()),
+                WriteKind::Notified(day) => cell(notified_col, date(day)),
+                WriteKind::Deactivated(day) => {
+                    cell(Some(layout.status), DEACTIVATED_MARK.to_string());
+                    cell(deactivated_col, date(day));
+                }
+                WriteKind::Reactivated => cell(deactivated_col, String::new()),
+                WriteKind::KeyReplaced(new) => cell(Some(layout.key_id), new.to_string()),
+            }
             written.push(w);
         }
         if written.is_empty() {
@@ -487,7 +713,7 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
             for w in written {
                 mark_write_failed(
                     &mut report.actions[w.record],
-                    w.what,
+                    &w.what,
                     &format!("writing failed: {e}"),
                 );
             }
@@ -535,6 +761,13 @@ impl<S: SheetStore, M: Messenger, I: Iam> Job<'_, S, M, I> {
     }
 }
 
+fn cap_refusal(due: usize, max: usize) -> String {
+    format!(
+        "refused: {due} deletions of users or keys are due but KEYWARDEN_MAX_DELETIONS is {max}; \
+         none was deleted. Check the date and the sheet; if they are right, raise the cap for one run"
+    )
+}
+
 /// The record of a planned row before anything is done.
 fn base_record(p: &PlannedRow) -> ActionRecord {
     let (action, outcome, detail) = match &p.decision {
@@ -562,6 +795,8 @@ fn base_record(p: &PlannedRow) -> ActionRecord {
         ),
         Decision::Delete => (ActionKind::Delete, Outcome::Planned, String::new()),
         Decision::Notify { .. } => (ActionKind::Notify, Outcome::Planned, String::new()),
+        Decision::Deactivate => (ActionKind::Deactivate, Outcome::Planned, String::new()),
+        Decision::Reactivate => (ActionKind::Reactivate, Outcome::Planned, String::new()),
         Decision::Nothing => (ActionKind::Skip, Outcome::Done, String::new()),
     };
     ActionRecord {
@@ -591,7 +826,7 @@ fn owner_problem(owner: &Owner, name: &str) -> String {
     }
 }
 
-fn mark_write_failed(record: &mut ActionRecord, what: WriteKind, why: &str) {
+fn mark_write_failed(record: &mut ActionRecord, what: &WriteKind, why: &str) {
     record.outcome = Outcome::Failed;
     let consequence = match what {
         WriteKind::Deleted => format!(
@@ -600,6 +835,15 @@ fn mark_write_failed(record: &mut ActionRecord, what: WriteKind, why: &str) {
         WriteKind::Notified(_) => {
             format!(
                 "通知日 was not written ({why}); the owner may be notified again on the next run"
+            )
+        }
+        WriteKind::Deactivated(_) => format!(
+            "無効化済み / 無効化日 were not written ({why}); the next run deactivates the key again (harmless)"
+        ),
+        WriteKind::Reactivated => format!("無効化日 was not cleared ({why}); clear it by hand"),
+        WriteKind::KeyReplaced(new) => {
+            format!(
+                "the new key ID {new} was not written ({why}); write it into アクセスキーID by hand"
             )
         }
     };

@@ -42,6 +42,7 @@ fn operations_called(source: &str) -> BTreeSet<String> {
         "create_",
         "update_",
         "put_",
+        "generate_",
         "attach_",
     ];
     let mut ops = BTreeSet::new();

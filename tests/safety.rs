@@ -56,6 +56,7 @@ impl Messenger for Slack {
 struct Aws {
     users: HashMap<String, UserInventory>,
     applied: Mutex<Vec<(String, Step)>>,
+    key_changes: Mutex<Vec<String>>,
 }
 
 impl Iam for Aws {
@@ -68,6 +69,34 @@ impl Iam for Aws {
             .unwrap()
             .push((user.to_string(), step.clone()));
         Ok(StepResult::Done)
+    }
+    async fn account_keys(
+        &self,
+        _: &str,
+    ) -> Result<Vec<keywarden::hygiene::KeyInfo>, ServiceError> {
+        Ok(Vec::new())
+    }
+    async fn set_key_active(
+        &self,
+        user: &IamUserName,
+        key: &AccessKeyId,
+        active: bool,
+    ) -> Result<(), ServiceError> {
+        self.key_changes
+            .lock()
+            .unwrap()
+            .push(format!("{user} {key} active={active}"));
+        Ok(())
+    }
+    async fn create_key(
+        &self,
+        user: &IamUserName,
+    ) -> Result<(AccessKeyId, keywarden::domain::Secret), ServiceError> {
+        self.key_changes
+            .lock()
+            .unwrap()
+            .push(format!("{user} new key"));
+        Err(ServiceError("not used by these tests".into()))
     }
 }
 
@@ -197,6 +226,7 @@ fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
     let aws = Aws {
         users,
         applied: Mutex::new(Vec::new()),
+        key_changes: Mutex::new(Vec::new()),
     };
     let slack = Slack::default();
     let settings = JobSettings {
@@ -206,10 +236,13 @@ fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
         rules: Rules {
             notify_days: 7,
             max_deletions,
+            deactivate_grace: 0,
         },
         protected_users: vec![IamUserName::parse("user-4").unwrap()],
         iam_path_prefix: "/".into(),
         concurrency: 3,
+        hygiene: Default::default(),
+        timezone: chrono_tz::Tz::Asia__Tokyo,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -222,6 +255,7 @@ fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
                 sheets: &sheets,
                 slack: &slack,
                 iam: &aws,
+                vault: &keywarden::demo::NoVault,
             }
             .run(today(), mode),
         )
@@ -272,6 +306,7 @@ proptest! {
     fn a_dry_run_never_writes_anything(rows in prop::collection::vec(gen_row(), 0..14), max_deletions in 0usize..12) {
         let out = run_job(&rows, max_deletions, Mode::DryRun);
         prop_assert!(out.aws.applied.lock().unwrap().is_empty());
+        prop_assert!(out.aws.key_changes.lock().unwrap().is_empty());
         prop_assert!(out.sheets.writes.lock().unwrap().is_empty());
         prop_assert!(out.slack.sent.lock().unwrap().is_empty());
         prop_assert!(out.report.actions.iter().all(|a| a.outcome != Outcome::Done || matches!(a.action, keywarden::report::ActionKind::Skip | keywarden::report::ActionKind::Alert)));

@@ -9,7 +9,7 @@ mod status;
 pub use date::{DateError, parse_sheet_date, serial_to_date};
 pub use ids::{AccessKeyId, IamUserName, SlackUserId};
 pub use person::NameKey;
-pub use status::{DELETED_MARK, RowStatus};
+pub use status::{DEACTIVATED_MARK, DELETED_MARK, RowStatus};
 
 /// A value that must never be printed: its `Debug` and `Display` say `[redacted]`.
 #[derive(Clone, PartialEq, Eq)]

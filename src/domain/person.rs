@@ -10,7 +10,13 @@ pub struct NameKey(String);
 impl NameKey {
     /// `None` for a name that is empty once white space is gone.
     pub fn new(raw: &str) -> Option<Self> {
-        let key: String = raw.nfkc().filter(|c| !c.is_whitespace()).collect();
+        // Most names are already NFKC (kanji, kana, ASCII): the quick check spares the work.
+        let key: String = match unicode_normalization::is_nfkc_quick(raw.chars()) {
+            unicode_normalization::IsNormalized::Yes => {
+                raw.chars().filter(|c| !c.is_whitespace()).collect()
+            }
+            _ => raw.nfkc().filter(|c| !c.is_whitespace()).collect(),
+        };
         (!key.is_empty()).then_some(NameKey(key))
     }
 

@@ -13,6 +13,8 @@ pub enum RowStatus {
 
 /// What keywarden writes once a user is torn down.
 pub const DELETED_MARK: &str = "削除済み";
+/// What keywarden writes when it deactivates a row's key before the teardown (SPEC §8).
+pub const DEACTIVATED_MARK: &str = "無効化済み";
 
 impl RowStatus {
     pub fn classify(cell: &str) -> Self {

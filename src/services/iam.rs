@@ -5,8 +5,14 @@
 use aws_sdk_iam::Client;
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use futures::stream::{self, StreamExt, TryStreamExt};
+
 use super::{Iam, ServiceError, StepResult};
-use crate::domain::{AccessKeyId, IamUserName};
+use crate::domain::{AccessKeyId, IamUserName, Secret};
+use crate::hygiene::KeyInfo;
 use crate::teardown::{self, AttachedPolicy, Step, UserInventory};
 
 pub struct AwsIam {
@@ -265,6 +271,145 @@ impl AwsIam {
     }
 }
 
+/// Above this many keys, last use comes from one credential report instead of one
+/// `GetAccessKeyLastUsed` per key: three calls (generate, poll, get) whatever the account's
+/// size, at the price of data up to four hours old — irrelevant for a rule counted in days.
+const CREDENTIAL_REPORT_FROM_KEYS: usize = 50;
+
+/// Last use of each key, by (user name, key creation second).
+type LastUses = HashMap<(String, i64), Option<DateTime<Utc>>>;
+
+fn to_chrono(t: &aws_sdk_iam::primitives::DateTime) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+/// A key as listed, before its last use is known.
+struct ListedKey {
+    user: IamUserName,
+    key_id: AccessKeyId,
+    active: bool,
+    created: DateTime<Utc>,
+}
+
+impl AwsIam {
+    async fn users_under(&self, path_prefix: &str) -> Result<Vec<IamUserName>, ServiceError> {
+        let users = self
+            .client
+            .list_users()
+            .path_prefix(path_prefix)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| failed("ListUsers", e))?;
+        users
+            .into_iter()
+            .map(|u| IamUserName::parse(&u.user_name).map_err(ServiceError))
+            .collect()
+    }
+
+    async fn listed_keys(&self, user: IamUserName) -> Result<Vec<ListedKey>, ServiceError> {
+        let keys = self
+            .client
+            .list_access_keys()
+            .user_name(user.as_str())
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| failed("ListAccessKeys", e))?;
+        keys.into_iter()
+            .map(|k| {
+                Ok(ListedKey {
+                    user: user.clone(),
+                    key_id: AccessKeyId::parse(k.access_key_id.as_deref().unwrap_or_default())
+                        .map_err(ServiceError)?,
+                    active: k.status.as_ref().is_some_and(|s| s.as_str() == "Active"),
+                    created: k
+                        .create_date
+                        .as_ref()
+                        .and_then(to_chrono)
+                        .unwrap_or_else(Utc::now),
+                })
+            })
+            .collect()
+    }
+
+    async fn last_used(&self, key: &AccessKeyId) -> Result<Option<DateTime<Utc>>, ServiceError> {
+        let out = self
+            .client
+            .get_access_key_last_used()
+            .access_key_id(key.as_str())
+            .send()
+            .await
+            .map_err(|e| failed("GetAccessKeyLastUsed", e))?;
+        Ok(out
+            .access_key_last_used
+            .and_then(|u| u.last_used_date.as_ref().and_then(to_chrono)))
+    }
+
+    /// Last use per (user, key creation second), from the IAM credential report.
+    async fn credential_report(&self) -> Result<LastUses, ServiceError> {
+        // Generating is asynchronous: ask until it says COMPLETE (bounded, a few seconds).
+        for attempt in 0..20 {
+            let state = self
+                .client
+                .generate_credential_report()
+                .send()
+                .await
+                .map_err(|e| failed("GenerateCredentialReport", e))?
+                .state;
+            if state.as_ref().is_some_and(|s| s.as_str() == "COMPLETE") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250 * (attempt + 1))).await;
+        }
+        let out = self
+            .client
+            .get_credential_report()
+            .send()
+            .await
+            .map_err(|e| failed("GetCredentialReport", e))?;
+        let csv = out.content.map(|b| b.into_inner()).unwrap_or_default();
+        parse_credential_report(&csv)
+    }
+}
+
+/// The credential report names no key IDs: each user's two key slots are matched to keys by
+/// creation time (`access_key_N_last_rotated`).
+fn parse_credential_report(csv: &[u8]) -> Result<LastUses, ServiceError> {
+    let bad =
+        |e: csv::Error| ServiceError(format!("the IAM credential report could not be read: {e}"));
+    let mut reader = csv::Reader::from_reader(csv);
+    let headers = reader.headers().map_err(bad)?.clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let user_col = col("user")
+        .ok_or_else(|| ServiceError("credential report without a user column".into()))?;
+    let time = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let mut out = HashMap::new();
+    for record in reader.records() {
+        let record = record.map_err(bad)?;
+        for slot in ["access_key_1", "access_key_2"] {
+            let rotated = col(&format!("{slot}_last_rotated"))
+                .and_then(|c| record.get(c))
+                .and_then(time);
+            let used = col(&format!("{slot}_last_used_date"))
+                .and_then(|c| record.get(c))
+                .and_then(time);
+            if let Some(rotated) = rotated {
+                out.insert((record[user_col].to_string(), rotated.timestamp()), used);
+            }
+        }
+    }
+    Ok(out)
+}
+
 impl Iam for AwsIam {
     async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
         let u = user.as_str();
@@ -309,6 +454,85 @@ impl Iam for AwsIam {
         };
         inv.orphan_policy = self.orphan_policy(user, &inv).await?;
         Ok(Some(inv))
+    }
+
+    async fn account_keys(&self, path_prefix: &str) -> Result<Vec<KeyInfo>, ServiceError> {
+        let users = self.users_under(path_prefix).await?;
+        let listed: Vec<ListedKey> = stream::iter(users)
+            .map(|u| self.listed_keys(u))
+            .buffer_unordered(8)
+            .try_concat()
+            .await?;
+        if listed.len() > CREDENTIAL_REPORT_FROM_KEYS {
+            let report = self.credential_report().await?;
+            return Ok(listed
+                .into_iter()
+                .map(|k| {
+                    let last_used = report
+                        .get(&(k.user.to_string(), k.created.timestamp()))
+                        .copied()
+                        .flatten();
+                    KeyInfo {
+                        user: k.user,
+                        key_id: k.key_id,
+                        active: k.active,
+                        created: k.created,
+                        last_used,
+                    }
+                })
+                .collect());
+        }
+        stream::iter(listed)
+            .map(|k| async move {
+                let last_used = self.last_used(&k.key_id).await?;
+                Ok(KeyInfo {
+                    user: k.user,
+                    key_id: k.key_id,
+                    active: k.active,
+                    created: k.created,
+                    last_used,
+                })
+            })
+            .buffer_unordered(8)
+            .try_collect()
+            .await
+    }
+
+    async fn set_key_active(
+        &self,
+        user: &IamUserName,
+        key: &AccessKeyId,
+        active: bool,
+    ) -> Result<(), ServiceError> {
+        let status = if active {
+            aws_sdk_iam::types::StatusType::Active
+        } else {
+            aws_sdk_iam::types::StatusType::Inactive
+        };
+        self.client
+            .update_access_key()
+            .user_name(user.as_str())
+            .access_key_id(key.as_str())
+            .status(status)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| failed("UpdateAccessKey", e))
+    }
+
+    async fn create_key(&self, user: &IamUserName) -> Result<(AccessKeyId, Secret), ServiceError> {
+        let out = self
+            .client
+            .create_access_key()
+            .user_name(user.as_str())
+            .send()
+            .await
+            .map_err(|e| failed("CreateAccessKey", e))?;
+        let key = out
+            .access_key
+            .ok_or_else(|| ServiceError("CreateAccessKey returned no key".into()))?;
+        let id = AccessKeyId::parse(&key.access_key_id).map_err(ServiceError)?;
+        Ok((id, Secret::new(key.secret_access_key)))
     }
 
     async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
@@ -406,5 +630,33 @@ impl Iam for AwsIam {
             Step::DeleteUser => idempotent("DeleteUser", c.delete_user().user_name(u).send()).await,
             Step::DeleteOwnPolicy(arn) => self.delete_own_policy(arn).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_report_slots_match_keys_by_creation_time() {
+        let csv = b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date\n\
+\"a,b\",arn:x,true,2026-01-01T00:00:00+00:00,2026-03-01T10:00:00+00:00,false,N/A,N/A\n\
+c,arn:y,true,2026-02-01T00:00:00+00:00,N/A,true,2026-02-02T00:00:00+00:00,2026-02-03T00:00:00+00:00\n";
+        let report = parse_credential_report(csv).unwrap();
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(
+            report[&("a,b".to_string(), t("2026-01-01T00:00:00Z").timestamp())],
+            Some(t("2026-03-01T10:00:00Z"))
+        );
+        assert_eq!(
+            report[&("c".to_string(), t("2026-02-01T00:00:00Z").timestamp())],
+            None,
+            "never used"
+        );
+        assert_eq!(
+            report[&("c".to_string(), t("2026-02-02T00:00:00Z").timestamp())],
+            Some(t("2026-02-03T00:00:00Z"))
+        );
+        assert_eq!(report.len(), 3);
     }
 }

@@ -9,7 +9,8 @@ pub mod slack;
 
 use std::future::Future;
 
-use crate::domain::{IamUserName, SlackUserId};
+use crate::domain::{AccessKeyId, IamUserName, Secret, SlackUserId};
+use crate::hygiene::KeyInfo;
 use crate::sheet::Grid;
 use crate::teardown::{Step, UserInventory};
 
@@ -77,4 +78,31 @@ pub trait Iam {
         user: &IamUserName,
         step: &Step,
     ) -> impl Future<Output = Result<StepResult, ServiceError>> + Send;
+    /// Every access key of the users under `path_prefix`, with its last use (SPEC §8).
+    fn account_keys(
+        &self,
+        path_prefix: &str,
+    ) -> impl Future<Output = Result<Vec<KeyInfo>, ServiceError>> + Send;
+    /// Sets a key Active or Inactive.
+    fn set_key_active(
+        &self,
+        user: &IamUserName,
+        key: &AccessKeyId,
+        active: bool,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    /// Creates a key; the secret is returned once and must go nowhere but the vault.
+    fn create_key(
+        &self,
+        user: &IamUserName,
+    ) -> impl Future<Output = Result<(AccessKeyId, Secret), ServiceError>> + Send;
+}
+
+/// Where rotated secrets are kept (AWS Secrets Manager).
+pub trait Vault {
+    /// Stores `value` as the new current version of secret `name`, creating it if absent.
+    fn store(
+        &self,
+        name: &str,
+        value: &Secret,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
 }

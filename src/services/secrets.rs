@@ -4,7 +4,7 @@
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 
-use super::ServiceError;
+use super::{ServiceError, Vault};
 use crate::domain::Secret;
 
 pub struct SecretsManager {
@@ -32,5 +32,42 @@ impl SecretsManager {
                 "secret \"{name}\" has no SecretString: store the value as text"
             ))
         })
+    }
+}
+
+impl Vault for SecretsManager {
+    async fn store(&self, name: &str, value: &Secret) -> Result<(), ServiceError> {
+        let put = self
+            .client
+            .put_secret_value()
+            .secret_id(name)
+            .secret_string(value.expose())
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                self.client
+                    .create_secret()
+                    .name(name)
+                    .secret_string(value.expose())
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| {
+                        ServiceError(format!(
+                            "cannot create secret \"{name}\": {}",
+                            DisplayErrorContext(&e)
+                        ))
+                    })
+            }
+            Err(e) => Err(ServiceError(format!(
+                "cannot store secret \"{name}\": {}",
+                DisplayErrorContext(&e)
+            ))),
+        }
     }
 }

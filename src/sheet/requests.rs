@@ -1,5 +1,7 @@
 //! The request sheet: one row per issued access key (SPEC §2).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde_json::Value;
 
@@ -39,6 +41,10 @@ pub const START: ColumnSpec = ColumnSpec {
     aliases: &["アクセスキー利用開始日", "利用開始日"],
     required: false,
 };
+pub const DEACTIVATED: ColumnSpec = ColumnSpec {
+    aliases: &["無効化日"],
+    required: false,
+};
 pub const NOTIFIED: ColumnSpec = ColumnSpec {
     aliases: &["通知日"],
     required: false,
@@ -46,6 +52,8 @@ pub const NOTIFIED: ColumnSpec = ColumnSpec {
 
 /// The header keywarden writes when it first records a notice.
 pub const NOTIFIED_HEADER: &str = "通知日";
+/// The header keywarden writes when it first deactivates a row's key (SPEC §8).
+pub const DEACTIVATED_HEADER: &str = "無効化日";
 
 /// Where each known column is in this sheet, today.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,8 +67,11 @@ pub struct RequestLayout {
     pub service: Option<usize>,
     pub start: Option<usize>,
     pub notified: Option<usize>,
+    pub deactivated: Option<usize>,
     /// Index of the first empty header cell: where `通知日` is created (SPEC §2).
     pub first_free: usize,
+    empty_headers: Vec<usize>,
+    width: usize,
 }
 
 impl RequestLayout {
@@ -69,7 +80,16 @@ impl RequestLayout {
             .map(|c| cell_text(header, c).unwrap_or_default())
             .collect();
         let specs = [
-            &OWNER, &ACCOUNT, &KEY_ID, &END, &STATUS, &PURPOSE, &SERVICE, &START, &NOTIFIED,
+            &OWNER,
+            &ACCOUNT,
+            &KEY_ID,
+            &END,
+            &STATUS,
+            &PURPOSE,
+            &SERVICE,
+            &START,
+            &NOTIFIED,
+            &DEACTIVATED,
         ];
         let cols = headers::resolve(sheet, &texts, &specs)?;
         let req = |i: usize| cols[i].expect("required columns resolved");
@@ -83,11 +103,24 @@ impl RequestLayout {
             service: cols[6],
             start: cols[7],
             notified: cols[8],
+            deactivated: cols[9],
             first_free: texts
                 .iter()
                 .position(|t| t.is_empty())
                 .unwrap_or(texts.len()),
+            empty_headers: texts
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.is_empty())
+                .map(|(i, _)| i)
+                .collect(),
+            width: texts.len(),
         })
+    }
+
+    /// Where new columns go, in order: the empty header cells, then past the last header.
+    pub fn free_columns(&self) -> impl Iterator<Item = usize> + '_ {
+        self.empty_headers.iter().copied().chain(self.width..)
     }
 
     /// The `通知日` column, and whether its header has to be written first.
@@ -138,6 +171,8 @@ pub struct RequestRow {
     pub end: String,
     /// Last notice recorded in `通知日`; an unreadable cell counts as none (it gets rewritten).
     pub notified_on: Option<NaiveDate>,
+    /// `無効化日`: when keywarden set the row's key Inactive (SPEC §8).
+    pub deactivated_on: Option<NaiveDate>,
     pub valid: Result<ValidRow, Vec<CellProblem>>,
 }
 
@@ -169,6 +204,7 @@ impl RequestRow {
                 start: String::new(),
                 end: end_display,
                 notified_on: None,
+                deactivated_on: None,
                 valid: Err(Vec::new()),
             };
         }
@@ -234,6 +270,10 @@ impl RequestRow {
             end: end_display,
             notified_on: layout
                 .notified
+                .and_then(|c| cell_value(cells, c))
+                .and_then(|v| parse_sheet_date(v).ok()),
+            deactivated_on: layout
+                .deactivated
                 .and_then(|c| cell_value(cells, c))
                 .and_then(|v| parse_sheet_date(v).ok()),
             valid,
@@ -316,16 +356,41 @@ impl RequestTable {
         account: &IamUserName,
         key_id: &AccessKeyId,
     ) -> Option<usize> {
-        let holders: Vec<&RequestRow> = self
-            .rows
-            .iter()
-            .filter(|r| r.holds(account, key_id))
-            .collect();
-        if holders.iter().any(|r| r.row == expected) {
+        self.locator().locate(expected, account, key_id)
+    }
+
+    /// An index of the rows by IAM user and key, for locating many rows in one pass.
+    pub fn locator(&self) -> Locator<'_> {
+        let mut by_pair: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for row in &self.rows {
+            by_pair
+                .entry((row.account.as_str(), row.key_id.as_str()))
+                .or_default()
+                .push(row.row);
+        }
+        Locator { by_pair }
+    }
+}
+
+/// Rows by (IAM user, key) as written in the sheet.
+pub struct Locator<'a> {
+    by_pair: HashMap<(&'a str, &'a str), Vec<usize>>,
+}
+
+impl Locator<'_> {
+    /// See [`RequestTable::locate`].
+    pub fn locate(
+        &self,
+        expected: usize,
+        account: &IamUserName,
+        key_id: &AccessKeyId,
+    ) -> Option<usize> {
+        let holders = self.by_pair.get(&(account.as_str(), key_id.as_str()))?;
+        if holders.contains(&expected) {
             return Some(expected);
         }
         match holders.as_slice() {
-            [only] => Some(only.row),
+            [only] => Some(*only),
             _ => None,
         }
     }
