@@ -1,0 +1,578 @@
+//! Key hygiene beyond the sheet (SPEC §8), against moto: each rule acting, not acting, and on
+//! its boundary days; protected users and the path prefix honoured; key deletions counted by
+//! the cap; dry runs changing nothing; the rotated secret kept in Secrets Manager only.
+
+mod support;
+
+use chrono::{Duration, NaiveDate};
+use serde_json::{Value, json};
+use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow};
+use support::moto::{Loadout, load_user};
+
+const OWNER: &str = "U0TANAKA01";
+
+fn actions(report: &Value) -> Vec<Value> {
+    report["actions"].as_array().cloned().unwrap_or_default()
+}
+
+fn of_kind(report: &Value, kind: &str) -> Vec<Value> {
+    actions(report)
+        .into_iter()
+        .filter(|a| a["action"] == kind)
+        .collect()
+}
+
+/// The day the key was created, as a date in Asia/Tokyo (how SPEC §8 counts ages).
+async fn created_on(env: &TestEnv, user: &str) -> NaiveDate {
+    let keys = env
+        .iam_client()
+        .list_access_keys()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap();
+    let created = keys.access_key_metadata()[0].create_date().unwrap();
+    chrono::DateTime::from_timestamp(created.secs(), 0)
+        .unwrap()
+        .with_timezone(&chrono_tz::Asia::Tokyo)
+        .date_naive()
+}
+
+async fn key_status(env: &TestEnv, user: &str) -> Vec<(String, String)> {
+    let keys = env
+        .iam_client()
+        .list_access_keys()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap();
+    keys.access_key_metadata()
+        .iter()
+        .map(|k| {
+            (
+                k.access_key_id().unwrap().to_string(),
+                k.status().unwrap().as_str().to_string(),
+            )
+        })
+        .collect()
+}
+
+async fn run_on(env: &TestEnv, day: NaiveDate, extra: &[&str]) -> (i32, Value) {
+    let day = day.to_string();
+    let mut args = vec!["run", "--today", day.as_str(), "--output", "json"];
+    args.extend_from_slice(extra);
+    let out = env.run(&args).await;
+    assert!(out.status < 2, "{}\n{}", out.stdout, out.stderr);
+    (out.status, out.json())
+}
+
+/// A user with one key held by a sheet row that ends far in the future.
+async fn env_with_key(user: &str) -> (TestEnv, String, NaiveDate) {
+    let env = TestEnv::start().await;
+    let key = load_user(&env.iam_client(), user, Loadout::bare())
+        .await
+        .access_key_ids[0]
+        .clone();
+    env.set_users(&[UserRow::new(OWNER, "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        user,
+        &key,
+        json!("2099/12/31"),
+    )]);
+    let created = created_on(&env, user).await;
+    (env, key, created)
+}
+
+#[tokio::test]
+async fn the_age_limit_warns_then_deletes_the_key_not_the_user() {
+    let (mut env, key, created) = env_with_key("aged-user").await;
+    env.set_env("KEYWARDEN_MAX_KEY_AGE_DAYS", "180")
+        .set_env("KEYWARDEN_KEY_AGE_GRACE_DAYS", "30");
+    let day = |age: i64| created + Duration::days(age);
+
+    let (_, report) = run_on(&env, day(179), &[]).await;
+    assert!(of_kind(&report, "age_notify").is_empty(), "A-1: nothing");
+
+    let (status, report) = run_on(&env, day(180), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    let warn = &of_kind(&report, "age_notify")[0];
+    assert_eq!(
+        (warn["row"].clone(), warn["outcome"].clone()),
+        (json!(2), json!("done"))
+    );
+    assert!(
+        warn["detail"]
+            .as_str()
+            .unwrap()
+            .contains("deleted in 30 days"),
+        "{warn}"
+    );
+    assert!(
+        env.slack
+            .messages_to(OWNER)
+            .last()
+            .unwrap()
+            .contains("30 日後"),
+        "owner warned"
+    );
+
+    let (_, report) = run_on(&env, day(181), &[]).await;
+    assert!(
+        of_kind(&report, "age_notify").is_empty(),
+        "not a warning day"
+    );
+    let (_, report) = run_on(&env, day(187), &[]).await;
+    assert_eq!(of_kind(&report, "age_notify").len(), 1, "weekly");
+    let (_, report) = run_on(&env, day(209), &[]).await;
+    assert!(
+        of_kind(&report, "age_notify")[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("deleted in 1 days")
+    );
+    assert_eq!(
+        key_status(&env, "aged-user").await.len(),
+        1,
+        "not deleted before A+G"
+    );
+
+    // A dry run on the deletion day changes nothing.
+    let (_, report) = run_on(&env, day(210), &["--dry-run"]).await;
+    assert_eq!(of_kind(&report, "age_delete")[0]["outcome"], "planned");
+    assert_eq!(key_status(&env, "aged-user").await.len(), 1);
+
+    let (status, report) = run_on(&env, day(210), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    let deleted = &of_kind(&report, "age_delete")[0];
+    assert_eq!(
+        (
+            deleted["outcome"].as_str(),
+            deleted["access_key_id"].as_str()
+        ),
+        (Some("done"), Some(key.as_str()))
+    );
+    assert!(
+        key_status(&env, "aged-user").await.is_empty(),
+        "the key is gone"
+    );
+    assert!(
+        env.iam_client()
+            .get_user()
+            .user_name("aged-user")
+            .send()
+            .await
+            .is_ok(),
+        "the user stays"
+    );
+    assert!(
+        env.slack
+            .messages_to(ADMIN_IDS[0])
+            .last()
+            .unwrap()
+            .contains(&key),
+        "administrators hear"
+    );
+}
+
+#[tokio::test]
+async fn unused_keys_are_deactivated_never_deleted() {
+    let (mut env, key, created) = env_with_key("idle-user").await;
+    env.set_env("KEYWARDEN_UNUSED_DAYS", "90");
+    // Never used: idle since its creation.
+    let (_, report) = run_on(&env, created + Duration::days(89), &[]).await;
+    assert!(of_kind(&report, "deactivate").is_empty(), "U-1: nothing");
+    assert_eq!(
+        key_status(&env, "idle-user").await,
+        vec![(key.clone(), "Active".into())]
+    );
+
+    let (status, report) = run_on(&env, created + Duration::days(90), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    let off = &of_kind(&report, "deactivate")[0];
+    assert_eq!(
+        (off["outcome"].as_str(), off["row"].clone()),
+        (Some("done"), json!(2))
+    );
+    assert_eq!(
+        key_status(&env, "idle-user").await,
+        vec![(key.clone(), "Inactive".into())]
+    );
+    assert!(
+        env.slack
+            .messages_to(OWNER)
+            .last()
+            .unwrap()
+            .contains("無効化")
+    );
+
+    // Much later: still there, still inactive, never deleted, not touched again.
+    let (_, report) = run_on(&env, created + Duration::days(400), &[]).await;
+    assert!(of_kind(&report, "deactivate").is_empty());
+    assert_eq!(
+        key_status(&env, "idle-user").await,
+        vec![(key, "Inactive".into())]
+    );
+    assert!(env.iam.actions().iter().all(|a| a != "DeleteAccessKey"));
+}
+
+#[tokio::test]
+async fn many_keys_read_last_use_from_the_credential_report() {
+    let mut env = TestEnv::start().await;
+    let client = env.iam_client();
+    for i in 0..26 {
+        load_user(
+            &client,
+            &format!("bulk-{i:02}"),
+            Loadout {
+                access_keys: 2,
+                ..Loadout::bare()
+            },
+        )
+        .await;
+    }
+    let created = created_on(&env, "bulk-00").await;
+    env.set_env("KEYWARDEN_UNUSED_DAYS", "30");
+    let (status, report) = run_on(&env, created + Duration::days(30), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(of_kind(&report, "deactivate").len(), 52, "every idle key");
+    let calls = env.iam.actions();
+    assert!(
+        calls.contains(&"GenerateCredentialReport".to_string())
+            && calls.contains(&"GetCredentialReport".to_string())
+    );
+    assert!(
+        !calls.contains(&"GetAccessKeyLastUsed".to_string()),
+        "no per-key calls past the switch-over"
+    );
+}
+
+#[tokio::test]
+async fn deactivate_before_delete_then_tear_down_after_the_grace() {
+    let (mut env, key, _) = env_with_key("grace-user").await;
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "grace-user",
+        &key,
+        json!("2026/11/20"),
+    )]);
+    env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "3");
+    let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+
+    let (status, report) = run_on(&env, day("2026-11-21"), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(of_kind(&report, "deactivate")[0]["outcome"], "done");
+    assert_eq!(
+        key_status(&env, "grace-user").await,
+        vec![(key.clone(), "Inactive".into())]
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("無効化済み"))
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "M1"),
+        Some(json!("無効化日"))
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "M2"),
+        Some(json!("2026-11-21"))
+    );
+    assert!(env.iam.actions().iter().all(|a| a != "DeleteUser"));
+
+    // Inside the grace (N): nothing more.
+    for d in ["2026-11-22", "2026-11-23"] {
+        let (_, report) = run_on(&env, day(d), &[]).await;
+        assert!(actions(&report).is_empty(), "{d}: {report:#}");
+    }
+    // N+1 days after the end date: the teardown of SPEC §4.
+    let (status, report) = run_on(&env, day("2026-11-24"), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(of_kind(&report, "delete")[0]["outcome"], "done");
+    assert!(
+        env.iam_client()
+            .get_user()
+            .user_name("grace-user")
+            .send()
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+}
+
+#[tokio::test]
+async fn an_extension_reactivates_exactly_the_key_keywarden_deactivated() {
+    let (mut env, key, _) = env_with_key("extend-user").await;
+    let other = load_user(&env.iam_client(), "other-user", Loadout::bare())
+        .await
+        .access_key_ids[0]
+        .clone();
+    env.iam_client()
+        .update_access_key()
+        .user_name("other-user")
+        .access_key_id(&other)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "extend-user", &key, json!("2026/11/20")),
+        RequestRow::new("田中 太郎", "other-user", &other, json!("2027/11/20")).status("延長"),
+    ]);
+    env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "5");
+    let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    run_on(&env, day("2026-11-21"), &[]).await;
+    assert_eq!(
+        key_status(&env, "extend-user").await,
+        vec![(key.clone(), "Inactive".into())]
+    );
+
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "M2"),
+        Some(json!("2026-11-21"))
+    );
+    // The administrator extends the row.
+    env.google
+        .edit(|sheets| sheets.set_cell(REQUEST_SHEET, "K2", json!("延長")));
+    let (status, report) = run_on(&env, day("2026-11-22"), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    let back = of_kind(&report, "reactivate");
+    assert_eq!(
+        back.len(),
+        1,
+        "only the row keywarden deactivated: {report:#}"
+    );
+    assert_eq!(back[0]["access_key_id"], key.as_str());
+    assert_eq!(
+        key_status(&env, "extend-user").await,
+        vec![(key.clone(), "Active".into())]
+    );
+    assert_eq!(
+        key_status(&env, "other-user").await,
+        vec![(other, "Inactive".into())],
+        "no other key"
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "M2"),
+        None,
+        "無効化日 cleared"
+    );
+
+    // Extended now: skipped from then on, never torn down.
+    let (_, report) = run_on(&env, day("2026-12-30"), &[]).await;
+    assert!(
+        of_kind(&report, "delete").is_empty() && of_kind(&report, "reactivate").is_empty(),
+        "{report:#}"
+    );
+}
+
+#[tokio::test]
+async fn rotation_keeps_the_new_secret_in_secrets_manager_only() {
+    let env = TestEnv::start().await;
+    let loaded = load_user(
+        &env.iam_client(),
+        "ci-deploy",
+        Loadout {
+            access_keys: 2,
+            ..Loadout::bare()
+        },
+    )
+    .await;
+    let (inactive, active) = (
+        loaded.access_key_ids[0].clone(),
+        loaded.access_key_ids[1].clone(),
+    );
+    env.iam_client()
+        .update_access_key()
+        .user_name("ci-deploy")
+        .access_key_id(&inactive)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    env.set_users(&[UserRow::new(OWNER, "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "ci-deploy",
+        &active,
+        json!("2099/12/31"),
+    )]);
+    let created = created_on(&env, "ci-deploy").await;
+    let moto = env.moto.endpoint();
+    let mut env = env;
+    env.set_env("KEYWARDEN_ROTATE_USERS", "ci-deploy")
+        .set_env("KEYWARDEN_ROTATE_DAYS", "90")
+        .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
+
+    let (_, report) = run_on(&env, created + Duration::days(89), &[]).await;
+    assert!(of_kind(&report, "rotate").is_empty(), "R-1: nothing");
+
+    // A dry run on the day plans the rotation and changes nothing.
+    let (_, planned) = run_on(&env, created + Duration::days(90), &["--dry-run"]).await;
+    assert_eq!(of_kind(&planned, "rotate")[0]["outcome"], "planned");
+    assert_eq!(key_status(&env, "ci-deploy").await.len(), 2);
+    assert!(
+        secrets_client(&moto)
+            .get_secret_value()
+            .secret_id("keywarden/ci-deploy")
+            .send()
+            .await
+            .is_err()
+    );
+
+    let out = env
+        .run(&[
+            "run",
+            "--today",
+            &(created + Duration::days(90)).to_string(),
+            "--output",
+            "json",
+        ])
+        .await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    let rotated = &of_kind(&report, "rotate")[0];
+    assert_eq!(rotated["outcome"], "done", "{rotated}");
+
+    // IAM: the inactive key deleted, the old key inactive, one new active key.
+    let keys = key_status(&env, "ci-deploy").await;
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(!keys.iter().any(|(k, _)| k == &inactive));
+    assert!(keys.contains(&(active.clone(), "Inactive".into())));
+    let (new_key, _) = keys
+        .iter()
+        .find(|(k, s)| k != &active && s == "Active")
+        .cloned()
+        .expect("a new active key");
+
+    // Secrets Manager holds the new pair.
+    let sm = secrets_client(&moto);
+    let stored = sm
+        .get_secret_value()
+        .secret_id("keywarden/ci-deploy")
+        .send()
+        .await
+        .unwrap();
+    let pair: Value = serde_json::from_str(stored.secret_string().unwrap()).unwrap();
+    assert_eq!(pair["AccessKeyId"], new_key.as_str());
+    let secret = pair["SecretAccessKey"].as_str().unwrap().to_string();
+    assert!(secret.len() >= 20);
+
+    // The sheet follows the new key; the owner hears the secret's name.
+    assert_eq!(env.google.cell(REQUEST_SHEET, "L2"), Some(json!(new_key)));
+    let dm = env.slack.messages_to(OWNER).last().cloned().unwrap();
+    assert!(
+        dm.contains("keywarden/ci-deploy") && dm.contains(&new_key),
+        "{dm}"
+    );
+
+    // And the secret itself is nowhere else.
+    let everywhere = [
+        out.stdout.clone(),
+        out.stderr.clone(),
+        format!("{:?}", env.slack.messages()),
+        format!("{:?}", env.google.requests()),
+        format!("{:?}", env.google.sheet(REQUEST_SHEET)),
+    ];
+    for place in everywhere {
+        assert!(!place.contains(&secret), "the secret leaked");
+    }
+}
+
+fn secrets_client(endpoint: &str) -> aws_sdk_secretsmanager::Client {
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
+        .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn shadow_keys_are_listed_protected_users_and_other_paths_are_left_alone() {
+    let mut env = TestEnv::start().await;
+    let client = env.iam_client();
+    let held = load_user(&client, "held-user", Loadout::bare())
+        .await
+        .access_key_ids[0]
+        .clone();
+    let shadow = load_user(&client, "shadow-user", Loadout::bare())
+        .await
+        .access_key_ids[0]
+        .clone();
+    load_user(&client, "root-admin", Loadout::bare()).await;
+    load_user(
+        &client,
+        "elsewhere",
+        Loadout {
+            path: "/other/".into(),
+            ..Loadout::bare()
+        },
+    )
+    .await;
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "held-user",
+        &held,
+        json!("2099/12/31"),
+    )]);
+    env.set_env("KEYWARDEN_REPORT_SHADOW_KEYS", "true")
+        .set_env("KEYWARDEN_PROTECTED_USERS", "root-admin")
+        .set_env("KEYWARDEN_IAM_PATH_PREFIX", "/");
+    let (status, report) = run_on(&env, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    let shadows: Vec<String> = of_kind(&report, "shadow")
+        .iter()
+        .map(|a| a["account"].as_str().unwrap().to_string())
+        .collect();
+    assert!(shadows.contains(&"shadow-user".to_string()), "{shadows:?}");
+    assert!(
+        !shadows.contains(&"held-user".to_string()) && !shadows.contains(&"root-admin".to_string())
+    );
+    let s = of_kind(&report, "shadow")
+        .into_iter()
+        .find(|a| a["account"] == "shadow-user")
+        .unwrap();
+    assert!(s["row"].is_null(), "no row holds it");
+    assert_eq!(s["access_key_id"], shadow.as_str());
+    let summaries = env.slack.messages_to(ADMIN_IDS[0]);
+    assert_eq!(summaries.len(), 1, "once per run");
+    assert!(summaries[0].contains(&shadow));
+
+    // A narrower path: users outside it are not even listed.
+    env.set_env("KEYWARDEN_IAM_PATH_PREFIX", "/other/");
+    let (_, report) = run_on(&env, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(), &[]).await;
+    let accounts: Vec<Value> = of_kind(&report, "shadow")
+        .iter()
+        .map(|a| a["account"].clone())
+        .collect();
+    assert_eq!(accounts, vec![json!("elsewhere")]);
+}
+
+#[tokio::test]
+async fn key_deletions_count_toward_max_deletions() {
+    let mut env = TestEnv::start().await;
+    let client = env.iam_client();
+    load_user(&client, "old-a", Loadout::bare()).await;
+    load_user(&client, "old-b", Loadout::bare()).await;
+    let created = created_on(&env, "old-a").await;
+    env.set_env("KEYWARDEN_MAX_KEY_AGE_DAYS", "10")
+        .set_env("KEYWARDEN_KEY_AGE_GRACE_DAYS", "5")
+        .set_env("KEYWARDEN_MAX_DELETIONS", "1");
+    let (status, report) = run_on(&env, created + Duration::days(15), &[]).await;
+    assert_eq!(status, 1);
+    let refused = of_kind(&report, "age_delete");
+    assert_eq!(refused.len(), 2);
+    assert!(refused.iter().all(|a| a["outcome"] == "refused"));
+    assert!(
+        env.iam.actions().iter().all(|a| a != "DeleteAccessKey"),
+        "none deleted"
+    );
+    assert_eq!(key_status(&env, "old-a").await.len(), 1);
+}
