@@ -323,7 +323,8 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             outcome == Outcome::Done || (outcome == Outcome::Planned && mode == Mode::DryRun);
         if torn_down {
             let text = messages::owner_deleted(p.row);
-            self.tell_owner(p, text, mode, &mut result).await;
+            self.tell_owner(p, "of the deletion", text, mode, &mut result)
+                .await;
         }
         result.outcome = Some((outcome, detail));
         result
@@ -356,10 +357,12 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         Ok((names, notes))
     }
 
-    /// The owner's side of a deletion: a DM, or an alert when they cannot be reached.
+    /// A DM to the row's owner (composed only, in a dry run), or an alert saying why they
+    /// could not be told `what`.
     async fn tell_owner(
         &self,
         p: &PlannedRow<'_>,
+        what: &str,
         text: String,
         mode: Mode,
         result: &mut RowResult,
@@ -378,11 +381,11 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
                         });
                         None
                     }
-                    Err(e) => Some(format!("owner {id} was not told of the deletion: {e}")),
+                    Err(e) => Some(format!("owner {id} was not told {what}: {e}")),
                 }
             }
             other => Some(format!(
-                "owner was not told of the deletion: {}",
+                "owner was not told {what}: {}",
                 owner_problem(other, &p.row.owner)
             )),
         };
@@ -510,7 +513,12 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
                             &(grace_end + chrono::Duration::days(1)).to_string(),
                         )
                     };
-                    self.tell_owner_text(p, text, &mut result).await;
+                    let what = if activate {
+                        "of the reactivation"
+                    } else {
+                        "of the deactivation"
+                    };
+                    self.tell_owner(p, what, text, Mode::Run, &mut result).await;
                     if activate {
                         (
                             Outcome::Done,
@@ -529,34 +537,6 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         };
         result.outcome = Some(outcome);
         result
-    }
-
-    /// A DM to the row's owner, or an alert saying why they could not be told.
-    async fn tell_owner_text(&self, p: &PlannedRow<'_>, text: String, result: &mut RowResult) {
-        let problem = match &p.owner {
-            Owner::Found(id) => match self.slack.send(id, &text).await {
-                Ok(()) => {
-                    result.messages.push(Message {
-                        to: id.clone(),
-                        text,
-                    });
-                    None
-                }
-                Err(e) => Some(format!("owner {id} was not told: {e}")),
-            },
-            other => Some(format!(
-                "owner was not told: {}",
-                owner_problem(other, &p.row.owner)
-            )),
-        };
-        if let Some(detail) = problem {
-            result.alerts.push(ActionRecord {
-                action: ActionKind::Alert,
-                outcome: Outcome::Failed,
-                detail,
-                ..base_record(p)
-            });
-        }
     }
 
     /// Every due notice, DMs to different owners side by side.

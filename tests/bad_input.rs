@@ -5,7 +5,8 @@ mod support;
 
 use serde_json::{Value, json};
 use support::app::{
-    ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, USERS_SHEET, UserRow, users_sheet_header,
+    ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, USERS_SHEET, UserRow, action_for,
+    users_sheet_header,
 };
 use support::moto::{Loadout, load_user};
 
@@ -14,13 +15,6 @@ const TODAY: &str = "2026-11-22";
 
 fn actions(report: &Value) -> Vec<Value> {
     report["actions"].as_array().unwrap().clone()
-}
-
-fn action_for(report: &Value, row: u64) -> Value {
-    actions(report)
-        .into_iter()
-        .find(|a| a["row"] == json!(row))
-        .unwrap_or_else(|| panic!("no action for row {row} in {report:#}"))
 }
 
 async fn run(env: &TestEnv) -> (i32, Value) {

@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use support::app::{ADMIN_IDS, RequestRow, SLACK_TOKEN, TestEnv, UserRow};
 use support::google::Endpoint;
+use support::moto::secrets_client;
 
 // --- template.yaml ------------------------------------------------------------------------
 
@@ -105,22 +106,10 @@ fn the_template_schedules_in_tokyo_time_with_one_run_at_a_time() {
 
 // --- Secrets Manager ----------------------------------------------------------------------
 
-async fn secrets_client(endpoint: &str) -> aws_sdk_secretsmanager::Client {
-    let config = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-        .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
-            "testing", "testing", None, None, "test",
-        ))
-        .endpoint_url(endpoint)
-        .build();
-    aws_sdk_secretsmanager::Client::from_conf(config)
-}
-
 #[tokio::test]
 async fn the_token_and_the_google_key_come_from_secrets_manager() {
     let mut env = TestEnv::start().await;
-    let sm = secrets_client(&env.moto.endpoint()).await;
+    let sm = secrets_client(&env.moto.endpoint());
     let key_json = std::fs::read_to_string(env.dir.path().join("service-account.json")).unwrap();
     sm.create_secret()
         .name("keywarden/slack-bot-token")

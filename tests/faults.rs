@@ -10,22 +10,12 @@ use keywarden::services::iam::AwsIam;
 use keywarden::services::{Iam, StepResult};
 use keywarden::teardown::Step;
 use serde_json::{Value, json};
-use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow};
+use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow, action_for};
 use support::google::Endpoint;
 use support::moto::{Loadout, iam_client, load_user, remaining};
 
 const TANAKA: &str = "U0TANAKA01";
 const TODAY: &str = "2026-11-22";
-
-fn action_for(report: &Value, row: u64) -> Value {
-    report["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["row"] == json!(row))
-        .cloned()
-        .unwrap_or_else(|| panic!("no action for row {row} in {report:#}"))
-}
 
 fn detail(report: &Value, row: u64) -> String {
     action_for(report, row)["detail"]

@@ -7,7 +7,7 @@ mod support;
 use chrono::{Duration, NaiveDate};
 use serde_json::{Value, json};
 use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow};
-use support::moto::{Loadout, load_user};
+use support::moto::{Loadout, load_user, secrets_client};
 
 const OWNER: &str = "U0TANAKA01";
 
@@ -480,18 +480,6 @@ async fn rotation_keeps_the_new_secret_in_secrets_manager_only() {
     for place in everywhere {
         assert!(!place.contains(&secret), "the secret leaked");
     }
-}
-
-fn secrets_client(endpoint: &str) -> aws_sdk_secretsmanager::Client {
-    let config = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(aws_sdk_secretsmanager::config::BehaviorVersion::latest())
-        .region(aws_sdk_secretsmanager::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
-            "testing", "testing", None, None, "test",
-        ))
-        .endpoint_url(endpoint)
-        .build();
-    aws_sdk_secretsmanager::Client::from_conf(config)
 }
 
 #[tokio::test]

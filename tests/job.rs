@@ -4,24 +4,15 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow, date_serial};
+use support::app::{
+    ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow, action_for, date_serial,
+};
 use support::moto::{Loadout, load_user, remaining};
 
 const TANAKA: &str = "U0TANAKA01";
 
 fn tanaka_row(key: &str, end: Value) -> RequestRow {
     RequestRow::new("田中 太郎", "tanaka-s3", key, end)
-}
-
-/// The report's action for a sheet row.
-fn action_for(report: &Value, row: u64) -> Value {
-    report["actions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["row"] == json!(row))
-        .cloned()
-        .unwrap_or_else(|| panic!("no action for row {row} in {report:#}"))
 }
 
 async fn env_with_tanaka(loadout: Loadout) -> (TestEnv, String) {

@@ -316,3 +316,14 @@ impl UserRow {
         .collect()
     }
 }
+
+/// The report's record for a sheet row; panics, showing the report, when there is none.
+pub fn action_for(report: &Value, row: u64) -> Value {
+    report["actions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["row"] == json!(row))
+        .cloned()
+        .unwrap_or_else(|| panic!("no action for row {row} in {report:#}"))
+}

@@ -922,3 +922,15 @@ pub async fn raw_iam_call(
     )
     .await
 }
+
+/// A Secrets Manager client on moto (same endpoint as IAM), for set-up and inspection.
+pub fn secrets_client(endpoint: &str) -> aws_sdk_secretsmanager::Client {
+    use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
