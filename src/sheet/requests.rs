@@ -188,7 +188,7 @@ impl RequestRow {
         let end_cell = cell_value(cells, layout.end);
         let end_parsed = end_cell.map(parse_sheet_date);
         let end_display = match (&end_parsed, end_cell) {
-            (Some(Ok(d)), _) => d.format("%Y-%m-%d").to_string(),
+            (Some(Ok(d)), _) => d.to_string(),
             _ => text(layout.end),
         };
         // A deleted row is only ever skipped: spare the work and the memory of the rest.
@@ -291,7 +291,7 @@ impl RequestRow {
 fn date_display(cells: &[Value], col: usize) -> String {
     match cell_value(cells, col) {
         Some(v) => match parse_sheet_date(v) {
-            Ok(d) => d.format("%Y-%m-%d").to_string(),
+            Ok(d) => d.to_string(),
             Err(_) => cell_text(cells, col).unwrap_or_default(),
         },
         None => String::new(),
