@@ -172,11 +172,6 @@ impl<'a> Plan<'a> {
             .filter(|r| r.decision == Decision::Delete)
             .count()
     }
-
-    /// The safety cap of SPEC §4: more deletions than allowed means none at all.
-    pub fn deletions_allowed(&self) -> bool {
-        self.deletions_due() <= self.max_deletions
-    }
 }
 
 #[cfg(test)]
