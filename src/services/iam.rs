@@ -463,35 +463,37 @@ impl Iam for AwsIam {
             .buffer_unordered(8)
             .try_concat()
             .await?;
-        if listed.len() > CREDENTIAL_REPORT_FROM_KEYS {
-            let report = self.credential_report().await?;
-            return Ok(listed
-                .into_iter()
-                .map(|k| {
-                    let last_used = report
-                        .get(&(k.user.to_string(), k.created.timestamp()))
-                        .copied()
-                        .flatten();
-                    KeyInfo {
+        let report = if listed.len() > CREDENTIAL_REPORT_FROM_KEYS {
+            match self.credential_report().await {
+                Ok(report) => report,
+                Err(e) => {
+                    tracing::warn!(error = %e, "no credential report: asking IAM key by key");
+                    LastUses::new()
+                }
+            }
+        } else {
+            LastUses::new()
+        };
+        stream::iter(listed)
+            .map(|k| {
+                let known = report
+                    .get(&(k.user.to_string(), k.created.timestamp()))
+                    .copied();
+                async move {
+                    // A key the report does not cover (stale, or created since) is asked about
+                    // directly: taking it for never used could deactivate a busy key.
+                    let last_used = match known {
+                        Some(last_used) => last_used,
+                        None => self.last_used(&k.key_id).await?,
+                    };
+                    Ok(KeyInfo {
                         user: k.user,
                         key_id: k.key_id,
                         active: k.active,
                         created: k.created,
                         last_used,
-                    }
-                })
-                .collect());
-        }
-        stream::iter(listed)
-            .map(|k| async move {
-                let last_used = self.last_used(&k.key_id).await?;
-                Ok(KeyInfo {
-                    user: k.user,
-                    key_id: k.key_id,
-                    active: k.active,
-                    created: k.created,
-                    last_used,
-                })
+                    })
+                }
             })
             .buffer_unordered(8)
             .try_collect()
