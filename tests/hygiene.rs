@@ -564,3 +564,35 @@ async fn key_deletions_count_toward_max_deletions() {
     );
     assert_eq!(key_status(&env, "old-a").await.len(), 1);
 }
+
+#[tokio::test]
+async fn the_unused_rule_never_undoes_a_reactivation_in_the_same_run() {
+    let (mut env, key, created) = env_with_key("busy-user").await;
+    let end = created + Duration::days(10);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "busy-user",
+        &key,
+        json!(end.to_string()),
+    )]);
+    env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "5")
+        .set_env("KEYWARDEN_UNUSED_DAYS", "5");
+
+    // The day after the end date the row deactivates its key; the unused rule stays out of it.
+    let (_, report) = run_on(&env, end + Duration::days(1), &[]).await;
+    let offs = of_kind(&report, "deactivate");
+    assert_eq!(offs.len(), 1, "one deactivation, by the row: {report:#}");
+    assert_eq!(offs[0]["row"], 2);
+
+    // Extended the next day: active again, although idle for more than U days.
+    env.google
+        .edit(|sheets| sheets.set_cell(REQUEST_SHEET, "K2", json!("延長")));
+    let (status, report) = run_on(&env, end + Duration::days(2), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(of_kind(&report, "reactivate").len(), 1);
+    assert!(of_kind(&report, "deactivate").is_empty(), "{report:#}");
+    assert_eq!(
+        key_status(&env, "busy-user").await,
+        vec![(key, "Active".into())]
+    );
+}

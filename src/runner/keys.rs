@@ -91,10 +91,20 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             .filter(|p| p.decision == Decision::Delete)
             .map(|p| p.row.account.as_str())
             .collect();
+        // A row's own key being deactivated or reactivated today is the row's business: the
+        // unused-key rule must not undo an administrator's extension in the same run.
+        let switched: HashSet<&str> = plan
+            .rows
+            .iter()
+            .filter(|p| matches!(p.decision, Decision::Deactivate | Decision::Reactivate))
+            .map(|p| p.row.key_id.as_str())
+            .collect();
         let keys: Vec<KeyInfo> = keys
             .into_iter()
             .filter(|k| {
-                !s.protected_users.contains(&k.user) && !torn_down.contains(k.user.as_str())
+                !s.protected_users.contains(&k.user)
+                    && !torn_down.contains(k.user.as_str())
+                    && !switched.contains(k.key_id.as_str())
             })
             .collect();
         // The first live row holding a key is its row (duplicates are reported elsewhere).
