@@ -304,9 +304,9 @@ impl Settings {
             })
             .collect();
         let iam_path_prefix = parse("KEYWARDEN_IAM_PATH_PREFIX", "/");
-        if !iam_path_prefix.starts_with('/') || !iam_path_prefix.ends_with('/') {
+        if !iam_path_prefix.starts_with('/') {
             problems.push(format!(
-                "KEYWARDEN_IAM_PATH_PREFIX=\"{iam_path_prefix}\" must start and end with / (e.g. / or /keys/)"
+                "KEYWARDEN_IAM_PATH_PREFIX=\"{iam_path_prefix}\" must start with / (e.g. / or /keys/)"
             ));
         }
         let mut url = |var: &str, default: &str| -> String {

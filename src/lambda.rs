@@ -21,7 +21,18 @@ struct Payload {
 /// (report included) and then fails the invocation, so the function's `Errors` alarm fires;
 /// a run that could not start fails it too.
 async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, Error> {
-    let payload: Payload = serde_json::from_value(event.payload).unwrap_or_default();
+    // A payload that names our fields must be right: a typo must not become a real run.
+    let ours = event
+        .payload
+        .as_object()
+        .is_some_and(|m| m.contains_key("dry_run") || m.contains_key("today"));
+    let payload: Payload = if ours {
+        serde_json::from_value(event.payload).map_err(|e| {
+            format!("invalid payload ({e}): use {{\"dry_run\": true}} and/or {{\"today\": \"YYYY-MM-DD\"}}")
+        })?
+    } else {
+        Payload::default()
+    };
     let mode = if payload.dry_run {
         Mode::DryRun
     } else {

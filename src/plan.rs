@@ -42,7 +42,10 @@ pub enum Decision {
 pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
     match row.status {
         RowStatus::Deleted => return Decision::SkipDeleted,
-        RowStatus::Extended if row.deactivated_on.is_some() => return Decision::Reactivate,
+        // SPEC §8, on only with a deactivation grace: only keywarden writes 無効化日.
+        RowStatus::Extended if rules.deactivate_grace > 0 && row.deactivated_on.is_some() => {
+            return Decision::Reactivate;
+        }
         RowStatus::Extended => return Decision::SkipExtended,
         RowStatus::Open => {}
     }

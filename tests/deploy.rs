@@ -311,6 +311,30 @@ async fn the_binary_serves_one_job_per_lambda_invocation() {
 }
 
 #[tokio::test]
+async fn a_malformed_payload_fails_instead_of_running_for_real() {
+    let env = TestEnv::start().await;
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "tanaka-s3",
+        "AKIAIOSFODNN7EXAMPLE",
+        json!("2026/11/29"),
+    )]);
+    let (responses, errors) = invoke(
+        &env,
+        vec![json!({"dry_run": "true", "today": "2026-11-22"})],
+    )
+    .await;
+    assert!(responses.is_empty());
+    assert!(
+        errors[0].to_string().contains("invalid payload"),
+        "{}",
+        errors[0]
+    );
+    assert!(env.slack.messages().is_empty(), "nothing ran");
+}
+
+#[tokio::test]
 async fn a_lambda_run_with_failures_fails_the_invocation() {
     let env = TestEnv::start().await;
     env.set_requests(&[RequestRow::new(

@@ -212,10 +212,13 @@ impl AwsIam {
         user: &IamUserName,
         inv: &UserInventory,
     ) -> Result<Option<String>, ServiceError> {
-        if inv
-            .attached_policies
-            .iter()
-            .any(|p| p.name == user.as_str())
+        // Keys go before policies: a user with keys left was never half torn down, so an
+        // unattached policy of the same name is not ours to delete.
+        if !inv.access_keys.is_empty()
+            || inv
+                .attached_policies
+                .iter()
+                .any(|p| p.name == user.as_str())
         {
             return Ok(None);
         }
