@@ -112,13 +112,16 @@ impl<'a> Plan<'a> {
             .iter()
             .map(|row| (row, decide(row, today, rules)))
             .collect();
-        // Rows that keep their IAM user alive, by account text.
-        let mut alive: HashMap<&str, Vec<usize>> = HashMap::new();
+        // Rows that keep their IAM user alive, by account as IAM compares names (no case).
+        let mut alive: HashMap<String, Vec<usize>> = HashMap::new();
         for (row, decision) in &decided {
             if !matches!(decision, Decision::Delete | Decision::SkipDeleted)
                 && !row.account.is_empty()
             {
-                alive.entry(row.account.as_str()).or_default().push(row.row);
+                alive
+                    .entry(row.account.to_ascii_lowercase())
+                    .or_default()
+                    .push(row.row);
             }
         }
         let rows = decided
@@ -136,9 +139,10 @@ impl<'a> Plan<'a> {
                     _ => Owner::NotFound,
                 };
                 let user_still_needed_by = match decision {
-                    Decision::Delete => {
-                        alive.get(row.account.as_str()).cloned().unwrap_or_default()
-                    }
+                    Decision::Delete => alive
+                        .get(&row.account.to_ascii_lowercase())
+                        .cloned()
+                        .unwrap_or_default(),
                     _ => Vec::new(),
                 };
                 PlannedRow {

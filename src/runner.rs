@@ -222,10 +222,10 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
                 .collect();
         }
         // Rows of one IAM user run one after another; different users run side by side.
-        let mut by_user: BTreeMap<&str, Vec<(usize, &PlannedRow)>> = BTreeMap::new();
+        let mut by_user: BTreeMap<String, Vec<(usize, &PlannedRow)>> = BTreeMap::new();
         for (i, p) in due {
             by_user
-                .entry(p.row.account.as_str())
+                .entry(p.row.account.to_ascii_lowercase())
                 .or_default()
                 .push((i, p));
         }

@@ -707,3 +707,23 @@ async fn slack_rate_limits_are_waited_out() {
         Some(json!("2026-11-22"))
     );
 }
+
+#[tokio::test]
+async fn protection_ignores_case_as_iam_does() {
+    let mut env = TestEnv::start().await;
+    let key = load_user(&env.iam_client(), "Admin", Loadout::bare())
+        .await
+        .access_key_ids[0]
+        .clone();
+    env.set_env("KEYWARDEN_PROTECTED_USERS", "ADMIN");
+    env.set_requests(&[RequestRow::new("A B", "admin", &key, json!("2026/11/01"))]);
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 1);
+    let refused = action_for(&out.json(), 2);
+    assert_eq!(refused["outcome"], "refused");
+    assert!(refused["detail"].as_str().unwrap().contains("protected"));
+    assert!(env.iam.calls().is_empty(), "never even looked up");
+    assert!(!remaining(&env.iam_client(), "Admin").await.is_empty());
+}

@@ -6,7 +6,7 @@ use std::fmt;
 macro_rules! checked_string {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Debug)]
         pub struct $name(String);
 
         impl $name {
@@ -31,16 +31,58 @@ macro_rules! checked_string {
 
 checked_string!(
     /// An IAM user name as IAM accepts it: 1–64 characters of `A-Z a-z 0-9 + = , . @ _ -`.
+    /// IAM does not tell names apart by case (`Admin` is `admin`), and neither does this type:
+    /// a protected `Admin` must protect a row that says `admin`.
     IamUserName
 );
 checked_string!(
     /// An AWS access key ID: 16–128 upper-case letters and digits (`AKIA…`, `ASIA…`).
+    #[derive(PartialEq, Eq, Hash, PartialOrd, Ord)]
     AccessKeyId
 );
 checked_string!(
     /// A Slack user ID (`U…` or `W…`), the `channel` of a bot DM.
+    #[derive(PartialEq, Eq, Hash, PartialOrd, Ord)]
     SlackUserId
 );
+
+impl IamUserName {
+    /// The form IAM compares names in.
+    pub fn folded(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+impl PartialEq for IamUserName {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl Eq for IamUserName {}
+
+impl std::hash::Hash for IamUserName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+
+impl PartialOrd for IamUserName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for IamUserName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0
+            .bytes()
+            .map(|b| b.to_ascii_lowercase())
+            .cmp(other.0.bytes().map(|b| b.to_ascii_lowercase()))
+    }
+}
 
 impl IamUserName {
     pub fn parse(raw: &str) -> Result<Self, String> {
@@ -121,6 +163,17 @@ mod tests {
         assert!(IamUserName::parse("田中").is_err());
         assert!(IamUserName::parse(&"a".repeat(64)).is_ok());
         assert!(IamUserName::parse(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn iam_user_names_compare_like_iam_ignoring_case() {
+        let a = IamUserName::parse("Admin").unwrap();
+        let b = IamUserName::parse("admin").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.as_str(), "Admin", "shown as written");
+        assert!([b.clone()].contains(&a));
+        let set: std::collections::HashSet<IamUserName> = [a, b].into();
+        assert_eq!(set.len(), 1);
     }
 
     #[test]

@@ -85,11 +85,11 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             }
         };
         // Users torn down in this run lose every key anyway; protected users are never touched.
-        let torn_down: HashSet<&str> = plan
+        let torn_down: HashSet<String> = plan
             .rows
             .iter()
             .filter(|p| p.decision == Decision::Delete)
-            .map(|p| p.row.account.as_str())
+            .map(|p| p.row.account.to_ascii_lowercase())
             .collect();
         // A row's own key being deactivated or reactivated today is the row's business: the
         // unused-key rule must not undo an administrator's extension in the same run.
@@ -103,7 +103,7 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             .into_iter()
             .filter(|k| {
                 !s.protected_users.contains(&k.user)
-                    && !torn_down.contains(k.user.as_str())
+                    && !torn_down.contains(&k.user.folded())
                     && !switched.contains(k.key_id.as_str())
             })
             .collect();
