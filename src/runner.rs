@@ -96,6 +96,12 @@ struct RowResult {
     steps: Option<(String, Vec<String>)>,
 }
 
+/// Where a teardown stopped, and whether the user itself was already deleted.
+struct Stopped {
+    user_gone: bool,
+    why: String,
+}
+
 /// Before touching a user: what the guards and IAM say.
 enum Prep {
     Refused(String),
@@ -280,6 +286,8 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             key_id: key.clone(),
             what: WriteKind::Deleted,
         };
+        // Set when the user is gone although a later step (its own policy) failed.
+        let mut user_deleted = false;
         let (outcome, detail) = match (self.prepare(user, key, p).await, mode) {
             (Prep::Refused(why), _) => (Outcome::Refused, why),
             (Prep::ReadFailed(e), _) => (
@@ -316,11 +324,19 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
                     }
                     (Outcome::Done, detail)
                 }
-                Err(e) => (Outcome::Failed, e),
+                Err(stopped) => {
+                    // The user is gone: the sheet must say so even if its policy lingers.
+                    if stopped.user_gone {
+                        result.write = Some(write);
+                        user_deleted = true;
+                    }
+                    (Outcome::Failed, stopped.why)
+                }
             },
         };
-        let torn_down =
-            outcome == Outcome::Done || (outcome == Outcome::Planned && mode == Mode::DryRun);
+        let torn_down = outcome == Outcome::Done
+            || user_deleted
+            || (outcome == Outcome::Planned && mode == Mode::DryRun);
         if torn_down {
             let text = messages::owner_deleted(p.row);
             self.tell_owner(p, "of the deletion", text, mode, &mut result)
@@ -335,9 +351,10 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         &self,
         user: &IamUserName,
         steps: &[Step],
-    ) -> Result<(Vec<String>, Vec<String>), String> {
+    ) -> Result<(Vec<String>, Vec<String>), Stopped> {
         let mut names = Vec::new();
         let mut notes = Vec::new();
+        let mut user_gone = false;
         for step in steps {
             match self.iam.apply(user, step).await {
                 Ok(StepResult::Done) => tracing::info!(user = %user, step = %step, "done"),
@@ -345,13 +362,27 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
                     tracing::info!(user = %user, step = %step, "already gone")
                 }
                 Ok(StepResult::Kept(why)) => notes.push(format!("{step}: kept, {why}")),
+                // After the user is gone no later run can find its policy again: say which one
+                // is left instead of promising a resume.
+                Err(e) if user_gone => {
+                    return Err(Stopped {
+                        user_gone,
+                        why: format!(
+                            "IAM user {user} deleted, but \"{step}\" failed: {e}; delete it by hand"
+                        ),
+                    });
+                }
                 Err(e) => {
-                    return Err(format!(
-                        "teardown of {user} stopped at \"{step}\": {e}; the steps before it are done \
-                         and the next run resumes"
-                    ));
+                    return Err(Stopped {
+                        user_gone,
+                        why: format!(
+                            "teardown of {user} stopped at \"{step}\": {e}; the steps before it are done \
+                             and the next run resumes"
+                        ),
+                    });
                 }
             }
+            user_gone |= *step == Step::DeleteUser;
             names.push(step.to_string());
         }
         Ok((names, notes))

@@ -451,3 +451,36 @@ async fn two_runs_on_one_day_notify_once_and_tear_down_once() {
     );
     assert_eq!(action_for(&report, 2)["action"], "skip");
 }
+
+#[tokio::test]
+async fn a_policy_left_after_the_user_is_named_and_the_row_still_marked() {
+    let (env, _) = due_env(Loadout::original(), false).await;
+    env.iam.fail_next("DeletePolicy", 403, "AccessDenied", 10);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1);
+    let d = detail(&report, 2);
+    assert!(
+        d.contains("deleted, but")
+            && d.contains("delete it by hand")
+            && d.contains("policy/tanaka-s3"),
+        "{d}"
+    );
+    assert!(
+        env.iam_client()
+            .get_user()
+            .user_name("tanaka-s3")
+            .send()
+            .await
+            .is_err(),
+        "the user is gone"
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み")),
+        "the sheet says so"
+    );
+    assert!(
+        env.slack.messages_to(TANAKA)[0].contains("削除しました"),
+        "the owner is told"
+    );
+}
