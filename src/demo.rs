@@ -73,7 +73,14 @@ impl Iam for MemoryIam {
         Err(ServiceError("the demo never writes".into()))
     }
 
-    async fn account_keys(&self, _: &str) -> Result<Vec<KeyInfo>, ServiceError> {
+    async fn key_last_used(
+        &self,
+        _: &AccessKeyId,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
+        Ok(None)
+    }
+
+    async fn account_keys(&self, _: &str, _: bool) -> Result<Vec<KeyInfo>, ServiceError> {
         let issued = chrono::DateTime::parse_from_rfc3339("2026-06-01T01:00:00Z")
             .expect("valid")
             .to_utc();

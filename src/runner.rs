@@ -155,7 +155,7 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         }));
 
         let key_work = self
-            .key_plan(&table, &directory, &plan, today, &mut report)
+            .key_plan(&table, &directory, &plan, today, mode, &mut report)
             .await;
         // SPEC §4/§8: every deletion of a user or a key counts toward one cap.
         let deletions = plan.deletions_due() + keys::deletions(&key_work);

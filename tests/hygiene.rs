@@ -232,18 +232,46 @@ async fn many_keys_read_last_use_from_the_credential_report() {
         .await;
     }
     let created = created_on(&env, "bulk-00").await;
+    let count =
+        |env: &TestEnv, action: &str| env.iam.actions().iter().filter(|a| *a == action).count();
+
+    // A dry run generates nothing (it is not a read): without a report it asks key by key.
+    env.set_env("KEYWARDEN_UNUSED_DAYS", "31");
+    let (_, report) = run_on(&env, created + Duration::days(30), &["--dry-run"]).await;
+    assert!(of_kind(&report, "deactivate").is_empty());
+    assert_eq!(
+        count(&env, "GenerateCredentialReport"),
+        0,
+        "a dry run never generates a report"
+    );
+    assert_eq!(count(&env, "GetAccessKeyLastUsed"), 52);
+
+    // A run past the switch-over: one report instead of 52 calls.
+    let before = count(&env, "GetAccessKeyLastUsed");
+    let (status, report) = run_on(&env, created + Duration::days(30), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert!(
+        of_kind(&report, "deactivate").is_empty(),
+        "30 days idle < 31"
+    );
+    assert!(
+        count(&env, "GenerateCredentialReport") >= 1 && count(&env, "GetCredentialReport") >= 1
+    );
+    assert_eq!(
+        count(&env, "GetAccessKeyLastUsed"),
+        before,
+        "no per-key calls"
+    );
+
+    // Keys the report finds idle are confirmed with IAM before they are set Inactive.
     env.set_env("KEYWARDEN_UNUSED_DAYS", "30");
     let (status, report) = run_on(&env, created + Duration::days(30), &[]).await;
     assert_eq!(status, 0, "{report:#}");
     assert_eq!(of_kind(&report, "deactivate").len(), 52, "every idle key");
-    let calls = env.iam.actions();
-    assert!(
-        calls.contains(&"GenerateCredentialReport".to_string())
-            && calls.contains(&"GetCredentialReport".to_string())
-    );
-    assert!(
-        !calls.contains(&"GetAccessKeyLastUsed".to_string()),
-        "no per-key calls past the switch-over"
+    assert_eq!(
+        count(&env, "GetAccessKeyLastUsed") - before,
+        52,
+        "one confirmation per deactivation"
     );
 }
 
@@ -595,4 +623,28 @@ async fn the_unused_rule_never_undoes_a_reactivation_in_the_same_run() {
         key_status(&env, "busy-user").await,
         vec![(key, "Active".into())]
     );
+}
+
+#[tokio::test]
+async fn a_due_rotation_owns_its_keys_so_the_age_rule_does_not_race_it() {
+    let (mut env, key, created) = env_with_key("both-due").await;
+    let moto = env.moto.endpoint();
+    env.set_env("KEYWARDEN_ROTATE_USERS", "both-due")
+        .set_env("KEYWARDEN_ROTATE_DAYS", "90")
+        .set_env("KEYWARDEN_MAX_KEY_AGE_DAYS", "60")
+        .set_env("KEYWARDEN_KEY_AGE_GRACE_DAYS", "30")
+        .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
+    let (status, report) = run_on(&env, created + Duration::days(90), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(of_kind(&report, "rotate")[0]["outcome"], "done");
+    assert!(
+        of_kind(&report, "age_delete").is_empty(),
+        "the rotation handles the old key"
+    );
+    let keys = key_status(&env, "both-due").await;
+    assert!(
+        keys.contains(&(key, "Inactive".into())),
+        "old key kept, inactive: {keys:?}"
+    );
+    assert_eq!(keys.iter().filter(|(_, s)| s == "Active").count(), 1);
 }

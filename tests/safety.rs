@@ -70,9 +70,16 @@ impl Iam for Aws {
             .push((user.to_string(), step.clone()));
         Ok(StepResult::Done)
     }
+    async fn key_last_used(
+        &self,
+        _: &AccessKeyId,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
+        Ok(None)
+    }
     async fn account_keys(
         &self,
         _: &str,
+        _: bool,
     ) -> Result<Vec<keywarden::hygiene::KeyInfo>, ServiceError> {
         Ok(Vec::new())
     }

@@ -1,7 +1,7 @@
 //! SPEC §8: the key rules (age, unused, rotation, shadow keys), carried out like the sheet's
 //! rows: one record each, the same cap, the same summary.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use futures::stream::{self, StreamExt};
@@ -66,13 +66,18 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         directory: &Directory,
         plan: &Plan<'_>,
         today: NaiveDate,
+        mode: Mode,
         report: &mut Report,
     ) -> Vec<KeyWork> {
         let s = self.settings;
         if !s.hygiene.any() {
             return Vec::new();
         }
-        let keys = match self.iam.account_keys(&s.iam_path_prefix).await {
+        let keys = match self
+            .iam
+            .account_keys(&s.iam_path_prefix, mode == Mode::Run)
+            .await
+        {
             Ok(keys) => keys,
             Err(e) => {
                 report.actions.push(ActionRecord::alert(
@@ -113,18 +118,32 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             holder.entry(row.key_id.as_str()).or_insert(row);
         }
         let held: HashSet<&str> = holder.keys().copied().collect();
-        let mut work: Vec<(IamUserName, AccessKeyId, KeyWhat)> =
-            hygiene::decide_keys(&keys, &held, today, s.timezone, &s.hygiene)
-                .into_iter()
-                .map(|(k, action)| (k.user, k.key_id, KeyWhat::Rule(action)))
-                .collect();
-        if let Some(rotation) = &s.hygiene.rotation {
-            work.extend(
-                hygiene::rotations_due(&keys, today, s.timezone, rotation)
-                    .into_iter()
-                    .map(|r| (r.user.clone(), r.old_key.clone(), KeyWhat::Rotate(r))),
-            );
+        let rotations = match &s.hygiene.rotation {
+            Some(rotation) => hygiene::rotations_due(&keys, today, s.timezone, rotation),
+            None => Vec::new(),
+        };
+        // A due rotation owns its user's keys today: no age or unused rule races it.
+        let rotated: HashSet<&AccessKeyId> = rotations
+            .iter()
+            .flat_map(|r| std::iter::once(&r.old_key).chain(&r.inactive_keys))
+            .collect();
+        let mut work: Vec<(IamUserName, AccessKeyId, KeyWhat)> = Vec::new();
+        for (k, action) in hygiene::decide_keys(&keys, &held, today, s.timezone, &s.hygiene) {
+            if rotated.contains(&k.key_id) && !matches!(action, KeyAction::Shadow) {
+                continue;
+            }
+            if matches!(action, KeyAction::Deactivate { .. })
+                && !self.still_unused(&k, today, report).await
+            {
+                continue;
+            }
+            work.push((k.user, k.key_id, KeyWhat::Rule(action)));
         }
+        work.extend(
+            rotations
+                .into_iter()
+                .map(|r| (r.user.clone(), r.old_key.clone(), KeyWhat::Rotate(r))),
+        );
         work.into_iter()
             .map(|(user, key, what)| {
                 let row = holder.get(key.as_str()).copied();
@@ -156,6 +175,31 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             .collect()
     }
 
+    /// The last use may come from a credential report up to four hours old: before a key is
+    /// set Inactive, IAM is asked again, so a key used this morning is left alone.
+    async fn still_unused(&self, key: &KeyInfo, today: NaiveDate, report: &mut Report) -> bool {
+        let Some(unused_days) = self.settings.hygiene.unused_days else {
+            return false;
+        };
+        match self.iam.key_last_used(&key.key_id).await {
+            Ok(last_used) => {
+                let fresh = KeyInfo {
+                    last_used: last_used.or(key.last_used),
+                    ..key.clone()
+                };
+                fresh.idle(today, self.settings.timezone) >= unused_days
+            }
+            Err(e) => {
+                report.actions.push(ActionRecord::alert(
+                    Outcome::Failed,
+                    format!("key {} of {} was not deactivated: its last use could not be confirmed: {e}", key.key_id, key.user),
+                ));
+                false
+            }
+        }
+    }
+
+    /// One user's key work runs in order; different users side by side.
     pub(super) async fn key_actions(
         &self,
         work: &[KeyWork],
@@ -163,9 +207,20 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         allowed: bool,
         total: usize,
     ) -> Vec<RowResult> {
-        stream::iter(work)
-            .map(|w| self.key_action(w, mode, allowed, total))
+        let mut by_user: BTreeMap<String, Vec<&KeyWork>> = BTreeMap::new();
+        for w in work {
+            by_user.entry(w.user.folded()).or_default().push(w);
+        }
+        stream::iter(by_user.into_values())
+            .map(|items| async move {
+                let mut out = Vec::new();
+                for w in items {
+                    out.push(self.key_action(w, mode, allowed, total).await);
+                }
+                out
+            })
             .buffer_unordered(self.settings.concurrency.max(1))
+            .flat_map(stream::iter)
             .collect()
             .await
     }

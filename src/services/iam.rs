@@ -354,9 +354,10 @@ impl AwsIam {
     }
 
     /// Last use per (user, key creation second), from the IAM credential report.
-    async fn credential_report(&self) -> Result<LastUses, ServiceError> {
+    /// The credential report; generated first (a write, never in a dry run) when asked to.
+    async fn credential_report(&self, generate: bool) -> Result<LastUses, ServiceError> {
         // Generating is asynchronous: ask until it says COMPLETE (bounded, a few seconds).
-        for attempt in 0..20 {
+        for attempt in 0..if generate { 20 } else { 0 } {
             let state = self
                 .client
                 .generate_credential_report()
@@ -459,7 +460,11 @@ impl Iam for AwsIam {
         Ok(Some(inv))
     }
 
-    async fn account_keys(&self, path_prefix: &str) -> Result<Vec<KeyInfo>, ServiceError> {
+    async fn account_keys(
+        &self,
+        path_prefix: &str,
+        may_generate_report: bool,
+    ) -> Result<Vec<KeyInfo>, ServiceError> {
         let users = self.users_under(path_prefix).await?;
         let listed: Vec<ListedKey> = stream::iter(users)
             .map(|u| self.listed_keys(u))
@@ -467,7 +472,7 @@ impl Iam for AwsIam {
             .try_concat()
             .await?;
         let report = if listed.len() > CREDENTIAL_REPORT_FROM_KEYS {
-            match self.credential_report().await {
+            match self.credential_report(may_generate_report).await {
                 Ok(report) => report,
                 Err(e) => {
                     tracing::warn!(error = %e, "no credential report: asking IAM key by key");
@@ -501,6 +506,13 @@ impl Iam for AwsIam {
             .buffer_unordered(8)
             .try_collect()
             .await
+    }
+
+    async fn key_last_used(
+        &self,
+        key: &AccessKeyId,
+    ) -> Result<Option<DateTime<Utc>>, ServiceError> {
+        self.last_used(key).await
     }
 
     async fn set_key_active(

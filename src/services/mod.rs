@@ -78,11 +78,18 @@ pub trait Iam {
         user: &IamUserName,
         step: &Step,
     ) -> impl Future<Output = Result<StepResult, ServiceError>> + Send;
-    /// Every access key of the users under `path_prefix`, with its last use (SPEC §8).
+    /// Every access key of the users under `path_prefix`, with its last use (SPEC §8). A dry
+    /// run passes `may_generate_report = false`: generating a credential report is not a read.
     fn account_keys(
         &self,
         path_prefix: &str,
+        may_generate_report: bool,
     ) -> impl Future<Output = Result<Vec<KeyInfo>, ServiceError>> + Send;
+    /// A key's last use, asked of IAM now.
+    fn key_last_used(
+        &self,
+        key: &AccessKeyId,
+    ) -> impl Future<Output = Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError>> + Send;
     /// Sets a key Active or Inactive.
     fn set_key_active(
         &self,
