@@ -7,6 +7,27 @@ use chrono::{Days, NaiveDate};
 use crate::domain::RowStatus;
 use crate::sheet::{CellProblem, Directory, Owner, RequestRow, RequestTable};
 
+/// An account name as IAM compares it — without regard to ASCII case — without allocating a
+/// lower-cased copy for each of a sheet's rows.
+#[derive(Debug, Clone, Copy)]
+struct Folded<'a>(&'a str);
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Folded<'_> {}
+
+impl std::hash::Hash for Folded<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+    }
+}
+
 /// Settings the decisions depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rules {
@@ -113,15 +134,12 @@ impl<'a> Plan<'a> {
             .map(|row| (row, decide(row, today, rules)))
             .collect();
         // Rows that keep their IAM user alive, by account as IAM compares names (no case).
-        let mut alive: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut alive: HashMap<Folded, Vec<usize>> = HashMap::new();
         for (row, decision) in &decided {
             if !matches!(decision, Decision::Delete | Decision::SkipDeleted)
                 && !row.account.is_empty()
             {
-                alive
-                    .entry(row.account.to_ascii_lowercase())
-                    .or_default()
-                    .push(row.row);
+                alive.entry(Folded(&row.account)).or_default().push(row.row);
             }
         }
         let rows = decided
@@ -140,7 +158,7 @@ impl<'a> Plan<'a> {
                 };
                 let user_still_needed_by = match decision {
                     Decision::Delete => alive
-                        .get(&row.account.to_ascii_lowercase())
+                        .get(&Folded(&row.account))
                         .cloned()
                         .unwrap_or_default(),
                     _ => Vec::new(),

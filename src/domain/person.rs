@@ -10,19 +10,22 @@ pub struct NameKey(String);
 impl NameKey {
     /// `None` for a name that is empty once white space is gone.
     pub fn new(raw: &str) -> Option<Self> {
-        // Most names are already NFKC (kanji, kana, ASCII): the quick check spares the work.
-        let key: String = match unicode_normalization::is_nfkc_quick(raw.chars()) {
-            unicode_normalization::IsNormalized::Yes => {
-                raw.chars().filter(|c| !c.is_whitespace()).collect()
-            }
-            _ => raw.nfkc().filter(|c| !c.is_whitespace()).collect(),
-        };
-        (!key.is_empty()).then_some(NameKey(key))
+        Self::from_chars(raw.chars())
     }
 
     /// Family and given name in either order.
     pub fn from_parts(first: &str, second: &str) -> Option<Self> {
-        NameKey::new(&format!("{first}{second}"))
+        Self::from_chars(first.chars().chain(second.chars()))
+    }
+
+    fn from_chars(chars: impl Iterator<Item = char> + Clone) -> Option<Self> {
+        use unicode_normalization::{IsNormalized, is_nfkc_quick};
+        // Most names are already NFKC (kanji, kana, ASCII): the quick check spares the work.
+        let key: String = match is_nfkc_quick(chars.clone()) {
+            IsNormalized::Yes => chars.filter(|c| !c.is_whitespace()).collect(),
+            _ => chars.nfkc().filter(|c| !c.is_whitespace()).collect(),
+        };
+        (!key.is_empty()).then_some(NameKey(key))
     }
 }
 

@@ -32,6 +32,14 @@ pub fn cell_text(row: &[Value], col: usize) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// A cell's text without copying it when it already is text (blank: empty).
+pub fn cell_str(row: &[Value], col: usize) -> std::borrow::Cow<'_, str> {
+    match row.get(col) {
+        Some(Value::String(s)) => std::borrow::Cow::Borrowed(s.trim()),
+        _ => std::borrow::Cow::Owned(cell_text(row, col).unwrap_or_default()),
+    }
+}
+
 /// The raw cell, `None` when absent or blank.
 pub fn cell_value(row: &[Value], col: usize) -> Option<&Value> {
     row.get(col).filter(|v| match v {

@@ -1,9 +1,10 @@
 //! The `users_json` sheet: who is who on Slack (SPEC §2).
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use super::headers::{self, ColumnSpec, HeaderError};
-use super::{Grid, cell_text};
+use super::{Grid, cell_str, cell_text};
 use crate::domain::{NameKey, SlackUserId};
 
 const ID: ColumnSpec = ColumnSpec {
@@ -34,9 +35,17 @@ pub enum Owner {
 /// Full names → Slack IDs, indexed once so each lookup is O(1) however long the sheet.
 #[derive(Debug, Default, Clone)]
 pub struct Directory {
-    by_name: HashMap<NameKey, Vec<SlackUserId>>,
+    ids: Vec<SlackUserId>,
+    /// Indices into `ids`: one person per name, almost always.
+    by_name: HashMap<NameKey, Matches>,
     /// Rows that could not be used, with what to fix (told to administrators).
     pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+enum Matches {
+    One(usize),
+    Many(Vec<usize>),
 }
 
 impl Directory {
@@ -49,7 +58,7 @@ impl Directory {
         let (id_col, last_col, first_col) = (cols[0].unwrap(), cols[1].unwrap(), cols[2].unwrap());
         let mut dir = Directory::default();
         for (i, cells) in grid.iter().enumerate().skip(1) {
-            let text = |c: usize| cell_text(cells, c).unwrap_or_default();
+            let text = |c: usize| cell_str(cells, c);
             let (last, first) = (text(last_col), text(first_col));
             let real = cols[3].map(text).unwrap_or_default();
             let raw_id = text(id_col);
@@ -59,8 +68,7 @@ impl Directory {
             let row = i + 1;
             let id = match SlackUserId::parse(&raw_id) {
                 Ok(id) => id,
-                Err(e) if raw_id.is_empty() => {
-                    let _ = e;
+                Err(_) if raw_id.is_empty() => {
                     dir.problems.push(format!(
                         "{sheet} row {row} ({last} {first}): the Slack ID is empty: fill in the {} column",
                         ID.aliases[0]
@@ -72,30 +80,47 @@ impl Directory {
                     continue;
                 }
             };
-            let mut keys: Vec<NameKey> = [
+            let index = dir.ids.len();
+            dir.ids.push(id);
+            let keys = [
                 NameKey::from_parts(&last, &first),
                 NameKey::from_parts(&first, &last),
                 NameKey::new(&real),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            keys.dedup();
-            for key in keys {
-                let ids = dir.by_name.entry(key).or_default();
-                if !ids.contains(&id) {
-                    ids.push(id.clone());
-                }
+            ];
+            for key in keys.into_iter().flatten() {
+                dir.add(key, index);
             }
         }
         Ok(dir)
     }
 
+    /// Files `ids[index]` under `key`; the same Slack ID twice is still one person.
+    fn add(&mut self, key: NameKey, index: usize) {
+        let ids = &self.ids;
+        let same = |j: &usize| ids[*j] == ids[index];
+        match self.by_name.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(Matches::One(index));
+            }
+            Entry::Occupied(mut o) => match o.get_mut() {
+                Matches::One(j) if same(j) => {}
+                Matches::One(j) => {
+                    let first = *j;
+                    o.insert(Matches::Many(vec![first, index]));
+                }
+                Matches::Many(js) if js.iter().any(same) => {}
+                Matches::Many(js) => js.push(index),
+            },
+        }
+    }
+
     pub fn lookup(&self, name: &NameKey) -> Owner {
-        match self.by_name.get(name).map(Vec::as_slice) {
-            None | Some([]) => Owner::NotFound,
-            Some([one]) => Owner::Found(one.clone()),
-            Some(many) => Owner::Ambiguous(many.to_vec()),
+        match self.by_name.get(name) {
+            None => Owner::NotFound,
+            Some(Matches::One(i)) => Owner::Found(self.ids[*i].clone()),
+            Some(Matches::Many(js)) => {
+                Owner::Ambiguous(js.iter().map(|j| self.ids[*j].clone()).collect())
+            }
         }
     }
 }
