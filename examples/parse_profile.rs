@@ -16,23 +16,10 @@ fn main() {
         .unwrap_or(100_000);
     let people = n / 2;
     let mut requests: Grid = vec![
-        [
-            "タイムスタンプ",
-            "氏名",
-            "申請目的・理由",
-            "メールアドレス",
-            "AWSサービス名",
-            "必要な権限",
-            "申請日",
-            "アクセスキー利用開始日",
-            "アクセスキー利用終了日",
-            "アカウント名",
-            "状態",
-            "アクセスキーID",
-        ]
-        .iter()
-        .map(|h| json!(h))
-        .collect(),
+        keywarden::sheet::ORIGINAL_LAYOUT
+            .iter()
+            .map(|h| json!(h))
+            .collect(),
     ];
     for i in 0..n {
         let p = i % people;

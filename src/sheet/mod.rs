@@ -6,8 +6,8 @@ mod users;
 
 pub use headers::{HeaderError, column_letter};
 pub use requests::{
-    CellProblem, DEACTIVATED_HEADER, NOTIFIED_HEADER, RequestLayout, RequestRow, RequestTable,
-    ValidRow,
+    CellProblem, DEACTIVATED_HEADER, NOTIFIED_HEADER, ORIGINAL_LAYOUT, RequestLayout, RequestRow,
+    RequestTable, ValidRow,
 };
 pub use users::{Directory, Owner};
 

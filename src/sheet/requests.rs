@@ -50,6 +50,23 @@ pub const NOTIFIED: ColumnSpec = ColumnSpec {
     required: false,
 };
 
+/// Row 1 of the original system's request sheet, columns A..L (SPEC §2): the layout of the
+/// bundled example and of the tests. keywarden itself finds columns by header, in any order.
+pub const ORIGINAL_LAYOUT: [&str; 12] = [
+    "タイムスタンプ",
+    "氏名",
+    "申請目的・理由",
+    "メールアドレス",
+    "AWSサービス名",
+    "必要な権限",
+    "申請日",
+    "アクセスキー利用開始日",
+    "アクセスキー利用終了日",
+    "アカウント名",
+    "状態",
+    "アクセスキーID",
+];
+
 /// The header keywarden writes when it first records a notice.
 pub const NOTIFIED_HEADER: &str = "通知日";
 /// The header keywarden writes when it first deactivates a row's key (SPEC §8).
@@ -279,12 +296,6 @@ impl RequestRow {
             valid,
         }
     }
-
-    /// Whether this row still names the same user and key (the write-back re-check).
-    pub fn holds(&self, account: &IamUserName, key_id: &AccessKeyId) -> bool {
-        matches!(&self.valid, Ok(v) if &v.account == account && &v.key_id == key_id)
-            || (self.account == account.as_str() && self.key_id == key_id.as_str())
-    }
 }
 
 /// A date cell for people: ISO when readable, else the text as typed.
@@ -402,23 +413,7 @@ mod tests {
     use serde_json::json;
 
     fn header() -> Vec<Value> {
-        [
-            "タイムスタンプ",
-            "氏名",
-            "申請目的・理由",
-            "メールアドレス",
-            "AWSサービス名",
-            "必要な権限",
-            "申請日",
-            "アクセスキー利用開始日",
-            "アクセスキー利用終了日",
-            "アカウント名",
-            "状態",
-            "アクセスキーID",
-        ]
-        .iter()
-        .map(|s| json!(s))
-        .collect()
+        ORIGINAL_LAYOUT.iter().map(|s| json!(s)).collect()
     }
 
     fn original_row(end: Value, status: &str) -> Vec<Value> {

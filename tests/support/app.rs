@@ -173,23 +173,10 @@ pub async fn run_command(command: &mut tokio::process::Command) -> RunOutput {
 
 /// Row 1 of the request sheet in the original system's layout (SPEC §2), columns A..L.
 pub fn request_sheet_header() -> Vec<Value> {
-    [
-        "タイムスタンプ",
-        "氏名",
-        "申請目的・理由",
-        "メールアドレス",
-        "AWSサービス名",
-        "必要な権限",
-        "申請日",
-        "アクセスキー利用開始日",
-        "アクセスキー利用終了日",
-        "アカウント名",
-        "状態",
-        "アクセスキーID",
-    ]
-    .into_iter()
-    .map(Value::from)
-    .collect()
+    keywarden::sheet::ORIGINAL_LAYOUT
+        .into_iter()
+        .map(Value::from)
+        .collect()
 }
 
 /// Row 1 of `users_json`.
