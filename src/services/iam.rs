@@ -64,21 +64,14 @@ where
 }
 
 impl AwsIam {
-    async fn access_keys(&self, u: &str) -> Result<Vec<AccessKeyId>, ServiceError> {
-        let keys = self
-            .client
-            .list_access_keys()
-            .user_name(u)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| failed("ListAccessKeys", e))?;
-        keys.into_iter()
-            .filter_map(|k| k.access_key_id)
-            .map(|id| AccessKeyId::parse(&id).map_err(ServiceError))
-            .collect()
+    /// The user's key IDs, for the teardown (one `ListAccessKeys` wrapper: `listed_keys`).
+    async fn access_keys(&self, user: &IamUserName) -> Result<Vec<AccessKeyId>, ServiceError> {
+        Ok(self
+            .listed_keys(user.clone())
+            .await?
+            .into_iter()
+            .map(|k| k.key_id)
+            .collect())
     }
 
     async fn login_profile(&self, u: &str) -> Result<bool, ServiceError> {
@@ -430,7 +423,7 @@ impl Iam for AwsIam {
             ssh_public_keys,
             service_credentials,
         ) = tokio::try_join!(
-            self.access_keys(u),
+            self.access_keys(user),
             self.login_profile(u),
             self.signing_certificates(u),
             self.ssh_public_keys(u),
