@@ -13,8 +13,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use keywarden::plan::{Plan, Rules};
-use keywarden::sheet::{Directory, Grid, RequestTable};
+use keywarden::core::plan::{Plan, Rules};
+use keywarden::core::sheet::{Directory, Grid, RequestTable};
 use serde_json::{Value, json};
 use support::app::{REQUEST_SHEET, TestEnv, USERS_SHEET, request_sheet_header, users_sheet_header};
 use support::moto::{Loadout, load_user};
@@ -123,6 +123,7 @@ fn parse_and_decide(requests: &Grid, users: &Grid) -> Duration {
                 Rules {
                     notify_days: 7,
                     max_deletions: 10,
+                    max_deactivations: 10,
                     deactivate_grace: 0,
                 },
             );

@@ -2,8 +2,8 @@
 //! (`valgrind --tool=callgrind target/release/examples/parse_profile`). No network.
 
 use chrono::NaiveDate;
-use keywarden::plan::{Plan, Rules};
-use keywarden::sheet::{Directory, Grid, RequestTable};
+use keywarden::core::plan::{Plan, Rules};
+use keywarden::core::sheet::{Directory, Grid, RequestTable};
 use serde_json::json;
 
 #[global_allocator]
@@ -16,7 +16,7 @@ fn main() {
         .unwrap_or(100_000);
     let people = n / 2;
     let mut requests: Grid = vec![
-        keywarden::sheet::ORIGINAL_LAYOUT
+        keywarden::core::sheet::ORIGINAL_LAYOUT
             .iter()
             .map(|h| json!(h))
             .collect(),
@@ -55,6 +55,7 @@ fn main() {
     let rules = Rules {
         notify_days: 7,
         max_deletions: 10,
+        max_deactivations: 10,
         deactivate_grace: 0,
     };
     let started = std::time::Instant::now();

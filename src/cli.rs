@@ -6,16 +6,17 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::adapters::Messenger;
+use crate::adapters::aws;
+use crate::adapters::google::{self, GoogleSheets};
+use crate::adapters::iam::AwsIam;
+use crate::adapters::memory::NoSlack;
+use crate::adapters::secrets::SecretsManager;
+use crate::adapters::slack::SlackDm;
+use crate::app::demo;
+use crate::app::run::{Deadline, Job, Mode};
 use crate::configuration::{ConfigError, Needs, Settings, Sources, parse_today};
-use crate::demo;
-use crate::report::Report;
-use crate::runner::{Job, Mode};
-use crate::services::Messenger;
-use crate::services::aws;
-use crate::services::google::{self, GoogleSheets};
-use crate::services::iam::AwsIam;
-use crate::services::secrets::SecretsManager;
-use crate::services::slack::SlackDm;
+use crate::core::report::Report;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -90,7 +91,7 @@ pub async fn main(cli: Cli) -> ExitCode {
             run(args, mode).await
         }
         Command::Plan(args) => run(args, Mode::DryRun).await,
-        Command::Check(args) => crate::check::run(args.config.as_deref()).await,
+        Command::Check(args) => crate::app::check::run(args.config.as_deref()).await,
         Command::Demo(args) => match demo::run(args.today.unwrap_or_else(demo::demo_today)).await {
             Ok(report) => {
                 match args.output {
@@ -124,7 +125,7 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
         Err(e) => return fail(&e.to_string()),
     };
     let today = settings.today(args.today);
-    match execute(&settings, today, mode).await {
+    match execute(&settings, today, mode, Deadline::none()).await {
         Ok(report) => {
             match args.output {
                 Output::Json => println!("{}", report.to_json()),
@@ -180,13 +181,18 @@ pub async fn connect(settings: &Settings) -> Result<Connected, String> {
 }
 
 /// Connects the real services and runs one job; `Err` means nothing could run.
-pub async fn execute(settings: &Settings, today: NaiveDate, mode: Mode) -> Result<Report, String> {
+pub async fn execute(
+    settings: &Settings,
+    today: NaiveDate,
+    mode: Mode,
+    deadline: Deadline,
+) -> Result<Report, String> {
     tracing::info!(%today, ?mode, "keywarden starting");
     let services = connect(settings).await?;
     let report = match &services.slack {
-        Some(slack) => run_with(settings, &services, slack, today, mode).await,
+        Some(slack) => run_with(settings, &services, slack, today, mode, deadline).await,
         // Only a dry run gets here without a token (configuration requires one for `run`).
-        None => run_with(settings, &services, &demo::NoSlack, today, mode).await,
+        None => run_with(settings, &services, &NoSlack, today, mode, deadline).await,
     }?;
     tracing::info!(
         actions = report.actions.len(),
@@ -202,6 +208,7 @@ async fn run_with<M: Messenger>(
     slack: &M,
     today: NaiveDate,
     mode: Mode,
+    deadline: Deadline,
 ) -> Result<Report, String> {
     let job = Job {
         settings: &settings.job,
@@ -209,6 +216,7 @@ async fn run_with<M: Messenger>(
         slack,
         iam: &services.iam,
         vault: &services.vault,
+        deadline,
     };
     job.run(today, mode).await.map_err(|e| e.to_string())
 }

@@ -8,10 +8,26 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::domain::{IamUserName, Secret, SlackUserId};
-use crate::hygiene::{HygieneRules, Rotation};
-use crate::plan::Rules;
-use crate::runner::JobSettings;
+use crate::core::domain::{IamUserName, Secret, SlackUserId};
+use crate::core::key_rules::{HygieneRules, Rotation};
+use crate::core::plan::Rules;
+
+/// What the daily run needs to know besides the sheets.
+#[derive(Debug, Clone)]
+pub struct JobSettings {
+    pub request_sheet: String,
+    pub users_sheet: String,
+    pub admins: Vec<SlackUserId>,
+    pub rules: Rules,
+    pub protected_users: Vec<IamUserName>,
+    pub iam_path_prefix: String,
+    /// How many IAM users / Slack DMs are handled at once.
+    pub concurrency: usize,
+    /// The key rules of SPEC §8, each off unless configured.
+    pub hygiene: HygieneRules,
+    /// The zone in which a key's creation becomes a date (key ages).
+    pub timezone: chrono_tz::Tz,
+}
 
 /// Every variable keywarden reads, so that a config file with a typo is caught.
 const KNOWN: &[&str] = &[
@@ -22,6 +38,7 @@ const KNOWN: &[&str] = &[
     "KEYWARDEN_NOTIFY_DAYS",
     "KEYWARDEN_TIMEZONE",
     "KEYWARDEN_MAX_DELETIONS",
+    "KEYWARDEN_MAX_DEACTIVATIONS",
     "KEYWARDEN_PROTECTED_USERS",
     "KEYWARDEN_IAM_PATH_PREFIX",
     "KEYWARDEN_TODAY",
@@ -199,6 +216,12 @@ impl Settings {
         let max_deletions = number(
             "KEYWARDEN_MAX_DELETIONS",
             parse("KEYWARDEN_MAX_DELETIONS", "10"),
+            100_000,
+            &mut problems,
+        );
+        let max_deactivations = number(
+            "KEYWARDEN_MAX_DEACTIVATIONS",
+            parse("KEYWARDEN_MAX_DEACTIVATIONS", "10"),
             100_000,
             &mut problems,
         );
@@ -382,6 +405,7 @@ impl Settings {
                 rules: Rules {
                     notify_days: notify_days as u32,
                     max_deletions: max_deletions as usize,
+                    max_deactivations: max_deactivations as usize,
                     deactivate_grace,
                 },
                 protected_users,
@@ -470,6 +494,7 @@ mod tests {
             Rules {
                 notify_days: 7,
                 max_deletions: 10,
+                max_deactivations: 10,
                 deactivate_grace: 0
             }
         );

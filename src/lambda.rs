@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde::Deserialize;
 
+use crate::app::run::{Deadline, Mode};
 use crate::configuration::{Needs, parse_today};
-use crate::runner::Mode;
 
 #[derive(Debug, Default, Deserialize)]
 struct Payload {
@@ -46,7 +46,8 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
         },
     )?;
     let pinned = payload.today.as_deref().map(parse_today).transpose()?;
-    let report = crate::cli::execute(&settings, settings.today(pinned), mode).await?;
+    let deadline = Deadline::at(invocation_deadline(event.context.deadline));
+    let report = crate::cli::execute(&settings, settings.today(pinned), mode, deadline).await?;
     let json = serde_json::to_value(&report)?;
     // A dry run is a manual test: it returns its report and never trips the alarm.
     if report.exit_code() != 0 && mode == Mode::Run {
@@ -57,7 +58,7 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
             .filter(|a| {
                 matches!(
                     a.outcome,
-                    crate::report::Outcome::Failed | crate::report::Outcome::Refused
+                    crate::core::report::Outcome::Failed | crate::core::report::Outcome::Refused
                 )
             })
             .count();
@@ -68,6 +69,15 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
     }
     tracing::info!(report = %json, "keywarden run finished");
     Ok(json)
+}
+
+/// The invocation's deadline (milliseconds since the epoch) as an instant of this process.
+fn invocation_deadline(epoch_ms: u64) -> tokio::time::Instant {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    tokio::time::Instant::now() + std::time::Duration::from_millis(epoch_ms.saturating_sub(now_ms))
 }
 
 pub async fn serve() -> ExitCode {

@@ -1,21 +1,18 @@
 //! keywarden runs the lifecycle of AWS IAM access keys recorded in a Google Spreadsheet.
 //!
-//! Data flows one way: the sheets are read into a typed snapshot ([`sheet`]), a pure [`plan`]
-//! decides every row, and the [`runner`] carries the plan out against three thin adapters
-//! ([`services`]) before writing back to the sheet once and printing one [`report`].
+//! Three layers, dependencies pointing down only:
+//! - [`app`]: what a command does — the daily run as a sequence of phases, `check`, `demo`;
+//! - [`adapters`]: the outside services (Google Sheets, Slack, IAM, Secrets Manager) and the
+//!   in-memory stand-ins of the demo, each behind a small trait;
+//! - [`core`]: the pure rules — typed sheet model, decisions, key rules, teardown steps,
+//!   outcomes, messages and the report. It knows nothing of HTTP.
+//!
+//! `main.rs`, [`cli`] and [`lambda`] only parse input and hand over to [`app`].
 
-pub mod check;
+pub mod adapters;
+pub mod app;
 pub mod cli;
 pub mod configuration;
-pub mod demo;
-pub mod domain;
-pub mod hygiene;
+pub mod core;
 pub mod lambda;
 pub mod logging;
-pub mod messages;
-pub mod plan;
-pub mod report;
-pub mod runner;
-pub mod services;
-pub mod sheet;
-pub mod teardown;

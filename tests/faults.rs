@@ -5,10 +5,10 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use keywarden::domain::{AccessKeyId, IamUserName};
-use keywarden::services::iam::AwsIam;
-use keywarden::services::{Iam, StepResult};
-use keywarden::teardown::Step;
+use keywarden::adapters::iam::AwsIam;
+use keywarden::adapters::{Iam, StepResult};
+use keywarden::core::domain::{AccessKeyId, IamUserName};
+use keywarden::core::teardown::Step;
 use serde_json::{Value, json};
 use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow, action_for};
 use support::google::Endpoint;

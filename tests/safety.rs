@@ -7,15 +7,16 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::{Duration, NaiveDate};
-use keywarden::domain::{AccessKeyId, IamUserName, SlackUserId};
-use keywarden::plan::Rules;
-use keywarden::report::{Outcome, Report};
-use keywarden::runner::{Job, JobSettings, Mode};
-use keywarden::services::{
+use keywarden::adapters::{
     CellWrite, Iam, Messenger, SendError, ServiceError, SheetStore, StepResult,
 };
-use keywarden::sheet::Grid;
-use keywarden::teardown::{Step, UserInventory};
+use keywarden::app::run::{Job, Mode};
+use keywarden::configuration::JobSettings;
+use keywarden::core::domain::{AccessKeyId, IamUserName, SlackUserId};
+use keywarden::core::plan::Rules;
+use keywarden::core::report::{Outcome, Report};
+use keywarden::core::sheet::Grid;
+use keywarden::core::teardown::{Step, UserInventory};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use support::app::{RequestRow, TestEnv, UserRow};
@@ -79,9 +80,19 @@ impl Iam for Aws {
     async fn account_keys(
         &self,
         _: &str,
-        _: bool,
-    ) -> Result<Vec<keywarden::hygiene::KeyInfo>, ServiceError> {
+        _: keywarden::adapters::ReportUse,
+    ) -> Result<Vec<keywarden::core::key_rules::KeyInfo>, ServiceError> {
         Ok(Vec::new())
+    }
+    async fn key_owner(&self, key: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
+        Ok(self
+            .users
+            .iter()
+            .find(|(_, inv)| inv.access_keys.contains(key))
+            .map(|(user, _)| IamUserName::parse(user).unwrap()))
+    }
+    async fn policy_attachments(&self, _: &str) -> Result<Option<i32>, ServiceError> {
+        Ok(None)
     }
     async fn set_key_active(
         &self,
@@ -98,12 +109,12 @@ impl Iam for Aws {
     async fn create_key(
         &self,
         user: &IamUserName,
-    ) -> Result<(AccessKeyId, keywarden::domain::Secret), ServiceError> {
+    ) -> Result<(AccessKeyId, keywarden::core::domain::Secret), ServiceError> {
         self.key_changes
             .lock()
             .unwrap()
             .push(format!("{user} new key"));
-        Err(ServiceError("not used by these tests".into()))
+        Err(ServiceError::Invalid("not used by these tests".into()))
     }
 }
 
@@ -243,6 +254,7 @@ fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
         rules: Rules {
             notify_days: 7,
             max_deletions,
+            max_deactivations: 10,
             deactivate_grace: 0,
         },
         protected_users: vec![IamUserName::parse("user-4").unwrap()],
@@ -262,7 +274,8 @@ fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
                 sheets: &sheets,
                 slack: &slack,
                 iam: &aws,
-                vault: &keywarden::demo::NoVault,
+                vault: &keywarden::adapters::memory::NoVault,
+                deadline: keywarden::app::run::Deadline::none(),
             }
             .run(today(), mode),
         )
@@ -316,7 +329,7 @@ proptest! {
         prop_assert!(out.aws.key_changes.lock().unwrap().is_empty());
         prop_assert!(out.sheets.writes.lock().unwrap().is_empty());
         prop_assert!(out.slack.sent.lock().unwrap().is_empty());
-        prop_assert!(out.report.actions.iter().all(|a| a.outcome != Outcome::Done || matches!(a.action, keywarden::report::ActionKind::Skip | keywarden::report::ActionKind::Alert)));
+        prop_assert!(out.report.actions.iter().all(|a| a.outcome != Outcome::Done || matches!(a.action, keywarden::core::report::ActionKind::Skip | keywarden::core::report::ActionKind::Alert)));
     }
 }
 

@@ -3,64 +3,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::domain::SlackUserId;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionKind {
-    Notify,
-    Delete,
-    Skip,
-    Unusable,
-    Alert,
-    // SPEC §8
-    AgeNotify,
-    AgeDelete,
-    Deactivate,
-    Reactivate,
-    Rotate,
-    Shadow,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Done,
-    Planned,
-    Failed,
-    Refused,
-}
-
-/// One line of the report; `row` is the 1-based sheet row, `None` for run-wide alerts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ActionRecord {
-    pub row: Option<usize>,
-    pub account: String,
-    pub access_key_id: String,
-    pub owner: String,
-    pub action: ActionKind,
-    pub outcome: Outcome,
-    pub detail: String,
-}
-
-impl ActionRecord {
-    pub fn alert(outcome: Outcome, detail: impl Into<String>) -> Self {
-        ActionRecord {
-            row: None,
-            account: String::new(),
-            access_key_id: String::new(),
-            owner: String::new(),
-            action: ActionKind::Alert,
-            outcome,
-            detail: detail.into(),
-        }
-    }
-
-    /// Whether administrators should read about it (skips are routine).
-    pub fn needs_attention(&self) -> bool {
-        self.action != ActionKind::Skip
-    }
-}
+use crate::core::domain::SlackUserId;
+use crate::core::outcome::{Action, ActionOutcome, Alert, Lang, Teardown, records};
+pub use crate::core::outcome::{ActionKind, ActionRecord, Outcome};
 
 /// A Slack message the run sent, or would send in a dry run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +39,43 @@ impl Report {
             messages: Vec::new(),
             iam_steps: Vec::new(),
         }
+    }
+
+    /// The report of a run, derived from its outcomes and the summaries sent to administrators.
+    pub fn build(today: NaiveDate, outcomes: &[ActionOutcome], summaries: Vec<Message>) -> Self {
+        let mut messages: Vec<Message> = outcomes
+            .iter()
+            .flat_map(|o| o.messages())
+            .map(|(to, text)| Message {
+                to: to.clone(),
+                text: text.to_string(),
+            })
+            .collect();
+        messages.extend(summaries);
+        let iam_steps = outcomes
+            .iter()
+            .filter_map(|o| match &o.action {
+                Action::Teardown(Teardown::Planned { steps })
+                | Action::Teardown(Teardown::TornDown { steps, .. }) => Some((
+                    o.subject.account.clone(),
+                    steps.iter().map(|s| s.to_string()).collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        Report {
+            today,
+            actions: records(outcomes, Lang::En),
+            messages,
+            iam_steps,
+        }
+    }
+
+    /// Whether any alert of the run says it ran out of time.
+    pub fn ran_out_of_time(outcomes: &[ActionOutcome]) -> bool {
+        outcomes
+            .iter()
+            .any(|o| matches!(o.action, Action::Alert(Alert::OutOfTime)))
     }
 
     /// SPEC §6: 0 when every action succeeded, 1 when any failed or was refused.
@@ -138,8 +120,8 @@ impl Report {
             for a in &shown {
                 table.add_row([
                     a.row.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
-                    label(a.action).into(),
-                    outcome_label(a.outcome).into(),
+                    a.action.label().into(),
+                    a.outcome.label(Lang::En).into(),
                     a.account.clone(),
                     a.access_key_id.clone(),
                     a.owner.clone(),
@@ -168,31 +150,6 @@ impl Report {
     }
 }
 
-fn label(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::Notify => "notify",
-        ActionKind::Delete => "delete",
-        ActionKind::Skip => "skip",
-        ActionKind::Unusable => "unusable",
-        ActionKind::Alert => "alert",
-        ActionKind::AgeNotify => "age_notify",
-        ActionKind::AgeDelete => "age_delete",
-        ActionKind::Deactivate => "deactivate",
-        ActionKind::Reactivate => "reactivate",
-        ActionKind::Rotate => "rotate",
-        ActionKind::Shadow => "shadow",
-    }
-}
-
-fn outcome_label(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Done => "done",
-        Outcome::Planned => "planned",
-        Outcome::Failed => "FAILED",
-        Outcome::Refused => "REFUSED",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,7 +170,11 @@ mod tests {
     fn json_has_the_contract_fields() {
         let mut r = Report::new("2026-11-22".parse().unwrap());
         r.actions.push(record(ActionKind::Delete, Outcome::Done));
-        r.actions.push(ActionRecord::alert(Outcome::Failed, "x"));
+        r.actions.push(ActionRecord {
+            row: None,
+            action: ActionKind::Alert,
+            ..record(ActionKind::Alert, Outcome::Failed)
+        });
         let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(v["today"], "2026-11-22");
         assert_eq!(v["actions"][0]["row"], 5);

@@ -5,7 +5,7 @@ use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
 
 use super::{ServiceError, Vault};
-use crate::domain::Secret;
+use crate::core::domain::Secret;
 
 pub struct SecretsManager {
     client: Client,
@@ -21,14 +21,14 @@ impl SecretsManager {
     /// The secret's current `SecretString`. Errors name the secret, never its value.
     pub async fn fetch(&self, name: &str) -> Result<Secret, ServiceError> {
         let out = self.client.get_secret_value().secret_id(name).send().await.map_err(|e| {
-            ServiceError(format!(
+            ServiceError::NotFound(format!(
                 "cannot read secret \"{name}\" from AWS Secrets Manager: {} (check its name and \
                  secretsmanager:GetSecretValue on it)",
                 DisplayErrorContext(&e)
             ))
         })?;
         out.secret_string.map(Secret::new).ok_or_else(|| {
-            ServiceError(format!(
+            ServiceError::Invalid(format!(
                 "secret \"{name}\" has no SecretString: store the value as text"
             ))
         })
@@ -58,13 +58,13 @@ impl Vault for SecretsManager {
                     .await
                     .map(|_| ())
                     .map_err(|e| {
-                        ServiceError(format!(
+                        ServiceError::Unavailable(format!(
                             "cannot create secret \"{name}\": {}",
                             DisplayErrorContext(&e)
                         ))
                     })
             }
-            Err(e) => Err(ServiceError(format!(
+            Err(e) => Err(ServiceError::Unavailable(format!(
                 "cannot store secret \"{name}\": {}",
                 DisplayErrorContext(&e)
             ))),

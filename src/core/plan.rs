@@ -4,35 +4,16 @@ use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
 
-use crate::domain::RowStatus;
-use crate::sheet::{CellProblem, Directory, Owner, RequestRow, RequestTable};
-
-/// An account name as IAM compares it — without regard to ASCII case — without allocating a
-/// lower-cased copy for each of a sheet's rows.
-#[derive(Debug, Clone, Copy)]
-struct Folded<'a>(&'a str);
-
-impl PartialEq for Folded<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(other.0)
-    }
-}
-
-impl Eq for Folded<'_> {}
-
-impl std::hash::Hash for Folded<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for b in self.0.bytes() {
-            state.write_u8(b.to_ascii_lowercase());
-        }
-    }
-}
+use crate::core::domain::{IamUserName, RowStatus};
+use crate::core::sheet::{CellProblem, Directory, Owner, RequestRow, RequestTable};
 
 /// Settings the decisions depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rules {
     pub notify_days: u32,
     pub max_deletions: usize,
+    /// `KEYWARDEN_MAX_DEACTIVATIONS` (SPEC §8): keys set Inactive per run at most.
+    pub max_deactivations: usize,
     /// `KEYWARDEN_DEACTIVATE_GRACE_DAYS` (SPEC §8): days after the end date during which the
     /// key is only set Inactive; 0 tears down the day after, as SPEC §3.
     pub deactivate_grace: u32,
@@ -105,9 +86,13 @@ pub struct PlannedRow<'a> {
     pub row: &'a RequestRow,
     pub decision: Decision,
     pub owner: Owner,
-    /// For a delete: other rows that still need the same IAM user (extended, not yet due, or
-    /// unreadable). Tearing the user down would cut their keys off, so the delete is refused.
+    /// For a delete: other live rows (extended, not yet due, or unreadable) that name the same
+    /// IAM user with the same key or a key that cannot be read. Deleting would cut them off, so
+    /// the delete is refused.
     pub user_still_needed_by: Vec<usize>,
+    /// For a delete: other live rows that name the same IAM user with a different key. Only
+    /// this row's key is deleted; the user stays for them (SPEC §4 step 5).
+    pub user_kept_for: Vec<usize>,
 }
 
 /// Every row's decision for one run.
@@ -133,13 +118,14 @@ impl<'a> Plan<'a> {
             .iter()
             .map(|row| (row, decide(row, today, rules)))
             .collect();
-        // Rows that keep their IAM user alive, by account as IAM compares names (no case).
-        let mut alive: HashMap<Folded, Vec<usize>> = HashMap::new();
+        // Rows that keep their IAM user alive, by user name as IAM compares it (no case).
+        let mut alive: HashMap<IamUserName, Vec<&RequestRow>> = HashMap::new();
         for (row, decision) in &decided {
-            if !matches!(decision, Decision::Delete | Decision::SkipDeleted)
-                && !row.account.is_empty()
-            {
-                alive.entry(Folded(&row.account)).or_default().push(row.row);
+            if matches!(decision, Decision::Delete | Decision::SkipDeleted) {
+                continue;
+            }
+            if let Ok(user) = IamUserName::parse(&row.account) {
+                alive.entry(user).or_default().push(row);
             }
         }
         let rows = decided
@@ -156,18 +142,24 @@ impl<'a> Plan<'a> {
                     ) => directory.lookup(&v.owner),
                     _ => Owner::NotFound,
                 };
-                let user_still_needed_by = match decision {
-                    Decision::Delete => alive
-                        .get(&Folded(&row.account))
-                        .cloned()
-                        .unwrap_or_default(),
-                    _ => Vec::new(),
-                };
+                let (mut user_still_needed_by, mut user_kept_for) = (Vec::new(), Vec::new());
+                if let (Decision::Delete, Ok(v)) = (&decision, &row.valid) {
+                    let mine = row.key_id.trim();
+                    for other in alive.get(&v.account).into_iter().flatten() {
+                        let theirs = other.key_id.trim();
+                        if theirs.is_empty() || theirs == mine || mine.is_empty() {
+                            user_still_needed_by.push(other.row);
+                        } else {
+                            user_kept_for.push(other.row);
+                        }
+                    }
+                }
                 PlannedRow {
                     row,
                     decision,
                     owner,
                     user_still_needed_by,
+                    user_kept_for,
                 }
             })
             .collect();
@@ -202,8 +194,8 @@ impl<'a> Plan<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{AccessKeyId, IamUserName, NameKey};
-    use crate::sheet::ValidRow;
+    use crate::core::domain::{AccessKeyId, IamUserName, NameKey};
+    use crate::core::sheet::ValidRow;
     use proptest::prelude::*;
 
     fn date(s: &str) -> NaiveDate {
@@ -214,6 +206,7 @@ mod tests {
         Rules {
             notify_days,
             max_deletions: 10,
+            max_deactivations: 10,
             deactivate_grace: 0,
         }
     }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::headers::{self, ColumnSpec, HeaderError};
 use super::{Grid, cell_text, cell_value};
-use crate::domain::{AccessKeyId, IamUserName, NameKey, RowStatus, parse_sheet_date};
+use crate::core::domain::{AccessKeyId, IamUserName, NameKey, RowStatus, parse_sheet_date};
 
 pub const OWNER: ColumnSpec = ColumnSpec {
     aliases: &["氏名"],

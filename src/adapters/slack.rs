@@ -8,7 +8,7 @@ use slack_morphism::prelude::*;
 
 use super::google::https_or_http;
 use super::{Messenger, SendError, ServiceError};
-use crate::domain::{Secret, SlackUserId};
+use crate::core::domain::{Secret, SlackUserId};
 
 type Connector = slack_morphism::hyper_tokio::SlackClientHyperConnector<
     google_sheets4::hyper_rustls::HttpsConnector<
@@ -83,7 +83,7 @@ impl SlackDm {
                 r.user.unwrap_or_default(),
                 r.team
             )),
-            Err(e) => Err(ServiceError(format!(
+            Err(e) => Err(ServiceError::Unavailable(format!(
                 "Slack auth.test failed: {}",
                 classify(e).message()
             ))),
@@ -110,7 +110,7 @@ fn content(text: &str) -> SlackMessageContent {
         })
         .collect();
     SlackMessageContent::new()
-        .with_text(crate::messages::escape(text))
+        .with_text(crate::core::messages::escape(text))
         .with_blocks(blocks)
 }
 

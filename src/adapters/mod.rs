@@ -1,29 +1,69 @@
-//! The three outside services, each behind a small trait so the runner can be driven by the
-//! real adapters (Google, Slack, AWS) or by the in-memory ones of `keywarden demo`.
+//! The outside services, each behind a small trait so the run can be driven by the real
+//! adapters (Google, Slack, AWS) or by the in-memory ones of `keywarden demo` ([`memory`]).
+//! Adapters translate; they decide nothing (no dry runs, no business rules).
 
 pub mod aws;
+pub mod credential_report;
 pub mod google;
 pub mod iam;
+pub mod memory;
 pub mod secrets;
 pub mod slack;
 
 use std::future::Future;
 
-use crate::domain::{AccessKeyId, IamUserName, Secret, SlackUserId};
-use crate::hygiene::KeyInfo;
-use crate::sheet::Grid;
-use crate::teardown::{Step, UserInventory};
+use crate::core::domain::{AccessKeyId, IamUserName, Secret, SlackUserId};
+use crate::core::key_rules::KeyInfo;
+pub use crate::core::sheet::CellWrite;
+use crate::core::sheet::Grid;
+use crate::core::teardown::{Step, UserInventory};
 
-/// A failure of an outside service, already worded for administrators (never holds secrets).
+/// A failure of an outside service, by what the caller can do about it. The text is the
+/// service's message, worded for administrators (never holds secrets).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ServiceError(pub String);
+pub enum ServiceError {
+    /// The thing does not exist (IAM `NoSuchEntity`, a missing sheet or secret).
+    #[error("{0}")]
+    NotFound(String),
+    /// Our credentials may not do this (least privilege, a wrong role).
+    #[error("{0}")]
+    AccessDenied(String),
+    /// Rate limited even after retries.
+    #[error("{0}")]
+    Throttled(String),
+    /// The service refused because of the state of things (`DeleteConflict`, `LimitExceeded`).
+    #[error("{0}")]
+    Conflict(String),
+    /// The request or the answer was malformed.
+    #[error("{0}")]
+    Invalid(String),
+    /// The service could not be reached or failed (5xx, time-outs, anything else).
+    #[error("{0}")]
+    Unavailable(String),
+}
 
-/// One cell to write, as an A1 reference with the sheet name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CellWrite {
-    pub range: String,
-    pub value: String,
+impl ServiceError {
+    /// The service's message, for people.
+    pub fn message(&self) -> &str {
+        match self {
+            ServiceError::NotFound(m)
+            | ServiceError::AccessDenied(m)
+            | ServiceError::Throttled(m)
+            | ServiceError::Conflict(m)
+            | ServiceError::Invalid(m)
+            | ServiceError::Unavailable(m) => m,
+        }
+    }
+}
+
+/// Last uses may come from a credential report; generating one is a write, so the caller says
+/// whether that is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportUse {
+    /// Generate a fresh report when it helps.
+    MayGenerate,
+    /// Use only an existing report (or ask key by key).
+    ExistingOnly,
 }
 
 /// The spreadsheet.
@@ -78,13 +118,22 @@ pub trait Iam {
         user: &IamUserName,
         step: &Step,
     ) -> impl Future<Output = Result<StepResult, ServiceError>> + Send;
-    /// Every access key of the users under `path_prefix`, with its last use (SPEC §8). A dry
-    /// run passes `may_generate_report = false`: generating a credential report is not a read.
+    /// Every access key of the users under `path_prefix`, with its last use (SPEC §8).
     fn account_keys(
         &self,
         path_prefix: &str,
-        may_generate_report: bool,
+        report: ReportUse,
     ) -> impl Future<Output = Result<Vec<KeyInfo>, ServiceError>> + Send;
+    /// Who owns a key of the account (`GetAccessKeyLastUsed`); `None` when IAM knows no such key.
+    fn key_owner(
+        &self,
+        key: &AccessKeyId,
+    ) -> impl Future<Output = Result<Option<IamUserName>, ServiceError>> + Send;
+    /// How many users, groups and roles a policy is attached to; `None` if it does not exist.
+    fn policy_attachments(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = Result<Option<i32>, ServiceError>> + Send;
     /// A key's last use, asked of IAM now.
     fn key_last_used(
         &self,

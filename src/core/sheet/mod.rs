@@ -3,6 +3,7 @@
 mod headers;
 mod requests;
 mod users;
+pub mod writes;
 
 pub use headers::{HeaderError, column_letter};
 pub use requests::{
@@ -12,6 +13,13 @@ pub use requests::{
 pub use users::{Directory, Owner};
 
 use serde_json::Value;
+
+/// One cell to write, as an A1 reference with the sheet name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellWrite {
+    pub range: String,
+    pub value: String,
+}
 
 /// Rows of cells as the Sheets API returns them: row 0 is the header; rows and cells may be
 /// short (trailing empty cells and rows are omitted by the API).

@@ -9,8 +9,8 @@ use google_sheets4::api::{BatchUpdateValuesRequest, Scope, ValueRange};
 use google_sheets4::{Sheets, hyper_rustls, hyper_util, yup_oauth2};
 
 use super::{CellWrite, ServiceError, SheetStore};
-use crate::domain::Secret;
-use crate::sheet::{Grid, quoted_sheet};
+use crate::core::domain::Secret;
+use crate::core::sheet::{Grid, quoted_sheet};
 
 type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
 
@@ -29,13 +29,13 @@ pub fn https_or_http() -> Result<Connector, ServiceError> {
                 .build())
         })
         .clone()
-        .map_err(ServiceError)
+        .map_err(ServiceError::Unavailable)
 }
 
 /// The service-account key from a file (`GOOGLE_APPLICATION_CREDENTIALS`).
 pub async fn read_key_file(path: &Path) -> Result<yup_oauth2::ServiceAccountKey, ServiceError> {
     yup_oauth2::read_service_account_key(path).await.map_err(|e| {
-        ServiceError(format!(
+        ServiceError::Invalid(format!(
             "cannot read the service-account key {}: {e} (download a JSON key of the service account)",
             path.display()
         ))
@@ -46,7 +46,7 @@ pub async fn read_key_file(path: &Path) -> Result<yup_oauth2::ServiceAccountKey,
 /// never quotes the input), so the key cannot leak through it.
 pub fn parse_key(json: &Secret) -> Result<yup_oauth2::ServiceAccountKey, ServiceError> {
     yup_oauth2::parse_service_account_key(json.expose()).map_err(|e| {
-        ServiceError(format!(
+        ServiceError::Invalid(format!(
             "the Google key secret is not a service-account JSON key: {e}"
         ))
     })
@@ -75,7 +75,7 @@ impl GoogleSheets {
         )
         .build()
         .await
-        .map_err(|e| ServiceError(format!("cannot set up Google authentication: {e}")))?;
+        .map_err(|e| ServiceError::Invalid(format!("cannot set up Google authentication: {e}")))?;
         let mut hub = Sheets::new(builder().build(https_or_http()?), auth);
         hub.base_url(api_url.to_string());
         hub.root_url(api_url.to_string());
@@ -194,10 +194,14 @@ impl Failure {
             }
             _ => "",
         };
-        ServiceError(format!(
-            "spreadsheet {spreadsheet_id}: {}{hint}",
-            self.message
-        ))
+        let message = format!("spreadsheet {spreadsheet_id}: {}{hint}", self.message);
+        match self.status {
+            Some(401) | Some(403) => ServiceError::AccessDenied(message),
+            Some(404) => ServiceError::NotFound(message),
+            Some(400) => ServiceError::Invalid(message),
+            Some(429) => ServiceError::Throttled(message),
+            _ => ServiceError::Unavailable(message),
+        }
     }
 }
 

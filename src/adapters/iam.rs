@@ -5,15 +5,15 @@
 use aws_sdk_iam::Client;
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use super::{Iam, ServiceError, StepResult};
-use crate::domain::{AccessKeyId, IamUserName, Secret};
-use crate::hygiene::KeyInfo;
-use crate::teardown::{self, AttachedPolicy, Step, UserInventory};
+use aws_sdk_iam::types::Tag;
+
+use super::{Iam, ReportUse, ServiceError, StepResult, credential_report};
+use crate::core::domain::{AccessKeyId, IamUserName, Secret};
+use crate::core::key_rules::KeyInfo;
+use crate::core::teardown::{AttachedPolicy, Step, TEARDOWN_TAG, UserInventory};
 
 pub struct AwsIam {
     client: Client,
@@ -39,11 +39,34 @@ where
     e.code() == Some("NoSuchEntity")
 }
 
-fn failed<E: std::error::Error + 'static, R: std::fmt::Debug + 'static>(
-    op: &str,
-    e: SdkError<E, R>,
-) -> ServiceError {
-    ServiceError(format!("IAM {op} failed: {}", DisplayErrorContext(&e)))
+/// An SDK error as a [`ServiceError`] the run can match, keeping IAM's message for people.
+pub(super) fn failed<E, R>(op: &str, e: SdkError<E, R>) -> ServiceError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+    SdkError<E, R>: ProvideErrorMetadata,
+{
+    let message = format!("IAM {op} failed: {}", DisplayErrorContext(&e));
+    match e.code() {
+        Some("NoSuchEntity") => ServiceError::NotFound(message),
+        Some(
+            "AccessDenied"
+            | "AccessDeniedException"
+            | "UnauthorizedOperation"
+            | "InvalidClientTokenId"
+            | "SignatureDoesNotMatch",
+        ) => ServiceError::AccessDenied(message),
+        Some("Throttling" | "ThrottlingException" | "RequestLimitExceeded") => {
+            ServiceError::Throttled(message)
+        }
+        Some(
+            "DeleteConflict" | "LimitExceeded" | "EntityAlreadyExists" | "ConcurrentModification",
+        ) => ServiceError::Conflict(message),
+        Some("InvalidInput" | "ValidationError" | "MalformedPolicyDocument") => {
+            ServiceError::Invalid(message)
+        }
+        _ => ServiceError::Unavailable(message),
+    }
 }
 
 /// Runs one write; `NoSuchEntity` means an earlier run did it already.
@@ -188,8 +211,7 @@ impl AwsIam {
         Ok(groups.into_iter().map(|g| g.group_name).collect())
     }
 
-    /// Number of users, groups and roles a policy is attached to; `None` if it does not exist.
-    async fn policy_attachments(&self, arn: &str) -> Result<Option<i32>, ServiceError> {
+    async fn attachments(&self, arn: &str) -> Result<Option<i32>, ServiceError> {
         match self.client.get_policy().policy_arn(arn).send().await {
             Ok(out) => Ok(Some(
                 out.policy.and_then(|p| p.attachment_count).unwrap_or(0),
@@ -199,36 +221,8 @@ impl AwsIam {
         }
     }
 
-    /// The user's own policy left unattached by an interrupted teardown (see `UserInventory`).
-    async fn orphan_policy(
-        &self,
-        user: &IamUserName,
-        inv: &UserInventory,
-    ) -> Result<Option<String>, ServiceError> {
-        // Keys go before policies: a user with keys left was never half torn down, so an
-        // unattached policy of the same name is not ours to delete.
-        if !inv.access_keys.is_empty()
-            || inv
-                .attached_policies
-                .iter()
-                .any(|p| p.name == user.as_str())
-        {
-            return Ok(None);
-        }
-        for arn in teardown::own_policy_arns(user, inv) {
-            // Least privilege may hide policies outside the IAM path: not ours to delete then.
-            match self.policy_attachments(&arn).await {
-                Ok(Some(0)) => return Ok(Some(arn)),
-                Ok(_) => {}
-                Err(e) if e.0.contains("AccessDenied") => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(None)
-    }
-
     async fn delete_own_policy(&self, arn: &str) -> Result<StepResult, ServiceError> {
-        match self.policy_attachments(arn).await? {
+        match self.attachments(arn).await? {
             None => return Ok(StepResult::AlreadyGone),
             Some(n) if n > 0 => {
                 return Ok(StepResult::Kept(format!(
@@ -267,14 +261,6 @@ impl AwsIam {
     }
 }
 
-/// Above this many keys, last use comes from one credential report instead of one
-/// `GetAccessKeyLastUsed` per key: three calls (generate, poll, get) whatever the account's
-/// size, at the price of data up to four hours old — irrelevant for a rule counted in days.
-const CREDENTIAL_REPORT_FROM_KEYS: usize = 50;
-
-/// Last use of each key, by (user name, key creation second).
-type LastUses = HashMap<(String, i64), Option<DateTime<Utc>>>;
-
 fn to_chrono(t: &aws_sdk_iam::primitives::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(t.secs(), t.subsec_nanos())
 }
@@ -301,7 +287,7 @@ impl AwsIam {
             .map_err(|e| failed("ListUsers", e))?;
         users
             .into_iter()
-            .map(|u| IamUserName::parse(&u.user_name).map_err(ServiceError))
+            .map(|u| IamUserName::parse(&u.user_name).map_err(ServiceError::Invalid))
             .collect()
     }
 
@@ -321,7 +307,7 @@ impl AwsIam {
                 Ok(ListedKey {
                     user: user.clone(),
                     key_id: AccessKeyId::parse(k.access_key_id.as_deref().unwrap_or_default())
-                        .map_err(ServiceError)?,
+                        .map_err(ServiceError::Invalid)?,
                     active: k.status.as_ref().is_some_and(|s| s.as_str() == "Active"),
                     created: k
                         .create_date
@@ -345,66 +331,6 @@ impl AwsIam {
             .access_key_last_used
             .and_then(|u| u.last_used_date.as_ref().and_then(to_chrono)))
     }
-
-    /// Last use per (user, key creation second), from the IAM credential report.
-    /// The credential report; generated first (a write, never in a dry run) when asked to.
-    async fn credential_report(&self, generate: bool) -> Result<LastUses, ServiceError> {
-        // Generating is asynchronous: ask until it says COMPLETE (bounded, a few seconds).
-        for attempt in 0..if generate { 20 } else { 0 } {
-            let state = self
-                .client
-                .generate_credential_report()
-                .send()
-                .await
-                .map_err(|e| failed("GenerateCredentialReport", e))?
-                .state;
-            if state.as_ref().is_some_and(|s| s.as_str() == "COMPLETE") {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(250 * (attempt + 1))).await;
-        }
-        let out = self
-            .client
-            .get_credential_report()
-            .send()
-            .await
-            .map_err(|e| failed("GetCredentialReport", e))?;
-        let csv = out.content.map(|b| b.into_inner()).unwrap_or_default();
-        parse_credential_report(&csv)
-    }
-}
-
-/// The credential report names no key IDs: each user's two key slots are matched to keys by
-/// creation time (`access_key_N_last_rotated`).
-fn parse_credential_report(csv: &[u8]) -> Result<LastUses, ServiceError> {
-    let bad =
-        |e: csv::Error| ServiceError(format!("the IAM credential report could not be read: {e}"));
-    let mut reader = csv::Reader::from_reader(csv);
-    let headers = reader.headers().map_err(bad)?.clone();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let user_col = col("user")
-        .ok_or_else(|| ServiceError("credential report without a user column".into()))?;
-    let time = |s: &str| {
-        DateTime::parse_from_rfc3339(s)
-            .ok()
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let mut out = HashMap::new();
-    for record in reader.records() {
-        let record = record.map_err(bad)?;
-        for slot in ["access_key_1", "access_key_2"] {
-            let rotated = col(&format!("{slot}_last_rotated"))
-                .and_then(|c| record.get(c))
-                .and_then(time);
-            let used = col(&format!("{slot}_last_used_date"))
-                .and_then(|c| record.get(c))
-                .and_then(time);
-            if let Some(rotated) = rotated {
-                out.insert((record[user_col].to_string(), rotated.timestamp()), used);
-            }
-        }
-    }
-    Ok(out)
 }
 
 impl Iam for AwsIam {
@@ -435,7 +361,7 @@ impl Iam for AwsIam {
             self.attached_policies(u),
             self.groups(u),
         )?;
-        let mut inv = UserInventory {
+        let inv = UserInventory {
             arn: found.arn,
             path: found.path,
             access_keys,
@@ -448,15 +374,20 @@ impl Iam for AwsIam {
             attached_policies,
             groups,
             orphan_policy: None,
+            teardown_tag: found
+                .tags
+                .unwrap_or_default()
+                .into_iter()
+                .find(|t| t.key == TEARDOWN_TAG)
+                .map(|t| t.value),
         };
-        inv.orphan_policy = self.orphan_policy(user, &inv).await?;
         Ok(Some(inv))
     }
 
     async fn account_keys(
         &self,
         path_prefix: &str,
-        may_generate_report: bool,
+        report: ReportUse,
     ) -> Result<Vec<KeyInfo>, ServiceError> {
         let users = self.users_under(path_prefix).await?;
         let listed: Vec<ListedKey> = stream::iter(users)
@@ -464,16 +395,16 @@ impl Iam for AwsIam {
             .buffer_unordered(8)
             .try_concat()
             .await?;
-        let report = if listed.len() > CREDENTIAL_REPORT_FROM_KEYS {
-            match self.credential_report(may_generate_report).await {
+        let report = if listed.len() > credential_report::FROM_KEYS {
+            match credential_report::last_uses(&self.client, report).await {
                 Ok(report) => report,
                 Err(e) => {
                     tracing::warn!(error = %e, "no credential report: asking IAM key by key");
-                    LastUses::new()
+                    credential_report::LastUses::new()
                 }
             }
         } else {
-            LastUses::new()
+            credential_report::LastUses::new()
         };
         stream::iter(listed)
             .map(|k| {
@@ -508,6 +439,29 @@ impl Iam for AwsIam {
         self.last_used(key).await
     }
 
+    async fn key_owner(&self, key: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
+        match self
+            .client
+            .get_access_key_last_used()
+            .access_key_id(key.as_str())
+            .send()
+            .await
+        {
+            Ok(out) => out
+                .user_name
+                .map(|u| IamUserName::parse(&u).map_err(ServiceError::Invalid))
+                .transpose(),
+            Err(e) => match failed("GetAccessKeyLastUsed", e) {
+                ServiceError::NotFound(_) => Ok(None),
+                other => Err(other),
+            },
+        }
+    }
+
+    async fn policy_attachments(&self, arn: &str) -> Result<Option<i32>, ServiceError> {
+        self.attachments(arn).await
+    }
+
     async fn set_key_active(
         &self,
         user: &IamUserName,
@@ -540,8 +494,8 @@ impl Iam for AwsIam {
             .map_err(|e| failed("CreateAccessKey", e))?;
         let key = out
             .access_key
-            .ok_or_else(|| ServiceError("CreateAccessKey returned no key".into()))?;
-        let id = AccessKeyId::parse(&key.access_key_id).map_err(ServiceError)?;
+            .ok_or_else(|| ServiceError::Invalid("CreateAccessKey returned no key".into()))?;
+        let id = AccessKeyId::parse(&key.access_key_id).map_err(ServiceError::Invalid)?;
         Ok((id, Secret::new(key.secret_access_key)))
     }
 
@@ -549,6 +503,20 @@ impl Iam for AwsIam {
         let c = &self.client;
         let u = user.as_str();
         match step {
+            Step::TagForTeardown(k) => {
+                let tag = Tag::builder()
+                    .key(TEARDOWN_TAG)
+                    .value(k.as_str())
+                    .build()
+                    .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+                c.tag_user()
+                    .user_name(u)
+                    .tags(tag)
+                    .send()
+                    .await
+                    .map(|_| StepResult::Done)
+                    .map_err(|e| failed("TagUser", e))
+            }
             Step::DeleteLoginProfile => {
                 idempotent(
                     "DeleteLoginProfile",
@@ -640,33 +608,5 @@ impl Iam for AwsIam {
             Step::DeleteUser => idempotent("DeleteUser", c.delete_user().user_name(u).send()).await,
             Step::DeleteOwnPolicy(arn) => self.delete_own_policy(arn).await,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn credential_report_slots_match_keys_by_creation_time() {
-        let csv = b"user,arn,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date\n\
-\"a,b\",arn:x,true,2026-01-01T00:00:00+00:00,2026-03-01T10:00:00+00:00,false,N/A,N/A\n\
-c,arn:y,true,2026-02-01T00:00:00+00:00,N/A,true,2026-02-02T00:00:00+00:00,2026-02-03T00:00:00+00:00\n";
-        let report = parse_credential_report(csv).unwrap();
-        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        assert_eq!(
-            report[&("a,b".to_string(), t("2026-01-01T00:00:00Z").timestamp())],
-            Some(t("2026-03-01T10:00:00Z"))
-        );
-        assert_eq!(
-            report[&("c".to_string(), t("2026-02-01T00:00:00Z").timestamp())],
-            None,
-            "never used"
-        );
-        assert_eq!(
-            report[&("c".to_string(), t("2026-02-02T00:00:00Z").timestamp())],
-            Some(t("2026-02-03T00:00:00Z"))
-        );
-        assert_eq!(report.len(), 3);
     }
 }

@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::adapters::{Iam, Messenger, SheetStore};
 use crate::configuration::Needs;
-use crate::services::{Iam, Messenger, SheetStore};
-use crate::sheet::{Directory, RequestTable};
+use crate::core::sheet::{Directory, RequestTable};
 
 #[derive(Default)]
 struct Checklist {
@@ -88,7 +88,9 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                 let unusable = t
                     .rows
                     .iter()
-                    .filter(|r| r.status != crate::domain::RowStatus::Deleted && r.valid.is_err())
+                    .filter(|r| {
+                        r.status != crate::core::domain::RowStatus::Deleted && r.valid.is_err()
+                    })
                     .count();
                 sample_user = t
                     .rows

@@ -6,112 +6,19 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::domain::{AccessKeyId, IamUserName, Secret, SlackUserId};
-use crate::hygiene::KeyInfo;
-use crate::plan::Rules;
-use crate::report::Report;
-use crate::runner::{Fatal, Job, JobSettings, Mode};
-use crate::services::{
-    CellWrite, Iam, Messenger, SendError, ServiceError, SheetStore, StepResult, Vault,
-};
-use crate::sheet::Grid;
-use crate::teardown::{AttachedPolicy, Step, UserInventory};
+use crate::adapters::memory::{MemoryIam, MemorySheets, NoSlack, NoVault};
+use crate::app::run::{Deadline, Fatal, Job, Mode};
+use crate::configuration::JobSettings;
+use crate::core::domain::{AccessKeyId, SlackUserId};
+use crate::core::plan::Rules;
+use crate::core::report::Report;
+use crate::core::sheet::Grid;
+use crate::core::teardown::{AttachedPolicy, UserInventory};
 
 /// The day the example data was written for.
 pub const DEMO_TODAY: &str = "2026-11-22";
-const REQUESTS: &str = include_str!("../demo/key_request_form.json");
-const USERS: &str = include_str!("../demo/users_json.json");
-
-/// The bundled sheets, read-only.
-pub struct MemorySheets(HashMap<String, Grid>);
-
-impl SheetStore for MemorySheets {
-    async fn read(&self, sheets: &[&str]) -> Result<Vec<Grid>, ServiceError> {
-        sheets
-            .iter()
-            .map(|s| {
-                self.0
-                    .get(*s)
-                    .cloned()
-                    .ok_or_else(|| ServiceError(format!("no sheet \"{s}\"")))
-            })
-            .collect()
-    }
-
-    async fn write(&self, _: &[CellWrite]) -> Result<(), ServiceError> {
-        Err(ServiceError("the demo never writes".into()))
-    }
-}
-
-/// A Slack that refuses to send: the demo is a dry run, so it is never asked.
-pub struct NoSlack;
-
-impl Messenger for NoSlack {
-    async fn send(&self, _: &SlackUserId, _: &str) -> Result<(), SendError> {
-        Err(SendError::Failed("Slack is not used here".into()))
-    }
-}
-
-/// A vault that refuses: the demo never rotates keys.
-pub struct NoVault;
-
-impl Vault for NoVault {
-    async fn store(&self, _: &str, _: &Secret) -> Result<(), ServiceError> {
-        Err(ServiceError("the demo never stores secrets".into()))
-    }
-}
-
-/// IAM users of the example account.
-pub struct MemoryIam(HashMap<String, UserInventory>);
-
-impl Iam for MemoryIam {
-    async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
-        Ok(self.0.get(user.as_str()).cloned())
-    }
-
-    async fn apply(&self, _: &IamUserName, _: &Step) -> Result<StepResult, ServiceError> {
-        Err(ServiceError("the demo never writes".into()))
-    }
-
-    async fn key_last_used(
-        &self,
-        _: &AccessKeyId,
-    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
-        Ok(None)
-    }
-
-    async fn account_keys(&self, _: &str, _: bool) -> Result<Vec<KeyInfo>, ServiceError> {
-        let issued = chrono::DateTime::parse_from_rfc3339("2026-06-01T01:00:00Z")
-            .expect("valid")
-            .to_utc();
-        Ok(self
-            .0
-            .iter()
-            .flat_map(|(user, inv)| {
-                inv.access_keys.iter().map(move |key| KeyInfo {
-                    user: IamUserName::parse(user).expect("demo user names are valid"),
-                    key_id: key.clone(),
-                    active: true,
-                    created: issued,
-                    last_used: None,
-                })
-            })
-            .collect())
-    }
-
-    async fn set_key_active(
-        &self,
-        _: &IamUserName,
-        _: &AccessKeyId,
-        _: bool,
-    ) -> Result<(), ServiceError> {
-        Err(ServiceError("the demo never writes".into()))
-    }
-
-    async fn create_key(&self, _: &IamUserName) -> Result<(AccessKeyId, Secret), ServiceError> {
-        Err(ServiceError("the demo never writes".into()))
-    }
-}
+const REQUESTS: &str = include_str!("../../demo/key_request_form.json");
+const USERS: &str = include_str!("../../demo/users_json.json");
 
 fn example_account() -> MemoryIam {
     let account = "123456789012";
@@ -150,6 +57,7 @@ pub fn settings() -> JobSettings {
         rules: Rules {
             notify_days: 7,
             max_deletions: 10,
+            max_deactivations: 10,
             deactivate_grace: 0,
         },
         protected_users: Vec::new(),
@@ -179,6 +87,7 @@ pub async fn run(today: NaiveDate) -> Result<Report, Fatal> {
         slack: &NoSlack,
         iam: &example_account(),
         vault: &NoVault,
+        deadline: Deadline::none(),
     };
     job.run(today, Mode::DryRun).await
 }
@@ -204,7 +113,7 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{ActionKind, Outcome};
+    use crate::core::report::{ActionKind, Outcome};
 
     #[tokio::test]
     async fn the_demo_covers_every_kind_of_row() {

@@ -5,7 +5,7 @@ use std::collections::hash_map::Entry;
 
 use super::headers::{self, ColumnSpec, HeaderError};
 use super::{Grid, cell_str, cell_text};
-use crate::domain::{NameKey, SlackUserId};
+use crate::core::domain::{NameKey, SlackUserId};
 
 const ID: ColumnSpec = ColumnSpec {
     aliases: &["id", "user_id", "slack_id"],

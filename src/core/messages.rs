@@ -1,7 +1,7 @@
 //! The Slack messages, in Japanese as the original system sent them (SPEC §7). Pure text.
 
-use crate::report::{ActionKind, ActionRecord, Outcome};
-use crate::sheet::RequestRow;
+use crate::core::outcome::{ActionOutcome, ActionRecord, Lang, Outcome, records};
+use crate::core::sheet::RequestRow;
 
 /// Longest admin summary before it is cut (Slack truncates `text` at 40,000 characters).
 const SUMMARY_MAX_LINES: usize = 200;
@@ -76,6 +76,19 @@ pub fn owner_deleted(row: &RequestRow) -> String {
          AWS アクセスキーの利用終了日（{end}）を過ぎたため、IAM ユーザー「{account}」と\
          アクセスキー {key} を削除しました。\n\
          引き続き必要な場合は、あらためて利用申請をしてください。",
+        owner = or_dash(&row.owner),
+        end = or_dash(&row.end),
+        account = or_dash(&row.account),
+        key = or_dash(&row.key_id),
+    )
+}
+
+/// The owner's notice when only the row's key was deleted and the user kept (SPEC §4 step 5).
+pub fn owner_key_deleted(row: &RequestRow) -> String {
+    format!(
+        "{owner} さん\n\
+         AWS アクセスキーの利用終了日（{end}）を過ぎたため、IAM ユーザー「{account}」の\
+         アクセスキー {key} を削除しました（IAM ユーザーは、同じユーザーを使う他の申請のために残しています）。",
         owner = or_dash(&row.owner),
         end = or_dash(&row.end),
         account = or_dash(&row.account),
@@ -171,34 +184,13 @@ pub fn key_rotated(k: &KeyRef, new_key: &str, secret_name: &str) -> String {
     )
 }
 
-fn action_label(a: &ActionRecord) -> &'static str {
-    match a.action {
-        ActionKind::Notify => "通知",
-        ActionKind::Delete => "削除",
-        ActionKind::Skip => "スキップ",
-        ActionKind::Unusable => "要修正",
-        ActionKind::Alert => "警告",
-        ActionKind::AgeNotify => "キー期限の通知",
-        ActionKind::AgeDelete => "期限切れキーの削除",
-        ActionKind::Deactivate => "無効化",
-        ActionKind::Reactivate => "再有効化",
-        ActionKind::Rotate => "キーのローテーション",
-        ActionKind::Shadow => "シートにないキー",
-    }
-}
-
-fn outcome_label(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Done => "完了",
-        Outcome::Planned => "予定",
-        Outcome::Failed => "失敗",
-        Outcome::Refused => "中止",
-    }
-}
-
 /// One summary for administrators of every notice, deletion and problem of the run; `None`
 /// when there is nothing to say (no daily noise).
-pub fn admin_summary(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<String> {
+pub fn admin_summary(today: &str, sheet: &str, outcomes: &[ActionOutcome]) -> Option<String> {
+    summary_of(today, sheet, &records(outcomes, Lang::Ja))
+}
+
+fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<String> {
     let shown: Vec<&ActionRecord> = actions.iter().filter(|a| a.needs_attention()).collect();
     if shown.is_empty() {
         return None;
@@ -229,8 +221,8 @@ pub fn admin_summary(today: &str, sheet: &str, actions: &[ActionRecord]) -> Opti
         .join(" / ");
         text.push_str(&format!(
             "• [{}・{}] {row} {who}: {}\n",
-            action_label(a),
-            outcome_label(a.outcome),
+            a.action.label_ja(),
+            a.outcome.label(Lang::Ja),
             clean(&a.detail)
         ));
     }
@@ -246,7 +238,8 @@ pub fn admin_summary(today: &str, sheet: &str, actions: &[ActionRecord]) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::RowStatus;
+    use crate::core::outcome::ActionKind;
+    use crate::core::domain::RowStatus;
 
     fn row() -> RequestRow {
         RequestRow {
@@ -306,17 +299,24 @@ mod tests {
 
     #[test]
     fn summary_lists_every_action_but_skips() {
-        let mut a = ActionRecord::alert(Outcome::Failed, "oops");
-        a.row = Some(3);
+        let a = ActionRecord {
+            row: Some(3),
+            account: String::new(),
+            access_key_id: String::new(),
+            owner: String::new(),
+            action: ActionKind::Alert,
+            outcome: Outcome::Failed,
+            detail: "oops".into(),
+        };
         let skip = ActionRecord {
             action: ActionKind::Skip,
             ..a.clone()
         };
         assert_eq!(
-            admin_summary("2026-11-22", "s", std::slice::from_ref(&skip)),
+            summary_of("2026-11-22", "s", std::slice::from_ref(&skip)),
             None
         );
-        let text = admin_summary("2026-11-22", "s", &[a, skip]).unwrap();
+        let text = summary_of("2026-11-22", "s", &[a, skip]).unwrap();
         assert!(
             text.contains("3行目") && text.contains("oops") && text.contains("要対応 1 件"),
             "{text}"

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::{AccessKeyId, IamUserName};
+use crate::core::domain::{AccessKeyId, IamUserName};
 
 /// Which rules are on, from configuration (each off unless its variable is set).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::domain::{AccessKeyId, IamUserName};
+use crate::core::domain::{AccessKeyId, IamUserName};
 
 /// Everything of a user that `DeleteUser` requires gone, as read from IAM.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,9 +20,15 @@ pub struct UserInventory {
     pub attached_policies: Vec<AttachedPolicy>,
     pub groups: Vec<String>,
     /// A customer-managed policy named after the user that is no longer attached: left by a
-    /// teardown interrupted between detaching it and deleting it.
+    /// teardown interrupted between detaching it and deleting it (see [`orphan_policy_arns`]).
     pub orphan_policy: Option<String>,
+    /// The value of the user's [`TEARDOWN_TAG`], if keywarden started tearing it down.
+    pub teardown_tag: Option<String>,
 }
+
+/// Set on a user before keywarden's first change to it (SPEC §4 step 4): a keyless user is an
+/// interrupted teardown only when it carries this tag with the row's key ID.
+pub const TEARDOWN_TAG: &str = "keywarden:teardown";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachedPolicy {
@@ -41,6 +47,29 @@ pub enum Refusal {
     KeyMismatch {
         sheet_key: AccessKeyId,
         iam_keys: Vec<AccessKeyId>,
+    },
+    /// Other live rows hold the same user with the same (or an unreadable) key.
+    StillNeeded {
+        user: IamUserName,
+        rows: Vec<usize>,
+    },
+    /// The user has no keys and keywarden never started tearing it down: probably a mistyped
+    /// name (step 4).
+    NotTagged {
+        user: IamUserName,
+        sheet_key: AccessKeyId,
+    },
+    /// The row's key belongs to another user (step 2).
+    KeyElsewhere {
+        user: IamUserName,
+        sheet_key: AccessKeyId,
+        owner: IamUserName,
+    },
+    /// The user does not exist, and IAM will not say who owns the key (step 2).
+    KeyOwnerUnknown {
+        user: IamUserName,
+        sheet_key: AccessKeyId,
+        error: String,
     },
 }
 
@@ -70,6 +99,39 @@ impl fmt::Display for Refusal {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            Refusal::StillNeeded { user, rows } => write!(
+                f,
+                "refused: row(s) {} still use IAM user {user} (extended, not yet due or unreadable); \
+                 fix the sheet so only one row is live per user, or delete the key by hand",
+                rows.iter()
+                    .map(|r| r.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Refusal::NotTagged { user, sheet_key } => write!(
+                f,
+                "refused: IAM user {user} has no access keys and keywarden never started tearing it \
+                 down (no {TEARDOWN_TAG} tag for {sheet_key}); the アカウント名 cell may name the wrong \
+                 user. Nothing was changed: correct the cell, or delete the user by hand"
+            ),
+            Refusal::KeyElsewhere {
+                user,
+                sheet_key,
+                owner,
+            } => write!(
+                f,
+                "refused: key {sheet_key} belongs to IAM user {owner}, not to {user}; the アカウント名 \
+                 cell may be mistyped. Nothing was changed: correct the cell"
+            ),
+            Refusal::KeyOwnerUnknown {
+                user,
+                sheet_key,
+                error,
+            } => write!(
+                f,
+                "refused: IAM user {user} does not exist and IAM will not say who owns key {sheet_key} \
+                 ({error}); nothing was changed: check the row and delete the key by hand if needed"
+            ),
         }
     }
 }
@@ -81,6 +143,7 @@ pub fn is_protected(user: &IamUserName, protected: &[IamUserName]) -> bool {
 
 /// The guards of SPEC §4 steps 1 and 3, given what IAM says of the user.
 pub fn check(
+    user: &IamUserName,
     inventory: &UserInventory,
     sheet_key: &AccessKeyId,
     path_prefix: &str,
@@ -91,19 +154,44 @@ pub fn check(
             prefix: path_prefix.to_string(),
         });
     }
-    // A user with no keys left is a teardown that was interrupted: go on.
     if !inventory.access_keys.is_empty() && !inventory.access_keys.contains(sheet_key) {
         return Err(Refusal::KeyMismatch {
             sheet_key: sheet_key.clone(),
             iam_keys: inventory.access_keys.clone(),
         });
     }
+    // A keyless user is an interrupted teardown only if keywarden started it for this key.
+    if inventory.access_keys.is_empty()
+        && inventory.teardown_tag.as_deref() != Some(sheet_key.as_str())
+    {
+        return Err(Refusal::NotTagged {
+            user: user.clone(),
+            sheet_key: sheet_key.clone(),
+        });
+    }
     Ok(())
+}
+
+/// Where to look for the user's own policy left unattached by an interrupted teardown. Keys
+/// go before policies, so a user with keys left, or whose own policy is still attached, was
+/// never half torn down: then there is nothing to look for.
+pub fn orphan_policy_arns(user: &IamUserName, inv: &UserInventory) -> Vec<String> {
+    if !inv.access_keys.is_empty()
+        || inv
+            .attached_policies
+            .iter()
+            .any(|p| p.name == user.as_str())
+    {
+        return Vec::new();
+    }
+    own_policy_arns(user, inv)
 }
 
 /// One idempotent IAM change; each tolerates the thing being gone already.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
+    /// Marks the user as being torn down for this key (SPEC §4 step 4), before any change.
+    TagForTeardown(AccessKeyId),
     DeleteLoginProfile,
     DeleteAccessKey(AccessKeyId),
     DeleteSigningCertificate(String),
@@ -122,6 +210,7 @@ pub enum Step {
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Step::TagForTeardown(k) => write!(f, "tag {TEARDOWN_TAG}={k}"),
             Step::DeleteLoginProfile => write!(f, "delete login profile"),
             Step::DeleteAccessKey(k) => write!(f, "delete access key {k}"),
             Step::DeleteSigningCertificate(c) => write!(f, "delete signing certificate {c}"),
@@ -150,8 +239,16 @@ fn is_customer_managed(arn: &str) -> bool {
 
 /// The steps, in the order IAM requires: every dependent, then the user, then its own policy
 /// (only under `path_prefix`, like the users keywarden may delete).
-pub fn steps(user: &IamUserName, inv: &UserInventory, path_prefix: &str) -> Vec<Step> {
+pub fn steps(
+    user: &IamUserName,
+    key: &AccessKeyId,
+    inv: &UserInventory,
+    path_prefix: &str,
+) -> Vec<Step> {
     let mut steps = Vec::new();
+    if inv.teardown_tag.as_deref() != Some(key.as_str()) {
+        steps.push(Step::TagForTeardown(key.clone()));
+    }
     if inv.login_profile {
         steps.push(Step::DeleteLoginProfile);
     }
@@ -282,12 +379,20 @@ mod tests {
             ],
             groups: vec!["devs".into()],
             orphan_policy: None,
+            teardown_tag: None,
         }
     }
 
+    const K: &str = "AKIAIOSFODNN7EXAMPLE";
+
     #[test]
     fn every_dependent_goes_before_the_user_and_the_own_policy_after() {
-        let s = steps(&user(), &loaded(), "/");
+        let s = steps(&user(), &key(K), &loaded(), "/");
+        assert_eq!(
+            s[0],
+            Step::TagForTeardown(key(K)),
+            "tagged before any change"
+        );
         let user_at = s.iter().position(|x| *x == Step::DeleteUser).unwrap();
         assert_eq!(user_at, s.len() - 2);
         assert_eq!(
@@ -310,19 +415,19 @@ mod tests {
                 .count(),
             3
         );
-        assert_eq!(s.len(), 15, "{s:?}");
+        assert_eq!(s.len(), 16, "{s:?}");
     }
 
     #[test]
     fn own_policies_outside_the_path_are_left_alone() {
         let mut inv = loaded();
         inv.attached_policies[0].arn = "arn:aws:iam::123456789012:policy/other/tanaka".into();
-        let s = steps(&user(), &inv, "/keys/");
+        let s = steps(&user(), &key(K), &inv, "/keys/");
         assert!(
             !s.iter().any(|x| matches!(x, Step::DeleteOwnPolicy(_))),
             "{s:?}"
         );
-        let s = steps(&user(), &inv, "/other/");
+        let s = steps(&user(), &key(K), &inv, "/other/");
         assert!(s.contains(&Step::DeleteOwnPolicy(
             "arn:aws:iam::123456789012:policy/other/tanaka".into()
         )));
@@ -332,32 +437,57 @@ mod tests {
 
     #[test]
     fn an_empty_user_is_just_deleted() {
+        let tagged = UserInventory {
+            teardown_tag: Some(K.into()),
+            ..UserInventory::default()
+        };
         assert_eq!(
-            steps(&user(), &UserInventory::default(), "/"),
-            vec![Step::DeleteUser]
+            steps(&user(), &key(K), &tagged, "/"),
+            vec![Step::DeleteUser],
+            "already tagged: not tagged again"
         );
     }
 
     #[test]
     fn guards_refuse_outside_path_and_key_mismatch() {
         let inv = loaded();
-        assert_eq!(check(&inv, &key("AKIAIOSFODNN7EXAMPLE"), "/"), Ok(()));
+        let u = user();
+        assert_eq!(check(&u, &inv, &key(K), "/"), Ok(()));
         assert!(matches!(
-            check(&inv, &key("AKIAOTHERKEY00000000"), "/"),
+            check(&u, &inv, &key("AKIAOTHERKEY00000000"), "/"),
             Err(Refusal::KeyMismatch { .. })
         ));
         assert!(matches!(
-            check(&inv, &key("AKIAIOSFODNN7EXAMPLE"), "/keywarden/"),
+            check(&u, &inv, &key(K), "/keywarden/"),
             Err(Refusal::OutsidePath { .. })
         ));
         let no_keys = UserInventory {
             access_keys: vec![],
             ..inv
         };
+        assert!(
+            matches!(
+                check(&u, &no_keys, &key(K), "/"),
+                Err(Refusal::NotTagged { .. })
+            ),
+            "a keyless user keywarden never touched is refused (a mistyped console user)"
+        );
+        let other_tag = UserInventory {
+            teardown_tag: Some("AKIAOTHERKEY00000000".into()),
+            ..no_keys.clone()
+        };
+        assert!(matches!(
+            check(&u, &other_tag, &key(K), "/"),
+            Err(Refusal::NotTagged { .. })
+        ));
+        let tagged = UserInventory {
+            teardown_tag: Some(K.into()),
+            ..no_keys
+        };
         assert_eq!(
-            check(&no_keys, &key("AKIAOTHERKEY00000000"), "/"),
+            check(&u, &tagged, &key(K), "/"),
             Ok(()),
-            "interrupted teardown goes on"
+            "an interrupted teardown of this key goes on"
         );
         assert!(is_protected(&user(), &[user()]));
     }

@@ -1,0 +1,118 @@
+//! In-memory stand-ins for the services: the bundled sheets and example account of
+//! `keywarden demo` (read-only: every write is refused), and a Slack and a vault that are never
+//! asked (a dry run without a token, the demo).
+
+use std::collections::HashMap;
+
+use super::{
+    CellWrite, Iam, Messenger, ReportUse, SendError, ServiceError, SheetStore, StepResult, Vault,
+};
+use crate::core::domain::{AccessKeyId, IamUserName, Secret, SlackUserId};
+use crate::core::key_rules::KeyInfo;
+use crate::core::sheet::Grid;
+use crate::core::teardown::{Step, UserInventory};
+
+/// The bundled sheets, read-only.
+pub struct MemorySheets(pub HashMap<String, Grid>);
+
+impl SheetStore for MemorySheets {
+    async fn read(&self, sheets: &[&str]) -> Result<Vec<Grid>, ServiceError> {
+        sheets
+            .iter()
+            .map(|s| {
+                self.0
+                    .get(*s)
+                    .cloned()
+                    .ok_or_else(|| ServiceError::NotFound(format!("no sheet \"{s}\"")))
+            })
+            .collect()
+    }
+
+    async fn write(&self, _: &[CellWrite]) -> Result<(), ServiceError> {
+        Err(ServiceError::Invalid("the demo never writes".into()))
+    }
+}
+
+/// A Slack that refuses to send: the demo is a dry run, so it is never asked.
+pub struct NoSlack;
+
+impl Messenger for NoSlack {
+    async fn send(&self, _: &SlackUserId, _: &str) -> Result<(), SendError> {
+        Err(SendError::Failed("Slack is not used here".into()))
+    }
+}
+
+/// A vault that refuses: the demo never rotates keys.
+pub struct NoVault;
+
+impl Vault for NoVault {
+    async fn store(&self, _: &str, _: &Secret) -> Result<(), ServiceError> {
+        Err(ServiceError::Invalid(
+            "the demo never stores secrets".into(),
+        ))
+    }
+}
+
+/// IAM users of the example account.
+pub struct MemoryIam(pub HashMap<String, UserInventory>);
+
+impl Iam for MemoryIam {
+    async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
+        Ok(self.0.get(user.as_str()).cloned())
+    }
+
+    async fn apply(&self, _: &IamUserName, _: &Step) -> Result<StepResult, ServiceError> {
+        Err(ServiceError::Invalid("the demo never writes".into()))
+    }
+
+    async fn key_last_used(
+        &self,
+        _: &AccessKeyId,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
+        Ok(None)
+    }
+
+    async fn account_keys(&self, _: &str, _: ReportUse) -> Result<Vec<KeyInfo>, ServiceError> {
+        let issued = chrono::DateTime::parse_from_rfc3339("2026-06-01T01:00:00Z")
+            .expect("valid")
+            .to_utc();
+        Ok(self
+            .0
+            .iter()
+            .flat_map(|(user, inv)| {
+                inv.access_keys.iter().map(move |key| KeyInfo {
+                    user: IamUserName::parse(user).expect("demo user names are valid"),
+                    key_id: key.clone(),
+                    active: true,
+                    created: issued,
+                    last_used: None,
+                })
+            })
+            .collect())
+    }
+
+    async fn set_key_active(
+        &self,
+        _: &IamUserName,
+        _: &AccessKeyId,
+        _: bool,
+    ) -> Result<(), ServiceError> {
+        Err(ServiceError::Invalid("the demo never writes".into()))
+    }
+
+    async fn key_owner(&self, key: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
+        Ok(self
+            .0
+            .iter()
+            .find(|(_, inv)| inv.access_keys.contains(key))
+            .and_then(|(user, _)| IamUserName::parse(user).ok()))
+    }
+
+    async fn policy_attachments(&self, _: &str) -> Result<Option<i32>, ServiceError> {
+        Ok(None)
+    }
+
+    async fn create_key(&self, _: &IamUserName) -> Result<(AccessKeyId, Secret), ServiceError> {
+        Err(ServiceError::Invalid("the demo never writes".into()))
+    }
+}

@@ -1,0 +1,5 @@
+//! What each command does, on top of the core and the adapters.
+
+pub mod check;
+pub mod demo;
+pub mod run;

@@ -1,0 +1,403 @@
+//! Phase: SPEC §8's key rules (age, unused, rotation, shadow keys), decided by
+//! [`crate::core::key_rules`] on the account's keys as IAM lists them, and carried out like the
+//! sheet's rows: one outcome each, the same caps, the same summary.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use futures::stream::{self, StreamExt};
+
+use super::rows::Caps;
+use super::{Job, Mode};
+use crate::adapters::{Iam, ReportUse, Vault};
+use crate::core::domain::{AccessKeyId, IamUserName, RowStatus, Secret};
+use crate::core::key_rules::{self, KeyAction, KeyInfo, RotationDue};
+use crate::core::messages::{self, KeyRef};
+use crate::core::outcome::{
+    Action, ActionOutcome, Alert, CellChange, Dm, KeyResult, KeyRule, RotationStep, SheetChange,
+    Subject,
+};
+use crate::core::plan::{Decision, Plan};
+use crate::core::sheet::{Directory, Owner, RequestRow, RequestTable};
+use crate::core::teardown::Step;
+
+/// What a key rule asks for one key.
+pub enum Work {
+    Rule(KeyAction),
+    Rotate(RotationDue),
+}
+
+/// One key rule to carry out, and who to tell.
+pub struct KeyWork {
+    user: IamUserName,
+    key: AccessKeyId,
+    work: Work,
+    subject: Subject,
+    /// The sheet row holding the key, if any: its owner hears by DM.
+    row: Option<usize>,
+    owner: Owner,
+}
+
+impl Work {
+    /// Keys this work deletes: each counts toward `max_deletions`.
+    fn deletions(&self) -> usize {
+        match self {
+            Work::Rule(KeyAction::AgeDelete { .. }) => 1,
+            Work::Rotate(r) => r.inactive_keys.len(),
+            Work::Rule(_) => 0,
+        }
+    }
+
+    fn deactivates(&self) -> bool {
+        matches!(self, Work::Rule(KeyAction::Deactivate { .. }))
+    }
+}
+
+pub fn deletions(work: &[KeyWork]) -> usize {
+    work.iter().map(|w| w.work.deletions()).sum()
+}
+
+pub fn deactivations(work: &[KeyWork]) -> usize {
+    work.iter().filter(|w| w.work.deactivates()).count()
+}
+
+/// The key rules that apply today, and the alerts of finding out.
+#[derive(Default)]
+pub struct KeyPlan {
+    pub work: Vec<KeyWork>,
+    pub alerts: Vec<ActionOutcome>,
+}
+
+/// Lists the account's keys and decides the rules.
+pub async fn plan<S, M, I: Iam, V>(
+    job: &Job<'_, S, M, I, V>,
+    table: &RequestTable,
+    directory: &Directory,
+    plan: &Plan<'_>,
+    today: NaiveDate,
+    mode: Mode,
+) -> KeyPlan {
+    let s = job.settings;
+    if !s.hygiene.any() {
+        return KeyPlan::default();
+    }
+    // Generating a credential report is a write: never in a dry run.
+    let report = match mode {
+        Mode::Run => ReportUse::MayGenerate,
+        Mode::DryRun => ReportUse::ExistingOnly,
+    };
+    let keys = match job.iam.account_keys(&s.iam_path_prefix, report).await {
+        Ok(keys) => keys,
+        Err(e) => {
+            return KeyPlan {
+                work: Vec::new(),
+                alerts: vec![ActionOutcome::alert(Alert::KeyListingFailed {
+                    error: e.to_string(),
+                })],
+            };
+        }
+    };
+    // Users torn down in this run lose every key anyway; protected users are never touched.
+    let torn_down: HashSet<&IamUserName> = plan
+        .rows
+        .iter()
+        .filter(|p| p.decision == Decision::Delete)
+        .filter_map(|p| p.row.valid.as_ref().ok().map(|v| &v.account))
+        .collect();
+    // A row's own key being deactivated or reactivated today is the row's business: the
+    // unused-key rule must not undo an administrator's extension in the same run.
+    let switched: HashSet<&str> = plan
+        .rows
+        .iter()
+        .filter(|p| matches!(p.decision, Decision::Deactivate | Decision::Reactivate))
+        .map(|p| p.row.key_id.as_str())
+        .collect();
+    let keys: Vec<KeyInfo> = keys
+        .into_iter()
+        .filter(|k| {
+            !s.protected_users.contains(&k.user)
+                && !torn_down.contains(&k.user)
+                && !switched.contains(k.key_id.as_str())
+        })
+        .collect();
+    // The first live row holding a key is its row (duplicates are reported elsewhere).
+    let mut holder: HashMap<&str, &RequestRow> = HashMap::new();
+    for row in table.rows.iter().filter(|r| r.status != RowStatus::Deleted) {
+        holder.entry(row.key_id.as_str()).or_insert(row);
+    }
+    let held: HashSet<&str> = holder.keys().copied().collect();
+    let rotations = match &s.hygiene.rotation {
+        Some(rotation) => key_rules::rotations_due(&keys, today, s.timezone, rotation),
+        None => Vec::new(),
+    };
+    // A due rotation owns its user's keys today: no age or unused rule races it.
+    let rotated: HashSet<&AccessKeyId> = rotations
+        .iter()
+        .flat_map(|r| std::iter::once(&r.old_key).chain(&r.inactive_keys))
+        .collect();
+    let mut out = KeyPlan::default();
+    let mut found: Vec<(IamUserName, AccessKeyId, Work)> = Vec::new();
+    for (k, action) in key_rules::decide_keys(&keys, &held, today, s.timezone, &s.hygiene) {
+        if rotated.contains(&k.key_id) && !matches!(action, KeyAction::Shadow) {
+            continue;
+        }
+        if matches!(action, KeyAction::Deactivate { .. }) {
+            match still_unused(job, &k, today).await {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(alert) => {
+                    out.alerts.push(alert);
+                    continue;
+                }
+            }
+        }
+        found.push((k.user, k.key_id, Work::Rule(action)));
+    }
+    found.extend(
+        rotations
+            .into_iter()
+            .map(|r| (r.user.clone(), r.old_key.clone(), Work::Rotate(r))),
+    );
+    out.work = found
+        .into_iter()
+        .map(|(user, key, work)| {
+            let row = holder.get(key.as_str()).copied();
+            let owner = row
+                .and_then(|r| r.valid.as_ref().ok())
+                .map(|v| directory.lookup(&v.owner))
+                .unwrap_or(Owner::NotFound);
+            KeyWork {
+                subject: Subject {
+                    row: row.map(|r| r.row),
+                    account: user.to_string(),
+                    access_key_id: key.to_string(),
+                    owner: row.map(|r| r.owner.clone()).unwrap_or_default(),
+                },
+                row: row.map(|r| r.row),
+                user,
+                key,
+                work,
+                owner,
+            }
+        })
+        .collect();
+    out
+}
+
+/// The last use may come from a credential report up to four hours old: before a key is set
+/// Inactive, IAM is asked again, so a key used this morning is left alone.
+async fn still_unused<S, M, I: Iam, V>(
+    job: &Job<'_, S, M, I, V>,
+    key: &KeyInfo,
+    today: NaiveDate,
+) -> Result<bool, ActionOutcome> {
+    let s = job.settings;
+    let Some(unused_days) = s.hygiene.unused_days else {
+        return Ok(false);
+    };
+    match job.iam.key_last_used(&key.key_id).await {
+        Ok(last_used) => {
+            let fresh = KeyInfo {
+                last_used: last_used.or(key.last_used),
+                ..key.clone()
+            };
+            Ok(fresh.idle(today, s.timezone) >= unused_days)
+        }
+        Err(e) => Err(ActionOutcome::alert(Alert::LastUseUnconfirmed {
+            user: key.user.clone(),
+            key: key.key_id.clone(),
+            error: e.to_string(),
+        })),
+    }
+}
+
+/// One user's key work runs in order; different users side by side.
+pub async fn run<S, M, I: Iam, V: Vault>(
+    job: &Job<'_, S, M, I, V>,
+    work: &[KeyWork],
+    caps: &Caps,
+    mode: Mode,
+) -> Vec<ActionOutcome> {
+    let mut by_user: BTreeMap<&IamUserName, Vec<&KeyWork>> = BTreeMap::new();
+    for w in work {
+        by_user.entry(&w.user).or_default().push(w);
+    }
+    let mut out: Vec<(usize, ActionOutcome)> = stream::iter(by_user.into_values())
+        .map(|items| async move {
+            let mut out = Vec::new();
+            for w in items {
+                out.push((index_of(work, w), one(job, w, caps, mode).await));
+            }
+            out
+        })
+        .buffer_unordered(job.settings.concurrency.max(1))
+        .flat_map(stream::iter)
+        .collect()
+        .await;
+    // Work ran concurrently; report it in the order it was decided.
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, o)| o).collect()
+}
+
+fn index_of(work: &[KeyWork], w: &KeyWork) -> usize {
+    work.iter()
+        .position(|x| std::ptr::eq(x, w))
+        .unwrap_or(usize::MAX)
+}
+
+fn secret_name<S, M, I, V>(job: &Job<'_, S, M, I, V>, user: &IamUserName) -> String {
+    let prefix = job
+        .settings
+        .hygiene
+        .rotation
+        .as_ref()
+        .map(|r| r.secret_prefix.as_str())
+        .unwrap_or_default();
+    format!("{prefix}{user}")
+}
+
+async fn one<S, M, I: Iam, V: Vault>(
+    job: &Job<'_, S, M, I, V>,
+    w: &KeyWork,
+    caps: &Caps,
+    mode: Mode,
+) -> ActionOutcome {
+    let rule = match &w.work {
+        Work::Rule(action) => KeyRule::Rule(action.clone()),
+        Work::Rotate(r) => KeyRule::Rotate {
+            age: r.age,
+            inactive_keys: r.inactive_keys.len(),
+            secret: secret_name(job, &r.user),
+            old_key: r.old_key.clone(),
+        },
+    };
+    let k = KeyRef {
+        owner: &w.subject.owner,
+        user: w.user.as_str(),
+        key: w.key.as_str(),
+    };
+    let mut dm = None;
+    let mut sheet = None;
+    let result = match (&w.work, mode) {
+        (work, _) if work.deletions() > 0 && !caps.deletions_allowed() => KeyResult::Cap {
+            due: caps.deletions_due,
+            max: caps.max_deletions,
+        },
+        (work, _) if work.deactivates() && !caps.deactivations_allowed() => {
+            KeyResult::DeactivationCap {
+                due: caps.deactivations_due,
+                max: caps.max_deactivations,
+            }
+        }
+        (_, Mode::DryRun) => KeyResult::Planned,
+        (Work::Rule(KeyAction::Shadow), Mode::Run) => KeyResult::Done,
+        (Work::Rule(KeyAction::AgeNotify { age, days_left }), Mode::Run) => {
+            dm = Some(messages::key_age_notice(&k, *age, *days_left));
+            KeyResult::Done
+        }
+        (Work::Rule(KeyAction::AgeDelete { age }), Mode::Run) => {
+            match job
+                .iam
+                .apply(&w.user, &Step::DeleteAccessKey(w.key.clone()))
+                .await
+            {
+                Err(e) => KeyResult::Failed {
+                    error: e.to_string(),
+                },
+                Ok(_) => {
+                    dm = Some(messages::key_age_deleted(&k, *age));
+                    KeyResult::Done
+                }
+            }
+        }
+        (Work::Rule(KeyAction::Deactivate { idle }), Mode::Run) => {
+            match job.iam.set_key_active(&w.user, &w.key, false).await {
+                Err(e) => KeyResult::Failed {
+                    error: e.to_string(),
+                },
+                Ok(()) => {
+                    dm = Some(messages::key_deactivated_unused(&k, *idle));
+                    KeyResult::Done
+                }
+            }
+        }
+        (Work::Rotate(r), Mode::Run) => match rotate(job, r).await {
+            Ok(new_key) => {
+                let name = secret_name(job, &r.user);
+                dm = Some(messages::key_rotated(&k, new_key.as_str(), &name));
+                if let Some(row) = w.row {
+                    sheet = Some(SheetChange {
+                        row,
+                        account: r.user.clone(),
+                        key: r.old_key.clone(),
+                        change: CellChange::KeyReplaced(new_key.clone()),
+                        result: None,
+                    });
+                }
+                KeyResult::Rotated { new_key }
+            }
+            Err((at, error)) => KeyResult::RotationStopped { at, error },
+        },
+    };
+    let mut outcome = ActionOutcome::new(w.subject.clone(), Action::Key { rule, result });
+    outcome.sheet = sheet;
+    // The key's owner hears by DM when a sheet row names them; administrators always hear
+    // through the run summary.
+    if let (Some(text), Owner::Found(to)) = (dm, &w.owner) {
+        outcome.owner_dm = Some(Dm::Composed {
+            to: to.clone(),
+            text,
+        });
+    }
+    outcome
+}
+
+/// SPEC §8 rotation. The new secret goes to the vault and nowhere else: not Slack, not the
+/// logs, not the sheet, not the report.
+async fn rotate<S, M, I: Iam, V: Vault>(
+    job: &Job<'_, S, M, I, V>,
+    r: &RotationDue,
+) -> Result<AccessKeyId, (RotationStep, String)> {
+    for inactive in &r.inactive_keys {
+        job.iam
+            .apply(&r.user, &Step::DeleteAccessKey(inactive.clone()))
+            .await
+            .map_err(|e| {
+                (
+                    RotationStep::DeleteInactive(inactive.clone()),
+                    e.to_string(),
+                )
+            })?;
+    }
+    let (new_key, secret) = job
+        .iam
+        .create_key(&r.user)
+        .await
+        .map_err(|e| (RotationStep::CreateKey, e.to_string()))?;
+    let name = secret_name(job, &r.user);
+    let payload = Secret::new(
+        serde_json::json!({"AccessKeyId": new_key.as_str(), "SecretAccessKey": secret.expose()})
+            .to_string(),
+    );
+    if let Err(e) = job.vault.store(&name, &payload).await {
+        // A key whose secret was not kept is useless: remove it rather than leave it behind.
+        let undone = job
+            .iam
+            .apply(&r.user, &Step::DeleteAccessKey(new_key.clone()))
+            .await
+            .is_ok();
+        return Err((RotationStep::StoreSecret { undone }, e.to_string()));
+    }
+    job.iam
+        .set_key_active(&r.user, &r.old_key, false)
+        .await
+        .map_err(|e| {
+            (
+                RotationStep::DeactivateOld {
+                    new_key: new_key.clone(),
+                },
+                e.to_string(),
+            )
+        })?;
+    Ok(new_key)
+}

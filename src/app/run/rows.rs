@@ -1,0 +1,134 @@
+//! The parts of a run that need no service: the outcome of rows nothing is done to, the
+//! run-wide alerts of the sheets, and the safety caps (SPEC §4, §8).
+
+use crate::configuration::JobSettings;
+use crate::core::outcome::{Action, ActionOutcome, Alert, OwnerProblem, Skip, Subject};
+use crate::core::plan::{Decision, Plan, PlannedRow};
+use crate::core::sheet::{Directory, Owner};
+
+use super::key_rules::KeyWork;
+
+/// Who and what a planned row is about.
+pub fn subject(p: &PlannedRow) -> Subject {
+    Subject {
+        row: Some(p.row.row),
+        account: p.row.account.clone(),
+        access_key_id: p.row.key_id.clone(),
+        owner: p.row.owner.clone(),
+    }
+}
+
+/// Why the row's owner cannot be told anything, if they cannot.
+pub fn owner_problem(p: &PlannedRow) -> Option<OwnerProblem> {
+    let name = p.row.owner.clone();
+    match &p.owner {
+        Owner::Found(_) => None,
+        Owner::NotFound => Some(OwnerProblem::NotFound { name }),
+        Owner::Ambiguous(ids) => Some(OwnerProblem::Ambiguous {
+            name,
+            ids: ids.clone(),
+        }),
+    }
+}
+
+/// Rows that are skipped or unusable: decided by the plan alone.
+pub fn untouched(plan: &Plan) -> Vec<ActionOutcome> {
+    plan.rows
+        .iter()
+        .filter_map(|p| {
+            let action = match &p.decision {
+                Decision::SkipDeleted => Action::Skip(Skip::Deleted),
+                Decision::SkipExtended => Action::Skip(Skip::Extended),
+                Decision::Nothing => Action::Skip(Skip::Nothing),
+                Decision::Unusable(problems) => Action::Unusable(problems.clone()),
+                _ => return None,
+            };
+            Some(ActionOutcome::new(subject(p), action))
+        })
+        .collect()
+}
+
+/// What administrators must fix in the sheets, whatever else happens.
+pub fn alerts(directory: &Directory, plan: &Plan) -> Vec<ActionOutcome> {
+    let people = directory
+        .problems
+        .iter()
+        .map(|p| ActionOutcome::alert(Alert::Directory(p.clone())));
+    let duplicates = plan.duplicate_keys.iter().map(|(key, rows)| {
+        ActionOutcome::alert(Alert::DuplicateKey {
+            key: key.clone(),
+            rows: rows.clone(),
+        })
+    });
+    people.chain(duplicates).collect()
+}
+
+/// The safety caps of one run: over a cap, nothing of that kind is done at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    /// Users and keys due to be deleted (teardowns, age deletions, rotation's removals).
+    pub deletions_due: usize,
+    pub max_deletions: usize,
+    /// Keys due to be set Inactive (unused keys, grace-period rows).
+    pub deactivations_due: usize,
+    pub max_deactivations: usize,
+}
+
+impl Caps {
+    pub fn new(plan: &Plan, work: &[KeyWork], s: &JobSettings) -> Self {
+        let grace_rows = plan
+            .rows
+            .iter()
+            .filter(|p| p.decision == Decision::Deactivate)
+            .count();
+        Caps {
+            deletions_due: plan.deletions_due() + super::key_rules::deletions(work),
+            max_deletions: s.rules.max_deletions,
+            deactivations_due: grace_rows + super::key_rules::deactivations(work),
+            max_deactivations: s.rules.max_deactivations,
+        }
+    }
+
+    pub fn deletions_allowed(&self) -> bool {
+        self.deletions_due <= self.max_deletions
+    }
+
+    pub fn deactivations_allowed(&self) -> bool {
+        self.deactivations_due <= self.max_deactivations
+    }
+
+    /// One alert per cap exceeded.
+    pub fn alerts(&self) -> Vec<ActionOutcome> {
+        let mut out = Vec::new();
+        if !self.deletions_allowed() {
+            out.push(ActionOutcome::alert(Alert::DeletionCap {
+                due: self.deletions_due,
+                max: self.max_deletions,
+            }));
+        }
+        if !self.deactivations_allowed() {
+            out.push(ActionOutcome::alert(Alert::DeactivationCap {
+                due: self.deactivations_due,
+                max: self.max_deactivations,
+            }));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Over a cap nothing of its kind is allowed; at or under it, everything is.
+        #[test]
+        fn caps_are_all_or_nothing(del in 0usize..30, max_del in 0usize..30, deact in 0usize..30, max_deact in 0usize..30) {
+            let caps = Caps { deletions_due: del, max_deletions: max_del, deactivations_due: deact, max_deactivations: max_deact };
+            prop_assert_eq!(caps.deletions_allowed(), del <= max_del);
+            prop_assert_eq!(caps.deactivations_allowed(), deact <= max_deact);
+            prop_assert_eq!(caps.alerts().len(), usize::from(del > max_del) + usize::from(deact > max_deact));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Phase: one summary DM per administrator of everything that needs attention (SPEC §7), in
+//! Japanese, derived from the run's outcomes; a dry run only composes it.
+
+use chrono::NaiveDate;
+
+use super::notices::send;
+use super::{Job, Mode};
+use crate::adapters::Messenger;
+use crate::core::messages;
+use crate::core::outcome::{ActionOutcome, Alert, Dm};
+use crate::core::report::Message;
+
+/// The summaries sent (or composed), and an alert for each administrator it did not reach.
+pub async fn send_summary<S, M: Messenger, I, V>(
+    job: &Job<'_, S, M, I, V>,
+    today: NaiveDate,
+    outcomes: &[ActionOutcome],
+    mode: Mode,
+) -> (Vec<Message>, Vec<ActionOutcome>) {
+    let s = job.settings;
+    let day = today.format("%Y-%m-%d").to_string();
+    let Some(text) = messages::admin_summary(&day, &s.request_sheet, outcomes) else {
+        return (Vec::new(), Vec::new());
+    };
+    if s.admins.is_empty() {
+        tracing::warn!(
+            "no administrators configured (KEYWARDEN_ADMIN_SLACK_IDS): the summary is only logged"
+        );
+        tracing::info!(summary = %text, "run summary");
+    }
+    let sends = s
+        .admins
+        .iter()
+        .map(|admin| send(job, admin, text.clone(), mode));
+    let mut sent = Vec::new();
+    let mut failures = Vec::new();
+    for dm in futures::future::join_all(sends).await {
+        match dm {
+            Dm::Sent { to, text } | Dm::Composed { to, text } => sent.push(Message { to, text }),
+            Dm::NotSent { to, error } => {
+                failures.push(ActionOutcome::alert(Alert::SummaryNotDelivered {
+                    admin: to,
+                    error,
+                }))
+            }
+            Dm::OutOfTime { to } => {
+                failures.push(ActionOutcome::alert(Alert::SummaryNotDelivered {
+                    admin: to,
+                    error: "the invocation ran out of time".into(),
+                }))
+            }
+            Dm::NoOwner(_) => {}
+        }
+    }
+    (sent, failures)
+}

@@ -1,0 +1,11 @@
+//! The pure core: everything keywarden decides, and nothing of how it talks to the world.
+//! Nothing here imports [`crate::adapters`] or [`crate::app`].
+
+pub mod domain;
+pub mod key_rules;
+pub mod messages;
+pub mod outcome;
+pub mod plan;
+pub mod report;
+pub mod sheet;
+pub mod teardown;

@@ -1,0 +1,671 @@
+//! The `detail` of each outcome, per audience: English for the JSON report, the table and the
+//! logs; Japanese for the administrators' Slack summary. Both come from the same typed value,
+//! so they cannot say different things. Identifiers (variable names, Slack error codes, IAM
+//! step names, the phrases SPEC §2 quotes) stay as they are in both.
+
+use super::{
+    Action, ActionOutcome, Alert, CellChange, Dm, KeyResult, KeyRule, Outcome, OwnerProblem,
+    RotationStep, SheetChange, Skip, Switch, Teardown, TeardownRefusal, WriteResult,
+};
+use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
+use crate::core::key_rules::KeyAction;
+use crate::core::teardown::Refusal;
+
+/// Who reads a detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// The JSON report, the table, the logs.
+    En,
+    /// The administrators' Slack summary (SPEC §7: messages are in Japanese).
+    Ja,
+}
+
+macro_rules! say {
+    ($lang:expr, $en:expr, $ja:expr $(,)?) => {
+        match $lang {
+            Lang::En => $en,
+            Lang::Ja => $ja,
+        }
+    };
+}
+
+pub(super) fn outcome(action: &Action) -> Outcome {
+    use Outcome::*;
+    match action {
+        Action::Skip(_) => Done,
+        Action::Unusable(_) => Refused,
+        Action::Teardown(t) => match t {
+            Teardown::Refused(_) => Refused,
+            Teardown::ReadFailed { .. } | Teardown::Stopped { .. } | Teardown::OutOfTime => Failed,
+            Teardown::AlreadyGone { planned: true }
+            | Teardown::Planned { .. }
+            | Teardown::KeyOnly { planned: true, .. } => Planned,
+            Teardown::AlreadyGone { .. } | Teardown::TornDown { .. } | Teardown::KeyOnly { .. } => {
+                Done
+            }
+        },
+        Action::Notice { dm, .. } => match dm {
+            Dm::Sent { .. } => Done,
+            Dm::Composed { .. } => Planned,
+            _ => Failed,
+        },
+        Action::Switch { result, .. } => match result {
+            Switch::Refused(_) | Switch::RowUnusable(_) | Switch::Cap { .. } => Refused,
+            Switch::ReadFailed { .. } | Switch::CannotReactivate | Switch::Failed { .. } => Failed,
+            Switch::Planned | Switch::KeyGone { planned: true } => Planned,
+            Switch::KeyGone { .. } | Switch::Switched { .. } => Done,
+        },
+        Action::Key { result, .. } => match result {
+            KeyResult::Planned => Planned,
+            KeyResult::Done | KeyResult::Rotated { .. } => Done,
+            KeyResult::Cap { .. }
+            | KeyResult::DeactivationCap { .. }
+            | KeyResult::Refused { .. } => Refused,
+            KeyResult::Failed { .. } | KeyResult::RotationStopped { .. } => Failed,
+        },
+        Action::Alert(a) => match a {
+            Alert::Directory(_) | Alert::DuplicateKey { .. } => Done,
+            Alert::DeletionCap { .. } | Alert::DeactivationCap { .. } => Refused,
+            _ => Failed,
+        },
+    }
+}
+
+fn join<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn owner_problem(p: &OwnerProblem, lang: Lang) -> String {
+    match p {
+        OwnerProblem::NotFound { name } => say!(
+            lang,
+            format!(
+                "\"{name}\" not found in users_json: add a row with their Slack ID, family and given name"
+            ),
+            format!(
+                "「{name}」が users_json にありません (not found in users_json): Slack ID・姓・名の行を追加してください"
+            ),
+        ),
+        OwnerProblem::Ambiguous { name, ids } => say!(
+            lang,
+            format!(
+                "\"{name}\" is ambiguous: {} in users_json match; make the names unique (e.g. real_name)",
+                join(ids)
+            ),
+            format!(
+                "「{name}」は users_json の複数の行に一致します (ambiguous: {}): real_name などで区別できるようにしてください",
+                join(ids)
+            ),
+        ),
+    }
+}
+
+/// Why a DM did not arrive, or `None` when it did.
+pub(super) fn dm_problem(dm: &Dm, lang: Lang) -> Option<String> {
+    match dm {
+        Dm::Sent { .. } | Dm::Composed { .. } => None,
+        Dm::NotSent { to, error } => Some(format!("{to}: {error}")),
+        Dm::NoOwner(p) => Some(owner_problem(p, lang)),
+        Dm::OutOfTime { to } => Some(say!(
+            lang,
+            format!("{to}: the invocation ran out of time before the message was sent"),
+            format!(
+                "{to}: 実行時間切れのため送信できませんでした (the invocation ran out of time)"
+            ),
+        )),
+    }
+}
+
+pub(super) fn owner_not_told(action: &Action, why: &str, lang: Lang) -> String {
+    let what = match (action, lang) {
+        (Action::Teardown(_), Lang::En) => "of the deletion",
+        (Action::Switch { activate: true, .. }, Lang::En) => "of the reactivation",
+        (Action::Switch { .. }, Lang::En) => "of the deactivation",
+        (_, Lang::En) => "",
+        (Action::Teardown(_), Lang::Ja) => "削除",
+        (Action::Switch { activate: true, .. }, Lang::Ja) => "再有効化",
+        (Action::Switch { .. }, Lang::Ja) => "無効化",
+        (_, Lang::Ja) => "キーの処理",
+    };
+    say!(
+        lang,
+        format!("owner was not told {what}: {why}").replace("told :", "told:"),
+        format!("所有者に{what}を伝えられませんでした: {why}"),
+    )
+}
+
+pub fn refusal(r: &Refusal, lang: Lang) -> String {
+    match lang {
+        Lang::En => r.to_string(),
+        Lang::Ja => match r {
+            Refusal::Protected => "中止: 保護ユーザー (KEYWARDEN_PROTECTED_USERS) です。キーを残すなら状態欄に「延長」と記入してください".into(),
+            Refusal::OutsidePath { path, prefix } => format!(
+                "中止: IAM パス {path} が KEYWARDEN_IAM_PATH_PREFIX {prefix} の外です。手動で削除するか設定を見直してください"
+            ),
+            Refusal::KeyMismatch { sheet_key, iam_keys } => format!(
+                "中止: シートのキー {sheet_key} はこのユーザーのキー ({}) にありません。アクセスキーID 欄を確認してください（何も変更していません）",
+                join(iam_keys)
+            ),
+            other => other.to_string(),
+        },
+    }
+}
+
+fn cap(due: usize, max: usize, lang: Lang) -> String {
+    say!(
+        lang,
+        format!(
+            "refused: {due} deletions of users or keys are due but KEYWARDEN_MAX_DELETIONS is {max}; \
+             none was deleted. Check the date and the sheet; if they are right, raise the cap for one run"
+        ),
+        format!(
+            "中止: 削除予定のユーザー・キーが {due} 件あり、KEYWARDEN_MAX_DELETIONS ({max}) を超えるため 1 件も削除していません。\
+             日付とシートを確認し、正しければ一度だけ上限を上げて実行してください"
+        ),
+    )
+}
+
+fn deactivation_cap(due: usize, max: usize, lang: Lang) -> String {
+    say!(
+        lang,
+        format!(
+            "refused: {due} keys are due to be set Inactive but KEYWARDEN_MAX_DEACTIVATIONS is {max}; \
+             none was deactivated. Check the date and KEYWARDEN_UNUSED_DAYS; if they are right, raise the cap for one run"
+        ),
+        format!(
+            "中止: 無効化予定のキーが {due} 件あり、KEYWARDEN_MAX_DEACTIVATIONS ({max}) を超えるため 1 件も無効化していません。\
+             日付と KEYWARDEN_UNUSED_DAYS を確認してください"
+        ),
+    )
+}
+
+fn teardown(t: &Teardown, o: &ActionOutcome, lang: Lang) -> String {
+    let user = &o.subject.account;
+    match t {
+        Teardown::Refused(TeardownRefusal::Guard(r)) => refusal(r, lang),
+        Teardown::Refused(TeardownRefusal::Cap { due, max }) => cap(*due, *max, lang),
+        Teardown::ReadFailed { error } => say!(
+            lang,
+            format!(
+                "could not read IAM user {user}: {error}; nothing was changed, the next run tries again"
+            ),
+            format!(
+                "IAM ユーザー {user} を読めませんでした: {error}。何も変更していません（次回の実行で再試行します）"
+            ),
+        ),
+        Teardown::AlreadyGone { planned: true } => say!(
+            lang,
+            format!("IAM user {user} is already gone: would write {DELETED_MARK}"),
+            format!("IAM ユーザー {user} はすでにありません: {DELETED_MARK} を記入する予定"),
+        ),
+        Teardown::AlreadyGone { planned: false } => say!(
+            lang,
+            format!("IAM user {user} was already gone; {DELETED_MARK} written"),
+            format!("IAM ユーザー {user} はすでにありませんでした。{DELETED_MARK} を記入しました"),
+        ),
+        Teardown::Planned { steps } => say!(
+            lang,
+            format!("would tear down {user}: {}", join(steps)),
+            format!("{user} を削除する予定: {}", join(steps)),
+        ),
+        Teardown::TornDown { steps, kept } => {
+            let mut text = say!(
+                lang,
+                format!("IAM user {user} deleted ({} steps)", steps.len()),
+                format!(
+                    "IAM ユーザー {user} を削除しました（{} ステップ）",
+                    steps.len()
+                ),
+            );
+            for (step, why) in kept {
+                text.push_str(&say!(
+                    lang,
+                    format!("; {step}: kept, {why}"),
+                    format!("。{step}: 残しました ({why})"),
+                ));
+            }
+            text
+        }
+        Teardown::KeyOnly { planned, kept_by } => {
+            let key = &o.subject.access_key_id;
+            match (planned, lang) {
+                (true, Lang::En) => format!(
+                    "would delete key {key} only: IAM user {user} is kept for row(s) {}",
+                    join(kept_by)
+                ),
+                (false, Lang::En) => format!(
+                    "key {key} deleted, IAM user {user} kept for row(s) {}; {DELETED_MARK} written",
+                    join(kept_by)
+                ),
+                (true, Lang::Ja) => format!(
+                    "キー {key} のみ削除する予定: IAM ユーザー {user} は {} 行目のために残します",
+                    join(kept_by)
+                ),
+                (false, Lang::Ja) => format!(
+                    "キー {key} を削除し、IAM ユーザー {user} は {} 行目のために残しました。{DELETED_MARK} を記入しました",
+                    join(kept_by)
+                ),
+            }
+        }
+        Teardown::Stopped {
+            at,
+            error,
+            user_deleted: true,
+        } => say!(
+            lang,
+            format!("IAM user {user} deleted, but \"{at}\" failed: {error}; delete it by hand"),
+            format!(
+                "IAM ユーザー {user} は削除しましたが「{at}」に失敗しました: {error}。手動で削除してください"
+            ),
+        ),
+        Teardown::Stopped { at, error, .. } => say!(
+            lang,
+            format!(
+                "teardown of {user} stopped at \"{at}\": {error}; the steps before it are done and the next run resumes"
+            ),
+            format!(
+                "{user} の削除が「{at}」で止まりました: {error}。それまでの手順は完了しており、次回の実行で再開します"
+            ),
+        ),
+        Teardown::OutOfTime => out_of_time(lang),
+    }
+}
+
+fn out_of_time(lang: Lang) -> String {
+    say!(
+        lang,
+        "the invocation ran out of time: not started; the next run does it".to_string(),
+        "実行時間切れのため開始しませんでした (the invocation ran out of time)。次回の実行で処理します".to_string(),
+    )
+}
+
+fn switch(activate: bool, s: &Switch, o: &ActionOutcome, lang: Lang) -> String {
+    let (user, key) = (&o.subject.account, &o.subject.access_key_id);
+    let verb = say!(
+        lang,
+        if activate { "reactivate" } else { "deactivate" },
+        if activate {
+            "再有効化"
+        } else {
+            "無効化"
+        },
+    );
+    match s {
+        Switch::Refused(r) => refusal(r, lang),
+        Switch::Cap { due, max } => deactivation_cap(*due, *max, lang),
+        Switch::RowUnusable(problems) => say!(
+            lang,
+            format!(
+                "refused until the row is fixed: {}",
+                problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            format!(
+                "行を直すまで中止: {}",
+                problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        ),
+        Switch::ReadFailed { error } => say!(
+            lang,
+            format!("could not read IAM user {user}: {error}"),
+            format!("IAM ユーザー {user} を読めませんでした: {error}"),
+        ),
+        Switch::Planned => say!(
+            lang,
+            format!("would {verb} key {key} of {user}"),
+            format!("{user} のキー {key} を{verb}する予定"),
+        ),
+        Switch::KeyGone { planned: true } => say!(
+            lang,
+            format!("key {key} of {user} is already gone"),
+            format!("{user} のキー {key} はすでにありません"),
+        ),
+        Switch::KeyGone { planned: false } => say!(
+            lang,
+            format!("key {key} of {user} is already gone; {DEACTIVATED_MARK} written"),
+            format!("{user} のキー {key} はすでにありません。{DEACTIVATED_MARK} を記入しました"),
+        ),
+        Switch::CannotReactivate => say!(
+            lang,
+            format!("cannot reactivate: key {key} of {user} no longer exists; issue a new key"),
+            format!(
+                "再有効化できません: {user} のキー {key} はもうありません。新しいキーを発行してください"
+            ),
+        ),
+        Switch::Switched { .. } if activate => say!(
+            lang,
+            format!("key {key} of {user} is Active again (extended)"),
+            format!("{user} のキー {key} を再び有効にしました（延長）"),
+        ),
+        Switch::Switched { grace_end } => say!(
+            lang,
+            format!("key {key} of {user} set Inactive; torn down after {grace_end}"),
+            format!("{user} のキー {key} を無効化しました。{grace_end} の翌日以降に削除されます"),
+        ),
+        Switch::Failed { error } => say!(
+            lang,
+            format!("could not {verb} key {key}: {error}"),
+            format!("キー {key} を{verb}できませんでした: {error}"),
+        ),
+    }
+}
+
+fn key_rule(rule: &KeyRule, result: &KeyResult, o: &ActionOutcome, lang: Lang) -> String {
+    let user = &o.subject.account;
+    match (rule, result) {
+        (_, KeyResult::Cap { due, max }) => cap(*due, *max, lang),
+        (_, KeyResult::DeactivationCap { due, max }) => deactivation_cap(*due, *max, lang),
+        (_, KeyResult::Refused { why }) => why.clone(),
+        (KeyRule::Rule(KeyAction::Shadow), _) => say!(
+            lang,
+            format!(
+                "active key of {user} that no sheet row holds: add a row for it, or delete the key"
+            ),
+            format!(
+                "シートのどの行にもない {user} の有効なキーです: 行を追加するか、キーを削除してください"
+            ),
+        ),
+        (KeyRule::Rule(KeyAction::AgeNotify { age, days_left }), KeyResult::Planned) => say!(
+            lang,
+            format!("would warn: the key is {age} days old and is deleted in {days_left} days"),
+            format!("通知予定: 作成から {age} 日、{days_left} 日後に削除されます"),
+        ),
+        (KeyRule::Rule(KeyAction::AgeNotify { age, days_left }), _) => say!(
+            lang,
+            format!("the key is {age} days old: deleted in {days_left} days"),
+            format!("作成から {age} 日: {days_left} 日後に削除されます"),
+        ),
+        (KeyRule::Rule(KeyAction::AgeDelete { age }), KeyResult::Planned) => say!(
+            lang,
+            format!("would delete the key, {age} days old (the user stays)"),
+            format!("作成から {age} 日のキーを削除する予定（ユーザーは残ります）"),
+        ),
+        (KeyRule::Rule(KeyAction::AgeDelete { .. }), KeyResult::Failed { error }) => say!(
+            lang,
+            format!("could not delete the key: {error}"),
+            format!("キーを削除できませんでした: {error}"),
+        ),
+        (KeyRule::Rule(KeyAction::AgeDelete { age }), _) => say!(
+            lang,
+            format!("key deleted, {age} days old (the user stays)"),
+            format!("作成から {age} 日のキーを削除しました（ユーザーは残っています）"),
+        ),
+        (KeyRule::Rule(KeyAction::Deactivate { idle }), KeyResult::Planned) => say!(
+            lang,
+            format!("would set the key Inactive: unused for {idle} days"),
+            format!("{idle} 日間未使用のキーを無効化する予定"),
+        ),
+        (KeyRule::Rule(KeyAction::Deactivate { .. }), KeyResult::Failed { error }) => say!(
+            lang,
+            format!("could not set the key Inactive: {error}"),
+            format!("キーを無効化できませんでした: {error}"),
+        ),
+        (KeyRule::Rule(KeyAction::Deactivate { idle }), _) => say!(
+            lang,
+            format!("key set Inactive: unused for {idle} days (not deleted)"),
+            format!("{idle} 日間未使用のため無効化しました（削除はしていません）"),
+        ),
+        (
+            KeyRule::Rotate {
+                age,
+                inactive_keys,
+                secret,
+                old_key,
+            },
+            KeyResult::Planned,
+        ) => say!(
+            lang,
+            format!(
+                "would rotate: newest key {age} days old; delete {inactive_keys} inactive key(s), create a key, \
+                 store it in secret {secret}, set {old_key} Inactive"
+            ),
+            format!(
+                "ローテーション予定: 最新のキーは作成から {age} 日。無効なキー {inactive_keys} 件を削除し、新しいキーを作成して \
+                 シークレット {secret} に保存し、{old_key} を無効化します"
+            ),
+        ),
+        (
+            KeyRule::Rotate {
+                secret, old_key, ..
+            },
+            KeyResult::Rotated { new_key },
+        ) => say!(
+            lang,
+            format!(
+                "rotated: new key {new_key} stored in secret {secret}; old key {old_key} set Inactive"
+            ),
+            format!(
+                "ローテーション完了: 新しいキー {new_key} をシークレット {secret} に保存し、古いキー {old_key} を無効化しました"
+            ),
+        ),
+        (
+            KeyRule::Rotate {
+                secret, old_key, ..
+            },
+            KeyResult::RotationStopped { at, error },
+        ) => rotation_stopped(at, error, secret, old_key, lang),
+        (_, KeyResult::Failed { error }) => error.clone(),
+        (_, _) => String::new(),
+    }
+}
+
+fn rotation_stopped(
+    at: &RotationStep,
+    error: &str,
+    secret: &str,
+    old_key: &crate::core::domain::AccessKeyId,
+    lang: Lang,
+) -> String {
+    match at {
+        RotationStep::DeleteInactive(k) => say!(
+            lang,
+            format!("rotation stopped: deleting inactive key {k} failed: {error}"),
+            format!("ローテーション中止: 無効なキー {k} の削除に失敗しました: {error}"),
+        ),
+        RotationStep::CreateKey => say!(
+            lang,
+            format!("rotation stopped: creating a key failed: {error}"),
+            format!("ローテーション中止: キーの作成に失敗しました: {error}"),
+        ),
+        RotationStep::StoreSecret { undone } => say!(
+            lang,
+            format!(
+                "rotation undone: storing the new key in secret {secret} failed: {error}; {}; the old key is untouched",
+                if *undone {
+                    "the new key was deleted"
+                } else {
+                    "delete the new key by hand"
+                }
+            ),
+            format!(
+                "ローテーションを取り消しました: シークレット {secret} への保存に失敗しました: {error}。{}。古いキーはそのままです",
+                if *undone {
+                    "新しいキーは削除しました"
+                } else {
+                    "新しいキーを手動で削除してください"
+                }
+            ),
+        ),
+        RotationStep::DeactivateOld { new_key } => say!(
+            lang,
+            format!(
+                "new key {new_key} is in secret {secret}, but setting the old key {old_key} Inactive failed: {error}"
+            ),
+            format!(
+                "新しいキー {new_key} はシークレット {secret} にありますが、古いキー {old_key} の無効化に失敗しました: {error}"
+            ),
+        ),
+    }
+}
+
+fn alert(a: &Alert, lang: Lang) -> String {
+    match a {
+        Alert::Directory(problem) => problem.clone(),
+        Alert::DuplicateKey { key, rows } => say!(
+            lang,
+            format!("rows {} all hold access key {key}: keep one row per key (mark the others 削除済み)", join(rows)),
+            format!("{} 行目がすべてアクセスキー {key} を持っています: 1 キー 1 行にしてください（他の行は 削除済み に）", join(rows)),
+        ),
+        Alert::DeletionCap { due, max } => cap(*due, *max, lang),
+        Alert::DeactivationCap { due, max } => deactivation_cap(*due, *max, lang),
+        Alert::KeyListingFailed { error } => say!(
+            lang,
+            format!("the key rules did not run: listing the account's access keys failed: {error}"),
+            format!("キーのルールを実行できませんでした: アクセスキーの一覧取得に失敗しました: {error}"),
+        ),
+        Alert::LastUseUnconfirmed { user, key, error } => say!(
+            lang,
+            format!("key {key} of {user} was not deactivated: its last use could not be confirmed: {error}"),
+            format!("{user} のキー {key} は無効化していません: 最終使用日を確認できませんでした: {error}"),
+        ),
+        Alert::SummaryNotDelivered { admin, error } => say!(
+            lang,
+            format!("the run summary did not reach administrator {admin}: {error}"),
+            format!("管理者 {admin} に実行結果を送れませんでした: {error}"),
+        ),
+        Alert::OutOfTime => say!(
+            lang,
+            "the invocation ran out of time: what did not run is marked failed; the next run finishes it".to_string(),
+            "実行時間切れ (the invocation ran out of time): 未実行の処理は失敗として記録し、次回の実行で続けます".to_string(),
+        ),
+    }
+}
+
+/// What a write that did not happen means for the next run.
+fn not_written(change: &CellChange, why: &str, lang: Lang) -> String {
+    match (change, lang) {
+        (CellChange::Deleted, Lang::En) => format!(
+            "{DELETED_MARK} was not written ({why}); the next run finds the user gone and writes it"
+        ),
+        (CellChange::Notified(_), Lang::En) => format!(
+            "通知日 was not written ({why}); the owner may be notified again on the next run"
+        ),
+        (CellChange::Deactivated(_), Lang::En) => format!(
+            "{DEACTIVATED_MARK} / 無効化日 were not written ({why}); the next run deactivates the key again (harmless)"
+        ),
+        (CellChange::Reactivated, Lang::En) => {
+            format!("無効化日 was not cleared ({why}); clear it by hand")
+        }
+        (CellChange::KeyReplaced(new), Lang::En) => format!(
+            "the new key ID {new} was not written ({why}); write it into アクセスキーID by hand"
+        ),
+        (CellChange::Deleted, Lang::Ja) => {
+            format!("{DELETED_MARK} を記入できませんでした ({why})。次回の実行で記入します")
+        }
+        (CellChange::Notified(_), Lang::Ja) => {
+            format!("通知日 を記入できませんでした ({why})。次回も通知される可能性があります")
+        }
+        (CellChange::Deactivated(_), Lang::Ja) => format!(
+            "{DEACTIVATED_MARK} / 無効化日 を記入できませんでした ({why})。次回もう一度無効化します（無害）"
+        ),
+        (CellChange::Reactivated, Lang::Ja) => {
+            format!("無効化日 を消せませんでした ({why})。手動で消してください")
+        }
+        (CellChange::KeyReplaced(new), Lang::Ja) => format!(
+            "新しいキーID {new} を記入できませんでした ({why})。アクセスキーID 欄に手動で記入してください"
+        ),
+    }
+}
+
+pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
+    let main = match &o.action {
+        Action::Skip(Skip::Deleted) => say!(
+            lang,
+            "status says 削除: already deleted",
+            "状態が削除: 削除済み"
+        )
+        .to_string(),
+        Action::Skip(Skip::Extended) => {
+            say!(lang, "status says 延長: extended", "状態が延長: 延長済み").to_string()
+        }
+        Action::Skip(Skip::Nothing) => String::new(),
+        Action::Unusable(problems) => say!(
+            lang,
+            format!(
+                "not acted on until fixed: {}",
+                problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            format!(
+                "修正されるまで処理しません: {}",
+                problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        ),
+        Action::Teardown(t) => teardown(t, o, lang),
+        Action::Notice { notice, dm } => notice_detail(notice, dm, lang),
+        Action::Switch { activate, result } => switch(*activate, result, o, lang),
+        Action::Key { rule, result } => key_rule(rule, result, o, lang),
+        Action::Alert(a) => alert(a, lang),
+    };
+    match &o.sheet {
+        Some(SheetChange {
+            change,
+            result: Some(WriteResult::NotWritten { why }),
+            ..
+        }) => format!("{main}; {}", not_written(change, why, lang)),
+        _ => main,
+    }
+}
+
+fn notice_detail(n: &super::Notice, dm: &Dm, lang: Lang) -> String {
+    let when = say!(
+        lang,
+        format!("end date {} ({} days left)", n.end, n.days_left),
+        format!("利用終了日 {}（あと {} 日）", n.end, n.days_left),
+    );
+    match dm {
+        Dm::Composed { to, .. } => say!(
+            lang,
+            format!("would DM owner {to}: {when}"),
+            format!("所有者 {to} に DM する予定: {when}")
+        ),
+        Dm::Sent { to, .. } => say!(
+            lang,
+            format!("owner {to} notified by DM: {when}"),
+            format!("所有者 {to} に DM で通知しました: {when}")
+        ),
+        Dm::NotSent { to, error } => say!(
+            lang,
+            format!("owner {to} not notified: {error}; the notice is tried again on the next run"),
+            format!("所有者 {to} に通知できませんでした: {error}。次回の実行で再通知します"),
+        ),
+        Dm::NoOwner(p) => say!(
+            lang,
+            format!(
+                "owner not notified: {}; the notice is tried again on the next run",
+                owner_problem(p, lang)
+            ),
+            format!(
+                "所有者に通知できませんでした: {}。次回の実行で再通知します",
+                owner_problem(p, lang)
+            ),
+        ),
+        Dm::OutOfTime { to } => say!(
+            lang,
+            format!(
+                "owner {to} not notified: the invocation ran out of time; the notice is tried again on the next run"
+            ),
+            format!(
+                "所有者 {to} に通知できませんでした: 実行時間切れ (the invocation ran out of time)。次回の実行で再通知します"
+            ),
+        ),
+    }
+}

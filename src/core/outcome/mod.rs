@@ -1,0 +1,497 @@
+//! What each action of a run came to, as typed values: one enum per kind of action, with named
+//! fields. Every phase of a run returns these; the JSON report and the table (English), the
+//! administrators' Slack summary (Japanese) and the sheet writes are all derived from them —
+//! see [`records`], [`crate::core::messages::admin_summary`] and [`crate::core::sheet::writes`].
+
+mod detail;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::core::domain::{AccessKeyId, IamUserName, SlackUserId};
+use crate::core::key_rules::KeyAction;
+use crate::core::sheet::CellProblem;
+use crate::core::teardown::{Refusal, Step};
+
+pub use detail::Lang;
+
+/// The report's `action` field (SPEC §6, §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Notify,
+    Delete,
+    Skip,
+    Unusable,
+    Alert,
+    AgeNotify,
+    AgeDelete,
+    Deactivate,
+    Reactivate,
+    Rotate,
+    Shadow,
+}
+
+/// The report's `outcome` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Done,
+    Planned,
+    Failed,
+    Refused,
+}
+
+impl ActionKind {
+    /// The name in the JSON report and the table.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActionKind::Notify => "notify",
+            ActionKind::Delete => "delete",
+            ActionKind::Skip => "skip",
+            ActionKind::Unusable => "unusable",
+            ActionKind::Alert => "alert",
+            ActionKind::AgeNotify => "age_notify",
+            ActionKind::AgeDelete => "age_delete",
+            ActionKind::Deactivate => "deactivate",
+            ActionKind::Reactivate => "reactivate",
+            ActionKind::Rotate => "rotate",
+            ActionKind::Shadow => "shadow",
+        }
+    }
+
+    /// The name in the administrators' summary.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            ActionKind::Notify => "通知",
+            ActionKind::Delete => "削除",
+            ActionKind::Skip => "スキップ",
+            ActionKind::Unusable => "要修正",
+            ActionKind::Alert => "警告",
+            ActionKind::AgeNotify => "キー期限の通知",
+            ActionKind::AgeDelete => "期限切れキーの削除",
+            ActionKind::Deactivate => "無効化",
+            ActionKind::Reactivate => "再有効化",
+            ActionKind::Rotate => "キーのローテーション",
+            ActionKind::Shadow => "シートにないキー",
+        }
+    }
+}
+
+impl Outcome {
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Outcome::Done, Lang::En) => "done",
+            (Outcome::Planned, Lang::En) => "planned",
+            (Outcome::Failed, Lang::En) => "FAILED",
+            (Outcome::Refused, Lang::En) => "REFUSED",
+            (Outcome::Done, Lang::Ja) => "完了",
+            (Outcome::Planned, Lang::Ja) => "予定",
+            (Outcome::Failed, Lang::Ja) => "失敗",
+            (Outcome::Refused, Lang::Ja) => "中止",
+        }
+    }
+
+    /// Failed or refused: the run exits 1 and administrators must act.
+    pub fn is_problem(self) -> bool {
+        matches!(self, Outcome::Failed | Outcome::Refused)
+    }
+}
+
+/// Which row, user and key an action is about, as the sheet writes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Subject {
+    /// 1-based sheet row; `None` for a key no row holds or a run-wide alert.
+    pub row: Option<usize>,
+    pub account: String,
+    pub access_key_id: String,
+    pub owner: String,
+}
+
+/// Why an owner cannot be told anything (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnerProblem {
+    NotFound { name: String },
+    Ambiguous { name: String, ids: Vec<SlackUserId> },
+}
+
+/// A direct message and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dm {
+    Sent {
+        to: SlackUserId,
+        text: String,
+    },
+    /// Dry run: composed, not sent.
+    Composed {
+        to: SlackUserId,
+        text: String,
+    },
+    NotSent {
+        to: SlackUserId,
+        error: String,
+    },
+    NoOwner(OwnerProblem),
+    /// Not attempted: the run ran out of time (Lambda deadline).
+    OutOfTime {
+        to: SlackUserId,
+    },
+}
+
+impl Dm {
+    pub fn delivered(&self) -> bool {
+        matches!(self, Dm::Sent { .. } | Dm::Composed { .. })
+    }
+}
+
+/// A sheet cell change an action asks for (SPEC §3, §4, §8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CellChange {
+    /// Status `削除済み`.
+    Deleted,
+    /// `通知日` = the day.
+    Notified(NaiveDate),
+    /// Status `無効化済み` and `無効化日` = the day.
+    Deactivated(NaiveDate),
+    /// `無効化日` cleared after an extension.
+    Reactivated,
+    /// The row now holds the rotated key.
+    KeyReplaced(AccessKeyId),
+}
+
+/// What became of a sheet change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteResult {
+    /// Written into `row` (where the row was found at write time).
+    Written {
+        row: usize,
+    },
+    NotWritten {
+        why: String,
+    },
+}
+
+/// A cell change for the row that held `account` / `key` when the run read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetChange {
+    pub row: usize,
+    pub account: IamUserName,
+    pub key: AccessKeyId,
+    pub change: CellChange,
+    /// Filled in by the write-back phase.
+    pub result: Option<WriteResult>,
+}
+
+/// Why a row is skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    Deleted,
+    Extended,
+    Nothing,
+}
+
+/// Why a teardown did not start (SPEC §4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeardownRefusal {
+    /// A guard of [`crate::core::teardown`] refused, given what IAM says.
+    Guard(Refusal),
+    /// More deletions are due than the cap allows.
+    Cap { due: usize, max: usize },
+}
+
+/// A due row's teardown (SPEC §4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Teardown {
+    Refused(TeardownRefusal),
+    ReadFailed {
+        error: String,
+    },
+    /// The user and the key are gone already.
+    AlreadyGone {
+        planned: bool,
+    },
+    Planned {
+        steps: Vec<Step>,
+    },
+    TornDown {
+        steps: Vec<Step>,
+        kept: Vec<(Step, String)>,
+    },
+    /// Step 5: only the row's key was deleted; `kept_by` rows keep the user.
+    KeyOnly {
+        planned: bool,
+        kept_by: Vec<usize>,
+    },
+    Stopped {
+        at: Step,
+        error: String,
+        user_deleted: bool,
+    },
+    /// The run ran out of time before this teardown started.
+    OutOfTime,
+}
+
+/// A notice a week before the end date (SPEC §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub end: NaiveDate,
+    pub days_left: i64,
+}
+
+/// SPEC §8 deactivation in the grace period, or reactivation after `延長`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Switch {
+    Refused(Refusal),
+    /// More keys are due to be set Inactive than `KEYWARDEN_MAX_DEACTIVATIONS`.
+    Cap {
+        due: usize,
+        max: usize,
+    },
+    RowUnusable(Vec<CellProblem>),
+    ReadFailed {
+        error: String,
+    },
+    Planned,
+    KeyGone {
+        planned: bool,
+    },
+    /// Reactivation of a key that no longer exists.
+    CannotReactivate,
+    Switched {
+        grace_end: NaiveDate,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+/// One SPEC §8 key rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyRule {
+    Rule(KeyAction),
+    Rotate {
+        age: i64,
+        inactive_keys: usize,
+        secret: String,
+        old_key: AccessKeyId,
+    },
+}
+
+/// What became of a key rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyResult {
+    Planned,
+    Done,
+    /// Refused by the deletion cap.
+    Cap {
+        due: usize,
+        max: usize,
+    },
+    /// Refused by the deactivation cap.
+    DeactivationCap {
+        due: usize,
+        max: usize,
+    },
+    Failed {
+        error: String,
+    },
+    Rotated {
+        new_key: AccessKeyId,
+    },
+    RotationStopped {
+        at: RotationStep,
+        error: String,
+    },
+    /// Refused with what to do instead.
+    Refused {
+        why: String,
+    },
+}
+
+/// Where a rotation stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotationStep {
+    DeleteInactive(AccessKeyId),
+    CreateKey,
+    /// The secret was not stored; `undone`: the new key was deleted again.
+    StoreSecret {
+        undone: bool,
+    },
+    DeactivateOld {
+        new_key: AccessKeyId,
+    },
+}
+
+/// A run-wide problem administrators must hear of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Alert {
+    /// A `users_json` row that cannot be used.
+    Directory(String),
+    DuplicateKey {
+        key: String,
+        rows: Vec<usize>,
+    },
+    DeletionCap {
+        due: usize,
+        max: usize,
+    },
+    DeactivationCap {
+        due: usize,
+        max: usize,
+    },
+    KeyListingFailed {
+        error: String,
+    },
+    LastUseUnconfirmed {
+        user: IamUserName,
+        key: AccessKeyId,
+        error: String,
+    },
+    SummaryNotDelivered {
+        admin: SlackUserId,
+        error: String,
+    },
+    OutOfTime,
+}
+
+/// Each kind of action's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Skip(Skip),
+    Unusable(Vec<CellProblem>),
+    Teardown(Teardown),
+    Notice { notice: Notice, dm: Dm },
+    Switch { activate: bool, result: Switch },
+    Key { rule: KeyRule, result: KeyResult },
+    Alert(Alert),
+}
+
+/// One action of a run: what it was about, what came of it, and what it told and wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionOutcome {
+    pub subject: Subject,
+    pub action: Action,
+    /// The owner's DM that goes with a teardown, switch or key rule (notices carry their own).
+    pub owner_dm: Option<Dm>,
+    pub sheet: Option<SheetChange>,
+}
+
+impl ActionOutcome {
+    pub fn new(subject: Subject, action: Action) -> Self {
+        ActionOutcome {
+            subject,
+            action,
+            owner_dm: None,
+            sheet: None,
+        }
+    }
+
+    pub fn alert(alert: Alert) -> Self {
+        Self::new(Subject::default(), Action::Alert(alert))
+    }
+
+    pub fn kind(&self) -> ActionKind {
+        match &self.action {
+            Action::Skip(_) => ActionKind::Skip,
+            Action::Unusable(_) => ActionKind::Unusable,
+            Action::Teardown(_) => ActionKind::Delete,
+            Action::Notice { .. } => ActionKind::Notify,
+            Action::Switch { activate: true, .. } => ActionKind::Reactivate,
+            Action::Switch { .. } => ActionKind::Deactivate,
+            Action::Key { rule, .. } => match rule {
+                KeyRule::Rule(KeyAction::AgeNotify { .. }) => ActionKind::AgeNotify,
+                KeyRule::Rule(KeyAction::AgeDelete { .. }) => ActionKind::AgeDelete,
+                KeyRule::Rule(KeyAction::Deactivate { .. }) => ActionKind::Deactivate,
+                KeyRule::Rule(KeyAction::Shadow) => ActionKind::Shadow,
+                KeyRule::Rotate { .. } => ActionKind::Rotate,
+            },
+            Action::Alert(_) => ActionKind::Alert,
+        }
+    }
+
+    /// The outcome of the action itself, then of its sheet write: a result that did not reach
+    /// the sheet is a failure (the next run must finish it).
+    pub fn outcome(&self) -> Outcome {
+        let own = detail::outcome(&self.action);
+        match &self.sheet {
+            Some(SheetChange {
+                result: Some(WriteResult::NotWritten { .. }),
+                ..
+            }) => Outcome::Failed,
+            _ => own,
+        }
+    }
+
+    /// The row the action is about now (a write may have found it moved).
+    pub fn row(&self) -> Option<usize> {
+        match &self.sheet {
+            Some(SheetChange {
+                result: Some(WriteResult::Written { row }),
+                ..
+            }) => Some(*row),
+            _ => self.subject.row,
+        }
+    }
+
+    /// The DMs this action sent or composed, for `demo`.
+    pub fn messages(&self) -> impl Iterator<Item = (&SlackUserId, &str)> {
+        let notice = match &self.action {
+            Action::Notice { dm, .. } => Some(dm),
+            _ => None,
+        };
+        notice
+            .into_iter()
+            .chain(self.owner_dm.as_ref())
+            .filter_map(|dm| match dm {
+                Dm::Sent { to, text } | Dm::Composed { to, text } => Some((to, text.as_str())),
+                _ => None,
+            })
+    }
+}
+
+/// One line of the report or of the summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionRecord {
+    pub row: Option<usize>,
+    pub account: String,
+    pub access_key_id: String,
+    pub owner: String,
+    pub action: ActionKind,
+    pub outcome: Outcome,
+    pub detail: String,
+}
+
+impl ActionRecord {
+    /// Whether administrators should read about it (skips are routine).
+    pub fn needs_attention(&self) -> bool {
+        self.action != ActionKind::Skip
+    }
+}
+
+/// The lines of a run in one language: each action in order, then an alert for each owner who
+/// could not be told of a teardown, switch or key rule.
+pub fn records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
+    let line = |o: &ActionOutcome, action, outcome, detail| ActionRecord {
+        row: o.row(),
+        account: o.subject.account.clone(),
+        access_key_id: o.subject.access_key_id.clone(),
+        owner: o.subject.owner.clone(),
+        action,
+        outcome,
+        detail,
+    };
+    let main = outcomes
+        .iter()
+        .map(|o| line(o, o.kind(), o.outcome(), detail::describe(o, lang)));
+    let untold = outcomes.iter().filter_map(|o| {
+        let dm = o.owner_dm.as_ref()?;
+        let why = detail::dm_problem(dm, lang)?;
+        Some(line(
+            o,
+            ActionKind::Alert,
+            Outcome::Failed,
+            detail::owner_not_told(&o.action, &why, lang),
+        ))
+    });
+    main.chain(untold).collect()
+}

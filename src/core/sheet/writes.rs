@@ -1,0 +1,157 @@
+//! Which cells a run writes, and where its rows are now (SPEC §4 step 8): pure, given the sheet
+//! as re-read just before writing. Administrators edit while the job runs, so each change is
+//! written where its row (same IAM user and key) is now, and not at all when no single row
+//! holds them any more.
+
+use chrono::NaiveDate;
+
+use super::{CellWrite, DEACTIVATED_HEADER, NOTIFIED_HEADER, RequestTable, a1_cell};
+use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
+use crate::core::outcome::{CellChange, SheetChange, WriteResult};
+
+/// The cells to send in one request, and the result of each change in the order given (a
+/// `Written` result still depends on that request succeeding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WritePlan {
+    pub cells: Vec<CellWrite>,
+    pub results: Vec<WriteResult>,
+}
+
+/// Plans `changes` against `table`. Columns keywarden creates (`通知日`, `無効化日`) take the
+/// first empty header cells, in that order, when first needed (SPEC §2).
+pub fn plan(table: &RequestTable, changes: &[&SheetChange]) -> WritePlan {
+    let sheet = &table.sheet;
+    let layout = &table.layout;
+    let mut cells = Vec::new();
+    let mut free = layout.free_columns();
+    let mut column = |existing: Option<usize>, header: &str, needed: bool| {
+        existing.or_else(|| {
+            needed.then(|| {
+                let col = free.next().expect("an endless supply of columns");
+                cells.push(CellWrite {
+                    range: a1_cell(sheet, col, 1),
+                    value: header.into(),
+                });
+                col
+            })
+        })
+    };
+    let needs = |f: fn(&CellChange) -> bool| changes.iter().any(|c| f(&c.change));
+    let notified_col = column(
+        layout.notified,
+        NOTIFIED_HEADER,
+        needs(|c| matches!(c, CellChange::Notified(_))),
+    );
+    let deactivated_col = column(
+        layout.deactivated,
+        DEACTIVATED_HEADER,
+        needs(|c| matches!(c, CellChange::Deactivated(_) | CellChange::Reactivated)),
+    );
+    let locator = table.locator();
+    let date = |d: &NaiveDate| d.format("%Y-%m-%d").to_string();
+    let mut results = Vec::with_capacity(changes.len());
+    for c in changes {
+        let Some(row) = locator.locate(c.row, &c.account, &c.key) else {
+            results.push(WriteResult::NotWritten {
+                why: format!(
+                    "no single row holds {} / {} any more (moved, edited or duplicated)",
+                    c.account, c.key
+                ),
+            });
+            continue;
+        };
+        let mut cell = |col: Option<usize>, value: String| {
+            if let Some(col) = col {
+                cells.push(CellWrite {
+                    range: a1_cell(sheet, col, row),
+                    value,
+                });
+            }
+        };
+        match &c.change {
+            CellChange::Deleted => cell(Some(layout.status), DELETED_MARK.to_string()),
+            CellChange::Notified(day) => cell(notified_col, date(day)),
+            CellChange::Deactivated(day) => {
+                cell(Some(layout.status), DEACTIVATED_MARK.to_string());
+                cell(deactivated_col, date(day));
+            }
+            CellChange::Reactivated => cell(deactivated_col, String::new()),
+            CellChange::KeyReplaced(new) => cell(Some(layout.key_id), new.to_string()),
+        }
+        results.push(WriteResult::Written { row });
+    }
+    WritePlan { cells, results }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::domain::{AccessKeyId, IamUserName};
+    use crate::core::sheet::ORIGINAL_LAYOUT;
+    use serde_json::{Value, json};
+
+    const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+
+    fn table(rows: &[(&str, &str)]) -> RequestTable {
+        let mut grid: Vec<Vec<Value>> = vec![ORIGINAL_LAYOUT.iter().map(|h| json!(h)).collect()];
+        for (account, key) in rows {
+            let mut r = vec![json!(""); 12];
+            r[1] = json!("田中 太郎");
+            r[8] = json!("2026/11/01");
+            r[9] = json!(account);
+            r[11] = json!(key);
+            grid.push(r);
+        }
+        RequestTable::from_grid("key_request_form", grid).unwrap()
+    }
+
+    fn change(row: usize, account: &str, change: CellChange) -> SheetChange {
+        SheetChange {
+            row,
+            account: IamUserName::parse(account).unwrap(),
+            key: AccessKeyId::parse(KEY).unwrap(),
+            change,
+            result: None,
+        }
+    }
+
+    #[test]
+    fn writes_follow_a_row_that_moved_and_skip_a_row_that_is_gone() {
+        // tanaka's row moved from 2 to 3 (a row was inserted above it); sato's is gone.
+        let t = table(&[("suzuki", "AKIAOTHERKEY00000000"), ("tanaka", KEY)]);
+        let moved = change(2, "tanaka", CellChange::Deleted);
+        let gone = change(4, "sato", CellChange::Deleted);
+        let p = plan(&t, &[&moved, &gone]);
+        assert_eq!(p.results[0], WriteResult::Written { row: 3 });
+        assert!(
+            matches!(&p.results[1], WriteResult::NotWritten { why } if why.contains("no single row holds sato"))
+        );
+        assert_eq!(
+            p.cells,
+            vec![CellWrite {
+                range: "'key_request_form'!K3".into(),
+                value: DELETED_MARK.into()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_new_column_takes_the_first_free_header_cell_once() {
+        let t = table(&[("tanaka", KEY)]);
+        let day = "2026-11-22".parse().unwrap();
+        let a = change(2, "tanaka", CellChange::Notified(day));
+        let p = plan(&t, &[&a, &a]);
+        let headers: Vec<_> = p
+            .cells
+            .iter()
+            .filter(|c| c.value == NOTIFIED_HEADER)
+            .collect();
+        assert_eq!(headers.len(), 1, "{:?}", p.cells);
+        assert_eq!(headers[0].range, "'key_request_form'!M1");
+        assert!(
+            p.cells
+                .iter()
+                .any(|c| c.range == "'key_request_form'!M2" && c.value == "2026-11-22")
+        );
+    }
+}
