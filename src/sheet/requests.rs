@@ -262,6 +262,27 @@ impl RequestRow {
         }
         .map_err(|e| problem(layout.end, END.aliases[0], e))
         .ok();
+        // Any year is a date (SPEC §2), so a year typo is caught here instead: an end date
+        // before the row's own (readable) start date.
+        let start_date = layout
+            .start
+            .and_then(|c| Some((c, parse_sheet_date(cell_value(cells, c)?).ok()?)));
+        let end = match (end, start_date) {
+            (Some(end), Some((col, start))) if end < start => {
+                problem(
+                    layout.end,
+                    END.aliases[0],
+                    format!(
+                        "{end} is before the start date {start} in {}{row_number} ({}): \
+                         correct the year of the end date (or of the start date)",
+                        headers::column_letter(col),
+                        START.aliases[0]
+                    ),
+                );
+                None
+            }
+            (end, _) => end,
+        };
 
         let valid = match (owner, account, key_id, end) {
             (Some(owner), Some(account), Some(key_id), Some(end)) => Ok(ValidRow {
@@ -502,6 +523,34 @@ mod tests {
             text[2].starts_with("I2 (アクセスキー利用終了日)"),
             "{text:?}"
         );
+    }
+
+    #[test]
+    fn an_end_before_the_start_is_a_typo() {
+        let t = RequestTable::parse(
+            "s",
+            &vec![
+                header(),
+                original_row(json!("2025/11/29"), ""),
+                original_row(json!("9999/12/31"), ""),
+                original_row(json!("2026/9/1"), ""),
+            ],
+        )
+        .unwrap();
+        let problems = t.rows[0].valid.clone().unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].to_string(),
+            "I2 (アクセスキー利用終了日): 2025-11-29 is before the start date 2026-09-01 in \
+             H2 (アクセスキー利用開始日): correct the year of the end date (or of the start date)"
+        );
+        assert!(t.rows[1].valid.is_ok(), "9999/12/31 means no end");
+        assert!(t.rows[2].valid.is_ok(), "an end on the start day is fine");
+        // Without a readable start date the end date stands on its own.
+        let mut no_start = original_row(json!("1926/11/29"), "");
+        no_start[7] = json!("");
+        let t = RequestTable::parse("s", &vec![header(), no_start]).unwrap();
+        assert!(t.rows[0].valid.is_ok());
     }
 
     #[test]
