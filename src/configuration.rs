@@ -22,6 +22,7 @@ const KNOWN: &[&str] = &[
     "KEYWARDEN_NOTIFY_DAYS",
     "KEYWARDEN_TIMEZONE",
     "KEYWARDEN_MAX_DELETIONS",
+    "KEYWARDEN_MAX_DEACTIVATIONS",
     "KEYWARDEN_PROTECTED_USERS",
     "KEYWARDEN_IAM_PATH_PREFIX",
     "KEYWARDEN_TODAY",
@@ -247,6 +248,12 @@ impl Settings {
             100_000,
             &mut problems,
         );
+        let max_deactivations = number(
+            "KEYWARDEN_MAX_DEACTIVATIONS",
+            parse("KEYWARDEN_MAX_DEACTIVATIONS", "10"),
+            100_000,
+            &mut problems,
+        );
         let concurrency = number(
             "KEYWARDEN_CONCURRENCY",
             parse("KEYWARDEN_CONCURRENCY", "8"),
@@ -320,6 +327,7 @@ impl Settings {
                 secret_prefix: parse("KEYWARDEN_ROTATE_SECRET_PREFIX", "keywarden/"),
             }),
             report_shadow,
+            max_deactivations: max_deactivations as usize,
         };
 
         let tz_text = parse("KEYWARDEN_TIMEZONE", "Asia/Tokyo");
@@ -519,6 +527,7 @@ mod tests {
             }
         );
         assert_eq!(s.timezone, Tz::Asia__Tokyo);
+        assert_eq!(s.job.hygiene.max_deactivations, 10);
         assert_eq!(s.job.iam_path_prefix, "/");
         assert_eq!(s.sheets_api_url, "https://sheets.googleapis.com/");
         assert_eq!(s.slack_api_url, "https://slack.com/api/");
@@ -586,6 +595,16 @@ mod tests {
         assert_eq!(s.spreadsheet_id, "from-file");
         assert_eq!(s.job.rules.notify_days, 3);
         assert_eq!(s.job.protected_users.len(), 2);
+        let capped = Sources::new(HashMap::new(), Some("max_deactivations = 2")).unwrap();
+        let s = Settings::load(
+            &capped,
+            Needs {
+                google: false,
+                slack: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(s.job.hygiene.max_deactivations, 2);
         let bad = Sources::new(HashMap::new(), Some("notfy_days = 3")).unwrap_err();
         assert!(bad.to_string().contains("notfy_days"));
     }

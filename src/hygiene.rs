@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use crate::domain::{AccessKeyId, IamUserName};
 
 /// Which rules are on, from configuration (each off unless its variable is set).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HygieneRules {
     /// `KEYWARDEN_MAX_KEY_AGE_DAYS` and `KEYWARDEN_KEY_AGE_GRACE_DAYS`.
     pub max_age: Option<(i64, i64)>,
@@ -18,6 +18,22 @@ pub struct HygieneRules {
     pub rotation: Option<Rotation>,
     /// `KEYWARDEN_REPORT_SHADOW_KEYS`.
     pub report_shadow: bool,
+    /// `KEYWARDEN_MAX_DEACTIVATIONS` (default 10): over it, no key is set Inactive by the unused
+    /// rule or the sheet's grace rule (see [`crate::plan::deactivation_cap`]).
+    pub max_deactivations: usize,
+}
+
+/// Every rule off; the deactivation cap at its default of 10.
+impl Default for HygieneRules {
+    fn default() -> Self {
+        HygieneRules {
+            max_age: None,
+            unused_days: None,
+            rotation: None,
+            report_shadow: false,
+            max_deactivations: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

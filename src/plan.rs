@@ -63,8 +63,9 @@ pub enum Decision {
 pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
     match row.status {
         RowStatus::Deleted => return Decision::SkipDeleted,
-        // SPEC §8, on only with a deactivation grace: only keywarden writes 無効化日.
-        RowStatus::Extended if rules.deactivate_grace > 0 && row.deactivated_on.is_some() => {
+        // SPEC §8: only keywarden writes 無効化日, so its key was set Inactive by us; it is set
+        // Active again whether or not the grace is still configured.
+        RowStatus::Extended if row.deactivated_on.is_some() => {
             return Decision::Reactivate;
         }
         RowStatus::Extended => return Decision::SkipExtended,
@@ -197,6 +198,41 @@ impl<'a> Plan<'a> {
             .filter(|r| r.decision == Decision::Delete)
             .count()
     }
+
+    /// Rows whose key this run sets Inactive (SPEC §8 grace rule).
+    pub fn deactivations_due(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.decision == Decision::Deactivate)
+            .count()
+    }
+
+    /// Over the deactivation cap: every [`Decision::Deactivate`] becomes
+    /// [`Decision::Nothing`]. Returns their indices in `rows` (the indices of their records).
+    pub fn refuse_deactivations(&mut self) -> Vec<usize> {
+        let mut refused = Vec::new();
+        for (i, p) in self.rows.iter_mut().enumerate() {
+            if p.decision == Decision::Deactivate {
+                p.decision = Decision::Nothing;
+                refused.push(i);
+            }
+        }
+        refused
+    }
+}
+
+/// SPEC §8: `due` keys are to be set Inactive (the unused rule and the grace rule together).
+/// More than `max`, and none is: a wrong clock or `KEYWARDEN_UNUSED_DAYS=1` must not switch off
+/// every key of the account. `Err` is the administrators' message.
+pub fn deactivation_cap(due: usize, max: usize) -> Result<(), String> {
+    if due <= max {
+        return Ok(());
+    }
+    Err(format!(
+        "refused: {due} access keys are due to be set Inactive but KEYWARDEN_MAX_DEACTIVATIONS is \
+         {max}; none was. Check the date (KEYWARDEN_TODAY, the clock), KEYWARDEN_UNUSED_DAYS and \
+         the sheet's end dates; if they are right, raise the cap for one run"
+    ))
 }
 
 #[cfg(test)]
@@ -216,6 +252,14 @@ mod tests {
             max_deletions: 10,
             deactivate_grace: 0,
         }
+    }
+
+    fn layout() -> crate::sheet::RequestLayout {
+        let header: Vec<serde_json::Value> = crate::sheet::ORIGINAL_LAYOUT
+            .iter()
+            .map(|h| serde_json::json!(h))
+            .collect();
+        crate::sheet::RequestLayout::parse("s", &header).unwrap()
     }
 
     fn row(status: &str, end: Option<&str>, notified: Option<&str>) -> RequestRow {
@@ -328,7 +372,67 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_extension_reactivates_whether_or_not_the_grace_is_still_on() {
+        let t = date("2026-11-22");
+        let mut r = row("延長", Some("2026-11-20"), None);
+        r.deactivated_on = Some(date("2026-11-21"));
+        for grace in [0, 3] {
+            let rules = Rules {
+                deactivate_grace: grace,
+                ..rules(7)
+            };
+            assert_eq!(decide(&r, t, rules), Decision::Reactivate, "grace {grace}");
+        }
+        r.deactivated_on = None;
+        assert_eq!(decide(&r, t, rules(7)), Decision::SkipExtended);
+    }
+
+    #[test]
+    fn the_deactivation_cap() {
+        assert_eq!(deactivation_cap(0, 0), Ok(()));
+        assert_eq!(deactivation_cap(10, 10), Ok(()));
+        let why = deactivation_cap(3, 2).unwrap_err();
+        assert!(
+            why.contains("3 access keys") && why.contains("KEYWARDEN_MAX_DEACTIVATIONS is 2"),
+            "{why}"
+        );
+    }
+
     proptest! {
+        /// No run deactivates past its cap: after the cap, the grace rule's deactivations plus
+        /// the unused rule's (`unused`) are either all allowed and within `max`, or none is left.
+        #[test]
+        fn no_run_deactivates_past_its_cap(
+            ends in prop::collection::vec(-6i64..3, 0..20),
+            unused in 0usize..15,
+            max in 0usize..12,
+        ) {
+            let today = date("2026-11-22");
+            let rows: Vec<RequestRow> = ends
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let end = (today + chrono::Duration::days(*o)).to_string();
+                    RequestRow { row: i + 2, ..row("", Some(&end), None) }
+                })
+                .collect();
+            let table = RequestTable { sheet: "s".into(), layout: layout(), rows };
+            let rules = Rules { deactivate_grace: 3, ..rules(7) };
+            let mut plan = Plan::build(&table, &Directory::default(), today, rules);
+            let due = plan.deactivations_due() + unused;
+            let (grace_left, unused_left) = match deactivation_cap(due, max) {
+                Ok(()) => (plan.deactivations_due(), unused),
+                Err(_) => {
+                    let refused = plan.refuse_deactivations();
+                    prop_assert!(refused.iter().all(|&i| plan.rows[i].decision == Decision::Nothing));
+                    (plan.deactivations_due(), 0)
+                }
+            };
+            prop_assert!(grace_left + unused_left <= max);
+            prop_assert!(due <= max || grace_left + unused_left == 0);
+        }
+
         /// The rule that guards deletions: only an open, readable row whose end date has passed.
         #[test]
         fn never_deletes_what_spec_keeps(

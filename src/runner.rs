@@ -127,7 +127,7 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         let table = RequestTable::from_grid(&s.request_sheet, requests)?;
         let directory = Directory::parse(&s.users_sheet, &users)?;
         drop(users);
-        let plan = Plan::build(&table, &directory, today, s.rules);
+        let mut plan = Plan::build(&table, &directory, today, s.rules);
         tracing::info!(
             rows = table.rows.len(),
             attention = plan.rows.len(),
@@ -154,9 +154,23 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             )
         }));
 
-        let key_work = self
+        let mut key_work = self
             .key_plan(&table, &directory, &plan, today, mode, &mut report)
             .await;
+        // [safety branch] SPEC §8 deactivation cap: over it, no key is set Inactive.
+        let deactivations = plan.deactivations_due() + keys::deactivations(&key_work);
+        if let Err(why) = crate::plan::deactivation_cap(deactivations, s.hygiene.max_deactivations)
+        {
+            let mut refused = plan.refuse_deactivations();
+            refused.extend(keys::refuse_deactivations(&mut key_work));
+            for record in refused {
+                report.actions[record].outcome = Outcome::Refused;
+                report.actions[record].detail = why.clone();
+            }
+            report
+                .actions
+                .push(ActionRecord::alert(Outcome::Refused, why));
+        }
         // SPEC §4/§8: every deletion of a user or a key counts toward one cap.
         let deletions = plan.deletions_due() + keys::deletions(&key_work);
         let allowed = deletions <= s.rules.max_deletions;

@@ -648,3 +648,104 @@ async fn a_due_rotation_owns_its_keys_so_the_age_rule_does_not_race_it() {
     );
     assert_eq!(keys.iter().filter(|(_, s)| s == "Active").count(), 1);
 }
+
+#[tokio::test]
+async fn over_max_deactivations_no_key_is_set_inactive() {
+    let mut env = TestEnv::start().await;
+    let client = env.iam_client();
+    for user in ["idle-a", "idle-b", "idle-c"] {
+        load_user(&client, user, Loadout::bare()).await;
+    }
+    let created = created_on(&env, "idle-a").await;
+    env.set_env("KEYWARDEN_UNUSED_DAYS", "30")
+        .set_env("KEYWARDEN_MAX_DEACTIVATIONS", "2");
+    let (status, report) = run_on(&env, created + Duration::days(40), &[]).await;
+    assert_eq!(status, 1, "{report:#}");
+    let refused = of_kind(&report, "deactivate");
+    assert_eq!(refused.len(), 3, "{report:#}");
+    assert!(refused.iter().all(|a| a["outcome"] == "refused"));
+    let alert = of_kind(&report, "alert")
+        .into_iter()
+        .find(|a| a["outcome"] == "refused")
+        .expect("administrators are told");
+    let detail = alert["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("3 access keys") && detail.contains("KEYWARDEN_MAX_DEACTIVATIONS is 2"),
+        "{detail}"
+    );
+    for user in ["idle-a", "idle-b", "idle-c"] {
+        let keys = key_status(&env, user).await;
+        assert!(keys.iter().all(|(_, s)| s == "Active"), "{user}: {keys:?}");
+    }
+    assert!(env.iam.actions().iter().all(|a| a != "UpdateAccessKey"));
+    assert!(
+        env.slack.messages_to(ADMIN_IDS[0])[0].contains("KEYWARDEN_MAX_DEACTIVATIONS"),
+        "the summary says so"
+    );
+
+    // Within the cap, the rule runs as usual.
+    env.set_env("KEYWARDEN_MAX_DEACTIVATIONS", "3");
+    let (status, report) = run_on(&env, created + Duration::days(40), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    for user in ["idle-a", "idle-b", "idle-c"] {
+        let keys = key_status(&env, user).await;
+        assert!(
+            keys.iter().all(|(_, s)| s == "Inactive"),
+            "{user}: {keys:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_extension_reactivates_even_after_the_grace_setting_is_removed() {
+    let (mut env, key, _) = env_with_key("regrace-user").await;
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "regrace-user",
+        &key,
+        json!("2026/11/20"),
+    )]);
+    env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "5");
+    let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    run_on(&env, day("2026-11-21"), &[]).await;
+    assert_eq!(
+        key_status(&env, "regrace-user").await,
+        vec![(key.clone(), "Inactive".into())]
+    );
+    // The grace is switched off, then the administrator extends the row.
+    env.remove_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS");
+    env.google
+        .edit(|sheets| sheets.set_cell(REQUEST_SHEET, "K2", json!("延長")));
+    let (status, report) = run_on(&env, day("2026-11-22"), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(of_kind(&report, "reactivate").len(), 1, "{report:#}");
+    assert_eq!(
+        key_status(&env, "regrace-user").await,
+        vec![(key, "Active".into())]
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "M2"),
+        None,
+        "無効化日 cleared"
+    );
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_the_shadow_listing_as_planned() {
+    let mut env = TestEnv::start().await;
+    load_user(&env.iam_client(), "shadow-user", Loadout::bare()).await;
+    env.set_env("KEYWARDEN_REPORT_SHADOW_KEYS", "true");
+    let (status, report) = run_on(
+        &env,
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        &["--dry-run"],
+    )
+    .await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(of_kind(&report, "shadow").len(), 1, "{report:#}");
+    assert!(
+        actions(&report).iter().all(|a| a["outcome"] == "planned"),
+        "every action of a dry run is planned: {report:#}"
+    );
+    assert!(env.slack.messages().is_empty());
+}

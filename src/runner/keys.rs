@@ -58,6 +58,26 @@ pub(super) fn deletions(work: &[KeyWork]) -> usize {
     work.iter().map(|w| w.what.deletions()).sum()
 }
 
+/// Keys the unused rule sets Inactive: they count toward `max_deactivations` (SPEC §8).
+pub(super) fn deactivations(work: &[KeyWork]) -> usize {
+    work.iter().filter(|w| is_deactivation(w)).count()
+}
+
+/// Over the deactivation cap: drops the unused rule's deactivations, returns their records.
+pub(super) fn refuse_deactivations(work: &mut Vec<KeyWork>) -> Vec<usize> {
+    let refused = work
+        .iter()
+        .filter(|w| is_deactivation(w))
+        .map(|w| w.record)
+        .collect();
+    work.retain(|w| !is_deactivation(w));
+    refused
+}
+
+fn is_deactivation(w: &KeyWork) -> bool {
+    matches!(w.what, KeyWhat::Rule(KeyAction::Deactivate { .. }))
+}
+
 impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
     /// Lists the account's keys and decides the rules; each decision gets its record now.
     pub(super) async fn key_plan(
@@ -241,7 +261,11 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
                 cap_refusal(total, self.settings.rules.max_deletions),
             ),
             (KeyWhat::Rule(KeyAction::Shadow), _) => (
-                Outcome::Done,
+                if mode == Mode::DryRun {
+                    Outcome::Planned
+                } else {
+                    Outcome::Done
+                },
                 format!(
                     "active key of {} that no sheet row holds: add a row for it, or delete the key",
                     w.user
