@@ -749,3 +749,78 @@ async fn a_dry_run_reports_the_shadow_listing_as_planned() {
     );
     assert!(env.slack.messages().is_empty());
 }
+
+/// A rotation user with its keys, the sheet naming it `sheet_name`, rotation due today.
+async fn rotation_env(sheet_name: &str, both_active: bool) -> (TestEnv, Vec<String>, NaiveDate) {
+    let env = TestEnv::start().await;
+    let keys = load_user(
+        &env.iam_client(),
+        "ci-deploy",
+        Loadout {
+            access_keys: if both_active { 2 } else { 1 },
+            ..Loadout::bare()
+        },
+    )
+    .await
+    .access_key_ids;
+    env.set_users(&[UserRow::new(OWNER, "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        sheet_name,
+        keys.last().unwrap(),
+        json!("2099/12/31"),
+    )]);
+    let created = created_on(&env, "ci-deploy").await;
+    let moto = env.moto.endpoint();
+    let mut env = env;
+    env.set_env("KEYWARDEN_ROTATE_USERS", "ci-deploy")
+        .set_env("KEYWARDEN_ROTATE_DAYS", "90")
+        .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
+    (env, keys, created + Duration::days(90))
+}
+
+#[tokio::test]
+async fn rotation_of_a_user_with_two_active_keys_says_what_to_do() {
+    let (env, keys, due) = rotation_env("ci-deploy", true).await;
+    let (status, report) = run_on(&env, due, &[]).await;
+    assert_eq!(status, 1, "{report:#}");
+    let rotate = &of_kind(&report, "rotate")[0];
+    assert_eq!(rotate["outcome"], "refused", "{rotate}");
+    let detail = rotate["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("two active keys")
+            && detail.contains(&keys[0])
+            && detail.contains("by hand")
+            && !detail.contains("LimitExceeded"),
+        "{detail}"
+    );
+    assert!(
+        env.iam
+            .actions()
+            .iter()
+            .all(|a| a != "CreateAccessKey" && a != "UpdateAccessKey" && a != "DeleteAccessKey"),
+        "nothing changed: {:?}",
+        env.iam.actions()
+    );
+    let status = key_status(&env, "ci-deploy").await;
+    assert!(status.iter().all(|(_, s)| s == "Active") && status.len() == 2);
+}
+
+#[tokio::test]
+async fn the_rotated_key_reaches_the_row_whatever_the_case_of_the_user_name() {
+    let (env, keys, due) = rotation_env("CI-Deploy", false).await;
+    let (status, report) = run_on(&env, due, &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(
+        of_kind(&report, "rotate")[0]["outcome"],
+        "done",
+        "{report:#}"
+    );
+    let new_key = key_status(&env, "ci-deploy")
+        .await
+        .into_iter()
+        .find(|(k, s)| k != &keys[0] && s == "Active")
+        .expect("a new key")
+        .0;
+    assert_eq!(env.google.cell(REQUEST_SHEET, "L2"), Some(json!(new_key)));
+}

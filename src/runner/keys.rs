@@ -54,6 +54,20 @@ impl KeyWhat {
     }
 }
 
+/// Why a rotation cannot run while the user has two active keys, and what to do.
+fn two_active_keys(r: &RotationDue) -> String {
+    let older: Vec<&str> = r.other_active.iter().map(|k| k.as_str()).collect();
+    format!(
+        "rotation refused: {} has two active keys ({} and {}) and IAM allows two per user, so no \
+         new key can be created; keywarden does not choose which one goes. Check which key is \
+         still in use, then set the other one Inactive or delete it by hand (aws iam \
+         update-access-key --status Inactive); the rotation runs on the next run",
+        r.user,
+        older.join(", "),
+        r.old_key
+    )
+}
+
 pub(super) fn deletions(work: &[KeyWork]) -> usize {
     work.iter().map(|w| w.what.deletions()).sum()
 }
@@ -331,6 +345,10 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
                         )
                     }
                 }
+            }
+            // [safety branch] SPEC §8: two active keys leave no slot for a new one.
+            (KeyWhat::Rotate(r), _) if !r.other_active.is_empty() => {
+                (Outcome::Refused, two_active_keys(r))
             }
             (KeyWhat::Rotate(r), Mode::DryRun) => (
                 Outcome::Planned,

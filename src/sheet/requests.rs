@@ -393,10 +393,10 @@ impl RequestTable {
 
     /// An index of the rows by IAM user and key, for locating many rows in one pass.
     pub fn locator(&self) -> Locator<'_> {
-        let mut by_pair: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut by_pair: HashMap<(String, &str), Vec<usize>> = HashMap::new();
         for row in &self.rows {
             by_pair
-                .entry((row.account.as_str(), row.key_id.as_str()))
+                .entry((row.account.to_ascii_lowercase(), row.key_id.as_str()))
                 .or_default()
                 .push(row.row);
         }
@@ -404,9 +404,10 @@ impl RequestTable {
     }
 }
 
-/// Rows by (IAM user, key) as written in the sheet.
+/// Rows by (IAM user, key). IAM compares user names without regard to case, so `CI-Deploy`
+/// in the sheet is the row of IAM's `ci-deploy`.
 pub struct Locator<'a> {
-    by_pair: HashMap<(&'a str, &'a str), Vec<usize>>,
+    by_pair: HashMap<(String, &'a str), Vec<usize>>,
 }
 
 impl Locator<'_> {
@@ -417,7 +418,7 @@ impl Locator<'_> {
         account: &IamUserName,
         key_id: &AccessKeyId,
     ) -> Option<usize> {
-        let holders = self.by_pair.get(&(account.as_str(), key_id.as_str()))?;
+        let holders = self.by_pair.get(&(account.folded(), key_id.as_str()))?;
         if holders.contains(&expected) {
             return Some(expected);
         }
@@ -575,5 +576,11 @@ mod tests {
         assert_eq!(dup.locate(2, &user, &key), Some(2));
         let gone = RequestTable::parse("s", &vec![header(), b]).unwrap();
         assert_eq!(gone.locate(2, &user, &key), None);
+        // IAM user names compare without regard to case.
+        let mut upper = a.clone();
+        upper[9] = json!("Tanaka-S3");
+        let t = RequestTable::parse("s", &vec![header(), upper]).unwrap();
+        assert_eq!(t.locate(2, &user, &key), Some(2));
+        assert_eq!(t.locate(5, &user, &key), Some(2), "found again when moved");
     }
 }
