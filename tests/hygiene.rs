@@ -263,8 +263,10 @@ async fn many_keys_read_last_use_from_the_credential_report() {
         "no per-key calls"
     );
 
-    // Keys the report finds idle are confirmed with IAM before they are set Inactive.
-    env.set_env("KEYWARDEN_UNUSED_DAYS", "30");
+    // Keys the report finds idle are confirmed with IAM before they are set Inactive (with
+    // the deactivation cap raised for all 52 of them).
+    env.set_env("KEYWARDEN_UNUSED_DAYS", "30")
+        .set_env("KEYWARDEN_MAX_DEACTIVATIONS", "52");
     let (status, report) = run_on(&env, created + Duration::days(30), &[]).await;
     assert_eq!(status, 0, "{report:#}");
     assert_eq!(of_kind(&report, "deactivate").len(), 52, "every idle key");
