@@ -123,7 +123,6 @@ fn parse_and_decide(requests: &Grid, users: &Grid) -> Duration {
                 Rules {
                     notify_days: 7,
                     max_deletions: 10,
-                    max_deactivations: 10,
                     deactivate_grace: 0,
                 },
             );

@@ -55,7 +55,6 @@ fn main() {
     let rules = Rules {
         notify_days: 7,
         max_deletions: 10,
-        max_deactivations: 10,
         deactivate_grace: 0,
     };
     let started = std::time::Instant::now();

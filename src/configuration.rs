@@ -86,22 +86,36 @@ impl Sources {
     pub fn load(config_file: Option<&Path>) -> Result<Self, ConfigError> {
         let text = match config_file {
             Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                // The I/O error's kind only: never the content (not valid UTF-8, say).
                 ConfigError(vec![format!(
-                    "cannot read config file {}: {e}",
-                    path.display()
+                    "cannot read config file {}: {} (check the path and that it is a UTF-8 \
+                     text file)",
+                    path.display(),
+                    e.kind()
                 )])
             })?),
             None => None,
         };
-        Sources::new(std::env::vars().collect(), text.as_deref())
+        let name = config_file.map(|p| format!("config file {}", p.display()));
+        Sources::with_file(std::env::vars().collect(), text.as_deref(), name.as_deref())
     }
 
     pub fn new(env: HashMap<String, String>, file_text: Option<&str>) -> Result<Self, ConfigError> {
+        Sources::with_file(env, file_text, None)
+    }
+
+    /// `name` says which file in messages (`config file /etc/keywarden.toml`).
+    fn with_file(
+        env: HashMap<String, String>,
+        file_text: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<Self, ConfigError> {
+        let name = name.unwrap_or("config file");
         let mut file = HashMap::new();
         if let Some(text) = file_text {
             let table: toml::Table = text
                 .parse()
-                .map_err(|e| ConfigError(vec![format!("config file is not valid TOML: {e}")]))?;
+                .map_err(|e: toml::de::Error| ConfigError(vec![toml_problem(name, text, &e)]))?;
             let mut problems = Vec::new();
             for (key, value) in table {
                 let var = KNOWN.iter().find(|v| file_key(v) == key);
@@ -121,11 +135,11 @@ impl Sources {
                         file.insert(var.to_string(), text);
                     }
                     (None, _) => problems.push(format!(
-                        "config file: unknown key \"{key}\" (known: {})",
+                        "{name}: unknown key \"{key}\" (known: {})",
                         KNOWN.iter().map(|v| file_key(v)).collect::<Vec<_>>().join(", ")
                     )),
                     (Some(_), None) => problems.push(format!(
-                        "config file: \"{key}\" must be a string, a number, a boolean or a list of strings"
+                        "{name}: \"{key}\" must be a string, a number, a boolean or a list of strings"
                     )),
                 }
             }
@@ -158,6 +172,37 @@ impl Sources {
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     }
+}
+
+/// A TOML syntax error by position and key only. The parser's own message quotes the offending
+/// line, which may be `slack_bot_token = "xoxb-…"`: neither the line nor any value is shown.
+fn toml_problem(name: &str, text: &str, error: &toml::de::Error) -> String {
+    let Some(at) = error.span().map(|s| s.start.min(text.len())) else {
+        return format!(
+            "{name} is not valid TOML (write each setting as key = \"value\", one per line)"
+        );
+    };
+    let before = text.get(..at).unwrap_or("");
+    let line_number = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    let line = text[line_start..].lines().next().unwrap_or("");
+    // The key is named when the line starts with a plain `key =`; keys are never secret.
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
+        .map(|k| format!(" (key \"{k}\")"))
+        .unwrap_or_default();
+    format!(
+        "{name}: line {line_number}, column {column}{key} is not valid TOML: write the setting \
+         as key = \"value\" with the value in double quotes (the line is not shown: it may hold \
+         a secret)"
+    )
 }
 
 /// `KEYWARDEN_NOTIFY_DAYS` → `notify_days`; `SLACK_BOT_TOKEN` → `slack_bot_token`.
@@ -298,6 +343,7 @@ impl Settings {
                 secret_prefix: parse("KEYWARDEN_ROTATE_SECRET_PREFIX", "keywarden/"),
             }),
             report_shadow,
+            max_deactivations: max_deactivations as usize,
         };
 
         let tz_text = parse("KEYWARDEN_TIMEZONE", "Asia/Tokyo");
@@ -405,7 +451,6 @@ impl Settings {
                 rules: Rules {
                     notify_days: notify_days as u32,
                     max_deletions: max_deletions as usize,
-                    max_deactivations: max_deactivations as usize,
                     deactivate_grace,
                 },
                 protected_users,
@@ -494,11 +539,11 @@ mod tests {
             Rules {
                 notify_days: 7,
                 max_deletions: 10,
-                max_deactivations: 10,
                 deactivate_grace: 0
             }
         );
         assert_eq!(s.timezone, Tz::Asia__Tokyo);
+        assert_eq!(s.job.hygiene.max_deactivations, 10);
         assert_eq!(s.job.iam_path_prefix, "/");
         assert_eq!(s.sheets_api_url, "https://sheets.googleapis.com/");
         assert_eq!(s.slack_api_url, "https://slack.com/api/");
@@ -566,8 +611,49 @@ mod tests {
         assert_eq!(s.spreadsheet_id, "from-file");
         assert_eq!(s.job.rules.notify_days, 3);
         assert_eq!(s.job.protected_users.len(), 2);
+        let capped = Sources::new(HashMap::new(), Some("max_deactivations = 2")).unwrap();
+        let s = Settings::load(
+            &capped,
+            Needs {
+                google: false,
+                slack: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(s.job.hygiene.max_deactivations, 2);
         let bad = Sources::new(HashMap::new(), Some("notfy_days = 3")).unwrap_err();
         assert!(bad.to_string().contains("notfy_days"));
+    }
+
+    #[test]
+    fn toml_syntax_errors_name_line_and_key_never_the_value() {
+        for (text, line, key) in [
+            (
+                "notify_days = 7\nslack_bot_token = \"xoxb-SECRET-1234\n",
+                "line 2",
+                "slack_bot_token",
+            ),
+            (
+                "notify_days = 7\nslack_bot_token = xoxb-SECRET-1234\n",
+                "line 2",
+                "slack_bot_token",
+            ),
+            ("\n\nslack_bot_token \"xoxb-SECRET-1234\"\n", "line 3", ""),
+            (
+                "slack_bot_token = 'xoxb-SECRET-1234' x\n",
+                "line 1",
+                "slack_bot_token",
+            ),
+        ] {
+            let err = Sources::new(HashMap::new(), Some(text))
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("SECRET"), "{err}");
+            assert!(!err.contains("xoxb"), "{err}");
+            assert!(err.contains(line), "{line} not in {err}");
+            assert!(err.contains(key), "{key} not in {err}");
+            assert!(err.contains("column"), "{err}");
+        }
     }
 
     #[test]

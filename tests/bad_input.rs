@@ -62,10 +62,16 @@ async fn cells_iam_would_reject_make_the_row_unusable() {
     let expect = [
         (2, "L2 (アクセスキーID)"),
         (3, "J3 (アカウント名)"),
-        (4, "year 1926"),
-        (5, "year 2206"),
+        (
+            4,
+            "I4 (アクセスキー利用終了日): 1926-11-01 is before the start date 2026-04-01 in H4",
+        ),
         (6, "B6 (氏名)"),
     ];
+    assert!(
+        actions(&report).iter().all(|a| a["row"] != 5),
+        "2206 is a year like any other: {report}"
+    );
     for (row, text) in expect {
         let a = action_for(&report, row);
         assert_eq!(a["action"], "unusable", "{a}");
@@ -85,6 +91,41 @@ async fn cells_iam_would_reject_make_the_row_unusable() {
             "row {row} missing from {summary}"
         );
     }
+}
+
+#[tokio::test]
+async fn far_future_end_dates_mean_no_end_and_are_quiet() {
+    let env = TestEnv::start().await;
+    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    env.set_requests(&[
+        RequestRow::new(
+            "田中 太郎",
+            "tanaka-s3",
+            "AKIAIOSFODNN7EXAMPLE",
+            json!("9999/12/31"),
+        ),
+        RequestRow::new(
+            "田中 太郎",
+            "tanaka-ci",
+            "AKIAI44QH8DHBEXAMPLE",
+            json!("2999年12月31日"),
+        ),
+    ]);
+    let out = env
+        .run(&["run", "--today", TODAY, "--output", "json"])
+        .await;
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let report = out.json();
+    assert!(actions(&report).is_empty(), "nothing to do: {report}");
+    assert!(env.iam.calls().is_empty());
+    assert!(
+        env.slack
+            .messages()
+            .iter()
+            .all(|m| !m.text.contains("行目")),
+        "no alert: {:?}",
+        env.slack.messages()
+    );
 }
 
 #[tokio::test]

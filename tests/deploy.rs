@@ -393,7 +393,15 @@ async fn check_passes_when_everything_is_in_place() {
         out.stdout
     );
     assert!(!out.stdout.contains('✗'));
-    assert_eq!(env.slack.messages_to(ADMIN_IDS[0]).len(), 1, "the test DM");
+    assert!(
+        line(&out.stdout, "chat:write").contains("scopes: chat:write"),
+        "{}",
+        out.stdout
+    );
+    // SPEC §6: check changes nothing anywhere, not even with a test message.
+    assert_eq!(env.slack.post_attempts(), 0, "check posts nothing");
+    let methods: Vec<String> = env.slack.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, ["auth.test"], "check only reads from Slack");
     assert_eq!(
         env.google.counts().writes,
         0,
@@ -469,19 +477,44 @@ async fn check_names_each_broken_piece() {
     );
     assert!(line(&out.stdout, "users_json").starts_with('✗'));
 
-    // IAM unreachable, and the administrator cannot be DMed.
+    // IAM unreachable, and a token without chat:write.
     let mut env = TestEnv::start().await;
     good_sheet(&env);
     env.set_env("AWS_ENDPOINT_URL_IAM", "http://127.0.0.1:9");
-    env.slack
-        .fail_channel(ADMIN_IDS[0], "messages_tab_disabled");
+    env.slack.set_scopes(Some("users:read,chat:write.public"));
     let out = env.run(&["check"]).await;
     assert_eq!(out.status, 1);
     assert!(line(&out.stdout, "auth.test").starts_with('✓'));
-    assert!(line(&out.stdout, "can DM").contains("messages_tab_disabled"));
+    let scope = line(&out.stdout, "can DM");
+    assert!(scope.starts_with('✗'), "{scope}");
+    assert!(
+        scope.contains("lacks chat:write")
+            && scope.contains("OAuth & Permissions")
+            && scope.contains("reinstall"),
+        "says how to fix it: {scope}"
+    );
     assert!(
         line(&out.stdout, "IAM reachable").starts_with('✗'),
         "{}",
         out.stdout
     );
+    assert_eq!(env.slack.post_attempts(), 0, "check posts nothing");
+}
+
+#[tokio::test]
+async fn check_without_chat_write_fails_and_posts_nothing() {
+    let env = TestEnv::start().await;
+    good_sheet(&env);
+    env.slack.set_scopes(Some("users:read"));
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status, 1, "{}", out.stdout);
+    assert_eq!(out.stdout.lines().filter(|l| l.starts_with('✗')).count(), 1);
+    assert!(line(&out.stdout, "chat:write").contains("add the chat:write Bot Token Scope"));
+    assert!(
+        env.slack.requests().iter().all(|r| r.method == "auth.test"),
+        "only auth.test: {:?}",
+        env.slack.requests()
+    );
+    assert_eq!(env.google.counts().writes, 0);
+    assert!(env.iam.mutations().is_empty());
 }

@@ -484,3 +484,55 @@ async fn a_policy_left_after_the_user_is_named_and_the_row_still_marked() {
         "the owner is told"
     );
 }
+
+/// SPEC §7: Slack's rate limit is the app's. A 429 with `Retry-After: 1` on one DM holds every
+/// `chat.postMessage` of the client back until the second has passed, not only that one's retry.
+#[tokio::test]
+async fn a_429_pauses_every_post_not_only_its_own_retry() {
+    use keywarden::adapters::Messenger;
+    use keywarden::adapters::slack::SlackDm;
+    use keywarden::core::domain::{Secret, SlackUserId};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let slack = support::slack::FakeSlack::start("xoxb-rate-limit-test").await;
+    let client = SlackDm::new(
+        &Secret::new("xoxb-rate-limit-test"),
+        &slack.api_url(),
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    slack.rate_limit_next(1, 1);
+    let (first, second) = (
+        SlackUserId::parse("U0FIRST001").unwrap(),
+        SlackUserId::parse("U0SECOND01").unwrap(),
+    );
+    let started = Instant::now();
+    let (a, b) = tokio::join!(client.send(&first, "一通目"), async {
+        // The second DM starts once the first one's 429 is in.
+        while slack.post_attempts() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        client.send(&second, "二通目").await
+    });
+    a.unwrap();
+    b.unwrap();
+    let posts: Vec<_> = slack
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "chat.postMessage")
+        .collect();
+    assert_eq!(posts.len(), 3, "429, then both messages: {posts:?}");
+    let limited_at = posts[0].at;
+    for later in &posts[1..] {
+        assert!(
+            later.at.duration_since(limited_at) >= Duration::from_millis(950),
+            "a post went out {:?} after the 429 with Retry-After: 1",
+            later.at.duration_since(limited_at)
+        );
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no needless wait"
+    );
+    assert_eq!(slack.messages().len(), 2);
+}

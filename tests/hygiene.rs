@@ -263,8 +263,10 @@ async fn many_keys_read_last_use_from_the_credential_report() {
         "no per-key calls"
     );
 
-    // Keys the report finds idle are confirmed with IAM before they are set Inactive.
-    env.set_env("KEYWARDEN_UNUSED_DAYS", "30");
+    // Keys the report finds idle are confirmed with IAM before they are set Inactive (with
+    // the deactivation cap raised for all 52 of them).
+    env.set_env("KEYWARDEN_UNUSED_DAYS", "30")
+        .set_env("KEYWARDEN_MAX_DEACTIVATIONS", "52");
     let (status, report) = run_on(&env, created + Duration::days(30), &[]).await;
     assert_eq!(status, 0, "{report:#}");
     assert_eq!(of_kind(&report, "deactivate").len(), 52, "every idle key");
@@ -647,4 +649,180 @@ async fn a_due_rotation_owns_its_keys_so_the_age_rule_does_not_race_it() {
         "old key kept, inactive: {keys:?}"
     );
     assert_eq!(keys.iter().filter(|(_, s)| s == "Active").count(), 1);
+}
+
+#[tokio::test]
+async fn over_max_deactivations_no_key_is_set_inactive() {
+    let mut env = TestEnv::start().await;
+    let client = env.iam_client();
+    for user in ["idle-a", "idle-b", "idle-c"] {
+        load_user(&client, user, Loadout::bare()).await;
+    }
+    let created = created_on(&env, "idle-a").await;
+    env.set_env("KEYWARDEN_UNUSED_DAYS", "30")
+        .set_env("KEYWARDEN_MAX_DEACTIVATIONS", "2");
+    let (status, report) = run_on(&env, created + Duration::days(40), &[]).await;
+    assert_eq!(status, 1, "{report:#}");
+    let refused = of_kind(&report, "deactivate");
+    assert_eq!(refused.len(), 3, "{report:#}");
+    assert!(refused.iter().all(|a| a["outcome"] == "refused"));
+    let alert = of_kind(&report, "alert")
+        .into_iter()
+        .find(|a| a["outcome"] == "refused")
+        .expect("administrators are told");
+    let detail = alert["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("3 access keys") && detail.contains("KEYWARDEN_MAX_DEACTIVATIONS is 2"),
+        "{detail}"
+    );
+    for user in ["idle-a", "idle-b", "idle-c"] {
+        let keys = key_status(&env, user).await;
+        assert!(keys.iter().all(|(_, s)| s == "Active"), "{user}: {keys:?}");
+    }
+    assert!(env.iam.actions().iter().all(|a| a != "UpdateAccessKey"));
+    assert!(
+        env.slack.messages_to(ADMIN_IDS[0])[0].contains("KEYWARDEN_MAX_DEACTIVATIONS"),
+        "the summary says so"
+    );
+
+    // Within the cap, the rule runs as usual.
+    env.set_env("KEYWARDEN_MAX_DEACTIVATIONS", "3");
+    let (status, report) = run_on(&env, created + Duration::days(40), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    for user in ["idle-a", "idle-b", "idle-c"] {
+        let keys = key_status(&env, user).await;
+        assert!(
+            keys.iter().all(|(_, s)| s == "Inactive"),
+            "{user}: {keys:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_extension_reactivates_even_after_the_grace_setting_is_removed() {
+    let (mut env, key, _) = env_with_key("regrace-user").await;
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "regrace-user",
+        &key,
+        json!("2026/11/20"),
+    )]);
+    env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "5");
+    let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    run_on(&env, day("2026-11-21"), &[]).await;
+    assert_eq!(
+        key_status(&env, "regrace-user").await,
+        vec![(key.clone(), "Inactive".into())]
+    );
+    // The grace is switched off, then the administrator extends the row.
+    env.remove_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS");
+    env.google
+        .edit(|sheets| sheets.set_cell(REQUEST_SHEET, "K2", json!("延長")));
+    let (status, report) = run_on(&env, day("2026-11-22"), &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(of_kind(&report, "reactivate").len(), 1, "{report:#}");
+    assert_eq!(
+        key_status(&env, "regrace-user").await,
+        vec![(key, "Active".into())]
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "M2"),
+        None,
+        "無効化日 cleared"
+    );
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_the_shadow_listing_as_planned() {
+    let mut env = TestEnv::start().await;
+    load_user(&env.iam_client(), "shadow-user", Loadout::bare()).await;
+    env.set_env("KEYWARDEN_REPORT_SHADOW_KEYS", "true");
+    let (status, report) = run_on(
+        &env,
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        &["--dry-run"],
+    )
+    .await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(of_kind(&report, "shadow").len(), 1, "{report:#}");
+    assert!(
+        actions(&report).iter().all(|a| a["outcome"] == "planned"),
+        "every action of a dry run is planned: {report:#}"
+    );
+    assert!(env.slack.messages().is_empty());
+}
+
+/// A rotation user with its keys, the sheet naming it `sheet_name`, rotation due today.
+async fn rotation_env(sheet_name: &str, both_active: bool) -> (TestEnv, Vec<String>, NaiveDate) {
+    let env = TestEnv::start().await;
+    let keys = load_user(
+        &env.iam_client(),
+        "ci-deploy",
+        Loadout {
+            access_keys: if both_active { 2 } else { 1 },
+            ..Loadout::bare()
+        },
+    )
+    .await
+    .access_key_ids;
+    env.set_users(&[UserRow::new(OWNER, "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        sheet_name,
+        keys.last().unwrap(),
+        json!("2099/12/31"),
+    )]);
+    let created = created_on(&env, "ci-deploy").await;
+    let moto = env.moto.endpoint();
+    let mut env = env;
+    env.set_env("KEYWARDEN_ROTATE_USERS", "ci-deploy")
+        .set_env("KEYWARDEN_ROTATE_DAYS", "90")
+        .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
+    (env, keys, created + Duration::days(90))
+}
+
+#[tokio::test]
+async fn rotation_of_a_user_with_two_active_keys_says_what_to_do() {
+    let (env, keys, due) = rotation_env("ci-deploy", true).await;
+    let (status, report) = run_on(&env, due, &[]).await;
+    assert_eq!(status, 1, "{report:#}");
+    let rotate = &of_kind(&report, "rotate")[0];
+    assert_eq!(rotate["outcome"], "refused", "{rotate}");
+    let detail = rotate["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("two active keys")
+            && detail.contains(&keys[0])
+            && detail.contains("by hand")
+            && !detail.contains("LimitExceeded"),
+        "{detail}"
+    );
+    assert!(
+        env.iam
+            .actions()
+            .iter()
+            .all(|a| a != "CreateAccessKey" && a != "UpdateAccessKey" && a != "DeleteAccessKey"),
+        "nothing changed: {:?}",
+        env.iam.actions()
+    );
+    let status = key_status(&env, "ci-deploy").await;
+    assert!(status.iter().all(|(_, s)| s == "Active") && status.len() == 2);
+}
+
+#[tokio::test]
+async fn the_rotated_key_reaches_the_row_whatever_the_case_of_the_user_name() {
+    let (env, keys, due) = rotation_env("CI-Deploy", false).await;
+    let (status, report) = run_on(&env, due, &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(
+        of_kind(&report, "rotate")[0]["outcome"],
+        "done",
+        "{report:#}"
+    );
+    let new_key = key_status(&env, "ci-deploy")
+        .await
+        .into_iter()
+        .find(|(k, s)| k != &keys[0] && s == "Active")
+        .expect("a new key")
+        .0;
+    assert_eq!(env.google.cell(REQUEST_SHEET, "L2"), Some(json!(new_key)));
 }

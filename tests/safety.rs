@@ -254,7 +254,6 @@ fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
         rules: Rules {
             notify_days: 7,
             max_deletions,
-            max_deactivations: 10,
             deactivate_grace: 0,
         },
         protected_users: vec![IamUserName::parse("user-4").unwrap()],
@@ -414,4 +413,40 @@ async fn secrets_never_reach_stdout_stderr_or_the_report() {
     outputs.push(bad_config.stderr.clone());
     let refs: Vec<&str> = outputs.iter().map(String::as_str).collect();
     assert_no_secrets(&env, &refs);
+}
+
+#[tokio::test]
+async fn a_config_file_syntax_error_names_file_and_line_never_the_token() {
+    let mut env = TestEnv::start().await;
+    env.set_env("RUST_LOG", "trace")
+        .remove_env("SLACK_BOT_TOKEN");
+    let path = env.dir.path().join("keywarden.toml");
+    // A missing closing quote: the parser's own message would quote this line.
+    std::fs::write(
+        &path,
+        "notify_days = 7\nslack_bot_token = \"xoxb-SECRET-in-config-555\nmax_deletions = 3\n",
+    )
+    .unwrap();
+    let config = path.to_str().unwrap();
+    for args in [
+        vec!["run", "--today", "2026-11-22", "--config", config],
+        vec!["check", "--config", config],
+    ] {
+        let out = env.run(&args).await;
+        assert_eq!(out.status, 2, "{}", out.stderr);
+        let both = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            !both.contains("SECRET-in-config"),
+            "the token leaked:\n{both}"
+        );
+        assert!(!both.contains("xoxb"), "part of the token leaked:\n{both}");
+        assert!(both.contains(config), "the file is named:\n{both}");
+        assert!(both.contains("line 2"), "the line is named:\n{both}");
+        assert!(
+            both.contains("slack_bot_token"),
+            "the key is named:\n{both}"
+        );
+        assert_no_secrets(&env, &[&out.stdout, &out.stderr]);
+    }
+    assert_eq!(env.slack.post_attempts(), 0);
 }

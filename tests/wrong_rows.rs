@@ -110,7 +110,10 @@ async fn a_renewal_deletes_only_the_expired_key_and_keeps_the_user() {
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 0, "{report:#}");
     let row = action_for(&report, 2);
-    assert_eq!((row["action"].as_str(), row["outcome"].as_str()), (Some("delete"), Some("done")));
+    assert_eq!(
+        (row["action"].as_str(), row["outcome"].as_str()),
+        (Some("delete"), Some("done"))
+    );
     assert!(detail(&report, 2).contains("row(s) 3"), "{row}");
     let left = remaining(&env.iam_client(), "tanaka-s3").await;
     assert!(left.contains(&"user tanaka-s3".to_string()), "{left:?}");
@@ -145,7 +148,10 @@ async fn a_teardown_tags_the_user_before_its_first_change() {
     assert_eq!(status, 1);
     let mutations = env.iam.mutations();
     assert_eq!(mutations[0].action, "TagUser", "{mutations:?}");
-    assert_eq!(mutations[0].param("Tags.member.1.Value"), Some(key.as_str()));
+    assert_eq!(
+        mutations[0].param("Tags.member.1.Value"),
+        Some(key.as_str())
+    );
     // Interrupted: no keys left, but tagged for this key — the next run finishes it.
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 0, "{report:#}");
@@ -173,8 +179,7 @@ async fn deleted_is_written_before_the_run_waits_on_slack() {
         .spawn()
         .expect("keywarden starts");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while env.google.cell(REQUEST_SHEET, "K2").is_none() && tokio::time::Instant::now() < deadline
-    {
+    while env.google.cell(REQUEST_SHEET, "K2").is_none() && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     child.kill().await.expect("killed");

@@ -34,21 +34,42 @@ pub fn https_or_http() -> Result<Connector, ServiceError> {
 
 /// The service-account key from a file (`GOOGLE_APPLICATION_CREDENTIALS`).
 pub async fn read_key_file(path: &Path) -> Result<yup_oauth2::ServiceAccountKey, ServiceError> {
-    yup_oauth2::read_service_account_key(path).await.map_err(|e| {
+    let cannot = |why: String| {
         ServiceError::Invalid(format!(
-            "cannot read the service-account key {}: {e} (download a JSON key of the service account)",
+            "cannot read the service-account key {}: {why} (download a JSON key of the service \
+             account)",
             path.display()
+        ))
+    };
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| cannot(e.kind().to_string()))?;
+    key_from_json(&bytes).map_err(cannot)
+}
+
+/// The service-account key from a secret's text. A parse error names the position only, so the
+/// key cannot leak through it.
+pub fn parse_key(json: &Secret) -> Result<yup_oauth2::ServiceAccountKey, ServiceError> {
+    key_from_json(json.expose().as_bytes()).map_err(|why| {
+        ServiceError::Invalid(format!(
+            "the Google key secret is not a service-account JSON key: {why}"
         ))
     })
 }
 
-/// The service-account key from a secret's text. A parse error names the position only (serde
-/// never quotes the input), so the key cannot leak through it.
-pub fn parse_key(json: &Secret) -> Result<yup_oauth2::ServiceAccountKey, ServiceError> {
-    yup_oauth2::parse_service_account_key(json.expose()).map_err(|e| {
-        ServiceError::Invalid(format!(
-            "the Google key secret is not a service-account JSON key: {e}"
-        ))
+/// serde_json quotes a mistyped value (`invalid type: string "-----BEGIN PRIVATE KEY…"`, as for
+/// a key stored as one JSON string): only the kind of error and its position are kept.
+fn key_from_json(bytes: &[u8]) -> Result<yup_oauth2::ServiceAccountKey, String> {
+    serde_json::from_slice(bytes).map_err(|e: serde_json::Error| {
+        let kind = match e.classify() {
+            serde_json::error::Category::Io => "unreadable",
+            serde_json::error::Category::Syntax => "not valid JSON",
+            serde_json::error::Category::Eof => "cut short",
+            serde_json::error::Category::Data => {
+                "not a JSON object with the fields of a service-account key"
+            }
+        };
+        format!("{kind} at line {}, column {}", e.line(), e.column())
     })
 }
 
@@ -263,5 +284,25 @@ fn classify(e: google_sheets4::Error) -> Failure {
             transient: false,
             message: other.to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod key_error_tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_key_is_never_quoted() {
+        for text in [
+            r#""-----BEGIN PRIVATE KEY-----SECRET-PEM""#,
+            r#"{"type": "service_account", "private_key": "SECRET-PEM""#,
+            r#"["SECRET-PEM"]"#,
+        ] {
+            let err = parse_key(&Secret::new(text.to_string()))
+                .unwrap_err()
+                .to_string();
+            assert!(!err.contains("SECRET"), "{err}");
+            assert!(err.contains("line 1, column"), "{err}");
+        }
     }
 }

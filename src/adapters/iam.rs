@@ -222,7 +222,13 @@ impl AwsIam {
     }
 
     async fn delete_own_policy(&self, arn: &str) -> Result<StepResult, ServiceError> {
-        match self.attachments(arn).await? {
+        // IAM is eventually consistent: right after this teardown's own detach, the count may
+        // still include the user. A count above zero is asked again briefly (about 3 s).
+        let backoff = backon::ExponentialBuilder::default()
+            .with_min_delay(std::time::Duration::from_millis(250))
+            .with_max_delay(std::time::Duration::from_secs(1))
+            .with_max_times(4);
+        match settled_attachments(|| self.attachments(arn), backoff).await? {
             None => return Ok(StepResult::AlreadyGone),
             Some(n) if n > 0 => {
                 return Ok(StepResult::Kept(format!(
@@ -258,6 +264,26 @@ impl AwsIam {
             self.client.delete_policy().policy_arn(arn).send(),
         )
         .await
+    }
+}
+
+/// Asks `count` (a policy's attachment count) again while it is above zero, waiting as
+/// `backoff` says; the last answer stands once the backoff is spent.
+async fn settled_attachments<F, Fut>(
+    mut count: F,
+    backoff: impl backon::BackoffBuilder,
+) -> Result<Option<i32>, ServiceError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<i32>, ServiceError>>,
+{
+    let mut waits = backoff.build();
+    loop {
+        let n = count().await?;
+        match (n, waits.next()) {
+            (Some(attached), Some(wait)) if attached > 0 => tokio::time::sleep(wait).await,
+            _ => return Ok(n),
+        }
     }
 }
 
@@ -608,5 +634,46 @@ impl Iam for AwsIam {
             Step::DeleteUser => idempotent("DeleteUser", c.delete_user().user_name(u).send()).await,
             Step::DeleteOwnPolicy(arn) => self.delete_own_policy(arn).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod attachment_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn fast() -> backon::ExponentialBuilder {
+        backon::ExponentialBuilder::default()
+            .with_min_delay(std::time::Duration::from_millis(1))
+            .with_max_times(4)
+    }
+
+    async fn answers(seq: &[Option<i32>]) -> (Result<Option<i32>, ServiceError>, usize) {
+        let calls = AtomicUsize::new(0);
+        let got = settled_attachments(
+            || {
+                let i = calls.fetch_add(1, Ordering::SeqCst);
+                let n = seq[i.min(seq.len() - 1)];
+                async move { Ok(n) }
+            },
+            fast(),
+        )
+        .await;
+        (got, calls.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn a_stale_count_after_a_detach_is_asked_again() {
+        assert_eq!(
+            answers(&[Some(1), Some(1), Some(0)]).await,
+            (Ok(Some(0)), 3)
+        );
+        assert_eq!(answers(&[Some(0)]).await, (Ok(Some(0)), 1));
+        assert_eq!(answers(&[None]).await, (Ok(None), 1), "gone: no re-check");
+        assert_eq!(
+            answers(&[Some(2)]).await,
+            (Ok(Some(2)), 5),
+            "still attached after the retries: kept"
+        );
     }
 }

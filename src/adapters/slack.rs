@@ -35,10 +35,24 @@ pub struct SlackDm {
     client: SlackClient<Connector>,
     token: SlackApiToken,
     attempt_timeout: Duration,
+    /// `https://slack.com/api` (no trailing slash), for the calls made without slack-morphism.
+    api_url: String,
+    /// No `chat.postMessage` leaves before this instant: a 429's `Retry-After` holds for the
+    /// whole app, not only for the message that got it (SPEC §7).
+    not_before: std::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+/// What `auth.test` proves about the token, for `keywarden check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlackAuth {
+    /// `bot <user> in team <team>`.
+    pub bot: String,
+    /// The bot's scopes from the `x-oauth-scopes` header; `None` when Slack sent no header.
+    pub scopes: Option<Vec<String>>,
 }
 
 impl SlackDm {
-    /// No global pacing: Slack's limit is per channel, and each 429 says how long to wait.
+    /// No pacing of its own: every 429 says how long every post must wait (see `not_before`).
     pub fn new(
         token: &Secret,
         api_url: &str,
@@ -52,10 +66,35 @@ impl SlackDm {
             client: SlackClient::new(connector),
             token: SlackApiToken::new(SlackApiTokenValue(token.expose().to_string())),
             attempt_timeout,
+            api_url: api_url.trim_end_matches('/').to_string(),
+            not_before: std::sync::Mutex::new(None),
         })
     }
 
+    /// Waits until no 429 of any earlier post holds the app back.
+    async fn wait_for_rate_limit(&self) {
+        loop {
+            let until = *self.not_before.lock().unwrap_or_else(|e| e.into_inner());
+            match until {
+                Some(until) if until > tokio::time::Instant::now() => {
+                    tokio::time::sleep_until(until).await
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// Holds every later post back for `wait` (the latest deadline wins).
+    fn pause_all(&self, wait: Duration) {
+        let until = tokio::time::Instant::now() + wait;
+        let mut not_before = self.not_before.lock().unwrap_or_else(|e| e.into_inner());
+        if not_before.is_none_or(|t| t < until) {
+            *not_before = Some(until);
+        }
+    }
+
     async fn post_once(&self, to: &SlackUserId, text: &str) -> Result<(), Attempt> {
+        self.wait_for_rate_limit().await;
         let request = SlackApiChatPostMessageRequest::new(
             SlackChannelId(to.as_str().to_string()),
             content(text),
@@ -70,8 +109,74 @@ impl SlackDm {
                 format!("no answer within {} s", self.attempt_timeout.as_secs()),
             )),
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(classify(e)),
+            Ok(Err(e)) => {
+                let attempt = classify(e);
+                if let Attempt::Transient(Some(wait), _) = &attempt {
+                    self.pause_all(*wait);
+                }
+                Err(attempt)
+            }
         }
+    }
+
+    /// `auth.test` with its `x-oauth-scopes` header, which slack-morphism does not expose: a
+    /// plain HTTPS POST on the same connector. Reads only; posts nothing (SPEC §6).
+    pub async fn auth_check(&self) -> Result<SlackAuth, ServiceError> {
+        use google_sheets4::common::{Body, to_body, to_bytes};
+        use google_sheets4::hyper::{Method, Request, header};
+        use google_sheets4::hyper_util;
+        let failed =
+            |why: String| ServiceError::Unavailable(format!("Slack auth.test failed: {why}"));
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build::<_, Body>(https_or_http()?);
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(format!("{}/auth.test", self.api_url))
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", self.token.token_value.0),
+            )
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(to_body::<Vec<u8>>(None))
+            .map_err(|_| failed("KEYWARDEN_SLACK_API_URL is not a valid URL".into()))?;
+        let response = tokio::time::timeout(self.attempt_timeout, client.request(request))
+            .await
+            .map_err(|_| {
+                failed(format!(
+                    "no answer within {} s",
+                    self.attempt_timeout.as_secs()
+                ))
+            })?
+            .map_err(|e| failed(format!("connection failed: {e}")))?;
+        let status = response.status();
+        let scopes = response
+            .headers()
+            .get("x-oauth-scopes")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            });
+        let body = to_bytes(response.into_body()).await.unwrap_or_default();
+        let answer: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|_| failed(format!("HTTP {status}, not a Slack API answer")))?;
+        if answer["ok"] != true {
+            let code = answer["error"].as_str().unwrap_or("unknown_error");
+            return Err(failed(match code {
+                "invalid_auth" | "not_authed" | "token_revoked" | "account_inactive" => {
+                    format!("{code} (check SLACK_BOT_TOKEN)")
+                }
+                _ => code.to_string(),
+            }));
+        }
+        let text = |k: &str| answer[k].as_str().unwrap_or("?").to_string();
+        Ok(SlackAuth {
+            bot: format!("bot {} in team {}", text("user"), text("team")),
+            scopes,
+        })
     }
 
     /// `auth.test`: whether the token is valid, and who the bot is.

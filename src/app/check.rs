@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::adapters::{Iam, Messenger, SheetStore};
+use crate::adapters::{Iam, SheetStore};
 use crate::configuration::Needs;
 use crate::core::sheet::{Directory, RequestTable};
 
@@ -36,6 +36,30 @@ fn suffix(text: &str) -> String {
         String::new()
     } else {
         format!(" — {text}")
+    }
+}
+
+/// Whether the bot's scopes (the `x-oauth-scopes` header of `auth.test`) allow its DMs.
+fn chat_write(scopes: Option<&[String]>) -> Result<String, String> {
+    const FIX: &str = "add the chat:write Bot Token Scope under OAuth & Permissions in the Slack \
+                       app's settings, reinstall the app to the workspace, and use the new \
+                       Bot User OAuth Token";
+    match scopes {
+        None => Err(format!(
+            "Slack did not say the bot's scopes (no x-oauth-scopes header, or auth.test \
+             failed): if DMs fail, {FIX}"
+        )),
+        Some(scopes) if scopes.iter().any(|s| s == "chat:write") => {
+            Ok(format!("scopes: {}", scopes.join(", ")))
+        }
+        Some(scopes) => Err(format!(
+            "the token lacks chat:write (it has: {}): {FIX}",
+            if scopes.is_empty() {
+                "none".to_string()
+            } else {
+                scopes.join(", ")
+            }
+        )),
     }
 }
 
@@ -122,8 +146,11 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
     match &services.slack {
         None => list.fail("Slack token", "SLACK_BOT_TOKEN is not set"),
         Some(slack) => {
+            // Reads only: `check` never posts, not even a test message (SPEC §6).
+            let auth = slack.auth_check().await;
+            let scopes = auth.as_ref().ok().and_then(|a| a.scopes.clone());
             list.line(
-                slack.auth_test().await.map_err(|e| e.to_string()),
+                auth.map(|a| a.bot).map_err(|e| e.to_string()),
                 "Slack token valid (auth.test)",
             );
             match job.admins.first() {
@@ -131,14 +158,10 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                     "administrators",
                     "KEYWARDEN_ADMIN_SLACK_IDS is empty: nobody would hear of problems",
                 ),
-                Some(admin) => {
-                    let sent = slack
-                        .send(admin, "keywarden check: Slack の設定を確認するテストメッセージです。返信は不要です。")
-                        .await
-                        .map(|()| format!("a test DM was sent to {admin}"))
-                        .map_err(|e| format!("{e} (the app needs the chat:write scope)"));
-                    list.line(sent, "the bot can DM administrators");
-                }
+                Some(_) => list.line(
+                    chat_write(scopes.as_deref()),
+                    "the bot can DM administrators (chat:write scope)",
+                ),
             }
         }
     }
@@ -169,5 +192,23 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chat_write_comes_from_the_scopes() {
+        let scopes = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(chat_write(Some(&scopes(&["chat:write", "im:write"]))).is_ok());
+        let missing = chat_write(Some(&scopes(&["chat:write.public", "users:read"]))).unwrap_err();
+        assert!(
+            missing.contains("lacks chat:write") && missing.contains("reinstall"),
+            "{missing}"
+        );
+        assert!(chat_write(Some(&[])).unwrap_err().contains("has: none"));
+        assert!(chat_write(None).is_err());
     }
 }

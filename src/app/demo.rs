@@ -57,7 +57,6 @@ pub fn settings() -> JobSettings {
         rules: Rules {
             notify_days: 7,
             max_deletions: 10,
-            max_deactivations: 10,
             deactivate_grace: 0,
         },
         protected_users: Vec::new(),

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use crate::core::domain::{AccessKeyId, IamUserName};
 
 /// Which rules are on, from configuration (each off unless its variable is set).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HygieneRules {
     /// `KEYWARDEN_MAX_KEY_AGE_DAYS` and `KEYWARDEN_KEY_AGE_GRACE_DAYS`.
     pub max_age: Option<(i64, i64)>,
@@ -18,6 +18,22 @@ pub struct HygieneRules {
     pub rotation: Option<Rotation>,
     /// `KEYWARDEN_REPORT_SHADOW_KEYS`.
     pub report_shadow: bool,
+    /// `KEYWARDEN_MAX_DEACTIVATIONS` (default 10): over it, no key is set Inactive by the unused
+    /// rule or the sheet's grace rule (see `app::run::rows::Caps`).
+    pub max_deactivations: usize,
+}
+
+/// Every rule off; the deactivation cap at its default of 10.
+impl Default for HygieneRules {
+    fn default() -> Self {
+        HygieneRules {
+            max_age: None,
+            unused_days: None,
+            rotation: None,
+            report_shadow: false,
+            max_deactivations: 10,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +139,9 @@ pub struct RotationDue {
     /// Deleted first: IAM allows two keys per user, and the new one needs a slot.
     pub inactive_keys: Vec<AccessKeyId>,
     pub age: i64,
+    /// The user's other active keys. With one, there is no slot for a new key and keywarden
+    /// does not choose which active key goes: the rotation is refused with what to do.
+    pub other_active: Vec<AccessKeyId>,
 }
 
 pub fn rotations_due(
@@ -147,6 +166,11 @@ pub fn rotations_due(
                     .map(|k| k.key_id.clone())
                     .collect(),
                 age,
+                other_active: mine
+                    .iter()
+                    .filter(|k| k.active && k.key_id != newest.key_id)
+                    .map(|k| k.key_id.clone())
+                    .collect(),
             })
         })
         .collect()
@@ -312,6 +336,17 @@ mod tests {
         assert_eq!(due[0].old_key.as_str(), "AKIANEW0000000000001");
         assert_eq!(
             due[0].inactive_keys,
+            vec![AccessKeyId::parse("AKIAOLD0000000000001").unwrap()]
+        );
+        assert!(due[0].other_active.is_empty());
+        let two_active = [
+            key("AKIAOLD0000000000001", "2026-01-01", None, true),
+            key("AKIANEW0000000000001", "2026-02-01", None, true),
+        ];
+        let due = rotations_due(&two_active, day("2026-05-02"), tokyo(), &rotation);
+        assert_eq!(due[0].old_key.as_str(), "AKIANEW0000000000001");
+        assert_eq!(
+            due[0].other_active,
             vec![AccessKeyId::parse("AKIAOLD0000000000001").unwrap()]
         );
     }

@@ -238,8 +238,8 @@ fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::outcome::ActionKind;
     use crate::core::domain::RowStatus;
+    use crate::core::outcome::ActionKind;
 
     fn row() -> RequestRow {
         RequestRow {

@@ -12,8 +12,6 @@ use crate::core::sheet::{CellProblem, Directory, Owner, RequestRow, RequestTable
 pub struct Rules {
     pub notify_days: u32,
     pub max_deletions: usize,
-    /// `KEYWARDEN_MAX_DEACTIVATIONS` (SPEC §8): keys set Inactive per run at most.
-    pub max_deactivations: usize,
     /// `KEYWARDEN_DEACTIVATE_GRACE_DAYS` (SPEC §8): days after the end date during which the
     /// key is only set Inactive; 0 tears down the day after, as SPEC §3.
     pub deactivate_grace: u32,
@@ -44,8 +42,9 @@ pub enum Decision {
 pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
     match row.status {
         RowStatus::Deleted => return Decision::SkipDeleted,
-        // SPEC §8, on only with a deactivation grace: only keywarden writes 無効化日.
-        RowStatus::Extended if rules.deactivate_grace > 0 && row.deactivated_on.is_some() => {
+        // SPEC §8: only keywarden writes 無効化日, so its key was set Inactive by us; it is set
+        // Active again whether or not the grace is still configured.
+        RowStatus::Extended if row.deactivated_on.is_some() => {
             return Decision::Reactivate;
         }
         RowStatus::Extended => return Decision::SkipExtended,
@@ -189,6 +188,14 @@ impl<'a> Plan<'a> {
             .filter(|r| r.decision == Decision::Delete)
             .count()
     }
+
+    /// Rows whose key this run sets Inactive (SPEC §8 grace rule).
+    pub fn deactivations_due(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.decision == Decision::Deactivate)
+            .count()
+    }
 }
 
 #[cfg(test)]
@@ -206,7 +213,6 @@ mod tests {
         Rules {
             notify_days,
             max_deletions: 10,
-            max_deactivations: 10,
             deactivate_grace: 0,
         }
     }
@@ -319,6 +325,22 @@ mod tests {
             decide(&row("", Some("2026-11-29"), None), t, rules(7)),
             Decision::Nothing
         );
+    }
+
+    #[test]
+    fn an_extension_reactivates_whether_or_not_the_grace_is_still_on() {
+        let t = date("2026-11-22");
+        let mut r = row("延長", Some("2026-11-20"), None);
+        r.deactivated_on = Some(date("2026-11-21"));
+        for grace in [0, 3] {
+            let rules = Rules {
+                deactivate_grace: grace,
+                ..rules(7)
+            };
+            assert_eq!(decide(&r, t, rules), Decision::Reactivate, "grace {grace}");
+        }
+        r.deactivated_on = None;
+        assert_eq!(decide(&r, t, rules(7)), Decision::SkipExtended);
     }
 
     proptest! {

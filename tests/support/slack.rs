@@ -1,4 +1,5 @@
-//! Fake Slack Web API (`chat.postMessage`, `auth.test`, `conversations.open`) on 127.0.0.1.
+//! Fake Slack Web API (`chat.postMessage`, `auth.test` with `x-oauth-scopes`,
+//! `conversations.open`) on 127.0.0.1.
 //!
 //! Answers the way Slack does, which is not always the HTTP way: API errors are HTTP 200 with
 //! `{"ok":false,"error":...}`, only rate limits are HTTP 429 (with `Retry-After`).
@@ -39,6 +40,8 @@ pub struct SlackRequest {
     pub method: String,
     pub content_type: Option<String>,
     pub body: String,
+    /// When the request arrived (before the fake's own `delay`).
+    pub at: std::time::Instant,
 }
 
 struct SlackState {
@@ -54,6 +57,8 @@ struct SlackState {
     http_failure_status: u16,
     delay: Duration,
     next_ts: u64,
+    /// The `x-oauth-scopes` header of `auth.test`; `None` sends no header.
+    scopes: Option<String>,
 }
 
 /// The running fake. Dropping it stops the server.
@@ -79,6 +84,7 @@ impl FakeSlack {
             http_failure_status: 500,
             delay: Duration::ZERO,
             next_ts: 100,
+            scopes: Some("chat:write,im:write,users:read".into()),
         }));
         let router = Router::new().fallback(handle).with_state(state.clone());
         let server = serve(router).await;
@@ -119,6 +125,12 @@ impl FakeSlack {
         let mut st = self.lock();
         st.http_failures = n;
         st.http_failure_status = status;
+    }
+
+    /// The bot's scopes as `auth.test` reports them in `x-oauth-scopes` (comma-separated);
+    /// `None` sends no header. Default: `chat:write,im:write,users:read`.
+    pub fn set_scopes(&self, scopes: Option<&str>) {
+        self.lock().scopes = scopes.map(str::to_string);
     }
 
     /// Latency added to every request.
@@ -167,6 +179,7 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let at = std::time::Instant::now();
     let delay = state.lock().unwrap().delay;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -194,6 +207,7 @@ async fn handle(
         method: api_method.to_string(),
         content_type: content_type.clone(),
         body: body_text.clone(),
+        at,
     });
 
     // Parameters: query string, then a JSON or form body.
@@ -258,7 +272,7 @@ async fn handle(
         "chat.postMessage" => post_message(&mut st, &params),
         "auth.test" => {
             st.auth_tests += 1;
-            ok(json!({
+            let mut response = ok(json!({
                 "url": "https://example.slack.com/",
                 "team": "Example",
                 "user": "keywarden",
@@ -266,7 +280,14 @@ async fn handle(
                 "user_id": "U000BOT",
                 "bot_id": "B000BOT",
                 "is_enterprise_install": false
-            }))
+            }));
+            if let Some(scopes) = &st.scopes {
+                response.headers_mut().insert(
+                    "x-oauth-scopes",
+                    HeaderValue::from_str(scopes).expect("scopes are ASCII"),
+                );
+            }
+            response
         }
         "conversations.open" => {
             let users = params.get("users").and_then(Value::as_str).unwrap_or("");

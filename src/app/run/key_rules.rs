@@ -289,6 +289,10 @@ async fn one<S, M, I: Iam, V: Vault>(
                 max: caps.max_deactivations,
             }
         }
+        // Two active keys leave no slot for a new one: say what to do instead of failing daily.
+        (Work::Rotate(r), _) if !r.other_active.is_empty() => KeyResult::TwoActiveKeys {
+            other: r.other_active.clone(),
+        },
         (_, Mode::DryRun) => KeyResult::Planned,
         (Work::Rule(KeyAction::Shadow), Mode::Run) => KeyResult::Done,
         (Work::Rule(KeyAction::AgeNotify { age, days_left }), Mode::Run) => {

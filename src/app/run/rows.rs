@@ -76,16 +76,11 @@ pub struct Caps {
 
 impl Caps {
     pub fn new(plan: &Plan, work: &[KeyWork], s: &JobSettings) -> Self {
-        let grace_rows = plan
-            .rows
-            .iter()
-            .filter(|p| p.decision == Decision::Deactivate)
-            .count();
         Caps {
             deletions_due: plan.deletions_due() + super::key_rules::deletions(work),
             max_deletions: s.rules.max_deletions,
-            deactivations_due: grace_rows + super::key_rules::deactivations(work),
-            max_deactivations: s.rules.max_deactivations,
+            deactivations_due: plan.deactivations_due() + super::key_rules::deactivations(work),
+            max_deactivations: s.hygiene.max_deactivations,
         }
     }
 

@@ -6,9 +6,11 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::ids::shorten;
 
-/// Dates outside these years are typos (`2206`, `1926`), never real key end dates: reading one
-/// as-is could delete a user decades early, so the row is reported instead.
-const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
+/// The serial numbers read as dates: 2000-01-01 through 9999-12-31. Any calendar year is a date
+/// (SPEC §2: `9999/12/31` means "no end"), but a date *cell* holding a smaller number is not a
+/// plausible key date: it is a count or an ID typed into the column and then formatted as a date
+/// (`30` would read as 1900-01-29 and delete the user), so the row is reported instead.
+const SERIALS: std::ops::RangeInclusive<f64> = 36_526.0..=2_958_465.0;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -21,11 +23,12 @@ fn epoch() -> NaiveDate {
 
 /// A Sheets date serial (days since 1899-12-30; a fraction is the time of day).
 pub fn serial_to_date(serial: f64) -> Result<NaiveDate, DateError> {
-    if !serial.is_finite() || !(0.0..=2_958_465.0).contains(&serial) {
-        return Err(DateError(format!("{serial} is not a date")));
+    if !serial.is_finite() || !SERIALS.contains(&serial) {
+        return Err(DateError(format!(
+            "{serial} is not a date from 2000 on: type the date as text, e.g. 2026/11/29"
+        )));
     }
-    let date = epoch() + Duration::days(serial.floor() as i64);
-    check_year(date, &serial.to_string())
+    Ok(epoch() + Duration::days(serial.floor() as i64))
 }
 
 /// Parses a date cell: a JSON number (serial) or text such as `2026/11/29`, `2026/1/5`,
@@ -73,16 +76,16 @@ fn parse_date_text(raw: &str) -> Result<NaiveDate, DateError> {
     let (Some(y), Some(m), Some(d)) = (number(y, 4), number(m, 2), number(d, 2)) else {
         return Err(unreadable());
     };
+    // A year is written with four digits: `0026` is a typo, `2026` and `9999` are dates.
     if y < 1000 {
         return Err(unreadable());
     }
-    let date = NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(|| {
+    NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(|| {
         DateError(format!(
             "\"{}\" is not a calendar date (month {m}, day {d}): check the month and the day",
             shorten(raw)
         ))
-    })?;
-    check_year(date, raw)
+    })
 }
 
 /// Splits `2026-11-29T10:00`, `2026/11/29 10:00:00` or `2026/11/29(日)` into date and rest.
@@ -116,21 +119,6 @@ fn looks_like_time(rest: &str) -> bool {
         && rest
             .chars()
             .all(|c| c.is_ascii_digit() || ":.+-Z ".contains(c) || c == 'A' || c == 'P' || c == 'M')
-}
-
-fn check_year(date: NaiveDate, raw: &str) -> Result<NaiveDate, DateError> {
-    use chrono::Datelike;
-    if YEARS.contains(&date.year()) {
-        Ok(date)
-    } else {
-        Err(DateError(format!(
-            "\"{}\" is in the year {}: keywarden reads only {}-{}; check the year",
-            shorten(raw),
-            date.year(),
-            YEARS.start(),
-            YEARS.end()
-        )))
-    }
 }
 
 #[cfg(test)]
@@ -196,20 +184,36 @@ mod tests {
     }
 
     #[test]
-    fn typo_years_are_refused() {
+    fn any_calendar_year_is_a_date() {
+        assert_eq!(parse_sheet_date(&json!("9999/12/31")), Ok(d(9999, 12, 31)));
+        assert_eq!(parse_sheet_date(&json!("2999/12/31")), Ok(d(2999, 12, 31)));
+        assert_eq!(parse_sheet_date(&json!("1926/11/29")), Ok(d(1926, 11, 29)));
+        assert_eq!(parse_sheet_date(&json!("2206年1月5日")), Ok(d(2206, 1, 5)));
+        assert_eq!(parse_sheet_date(&json!(2_958_465)), Ok(d(9999, 12, 31)));
         assert!(
-            parse_sheet_date(&json!("1926/11/29"))
-                .unwrap_err()
-                .0
-                .contains("year 1926")
+            parse_sheet_date(&json!("0026/11/29")).is_err(),
+            "3-digit year"
         );
-        assert!(parse_sheet_date(&json!("2206/11/29")).is_err());
-        assert!(parse_sheet_date(&json!(1)).is_err());
+    }
+
+    #[test]
+    fn implausible_serials_are_not_dates() {
+        for bad in [
+            json!(1),
+            json!(30),
+            json!(36_525),
+            json!(2_958_466),
+            json!(1e300),
+        ] {
+            let err = parse_sheet_date(&bad).unwrap_err();
+            assert!(err.0.contains("not a date from 2000 on"), "{bad}: {err}");
+        }
+        assert_eq!(parse_sheet_date(&json!(36_526)), Ok(d(2000, 1, 1)));
     }
 
     proptest! {
         #[test]
-        fn any_real_date_reads_back_in_every_format(days in 0i64..36_000) {
+        fn any_real_date_reads_back_in_every_format(days in 0i64..=2_921_939) {
             let date = d(2000, 1, 1) + Duration::days(days);
             use chrono::Datelike;
             let (y, m, dd) = (date.year(), date.month(), date.day());
@@ -224,6 +228,14 @@ mod tests {
             }
             let serial = (date - epoch()).num_days();
             prop_assert_eq!(parse_sheet_date(&json!(serial)), Ok(date));
+        }
+
+        #[test]
+        fn any_four_digit_year_reads_as_text(days in 0i64..=3_287_181) {
+            let date = d(1000, 1, 1) + Duration::days(days);
+            use chrono::Datelike;
+            let text = format!("{}/{}/{}", date.year(), date.month(), date.day());
+            prop_assert_eq!(parse_sheet_date(&json!(text)), Ok(date));
         }
 
         #[test]

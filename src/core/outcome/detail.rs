@@ -60,7 +60,7 @@ pub(super) fn outcome(action: &Action) -> Outcome {
             KeyResult::Done | KeyResult::Rotated { .. } => Done,
             KeyResult::Cap { .. }
             | KeyResult::DeactivationCap { .. }
-            | KeyResult::Refused { .. } => Refused,
+            | KeyResult::TwoActiveKeys { .. } => Refused,
             KeyResult::Failed { .. } | KeyResult::RotationStopped { .. } => Failed,
         },
         Action::Alert(a) => match a {
@@ -173,8 +173,9 @@ fn deactivation_cap(due: usize, max: usize, lang: Lang) -> String {
     say!(
         lang,
         format!(
-            "refused: {due} keys are due to be set Inactive but KEYWARDEN_MAX_DEACTIVATIONS is {max}; \
-             none was deactivated. Check the date and KEYWARDEN_UNUSED_DAYS; if they are right, raise the cap for one run"
+            "refused: {due} access keys are due to be set Inactive but KEYWARDEN_MAX_DEACTIVATIONS is \
+             {max}; none was. Check the date (KEYWARDEN_TODAY, the clock), KEYWARDEN_UNUSED_DAYS and \
+             the sheet's end dates; if they are right, raise the cap for one run"
         ),
         format!(
             "中止: 無効化予定のキーが {due} 件あり、KEYWARDEN_MAX_DEACTIVATIONS ({max}) を超えるため 1 件も無効化していません。\
@@ -366,7 +367,21 @@ fn key_rule(rule: &KeyRule, result: &KeyResult, o: &ActionOutcome, lang: Lang) -
     match (rule, result) {
         (_, KeyResult::Cap { due, max }) => cap(*due, *max, lang),
         (_, KeyResult::DeactivationCap { due, max }) => deactivation_cap(*due, *max, lang),
-        (_, KeyResult::Refused { why }) => why.clone(),
+        (KeyRule::Rotate { old_key, .. }, KeyResult::TwoActiveKeys { other }) => say!(
+            lang,
+            format!(
+                "rotation refused: {user} has two active keys ({} and {old_key}) and IAM allows two per user, so no \
+                 new key can be created; keywarden does not choose which one goes. Check which key is \
+                 still in use, then set the other one Inactive or delete it by hand (aws iam \
+                 update-access-key --status Inactive); the rotation runs on the next run",
+                join(other)
+            ),
+            format!(
+                "ローテーション中止: {user} には有効なキーが 2 つ ({} と {old_key}) あり、新しいキーを作れません。\
+                 使われていない方を手動で無効化または削除してください。次回の実行でローテーションします",
+                join(other)
+            ),
+        ),
         (KeyRule::Rule(KeyAction::Shadow), _) => say!(
             lang,
             format!(

@@ -302,9 +302,9 @@ pub enum KeyResult {
         at: RotationStep,
         error: String,
     },
-    /// Refused with what to do instead.
-    Refused {
-        why: String,
+    /// A rotation with no free key slot: the user has two active keys.
+    TwoActiveKeys {
+        other: Vec<AccessKeyId>,
     },
 }
 

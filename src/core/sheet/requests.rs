@@ -262,6 +262,27 @@ impl RequestRow {
         }
         .map_err(|e| problem(layout.end, END.aliases[0], e))
         .ok();
+        // Any year is a date (SPEC §2), so a year typo is caught here instead: an end date
+        // before the row's own (readable) start date.
+        let start_date = layout
+            .start
+            .and_then(|c| Some((c, parse_sheet_date(cell_value(cells, c)?).ok()?)));
+        let end = match (end, start_date) {
+            (Some(end), Some((col, start))) if end < start => {
+                problem(
+                    layout.end,
+                    END.aliases[0],
+                    format!(
+                        "{end} is before the start date {start} in {}{row_number} ({}): \
+                         correct the year of the end date (or of the start date)",
+                        headers::column_letter(col),
+                        START.aliases[0]
+                    ),
+                );
+                None
+            }
+            (end, _) => end,
+        };
 
         let valid = match (owner, account, key_id, end) {
             (Some(owner), Some(account), Some(key_id), Some(end)) => Ok(ValidRow {
@@ -372,10 +393,10 @@ impl RequestTable {
 
     /// An index of the rows by IAM user and key, for locating many rows in one pass.
     pub fn locator(&self) -> Locator<'_> {
-        let mut by_pair: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        let mut by_pair: HashMap<(String, &str), Vec<usize>> = HashMap::new();
         for row in &self.rows {
             by_pair
-                .entry((row.account.as_str(), row.key_id.as_str()))
+                .entry((row.account.to_ascii_lowercase(), row.key_id.as_str()))
                 .or_default()
                 .push(row.row);
         }
@@ -383,9 +404,10 @@ impl RequestTable {
     }
 }
 
-/// Rows by (IAM user, key) as written in the sheet.
+/// Rows by (IAM user, key). IAM compares user names without regard to case, so `CI-Deploy`
+/// in the sheet is the row of IAM's `ci-deploy`.
 pub struct Locator<'a> {
-    by_pair: HashMap<(&'a str, &'a str), Vec<usize>>,
+    by_pair: HashMap<(String, &'a str), Vec<usize>>,
 }
 
 impl Locator<'_> {
@@ -396,7 +418,7 @@ impl Locator<'_> {
         account: &IamUserName,
         key_id: &AccessKeyId,
     ) -> Option<usize> {
-        let holders = self.by_pair.get(&(account.as_str(), key_id.as_str()))?;
+        let holders = self.by_pair.get(&(account.folded(), key_id.as_str()))?;
         if holders.contains(&expected) {
             return Some(expected);
         }
@@ -505,6 +527,34 @@ mod tests {
     }
 
     #[test]
+    fn an_end_before_the_start_is_a_typo() {
+        let t = RequestTable::parse(
+            "s",
+            &vec![
+                header(),
+                original_row(json!("2025/11/29"), ""),
+                original_row(json!("9999/12/31"), ""),
+                original_row(json!("2026/9/1"), ""),
+            ],
+        )
+        .unwrap();
+        let problems = t.rows[0].valid.clone().unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            problems[0].to_string(),
+            "I2 (アクセスキー利用終了日): 2025-11-29 is before the start date 2026-09-01 in \
+             H2 (アクセスキー利用開始日): correct the year of the end date (or of the start date)"
+        );
+        assert!(t.rows[1].valid.is_ok(), "9999/12/31 means no end");
+        assert!(t.rows[2].valid.is_ok(), "an end on the start day is fine");
+        // Without a readable start date the end date stands on its own.
+        let mut no_start = original_row(json!("1926/11/29"), "");
+        no_start[7] = json!("");
+        let t = RequestTable::parse("s", &vec![header(), no_start]).unwrap();
+        assert!(t.rows[0].valid.is_ok());
+    }
+
+    #[test]
     fn missing_headers_are_all_named() {
         let err = RequestTable::parse("key_request_form", &vec![vec![json!("氏名")]]).unwrap_err();
         assert_eq!(err.missing.len(), 4);
@@ -526,5 +576,11 @@ mod tests {
         assert_eq!(dup.locate(2, &user, &key), Some(2));
         let gone = RequestTable::parse("s", &vec![header(), b]).unwrap();
         assert_eq!(gone.locate(2, &user, &key), None);
+        // IAM user names compare without regard to case.
+        let mut upper = a.clone();
+        upper[9] = json!("Tanaka-S3");
+        let t = RequestTable::parse("s", &vec![header(), upper]).unwrap();
+        assert_eq!(t.locate(2, &user, &key), Some(2));
+        assert_eq!(t.locate(5, &user, &key), Some(2), "found again when moved");
     }
 }
