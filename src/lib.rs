@@ -10,6 +10,7 @@ pub mod configuration;
 pub mod demo;
 pub mod domain;
 pub mod hygiene;
+pub mod interactions;
 pub mod lambda;
 pub mod logging;
 pub mod messages;
