@@ -17,15 +17,15 @@
 //! pending request, and where each copy of its approval message was posted, live in the
 //! row's `延長申請` cell.
 
-// pub mod blocks;
-// pub mod decide;
-// pub mod handler;
+pub mod blocks;
+pub mod decide;
+pub mod handler;
 pub mod payload;
 pub mod record;
-// pub mod row;
+pub mod row;
 pub mod rules;
-// pub mod server;
-// pub mod slack_api;
+pub mod server;
+pub mod slack_api;
 pub mod value;
 pub mod verify;
 
@@ -33,10 +33,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::SlackUserId;
 
-// pub use handler::{HttpAnswer, Interactions};
-// pub use server::{handle_http, router, serve};
-// pub use slack_api::{InteractiveSlack, SlackInteractive};
-// pub use verify::RequestVerifier;
+pub use handler::{HttpAnswer, Interactions};
+pub use server::{handle_http, router, serve, serve_on};
+pub use slack_api::{InteractiveSlack, SlackInteractive};
+pub use verify::RequestVerifier;
 
 /// The settings the extension flow needs, filled by the wiring from the configuration.
 #[derive(Debug, Clone)]
