@@ -1,4 +1,6 @@
-//! Fake Slack Web API (`chat.postMessage`, `auth.test`, `conversations.open`) on 127.0.0.1.
+//! Fake Slack Web API (`chat.postMessage`, `chat.update`, `views.open`, `auth.test`,
+//! `conversations.open`) on 127.0.0.1, and a receiver for interaction `response_url`s
+//! (`/response/<name>`, answered `ok` as Slack does).
 //!
 //! Answers the way Slack does, which is not always the HTTP way: API errors are HTTP 200 with
 //! `{"ok":false,"error":...}`, only rate limits are HTTP 429 (with `Retry-After`).
@@ -8,7 +10,7 @@
 //! asks for `/api//chat.postMessage`. The fake answers such paths with 404 (we do not know
 //! what slack.com does with them), so the program must trim the trailing `/` it is given.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -28,6 +30,16 @@ const SLACK_JSON: &str = "application/json; charset=utf-8";
 pub struct SentMessage {
     /// The `channel` as sent (a user ID for DMs, e.g. `U0123ABCD`).
     pub channel: String,
+    pub text: String,
+    pub blocks: Option<Value>,
+}
+
+/// A `chat.update` the fake accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdatedMessage {
+    /// The channel as returned by `chat.postMessage` (`D…` for a DM).
+    pub channel: String,
+    pub ts: String,
     pub text: String,
     pub blocks: Option<Value>,
 }
@@ -54,6 +66,12 @@ struct SlackState {
     http_failure_status: u16,
     delay: Duration,
     next_ts: u64,
+    /// (channel as returned, ts) of every posted message, for `chat.update`.
+    posted: HashSet<(String, String)>,
+    updates: Vec<UpdatedMessage>,
+    views: Vec<Value>,
+    refused_triggers: HashMap<String, String>,
+    responses: Vec<(String, Value)>,
 }
 
 /// The running fake. Dropping it stops the server.
@@ -79,6 +97,11 @@ impl FakeSlack {
             http_failure_status: 500,
             delay: Duration::ZERO,
             next_ts: 100,
+            posted: HashSet::new(),
+            updates: Vec::new(),
+            views: Vec::new(),
+            refused_triggers: HashMap::new(),
+            responses: Vec::new(),
         }));
         let router = Router::new().fallback(handle).with_state(state.clone());
         let server = serve(router).await;
@@ -151,6 +174,33 @@ impl FakeSlack {
         self.lock().auth_tests
     }
 
+    /// `views.open` with `trigger_id` is refused with `error` (e.g. `expired_trigger_id`).
+    pub fn refuse_trigger(&self, trigger_id: &str, error: &str) {
+        self.lock()
+            .refused_triggers
+            .insert(trigger_id.to_string(), error.to_string());
+    }
+
+    /// The `view` of every accepted `views.open`, with its `trigger_id` added.
+    pub fn views(&self) -> Vec<Value> {
+        self.lock().views.clone()
+    }
+
+    /// Accepted `chat.update` calls, in order.
+    pub fn updates(&self) -> Vec<UpdatedMessage> {
+        self.lock().updates.clone()
+    }
+
+    /// A `response_url` served by this fake; what it receives is in [`FakeSlack::responses`].
+    pub fn response_url(&self, name: &str) -> String {
+        format!("http://127.0.0.1:{}/response/{name}", self.port)
+    }
+
+    /// (name, JSON body) of every POST to a [`FakeSlack::response_url`].
+    pub fn responses(&self) -> Vec<(String, Value)> {
+        self.lock().responses.clone()
+    }
+
     pub fn requests(&self) -> Vec<SlackRequest> {
         self.lock().requests.clone()
     }
@@ -170,6 +220,22 @@ async fn handle(
     let delay = state.lock().unwrap().delay;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
+    }
+    if let Some(name) = uri.path().strip_prefix("/response/") {
+        let Ok(value) = serde_json::from_slice::<Value>(&body) else {
+            return json_response(400, &json!({"error": "invalid_payload"}), SLACK_JSON);
+        };
+        state
+            .lock()
+            .unwrap()
+            .responses
+            .push((name.to_string(), value));
+        // Slack answers response_url posts with a bare `ok`.
+        let mut response = Response::new(axum::body::Body::from("ok"));
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        return response;
     }
     let Some(api_method) = uri.path().strip_prefix("/api/") else {
         return not_found(uri.path());
@@ -256,6 +322,8 @@ async fn handle(
 
     match api_method {
         "chat.postMessage" => post_message(&mut st, &params),
+        "chat.update" => update_message(&mut st, &params),
+        "views.open" => open_view(&mut st, &params),
         "auth.test" => {
             st.auth_tests += 1;
             ok(json!({
@@ -326,7 +394,78 @@ fn post_message(st: &mut SlackState, params: &Map<String, Value>) -> Response {
     if let Some(blocks) = blocks {
         message["blocks"] = blocks;
     }
+    st.posted.insert((dm_channel(channel), ts.clone()));
     ok(json!({"channel": dm_channel(channel), "ts": ts, "message": message}))
+}
+
+/// `blocks` or `view` as Slack takes them: a JSON string in form posts, JSON in JSON posts.
+fn json_param(params: &Map<String, Value>, name: &str) -> Option<Value> {
+    match params.get(name)? {
+        Value::Null => None,
+        Value::String(s) => serde_json::from_str(s).ok(),
+        other => Some(other.clone()),
+    }
+}
+
+fn update_message(st: &mut SlackState, params: &Map<String, Value>) -> Response {
+    let channel = params.get("channel").and_then(Value::as_str).unwrap_or("");
+    let ts = params.get("ts").and_then(Value::as_str).unwrap_or("");
+    if !looks_like_id(channel) {
+        return slack_error("channel_not_found");
+    }
+    if !st.posted.contains(&(channel.to_string(), ts.to_string())) {
+        return slack_error("message_not_found");
+    }
+    let text = params
+        .get("text")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let blocks = json_param(params, "blocks");
+    if text.is_empty() && blocks.is_none() {
+        return slack_error("no_text");
+    }
+    st.updates.push(UpdatedMessage {
+        channel: channel.to_string(),
+        ts: ts.to_string(),
+        text: text.clone(),
+        blocks: blocks.clone(),
+    });
+    let mut message =
+        json!({"type": "message", "user": "U000BOT", "bot_id": "B000BOT", "text": text});
+    if let Some(blocks) = blocks {
+        message["blocks"] = blocks;
+    }
+    ok(json!({"channel": channel, "ts": ts, "text": text, "message": message}))
+}
+
+fn open_view(st: &mut SlackState, params: &Map<String, Value>) -> Response {
+    let trigger = params
+        .get("trigger_id")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if trigger.is_empty() {
+        return slack_error("invalid_trigger_id");
+    }
+    if let Some(error) = st.refused_triggers.get(trigger) {
+        return slack_error(&error.clone());
+    }
+    let Some(Value::Object(view)) = json_param(params, "view") else {
+        return slack_error("invalid_arguments");
+    };
+    if view.get("type").and_then(Value::as_str) != Some("modal") || !view.contains_key("title") {
+        return slack_error("invalid_arguments");
+    }
+    let mut recorded = Value::Object(view.clone());
+    recorded["trigger_id"] = json!(trigger);
+    st.views.push(recorded);
+    st.next_ts += 1;
+    let mut opened = Value::Object(view);
+    opened["id"] = json!(format!("V{:08}", st.next_ts));
+    opened["team_id"] = json!("T000TEST");
+    opened["hash"] = json!(format!("{}.abcdef", st.next_ts));
+    opened["state"] = json!({"values": {}});
+    ok(json!({"view": opened}))
 }
 
 /// Slack IDs: a type letter (C, D, G, U, W) and upper-case letters/digits.
