@@ -34,25 +34,53 @@ pub async fn read<S: SheetStore>(
         .into_iter();
     let grid = grids.next().unwrap_or_default();
     let users = grids.next().unwrap_or_default();
-    let table = RequestTable::parse(&settings.request_sheet, &grid)
-        .map_err(|e| ServiceError(e.to_string()))?;
-    let directory =
-        Directory::parse(&settings.users_sheet, &users).map_err(|e| ServiceError(e.to_string()))?;
+    Snapshot::from_grids(settings, grid, &users)
+}
+
+/// The column whose row-1 header is `name` (surrounding white space ignored, SPEC §2).
+fn find_column(header: &[Value], name: &str) -> Option<usize> {
+    (0..header.len()).find(|&c| cell_text(header, c).is_some_and(|t| t.trim() == name))
+}
+
+/// Every row with something in `延長申請`, for the administrators' run summary (SPEC §9,
+/// step 5): (1-based row, what the cell holds).
+pub fn pending_requests(grid: &Grid) -> Vec<(usize, PendingCell)> {
     let header = grid.first().map(Vec::as_slice).unwrap_or_default();
-    let column = |name: &str| {
-        (0..header.len()).find(|&c| cell_text(header, c).is_some_and(|t| t.trim() == name))
+    let Some(col) = find_column(header, PENDING_HEADER) else {
+        return Vec::new();
     };
-    Ok(Snapshot {
-        sheet: settings.request_sheet.clone(),
-        pending_col: column(PENDING_HEADER),
-        history_col: column(HISTORY_HEADER),
-        grid,
-        table,
-        directory,
-    })
+    grid.iter()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(i, cells)| {
+            let cell = PendingCell::parse(&cell_text(cells, col).unwrap_or_default());
+            (cell != PendingCell::Empty).then_some((i + 1, cell))
+        })
+        .collect()
 }
 
 impl Snapshot {
+    /// Both sheets, parsed; fails when required headers are missing.
+    pub fn from_grids(
+        settings: &InteractionSettings,
+        grid: Grid,
+        users: &Grid,
+    ) -> Result<Snapshot, ServiceError> {
+        let table = RequestTable::parse(&settings.request_sheet, &grid)
+            .map_err(|e| ServiceError(e.to_string()))?;
+        let directory = Directory::parse(&settings.users_sheet, users)
+            .map_err(|e| ServiceError(e.to_string()))?;
+        let header = grid.first().map(Vec::as_slice).unwrap_or_default();
+        Ok(Snapshot {
+            sheet: settings.request_sheet.clone(),
+            pending_col: find_column(header, PENDING_HEADER),
+            history_col: find_column(header, HISTORY_HEADER),
+            grid,
+            table,
+            directory,
+        })
+    }
+
     /// Where the row named by `target` is, and what it holds.
     pub fn lookup(&self, target: &RowRef) -> Lookup {
         let same_account =
@@ -174,3 +202,7 @@ impl Snapshot {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "row_tests.rs"]
+mod tests;
