@@ -26,7 +26,11 @@ const ADMIN2: &str = "UADMIN0002";
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 const ROW_VALUE: &str = r#"{"v":1,"a":"tanaka-s3","k":"AKIAIOSFODNN7EXAMPLE","e":"2026-11-29"}"#;
 
+type App = Interactions<GoogleSheets, SlackInteractive>;
+
 struct Env {
+    /// The same handler the server uses, for the Lambda path (no axum).
+    app: Arc<App>,
     google: FakeGoogle,
     slack: FakeSlack,
     base: String,
@@ -78,10 +82,12 @@ async fn start(approval_channel: Option<&str>) -> Env {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let verifier = RequestVerifier::new(&Secret::new(SECRET));
+    let served = app.clone();
     let server = tokio::spawn(async move {
-        let _ = serve_on(listener, app, verifier).await;
+        let _ = serve_on(listener, served, verifier).await;
     });
     Env {
+        app,
         google,
         slack,
         base,

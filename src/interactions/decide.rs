@@ -84,8 +84,14 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             copies.push(clicked.clone());
         }
         let content = blocks::decided(&info, outcome, &d.user);
-        for copy in &copies {
-            if let Err(e) = self.slack.update(copy, content.clone()).await {
+        let updated = futures::future::join_all(
+            copies
+                .iter()
+                .map(|copy| self.slack.update(copy, content.clone())),
+        )
+        .await;
+        for (copy, result) in copies.iter().zip(updated) {
+            if let Err(e) = result {
                 tracing::warn!(error = %e, channel = %copy.channel, "approval request not updated");
             }
         }

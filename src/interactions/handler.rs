@@ -253,9 +253,17 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             requester: s.user.clone(),
         };
         // Posted first so the cell can list every copy: the cell is then written once.
+        // All at once: Slack wants the answer within 3 seconds, however many administrators.
         let content = blocks::approval_request(&info, &target);
-        for destination in self.approvers() {
-            match self.slack.post(&destination, content.clone()).await {
+        let destinations = self.approvers();
+        let posted = futures::future::join_all(
+            destinations
+                .iter()
+                .map(|to| self.slack.post(to, content.clone())),
+        )
+        .await;
+        for (destination, result) in destinations.iter().zip(posted) {
+            match result {
                 Ok(copy) => request.copies.push(copy),
                 Err(e) => {
                     tracing::warn!(error = %e, to = %destination, "approval request not posted")
@@ -270,9 +278,14 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         let writes = snapshot.pending_writes(row.row, &request.to_cell());
         if let Err(e) = self.sheets.write_values(&writes).await {
             tracing::warn!(error = %e, row = row.row, "pending request not written");
-            for copy in &request.copies {
-                let _ = self.slack.update(copy, blocks::withdrawn(&info)).await;
-            }
+            let withdrawn = blocks::withdrawn(&info);
+            futures::future::join_all(
+                request
+                    .copies
+                    .iter()
+                    .map(|copy| self.slack.update(copy, withdrawn.clone())),
+            )
+            .await;
             return HttpAnswer::modal_notice(
                 "シートに記録できなかったため申請できませんでした。承認依頼は取り消しました。もう一度申請してください。",
             );

@@ -177,3 +177,66 @@ async fn an_unreadable_sheet_is_a_clear_answer() {
     );
     assert!(env.slack.views().is_empty());
 }
+
+#[tokio::test]
+async fn the_lambda_path_answers_like_the_server_without_axum() {
+    use axum::http::{HeaderMap, HeaderValue};
+    use keywarden::interactions::handle_http;
+
+    let env = start(None).await;
+    let verifier = RequestVerifier::new(&Secret::new(SECRET));
+    let now = chrono::Utc::now();
+    let body = form(&env.click(
+        OWNER,
+        "keywarden_extend_request",
+        ROW_VALUE,
+        "6.6.6",
+        ("D0DM00001", "1.2"),
+    ));
+    let ts = now.timestamp().to_string();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "x-slack-request-timestamp",
+        HeaderValue::from_str(&ts).unwrap(),
+    );
+    headers.insert(
+        "x-slack-signature",
+        HeaderValue::from_str(&sign(&ts, &body)).unwrap(),
+    );
+    let call = |method: &'static str, path: &'static str, headers: HeaderMap| {
+        let (app, verifier, body) = (env.app.clone(), verifier.clone(), body.clone());
+        async move {
+            handle_http(
+                &app,
+                &verifier,
+                method,
+                path,
+                &headers,
+                body.as_bytes(),
+                now,
+            )
+            .await
+        }
+    };
+    assert_eq!(call("GET", "/healthz", HeaderMap::new()).await.status, 200);
+    assert_eq!(
+        call("GET", "/slack/interactions", HeaderMap::new())
+            .await
+            .status,
+        405
+    );
+    assert_eq!(
+        call("POST", "/elsewhere", HeaderMap::new()).await.status,
+        404
+    );
+    assert_eq!(
+        call("POST", "/slack/interactions", HeaderMap::new())
+            .await
+            .status,
+        401
+    );
+    untouched(&env);
+    let answer = call("POST", "/slack/interactions", headers).await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, ""));
+    assert_eq!(env.slack.views().len(), 1, "the modal opened");
+}
