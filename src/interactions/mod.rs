@@ -16,6 +16,23 @@
 //! Nothing here is kept in process memory between requests (a Lambda is stateless): the
 //! pending request, and where each copy of its approval message was posted, live in the
 //! row's `延長申請` cell.
+//!
+//! # Wiring (for `serve`, the Lambda HTTP path, the notice and the run summary)
+//!
+//! ```ignore
+//! let verifier = RequestVerifier::new(&signing_secret);            // SLACK_SIGNING_SECRET
+//! let slack = SlackInteractive::new(&bot_token, &slack_api_url, Duration::from_secs(2))?;
+//! let app = Arc::new(Interactions::new(settings, google_sheets, slack));
+//! serve(listen, app.clone(), verifier.clone()).await?;             // keywarden serve
+//! // Lambda Function URL / HTTP API (payload 2.0, body base64-decoded by the caller):
+//! let answer = handle_http(&app, &verifier, method, path, &headers, &body, Utc::now()).await;
+//! // the owner's notice: blocks::request_button(&value::RowRef::of(&valid_row))
+//! // the run summary: row::pending_requests(&request_grid) + record::PendingRequest::summary
+//! ```
+//!
+//! The endpoint must run with reserved concurrency 1 on Lambda: decisions are serialised by a
+//! mutex inside one process (see [`handler`]), not across processes. The Sheets client given
+//! to [`Interactions`] should have a short attempt timeout: Slack waits 3 seconds.
 
 pub mod blocks;
 pub mod decide;

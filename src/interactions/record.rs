@@ -82,6 +82,20 @@ impl PendingRequest {
     }
 }
 
+impl PendingRequest {
+    /// One line for the administrators' run summary, e.g.
+    /// `U0OWNER01 が 2026-11-29 → 2027-01-31 の延長を申請中（2026-11-25 10:00）`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} が {} → {} の延長を申請中（{}）",
+            self.requester,
+            self.current_end,
+            self.requested_end,
+            self.requested_at.format("%Y-%m-%d %H:%M")
+        )
+    }
+}
+
 impl PendingCell {
     pub fn parse(cell: &str) -> PendingCell {
         if cell.trim().is_empty() {
@@ -221,6 +235,10 @@ mod tests {
             "{cell}"
         );
         assert_eq!(PendingCell::parse(&cell), PendingCell::Request(request()));
+        assert_eq!(
+            request().summary(),
+            "U0OWNER01 が 2026-11-29 → 2027-01-31 の延長を申請中（2026-11-25 10:00）"
+        );
         let mut no_copies = request();
         no_copies.copies.clear();
         no_copies.reason = "理由: に見える理由".into();

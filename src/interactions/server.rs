@@ -24,6 +24,8 @@ use crate::services::{ServiceError, SheetStore};
 
 pub const INTERACTIONS_PATH: &str = "/slack/interactions";
 pub const HEALTH_PATH: &str = "/healthz";
+/// Slack shows an error when an interaction is not answered within this.
+const SLACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Answers one HTTP request; `now` is the clock for the signature window and "today".
 pub async fn handle_http<S, K>(
@@ -52,10 +54,18 @@ where
                 tracing::warn!(reason = %e, "Slack request refused (401)");
                 return HttpAnswer::text(401, "invalid Slack request signature");
             }
-            match parse_body(body) {
+            let started = std::time::Instant::now();
+            let answer = match parse_body(body) {
                 Ok(interaction) => app.handle(interaction, now).await,
                 Err(e) => app.payload_error(e).await,
+            };
+            if started.elapsed() > SLACK_DEADLINE {
+                tracing::warn!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "answered after Slack's 3 s: the user saw an error although the work is done"
+                );
             }
+            answer
         }
         (_, HEALTH_PATH | INTERACTIONS_PATH) => HttpAnswer::text(405, "method not allowed"),
         _ => HttpAnswer::text(404, "not found"),

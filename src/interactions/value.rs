@@ -48,6 +48,15 @@ struct Wire {
 }
 
 impl RowRef {
+    /// The row of a notice, from the daily job's parsed row.
+    pub fn of(row: &crate::sheet::ValidRow) -> Self {
+        RowRef {
+            account: row.account.clone(),
+            key_id: row.key_id.clone(),
+            end: row.end,
+        }
+    }
+
     pub fn encode(&self) -> String {
         wire(self, None, None)
     }
