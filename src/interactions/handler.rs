@@ -149,19 +149,12 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             }
         };
         let lookup = snapshot.lookup(&click.row);
-        let checked = rules::row_for_request(&lookup).and_then(|row| {
-            rules::may_request(&click.user, &snapshot.owner(row), &self.settings.admins)
-                .map(|()| row)
-        });
-        let (row, end) = match checked {
-            Ok(row @ RowView { end: Some(end), .. }) => (row, *end),
-            Ok(row) => {
-                return self
-                    .refuse(&click.user, url, Refusal::UnreadableEnd { row: row.row })
-                    .await;
-            }
-            Err(refusal) => return self.refuse(&click.user, url, refusal).await,
-        };
+        let owner_of = |row: &RowView| snapshot.owner(row);
+        let (row, end) =
+            match rules::request_allowed(&lookup, &click.user, owner_of, &self.settings.admins) {
+                Ok(allowed) => allowed,
+                Err(refusal) => return self.refuse(&click.user, url, refusal).await,
+            };
         let current = RowRef {
             end,
             ..click.row.clone()
@@ -201,18 +194,12 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             }
         };
         let lookup = snapshot.lookup(&s.row);
-        let checked = rules::row_for_request(&lookup).and_then(|row| {
-            rules::may_request(&s.user, &snapshot.owner(row), &self.settings.admins).map(|()| row)
-        });
-        let (row, current_end) = match checked {
-            Ok(row @ RowView { end: Some(end), .. }) => (row, *end),
-            Ok(row) => {
-                return HttpAnswer::modal_notice(
-                    &Refusal::UnreadableEnd { row: row.row }.to_string(),
-                );
-            }
-            Err(refusal) => return HttpAnswer::modal_notice(&refusal.to_string()),
-        };
+        let owner_of = |row: &RowView| snapshot.owner(row);
+        let (row, current_end) =
+            match rules::request_allowed(&lookup, &s.user, owner_of, &self.settings.admins) {
+                Ok(allowed) => allowed,
+                Err(refusal) => return HttpAnswer::modal_notice(&refusal.to_string()),
+            };
         let (requested_end, reason) = match rules::validate_submission(
             current_end,
             s.new_end.as_deref(),

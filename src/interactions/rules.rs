@@ -124,6 +124,25 @@ pub fn row_for_request(lookup: &Lookup) -> Result<&RowView, Refusal> {
     }
 }
 
+/// Whether `user` may request an extension for the looked-up row now, and its end date.
+/// Permission is checked first on a found row, so someone who may not request learns nothing
+/// of it (not even its pending request).
+pub fn request_allowed<'a>(
+    lookup: &'a Lookup,
+    user: &SlackUserId,
+    owner_of: impl Fn(&RowView) -> Owner,
+    admins: &[SlackUserId],
+) -> Result<(&'a RowView, NaiveDate), Refusal> {
+    // A row that is not found has no owner to check against; saying it is gone or changed
+    // tells nothing the button's own value does not.
+    if let Lookup::Found(row) = lookup {
+        may_request(user, &owner_of(row), admins)?;
+    }
+    let row = row_for_request(lookup)?;
+    let end = row.end.ok_or(Refusal::UnreadableEnd { row: row.row })?;
+    Ok((row, end))
+}
+
 fn found(lookup: &Lookup) -> Result<&RowView, Refusal> {
     match lookup {
         Lookup::Found(row) => Ok(row),

@@ -115,6 +115,37 @@ fn a_request_needs_a_live_row_without_a_pending_request() {
 }
 
 #[test]
+fn permission_comes_before_anything_about_the_row() {
+    let owner = |_: &RowView| Owner::Found(id("U0OWNER01"));
+    let pending = Lookup::Found(row(PendingCell::Request(pending("U0OWNER01"))));
+    assert_eq!(
+        request_allowed(&pending, &id("U0OTHER01"), owner, &admins()).unwrap_err(),
+        Refusal::NotOwner
+    );
+    assert_eq!(
+        request_allowed(
+            &Lookup::KeyChanged { row: 3 },
+            &id("U0OWNER01"),
+            owner,
+            &admins()
+        )
+        .unwrap_err(),
+        Refusal::KeyChanged { row: 3 }
+    );
+    assert_eq!(
+        request_allowed(&Lookup::Gone, &id("UADMIN01"), owner, &admins()).unwrap_err(),
+        Refusal::RowGone
+    );
+    assert!(matches!(
+        request_allowed(&pending, &id("U0OWNER01"), owner, &admins()),
+        Err(Refusal::AlreadyPending { .. })
+    ));
+    let open = Lookup::Found(row(PendingCell::Empty));
+    let (found, end) = request_allowed(&open, &id("U0OWNER01"), owner, &admins()).unwrap();
+    assert_eq!((found.row, end), (5, date(2026, 11, 29)));
+}
+
+#[test]
 fn submissions_are_validated_per_block() {
     let end = date(2026, 11, 29);
     assert_eq!(
