@@ -8,7 +8,7 @@ use backon::{ExponentialBuilder, Retryable};
 use google_sheets4::api::{BatchUpdateValuesRequest, Scope, ValueRange};
 use google_sheets4::{Sheets, hyper_rustls, hyper_util, yup_oauth2};
 
-use super::{CellWrite, ServiceError, SheetStore};
+use super::{CellValue, CellWrite, ServiceError, SheetStore, TypedCellWrite};
 use crate::core::domain::Secret;
 use crate::core::sheet::{Grid, quoted_sheet};
 
@@ -131,17 +131,17 @@ impl GoogleSheets {
         Ok(grids)
     }
 
-    async fn batch_update(&self, cells: &[CellWrite]) -> Result<(), Failure> {
+    async fn batch_update(&self, cells: &[(String, serde_json::Value)]) -> Result<(), Failure> {
         let request = BatchUpdateValuesRequest {
             // RAW: what keywarden writes is read back exactly (no locale-dependent parsing).
             value_input_option: Some("RAW".into()),
             data: Some(
                 cells
                     .iter()
-                    .map(|c| ValueRange {
-                        range: Some(c.range.clone()),
+                    .map(|(range, value)| ValueRange {
+                        range: Some(range.clone()),
                         major_dimension: Some("ROWS".into()),
-                        values: Some(vec![vec![serde_json::Value::String(c.value.clone())]]),
+                        values: Some(vec![vec![value.clone()]]),
                     })
                     .collect(),
             ),
@@ -172,6 +172,41 @@ impl SheetStore for GoogleSheets {
     }
 
     async fn write(&self, cells: &[CellWrite]) -> Result<(), ServiceError> {
+        let cells: Vec<(String, serde_json::Value)> = cells
+            .iter()
+            .map(|c| (c.range.clone(), serde_json::Value::String(c.value.clone())))
+            .collect();
+        self.write_json(&cells).await
+    }
+
+    /// A date is written as its serial number (days since 1899-12-30), RAW: the one way to
+    /// store a real date without USER_ENTERED, which would also parse the text cells of the
+    /// same request (a reason starting with `=` would become a formula). A date-formatted
+    /// column (a Forms answer, a typed date) shows it as a date; keywarden reads it back as a
+    /// date either way (SERIAL_NUMBER).
+    async fn write_values(&self, cells: &[TypedCellWrite]) -> Result<(), ServiceError> {
+        let cells: Vec<(String, serde_json::Value)> = cells
+            .iter()
+            .map(|c| {
+                let value = match &c.value {
+                    CellValue::Text(t) => serde_json::Value::String(t.clone()),
+                    CellValue::Date(d) => serde_json::Value::from(date_serial(*d)),
+                };
+                (c.range.clone(), value)
+            })
+            .collect();
+        self.write_json(&cells).await
+    }
+}
+
+/// Google Sheets' serial number of a date.
+fn date_serial(date: chrono::NaiveDate) -> i64 {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
+    (date - epoch).num_days()
+}
+
+impl GoogleSheets {
+    async fn write_json(&self, cells: &[(String, serde_json::Value)]) -> Result<(), ServiceError> {
         (|| self.batch_update(cells))
             .retry(backoff())
             .when(Failure::is_transient)

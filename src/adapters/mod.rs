@@ -66,6 +66,20 @@ pub enum ReportUse {
     ExistingOnly,
 }
 
+/// A cell value for [`SheetStore::write_values`]: text, or a real date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CellValue {
+    Text(String),
+    Date(chrono::NaiveDate),
+}
+
+/// One typed cell to write, as an A1 reference with the sheet name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypedCellWrite {
+    pub range: String,
+    pub value: CellValue,
+}
+
 /// The spreadsheet.
 pub trait SheetStore {
     /// Reads whole sheets in one request, in the order asked.
@@ -73,6 +87,27 @@ pub trait SheetStore {
     -> impl Future<Output = Result<Vec<Grid>, ServiceError>> + Send;
     /// Writes all cells in one request.
     fn write(&self, cells: &[CellWrite]) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    /// Writes all cells in one request, dates as real dates where the store can (Google:
+    /// a date serial number). This default writes dates as ISO text through `write`.
+    fn write_values(
+        &self,
+        cells: &[TypedCellWrite],
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send
+    where
+        Self: Sync,
+    {
+        let cells: Vec<CellWrite> = cells
+            .iter()
+            .map(|c| CellWrite {
+                range: c.range.clone(),
+                value: match &c.value {
+                    CellValue::Text(t) => t.clone(),
+                    CellValue::Date(d) => d.to_string(),
+                },
+            })
+            .collect();
+        async move { self.write(&cells).await }
+    }
 }
 
 /// Why a Slack message did not arrive.

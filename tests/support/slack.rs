@@ -1,5 +1,6 @@
-//! Fake Slack Web API (`chat.postMessage`, `auth.test` with `x-oauth-scopes`,
-//! `conversations.open`) on 127.0.0.1.
+//! Fake Slack Web API (`chat.postMessage`, `chat.update`, `views.open`, `auth.test` with
+//! `x-oauth-scopes`, `conversations.open`) on 127.0.0.1, and a receiver for interaction
+//! `response_url`s (`/response/<name>`, answered `ok` as Slack does).
 //!
 //! Answers the way Slack does, which is not always the HTTP way: API errors are HTTP 200 with
 //! `{"ok":false,"error":...}`, only rate limits are HTTP 429 (with `Retry-After`).
@@ -9,7 +10,7 @@
 //! asks for `/api//chat.postMessage`. The fake answers such paths with 404 (we do not know
 //! what slack.com does with them), so the program must trim the trailing `/` it is given.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -22,6 +23,8 @@ use serde_json::{Map, Value, json};
 
 use super::{ServerHandle, bearer, json_response, parse_query, serve};
 
+mod interactive;
+
 const SLACK_JSON: &str = "application/json; charset=utf-8";
 
 /// A message the fake accepted.
@@ -29,6 +32,16 @@ const SLACK_JSON: &str = "application/json; charset=utf-8";
 pub struct SentMessage {
     /// The `channel` as sent (a user ID for DMs, e.g. `U0123ABCD`).
     pub channel: String,
+    pub text: String,
+    pub blocks: Option<Value>,
+}
+
+/// A `chat.update` the fake accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdatedMessage {
+    /// The channel as returned by `chat.postMessage` (`D…` for a DM).
+    pub channel: String,
+    pub ts: String,
     pub text: String,
     pub blocks: Option<Value>,
 }
@@ -59,6 +72,12 @@ struct SlackState {
     next_ts: u64,
     /// The `x-oauth-scopes` header of `auth.test`; `None` sends no header.
     scopes: Option<String>,
+    /// (channel as returned, ts) of every posted message, for `chat.update`.
+    posted: HashSet<(String, String)>,
+    updates: Vec<UpdatedMessage>,
+    views: Vec<Value>,
+    refused_triggers: HashMap<String, String>,
+    responses: Vec<(String, Value)>,
 }
 
 /// The running fake. Dropping it stops the server.
@@ -85,6 +104,11 @@ impl FakeSlack {
             delay: Duration::ZERO,
             next_ts: 100,
             scopes: Some("chat:write,im:write,users:read".into()),
+            posted: HashSet::new(),
+            updates: Vec::new(),
+            views: Vec::new(),
+            refused_triggers: HashMap::new(),
+            responses: Vec::new(),
         }));
         let router = Router::new().fallback(handle).with_state(state.clone());
         let server = serve(router).await;
@@ -184,6 +208,9 @@ async fn handle(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
+    if let Some(name) = uri.path().strip_prefix("/response/") {
+        return interactive::receive_response(&state, name, &body);
+    }
     let Some(api_method) = uri.path().strip_prefix("/api/") else {
         return not_found(uri.path());
     };
@@ -270,6 +297,8 @@ async fn handle(
 
     match api_method {
         "chat.postMessage" => post_message(&mut st, &params),
+        "chat.update" => interactive::update_message(&mut st, &params),
+        "views.open" => interactive::open_view(&mut st, &params),
         "auth.test" => {
             st.auth_tests += 1;
             let mut response = ok(json!({
@@ -347,6 +376,7 @@ fn post_message(st: &mut SlackState, params: &Map<String, Value>) -> Response {
     if let Some(blocks) = blocks {
         message["blocks"] = blocks;
     }
+    st.posted.insert((dm_channel(channel), ts.clone()));
     ok(json!({"channel": dm_channel(channel), "ts": ts, "message": message}))
 }
 

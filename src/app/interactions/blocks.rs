@@ -1,0 +1,276 @@
+//! What Slack shows in the extension flow, built with slack-morphism's Block Kit types. Text
+//! from the sheet (names, purposes, reasons) is untrusted: it goes into `plain_text` objects,
+//! which Slack never formats or turns into mentions, and the notification fallback `text` is
+//! entity-escaped.
+
+use chrono::NaiveDate;
+use slack_morphism::prelude::*;
+
+use super::payload::{
+    APPROVE_ACTION, MODAL_CALLBACK, NEW_END_ACTION, REASON_ACTION, REJECT_ACTION, REQUEST_ACTION,
+};
+use super::record::Outcome;
+use super::rules::{NEW_END_BLOCK, REASON_BLOCK};
+use super::value::{DecisionRef, RowRef};
+use crate::core::domain::SlackUserId;
+
+/// Slack's limit on a plain_text object in a section.
+const MAX_TEXT: usize = 3000;
+
+/// What an approval request says about the row and the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApprovalInfo {
+    pub row: usize,
+    pub account: String,
+    pub key_id: String,
+    pub owner_name: String,
+    pub current_end: NaiveDate,
+    pub requested_end: NaiveDate,
+    pub reason: String,
+    pub requester: SlackUserId,
+}
+
+fn plain(text: &str) -> SlackBlock {
+    let text: String = text.chars().take(MAX_TEXT).collect();
+    SlackBlock::Section(SlackSectionBlock::new().with_text(SlackBlockText::Plain(
+        SlackBlockPlainText::new(text).with_emoji(false),
+    )))
+}
+
+fn label(text: &str) -> SlackBlockPlainTextOnly {
+    SlackBlockPlainTextOnly::from(text)
+}
+
+/// `&`, `<` and `>` escaped, as Slack asks for message `text`.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The "延長を申請する" button for the owner's notice (SPEC §9, step 1).
+pub fn request_button(row: &RowRef) -> SlackBlock {
+    SlackBlock::Actions(SlackActionsBlock::new(vec![
+        SlackActionBlockElement::Button(
+            SlackBlockButtonElement::new(label("延長を申請する"))
+                .with_action_id(REQUEST_ACTION.into())
+                .with_value(row.encode())
+                .with_style(SlackBlockButtonStyle::Primary),
+        ),
+    ]))
+}
+
+/// The request modal: the date picker starts at `initial`, the reason is required.
+pub fn modal(row: &RowRef, initial: NaiveDate, max_extension_days: u32) -> SlackView {
+    let date = SlackBlockDatePickerElement::new()
+        .with_action_id(NEW_END_ACTION.into())
+        .with_initial_date(initial.to_string());
+    let reason = SlackBlockPlainTextInputElement::new()
+        .with_action_id(REASON_ACTION.into())
+        .with_multiline(true)
+        .with_max_length(1000);
+    SlackView::Modal(
+        SlackModalView::new(
+            label("アクセスキーの延長申請"),
+            vec![
+                plain(&format!(
+                    "アカウント: {}\nアクセスキーID: {}\n現在の利用終了日: {}\n\n延長できるのは現在の利用終了日から{}日後までです。管理者の承認後に利用終了日が変わります。",
+                    row.account, row.key_id, row.end, max_extension_days
+                )),
+                SlackBlock::Input(
+                    SlackInputBlock::new(label("新しい利用終了日"), date.into())
+                        .with_block_id(NEW_END_BLOCK.into()),
+                ),
+                SlackBlock::Input(
+                    SlackInputBlock::new(label("延長が必要な理由"), reason.into())
+                        .with_block_id(REASON_BLOCK.into()),
+                ),
+            ],
+        )
+        .with_callback_id(MODAL_CALLBACK.into())
+        .with_private_metadata(row.encode())
+        .with_submit(label("申請する"))
+        .with_close(label("キャンセル")),
+    )
+}
+
+/// A modal that only says something (the answer to a submission that was refused or sent).
+pub fn notice_modal(text: &str) -> SlackView {
+    SlackView::Modal(
+        SlackModalView::new(label("アクセスキーの延長申請"), vec![plain(text)])
+            .with_close(label("閉じる")),
+    )
+}
+
+fn summary(info: &ApprovalInfo) -> String {
+    format!(
+        "{}行目\nアカウント: {}\nアクセスキーID: {}\n利用者: {}\n現在の利用終了日: {}\n希望する利用終了日: {}\n申請者: {}\n理由: {}",
+        info.row,
+        info.account,
+        info.key_id,
+        info.owner_name,
+        info.current_end,
+        info.requested_end,
+        info.requester,
+        info.reason
+    )
+}
+
+/// The approval request with its two buttons (SPEC §9, step 3).
+pub fn approval_request(info: &ApprovalInfo, target: &DecisionRef) -> SlackMessageContent {
+    let value = target.encode();
+    let buttons = SlackActionsBlock::new(vec![
+        SlackActionBlockElement::Button(
+            SlackBlockButtonElement::new(label("承認"))
+                .with_action_id(APPROVE_ACTION.into())
+                .with_value(value.clone())
+                .with_style(SlackBlockButtonStyle::Primary),
+        ),
+        SlackActionBlockElement::Button(
+            SlackBlockButtonElement::new(label("却下"))
+                .with_action_id(REJECT_ACTION.into())
+                .with_value(value)
+                .with_style(SlackBlockButtonStyle::Danger),
+        ),
+    ]);
+    let head = format!("アクセスキーの延長申請が届きました。\n{}", summary(info));
+    SlackMessageContent::new()
+        .with_text(escape(&head))
+        .with_blocks(vec![plain(&head), SlackBlock::Actions(buttons)])
+}
+
+/// The approval request once decided: the outcome and who decided, no buttons.
+pub fn decided(
+    info: &ApprovalInfo,
+    outcome: Outcome,
+    decider: &SlackUserId,
+) -> SlackMessageContent {
+    let text = format!(
+        "この延長申請は {decider} が{}しました。\n{}",
+        outcome.word(),
+        summary(info)
+    );
+    SlackMessageContent::new()
+        .with_text(escape(&text))
+        .with_blocks(vec![plain(&text)])
+}
+
+/// An approval request whose recording failed: no buttons, so nobody decides on it.
+pub fn withdrawn(info: &ApprovalInfo) -> SlackMessageContent {
+    let text = format!(
+        "この延長申請はシートに記録できなかったため無効です（申請者が再申請します）。\n{}",
+        summary(info)
+    );
+    SlackMessageContent::new()
+        .with_text(escape(&text))
+        .with_blocks(vec![plain(&text)])
+}
+
+/// A plain message (DMs to the owner).
+pub fn message(text: &str) -> SlackMessageContent {
+    SlackMessageContent::new()
+        .with_text(escape(text))
+        .with_blocks(vec![plain(text)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::domain::{AccessKeyId, IamUserName};
+    use serde_json::json;
+
+    fn row() -> RowRef {
+        RowRef {
+            account: IamUserName::parse("tanaka-s3").unwrap(),
+            key_id: AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap(),
+            end: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+        }
+    }
+
+    fn info() -> ApprovalInfo {
+        ApprovalInfo {
+            row: 5,
+            account: "tanaka-s3".into(),
+            key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            owner_name: "<!channel> 田中".into(),
+            current_end: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            requested_end: NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
+            reason: "*急ぎ* <@U123>".into(),
+            requester: SlackUserId::parse("U0OWNER01").unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_request_button_carries_the_row() {
+        let v = serde_json::to_value(request_button(&row())).unwrap();
+        assert_eq!(v["type"], "actions");
+        assert_eq!(v["elements"][0]["action_id"], "keywarden_extend_request");
+        assert_eq!(v["elements"][0]["text"]["text"], "延長を申請する");
+        assert_eq!(
+            RowRef::decode(v["elements"][0]["value"].as_str().unwrap()),
+            Ok(row())
+        );
+    }
+
+    #[test]
+    fn the_modal_has_the_contracted_ids() {
+        let initial = NaiveDate::from_ymd_opt(2026, 12, 29).unwrap();
+        let v = serde_json::to_value(modal(&row(), initial, 90)).unwrap();
+        assert_eq!(v["type"], "modal");
+        assert_eq!(v["callback_id"], "keywarden_extend");
+        assert_eq!(
+            RowRef::decode(v["private_metadata"].as_str().unwrap()),
+            Ok(row())
+        );
+        let blocks = v["blocks"].as_array().unwrap();
+        assert_eq!(blocks[1]["block_id"], "new_end_date");
+        assert_eq!(blocks[1]["element"]["type"], "datepicker");
+        assert_eq!(blocks[1]["element"]["action_id"], "new_end_date");
+        assert_eq!(blocks[1]["element"]["initial_date"], "2026-12-29");
+        assert_eq!(blocks[2]["element"]["action_id"], "reason");
+        assert_eq!(blocks[2]["element"]["type"], "plain_text_input");
+        assert_ne!(blocks[2]["optional"], json!(true), "the reason is required");
+    }
+
+    #[test]
+    fn approval_requests_show_sheet_text_as_plain_text() {
+        let target = DecisionRef {
+            row: row(),
+            request_id: "42".into(),
+            requester: info().requester,
+        };
+        let content = approval_request(&info(), &target);
+        assert!(
+            content
+                .text
+                .as_deref()
+                .unwrap()
+                .contains("&lt;!channel&gt;")
+        );
+        let v = serde_json::to_value(&content.blocks).unwrap();
+        assert_eq!(v[0]["text"]["type"], "plain_text");
+        assert!(
+            v[0]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("<!channel> 田中")
+        );
+        assert_eq!(v[1]["elements"][0]["action_id"], "keywarden_extend_approve");
+        assert_eq!(v[1]["elements"][1]["action_id"], "keywarden_extend_reject");
+        let value = v[1]["elements"][0]["value"].as_str().unwrap();
+        assert_eq!(DecisionRef::decode(value), Ok(target));
+        let done = decided(
+            &info(),
+            Outcome::Approved,
+            &SlackUserId::parse("UADMIN02").unwrap(),
+        );
+        let v = serde_json::to_value(&done.blocks).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 1, "no buttons once decided");
+        assert!(
+            v[0]["text"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("UADMIN02 が承認しました")
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! The steps of SPEC §9 for one verified interaction: read the row fresh, ask [`rules`], write
+//! the sheet in one update, then talk to Slack. Returns the HTTP answer Slack gets.
+//!
+//! Concurrency: every step that writes (a submission, a decision) runs under one mutex and
+//! re-reads the row under it, so two clicks in one process cannot both win. That holds per
+//! process only: the Lambda endpoint must run with reserved concurrency 1 for the same reason
+//! (a second click waits milliseconds, well within Slack's 3 seconds).
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::InteractionSettings;
+use super::blocks::{self, ApprovalInfo};
+use super::payload::{Interaction, PayloadError, RequestClick, Submission};
+use super::record::PendingRequest;
+use super::row::{self, Snapshot};
+use super::rules::{self, Refusal, RowView};
+use super::slack_api::InteractiveSlack;
+use super::value::{DecisionRef, RowRef};
+use crate::adapters::{ServiceError, SheetStore};
+use crate::core::domain::SlackUserId;
+use crate::core::sheet::Owner;
+
+/// An HTTP answer: status, content type, body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpAnswer {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+}
+
+impl HttpAnswer {
+    /// Slack's acknowledgement of a click: 200 with an empty body.
+    pub fn ack() -> Self {
+        Self::text(200, "")
+    }
+
+    pub fn text(status: u16, body: &str) -> Self {
+        HttpAnswer {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: body.to_string(),
+        }
+    }
+
+    pub fn json(value: &serde_json::Value) -> Self {
+        HttpAnswer {
+            status: 200,
+            content_type: "application/json; charset=utf-8",
+            body: value.to_string(),
+        }
+    }
+
+    /// A `view_submission` answer that replaces the modal with a message.
+    pub fn modal_notice(text: &str) -> Self {
+        Self::json(&json!({"response_action": "update", "view": blocks::notice_modal(text)}))
+    }
+}
+
+/// The extension flow against a spreadsheet and Slack.
+pub struct Interactions<S, K> {
+    pub(super) settings: InteractionSettings,
+    pub(super) sheets: S,
+    pub(super) slack: K,
+    pub(super) lock: tokio::sync::Mutex<()>,
+}
+
+impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
+    pub fn new(settings: InteractionSettings, sheets: S, slack: K) -> Self {
+        Interactions {
+            settings,
+            sheets,
+            slack,
+            lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn settings(&self) -> &InteractionSettings {
+        &self.settings
+    }
+
+    /// Carries out one interaction; `now` defines "today" and the request's time.
+    pub async fn handle(&self, interaction: Interaction, now: DateTime<Utc>) -> HttpAnswer {
+        match interaction {
+            Interaction::RequestClick(click) => self.request_click(click).await,
+            Interaction::Submission(submission) => self.submission(submission, now).await,
+            Interaction::Decision(decision) => self.decision(decision, now).await,
+            Interaction::Unknown { what, response_url } => {
+                tracing::info!(%what, "interaction keywarden does not handle; nothing changed");
+                if let Some(url) = response_url {
+                    self.respond(
+                        &url,
+                        "keywarden はこの操作を扱っていません。何も変更していません。",
+                    )
+                    .await;
+                }
+                HttpAnswer::ack()
+            }
+        }
+    }
+
+    /// A payload that could not be read: said to the user when possible, nothing changes.
+    pub async fn payload_error(&self, error: PayloadError) -> HttpAnswer {
+        tracing::warn!(reason = %error.reason, "unreadable interaction payload; nothing changed");
+        match error.response_url {
+            Some(url) => {
+                self.respond(
+                    &url,
+                    "このボタンの内容を読み取れませんでした。何も変更していません。最新の通知から操作するか、管理者に連絡してください。",
+                )
+                .await;
+                HttpAnswer::ack()
+            }
+            None => HttpAnswer::text(400, "unreadable Slack payload"),
+        }
+    }
+
+    pub(super) async fn respond(&self, response_url: &str, text: &str) {
+        if let Err(e) = self.slack.respond(response_url, text).await {
+            tracing::warn!(error = %e, "could not answer the clicking user");
+        }
+    }
+
+    /// Tells `user` something: next to the clicked message, else by DM.
+    pub(super) async fn tell(&self, user: &SlackUserId, response_url: Option<&str>, text: &str) {
+        match response_url {
+            Some(url) => self.respond(url, text).await,
+            None => {
+                if let Err(e) = self.slack.post(user.as_str(), blocks::message(text)).await {
+                    tracing::warn!(error = %e, to = %user, "could not tell the user");
+                }
+            }
+        }
+    }
+
+    pub(super) async fn read(&self) -> Result<Snapshot, ServiceError> {
+        row::read(&self.sheets, &self.settings).await
+    }
+
+    async fn request_click(&self, click: RequestClick) -> HttpAnswer {
+        let url = click.response_url.as_deref();
+        let snapshot = match self.read().await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "request click: sheet unreadable");
+                let text = "シートを読めなかったため申請画面を開けませんでした。しばらくしてからもう一度押してください。";
+                self.tell(&click.user, url, text).await;
+                return HttpAnswer::ack();
+            }
+        };
+        let lookup = snapshot.lookup(&click.row);
+        let owner_of = |row: &RowView| snapshot.owner(row);
+        let (row, end) =
+            match rules::request_allowed(&lookup, &click.user, owner_of, &self.settings.admins) {
+                Ok(allowed) => allowed,
+                Err(refusal) => return self.refuse(&click.user, url, refusal).await,
+            };
+        let current = RowRef {
+            end,
+            ..click.row.clone()
+        };
+        let offered = end
+            + chrono::Duration::days(i64::from(
+                self.settings
+                    .extension_days
+                    .min(self.settings.max_extension_days),
+            ));
+        let view = blocks::modal(&current, offered, self.settings.max_extension_days);
+        if let Err(e) = self.slack.open_view(&click.trigger_id, view).await {
+            tracing::warn!(error = %e, row = row.row, "views.open failed");
+            let text = format!(
+                "申請画面を開けませんでした（{e}）。何も変更していません。もう一度「延長を申請する」を押してください。"
+            );
+            self.tell(&click.user, url, &text).await;
+        }
+        HttpAnswer::ack()
+    }
+
+    async fn refuse(&self, user: &SlackUserId, url: Option<&str>, refusal: Refusal) -> HttpAnswer {
+        tracing::info!(%refusal, %user, "interaction refused; nothing changed");
+        self.tell(user, url, &refusal.to_string()).await;
+        HttpAnswer::ack()
+    }
+
+    async fn submission(&self, s: Submission, now: DateTime<Utc>) -> HttpAnswer {
+        let _serial = self.lock.lock().await;
+        let snapshot = match self.read().await {
+            Ok(snapshot) => snapshot,
+            Err(e) => {
+                tracing::warn!(error = %e, "submission: sheet unreadable");
+                return HttpAnswer::modal_notice(
+                    "シートを読めなかったため申請できませんでした。何も変更していません。しばらくしてからもう一度申請してください。",
+                );
+            }
+        };
+        let lookup = snapshot.lookup(&s.row);
+        let owner_of = |row: &RowView| snapshot.owner(row);
+        let (row, current_end) =
+            match rules::request_allowed(&lookup, &s.user, owner_of, &self.settings.admins) {
+                Ok(allowed) => allowed,
+                Err(refusal) => return HttpAnswer::modal_notice(&refusal.to_string()),
+            };
+        let (requested_end, reason) = match rules::validate_submission(
+            current_end,
+            s.new_end.as_deref(),
+            s.reason.as_deref(),
+            self.settings.max_extension_days,
+        ) {
+            Ok(valid) => valid,
+            Err(errors) => {
+                return HttpAnswer::json(&json!({"response_action": "errors", "errors": errors}));
+            }
+        };
+        let mut request = PendingRequest {
+            id: now.timestamp_millis().to_string(),
+            requester: s.user.clone(),
+            current_end,
+            requested_end,
+            requested_at: now.with_timezone(&self.settings.timezone).fixed_offset(),
+            copies: Vec::new(),
+            reason,
+        };
+        let (account, key_id) = snapshot.account_and_key(row.row);
+        let info = ApprovalInfo {
+            row: row.row,
+            account,
+            key_id,
+            owner_name: row.owner_name.clone(),
+            current_end,
+            requested_end,
+            reason: request.reason.clone(),
+            requester: s.user.clone(),
+        };
+        let target = DecisionRef {
+            row: RowRef {
+                end: current_end,
+                ..s.row.clone()
+            },
+            request_id: request.id.clone(),
+            requester: s.user.clone(),
+        };
+        // Posted first so the cell can list every copy: the cell is then written once.
+        // All at once: Slack wants the answer within 3 seconds, however many administrators.
+        let content = blocks::approval_request(&info, &target);
+        let destinations = self.approvers();
+        let posted = futures::future::join_all(
+            destinations
+                .iter()
+                .map(|to| self.slack.post(to, content.clone())),
+        )
+        .await;
+        for (destination, result) in destinations.iter().zip(posted) {
+            match result {
+                Ok(copy) => request.copies.push(copy),
+                Err(e) => {
+                    tracing::warn!(error = %e, to = %destination, "approval request not posted")
+                }
+            }
+        }
+        if request.copies.is_empty() {
+            return HttpAnswer::modal_notice(
+                "承認依頼を管理者に送れませんでした。何も変更していません。しばらくしてからもう一度申請してください。",
+            );
+        }
+        let writes = snapshot.pending_writes(row.row, &request.to_cell());
+        if let Err(e) = self.sheets.write_values(&writes).await {
+            tracing::warn!(error = %e, row = row.row, "pending request not written");
+            let withdrawn = blocks::withdrawn(&info);
+            futures::future::join_all(
+                request
+                    .copies
+                    .iter()
+                    .map(|copy| self.slack.update(copy, withdrawn.clone())),
+            )
+            .await;
+            return HttpAnswer::modal_notice(
+                "シートに記録できなかったため申請できませんでした。承認依頼は取り消しました。もう一度申請してください。",
+            );
+        }
+        if let Owner::Found(owner) = snapshot.owner(row)
+            && owner != s.user
+        {
+            let text = format!(
+                "管理者 {} が、あなたのアクセスキー（{}行目、{}）の利用終了日を {} まで延長する申請をしました。",
+                s.user, row.row, info.account, requested_end
+            );
+            let _ = self
+                .slack
+                .post(owner.as_str(), blocks::message(&text))
+                .await;
+        }
+        HttpAnswer::modal_notice(&format!(
+            "延長申請を送信しました（希望終了日 {requested_end}）。管理者が承認すると利用終了日が変わります。結果は DM でお知らせします。"
+        ))
+    }
+
+    /// Where approval requests go: the approval channel, or each administrator's DM.
+    fn approvers(&self) -> Vec<String> {
+        match &self.settings.approval_channel {
+            Some(channel) => vec![channel.clone()],
+            None => self
+                .settings
+                .admins
+                .iter()
+                .map(|a| a.as_str().to_string())
+                .collect(),
+        }
+    }
+}

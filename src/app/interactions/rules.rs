@@ -1,0 +1,258 @@
+//! Who may do what, and when a request or a decision may change the sheet (SPEC §9). Pure: the
+//! handler reads the sheet, asks these functions, and writes only what they allow.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::record::{PendingCell, PendingRequest};
+use super::value::DecisionRef;
+use crate::core::domain::SlackUserId;
+use crate::core::sheet::Owner;
+
+/// The modal's block IDs (the keys of a `response_action: errors` answer).
+pub const NEW_END_BLOCK: &str = "new_end_date";
+pub const REASON_BLOCK: &str = "reason";
+
+/// The request row as the handler found it, reduced to what the rules need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowView {
+    /// 1-based sheet row.
+    pub row: usize,
+    pub deleted: bool,
+    pub owner_name: String,
+    /// `None`: the end-date cell is empty or unreadable.
+    pub end: Option<NaiveDate>,
+    pub pending: PendingCell,
+    pub history: String,
+}
+
+/// Where the row named by a button is now.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    Found(RowView),
+    Gone,
+    /// The account is still in the sheet, but with another key ID.
+    KeyChanged {
+        row: usize,
+    },
+    /// Several rows hold the account and key: which one is meant is unclear.
+    Ambiguous(Vec<usize>),
+}
+
+/// Why nothing changed; the text is what the clicking user is told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("この申請の行がシートに見つかりません（削除されたか、アカウント名が変わりました）。")]
+    RowGone,
+    #[error("{row}行目のアクセスキーIDが通知のときと変わっています。管理者に確認してください。")]
+    KeyChanged { row: usize },
+    #[error("同じアカウントとアクセスキーIDの行が複数あります（{}行目）。管理者に確認してください。", rows(.0))]
+    Ambiguous(Vec<usize>),
+    #[error("{row}行目は削除済みです。延長できません。")]
+    Deleted { row: usize },
+    #[error("{row}行目の利用終了日が読めません。管理者に確認してください。")]
+    UnreadableEnd { row: usize },
+    #[error(
+        "{row}行目には処理待ちの延長申請があります（申請者 {requester}、希望終了日 {requested_end}、申請日時 {requested_at}）。承認か却下を待ってください。"
+    )]
+    AlreadyPending {
+        row: usize,
+        requester: SlackUserId,
+        requested_end: NaiveDate,
+        requested_at: String,
+    },
+    #[error(
+        "{row}行目の延長申請セルが読めない内容です。管理者がセルを確認・消去してから申請してください。"
+    )]
+    PendingUnreadable { row: usize },
+    #[error("延長を申請できるのは、このキーの利用者（users_json で照合）か管理者だけです。")]
+    NotOwner,
+    #[error("延長申請を承認・却下できるのは管理者だけです。")]
+    NotAdmin,
+    #[error("自分の延長申請は承認・却下できません。ほかの管理者に依頼してください。")]
+    SelfApproval,
+    #[error(
+        "この延長申請はすでに処理済みです（ほかの管理者が処理したか、取り下げられました）。シートは変更していません。"
+    )]
+    AlreadyDecided,
+    #[error(
+        "{row}行目の利用終了日が申請時（{expected}）から変わっています。シートは変更していません。"
+    )]
+    EndDateChanged { row: usize, expected: NaiveDate },
+}
+
+fn rows(rows: &[usize]) -> String {
+    rows.iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// Who may ask for an extension: the row's owner (by `users_json`) or an administrator.
+pub fn may_request(
+    user: &SlackUserId,
+    owner: &Owner,
+    admins: &[SlackUserId],
+) -> Result<(), Refusal> {
+    match owner {
+        _ if admins.contains(user) => Ok(()),
+        Owner::Found(id) if id == user => Ok(()),
+        _ => Err(Refusal::NotOwner),
+    }
+}
+
+/// A row a new request may be made for: present, not deleted, a readable end date and no
+/// pending request.
+pub fn row_for_request(lookup: &Lookup) -> Result<&RowView, Refusal> {
+    let row = found(lookup)?;
+    if row.deleted {
+        return Err(Refusal::Deleted { row: row.row });
+    }
+    if row.end.is_none() {
+        return Err(Refusal::UnreadableEnd { row: row.row });
+    }
+    match &row.pending {
+        PendingCell::Empty => Ok(row),
+        PendingCell::Request(p) => Err(Refusal::AlreadyPending {
+            row: row.row,
+            requester: p.requester.clone(),
+            requested_end: p.requested_end,
+            requested_at: p.requested_at.format("%Y-%m-%d %H:%M").to_string(),
+        }),
+        PendingCell::Unreadable(_) => Err(Refusal::PendingUnreadable { row: row.row }),
+    }
+}
+
+/// Whether `user` may request an extension for the looked-up row now, and its end date.
+/// Permission is checked first on a found row, so someone who may not request learns nothing
+/// of it (not even its pending request).
+pub fn request_allowed<'a>(
+    lookup: &'a Lookup,
+    user: &SlackUserId,
+    owner_of: impl Fn(&RowView) -> Owner,
+    admins: &[SlackUserId],
+) -> Result<(&'a RowView, NaiveDate), Refusal> {
+    // A row that is not found has no owner to check against; saying it is gone or changed
+    // tells nothing the button's own value does not.
+    if let Lookup::Found(row) = lookup {
+        may_request(user, &owner_of(row), admins)?;
+    }
+    let row = row_for_request(lookup)?;
+    let end = row.end.ok_or(Refusal::UnreadableEnd { row: row.row })?;
+    Ok((row, end))
+}
+
+fn found(lookup: &Lookup) -> Result<&RowView, Refusal> {
+    match lookup {
+        Lookup::Found(row) => Ok(row),
+        Lookup::Gone => Err(Refusal::RowGone),
+        Lookup::KeyChanged { row } => Err(Refusal::KeyChanged { row: *row }),
+        Lookup::Ambiguous(rows) => Err(Refusal::Ambiguous(rows.clone())),
+    }
+}
+
+/// A submission's date and reason against the row's current end date. `Err` is the
+/// `response_action: errors` map, keyed by block ID.
+pub fn validate_submission(
+    current_end: NaiveDate,
+    new_end: Option<&str>,
+    reason: Option<&str>,
+    max_extension_days: u32,
+) -> Result<(NaiveDate, String), BTreeMap<String, String>> {
+    let mut errors = BTreeMap::new();
+    let latest = current_end + chrono::Duration::days(i64::from(max_extension_days));
+    let date = match new_end.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            errors.insert(
+                NEW_END_BLOCK.into(),
+                "新しい利用終了日を選んでください。".into(),
+            );
+            None
+        }
+        Some(raw) => match raw.parse::<NaiveDate>() {
+            Err(_) => {
+                errors.insert(NEW_END_BLOCK.into(), "日付が読めません。".into());
+                None
+            }
+            Ok(d) if d <= current_end => {
+                errors.insert(
+                    NEW_END_BLOCK.into(),
+                    format!("現在の利用終了日（{current_end}）より後の日付を選んでください。"),
+                );
+                None
+            }
+            Ok(d) if d > latest => {
+                errors.insert(
+                    NEW_END_BLOCK.into(),
+                    format!(
+                        "延長できるのは現在の利用終了日から{max_extension_days}日後（{latest}）までです。"
+                    ),
+                );
+                None
+            }
+            Ok(d) => Some(d),
+        },
+    };
+    let reason = reason.map(str::trim).unwrap_or_default();
+    if reason.is_empty() {
+        errors.insert(
+            REASON_BLOCK.into(),
+            "延長が必要な理由を書いてください。".into(),
+        );
+    }
+    match date {
+        Some(d) if errors.is_empty() => Ok((d, reason.to_string())),
+        _ => Err(errors),
+    }
+}
+
+/// Who may decide: an administrator who did not ask (no self-approval).
+pub fn may_decide(
+    user: &SlackUserId,
+    requester: &SlackUserId,
+    admins: &[SlackUserId],
+) -> Result<(), Refusal> {
+    if !admins.contains(user) {
+        Err(Refusal::NotAdmin)
+    } else if user == requester {
+        Err(Refusal::SelfApproval)
+    } else {
+        Ok(())
+    }
+}
+
+/// The pending request a decision applies to, if the row still is as it was requested: same
+/// account and key (found by them), not deleted, the request's end date, and that very
+/// request still pending. Otherwise nothing may change.
+pub fn request_for_decision<'a>(
+    lookup: &'a Lookup,
+    target: &DecisionRef,
+    user: &SlackUserId,
+    admins: &[SlackUserId],
+) -> Result<(&'a RowView, &'a PendingRequest), Refusal> {
+    may_decide(user, &target.requester, admins)?;
+    let row = found(lookup)?;
+    if row.deleted {
+        return Err(Refusal::Deleted { row: row.row });
+    }
+    let PendingCell::Request(pending) = &row.pending else {
+        return Err(Refusal::AlreadyDecided);
+    };
+    if pending.id != target.request_id {
+        return Err(Refusal::AlreadyDecided);
+    }
+    // The sheet is the record: its requester counts, not only the button's.
+    may_decide(user, &pending.requester, admins)?;
+    if row.end != Some(pending.current_end) {
+        return Err(Refusal::EndDateChanged {
+            row: row.row,
+            expected: pending.current_end,
+        });
+    }
+    Ok((row, pending))
+}
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;

@@ -1,0 +1,259 @@
+//! Extension requests from Slack end to end (SPEC §9): the interactions server on 127.0.0.1
+//! against the fake Google and Slack servers, with requests signed as Slack signs them.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::app::{REQUEST_SHEET, RequestRow, USERS_SHEET, UserRow, date_serial};
+use support::google::{Endpoint, FakeGoogle};
+use support::slack::FakeSlack;
+use support::{HttpReply, http};
+
+use keywarden::adapters::google::{GoogleSheets, read_key_file};
+use keywarden::app::interactions::{
+    InteractionSettings, Interactions, RequestVerifier, SlackInteractive, serve_on,
+};
+use keywarden::core::domain::Secret;
+
+const SECRET: &str = "test-signing-secret-5f0a";
+const TOKEN: &str = "xoxb-test-token-123456";
+const OWNER: &str = "U0TANAKA01";
+const ADMIN1: &str = "UADMIN0001";
+const ADMIN2: &str = "UADMIN0002";
+const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+const ROW_VALUE: &str = r#"{"v":1,"a":"tanaka-s3","k":"AKIAIOSFODNN7EXAMPLE","e":"2026-11-29"}"#;
+
+type App = Interactions<GoogleSheets, SlackInteractive>;
+
+struct Env {
+    /// The same handler the server uses, for the Lambda path (no axum).
+    app: Arc<App>,
+    google: FakeGoogle,
+    slack: FakeSlack,
+    base: String,
+    _dir: tempfile::TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+async fn start(approval_channel: Option<&str>) -> Env {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let google = FakeGoogle::start("test-sheet-id").await;
+    let slack = FakeSlack::start(TOKEN).await;
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = google.write_service_account_file(dir.path());
+    let mut header = support::app::request_sheet_header();
+    header.push(json!("")); // an empty header cell: where new columns go first
+    let row = RequestRow::new("田中 太郎", "tanaka-s3", KEY, date_serial("2026-11-29"));
+    google.set_sheet(REQUEST_SHEET, vec![header, row.to_values()]);
+    let mut users = vec![support::app::users_sheet_header()];
+    users.push(UserRow::new(OWNER, "田中", "太郎").to_values());
+    google.set_sheet(USERS_SHEET, users);
+
+    let key = read_key_file(&key_file).await.unwrap();
+    let sheets = GoogleSheets::connect(
+        key,
+        &google.base_url(),
+        "test-sheet-id",
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    let slack_api = SlackInteractive::new(
+        &Secret::new(TOKEN),
+        &slack.api_url(),
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    let mut settings = InteractionSettings::with_admins(vec![
+        keywarden::core::domain::SlackUserId::parse(ADMIN1).unwrap(),
+        keywarden::core::domain::SlackUserId::parse(ADMIN2).unwrap(),
+    ]);
+    settings.approval_channel = approval_channel.map(str::to_string);
+    let app = Arc::new(Interactions::new(settings, sheets, slack_api));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let verifier = RequestVerifier::new(&Secret::new(SECRET));
+    let served = app.clone();
+    let server = tokio::spawn(async move {
+        let _ = serve_on(listener, served, verifier).await;
+    });
+    Env {
+        app,
+        google,
+        slack,
+        base,
+        _dir: dir,
+        server,
+    }
+}
+
+fn sign(timestamp: &str, body: &str) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
+    let tag = ring::hmac::sign(&key, format!("v0:{timestamp}:{body}").as_bytes());
+    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!("v0={hex}")
+}
+
+fn form(payload: &Value) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("payload", &payload.to_string())
+        .finish()
+}
+
+impl Env {
+    async fn post_raw(&self, body: &str, headers: &[(&str, &str)]) -> HttpReply {
+        let mut all = vec![("content-type", "application/x-www-form-urlencoded")];
+        all.extend_from_slice(headers);
+        http(
+            "POST",
+            &format!("{}/slack/interactions", self.base),
+            &all,
+            body.to_string(),
+        )
+        .await
+    }
+
+    /// Posts `payload` signed now with the test secret.
+    async fn send(&self, payload: &Value) -> HttpReply {
+        let body = form(payload);
+        let ts = chrono::Utc::now().timestamp().to_string();
+        let sig = sign(&ts, &body);
+        self.post_raw(
+            &body,
+            &[
+                ("x-slack-request-timestamp", &ts),
+                ("x-slack-signature", &sig),
+            ],
+        )
+        .await
+    }
+
+    fn click(
+        &self,
+        user: &str,
+        action: &str,
+        value: &str,
+        trigger: &str,
+        message: (&str, &str),
+    ) -> Value {
+        json!({
+            "type": "block_actions",
+            "user": {"id": user, "username": "u", "name": "u", "team_id": "T000TEST"},
+            "api_app_id": "A0APP001", "token": "legacy",
+            "container": {"type": "message", "message_ts": message.1, "channel_id": message.0, "is_ephemeral": false},
+            "trigger_id": trigger,
+            "team": {"id": "T000TEST", "domain": "example"},
+            "channel": {"id": message.0, "name": "directmessage"},
+            "response_url": self.slack.response_url(&format!("{user}-{trigger}")),
+            "actions": [{"action_id": action, "block_id": "kw", "type": "button", "value": value,
+                         "text": {"type": "plain_text", "text": "button"}, "action_ts": "1700000001.000001"}]
+        })
+    }
+
+    async fn request_click(&self, user: &str, trigger: &str) -> HttpReply {
+        self.send(&self.click(
+            user,
+            "keywarden_extend_request",
+            ROW_VALUE,
+            trigger,
+            ("D0DM00001", "1700000000.000001"),
+        ))
+        .await
+    }
+
+    async fn submit(&self, user: &str, date: Option<&str>, reason: Option<&str>) -> HttpReply {
+        self.send(&json!({
+            "type": "view_submission",
+            "team": {"id": "T000TEST", "domain": "example"},
+            "user": {"id": user, "username": "u", "name": "u", "team_id": "T000TEST"},
+            "api_app_id": "A0APP001", "token": "legacy", "trigger_id": "9.9.9",
+            "view": {
+                "id": "V00000001", "team_id": "T000TEST", "type": "modal", "blocks": [],
+                "private_metadata": ROW_VALUE, "callback_id": "keywarden_extend",
+                "state": {"values": {
+                    "new_end_date": {"new_end_date": {"type": "datepicker", "selected_date": date}},
+                    "reason": {"reason": {"type": "plain_text_input", "value": reason}}
+                }},
+                "hash": "1.abc", "title": {"type": "plain_text", "text": "延長申請"},
+                "root_view_id": "V00000001", "app_id": "A0APP001", "bot_id": "B000BOT"
+            }
+        }))
+        .await
+    }
+
+    /// Clicks approve or reject on the approval request posted to `admin`'s DM.
+    async fn decide(&self, user: &str, approve: bool, copy_of: &str) -> HttpReply {
+        let message = self
+            .slack
+            .messages()
+            .into_iter()
+            .rev()
+            .find(|m| {
+                m.channel == copy_of
+                    && m.blocks
+                        .as_ref()
+                        .is_some_and(|b| b.to_string().contains("keywarden_extend_approve"))
+            })
+            .unwrap_or_else(|| panic!("no approval request to {copy_of}"));
+        let value = message.blocks.unwrap()[1]["elements"][0]["value"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let action = if approve {
+            "keywarden_extend_approve"
+        } else {
+            "keywarden_extend_reject"
+        };
+        let channel = format!("D{copy_of}");
+        self.send(&self.click(
+            user,
+            action,
+            &value,
+            "7.7.7",
+            (&channel, "1700000000.999999"),
+        ))
+        .await
+    }
+
+    fn cell(&self, a1: &str) -> Option<Value> {
+        self.google.cell(REQUEST_SHEET, a1)
+    }
+
+    fn responses_to(&self, user: &str) -> Vec<String> {
+        self.slack
+            .responses()
+            .into_iter()
+            .filter(|(name, _)| name.starts_with(user))
+            .map(|(_, body)| body["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Click, then a good submission by `requester`.
+    async fn pending_request(&self, requester: &str) {
+        assert_eq!(self.request_click(requester, "1.1.1").await.status, 200);
+        let answer = self
+            .submit(requester, Some("2027-01-31"), Some("案件が延びたため"))
+            .await;
+        assert_eq!(
+            answer.json()["response_action"],
+            "update",
+            "{}",
+            answer.body
+        );
+        assert!(self.cell("M2").is_some(), "pending request written");
+    }
+}
+
+#[path = "interactions/faults.rs"]
+mod faults;
+#[path = "interactions/flows.rs"]
+mod flows;
