@@ -39,6 +39,17 @@ pub enum Command {
     Check(CheckArgs),
     /// Run the whole job offline on the bundled example data, changing nothing.
     Demo(DemoArgs),
+    /// Answer Slack's interaction requests (extension requests, SPEC §9) over HTTP.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on; put a TLS reverse proxy in front of it.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    pub listen: std::net::SocketAddr,
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +103,7 @@ pub async fn main(cli: Cli) -> ExitCode {
         }
         Command::Plan(args) => run(args, Mode::DryRun).await,
         Command::Check(args) => crate::app::check::run(args.config.as_deref()).await,
+        Command::Serve(args) => serve(args).await,
         Command::Demo(args) => match demo::run(args.today.unwrap_or_else(demo::demo_today)).await {
             Ok(report) => {
                 match args.output {
@@ -110,6 +122,27 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::from(NOTHING_RAN)
 }
 
+/// `keywarden serve`: runs until the process is stopped.
+async fn serve(args: ServeArgs) -> ExitCode {
+    let needs = Needs {
+        google: true,
+        slack: true,
+        signing_secret: true,
+    };
+    let settings = match settings(args.config.as_deref(), needs) {
+        Ok(s) => s,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let (app, verifier) = match crate::app::interactions::wire::connect(&settings).await {
+        Ok(connected) => connected,
+        Err(message) => return fail(&message),
+    };
+    match crate::app::interactions::serve(args.listen, app, verifier).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
 /// Settings for a command; `Err` is already worded for the administrator.
 pub fn settings(config: Option<&std::path::Path>, needs: Needs) -> Result<Settings, ConfigError> {
     Settings::load(&Sources::load(config)?, needs)
@@ -119,6 +152,7 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
     let needs = Needs {
         google: true,
         slack: mode == Mode::Run,
+        signing_secret: false,
     };
     let settings = match settings(args.config.as_deref(), needs) {
         Ok(s) => s,

@@ -27,6 +27,8 @@ pub struct JobSettings {
     pub hygiene: HygieneRules,
     /// The zone in which a key's creation becomes a date (key ages).
     pub timezone: chrono_tz::Tz,
+    /// SPEC §9 is on: owners' notices carry the "延長を申請する" button.
+    pub extension_requests: bool,
 }
 
 /// Every variable keywarden reads, so that a config file with a typo is caught.
@@ -58,6 +60,11 @@ const KNOWN: &[&str] = &[
     "KEYWARDEN_SLACK_TOKEN_SECRET",
     "KEYWARDEN_GOOGLE_KEY_SECRET",
     "KEYWARDEN_SLACK_API_URL",
+    "SLACK_SIGNING_SECRET",
+    "KEYWARDEN_SLACK_SIGNING_SECRET_SECRET",
+    "KEYWARDEN_EXTENSION_DAYS",
+    "KEYWARDEN_MAX_EXTENSION_DAYS",
+    "KEYWARDEN_APPROVAL_CHANNEL",
 ];
 
 /// The original system's names (SPEC §5), for deployments that switch without changes.
@@ -211,10 +218,34 @@ fn file_key(var: &str) -> String {
 }
 
 /// Which outside services a command needs, so `demo` needs none and `plan` no Slack token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Needs {
     pub google: bool,
     pub slack: bool,
+    /// `serve`: the Slack signing secret (SPEC §9).
+    pub signing_secret: bool,
+}
+
+/// SPEC §9: extension requests from Slack, on when a signing secret is configured.
+#[derive(Debug, Clone, Default)]
+pub struct ExtensionConfig {
+    /// `SLACK_SIGNING_SECRET`.
+    pub signing_secret: Option<Secret>,
+    /// `KEYWARDEN_SLACK_SIGNING_SECRET_SECRET`: a Secrets Manager secret holding it (Lambda).
+    pub signing_secret_name: Option<String>,
+    /// `KEYWARDEN_EXTENSION_DAYS`: the new end date first offered, days after the current one.
+    pub extension_days: u32,
+    /// `KEYWARDEN_MAX_EXTENSION_DAYS`: how far past the current end date a request may go.
+    pub max_extension_days: u32,
+    /// `KEYWARDEN_APPROVAL_CHANNEL`: approval requests go there instead of to each admin.
+    pub approval_channel: Option<String>,
+}
+
+impl ExtensionConfig {
+    /// Whether owners' notices carry the request button and `serve` may run.
+    pub fn enabled(&self) -> bool {
+        self.signing_secret.is_some() || self.signing_secret_name.is_some()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +264,7 @@ pub struct Settings {
     pub slack_api_url: String,
     /// Longest wait for one HTTP attempt to Google or Slack before it is retried.
     pub http_timeout: std::time::Duration,
+    pub extensions: ExtensionConfig,
 }
 
 impl Settings {
@@ -439,6 +471,43 @@ impl Settings {
             }
         }
 
+        let extension_days = number(
+            "KEYWARDEN_EXTENSION_DAYS",
+            parse("KEYWARDEN_EXTENSION_DAYS", "30"),
+            3650,
+            &mut problems,
+        );
+        let max_extension_days = number(
+            "KEYWARDEN_MAX_EXTENSION_DAYS",
+            parse("KEYWARDEN_MAX_EXTENSION_DAYS", "90"),
+            3650,
+            &mut problems,
+        );
+        if extension_days == 0 || extension_days > max_extension_days {
+            problems.push(format!(
+                "KEYWARDEN_EXTENSION_DAYS ({extension_days}) must be between 1 and \
+                 KEYWARDEN_MAX_EXTENSION_DAYS ({max_extension_days})"
+            ));
+        }
+        let extensions = ExtensionConfig {
+            signing_secret: src.get("SLACK_SIGNING_SECRET").map(Secret::new),
+            signing_secret_name: src.get("KEYWARDEN_SLACK_SIGNING_SECRET_SECRET"),
+            extension_days: extension_days as u32,
+            max_extension_days: max_extension_days as u32,
+            approval_channel: src
+                .get("KEYWARDEN_APPROVAL_CHANNEL")
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty()),
+        };
+        if needs.signing_secret && !extensions.enabled() {
+            problems.push(
+                "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from the Slack app's \
+                 Basic Information page (or set KEYWARDEN_SLACK_SIGNING_SECRET_SECRET, a Secrets \
+                 Manager secret holding it)"
+                    .into(),
+            );
+        }
+
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -458,6 +527,7 @@ impl Settings {
                 concurrency: concurrency as usize,
                 hygiene,
                 timezone,
+                extension_requests: extensions.enabled(),
             },
             timezone,
             today,
@@ -468,6 +538,7 @@ impl Settings {
             slack_token_secret,
             slack_api_url,
             http_timeout: std::time::Duration::from_secs(http_timeout),
+            extensions,
         })
     }
 
@@ -512,6 +583,7 @@ mod tests {
     const ALL: Needs = Needs {
         google: true,
         slack: true,
+        signing_secret: false,
     };
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
@@ -617,6 +689,7 @@ mod tests {
             Needs {
                 google: false,
                 slack: false,
+                signing_secret: false,
             },
         )
         .unwrap();
@@ -674,6 +747,7 @@ mod tests {
         let none = Needs {
             google: false,
             slack: false,
+            signing_secret: false,
         };
         assert!(Settings::load(&Sources::default(), none).is_ok());
     }
@@ -698,6 +772,7 @@ mod redaction_tests {
             Needs {
                 google: true,
                 slack: true,
+                signing_secret: false,
             },
         )
         .unwrap();

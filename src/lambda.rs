@@ -21,6 +21,10 @@ struct Payload {
 /// (report included) and then fails the invocation, so the function's `Errors` alarm fires;
 /// a run that could not start fails it too.
 async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, Error> {
+    if let Some(request) = http::HttpEvent::parse(&event.payload) {
+        // Boxed: the endpoint's future is deep enough to overflow the compiler's layout limit.
+        return Ok(Box::pin(http::answer(request)).await);
+    }
     // A payload that names our fields must be right: a typo must not become a real run.
     let ours = event
         .payload
@@ -43,6 +47,7 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
         Needs {
             google: true,
             slack: mode == Mode::Run,
+            signing_secret: false,
         },
     )?;
     let pinned = payload.today.as_deref().map(parse_today).transpose()?;
@@ -78,6 +83,115 @@ fn invocation_deadline(epoch_ms: u64) -> tokio::time::Instant {
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
     tokio::time::Instant::now() + std::time::Duration::from_millis(epoch_ms.saturating_sub(now_ms))
+}
+
+/// SPEC §6/§9: an HTTP event (Lambda Function URL or API Gateway HTTP API, payload format 2.0)
+/// is a Slack interaction, answered as `keywarden serve` answers it.
+mod http {
+    use axum::http::{HeaderMap, HeaderName, HeaderValue};
+    use base64::Engine;
+    use serde_json::{Value, json};
+    use tokio::sync::OnceCell;
+
+    use crate::app::interactions::{RequestVerifier, handle_http, wire};
+    use crate::configuration::Needs;
+
+    /// The endpoint, connected once per Lambda instance: Slack waits only 3 s.
+    static ENDPOINT: OnceCell<(std::sync::Arc<wire::Endpoint>, RequestVerifier)> =
+        OnceCell::const_new();
+
+    pub struct HttpEvent {
+        method: String,
+        path: String,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    }
+
+    impl HttpEvent {
+        /// `None` for anything that is not a payload-2.0 HTTP event (the daily schedule).
+        pub fn parse(payload: &Value) -> Option<HttpEvent> {
+            let http = payload.get("requestContext")?.get("http")?;
+            let method = http.get("method")?.as_str()?.to_string();
+            let path = payload
+                .get("rawPath")
+                .or_else(|| http.get("path"))?
+                .as_str()?
+                .to_string();
+            let mut headers = HeaderMap::new();
+            for (name, value) in payload
+                .get("headers")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if let (Ok(name), Some(Ok(value))) = (
+                    HeaderName::from_bytes(name.as_bytes()),
+                    value.as_str().map(HeaderValue::from_str),
+                ) {
+                    headers.insert(name, value);
+                }
+            }
+            let text = payload.get("body").and_then(Value::as_str).unwrap_or("");
+            let body = if payload.get("isBase64Encoded").and_then(Value::as_bool) == Some(true) {
+                base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .unwrap_or_default()
+            } else {
+                text.as_bytes().to_vec()
+            };
+            Some(HttpEvent {
+                method,
+                path,
+                headers,
+                body,
+            })
+        }
+    }
+
+    fn response(status: u16, content_type: &str, body: String) -> Value {
+        json!({
+            "statusCode": status,
+            "headers": {"content-type": content_type},
+            "body": body,
+            "isBase64Encoded": false,
+        })
+    }
+
+    pub async fn answer(request: HttpEvent) -> Value {
+        let connected = ENDPOINT
+            .get_or_try_init(|| async {
+                let needs = Needs {
+                    google: true,
+                    slack: true,
+                    signing_secret: true,
+                };
+                let settings = crate::cli::settings(None, needs).map_err(|e| e.to_string())?;
+                wire::connect(&settings).await
+            })
+            .await;
+        let (app, verifier) = match connected {
+            Ok(connected) => connected,
+            Err(e) => {
+                tracing::error!(error = %e, "the interactions endpoint is not configured");
+                return response(
+                    503,
+                    "text/plain; charset=utf-8",
+                    "keywarden is not configured for Slack interactions; see the logs".into(),
+                );
+            }
+        };
+        let answer = handle_http(
+            app,
+            verifier,
+            &request.method,
+            &request.path,
+            &request.headers,
+            &request.body,
+            chrono::Utc::now(),
+        )
+        .await;
+        response(answer.status, answer.content_type, answer.body)
+    }
 }
 
 pub async fn serve() -> ExitCode {

@@ -213,7 +213,30 @@ struct Ran {
     aws: Aws,
 }
 
+/// What IAM holds for a user, beside the keys the rows name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IamState {
+    /// The keys of its rows (at most two).
+    Keys,
+    /// No keys and no tag: a person's console user, say.
+    Keyless,
+    /// No keys, tagged by an interrupted teardown for the key with this index.
+    Tagged(usize),
+}
+
+fn iam_state() -> impl Strategy<Value = IamState> {
+    prop_oneof![
+        4 => Just(IamState::Keys),
+        1 => Just(IamState::Keyless),
+        1 => (0usize..8).prop_map(IamState::Tagged),
+    ]
+}
+
 fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
+    run_job_with(rows, &[], max_deletions, mode)
+}
+
+fn run_job_with(rows: &[GenRow], states: &[IamState], max_deletions: usize, mode: Mode) -> Ran {
     let sheets = Sheets {
         grids: HashMap::from([
             ("key_request_form".to_string(), grid(rows)),
@@ -237,8 +260,14 @@ fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
                 ..Default::default()
             });
         let key = AccessKeyId::parse(&key_id(r.key)).unwrap();
-        if !inv.access_keys.contains(&key) && inv.access_keys.len() < 2 {
-            inv.access_keys.push(key);
+        match states.get(r.account).copied().unwrap_or(IamState::Keys) {
+            IamState::Keys => {
+                if !inv.access_keys.contains(&key) && inv.access_keys.len() < 2 {
+                    inv.access_keys.push(key);
+                }
+            }
+            IamState::Keyless => {}
+            IamState::Tagged(k) => inv.teardown_tag = Some(key_id(k)),
         }
     }
     let aws = Aws {
@@ -261,6 +290,7 @@ fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
         concurrency: 3,
         hygiene: Default::default(),
         timezone: chrono_tz::Tz::Asia__Tokyo,
+        extension_requests: false,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -293,18 +323,36 @@ proptest! {
     #[test]
     fn deletions_only_where_the_spec_says_and_never_over_the_cap(
         rows in prop::collection::vec(gen_row(), 0..14),
+        states in prop::collection::vec(iam_state(), 5),
         max_deletions in 0usize..4,
     ) {
-        let out = run_job(&rows, max_deletions, Mode::Run);
+        let out = run_job_with(&rows, &states, max_deletions, Mode::Run);
         let applied = out.aws.applied.lock().unwrap().clone();
         let deleted: Vec<&String> = applied.iter().filter(|(_, s)| *s == Step::DeleteUser).map(|(u, _)| u).collect();
         for user in &deleted {
             prop_assert!(may_delete(&rows, user), "{user} deleted against the rules: {rows:#?}");
             prop_assert!(user.as_str() != "user-4", "protected user deleted");
+            // SPEC §4 steps 3–4: IAM must hold a due row's key, or the tag keywarden set for it.
+            let i: usize = user.trim_start_matches("user-").parse().unwrap();
+            let due_keys: Vec<String> = rows.iter().filter(|r| r.account == i && r.end.is_some_and(|d| d < 0)).map(|r| key_id(r.key)).collect();
+            let proven = match states[i] {
+                IamState::Keys => true,
+                IamState::Keyless => false,
+                IamState::Tagged(k) => due_keys.contains(&key_id(k)),
+            };
+            prop_assert!(proven, "{user} deleted without the row's key or the tag: {states:?} {rows:#?}");
         }
-        // Every IAM write belongs to a user that was deleted in this run.
-        for (user, _) in &applied {
-            prop_assert!(deleted.contains(&user), "{user} changed without being deleted");
+        // Every other IAM write is the deletion of a due row's own key (SPEC §4 step 5).
+        for (user, step) in &applied {
+            if deleted.contains(&user) {
+                continue;
+            }
+            let Step::DeleteAccessKey(key) = step else {
+                return Err(TestCaseError::fail(format!("{user} changed without being deleted: {step}")));
+            };
+            let due_holds = rows.iter().any(|r| format!("user-{}", r.account) == *user && key_id(r.key) == key.as_str() && !r.status.contains("削除") && !r.status.contains("延長") && r.end.is_some_and(|d| d < 0));
+            let live_holds = rows.iter().any(|r| format!("user-{}", r.account) == *user && key_id(r.key) == key.as_str() && !r.status.contains("削除") && !(r.end.is_some_and(|d| d < 0) && !r.status.contains("延長")));
+            prop_assert!(due_holds && !live_holds, "{user}: key {key} deleted against the rules: {rows:#?}");
         }
         let due_rows = rows.iter().filter(|r| !r.status.contains("削除") && !r.status.contains("延長") && r.end.is_some_and(|d| d < 0)).count();
         if due_rows > max_deletions {

@@ -129,6 +129,18 @@ pub trait Messenger {
         to: &SlackUserId,
         text: &str,
     ) -> impl Future<Output = Result<(), SendError>> + Send;
+
+    /// A DM with interactive `blocks` after the text (the notice's request button, SPEC §9).
+    /// Stand-ins that show only text may keep this default.
+    fn send_with_blocks(
+        &self,
+        to: &SlackUserId,
+        text: &str,
+        blocks: &[slack_morphism::prelude::SlackBlock],
+    ) -> impl Future<Output = Result<(), SendError>> + Send {
+        let _ = blocks;
+        self.send(to, text)
+    }
 }
 
 /// What an idempotent IAM step found.

@@ -93,14 +93,21 @@ impl SlackDm {
         }
     }
 
-    async fn post_once(&self, to: &SlackUserId, text: &str) -> Result<(), Attempt> {
+    async fn post_once(
+        &self,
+        to: &SlackUserId,
+        text: &str,
+        extra: &[SlackBlock],
+    ) -> Result<(), Attempt> {
         self.wait_for_rate_limit().await;
-        let request = SlackApiChatPostMessageRequest::new(
-            SlackChannelId(to.as_str().to_string()),
-            content(text),
-        )
-        .with_unfurl_links(false)
-        .with_unfurl_media(false);
+        let mut message = content(text);
+        if let Some(blocks) = message.blocks.as_mut() {
+            blocks.extend_from_slice(extra);
+        }
+        let request =
+            SlackApiChatPostMessageRequest::new(SlackChannelId(to.as_str().to_string()), message)
+                .with_unfurl_links(false)
+                .with_unfurl_media(false);
         let session = self.client.open_session(&self.token);
         match tokio::time::timeout(self.attempt_timeout, session.chat_post_message(&request)).await
         {
@@ -303,12 +310,21 @@ fn classify(e: SlackClientError) -> Attempt {
 
 impl Messenger for SlackDm {
     async fn send(&self, to: &SlackUserId, text: &str) -> Result<(), SendError> {
+        self.send_with_blocks(to, text, &[]).await
+    }
+
+    async fn send_with_blocks(
+        &self,
+        to: &SlackUserId,
+        text: &str,
+        extra: &[SlackBlock],
+    ) -> Result<(), SendError> {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(500))
             .with_max_delay(Duration::from_secs(8))
             .with_max_times(4)
             .with_jitter();
-        (|| self.post_once(to, text))
+        (|| self.post_once(to, text, extra))
             .retry(backoff)
             .when(|e| matches!(e, Attempt::Transient(..)))
             // Slack's Retry-After wins over our own backoff, within the same number of tries.

@@ -70,6 +70,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
         Needs {
             google: true,
             slack: true,
+            signing_secret: false,
         },
     ) {
         Ok(s) => {
@@ -164,6 +165,29 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                 ),
             }
         }
+    }
+
+    // SPEC §9: on when a signing secret is configured; reading it is all `check` does.
+    let ext = &settings.extensions;
+    match (&ext.signing_secret, &ext.signing_secret_name) {
+        (Some(_), _) => list.pass(
+            "extension requests from Slack: on",
+            "SLACK_SIGNING_SECRET is set; Slack's Interactivity Request URL must point at \
+             `keywarden serve` (…/slack/interactions) or the Lambda Function URL",
+        ),
+        (None, Some(name)) => list.line(
+            services
+                .vault
+                .fetch(name)
+                .await
+                .map(|_| format!("signing secret read from Secrets Manager secret \"{name}\""))
+                .map_err(|e| e.to_string()),
+            "extension requests from Slack: on",
+        ),
+        (None, None) => list.pass(
+            "extension requests from Slack: off",
+            "set SLACK_SIGNING_SECRET (the Slack app's Signing Secret) to turn them on",
+        ),
     }
 
     match sample_user {

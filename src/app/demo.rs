@@ -63,6 +63,7 @@ pub fn settings() -> JobSettings {
         iam_path_prefix: "/".into(),
         hygiene: Default::default(),
         timezone: chrono_tz::Tz::Asia__Tokyo,
+        extension_requests: true,
         concurrency: 4,
     }
 }

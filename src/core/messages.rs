@@ -39,12 +39,24 @@ fn or_dash(text: &str) -> String {
     }
 }
 
-/// The owner's notice a week (notify_days) before the end date.
-pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str) -> String {
+/// The owner's notice a week (notify_days) before the end date; `with_button` when it carries
+/// the "延長を申請する" button (SPEC §9).
+pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: bool) -> String {
     let when = if days_left == 0 {
         "本日".to_string()
     } else {
         format!("あと{days_left}日")
+    };
+    let how = if with_button {
+        "引き続き利用する場合は、利用終了日までに下の「延長を申請する」ボタンから延長を申請してください\
+         （管理者が承認すると申請シートの利用終了日が更新されます）。"
+            .to_string()
+    } else {
+        format!(
+            "引き続き利用する場合は、利用終了日までに管理者へ延長を依頼してください\
+             （管理者が申請シート「{}」の状態欄に「延長」と記入します）。",
+            clean(sheet)
+        )
     };
     format!(
         "{owner} さん\n\
@@ -55,8 +67,7 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str) -> String {
          • AWSサービス名: {service}\n\
          • 利用開始日: {start}\n\
          • 利用終了日: {end}\n\
-         引き続き利用する場合は、利用終了日までに管理者へ延長を依頼してください\
-         （管理者が申請シート「{sheet}」の状態欄に「延長」と記入します）。\n\
+         {how}\n\
          延長がない場合、利用終了日の翌日に IAM ユーザーとアクセスキーは削除されます。",
         owner = or_dash(&row.owner),
         account = or_dash(&row.account),
@@ -65,7 +76,6 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str) -> String {
         service = or_dash(&row.service),
         start = or_dash(&row.start),
         end = or_dash(&row.end),
-        sheet = clean(sheet),
     )
 }
 
@@ -260,7 +270,7 @@ mod tests {
 
     #[test]
     fn owner_notice_carries_what_the_original_did() {
-        let text = owner_notice(&row(), 7, "key_request_form");
+        let text = owner_notice(&row(), 7, "key_request_form", false);
         for part in [
             "tanaka-s3",
             "S3",
@@ -275,7 +285,7 @@ mod tests {
 
     #[test]
     fn sheet_values_cannot_break_the_layout() {
-        let text = owner_notice(&row(), 7, "s");
+        let text = owner_notice(&row(), 7, "s", false);
         assert!(!text.contains('\u{7}'));
         assert_eq!(clean("a\nb\tc"), "a b c");
         assert_eq!(
@@ -286,7 +296,7 @@ mod tests {
 
     #[test]
     fn escaping_makes_mentions_inert() {
-        let text = escape(&owner_notice(&row(), 7, "s"));
+        let text = escape(&owner_notice(&row(), 7, "s", false));
         assert!(
             !text.contains("<!channel>") && !text.contains("<@U0001>"),
             "{text}"

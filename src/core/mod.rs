@@ -2,6 +2,7 @@
 //! Nothing here imports [`crate::adapters`] or [`crate::app`].
 
 pub mod domain;
+pub mod extension;
 pub mod key_rules;
 pub mod messages;
 pub mod outcome;

@@ -45,10 +45,17 @@ impl Report {
     pub fn build(today: NaiveDate, outcomes: &[ActionOutcome], summaries: Vec<Message>) -> Self {
         let mut messages: Vec<Message> = outcomes
             .iter()
-            .flat_map(|o| o.messages())
-            .map(|(to, text)| Message {
-                to: to.clone(),
-                text: text.to_string(),
+            .flat_map(|o| {
+                let button =
+                    matches!(&o.action, Action::Notice { notice, .. } if notice.with_button);
+                o.messages().map(move |(to, text)| Message {
+                    to: to.clone(),
+                    text: if button {
+                        format!("{text}\n[ボタン: 延長を申請する]")
+                    } else {
+                        text.to_string()
+                    },
+                })
             })
             .collect();
         messages.extend(summaries);

@@ -9,10 +9,10 @@ use slack_morphism::prelude::*;
 use super::payload::{
     APPROVE_ACTION, MODAL_CALLBACK, NEW_END_ACTION, REASON_ACTION, REJECT_ACTION, REQUEST_ACTION,
 };
-use super::record::Outcome;
-use super::rules::{NEW_END_BLOCK, REASON_BLOCK};
-use super::value::{DecisionRef, RowRef};
 use crate::core::domain::SlackUserId;
+use crate::core::extension::record::Outcome;
+use crate::core::extension::rules::{NEW_END_BLOCK, REASON_BLOCK};
+use crate::core::extension::value::{DecisionRef, RowRef};
 
 /// Slack's limit on a plain_text object in a section.
 const MAX_TEXT: usize = 3000;

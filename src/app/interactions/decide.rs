@@ -8,10 +8,10 @@ use chrono::{DateTime, Utc};
 use super::blocks::{self, ApprovalInfo};
 use super::handler::{HttpAnswer, Interactions};
 use super::payload::Decision;
-use super::record::{Outcome, append_history, history_line};
-use super::rules;
 use super::slack_api::InteractiveSlack;
 use crate::adapters::SheetStore;
+use crate::core::extension::record::{Outcome, append_history, history_line};
+use crate::core::extension::rules;
 use crate::core::sheet::Owner;
 
 impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {

@@ -12,13 +12,13 @@ use serde_json::json;
 use super::InteractionSettings;
 use super::blocks::{self, ApprovalInfo};
 use super::payload::{Interaction, PayloadError, RequestClick, Submission};
-use super::record::PendingRequest;
 use super::row::{self, Snapshot};
-use super::rules::{self, Refusal, RowView};
 use super::slack_api::InteractiveSlack;
-use super::value::{DecisionRef, RowRef};
 use crate::adapters::{ServiceError, SheetStore};
 use crate::core::domain::SlackUserId;
+use crate::core::extension::record::PendingRequest;
+use crate::core::extension::rules::{self, Refusal, RowView};
+use crate::core::extension::value::{DecisionRef, RowRef};
 use crate::core::sheet::Owner;
 
 /// An HTTP answer: status, content type, body.

@@ -38,13 +38,11 @@ pub mod blocks;
 pub mod decide;
 pub mod handler;
 pub mod payload;
-pub mod record;
 pub mod row;
-pub mod rules;
 pub mod server;
 pub mod slack_api;
-pub mod value;
 pub mod verify;
+pub mod wire;
 
 use chrono::{DateTime, NaiveDate, Utc};
 

@@ -4,9 +4,9 @@
 
 use slack_morphism::prelude::*;
 
-use super::record::ApprovalCopy;
-use super::value::{DecisionRef, RowRef};
 use crate::core::domain::SlackUserId;
+use crate::core::extension::record::ApprovalCopy;
+use crate::core::extension::value::{DecisionRef, RowRef};
 
 pub const REQUEST_ACTION: &str = "keywarden_extend_request";
 pub const APPROVE_ACTION: &str = "keywarden_extend_approve";

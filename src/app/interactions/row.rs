@@ -6,11 +6,11 @@
 use serde_json::Value;
 
 use super::InteractionSettings;
-use super::record::{HISTORY_HEADER, PENDING_HEADER, PendingCell};
-use super::rules::{Lookup, RowView};
-use super::value::RowRef;
 use crate::adapters::{CellValue, ServiceError, SheetStore, TypedCellWrite};
 use crate::core::domain::{IamUserName, RowStatus, parse_sheet_date};
+use crate::core::extension::record::{HISTORY_HEADER, PENDING_HEADER, PendingCell};
+use crate::core::extension::rules::{Lookup, RowView};
+use crate::core::extension::value::RowRef;
 use crate::core::sheet::{Directory, Grid, Owner, RequestTable, a1_cell, cell_text, cell_value};
 
 /// Both sheets as read for one interaction.

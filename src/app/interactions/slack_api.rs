@@ -12,10 +12,10 @@ use std::time::Duration;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
-use super::record::ApprovalCopy;
 use crate::adapters::ServiceError;
 use crate::adapters::google::https_or_http;
 use crate::core::domain::Secret;
+use crate::core::extension::record::ApprovalCopy;
 
 /// The interactive calls; every error is worded for the clicking user's message.
 pub trait InteractiveSlack: Send + Sync {

@@ -21,7 +21,9 @@ use chrono::NaiveDate;
 pub use deadline::Deadline;
 
 use crate::adapters::{Iam, Messenger, ServiceError, SheetStore, Vault};
+use crate::app::interactions::row::pending_requests;
 use crate::configuration::JobSettings;
+use crate::core::extension::record::PendingCell;
 use crate::core::outcome::{ActionOutcome, Alert};
 use crate::core::plan::Plan;
 use crate::core::report::Report;
@@ -57,7 +59,7 @@ pub struct Job<'a, S, M, I, V> {
 impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
     pub async fn run(&self, today: NaiveDate, mode: Mode) -> Result<Report, Fatal> {
         let s = self.settings;
-        let (table, directory) = self.read().await?;
+        let (table, directory, pending) = self.read().await?;
         let started = std::time::Instant::now();
         let plan = Plan::build(&table, &directory, today, s.rules);
         tracing::info!(
@@ -106,6 +108,7 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         outcomes.extend(notices);
         outcomes.sort_by_key(|o| o.subject.row);
         outcomes.extend(rows::alerts(&directory, &plan));
+        outcomes.extend(rows::pending_extensions(&table, pending));
         outcomes.extend(keys.alerts);
         outcomes.extend(key_outcomes);
         outcomes.extend(caps.alerts());
@@ -119,8 +122,9 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         Ok(Report::build(today, &outcomes, sent))
     }
 
-    /// Both sheets in one request; each grid is dropped as soon as it is parsed.
-    async fn read(&self) -> Result<(RequestTable, Directory), Fatal> {
+    /// Both sheets in one request; each grid is dropped as soon as it is parsed. Extension
+    /// requests pending in `延長申請` are picked up on the way (SPEC §9 step 5).
+    async fn read(&self) -> Result<(RequestTable, Directory, Vec<(usize, PendingCell)>), Fatal> {
         let s = self.settings;
         let mut grids = self
             .sheets
@@ -132,8 +136,9 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             grids.next().unwrap_or_default(),
             grids.next().unwrap_or_default(),
         );
+        let pending = pending_requests(&requests);
         let table = RequestTable::from_grid(&s.request_sheet, requests)?;
         let directory = Directory::parse(&s.users_sheet, &users)?;
-        Ok((table, directory))
+        Ok((table, directory, pending))
     }
 }

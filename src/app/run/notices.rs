@@ -2,10 +2,14 @@
 //! when the owner's DM was delivered, so an owner who could not be reached is tried again.
 
 use futures::stream::{self, StreamExt};
+use slack_morphism::prelude::SlackBlock;
 
 use super::rows::{owner_problem, subject};
 use super::{Job, Mode};
 use crate::adapters::Messenger;
+use crate::app::interactions::blocks;
+use crate::core::domain::SlackUserId;
+use crate::core::extension::value::RowRef;
 use crate::core::messages;
 use crate::core::outcome::{Action, ActionOutcome, CellChange, Dm, Notice, SheetChange};
 use crate::core::plan::{Decision, Plan, PlannedRow};
@@ -43,16 +47,32 @@ async fn notice<S, M: Messenger, I, V>(
         .as_ref()
         .map(|v| v.end)
         .unwrap_or(chrono::NaiveDate::MIN);
-    let text = messages::owner_notice(p.row, days_left, &job.settings.request_sheet);
+    // SPEC §9: with extension requests on, the owner answers the notice with a button.
+    let button: Vec<SlackBlock> = match &p.row.valid {
+        Ok(valid) if job.settings.extension_requests => {
+            vec![blocks::request_button(&RowRef::of(valid))]
+        }
+        _ => Vec::new(),
+    };
+    let text = messages::owner_notice(
+        p.row,
+        days_left,
+        &job.settings.request_sheet,
+        !button.is_empty(),
+    );
     let dm = match (&p.owner, owner_problem(p)) {
-        (Owner::Found(to), _) => send(job, to, text, mode).await,
+        (Owner::Found(to), _) => send_blocks(job, to, text, &button, mode).await,
         (_, Some(problem)) => Dm::NoOwner(problem),
         (_, None) => unreachable!("an owner is found or has a problem"),
     };
     let mut outcome = ActionOutcome::new(
         subject(p),
         Action::Notice {
-            notice: Notice { end, days_left },
+            notice: Notice {
+                end,
+                days_left,
+                with_button: !button.is_empty(),
+            },
             dm: dm.clone(),
         },
     );
@@ -71,15 +91,30 @@ async fn notice<S, M: Messenger, I, V>(
 /// Sends a DM (composes it, in a dry run), unless the run's deadline passes first.
 pub async fn send<S, M: Messenger, I, V>(
     job: &Job<'_, S, M, I, V>,
-    to: &crate::core::domain::SlackUserId,
+    to: &SlackUserId,
     text: String,
+    mode: Mode,
+) -> Dm {
+    send_blocks(job, to, text, &[], mode).await
+}
+
+/// [`send`] with interactive blocks after the text.
+async fn send_blocks<S, M: Messenger, I, V>(
+    job: &Job<'_, S, M, I, V>,
+    to: &SlackUserId,
+    text: String,
+    blocks: &[SlackBlock],
     mode: Mode,
 ) -> Dm {
     let to = to.clone();
     if mode == Mode::DryRun {
         return Dm::Composed { to, text };
     }
-    match job.deadline.run(job.slack.send(&to, &text)).await {
+    match job
+        .deadline
+        .run(job.slack.send_with_blocks(&to, &text, blocks))
+        .await
+    {
         Some(Ok(())) => Dm::Sent { to, text },
         Some(Err(e)) => Dm::NotSent {
             to,

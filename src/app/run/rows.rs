@@ -2,9 +2,10 @@
 //! run-wide alerts of the sheets, and the safety caps (SPEC §4, §8).
 
 use crate::configuration::JobSettings;
+use crate::core::extension::record::PendingCell;
 use crate::core::outcome::{Action, ActionOutcome, Alert, OwnerProblem, Skip, Subject};
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::sheet::{Directory, Owner};
+use crate::core::sheet::{Directory, Owner, RequestTable};
 
 use super::key_rules::KeyWork;
 
@@ -61,6 +62,33 @@ pub fn alerts(directory: &Directory, plan: &Plan) -> Vec<ActionOutcome> {
         })
     });
     people.chain(duplicates).collect()
+}
+
+/// One line per pending extension request, with the row it is on.
+pub fn pending_extensions(
+    table: &RequestTable,
+    pending: Vec<(usize, PendingCell)>,
+) -> Vec<ActionOutcome> {
+    pending
+        .into_iter()
+        .map(|(row, cell)| {
+            let subject = table
+                .rows
+                .iter()
+                .find(|r| r.row == row)
+                .map(|r| Subject {
+                    row: Some(row),
+                    account: r.account.clone(),
+                    access_key_id: r.key_id.clone(),
+                    owner: r.owner.clone(),
+                })
+                .unwrap_or(Subject {
+                    row: Some(row),
+                    ..Subject::default()
+                });
+            ActionOutcome::new(subject, Action::Alert(Alert::PendingExtension(cell)))
+        })
+        .collect()
 }
 
 /// The safety caps of one run: over a cap, nothing of that kind is done at all.

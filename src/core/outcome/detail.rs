@@ -8,6 +8,7 @@ use super::{
     RotationStep, SheetChange, Skip, Switch, Teardown, TeardownRefusal, WriteResult,
 };
 use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
+use crate::core::extension::record::PendingCell;
 use crate::core::key_rules::KeyAction;
 use crate::core::teardown::Refusal;
 
@@ -64,7 +65,7 @@ pub(super) fn outcome(action: &Action) -> Outcome {
             KeyResult::Failed { .. } | KeyResult::RotationStopped { .. } => Failed,
         },
         Action::Alert(a) => match a {
-            Alert::Directory(_) | Alert::DuplicateKey { .. } => Done,
+            Alert::Directory(_) | Alert::DuplicateKey { .. } | Alert::PendingExtension(_) => Done,
             Alert::DeletionCap { .. } | Alert::DeactivationCap { .. } => Refused,
             _ => Failed,
         },
@@ -548,6 +549,22 @@ fn alert(a: &Alert, lang: Lang) -> String {
             lang,
             format!("the run summary did not reach administrator {admin}: {error}"),
             format!("管理者 {admin} に実行結果を送れませんでした: {error}"),
+        ),
+        Alert::PendingExtension(PendingCell::Request(r)) => say!(
+            lang,
+            format!(
+                "extension request pending since {}: {} asks to move the end date {} → {}; approve or reject it in Slack",
+                r.requested_at.format("%Y-%m-%d %H:%M"),
+                r.requester,
+                r.current_end,
+                r.requested_end
+            ),
+            format!("{}。Slack で承認または却下してください", r.summary()),
+        ),
+        Alert::PendingExtension(_) => say!(
+            lang,
+            "the 延長申請 cell holds text keywarden cannot read: clear it or fix it by hand".to_string(),
+            "延長申請 の欄が読めません: 手動で消すか直してください".to_string(),
         ),
         Alert::OutOfTime => say!(
             lang,

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::core::domain::{AccessKeyId, IamUserName, SlackUserId};
+use crate::core::extension::record::PendingCell;
 use crate::core::key_rules::KeyAction;
 use crate::core::sheet::CellProblem;
 use crate::core::teardown::{Refusal, Step};
@@ -236,6 +237,8 @@ pub enum Teardown {
 pub struct Notice {
     pub end: NaiveDate,
     pub days_left: i64,
+    /// The DM carries the "延長を申請する" button (SPEC §9).
+    pub with_button: bool,
 }
 
 /// SPEC §8 deactivation in the grace period, or reactivation after `延長`.
@@ -352,6 +355,8 @@ pub enum Alert {
         error: String,
     },
     OutOfTime,
+    /// An extension request waiting for an administrator's decision (SPEC §9 step 5).
+    PendingExtension(PendingCell),
 }
 
 /// Each kind of action's result.

@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate};
 use proptest::prelude::*;
 
 use super::*;
-use crate::app::interactions::value::RowRef;
 use crate::core::domain::{AccessKeyId, IamUserName};
+use crate::core::extension::value::RowRef;
 
 fn id(s: &str) -> SlackUserId {
     SlackUserId::parse(s).unwrap()

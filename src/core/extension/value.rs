@@ -26,7 +26,7 @@ pub struct RowRef {
     pub end: NaiveDate,
 }
 
-/// An approval request: the row, the request's ID (see [`crate::app::interactions::record`]) and
+/// An approval request: the row, the request's ID (see [`super::record`]) and
 /// who asked, so a self-approval is refused before the sheet is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionRef {
