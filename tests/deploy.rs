@@ -160,6 +160,8 @@ async fn the_token_and_the_google_key_come_from_secrets_manager() {
 #[derive(Default)]
 struct Runtime {
     events: Vec<Value>,
+    /// Time each invocation gets (`Lambda-Runtime-Deadline-Ms`); 300 s when zero.
+    deadline: Duration,
     served: usize,
     responses: Vec<(String, Value)>,
     errors: Vec<(String, Value)>,
@@ -180,7 +182,11 @@ async fn next(State(rt): State<Shared>) -> impl IntoResponse {
         return (HeaderMap::new(), String::new());
     };
     let mut headers = HeaderMap::new();
-    let deadline = (std::time::SystemTime::now() + Duration::from_secs(300))
+    let budget = match rt.lock().unwrap().deadline {
+        d if d.is_zero() => Duration::from_secs(300),
+        d => d,
+    };
+    let deadline = (std::time::SystemTime::now() + budget)
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis();
@@ -230,9 +236,19 @@ async fn error(State(rt): State<Shared>, Path(id): Path<String>, body: String) -
 
 /// Runs the binary as a Lambda for the given invocations; returns (responses, errors).
 async fn invoke(env: &TestEnv, events: Vec<Value>) -> (Vec<Value>, Vec<Value>) {
+    invoke_within(env, events, Duration::ZERO).await
+}
+
+/// [`invoke`] with each invocation given `deadline` (zero: 300 s).
+async fn invoke_within(
+    env: &TestEnv,
+    events: Vec<Value>,
+    deadline: Duration,
+) -> (Vec<Value>, Vec<Value>) {
     let count = events.len();
     let rt: Shared = Arc::new(Mutex::new(Runtime {
         events,
+        deadline,
         ..Default::default()
     }));
     let router = Router::new()
@@ -362,6 +378,146 @@ async fn a_lambda_run_with_failures_fails_the_invocation() {
     );
 }
 
+/// SPEC §4: with less than 10 s left the run stops waiting on Slack, keeps what IAM did in the
+/// sheet, and reports what did not run as failed.
+#[tokio::test]
+async fn a_lambda_deadline_while_slack_stalls_keeps_every_deletion_in_the_sheet() {
+    let env = TestEnv::start().await;
+    let key = support::moto::load_user(
+        &env.iam_client(),
+        "tanaka-s3",
+        support::moto::Loadout::bare(),
+    )
+    .await
+    .access_key_ids[0]
+        .clone();
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-s3", &key, json!("2026/11/20")),
+        RequestRow::new(
+            "田中 太郎",
+            "tanaka-app",
+            "AKIAIOSFODNN7EXAMPLE",
+            json!("2026/11/29"),
+        ),
+    ]);
+    env.slack.delay(Duration::from_secs(60));
+    let started = std::time::Instant::now();
+    let (responses, errors) = invoke_within(
+        &env,
+        vec![json!({"today": "2026-11-22"})],
+        Duration::from_secs(14),
+    )
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(14),
+        "answered before the deadline"
+    );
+    assert!(responses.is_empty(), "{responses:?}");
+    assert_eq!(errors.len(), 1, "the unfinished run fails the invocation");
+    assert_eq!(
+        env.google.cell(support::app::REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+    assert_eq!(
+        env.google.cell(support::app::REQUEST_SHEET, "M3"),
+        None,
+        "the notice did not go out: no 通知日"
+    );
+}
+
+// --- Slack interactions through the Lambda Function URL (SPEC §6, §9) ----------------------
+
+const SIGNING_SECRET: &str = "test-signing-secret-5f0a";
+
+fn function_url_event(method: &str, path: &str, headers: Value, body: &str) -> Value {
+    use base64::Engine;
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": headers,
+        "requestContext": {
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1"},
+            "requestId": "r-1",
+            "timeEpoch": 0
+        },
+        "body": base64::engine::general_purpose::STANDARD.encode(body),
+        "isBase64Encoded": true
+    })
+}
+
+fn slack_signature(timestamp: &str, body: &str) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SIGNING_SECRET.as_bytes());
+    let tag = ring::hmac::sign(&key, format!("v0:{timestamp}:{body}").as_bytes());
+    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!("v0={hex}")
+}
+
+#[tokio::test]
+async fn the_lambda_answers_function_url_events_as_serve_does() {
+    let mut env = TestEnv::start().await;
+    env.set_env("SLACK_SIGNING_SECRET", SIGNING_SECRET);
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "tanaka-s3",
+        "AKIAIOSFODNN7EXAMPLE",
+        json!("2026/11/29"),
+    )]);
+    let click = json!({
+        "type": "block_actions",
+        "user": {"id": "U0TANAKA01", "username": "t", "name": "t", "team_id": "T0"},
+        "api_app_id": "A0", "token": "legacy",
+        "container": {"type": "message", "message_ts": "100.000", "channel_id": "D0", "is_ephemeral": false},
+        "trigger_id": "trigger-1",
+        "team": {"id": "T0", "domain": "example"},
+        "channel": {"id": "D0", "name": "directmessage"},
+        "response_url": env.slack.response_url("click"),
+        "actions": [{"action_id": "keywarden_extend_request", "block_id": "kw", "type": "button",
+                     "value": r#"{"v":1,"a":"tanaka-s3","k":"AKIAIOSFODNN7EXAMPLE","e":"2026-11-29"}"#,
+                     "text": {"type": "plain_text", "text": "button"}, "action_ts": "1.1"}]
+    });
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("payload", &click.to_string())
+        .finish();
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let signed = json!({
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": slack_signature(&ts, &body),
+    });
+    let forged = json!({
+        "content-type": "application/x-www-form-urlencoded",
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": "v0=0000",
+    });
+    let (responses, errors) = invoke(
+        &env,
+        vec![
+            function_url_event("GET", "/healthz", json!({}), ""),
+            function_url_event("POST", "/slack/interactions", forged, &body),
+            function_url_event("POST", "/slack/interactions", signed, &body),
+        ],
+    )
+    .await;
+    assert!(errors.is_empty(), "{errors:?}");
+    let status: Vec<u64> = responses
+        .iter()
+        .map(|r| r["statusCode"].as_u64().unwrap())
+        .collect();
+    assert_eq!(status, vec![200, 401, 200], "{responses:#?}");
+    let views = env.slack.views();
+    assert_eq!(views.len(), 1, "the signed click opened the modal");
+    assert!(
+        views[0].to_string().contains("new_end_date"),
+        "{}",
+        views[0]
+    );
+    assert_eq!(env.google.counts().writes, 0, "a click writes nothing");
+}
+
 // --- keywarden check ----------------------------------------------------------------------
 
 fn good_sheet(env: &TestEnv) {
@@ -389,7 +545,7 @@ async fn check_passes_when_everything_is_in_place() {
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(
         out.stdout.lines().filter(|l| l.starts_with('✓')).count(),
-        8,
+        9,
         "{}",
         out.stdout
     );

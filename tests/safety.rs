@@ -350,8 +350,10 @@ proptest! {
             let Step::DeleteAccessKey(key) = step else {
                 return Err(TestCaseError::fail(format!("{user} changed without being deleted: {step}")));
             };
-            let due_holds = rows.iter().any(|r| format!("user-{}", r.account) == *user && key_id(r.key) == key.as_str() && !r.status.contains("削除") && !r.status.contains("延長") && r.end.is_some_and(|d| d < 0));
-            let live_holds = rows.iter().any(|r| format!("user-{}", r.account) == *user && key_id(r.key) == key.as_str() && !r.status.contains("削除") && !(r.end.is_some_and(|d| d < 0) && !r.status.contains("延長")));
+            let holds = |r: &&GenRow| format!("user-{}", r.account) == *user && key_id(r.key) == key.as_str() && !r.status.contains("削除");
+            let due = |r: &&GenRow| !r.status.contains("延長") && r.end.is_some_and(|d| d < 0);
+            let due_holds = rows.iter().filter(holds).any(|r| due(&r));
+            let live_holds = rows.iter().filter(holds).any(|r| !due(&r));
             prop_assert!(due_holds && !live_holds, "{user}: key {key} deleted against the rules: {rows:#?}");
         }
         let due_rows = rows.iter().filter(|r| !r.status.contains("削除") && !r.status.contains("延長") && r.end.is_some_and(|d| d < 0)).count();
