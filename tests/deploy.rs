@@ -96,7 +96,11 @@ fn the_template_schedules_in_tokyo_time_with_one_run_at_a_time() {
     ] {
         assert!(t.contains(needle), "{needle} missing from template.yaml");
     }
-    for secret_var in ["SLACK_BOT_TOKEN:", "GOOGLE_APPLICATION_CREDENTIALS:"] {
+    for secret_var in [
+        "SLACK_BOT_TOKEN:",
+        "GOOGLE_APPLICATION_CREDENTIALS:",
+        "SLACK_SIGNING_SECRET:",
+    ] {
         assert!(
             !t.contains(secret_var),
             "secrets must not be plain environment variables"
@@ -105,6 +109,69 @@ fn the_template_schedules_in_tokyo_time_with_one_run_at_a_time() {
     assert!(
         t.contains(":user${IamPathPrefix}*") && t.contains(":policy${IamPathPrefix}*"),
         "scoped to the path"
+    );
+}
+
+/// The lines of one top-level resource of template.yaml (`  Name:` up to the next resource).
+fn template_resource(name: &str) -> String {
+    let template = include_str!("../template.yaml");
+    let header = format!("  {name}:");
+    template
+        .lines()
+        .skip_while(|l| *l != header)
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || l.is_empty() || l.starts_with("   "))
+        .map(|(_, l)| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn the_interactions_endpoint_shares_the_binary_behind_a_function_url_without_iam() {
+    let endpoint = template_resource("InteractionsFunction");
+    for needle in [
+        "Type: AWS::Serverless::Function",
+        "BuildMethod: rust-cargolambda",
+        "CodeUri: .",
+        "Handler: bootstrap",
+        "Runtime: provided.al2023",
+        "Architectures: [arm64]",
+        // One instance: decisions are serialised by a mutex inside one process (SPEC §9).
+        "ReservedConcurrentExecutions: 1",
+        "AuthType: NONE",
+        "Timeout: 10",
+        "KEYWARDEN_SLACK_TOKEN_SECRET: !Ref SlackTokenSecretName",
+        "KEYWARDEN_GOOGLE_KEY_SECRET: !Ref GoogleKeySecretName",
+        "KEYWARDEN_SLACK_SIGNING_SECRET_SECRET: !Ref SigningSecretName",
+        "secret:${SigningSecretName}-??????",
+    ] {
+        assert!(
+            endpoint.contains(needle),
+            "{needle} missing from InteractionsFunction"
+        );
+    }
+    assert!(
+        !endpoint.contains("- iam:") && !endpoint.contains("PutSecretValue"),
+        "the endpoint needs no IAM permission and writes no secret:\n{endpoint}"
+    );
+    let actions: Vec<&str> = endpoint
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- secretsmanager:"))
+        .collect();
+    assert_eq!(actions, ["GetSecretValue"]);
+
+    // The daily job's notices carry the button: it reads the same signing secret.
+    let daily = template_resource("KeywardenFunction");
+    assert!(daily.contains("KEYWARDEN_SLACK_SIGNING_SECRET_SECRET: !Ref SigningSecretName"));
+    assert!(daily.contains("secret:${SigningSecretName}-??????"));
+    assert!(daily.contains("ReservedConcurrentExecutions: 1"));
+
+    let outputs = include_str!("../template.yaml")
+        .split("\nOutputs:\n")
+        .nth(1)
+        .expect("an Outputs section");
+    assert!(
+        outputs.contains("${InteractionsFunctionUrl.FunctionUrl}slack/interactions"),
+        "InteractionsUrl is the Request URL to paste into the Slack app"
     );
 }
 
