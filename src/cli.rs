@@ -108,7 +108,14 @@ pub async fn main(cli: Cli) -> ExitCode {
             Ok(report) => {
                 match args.output {
                     Output::Json => println!("{}", report.to_json()),
-                    Output::Text => print!("{}", demo::render(&report)),
+                    Output::Text => {
+                        print!("{}", demo::render(&report));
+                        let today = args.today.unwrap_or_else(demo::demo_today);
+                        match demo::extension_walkthrough(today).await {
+                            Ok(text) => print!("{text}"),
+                            Err(e) => eprintln!("keywarden: the extension walk-through: {e}"),
+                        }
+                    }
                 }
                 ExitCode::SUCCESS
             }

@@ -10,6 +10,9 @@ use serde::Deserialize;
 use crate::app::run::{Deadline, Mode};
 use crate::configuration::{Needs, parse_today};
 
+/// Set on the interactions function (template.yaml): HTTP events only, never the daily job.
+const HTTP_ONLY: &str = "KEYWARDEN_LAMBDA_HTTP_ONLY";
+
 #[derive(Debug, Default, Deserialize)]
 struct Payload {
     #[serde(default)]
@@ -24,6 +27,14 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
     if let Some(request) = http::HttpEvent::parse(&event.payload) {
         // Boxed: the endpoint's future is deep enough to overflow the compiler's layout limit.
         return Ok(Box::pin(http::answer(request)).await);
+    }
+    // The interactions function shares the binary but has no IAM rights: it must never mistake
+    // a stray invocation for the daily job (it would send notices, then fail on IAM).
+    if std::env::var(HTTP_ONLY).is_ok_and(|v| v == "true") {
+        return Err(format!(
+            "{HTTP_ONLY} is true: this function only answers HTTP (Function URL) events"
+        )
+        .into());
     }
     // A payload that names our fields must be right: a typo must not become a real run.
     let ours = event

@@ -585,6 +585,27 @@ async fn the_lambda_answers_function_url_events_as_serve_does() {
     assert_eq!(env.google.counts().writes, 0, "a click writes nothing");
 }
 
+#[tokio::test]
+async fn the_interactions_function_never_runs_the_daily_job() {
+    let mut env = TestEnv::start().await;
+    env.set_env("KEYWARDEN_LAMBDA_HTTP_ONLY", "true");
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "tanaka-s3",
+        "AKIAIOSFODNN7EXAMPLE",
+        json!("2026/11/29"),
+    )]);
+    let (responses, errors) = invoke(&env, vec![json!({"today": "2026-11-22"})]).await;
+    assert!(responses.is_empty());
+    assert!(
+        errors[0].to_string().contains("only answers HTTP"),
+        "{errors:?}"
+    );
+    assert!(env.slack.messages().is_empty(), "no notice was sent");
+    assert_eq!(env.google.counts().reads, 0, "the sheet was not even read");
+}
+
 // --- keywarden check ----------------------------------------------------------------------
 
 fn good_sheet(env: &TestEnv) {

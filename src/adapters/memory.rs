@@ -116,3 +116,83 @@ impl Iam for MemoryIam {
         Err(ServiceError::Invalid("the demo never writes".into()))
     }
 }
+
+/// A writable copy of some sheets: the demo's extension-request walk-through writes into it.
+pub struct ScratchSheets(std::sync::Mutex<HashMap<String, Grid>>);
+
+impl ScratchSheets {
+    pub fn new(sheets: HashMap<String, Grid>) -> Self {
+        ScratchSheets(std::sync::Mutex::new(sheets))
+    }
+
+    /// The sheet as it is now.
+    pub fn sheet(&self, name: &str) -> Grid {
+        let sheets = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        sheets.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// `'sheet'!K5` → (`sheet`, column index 10, row index 4).
+fn parse_a1(range: &str) -> Option<(String, usize, usize)> {
+    let (sheet, cell) = range.rsplit_once('!')?;
+    let sheet = sheet
+        .strip_prefix('\'')
+        .and_then(|s| s.strip_suffix('\''))
+        .unwrap_or(sheet)
+        .replace("''", "'");
+    let letters: String = cell
+        .chars()
+        .take_while(|c| c.is_ascii_uppercase())
+        .collect();
+    let row: usize = cell[letters.len()..].parse().ok()?;
+    let col = letters
+        .bytes()
+        .fold(0usize, |n, b| n * 26 + usize::from(b - b'A' + 1));
+    Some((sheet, col.checked_sub(1)?, row.checked_sub(1)?))
+}
+
+impl SheetStore for ScratchSheets {
+    async fn read(&self, sheets: &[&str]) -> Result<Vec<Grid>, ServiceError> {
+        let all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        sheets
+            .iter()
+            .map(|s| {
+                all.get(*s)
+                    .cloned()
+                    .ok_or_else(|| ServiceError::NotFound(format!("no sheet \"{s}\"")))
+            })
+            .collect()
+    }
+
+    async fn write(&self, cells: &[CellWrite]) -> Result<(), ServiceError> {
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for c in cells {
+            let (sheet, col, row) = parse_a1(&c.range)
+                .ok_or_else(|| ServiceError::Invalid(format!("bad range {}", c.range)))?;
+            let grid = all.entry(sheet).or_default();
+            if grid.len() <= row {
+                grid.resize(row + 1, Vec::new());
+            }
+            if grid[row].len() <= col {
+                grid[row].resize(col + 1, serde_json::Value::String(String::new()));
+            }
+            grid[row][col] = serde_json::Value::String(c.value.clone());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a1_references_are_read_back() {
+        assert_eq!(
+            parse_a1("'key_request_form'!K5"),
+            Some(("key_request_form".into(), 10, 4))
+        );
+        assert_eq!(parse_a1("'it''s'!AA1"), Some(("it's".into(), 26, 0)));
+        assert_eq!(parse_a1("nonsense"), None);
+    }
+}

@@ -79,6 +79,16 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         &self.settings
     }
 
+    /// The spreadsheet it writes to (the demo shows it afterwards).
+    pub fn sheets(&self) -> &S {
+        &self.sheets
+    }
+
+    /// The Slack it talks to (the demo shows what was asked of it).
+    pub fn slack(&self) -> &K {
+        &self.slack
+    }
+
     /// Carries out one interaction; `now` defines "today" and the request's time.
     pub async fn handle(&self, interaction: Interaction, now: DateTime<Utc>) -> HttpAnswer {
         match interaction {

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+mod extension;
+
 use crate::adapters::memory::{MemoryIam, MemorySheets, NoSlack, NoVault};
 use crate::app::run::{Deadline, Fatal, Job, Mode};
 use crate::configuration::JobSettings;
@@ -17,8 +19,8 @@ use crate::core::teardown::{AttachedPolicy, UserInventory};
 
 /// The day the example data was written for.
 pub const DEMO_TODAY: &str = "2026-11-22";
-const REQUESTS: &str = include_str!("../../demo/key_request_form.json");
-const USERS: &str = include_str!("../../demo/users_json.json");
+const REQUESTS: &str = include_str!("../../../demo/key_request_form.json");
+const USERS: &str = include_str!("../../../demo/users_json.json");
 
 fn example_account() -> MemoryIam {
     let account = "123456789012";
@@ -90,6 +92,19 @@ pub async fn run(today: NaiveDate) -> Result<Report, Fatal> {
         deadline: Deadline::none(),
     };
     job.run(today, Mode::DryRun).await
+}
+
+/// SPEC §9 on the bundled data: one extension request from the owner's click to the approval.
+pub async fn extension_walkthrough(today: NaiveDate) -> Result<String, String> {
+    let grid = |text: &str| -> Grid {
+        serde_json::from_str(text).expect("bundled demo data is valid JSON")
+    };
+    let admin = settings()
+        .admins
+        .first()
+        .cloned()
+        .ok_or("no administrator")?;
+    extension::walkthrough(grid(REQUESTS), grid(USERS), today, admin).await
 }
 
 /// The demo's report for people: the plan table, the messages and the IAM steps.

@@ -1,0 +1,196 @@
+//! Tests of the parent module.
+use super::*;
+
+const ALL: Needs = Needs {
+    google: true,
+    slack: true,
+    signing_secret: false,
+};
+
+fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn complete() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("KEYWARDEN_SPREADSHEET_ID", "sheet123"),
+        ("GOOGLE_APPLICATION_CREDENTIALS", "Cargo.toml"),
+        ("SLACK_BOT_TOKEN", "xoxb-secret-value"),
+    ]
+}
+
+#[test]
+fn defaults_follow_the_spec() {
+    let s = Settings::load(&Sources::new(env(&complete()), None).unwrap(), ALL).unwrap();
+    assert_eq!(s.job.request_sheet, "key_request_form");
+    assert_eq!(s.job.users_sheet, "users_json");
+    assert_eq!(
+        s.job.rules,
+        Rules {
+            notify_days: 7,
+            max_deletions: 10,
+            deactivate_grace: 0
+        }
+    );
+    assert_eq!(s.timezone, Tz::Asia__Tokyo);
+    assert_eq!(s.job.hygiene.max_deactivations, 10);
+    assert_eq!(s.job.iam_path_prefix, "/");
+    assert_eq!(s.sheets_api_url, "https://sheets.googleapis.com/");
+    assert_eq!(s.slack_api_url, "https://slack.com/api/");
+}
+
+#[test]
+fn every_problem_is_named_at_once_without_secrets() {
+    let e = env(&[
+        ("KEYWARDEN_NOTIFY_DAYS", "seven"),
+        ("KEYWARDEN_TIMEZONE", "Mars/Base"),
+        ("SLACK_BOT_TOKEN", "hunter2-secret"),
+        ("KEYWARDEN_ADMIN_SLACK_IDS", "U001,bogus"),
+    ]);
+    let err = Settings::load(&Sources::new(e, None).unwrap(), ALL).unwrap_err();
+    let msg = err.to_string();
+    for part in [
+        "KEYWARDEN_NOTIFY_DAYS",
+        "Mars/Base",
+        "KEYWARDEN_SPREADSHEET_ID",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "SLACK_BOT_TOKEN",
+        "bogus",
+    ] {
+        assert!(msg.contains(part), "{part} missing: {msg}");
+    }
+    assert!(!msg.contains("hunter2"), "{msg}");
+}
+
+#[test]
+fn original_names_are_aliases_and_the_new_ones_win() {
+    let mut e = env(&[
+        ("SP_SHEET_KEY", "old-id"),
+        ("SP_SHEET", "申請"),
+        ("SP_SHEET_TBL", "members"),
+        ("BOT_ACCESS_TOKEN", "xoxb-old"),
+        ("ADMIN_ID_1", "UADMIN1"),
+        ("ADMIN_ID_2", "UADMIN2"),
+        ("GOOGLE_APPLICATION_CREDENTIALS", "Cargo.toml"),
+    ]);
+    let s = Settings::load(&Sources::new(e.clone(), None).unwrap(), ALL).unwrap();
+    assert_eq!(s.spreadsheet_id, "old-id");
+    assert_eq!(s.job.request_sheet, "申請");
+    assert_eq!(s.job.users_sheet, "members");
+    assert_eq!(s.slack_token.as_ref().unwrap().expose(), "xoxb-old");
+    assert_eq!(s.job.admins.len(), 2);
+    e.insert("KEYWARDEN_SPREADSHEET_ID".into(), "new-id".into());
+    let s = Settings::load(&Sources::new(e, None).unwrap(), ALL).unwrap();
+    assert_eq!(s.spreadsheet_id, "new-id");
+}
+
+#[test]
+fn file_keys_are_lower_case_and_the_environment_wins() {
+    let file = r#"
+        spreadsheet_id = "from-file"
+        notify_days = 14
+        protected_users = ["root-admin", "ci"]
+        google_application_credentials = "Cargo.toml"
+        slack_bot_token = "xoxb-file"
+    "#;
+    let s = Settings::load(
+        &Sources::new(env(&[("KEYWARDEN_NOTIFY_DAYS", "3")]), Some(file)).unwrap(),
+        ALL,
+    )
+    .unwrap();
+    assert_eq!(s.spreadsheet_id, "from-file");
+    assert_eq!(s.job.rules.notify_days, 3);
+    assert_eq!(s.job.protected_users.len(), 2);
+    let capped = Sources::new(HashMap::new(), Some("max_deactivations = 2")).unwrap();
+    let s = Settings::load(
+        &capped,
+        Needs {
+            google: false,
+            slack: false,
+            signing_secret: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(s.job.hygiene.max_deactivations, 2);
+    let bad = Sources::new(HashMap::new(), Some("notfy_days = 3")).unwrap_err();
+    assert!(bad.to_string().contains("notfy_days"));
+}
+
+#[test]
+fn toml_syntax_errors_name_line_and_key_never_the_value() {
+    for (text, line, key) in [
+        (
+            "notify_days = 7\nslack_bot_token = \"xoxb-SECRET-1234\n",
+            "line 2",
+            "slack_bot_token",
+        ),
+        (
+            "notify_days = 7\nslack_bot_token = xoxb-SECRET-1234\n",
+            "line 2",
+            "slack_bot_token",
+        ),
+        ("\n\nslack_bot_token \"xoxb-SECRET-1234\"\n", "line 3", ""),
+        (
+            "slack_bot_token = 'xoxb-SECRET-1234' x\n",
+            "line 1",
+            "slack_bot_token",
+        ),
+    ] {
+        let err = Sources::new(HashMap::new(), Some(text))
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("SECRET"), "{err}");
+        assert!(!err.contains("xoxb"), "{err}");
+        assert!(err.contains(line), "{line} not in {err}");
+        assert!(err.contains(key), "{key} not in {err}");
+        assert!(err.contains("column"), "{err}");
+    }
+}
+
+#[test]
+fn today_is_pinned_or_local() {
+    let mut e = env(&complete());
+    e.insert("KEYWARDEN_TODAY".into(), "2026-11-22".into());
+    let s = Settings::load(&Sources::new(e, None).unwrap(), ALL).unwrap();
+    assert_eq!(s.today(None).to_string(), "2026-11-22");
+    assert_eq!(
+        s.today(Some("2027-01-01".parse().unwrap())).to_string(),
+        "2027-01-01"
+    );
+    assert!(parse_today("2026/11/22").is_err());
+}
+
+#[test]
+fn demo_needs_no_services() {
+    let none = Needs {
+        google: false,
+        slack: false,
+        signing_secret: false,
+    };
+    assert!(Settings::load(&Sources::default(), none).is_ok());
+}
+
+#[test]
+fn settings_debug_never_shows_the_token() {
+    let env: HashMap<String, String> = [
+        ("KEYWARDEN_SPREADSHEET_ID", "s"),
+        ("GOOGLE_APPLICATION_CREDENTIALS", "Cargo.toml"),
+        ("SLACK_BOT_TOKEN", "xoxb-top-secret"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let s = Settings::load(
+        &Sources::new(env, None).unwrap(),
+        Needs {
+            google: true,
+            slack: true,
+            signing_secret: false,
+        },
+    )
+    .unwrap();
+    assert!(!format!("{s:?}").contains("top-secret"));
+}

@@ -1,0 +1,178 @@
+//! Tests of the parent module.
+use super::*;
+
+fn user() -> IamUserName {
+    IamUserName::parse("tanaka").unwrap()
+}
+
+fn key(s: &str) -> AccessKeyId {
+    AccessKeyId::parse(s).unwrap()
+}
+
+fn loaded() -> UserInventory {
+    UserInventory {
+        arn: "arn:aws:iam::123456789012:user/tanaka".into(),
+        path: "/".into(),
+        access_keys: vec![key("AKIAIOSFODNN7EXAMPLE")],
+        login_profile: true,
+        signing_certificates: vec!["CERT1".into()],
+        ssh_public_keys: vec!["APKA1".into()],
+        service_credentials: vec!["ACCA1".into()],
+        mfa_devices: vec![
+            "arn:aws:iam::123456789012:mfa/tanaka".into(),
+            "GAHT12345678".into(),
+        ],
+        inline_policies: vec!["inline".into()],
+        attached_policies: vec![
+            AttachedPolicy {
+                name: "tanaka".into(),
+                arn: "arn:aws:iam::123456789012:policy/tanaka".into(),
+            },
+            AttachedPolicy {
+                name: "shared".into(),
+                arn: "arn:aws:iam::123456789012:policy/shared".into(),
+            },
+            AttachedPolicy {
+                name: "tanaka".into(),
+                arn: "arn:aws:iam::aws:policy/tanaka".into(),
+            },
+        ],
+        groups: vec!["devs".into()],
+        orphan_policy: None,
+        teardown_tag: None,
+    }
+}
+
+const K: &str = "AKIAIOSFODNN7EXAMPLE";
+
+#[test]
+fn every_dependent_goes_before_the_user_and_the_own_policy_after() {
+    let s = steps(&user(), &key(K), &loaded(), "/");
+    assert_eq!(
+        s[0],
+        Step::TagForTeardown(key(K)),
+        "tagged before any change"
+    );
+    let user_at = s.iter().position(|x| *x == Step::DeleteUser).unwrap();
+    assert_eq!(user_at, s.len() - 2);
+    assert_eq!(
+        s.last(),
+        Some(&Step::DeleteOwnPolicy(
+            "arn:aws:iam::123456789012:policy/tanaka".into()
+        ))
+    );
+    assert!(s.contains(&Step::DeleteVirtualMfaDevice(
+        "arn:aws:iam::123456789012:mfa/tanaka".into()
+    )));
+    assert!(
+        !s.contains(&Step::DeleteVirtualMfaDevice("GAHT12345678".into())),
+        "hardware MFA is only deactivated"
+    );
+    assert!(s.contains(&Step::DeactivateMfaDevice("GAHT12345678".into())));
+    assert_eq!(
+        s.iter()
+            .filter(|x| matches!(x, Step::DetachPolicy(_)))
+            .count(),
+        3
+    );
+    assert_eq!(s.len(), 16, "{s:?}");
+}
+
+#[test]
+fn own_policies_outside_the_path_are_left_alone() {
+    let mut inv = loaded();
+    inv.attached_policies[0].arn = "arn:aws:iam::123456789012:policy/other/tanaka".into();
+    let s = steps(&user(), &key(K), &inv, "/keys/");
+    assert!(
+        !s.iter().any(|x| matches!(x, Step::DeleteOwnPolicy(_))),
+        "{s:?}"
+    );
+    let s = steps(&user(), &key(K), &inv, "/other/");
+    assert!(s.contains(&Step::DeleteOwnPolicy(
+        "arn:aws:iam::123456789012:policy/other/tanaka".into()
+    )));
+    assert_eq!(policy_path("arn:aws:iam::1:policy/a/b/name"), Some("/a/b/"));
+    assert_eq!(policy_path("arn:aws:iam::1:policy/name"), Some("/"));
+}
+
+#[test]
+fn an_empty_user_is_just_deleted() {
+    let tagged = UserInventory {
+        teardown_tag: Some(K.into()),
+        ..UserInventory::default()
+    };
+    assert_eq!(
+        steps(&user(), &key(K), &tagged, "/"),
+        vec![Step::DeleteUser],
+        "already tagged: not tagged again"
+    );
+}
+
+#[test]
+fn guards_refuse_outside_path_and_key_mismatch() {
+    let inv = loaded();
+    let u = user();
+    assert_eq!(check(&u, &inv, &key(K), "/"), Ok(()));
+    assert!(matches!(
+        check(&u, &inv, &key("AKIAOTHERKEY00000000"), "/"),
+        Err(Refusal::KeyMismatch { .. })
+    ));
+    assert!(matches!(
+        check(&u, &inv, &key(K), "/keywarden/"),
+        Err(Refusal::OutsidePath { .. })
+    ));
+    let no_keys = UserInventory {
+        access_keys: vec![],
+        ..inv
+    };
+    assert!(
+        matches!(
+            check(&u, &no_keys, &key(K), "/"),
+            Err(Refusal::NotTagged { .. })
+        ),
+        "a keyless user keywarden never touched is refused (a mistyped console user)"
+    );
+    let other_tag = UserInventory {
+        teardown_tag: Some("AKIAOTHERKEY00000000".into()),
+        ..no_keys.clone()
+    };
+    assert!(matches!(
+        check(&u, &other_tag, &key(K), "/"),
+        Err(Refusal::NotTagged { .. })
+    ));
+    let tagged = UserInventory {
+        teardown_tag: Some(K.into()),
+        ..no_keys
+    };
+    assert_eq!(
+        check(&u, &tagged, &key(K), "/"),
+        Ok(()),
+        "an interrupted teardown of this key goes on"
+    );
+    assert!(is_protected(&user(), &[user()]));
+}
+
+#[test]
+fn account_comes_from_the_user_arn() {
+    assert_eq!(
+        partition_and_account("arn:aws:iam::123456789012:user/a/b"),
+        Some(("aws", "123456789012"))
+    );
+    assert_eq!(
+        partition_and_account("arn:aws-cn:iam::999:user/x"),
+        Some(("aws-cn", "999"))
+    );
+    assert_eq!(partition_and_account("nonsense"), None);
+    let inv = UserInventory {
+        arn: "arn:aws:iam::111122223333:user/team/tanaka".into(),
+        path: "/team/".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        own_policy_arns(&user(), &inv),
+        vec![
+            "arn:aws:iam::111122223333:policy/team/tanaka",
+            "arn:aws:iam::111122223333:policy/tanaka"
+        ]
+    );
+}
