@@ -39,13 +39,15 @@ pub enum Command {
     Check(CheckArgs),
     /// Run the whole job offline on the bundled example data, changing nothing.
     Demo(DemoArgs),
-    /// Answer Slack's interaction requests (extension requests, SPEC §9) over HTTP.
+    /// Answer Slack's interaction requests (extension requests, SPEC §9): over HTTP, or over
+    /// Socket Mode when SLACK_APP_TOKEN is set.
     Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on; put a TLS reverse proxy in front of it.
+    /// Address and port to listen on; put a TLS reverse proxy in front of it. Unused when
+    /// SLACK_APP_TOKEN is set: Socket Mode connects out to Slack and listens on nothing.
     #[arg(long, default_value = "127.0.0.1:3000")]
     pub listen: std::net::SocketAddr,
     #[arg(long)]
@@ -140,6 +142,19 @@ async fn serve(args: ServeArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
+    // The app token decides, with no flag to forget: a host that has one has no public URL.
+    if settings.extensions.socket_mode() {
+        let (app, token) = match crate::app::interactions::wire::connect_socket(&settings).await {
+            Ok(connected) => connected,
+            Err(message) => return fail(&message),
+        };
+        let served =
+            crate::app::interactions::serve_socket_mode(app, &token, &settings.slack_api_url);
+        return match served.await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e.to_string()),
+        };
+    }
     let (app, verifier) = match crate::app::interactions::wire::connect(&settings).await {
         Ok(connected) => connected,
         Err(message) => return fail(&message),

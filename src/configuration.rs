@@ -62,6 +62,8 @@ const KNOWN: &[&str] = &[
     "KEYWARDEN_SLACK_API_URL",
     "SLACK_SIGNING_SECRET",
     "KEYWARDEN_SLACK_SIGNING_SECRET_SECRET",
+    "SLACK_APP_TOKEN",
+    "KEYWARDEN_SLACK_APP_TOKEN_SECRET",
     "KEYWARDEN_EXTENSION_DAYS",
     "KEYWARDEN_MAX_EXTENSION_DAYS",
     "KEYWARDEN_APPROVAL_CHANNEL",
@@ -222,17 +224,22 @@ fn file_key(var: &str) -> String {
 pub struct Needs {
     pub google: bool,
     pub slack: bool,
-    /// `serve`: the Slack signing secret (SPEC §9).
+    /// `serve`: the Slack signing secret (SPEC §9), or an app token for Socket Mode.
     pub signing_secret: bool,
 }
 
-/// SPEC §9: extension requests from Slack, on when a signing secret is configured.
+/// SPEC §9: extension requests from Slack, on when a signing secret (HTTP) or an app token
+/// (Socket Mode) is configured.
 #[derive(Debug, Clone, Default)]
 pub struct ExtensionConfig {
     /// `SLACK_SIGNING_SECRET`.
     pub signing_secret: Option<Secret>,
     /// `KEYWARDEN_SLACK_SIGNING_SECRET_SECRET`: a Secrets Manager secret holding it (Lambda).
     pub signing_secret_name: Option<String>,
+    /// `SLACK_APP_TOKEN` (`xapp-…`): `serve` connects over Socket Mode instead of listening.
+    pub app_token: Option<Secret>,
+    /// `KEYWARDEN_SLACK_APP_TOKEN_SECRET`: a Secrets Manager secret holding the app token.
+    pub app_token_name: Option<String>,
     /// `KEYWARDEN_EXTENSION_DAYS`: the new end date first offered, days after the current one.
     pub extension_days: u32,
     /// `KEYWARDEN_MAX_EXTENSION_DAYS`: how far past the current end date a request may go.
@@ -244,7 +251,12 @@ pub struct ExtensionConfig {
 impl ExtensionConfig {
     /// Whether owners' notices carry the request button and `serve` may run.
     pub fn enabled(&self) -> bool {
-        self.signing_secret.is_some() || self.signing_secret_name.is_some()
+        self.signing_secret.is_some() || self.signing_secret_name.is_some() || self.socket_mode()
+    }
+
+    /// Whether `serve` uses Socket Mode: an app token decides, whatever else is set.
+    pub fn socket_mode(&self) -> bool {
+        self.app_token.is_some() || self.app_token_name.is_some()
     }
 }
 
@@ -492,6 +504,8 @@ impl Settings {
         let extensions = ExtensionConfig {
             signing_secret: src.get("SLACK_SIGNING_SECRET").map(Secret::new),
             signing_secret_name: src.get("KEYWARDEN_SLACK_SIGNING_SECRET_SECRET"),
+            app_token: src.get("SLACK_APP_TOKEN").map(Secret::new),
+            app_token_name: src.get("KEYWARDEN_SLACK_APP_TOKEN_SECRET"),
             extension_days: extension_days as u32,
             max_extension_days: max_extension_days as u32,
             approval_channel: src
@@ -503,7 +517,21 @@ impl Settings {
             problems.push(
                 "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from the Slack app's \
                  Basic Information page (or set KEYWARDEN_SLACK_SIGNING_SECRET_SECRET, a Secrets \
-                 Manager secret holding it)"
+                 Manager secret holding it; or SLACK_APP_TOKEN, an app-level token xapp-…, to \
+                 use Socket Mode instead of HTTP)"
+                    .into(),
+            );
+        }
+        // Never quoted: the value is a credential.
+        if extensions
+            .app_token
+            .as_ref()
+            .is_some_and(|t| !t.expose().starts_with("xapp-"))
+        {
+            problems.push(
+                "SLACK_APP_TOKEN does not look like an app-level token (it should start with \
+                 xapp-; create one with the connections:write scope on the Slack app's Basic \
+                 Information page)"
                     .into(),
             );
         }

@@ -164,6 +164,45 @@ fn today_is_pinned_or_local() {
 }
 
 #[test]
+fn an_app_token_turns_on_socket_mode_and_is_never_quoted() {
+    let serve = Needs {
+        google: true,
+        slack: true,
+        signing_secret: true,
+    };
+    let mut e = complete();
+    e.push(("SLACK_APP_TOKEN", "xapp-1-A0-secret-value"));
+    let s = Settings::load(&Sources::new(env(&e), None).unwrap(), serve).unwrap();
+    assert!(s.extensions.socket_mode() && s.extensions.enabled());
+    assert!(s.job.extension_requests, "the notice carries the button");
+    assert!(!format!("{s:?}").contains("secret-value"));
+
+    let file = "slack_app_token_secret = \"keywarden/slack-app-token\"\n";
+    let s = Settings::load(&Sources::new(env(&complete()), Some(file)).unwrap(), serve).unwrap();
+    assert_eq!(
+        s.extensions.app_token_name.as_deref(),
+        Some("keywarden/slack-app-token")
+    );
+    assert!(s.extensions.socket_mode());
+
+    let mut e = complete();
+    e.push(("SLACK_APP_TOKEN", "xoxb-wrong-kind-secret"));
+    let msg = Settings::load(&Sources::new(env(&e), None).unwrap(), ALL)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("SLACK_APP_TOKEN") && msg.contains("xapp-"),
+        "{msg}"
+    );
+    assert!(!msg.contains("wrong-kind-secret"), "{msg}");
+
+    let msg = Settings::load(&Sources::new(env(&complete()), None).unwrap(), serve)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("SLACK_SIGNING_SECRET") && msg.contains("SLACK_APP_TOKEN"));
+}
+
+#[test]
 fn demo_needs_no_services() {
     let none = Needs {
         google: false,

@@ -184,6 +184,11 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                 .map_err(|e| e.to_string()),
             "extension requests from Slack: on",
         ),
+        // Socket Mode: the app token is not tried here (opening a connection is not reading).
+        (None, None) if ext.socket_mode() => list.pass(
+            "extension requests from Slack: on",
+            "SLACK_APP_TOKEN is set: `keywarden serve` answers over Socket Mode",
+        ),
         (None, None) => list.pass(
             "extension requests from Slack: off",
             "set SLACK_SIGNING_SECRET (the Slack app's Signing Secret) to turn them on",

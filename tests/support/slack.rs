@@ -1,6 +1,7 @@
 //! Fake Slack Web API (`chat.postMessage`, `chat.update`, `views.open`, `auth.test` with
 //! `x-oauth-scopes`, `conversations.open`) on 127.0.0.1, and a receiver for interaction
-//! `response_url`s (`/response/<name>`, answered `ok` as Slack does).
+//! `response_url`s (`/response/<name>`, answered `ok` as Slack does). Socket Mode
+//! (`apps.connections.open` and its WebSocket) is in `slack/socket.rs`.
 //!
 //! Answers the way Slack does, which is not always the HTTP way: API errors are HTTP 200 with
 //! `{"ok":false,"error":...}`, only rate limits are HTTP 429 (with `Retry-After`).
@@ -24,6 +25,7 @@ use serde_json::{Map, Value, json};
 use super::{ServerHandle, bearer, json_response, parse_query, serve};
 
 mod interactive;
+mod socket;
 
 const SLACK_JSON: &str = "application/json; charset=utf-8";
 
@@ -78,6 +80,8 @@ struct SlackState {
     views: Vec<Value>,
     refused_triggers: HashMap<String, String>,
     responses: Vec<(String, Value)>,
+    /// Socket Mode, once a test turns it on.
+    socket: Option<socket::Registered>,
 }
 
 /// The running fake. Dropping it stops the server.
@@ -109,6 +113,7 @@ impl FakeSlack {
             views: Vec::new(),
             refused_triggers: HashMap::new(),
             responses: Vec::new(),
+            socket: None,
         }));
         let router = Router::new().fallback(handle).with_state(state.clone());
         let server = serve(router).await;
@@ -289,6 +294,9 @@ async fn handle(
         }
     }
 
+    if api_method == "apps.connections.open" {
+        return socket::open_connection(&mut st, &headers);
+    }
     match bearer(&headers).or(token_arg) {
         None => return slack_error("not_authed"),
         Some(token) if token != st.token => return slack_error("invalid_auth"),

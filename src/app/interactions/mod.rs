@@ -5,6 +5,7 @@
 //! request/answer endpoint with its own trust boundary (every request is verified first,
 //! [`verify`]). Pieces, from the wire inwards:
 //! - [`server`]: the HTTP edge (axum, and a plain function for the Lambda Function URL);
+//! - [`socket`]: Socket Mode (`SLACK_APP_TOKEN`), the same handler without a public URL;
 //! - [`verify`]: Slack's request signature and timestamp window;
 //! - [`payload`] and [`value`]: Slack's JSON turned into [`payload::Interaction`], once;
 //! - [`rules`] and [`record`]: pure decisions and the text kept in the sheet's cells;
@@ -41,6 +42,7 @@ pub mod payload;
 pub mod row;
 pub mod server;
 pub mod slack_api;
+pub mod socket;
 pub mod verify;
 pub mod wire;
 
@@ -51,6 +53,7 @@ use crate::core::domain::SlackUserId;
 pub use handler::{HttpAnswer, Interactions};
 pub use server::{handle_http, router, serve, serve_on};
 pub use slack_api::{InteractiveSlack, SlackInteractive};
+pub use socket::serve_socket_mode;
 pub use verify::RequestVerifier;
 
 /// The settings the extension flow needs, filled by the wiring from the configuration.

@@ -87,6 +87,12 @@ pub fn parse_payload(json: &str) -> Result<Interaction, PayloadError> {
             response_url,
         )
     })?;
+    parse_event(event)
+}
+
+/// Reads an event slack-morphism already parsed: Socket Mode hands over the envelope's
+/// `payload` this way, and the HTTP path ends here too, so both read clicks identically.
+pub fn parse_event(event: SlackInteractionEvent) -> Result<Interaction, PayloadError> {
     match event {
         SlackInteractionEvent::BlockActions(ev) => block_actions(ev),
         SlackInteractionEvent::ViewSubmission(ev) => view_submission(ev),

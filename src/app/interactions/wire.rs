@@ -19,25 +19,49 @@ pub type Endpoint = Interactions<GoogleSheets, SlackInteractive>;
 
 /// Reads the secrets (from Secrets Manager when named) and builds the endpoint and its verifier.
 pub async fn connect(settings: &Settings) -> Result<(Arc<Endpoint>, RequestVerifier), String> {
-    let aws = aws::load().await;
-    let secrets = SecretsManager::new(&aws);
-    let fetch = |name: String| {
-        let secrets = &secrets;
-        async move { secrets.fetch(&name).await.map_err(|e| e.to_string()) }
-    };
+    let secrets = SecretsManager::new(&aws::load().await);
     let ext = &settings.extensions;
     let signing_secret = match (&ext.signing_secret, &ext.signing_secret_name) {
         (Some(secret), _) => secret.clone(),
-        (None, Some(name)) => fetch(name.clone()).await?,
+        (None, Some(name)) => fetch(&secrets, name).await?,
         (None, None) => return Err("SLACK_SIGNING_SECRET is not set".into()),
     };
+    let endpoint = endpoint(settings, &secrets).await?;
+    Ok((endpoint, RequestVerifier::new(&signing_secret)))
+}
+
+/// For Socket Mode: the endpoint and the app-level token (`SLACK_APP_TOKEN`, or read from
+/// `KEYWARDEN_SLACK_APP_TOKEN_SECRET`); no signing secret is needed.
+pub async fn connect_socket(settings: &Settings) -> Result<(Arc<Endpoint>, Secret), String> {
+    let secrets = SecretsManager::new(&aws::load().await);
+    let ext = &settings.extensions;
+    let app_token = match (&ext.app_token, &ext.app_token_name) {
+        (Some(token), _) => token.clone(),
+        (None, Some(name)) => fetch(&secrets, name).await?,
+        (None, None) => return Err("SLACK_APP_TOKEN is not set".into()),
+    };
+    if !app_token.expose().starts_with("xapp-") {
+        // Never quoted: it is a credential.
+        return Err("the app token read from Secrets Manager does not start with xapp-".into());
+    }
+    let endpoint = endpoint(settings, &secrets).await?;
+    Ok((endpoint, app_token))
+}
+
+async fn fetch(secrets: &SecretsManager, name: &str) -> Result<Secret, String> {
+    secrets.fetch(name).await.map_err(|e| e.to_string())
+}
+
+/// The handler with the real Google Sheets and Slack Web API, shared by HTTP and Socket Mode.
+async fn endpoint(settings: &Settings, secrets: &SecretsManager) -> Result<Arc<Endpoint>, String> {
+    let ext = &settings.extensions;
     let token: Secret = match (&settings.slack_token, &settings.slack_token_secret) {
         (Some(token), _) => token.clone(),
-        (None, Some(name)) => fetch(name.clone()).await?,
+        (None, Some(name)) => fetch(secrets, name).await?,
         (None, None) => return Err("SLACK_BOT_TOKEN is not set".into()),
     };
     let key = match &settings.google_key_secret {
-        Some(name) => google::parse_key(&fetch(name.clone()).await?),
+        Some(name) => google::parse_key(&fetch(secrets, name).await?),
         None => google::read_key_file(&settings.google_credentials).await,
     }
     .map_err(|e| e.to_string())?;
@@ -59,8 +83,5 @@ pub async fn connect(settings: &Settings) -> Result<(Arc<Endpoint>, RequestVerif
     interaction.request_sheet = job.request_sheet.clone();
     interaction.users_sheet = job.users_sheet.clone();
     interaction.timezone = settings.timezone;
-    Ok((
-        Arc::new(Interactions::new(interaction, sheets, slack)),
-        RequestVerifier::new(&signing_secret),
-    ))
+    Ok(Arc::new(Interactions::new(interaction, sheets, slack)))
 }
