@@ -10,8 +10,8 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    // ring (Slack, Google) and aws-lc-rs (AWS SDK) are both compiled in; rustls then cannot
-    // choose by itself and would panic at the first TLS connection.
+    // One crypto provider for every TLS client (Slack, Google, and the AWS SDK through
+    // adapters::aws::http_client): ring, installed once for the whole process.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime starts");
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {

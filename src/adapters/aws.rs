@@ -7,11 +7,21 @@ use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_smithy_http_client::tls;
+
+/// The SDK's HTTP(S) client on rustls with ring, like the Slack and Google clients, so that
+/// aws-lc-rs (the SDK's default) is not compiled in. Also for clients configured elsewhere.
+pub fn http_client() -> aws_sdk_iam::config::SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https()
+}
 
 /// IAM is global: without a configured region the SDK still needs one to sign, so `us-east-1`
 /// is the fallback.
 pub async fn load() -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client())
         .region(RegionProviderChain::default_provider().or_else("us-east-1"))
         .retry_config(RetryConfig::standard().with_max_attempts(5))
         .timeout_config(

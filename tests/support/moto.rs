@@ -168,6 +168,7 @@ pub fn iam_client(endpoint: &str) -> Client {
             "keywarden-tests",
         ))
         .endpoint_url(endpoint)
+        .http_client(keywarden::adapters::aws::http_client())
         .build();
     Client::from_conf(config)
 }
@@ -931,6 +932,7 @@ pub fn secrets_client(endpoint: &str) -> aws_sdk_secretsmanager::Client {
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
         .endpoint_url(endpoint)
+        .http_client(keywarden::adapters::aws::http_client())
         .build();
     aws_sdk_secretsmanager::Client::from_conf(config)
 }
