@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
-use aws_config::meta::region::RegionProviderChain;
+use aws_config::Region;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_smithy_http_client::tls;
@@ -18,18 +18,23 @@ pub fn http_client() -> aws_sdk_iam::config::SharedHttpClient {
 }
 
 /// IAM is global: without a configured region the SDK still needs one to sign, so `us-east-1`
-/// is the fallback.
+/// is the fallback. The loader resolves the region itself (environment, profile, IMDS) with
+/// the client above; only when it finds none is the configuration loaded again with the fallback.
 pub async fn load() -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .http_client(http_client())
-        .region(RegionProviderChain::default_provider().or_else("us-east-1"))
-        .retry_config(RetryConfig::standard().with_max_attempts(5))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .operation_attempt_timeout(Duration::from_secs(20))
-                .operation_timeout(Duration::from_secs(90))
-                .build(),
-        )
-        .load()
-        .await
+    let loader = || {
+        aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http_client())
+            .retry_config(RetryConfig::standard().with_max_attempts(5))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_attempt_timeout(Duration::from_secs(20))
+                    .operation_timeout(Duration::from_secs(90))
+                    .build(),
+            )
+    };
+    let config = loader().load().await;
+    if config.region().is_some() {
+        return config;
+    }
+    loader().region(Region::new("us-east-1")).load().await
 }
