@@ -6,17 +6,10 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::adapters::Messenger;
-use crate::adapters::aws;
-use crate::adapters::google::{self, GoogleSheets};
-use crate::adapters::iam::AwsIam;
-use crate::adapters::memory::NoSlack;
-use crate::adapters::secrets::SecretsManager;
-use crate::adapters::slack::SlackDm;
+use crate::app::connect::{execute, settings};
 use crate::app::demo;
-use crate::app::run::{Deadline, Job, Mode};
-use crate::configuration::{ConfigError, Needs, Settings, Sources, parse_today};
-use crate::core::report::Report;
+use crate::app::run::{Deadline, Mode};
+use crate::configuration::{Needs, parse_today};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -165,11 +158,6 @@ async fn serve(args: ServeArgs) -> ExitCode {
     }
 }
 
-/// Settings for a command; `Err` is already worded for the administrator.
-pub fn settings(config: Option<&std::path::Path>, needs: Needs) -> Result<Settings, ConfigError> {
-    Settings::load(&Sources::load(config)?, needs)
-}
-
 async fn run(args: RunArgs, mode: Mode) -> ExitCode {
     let needs = Needs {
         google: true,
@@ -191,88 +179,4 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
         }
         Err(message) => fail(&message),
     }
-}
-
-/// The real services, connected: secrets fetched, Google key read, clients built.
-pub struct Connected {
-    pub sheets: GoogleSheets,
-    /// `None` only for a dry run without a token (configuration requires one for `run`).
-    pub slack: Option<SlackDm>,
-    pub iam: AwsIam,
-    pub vault: SecretsManager,
-}
-
-/// Reads the secrets (from Secrets Manager when named) and builds the three clients.
-pub async fn connect(settings: &Settings) -> Result<Connected, String> {
-    let aws = aws::load().await;
-    let secrets = SecretsManager::new(&aws);
-    let key = match &settings.google_key_secret {
-        Some(name) => google::parse_key(&secrets.fetch(name).await.map_err(|e| e.to_string())?),
-        None => google::read_key_file(&settings.google_credentials).await,
-    }
-    .map_err(|e| e.to_string())?;
-    let sheets = GoogleSheets::connect(
-        key,
-        &settings.sheets_api_url,
-        &settings.spreadsheet_id,
-        settings.http_timeout,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let token = match (&settings.slack_token, &settings.slack_token_secret) {
-        (Some(token), _) => Some(token.clone()),
-        (None, Some(name)) => Some(secrets.fetch(name).await.map_err(|e| e.to_string())?),
-        (None, None) => None,
-    };
-    let slack = token
-        .map(|t| SlackDm::new(&t, &settings.slack_api_url, settings.http_timeout))
-        .transpose()
-        .map_err(|e| e.to_string())?;
-    Ok(Connected {
-        sheets,
-        slack,
-        iam: AwsIam::new(&aws),
-        vault: secrets,
-    })
-}
-
-/// Connects the real services and runs one job; `Err` means nothing could run.
-pub async fn execute(
-    settings: &Settings,
-    today: NaiveDate,
-    mode: Mode,
-    deadline: Deadline,
-) -> Result<Report, String> {
-    tracing::info!(%today, ?mode, "keywarden starting");
-    let services = connect(settings).await?;
-    let report = match &services.slack {
-        Some(slack) => run_with(settings, &services, slack, today, mode, deadline).await,
-        // Only a dry run gets here without a token (configuration requires one for `run`).
-        None => run_with(settings, &services, &NoSlack, today, mode, deadline).await,
-    }?;
-    tracing::info!(
-        actions = report.actions.len(),
-        exit = report.exit_code(),
-        "keywarden finished"
-    );
-    Ok(report)
-}
-
-async fn run_with<M: Messenger>(
-    settings: &Settings,
-    services: &Connected,
-    slack: &M,
-    today: NaiveDate,
-    mode: Mode,
-    deadline: Deadline,
-) -> Result<Report, String> {
-    let job = Job {
-        settings: &settings.job,
-        sheets: &services.sheets,
-        slack,
-        iam: &services.iam,
-        vault: &services.vault,
-        deadline,
-    };
-    job.run(today, mode).await.map_err(|e| e.to_string())
 }

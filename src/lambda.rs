@@ -53,7 +53,7 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
     } else {
         Mode::Run
     };
-    let settings = crate::cli::settings(
+    let settings = crate::app::connect::settings(
         None,
         Needs {
             google: true,
@@ -63,7 +63,8 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
     )?;
     let pinned = payload.today.as_deref().map(parse_today).transpose()?;
     let deadline = Deadline::at(invocation_deadline(event.context.deadline));
-    let report = crate::cli::execute(&settings, settings.today(pinned), mode, deadline).await?;
+    let report =
+        crate::app::connect::execute(&settings, settings.today(pinned), mode, deadline).await?;
     let json = serde_json::to_value(&report)?;
     // A dry run is a manual test: it returns its report and never trips the alarm.
     if report.exit_code() != 0 && mode == Mode::Run {
@@ -176,7 +177,8 @@ mod http {
                     slack: true,
                     signing_secret: true,
                 };
-                let settings = crate::cli::settings(None, needs).map_err(|e| e.to_string())?;
+                let settings =
+                    crate::app::connect::settings(None, needs).map_err(|e| e.to_string())?;
                 wire::connect(&settings).await
             })
             .await;

@@ -13,7 +13,9 @@ use aws_smithy_http_client::tls;
 /// aws-lc-rs (the SDK's default) is not compiled in. Also for clients configured elsewhere.
 pub fn http_client() -> aws_sdk_iam::config::SharedHttpClient {
     aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
         .build_https()
 }
 

@@ -65,7 +65,7 @@ fn chat_write(scopes: Option<&[String]>) -> Result<String, String> {
 
 pub async fn run(config: Option<&Path>) -> ExitCode {
     let mut list = Checklist::default();
-    let settings = match crate::cli::settings(
+    let settings = match crate::app::connect::settings(
         config,
         Needs {
             google: true,
@@ -83,7 +83,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
         }
     };
     let job = &settings.job;
-    let services = match crate::cli::connect(&settings).await {
+    let services = match crate::app::connect::connect(&settings).await {
         Ok(s) => {
             list.pass("credentials loaded (Google key, Slack token, secrets)", "");
             s

@@ -1,6 +1,7 @@
 //! What each command does, on top of the core and the adapters.
 
 pub mod check;
+pub mod connect;
 pub mod demo;
 pub mod interactions;
 pub mod run;

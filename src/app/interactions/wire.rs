@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use super::{InteractionSettings, Interactions, RequestVerifier, SlackInteractive};
 use crate::adapters::aws;
-use crate::adapters::google::{self, GoogleSheets};
+use crate::adapters::google::GoogleSheets;
 use crate::adapters::secrets::SecretsManager;
+use crate::app::connect::{secret_or_named, sheets};
 use crate::configuration::Settings;
 use crate::core::domain::Secret;
 
@@ -21,11 +22,9 @@ pub type Endpoint = Interactions<GoogleSheets, SlackInteractive>;
 pub async fn connect(settings: &Settings) -> Result<(Arc<Endpoint>, RequestVerifier), String> {
     let secrets = SecretsManager::new(&aws::load().await);
     let ext = &settings.extensions;
-    let signing_secret = match (&ext.signing_secret, &ext.signing_secret_name) {
-        (Some(secret), _) => secret.clone(),
-        (None, Some(name)) => fetch(&secrets, name).await?,
-        (None, None) => return Err("SLACK_SIGNING_SECRET is not set".into()),
-    };
+    let signing_secret = secret_or_named(&secrets, &ext.signing_secret, &ext.signing_secret_name)
+        .await?
+        .ok_or("SLACK_SIGNING_SECRET is not set")?;
     let endpoint = endpoint(settings, &secrets).await?;
     Ok((endpoint, RequestVerifier::new(&signing_secret)))
 }
@@ -35,11 +34,9 @@ pub async fn connect(settings: &Settings) -> Result<(Arc<Endpoint>, RequestVerif
 pub async fn connect_socket(settings: &Settings) -> Result<(Arc<Endpoint>, Secret), String> {
     let secrets = SecretsManager::new(&aws::load().await);
     let ext = &settings.extensions;
-    let app_token = match (&ext.app_token, &ext.app_token_name) {
-        (Some(token), _) => token.clone(),
-        (None, Some(name)) => fetch(&secrets, name).await?,
-        (None, None) => return Err("SLACK_APP_TOKEN is not set".into()),
-    };
+    let app_token = secret_or_named(&secrets, &ext.app_token, &ext.app_token_name)
+        .await?
+        .ok_or("SLACK_APP_TOKEN is not set")?;
     if !app_token.expose().starts_with("xapp-") {
         // Never quoted: it is a credential.
         return Err("the app token read from Secrets Manager does not start with xapp-".into());
@@ -48,31 +45,13 @@ pub async fn connect_socket(settings: &Settings) -> Result<(Arc<Endpoint>, Secre
     Ok((endpoint, app_token))
 }
 
-async fn fetch(secrets: &SecretsManager, name: &str) -> Result<Secret, String> {
-    secrets.fetch(name).await.map_err(|e| e.to_string())
-}
-
 /// The handler with the real Google Sheets and Slack Web API, shared by HTTP and Socket Mode.
 async fn endpoint(settings: &Settings, secrets: &SecretsManager) -> Result<Arc<Endpoint>, String> {
     let ext = &settings.extensions;
-    let token: Secret = match (&settings.slack_token, &settings.slack_token_secret) {
-        (Some(token), _) => token.clone(),
-        (None, Some(name)) => fetch(secrets, name).await?,
-        (None, None) => return Err("SLACK_BOT_TOKEN is not set".into()),
-    };
-    let key = match &settings.google_key_secret {
-        Some(name) => google::parse_key(&fetch(secrets, name).await?),
-        None => google::read_key_file(&settings.google_credentials).await,
-    }
-    .map_err(|e| e.to_string())?;
-    let sheets = GoogleSheets::connect(
-        key,
-        &settings.sheets_api_url,
-        &settings.spreadsheet_id,
-        ATTEMPT_TIMEOUT,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    let token = secret_or_named(secrets, &settings.slack_token, &settings.slack_token_secret)
+        .await?
+        .ok_or("SLACK_BOT_TOKEN is not set")?;
+    let sheets = sheets(settings, secrets, ATTEMPT_TIMEOUT).await?;
     let slack = SlackInteractive::new(&token, &settings.slack_api_url, ATTEMPT_TIMEOUT)
         .map_err(|e| e.to_string())?;
     let job = &settings.job;

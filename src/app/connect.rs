@@ -1,0 +1,134 @@
+//! The real services of a command, connected from its settings: secrets fetched (from Secrets
+//! Manager when named), the Google key read, the clients built. Shared by `run`, `check`,
+//! `serve` and the Lambda entry point.
+
+use chrono::NaiveDate;
+
+use crate::adapters::Messenger;
+use crate::adapters::aws;
+use crate::adapters::google::{self, GoogleSheets};
+use crate::adapters::iam::AwsIam;
+use crate::adapters::memory::NoSlack;
+use crate::adapters::secrets::SecretsManager;
+use crate::adapters::slack::SlackDm;
+use crate::app::run::{Deadline, Job, Mode};
+use crate::configuration::{ConfigError, Needs, Settings, Sources};
+use crate::core::domain::Secret;
+use crate::core::report::Report;
+
+/// Settings for a command; `Err` is already worded for the administrator.
+pub fn settings(config: Option<&std::path::Path>, needs: Needs) -> Result<Settings, ConfigError> {
+    Settings::load(&Sources::load(config)?, needs)
+}
+
+/// The real services, connected: secrets fetched, Google key read, clients built.
+pub struct Connected {
+    pub sheets: GoogleSheets,
+    /// `None` only for a dry run without a token (configuration requires one for `run`).
+    pub slack: Option<SlackDm>,
+    pub iam: AwsIam,
+    pub vault: SecretsManager,
+}
+
+/// Reads the secrets (from Secrets Manager when named) and builds the three clients.
+pub async fn connect(settings: &Settings) -> Result<Connected, String> {
+    let aws = aws::load().await;
+    let secrets = SecretsManager::new(&aws);
+    let sheets = sheets(settings, &secrets, settings.http_timeout).await?;
+    let token = secret_or_named(
+        &secrets,
+        &settings.slack_token,
+        &settings.slack_token_secret,
+    )
+    .await?;
+    let slack = token
+        .map(|t| SlackDm::new(&t, &settings.slack_api_url, settings.http_timeout))
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    Ok(Connected {
+        sheets,
+        slack,
+        iam: AwsIam::new(&aws),
+        vault: secrets,
+    })
+}
+
+/// A secret given directly, or read from the Secrets Manager secret it names.
+pub async fn secret_or_named(
+    secrets: &SecretsManager,
+    value: &Option<Secret>,
+    name: &Option<String>,
+) -> Result<Option<Secret>, String> {
+    match (value, name) {
+        (Some(value), _) => Ok(Some(value.clone())),
+        (None, Some(name)) => secrets
+            .fetch(name)
+            .await
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        (None, None) => Ok(None),
+    }
+}
+
+/// The spreadsheet, with the key from its file or from Secrets Manager; `attempt_timeout`
+/// bounds each HTTP attempt (Slack interactions must answer within 3 s).
+pub async fn sheets(
+    settings: &Settings,
+    secrets: &SecretsManager,
+    attempt_timeout: std::time::Duration,
+) -> Result<GoogleSheets, String> {
+    let key = match &settings.google_key_secret {
+        Some(name) => google::parse_key(&secrets.fetch(name).await.map_err(|e| e.to_string())?),
+        None => google::read_key_file(&settings.google_credentials).await,
+    }
+    .map_err(|e| e.to_string())?;
+    GoogleSheets::connect(
+        key,
+        &settings.sheets_api_url,
+        &settings.spreadsheet_id,
+        attempt_timeout,
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// Connects the real services and runs one job; `Err` means nothing could run.
+pub async fn execute(
+    settings: &Settings,
+    today: NaiveDate,
+    mode: Mode,
+    deadline: Deadline,
+) -> Result<Report, String> {
+    tracing::info!(%today, ?mode, "keywarden starting");
+    let services = connect(settings).await?;
+    let report = match &services.slack {
+        Some(slack) => run_with(settings, &services, slack, today, mode, deadline).await,
+        // Only a dry run gets here without a token (configuration requires one for `run`).
+        None => run_with(settings, &services, &NoSlack, today, mode, deadline).await,
+    }?;
+    tracing::info!(
+        actions = report.actions.len(),
+        exit = report.exit_code(),
+        "keywarden finished"
+    );
+    Ok(report)
+}
+
+async fn run_with<M: Messenger>(
+    settings: &Settings,
+    services: &Connected,
+    slack: &M,
+    today: NaiveDate,
+    mode: Mode,
+    deadline: Deadline,
+) -> Result<Report, String> {
+    let job = Job {
+        settings: &settings.job,
+        sheets: &services.sheets,
+        slack,
+        iam: &services.iam,
+        vault: &services.vault,
+        deadline,
+    };
+    job.run(today, mode).await.map_err(|e| e.to_string())
+}
