@@ -1,6 +1,10 @@
 //! Settings from the environment and an optional TOML file (SPEC §5). The environment wins; the
 //! original Python system's variable names are accepted as aliases. Every problem is collected so
 //! that one message names them all, before anything is read or written.
+//!
+//! Long because every variable of SPEC §5 is read, defaulted and checked here, with an error
+//! that names it (and its original alias) and never its value; the tests are in
+//! `configuration_tests.rs`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

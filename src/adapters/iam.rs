@@ -1,6 +1,9 @@
 //! AWS IAM through `aws-sdk-iam`: the standard credential chain, `AWS_ENDPOINT_URL_IAM` honoured.
 //! Reads a user's inventory and applies one teardown step per call, each tolerating
 //! `NoSuchEntity` so an interrupted teardown is simply resumed.
+//!
+//! Long because IAM has one API call per dependent a user can have: the inventory reads and the
+//! teardown steps are one small function or match arm each, in IAM's order.
 
 use aws_sdk_iam::Client;
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};

@@ -1,6 +1,9 @@
 //! Phase: SPEC §8's key rules (age, unused, rotation, shadow keys), decided by
 //! [`crate::core::key_rules`] on the account's keys as IAM lists them, and carried out like the
 //! sheet's rows: one outcome each, the same caps, the same summary.
+//!
+//! Longer than most modules: planning (which keys, which rules, whose row) and carrying out
+//! (each rule, the rotation's four steps) share the `KeyWork` type and read best side by side.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

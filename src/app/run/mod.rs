@@ -6,13 +6,13 @@
 //! Order matters for what survives a crash or a Lambda time-out (SPEC §4 "When results reach
 //! the sheet"): IAM work, then its sheet writes, and only then anything that waits on Slack.
 
+mod deactivations;
 mod deadline;
 mod key_rules;
 mod notices;
 mod owner_dms;
 mod rows;
 mod summary;
-mod switches;
 mod teardowns;
 mod write_back;
 
@@ -75,14 +75,14 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         let caps = rows::Caps::new(&plan, &keys.work, s);
 
         // Phase 2: IAM changes; different users side by side.
-        let (teardowns, switches, key_outcomes) = tokio::join!(
+        let (teardowns, deactivations, key_outcomes) = tokio::join!(
             teardowns::run(self, &plan, &caps, mode),
-            switches::run(self, &plan, &caps, today, mode),
+            deactivations::run(self, &plan, &caps, today, mode),
             key_rules::run(self, &keys.work, &caps, mode),
         );
         let mut row_outcomes = rows::untouched(&plan);
         row_outcomes.extend(teardowns);
-        row_outcomes.extend(switches);
+        row_outcomes.extend(deactivations);
 
         // Phase 3: IAM results reach the sheet before anything waits on Slack.
         let mut iam_outcomes: Vec<ActionOutcome> = row_outcomes;

@@ -2,6 +2,9 @@
 //! logs; Japanese for the administrators' Slack summary. Both come from the same typed value,
 //! so they cannot say different things. Identifiers (variable names, Slack error codes, IAM
 //! step names, the phrases SPEC §2 quotes) stay as they are in both.
+//!
+//! Long by design: every outcome is worded twice, English and Japanese, side by side in one
+//! match arm, so that the two audiences can never be told different things.
 
 use super::{
     Action, ActionOutcome, Alert, CellChange, Dm, KeyResult, KeyRule, Outcome, OwnerProblem,

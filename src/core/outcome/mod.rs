@@ -2,6 +2,10 @@
 //! fields. Every phase of a run returns these; the JSON report and the table (English), the
 //! administrators' Slack summary (Japanese) and the sheet writes are all derived from them —
 //! see [`records`], [`crate::core::messages::admin_summary`] and [`crate::core::sheet::writes`].
+//!
+//! Long because it is the one list of everything a run can come to: one enum per kind of action
+//! with named fields, and the two functions that turn them into report lines. Splitting the
+//! enums apart would scatter what a reader needs in one place.
 
 mod detail;
 
