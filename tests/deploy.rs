@@ -495,8 +495,6 @@ async fn a_lambda_deadline_while_slack_stalls_keeps_every_deletion_in_the_sheet(
 
 // --- Slack interactions through the Lambda Function URL (SPEC §6, §9) ----------------------
 
-const SIGNING_SECRET: &str = "test-signing-secret-5f0a";
-
 fn function_url_event(method: &str, path: &str, headers: Value, body: &str) -> Value {
     use base64::Engine;
     json!({
@@ -515,17 +513,13 @@ fn function_url_event(method: &str, path: &str, headers: Value, body: &str) -> V
     })
 }
 
-fn slack_signature(timestamp: &str, body: &str) -> String {
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SIGNING_SECRET.as_bytes());
-    let tag = ring::hmac::sign(&key, format!("v0:{timestamp}:{body}").as_bytes());
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("v0={hex}")
-}
-
 #[tokio::test]
 async fn the_lambda_answers_function_url_events_as_serve_does() {
     let mut env = TestEnv::start().await;
-    env.set_env("SLACK_SIGNING_SECRET", SIGNING_SECRET);
+    env.set_env(
+        "SLACK_SIGNING_SECRET",
+        support::slack_requests::SIGNING_SECRET,
+    );
     env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
     env.set_requests(&[RequestRow::new(
         "田中 太郎",
@@ -533,27 +527,18 @@ async fn the_lambda_answers_function_url_events_as_serve_does() {
         "AKIAIOSFODNN7EXAMPLE",
         json!("2026/11/29"),
     )]);
-    let click = json!({
-        "type": "block_actions",
-        "user": {"id": "U0TANAKA01", "username": "t", "name": "t", "team_id": "T0"},
-        "api_app_id": "A0", "token": "legacy",
-        "container": {"type": "message", "message_ts": "100.000", "channel_id": "D0", "is_ephemeral": false},
-        "trigger_id": "trigger-1",
-        "team": {"id": "T0", "domain": "example"},
-        "channel": {"id": "D0", "name": "directmessage"},
-        "response_url": env.slack.response_url("click"),
-        "actions": [{"action_id": "keywarden_extend_request", "block_id": "kw", "type": "button",
-                     "value": r#"{"v":1,"a":"tanaka-s3","k":"AKIAIOSFODNN7EXAMPLE","e":"2026-11-29"}"#,
-                     "text": {"type": "plain_text", "text": "button"}, "action_ts": "1.1"}]
-    });
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("payload", &click.to_string())
-        .finish();
+    let click = support::slack_requests::button_click(
+        "U0TANAKA01",
+        "keywarden_extend_request",
+        r#"{"v":1,"a":"tanaka-s3","k":"AKIAIOSFODNN7EXAMPLE","e":"2026-11-29"}"#,
+        &env.slack.response_url("click"),
+    );
+    let body = support::slack_requests::form(&click);
     let ts = chrono::Utc::now().timestamp().to_string();
     let signed = json!({
         "content-type": "application/x-www-form-urlencoded",
         "x-slack-request-timestamp": ts,
-        "x-slack-signature": slack_signature(&ts, &body),
+        "x-slack-signature": support::slack_requests::sign(&ts, &body),
     });
     let forged = json!({
         "content-type": "application/x-www-form-urlencoded",

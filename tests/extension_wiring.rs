@@ -10,8 +10,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow, date_serial};
 use support::http;
+use support::slack_requests::{SIGNING_SECRET, button_click, form, sign};
 
-const SECRET: &str = "test-signing-secret-5f0a";
 const TANAKA: &str = "U0TANAKA01";
 const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 
@@ -57,7 +57,7 @@ async fn the_notice_carries_the_request_button_only_with_a_signing_secret() {
     assert!(notice.text.contains("状態欄に「延長」"), "{}", notice.text);
 
     let mut env = env_with_notice().await;
-    env.set_env("SLACK_SIGNING_SECRET", SECRET);
+    env.set_env("SLACK_SIGNING_SECRET", SIGNING_SECRET);
     let out = env.run(&["run", "--today", "2026-11-22"]).await;
     assert_eq!(out.status, 0, "{}", out.stderr);
     let messages = env.slack.messages();
@@ -121,7 +121,7 @@ fn free_port() -> u16 {
 #[tokio::test]
 async fn serve_answers_signed_requests_and_refuses_the_rest() {
     let mut env = env_with_notice().await;
-    env.set_env("SLACK_SIGNING_SECRET", SECRET);
+    env.set_env("SLACK_SIGNING_SECRET", SIGNING_SECRET);
     let port = free_port();
     let mut child = env
         .command()
@@ -144,22 +144,14 @@ async fn serve_answers_signed_requests_and_refuses_the_rest() {
     let health = http("GET", &format!("{base}/healthz"), &[], String::new()).await;
     assert_eq!(health.status, 200, "GET /healthz");
 
-    let click = json!({
-        "type": "block_actions",
-        "user": {"id": TANAKA, "username": "t", "name": "t", "team_id": "T0"},
-        "api_app_id": "A0", "token": "legacy",
-        "container": {"type": "message", "message_ts": "100.000", "channel_id": "D0", "is_ephemeral": false},
-        "trigger_id": "trigger-1",
-        "team": {"id": "T0", "domain": "example"},
-        "channel": {"id": "D0", "name": "directmessage"},
-        "response_url": env.slack.response_url("click"),
-        "actions": [{"action_id": "keywarden_extend_request", "block_id": "kw", "type": "button",
-                     "value": format!(r#"{{"v":1,"a":"tanaka-s3","k":"{KEY}","e":"2026-11-29"}}"#),
-                     "text": {"type": "plain_text", "text": "button"}, "action_ts": "1.1"}]
-    });
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("payload", &click.to_string())
-        .finish();
+    let value = format!(r#"{{"v":1,"a":"tanaka-s3","k":"{KEY}","e":"2026-11-29"}}"#);
+    let click = button_click(
+        TANAKA,
+        "keywarden_extend_request",
+        &value,
+        &env.slack.response_url("click"),
+    );
+    let body = form(&click);
     let url = format!("{base}/slack/interactions");
     let form = ("content-type", "application/x-www-form-urlencoded");
 
@@ -201,13 +193,6 @@ async fn serve_answers_signed_requests_and_refuses_the_rest() {
     child.kill().await.ok();
 }
 
-fn sign(timestamp: &str, body: &str) -> String {
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
-    let tag = ring::hmac::sign(&key, format!("v0:{timestamp}:{body}").as_bytes());
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("v0={hex}")
-}
-
 #[tokio::test]
 async fn serve_without_a_signing_secret_says_what_to_set() {
     let env = env_with_notice().await;
@@ -232,7 +217,7 @@ async fn check_says_whether_interactions_are_on_and_changes_nothing() {
         out.stdout
     );
     let mut env = env_with_notice().await;
-    env.set_env("SLACK_SIGNING_SECRET", SECRET);
+    env.set_env("SLACK_SIGNING_SECRET", SIGNING_SECRET);
     let out = env.run(&["check"]).await;
     assert!(
         out.stdout
@@ -241,7 +226,7 @@ async fn check_says_whether_interactions_are_on_and_changes_nothing() {
         "{}",
         out.stdout
     );
-    assert!(!out.stdout.contains(SECRET) && !out.stderr.contains(SECRET));
+    assert!(!out.stdout.contains(SIGNING_SECRET) && !out.stderr.contains(SIGNING_SECRET));
     assert!(env.slack.messages().is_empty(), "check posts nothing");
     assert_eq!(env.google.counts().writes, 0, "check writes nothing");
 }

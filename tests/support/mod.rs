@@ -8,6 +8,7 @@ pub mod app;
 pub mod google;
 pub mod moto;
 pub mod slack;
+pub mod slack_requests;
 
 use std::net::SocketAddr;
 use std::path::Path;
