@@ -10,7 +10,7 @@ use google_sheets4::{Sheets, hyper_rustls, hyper_util, yup_oauth2};
 
 use super::{CellWrite, ServiceError, SheetStore};
 use crate::core::domain::Secret;
-use crate::core::sheet::{Grid, quoted_sheet};
+use crate::core::sheet::{Block, Grid, RowSink, quoted_sheet};
 
 type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
 
@@ -78,6 +78,8 @@ pub struct GoogleSheets {
     spreadsheet_id: String,
     /// A hung connection must not hang the run until the Lambda's own timeout.
     attempt_timeout: Duration,
+    /// The API base, for the streamed reads made without google-sheets4.
+    api_url: String,
 }
 
 impl GoogleSheets {
@@ -104,7 +106,71 @@ impl GoogleSheets {
             hub,
             spreadsheet_id: spreadsheet_id.to_string(),
             attempt_timeout,
+            api_url: api_url.to_string(),
         })
+    }
+
+    /// `values:batchGet`'s answer as bytes, to be decoded straight into sinks (see
+    /// `values_stream`): google-sheets4 would hold it as `Value` cells, every column, several
+    /// times its JSON size.
+    async fn batch_get_bytes(
+        &self,
+        ranges: &[String],
+    ) -> Result<google_sheets4::hyper::body::Bytes, Failure> {
+        use google_sheets4::common::{to_body, to_bytes};
+        use google_sheets4::hyper::{Method, Request, header};
+        let mut url = format!(
+            "{}/v4/spreadsheets/{}/values:batchGet?valueRenderOption=UNFORMATTED_VALUE\
+             &dateTimeRenderOption=SERIAL_NUMBER&majorDimension=ROWS&alt=json",
+            self.api_url.trim_end_matches('/'),
+            escape(&self.spreadsheet_id)
+        );
+        for range in ranges {
+            url.push_str("&ranges=");
+            url.push_str(&escape(range));
+        }
+        let body = timed(self.attempt_timeout, async {
+            let token = self
+                .hub
+                .auth
+                .get_token(&[Scope::Spreadsheet.as_ref()])
+                .await
+                .map_err(google_sheets4::Error::MissingToken)?;
+            let mut request = Request::builder().method(Method::GET).uri(url.as_str());
+            if let Some(token) = token {
+                request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            }
+            let request = request
+                .body(to_body::<String>(None))
+                .map_err(|e| google_sheets4::Error::Io(std::io::Error::other(e)))?;
+            let response = self
+                .hub
+                .client
+                .request(request)
+                .await
+                .map_err(google_sheets4::Error::HttpError)?;
+            let status = response.status();
+            let bytes = to_bytes(response.into_body()).await;
+            Ok((status, bytes))
+        })
+        .await?;
+        let (status, Some(bytes)) = body else {
+            return Err(Failure {
+                status: None,
+                transient: true,
+                message: "connection failed: the answer was cut short".into(),
+            });
+        };
+        if !status.is_success() {
+            return Err(match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(error) if error["error"].is_object() => from_error_body(&error),
+                _ => from_status(
+                    status.as_u16(),
+                    format!("Sheets API answered HTTP {}", status.as_u16()),
+                ),
+            });
+        }
+        Ok(bytes)
     }
 
     async fn batch_get(&self, ranges: &[String]) -> Result<Vec<Grid>, Failure> {
@@ -169,6 +235,26 @@ impl SheetStore for GoogleSheets {
             .notify(|e, d| tracing::warn!(error = %e.message, retry_in = ?d, "Sheets read failed, retrying"))
             .await
             .map_err(|e| e.into_service_error(&self.spreadsheet_id))
+    }
+
+    async fn read_into(
+        &self,
+        blocks: &[Block],
+        sinks: &mut [&mut dyn RowSink],
+    ) -> Result<(), ServiceError> {
+        let ranges: Vec<String> = blocks.iter().map(Block::a1).collect();
+        let bytes = (|| self.batch_get_bytes(&ranges))
+            .retry(backoff())
+            .when(Failure::is_transient)
+            .notify(|e, d| tracing::warn!(error = %e.message, retry_in = ?d, "Sheets read failed, retrying"))
+            .await
+            .map_err(|e| e.into_service_error(&self.spreadsheet_id))?;
+        super::values_stream::decode(&bytes, sinks).map_err(|e| {
+            ServiceError::Invalid(format!(
+                "spreadsheet {}: the Sheets API answer could not be read: {e}",
+                self.spreadsheet_id
+            ))
+        })
     }
 
     async fn write(&self, cells: &[CellWrite]) -> Result<(), ServiceError> {
@@ -240,24 +326,44 @@ async fn timed<T>(
     }
 }
 
-/// Sorts google-sheets4's errors into retry or give up, without echoing tokens.
-fn classify(e: google_sheets4::Error) -> Failure {
-    use google_sheets4::Error as E;
-    let from_status = |status: u16, message: String| Failure {
+/// Percent-encodes a query value or path segment (everything but RFC 3986's unreserved).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn from_status(status: u16, message: String) -> Failure {
+    Failure {
         status: Some(status),
         transient: status == 429 || status >= 500,
         message,
-    };
+    }
+}
+
+/// Google's JSON error (`{"error": {"code", "message", "status"}}`).
+fn from_error_body(body: &serde_json::Value) -> Failure {
+    let status = body["error"]["code"].as_u64().unwrap_or(400) as u16;
+    let text = body["error"]["message"].as_str().unwrap_or("").to_string();
+    let code = body["error"]["status"].as_str().unwrap_or("");
+    from_status(
+        status,
+        format!("Sheets API answered {status} {code}: {text}"),
+    )
+}
+
+/// Sorts google-sheets4's errors into retry or give up, without echoing tokens.
+fn classify(e: google_sheets4::Error) -> Failure {
+    use google_sheets4::Error as E;
     match e {
-        E::BadRequest(body) => {
-            let status = body["error"]["code"].as_u64().unwrap_or(400) as u16;
-            let text = body["error"]["message"].as_str().unwrap_or("").to_string();
-            let code = body["error"]["status"].as_str().unwrap_or("");
-            from_status(
-                status,
-                format!("Sheets API answered {status} {code}: {text}"),
-            )
-        }
+        E::BadRequest(body) => from_error_body(&body),
         E::Failure(response) => {
             let status = response.status().as_u16();
             from_status(status, format!("Sheets API answered HTTP {status}"))

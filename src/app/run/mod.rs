@@ -25,7 +25,9 @@ use crate::configuration::JobSettings;
 use crate::core::outcome::{ActionOutcome, Alert};
 use crate::core::plan::Plan;
 use crate::core::report::Report;
-use crate::core::sheet::{Directory, HeaderError, RequestTable};
+use crate::core::sheet::{
+    Block, Directory, DirectorySink, HeaderError, RequestTable, RequestTableSink,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -87,7 +89,7 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         let key_start = iam_outcomes.len();
         iam_outcomes.extend(key_outcomes);
         if mode == Mode::Run {
-            write_back::run(self, &mut iam_outcomes).await;
+            write_back::run(self, &table.layout, &mut iam_outcomes).await;
         }
 
         // Phase 4: Slack — notices and the owners' DMs of phase 2 — then 通知日.
@@ -97,7 +99,7 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         );
         let mut notices = notices;
         if mode == Mode::Run {
-            write_back::run(self, &mut notices).await;
+            write_back::run(self, &table.layout, &mut notices).await;
         }
 
         // Every line in sheet order, then the key rules and the run-wide alerts.
@@ -119,21 +121,18 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         Ok(Report::build(today, &outcomes, sent))
     }
 
-    /// Both sheets in one request; each grid is dropped as soon as it is parsed.
+    /// Both sheets in one request, decoded row by row: no grid of either sheet is ever held.
     async fn read(&self) -> Result<(RequestTable, Directory), Fatal> {
         let s = self.settings;
-        let mut grids = self
-            .sheets
-            .read(&[&s.request_sheet, &s.users_sheet])
+        let mut requests = RequestTableSink::new(&s.request_sheet);
+        let mut users = DirectorySink::new(&s.users_sheet);
+        self.sheets
+            .read_into(
+                &[Block::whole(&s.request_sheet), Block::whole(&s.users_sheet)],
+                &mut [&mut requests, &mut users],
+            )
             .await
-            .map_err(Fatal::Read)?
-            .into_iter();
-        let (requests, users) = (
-            grids.next().unwrap_or_default(),
-            grids.next().unwrap_or_default(),
-        );
-        let table = RequestTable::from_grid(&s.request_sheet, requests)?;
-        let directory = Directory::parse(&s.users_sheet, &users)?;
-        Ok((table, directory))
+            .map_err(Fatal::Read)?;
+        Ok((requests.finish()?, users.finish()?))
     }
 }
