@@ -25,12 +25,15 @@ const TEARDOWNS: usize = 10;
 struct Args {
     rows: Vec<usize>,
     latency: Duration,
+    /// `chat.postMessage` calls the fake Slack answers with 429 (`Retry-After: 1`).
+    slack_429: usize,
 }
 
 fn args() -> Args {
     let mut args = Args {
         rows: vec![10_000, 100_000],
         latency: Duration::from_millis(20),
+        slack_429: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -47,6 +50,7 @@ fn args() -> Args {
                 args.latency =
                     Duration::from_millis(it.next().expect("ms").parse().expect("a number"))
             }
+            "--slack-429" => args.slack_429 = it.next().expect("N").parse().expect("a number"),
             _ => {} // `cargo bench` passes `--bench`
         }
     }
@@ -153,7 +157,148 @@ fn number_after(text: &str, key: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-async fn scenario(n: usize, latency: Duration) {
+/// Milliseconds from `t0` to `t`.
+fn ms(t0: Instant, t: Instant) -> f64 {
+    t.saturating_duration_since(t0).as_secs_f64() * 1000.0
+}
+
+/// The stages of the run as the fakes saw them, and the critical path through them: token,
+/// read, the longest teardown chain, write, the Slack posts, write, the summary.
+fn timeline(env: &TestEnv, started: Instant, wall: Duration, latency: Duration) {
+    let google = env.google.requests();
+    let at = |pred: &dyn Fn(&support::google::GoogleRequest) -> bool| -> Vec<Instant> {
+        google.iter().filter(|r| pred(r)).map(|r| r.at).collect()
+    };
+    let tokens = at(&|r| r.path == "/token");
+    let reads = at(&|r| r.path.ends_with("values:batchGet"));
+    let writes = at(&|r| r.path.ends_with("values:batchUpdate"));
+    let calls = env.iam.calls();
+    let mut chains: std::collections::BTreeMap<String, (Instant, Instant, usize)> =
+        Default::default();
+    for c in &calls {
+        // A teardown's calls name its user, or its own policy (named like the user).
+        let user = c.param("UserName").map(str::to_string).or_else(|| {
+            c.param("PolicyArn")
+                .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+        });
+        if let Some(user) = user {
+            let e = chains.entry(user).or_insert((c.at, c.done, 0));
+            e.0 = e.0.min(c.at);
+            e.1 = e.1.max(c.done);
+            e.2 += 1;
+        }
+    }
+    let longest = chains
+        .values()
+        .max_by_key(|(a, b, _)| b.duration_since(*a))
+        .copied();
+    let posts: Vec<Instant> = env
+        .slack
+        .requests()
+        .iter()
+        .filter(|r| r.method == "chat.postMessage")
+        .map(|r| r.at)
+        .collect();
+    let lat = latency.as_secs_f64() * 1000.0;
+    let span = |list: &[Instant]| match (list.first(), list.last()) {
+        (Some(a), Some(b)) => format!("{:>6.0} – {:>6.0}", ms(started, *a), ms(started, *b) + lat),
+        _ => "     -".to_string(),
+    };
+    println!("timeline (ms after spawn; first request – last answer)");
+    println!("  OAuth token                 {}", span(&tokens));
+    println!(
+        "  Sheets reads ({})           {}",
+        reads.len(),
+        span(&reads)
+    );
+    if let (Some(first), Some(last)) = (
+        calls.iter().map(|c| c.at).min(),
+        calls.iter().map(|c| c.done).max(),
+    ) {
+        println!(
+            "  IAM ({} calls)             {:>6.0} – {:>6.0}",
+            calls.len(),
+            ms(started, first),
+            ms(started, last)
+        );
+    }
+    println!(
+        "  Sheets writes ({})          {}",
+        writes.len(),
+        span(&writes)
+    );
+    println!("  Slack posts ({})          {}", posts.len(), span(&posts));
+    println!(
+        "  exit                        {:>6.0}",
+        wall.as_secs_f64() * 1000.0
+    );
+
+    // The critical path observed: each stage from its first request to its last answer.
+    let stage = |list: &[Instant]| match (list.first(), list.last()) {
+        (Some(a), Some(b)) => b.duration_since(*a).as_secs_f64() * 1000.0 + lat,
+        _ => 0.0,
+    };
+    let chain_ms = longest.map_or(0.0, |(a, b, _)| ms(a, b));
+    let chain_calls = longest.map_or(0, |(_, _, n)| n);
+    // Each write-back is a re-check read followed by the write.
+    let write = |i: usize| {
+        writes.get(i).map_or(0.0, |w| {
+            ms(reads.get(i + 1).copied().unwrap_or(*w), *w) + lat
+        })
+    };
+    let (notices, summary): (Vec<Instant>, Vec<Instant>) = match writes.get(1) {
+        Some(w2) => posts.iter().partition(|p| *p < w2),
+        None => (posts.clone(), Vec::new()),
+    };
+    let parts = [
+        ("token", stage(&tokens)),
+        ("read", stage(&reads[..reads.len().min(1)])),
+        ("longest teardown chain", chain_ms),
+        ("write", write(0)),
+        ("Slack posts", stage(&notices)),
+        ("write", write(1)),
+        ("summary", stage(&summary)),
+    ];
+    let total: f64 = parts.iter().map(|(_, v)| v).sum();
+    println!(
+        "critical path (observed)      {total:.0} ms = {}",
+        parts
+            .iter()
+            .map(|(k, v)| format!("{k} {v:.0}"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    );
+    println!(
+        "  longest teardown chain      {chain_calls} IAM calls, {:.1} round trips of {lat:.0} ms",
+        chain_ms / lat.max(1.0)
+    );
+    println!(
+        "  wall − critical path        {:.0} ms (local work, and stages not overlapped)",
+        wall.as_secs_f64() * 1000.0 - total
+    );
+    // Slack's limits: the union of the windows in which a 429 held every post back.
+    let mut windows: Vec<(f64, f64)> = env
+        .slack
+        .rate_limit_windows()
+        .into_iter()
+        .map(|(t, d)| (ms(started, t), ms(started, t) + d.as_secs_f64() * 1000.0))
+        .collect();
+    windows.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let (mut held, mut until) = (0.0, f64::MIN);
+    for (a, b) in windows {
+        let a = a.max(until);
+        if b > a {
+            held += b - a;
+            until = b;
+        }
+    }
+    println!(
+        "waiting on Slack's limits     {held:.0} ms ({:.0} % of wall)",
+        100.0 * held / (wall.as_secs_f64() * 1000.0)
+    );
+}
+
+async fn scenario(n: usize, latency: Duration, slack_429: usize) {
     let (mut requests, users, due) = synthetic(n);
     let in_process = parse_and_decide(&requests, &users);
 
@@ -169,6 +314,9 @@ async fn scenario(n: usize, latency: Duration) {
     env.google.delay(latency);
     env.slack.delay(latency);
     env.iam.delay(latency);
+    if slack_429 > 0 {
+        env.slack.rate_limit_next(slack_429, 1);
+    }
 
     let stdout = env.dir.path().join("stdout.json");
     let stderr = env.dir.path().join("stderr.log");
@@ -238,14 +386,19 @@ async fn scenario(n: usize, latency: Duration) {
     );
     println!("notices done                  {}", count("notify", "done"));
     println!("teardowns done                {}", count("delete", "done"));
-    println!("requests: Sheets reads        {}", google.reads);
-    println!("          Sheets writes       {}", google.writes);
+    println!(
+        "requests: Sheets (token aside) {} ({} reads, {} writes)",
+        google.reads + google.writes,
+        google.reads,
+        google.writes
+    );
     println!("          OAuth token         {}", google.token);
     println!(
         "          Slack               {}",
         env.slack.post_attempts()
     );
     println!("          IAM                 {}", env.iam.calls().len());
+    timeline(&env, started, wall, latency);
     if status != 0 {
         println!(
             "(stderr tail)\n{}",
@@ -269,6 +422,6 @@ fn main() {
         .build()
         .unwrap();
     for n in &args.rows {
-        runtime.block_on(scenario(*n, args.latency));
+        runtime.block_on(scenario(*n, args.latency, args.slack_429));
     }
 }
