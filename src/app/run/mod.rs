@@ -4,7 +4,8 @@
 //! write — decided here and in the phases, never in the adapters.
 //!
 //! Order matters for what survives a crash or a Lambda time-out (SPEC §4 "When results reach
-//! the sheet"): IAM work, then its sheet writes, and only then anything that waits on Slack.
+//! the sheet"): IAM work, then its sheet writes, and only then the DMs about it; the notices,
+//! which depend on no IAM result, go out meanwhile and never hold the IAM writes back.
 
 mod deadline;
 mod key_rules;
@@ -70,34 +71,36 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             "sheets read and planned"
         );
 
-        // Phase 1: IAM reads for the key rules, then the caps over everything due.
-        let keys = key_rules::plan(self, &table, &directory, &plan, today, mode).await;
-        let caps = rows::Caps::new(&plan, &keys.work, s);
+        // The owners' notices need nothing but the plan: they go out while IAM works, and
+        // the IAM results still reach the sheet without waiting on any of them.
+        let iam = async {
+            // Phase 1: IAM reads for the key rules, then the caps over everything due.
+            let keys = key_rules::plan(self, &table, &directory, &plan, today, mode).await;
+            let caps = rows::Caps::new(&plan, &keys.work, s);
 
-        // Phase 2: IAM changes; different users side by side.
-        let (teardowns, switches, key_outcomes) = tokio::join!(
-            teardowns::run(self, &plan, &caps, mode),
-            switches::run(self, &plan, &caps, today, mode),
-            key_rules::run(self, &keys.work, &caps, mode),
-        );
-        let mut row_outcomes = rows::untouched(&plan);
-        row_outcomes.extend(teardowns);
-        row_outcomes.extend(switches);
+            // Phase 2: IAM changes; different users side by side.
+            let (teardowns, switches, key_outcomes) = tokio::join!(
+                teardowns::run(self, &plan, &caps, mode),
+                switches::run(self, &plan, &caps, today, mode),
+                key_rules::run(self, &keys.work, &caps, mode),
+            );
+            let mut iam_outcomes = rows::untouched(&plan);
+            iam_outcomes.extend(teardowns);
+            iam_outcomes.extend(switches);
+            let key_start = iam_outcomes.len();
+            iam_outcomes.extend(key_outcomes);
 
-        // Phase 3: IAM results reach the sheet before anything waits on Slack.
-        let mut iam_outcomes: Vec<ActionOutcome> = row_outcomes;
-        let key_start = iam_outcomes.len();
-        iam_outcomes.extend(key_outcomes);
-        if mode == Mode::Run {
-            write_back::run(self, &table.layout, &mut iam_outcomes).await;
-        }
-
-        // Phase 4: Slack — notices and the owners' DMs of phase 2 — then 通知日.
-        let (notices, ()) = tokio::join!(
-            notices::run(self, &plan, mode),
-            owner_dms::send_all(self, &mut iam_outcomes, mode),
-        );
-        let mut notices = notices;
+            // Phase 3: IAM results reach the sheet before anything waits on Slack.
+            if mode == Mode::Run {
+                write_back::run(self, &table.layout, &mut iam_outcomes).await;
+            }
+            // Phase 4: the owners' DMs of phase 2.
+            owner_dms::send_all(self, &mut iam_outcomes, mode).await;
+            (keys, caps, iam_outcomes, key_start)
+        };
+        let ((keys, caps, mut iam_outcomes, key_start), mut notices) =
+            tokio::join!(iam, notices::run(self, &plan, mode));
+        // Then 通知日 of the notices delivered.
         if mode == Mode::Run {
             write_back::run(self, &table.layout, &mut notices).await;
         }
