@@ -8,10 +8,11 @@ use backon::{ExponentialBuilder, Retryable};
 use google_sheets4::api::{BatchUpdateValuesRequest, Scope, ValueRange};
 use google_sheets4::{Sheets, hyper_rustls, hyper_util, yup_oauth2};
 
-use super::{CellWrite, ServiceError, SheetStore};
+use super::{CellWrite, ServiceError, SheetStore, values_stream};
 use crate::core::domain::Secret;
 use crate::core::sheet::{Block, Grid, RowSink, quoted_sheet};
 
+type Incoming = google_sheets4::hyper::body::Incoming;
 type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
 
 /// An HTTPS connector that also speaks plain HTTP, for local emulators and tests. Built once:
@@ -110,13 +111,10 @@ impl GoogleSheets {
         })
     }
 
-    /// `values:batchGet`'s answer as bytes, to be decoded straight into sinks (see
-    /// `values_stream`): google-sheets4 would hold it as `Value` cells, every column, several
-    /// times its JSON size.
-    async fn batch_get_bytes(
-        &self,
-        ranges: &[String],
-    ) -> Result<google_sheets4::hyper::body::Bytes, Failure> {
+    /// Asks `values:batchGet` for the ranges; the answer's body is decoded as it arrives
+    /// (see [`Self::decode_streamed`]): google-sheets4 would hold it whole, then as `Value`
+    /// cells of every column, several times its size.
+    async fn batch_get_open(&self, ranges: &[String]) -> Result<Incoming, Failure> {
         use google_sheets4::common::{to_body, to_bytes};
         use google_sheets4::hyper::{Method, Request, header};
         let mut url = format!(
@@ -129,7 +127,7 @@ impl GoogleSheets {
             url.push_str("&ranges=");
             url.push_str(&escape(range));
         }
-        let body = timed(self.attempt_timeout, async {
+        let (status, body) = timed(self.attempt_timeout, async {
             let token = self
                 .hub
                 .auth
@@ -150,27 +148,82 @@ impl GoogleSheets {
                 .await
                 .map_err(google_sheets4::Error::HttpError)?;
             let status = response.status();
-            let bytes = to_bytes(response.into_body()).await;
-            Ok((status, bytes))
+            if status.is_success() {
+                return Ok((status, Ok(response.into_body())));
+            }
+            Ok((status, Err(to_bytes(response.into_body()).await)))
         })
         .await?;
-        let (status, Some(bytes)) = body else {
-            return Err(Failure {
-                status: None,
-                transient: true,
-                message: "connection failed: the answer was cut short".into(),
-            });
-        };
-        if !status.is_success() {
-            return Err(match serde_json::from_slice::<serde_json::Value>(&bytes) {
-                Ok(error) if error["error"].is_object() => from_error_body(&error),
-                _ => from_status(
-                    status.as_u16(),
-                    format!("Sheets API answered HTTP {}", status.as_u16()),
-                ),
-            });
+        match body {
+            Ok(body) => Ok(body),
+            Err(bytes) => Err(
+                match serde_json::from_slice::<serde_json::Value>(&bytes.unwrap_or_default()) {
+                    Ok(error) if error["error"].is_object() => from_error_body(&error),
+                    _ => from_status(
+                        status.as_u16(),
+                        format!("Sheets API answered HTTP {}", status.as_u16()),
+                    ),
+                },
+            ),
         }
-        Ok(bytes)
+    }
+
+    /// Decodes the answer into the sinks as its bytes arrive, so the JSON text of a large
+    /// sheet is never held whole either (on a current-thread runtime: received, then decoded).
+    async fn decode_streamed(
+        &self,
+        body: Incoming,
+        sinks: &mut [&mut dyn RowSink],
+    ) -> Result<(), ServiceError> {
+        use http_body_util::BodyExt;
+        let limit = self.attempt_timeout;
+        let unreadable = |e: serde_json::Error| {
+            let message = format!(
+                "spreadsheet {}: the Sheets API answer could not be read: {e}",
+                self.spreadsheet_id
+            );
+            if e.is_io() {
+                ServiceError::Unavailable(message)
+            } else {
+                ServiceError::Invalid(message)
+            }
+        };
+        let late = move || format!("no answer within {} s", limit.as_secs());
+        if tokio::runtime::Handle::current().runtime_flavor()
+            != tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            let bytes = tokio::time::timeout(limit, body.collect())
+                .await
+                .map_err(|_| ServiceError::Unavailable(late()))?
+                .map_err(|e| ServiceError::Unavailable(format!("connection failed: {e}")))?
+                .to_bytes();
+            return values_stream::decode(&bytes, sinks).map_err(unreadable);
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let pump = tokio::spawn(async move {
+            let mut body = body;
+            let pumped = tokio::time::timeout(limit, async {
+                while let Some(frame) = body.frame().await {
+                    let frame = frame.map_err(|e| format!("connection failed: {e}"))?;
+                    if let Ok(data) = frame.into_data()
+                        && tx.send(Ok(data)).await.is_err()
+                    {
+                        break;
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .unwrap_or_else(|_| Err(late()));
+            if let Err(e) = pumped {
+                let _ = tx.send(Err(e)).await;
+            }
+        });
+        let decoded = tokio::task::block_in_place(|| {
+            values_stream::decode_reader(values_stream::ChunkReader::new(rx), sinks)
+        });
+        pump.abort();
+        decoded.map_err(unreadable)
     }
 
     async fn batch_get(&self, ranges: &[String]) -> Result<Vec<Grid>, Failure> {
@@ -243,18 +296,13 @@ impl SheetStore for GoogleSheets {
         sinks: &mut [&mut dyn RowSink],
     ) -> Result<(), ServiceError> {
         let ranges: Vec<String> = blocks.iter().map(Block::a1).collect();
-        let bytes = (|| self.batch_get_bytes(&ranges))
+        let body = (|| self.batch_get_open(&ranges))
             .retry(backoff())
             .when(Failure::is_transient)
             .notify(|e, d| tracing::warn!(error = %e.message, retry_in = ?d, "Sheets read failed, retrying"))
             .await
             .map_err(|e| e.into_service_error(&self.spreadsheet_id))?;
-        super::values_stream::decode(&bytes, sinks).map_err(|e| {
-            ServiceError::Invalid(format!(
-                "spreadsheet {}: the Sheets API answer could not be read: {e}",
-                self.spreadsheet_id
-            ))
-        })
+        self.decode_streamed(body, sinks).await
     }
 
     async fn write(&self, cells: &[CellWrite]) -> Result<(), ServiceError> {

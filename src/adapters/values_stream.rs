@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use google_sheets4::hyper::body::Bytes;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
@@ -14,6 +15,49 @@ pub fn decode(body: &[u8], sinks: &mut [&mut dyn RowSink]) -> Result<(), serde_j
     let mut de = serde_json::Deserializer::from_slice(body);
     Answer(sinks).deserialize(&mut de)?;
     de.end()
+}
+
+/// [`decode`] from a reader, e.g. a body arriving in chunks ([`ChunkReader`]).
+pub fn decode_reader(
+    reader: impl std::io::Read,
+    sinks: &mut [&mut dyn RowSink],
+) -> Result<(), serde_json::Error> {
+    let reader = std::io::BufReader::with_capacity(64 * 1024, reader);
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    Answer(sinks).deserialize(&mut de)?;
+    de.end()
+}
+
+/// Reads the chunks of a body as they arrive from an async task (blocking: call it from
+/// `block_in_place`). An `Err` chunk is the transfer's failure; the end of the channel, the
+/// end of the body.
+pub struct ChunkReader {
+    rx: tokio::sync::mpsc::Receiver<Result<Bytes, String>>,
+    chunk: Bytes,
+}
+
+impl ChunkReader {
+    pub fn new(rx: tokio::sync::mpsc::Receiver<Result<Bytes, String>>) -> Self {
+        ChunkReader {
+            rx,
+            chunk: Bytes::new(),
+        }
+    }
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.chunk.is_empty() {
+            match self.rx.blocking_recv() {
+                None => return Ok(0),
+                Some(Err(e)) => return Err(std::io::Error::other(e)),
+                Some(Ok(chunk)) => self.chunk = chunk,
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk.split_to(n));
+        Ok(n)
+    }
 }
 
 struct Answer<'s, 'k>(&'s mut [&'k mut dyn RowSink]);
@@ -248,6 +292,31 @@ mod tests {
             ]
         );
         assert!(b.0.is_empty());
+    }
+
+    #[test]
+    fn a_body_in_chunks_decodes_like_a_whole_one_and_a_broken_one_fails() {
+        let body: &[u8] = br#"{"valueRanges":[{"values":[["h","x"],[1,2,"\u3042"]]}]}"#;
+        let chunks = |fail: bool| {
+            let (tx, rx) = tokio::sync::mpsc::channel(64);
+            for piece in body.chunks(5) {
+                tx.try_send(Ok(Bytes::copy_from_slice(piece))).unwrap();
+            }
+            if fail {
+                tx.try_send(Err("connection reset".to_string())).unwrap();
+            }
+            ChunkReader::new(rx)
+        };
+        let (mut whole, mut streamed) = (Even::default(), Even::default());
+        decode(body, &mut [&mut whole]).unwrap();
+        decode_reader(chunks(false), &mut [&mut streamed]).unwrap();
+        assert_eq!(whole.0, streamed.0);
+        assert_eq!(
+            streamed.0[1],
+            vec![Value::from(1), SKIPPED, Value::from("あ")]
+        );
+        let err = decode_reader(chunks(true), &mut [&mut Even::default()]).unwrap_err();
+        assert!(err.is_io(), "{err}");
     }
 
     #[test]
