@@ -4,11 +4,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// Parsing a large sheet makes millions of small strings; mimalloc serves them faster than
-/// the system allocator (see the README's benchmark).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     // ring (Slack, Google) and aws-lc-rs (AWS SDK) are both compiled in; rustls then cannot
     // choose by itself and would panic at the first TLS connection.
