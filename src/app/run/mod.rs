@@ -118,6 +118,11 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             outcomes.push(ActionOutcome::alert(Alert::OutOfTime));
         }
 
+        // The sheets are no longer needed: the summary and the report come from the outcomes
+        // alone, and a large sheet's rows would otherwise add to the report's memory.
+        drop(plan);
+        drop((table, directory));
+
         // Phase 5: the administrators' summary, derived from every outcome.
         let (sent, failures) = summary::send_summary(self, today, &outcomes, mode).await;
         outcomes.extend(failures);
