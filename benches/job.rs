@@ -137,14 +137,19 @@ fn parse_and_decide(requests: &Grid, users: &Grid) -> Duration {
         .unwrap()
 }
 
-/// Peak RSS (KiB) and exit status of a child, from `wait4`'s resource usage.
-fn wait_with_rusage(pid: i32) -> (i32, i64) {
+/// Exit status, peak RSS (KiB) and CPU time (user + system) of a child, from `wait4`.
+fn wait_with_rusage(pid: i32) -> (i32, i64, Duration) {
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: pid is our own child, not waited for anywhere else; the pointers are valid.
     let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(rc, pid, "wait4 failed");
-    (libc::WEXITSTATUS(status), usage.ru_maxrss)
+    let cpu = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (
+        libc::WEXITSTATUS(status),
+        usage.ru_maxrss,
+        cpu(usage.ru_utime) + cpu(usage.ru_stime),
+    )
 }
 
 fn number_after(text: &str, key: &str) -> Option<u64> {
@@ -360,7 +365,7 @@ async fn scenario(n: usize, latency: Duration, slack_429: usize) {
     // Reaped by `wait4` below, which also reports the child's peak memory.
     #[allow(clippy::zombie_processes)]
     let pid = command.spawn().expect("spawn keywarden").id() as i32;
-    let (status, peak_kib) = tokio::task::spawn_blocking(move || wait_with_rusage(pid))
+    let (status, peak_kib, cpu) = tokio::task::spawn_blocking(move || wait_with_rusage(pid))
         .await
         .unwrap();
     let wall = started.elapsed();
@@ -402,6 +407,10 @@ async fn scenario(n: usize, latency: Duration, slack_429: usize) {
     println!(
         "  everything else             {:.0} ms (network waits, TLS-free HTTP, JSON)",
         (wall.as_secs_f64() * 1000.0) - own_us as f64 / 1000.0
+    );
+    println!(
+        "keywarden's own CPU time      {:.0} ms (user + system)",
+        cpu.as_secs_f64() * 1000.0
     );
     match to_first_request {
         Some(t) => println!(
