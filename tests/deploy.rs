@@ -45,6 +45,7 @@ fn operations_called(source: &str) -> BTreeSet<String> {
         "put_",
         "generate_",
         "attach_",
+        "tag_",
     ];
     let mut ops = BTreeSet::new();
     for (i, _) in source.match_indices('.') {
