@@ -4,6 +4,8 @@
 //! [`crate::core::sheet::writes::plan_at`], against row 1 and the IAM user and key cells as
 //! re-read now: nothing else decides where a row is.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use super::Job;
@@ -25,7 +27,8 @@ pub async fn run<S: SheetStore, M, I, V>(
         return;
     }
     let sheet = &job.settings.request_sheet;
-    let results = match recheck(job.sheets, sheet, layout).await {
+    let keys: HashSet<String> = pending.iter().map(|c| c.key.to_string()).collect();
+    let results = match recheck(job.sheets, sheet, layout, &keys).await {
         Err(why) => vec![WriteResult::NotWritten { why }; pending.len()],
         Ok((layout, rows)) => {
             let locator = Locator::new(rows.iter().map(|(r, a, k)| (*r, a.as_str(), k.as_str())));
@@ -55,12 +58,14 @@ pub async fn run<S: SheetStore, M, I, V>(
     }
 }
 
-/// Row 1 and every row's IAM user and key, in one read of those cells only. Should the
+/// Row 1 and the IAM user and key of every row holding one of `keys`, in one read of those
+/// cells only: other rows cannot be where a change goes, so they are not kept. Should the
 /// columns have moved since the first read, they are read again where they are now.
 async fn recheck<S: SheetStore>(
     sheets: &S,
     sheet: &str,
     layout: &RequestLayout,
+    keys: &HashSet<String>,
 ) -> Result<(RequestLayout, Vec<(usize, String, String)>), String> {
     let (mut account, mut key) = (layout.account, layout.key_id);
     for _ in 0..2 {
@@ -69,6 +74,7 @@ async fn recheck<S: SheetStore>(
         let mut pairs = Pairs {
             account: account - c0,
             key: key - c0,
+            keys,
             next_row: 2,
             rows: Vec::new(),
         };
@@ -109,15 +115,16 @@ impl RowSink for Header {
     }
 }
 
-/// `(row, IAM user, key)` of every row holding either, columns relative to the block.
-struct Pairs {
+/// `(row, IAM user, key)` of the rows holding one of `keys`, columns relative to the block.
+struct Pairs<'k> {
     account: usize,
     key: usize,
+    keys: &'k HashSet<String>,
     next_row: usize,
     rows: Vec<(usize, String, String)>,
 }
 
-impl RowSink for Pairs {
+impl RowSink for Pairs<'_> {
     fn wants(&self, col: usize) -> bool {
         col == self.account || col == self.key
     }
@@ -125,10 +132,11 @@ impl RowSink for Pairs {
     fn row(&mut self, cells: &[Value]) {
         let row = self.next_row;
         self.next_row += 1;
-        let (account, key) = (cell_text(cells, self.account), cell_text(cells, self.key));
-        if account.is_some() || key.is_some() {
-            self.rows
-                .push((row, account.unwrap_or_default(), key.unwrap_or_default()));
+        if let Some(key) = cell_text(cells, self.key)
+            && self.keys.contains(&key)
+        {
+            let account = cell_text(cells, self.account).unwrap_or_default();
+            self.rows.push((row, account, key));
         }
     }
 }
