@@ -25,12 +25,15 @@ const TEARDOWNS: usize = 10;
 struct Args {
     rows: Vec<usize>,
     latency: Duration,
+    /// `chat.postMessage` calls the fake Slack answers with 429 (`Retry-After: 1`).
+    slack_429: usize,
 }
 
 fn args() -> Args {
     let mut args = Args {
         rows: vec![10_000, 100_000],
         latency: Duration::from_millis(20),
+        slack_429: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -47,6 +50,7 @@ fn args() -> Args {
                 args.latency =
                     Duration::from_millis(it.next().expect("ms").parse().expect("a number"))
             }
+            "--slack-429" => args.slack_429 = it.next().expect("N").parse().expect("a number"),
             _ => {} // `cargo bench` passes `--bench`
         }
     }
@@ -133,14 +137,19 @@ fn parse_and_decide(requests: &Grid, users: &Grid) -> Duration {
         .unwrap()
 }
 
-/// Peak RSS (KiB) and exit status of a child, from `wait4`'s resource usage.
-fn wait_with_rusage(pid: i32) -> (i32, i64) {
+/// Exit status, peak RSS (KiB) and CPU time (user + system) of a child, from `wait4`.
+fn wait_with_rusage(pid: i32) -> (i32, i64, Duration) {
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: pid is our own child, not waited for anywhere else; the pointers are valid.
     let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(rc, pid, "wait4 failed");
-    (libc::WEXITSTATUS(status), usage.ru_maxrss)
+    let cpu = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (
+        libc::WEXITSTATUS(status),
+        usage.ru_maxrss,
+        cpu(usage.ru_utime) + cpu(usage.ru_stime),
+    )
 }
 
 fn number_after(text: &str, key: &str) -> Option<u64> {
@@ -153,7 +162,174 @@ fn number_after(text: &str, key: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
-async fn scenario(n: usize, latency: Duration) {
+/// Milliseconds from `t0` to `t`.
+fn ms(t0: Instant, t: Instant) -> f64 {
+    t.saturating_duration_since(t0).as_secs_f64() * 1000.0
+}
+
+/// The stages of the run as the fakes saw them, and the critical path through them: token,
+/// read, the longest teardown chain, write, the Slack posts, write, the summary.
+fn timeline(env: &TestEnv, started: Instant, wall: Duration, latency: Duration) {
+    let google = env.google.requests();
+    let at = |pred: &dyn Fn(&support::google::GoogleRequest) -> bool| -> Vec<Instant> {
+        google.iter().filter(|r| pred(r)).map(|r| r.at).collect()
+    };
+    let tokens = at(&|r| r.path == "/token");
+    let reads = at(&|r| r.path.ends_with("values:batchGet"));
+    let writes = at(&|r| r.path.ends_with("values:batchUpdate"));
+    let calls = env.iam.calls();
+    let mut chains: std::collections::BTreeMap<String, (Instant, Instant, usize)> =
+        Default::default();
+    for c in &calls {
+        // A teardown's calls name its user, or its own policy (named like the user).
+        let user = c.param("UserName").map(str::to_string).or_else(|| {
+            c.param("PolicyArn")
+                .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+        });
+        if let Some(user) = user {
+            let e = chains.entry(user).or_insert((c.at, c.done, 0));
+            e.0 = e.0.min(c.at);
+            e.1 = e.1.max(c.done);
+            e.2 += 1;
+        }
+    }
+    let longest = chains
+        .values()
+        .max_by_key(|(a, b, _)| b.duration_since(*a))
+        .copied();
+    let posts: Vec<Instant> = env
+        .slack
+        .requests()
+        .iter()
+        .filter(|r| r.method == "chat.postMessage")
+        .map(|r| r.at)
+        .collect();
+    let lat = latency.as_secs_f64() * 1000.0;
+    let span = |list: &[Instant]| match (list.first(), list.last()) {
+        (Some(a), Some(b)) => format!("{:>6.0} – {:>6.0}", ms(started, *a), ms(started, *b) + lat),
+        _ => "     -".to_string(),
+    };
+    println!("timeline (ms after spawn; first request – last answer)");
+    println!("  OAuth token                 {}", span(&tokens));
+    println!(
+        "  Sheets reads ({})           {}",
+        reads.len(),
+        span(&reads)
+    );
+    if let (Some(first), Some(last)) = (
+        calls.iter().map(|c| c.at).min(),
+        calls.iter().map(|c| c.done).max(),
+    ) {
+        println!(
+            "  IAM ({} calls)             {:>6.0} – {:>6.0}",
+            calls.len(),
+            ms(started, first),
+            ms(started, last)
+        );
+    }
+    println!(
+        "  Sheets writes ({})          {}",
+        writes.len(),
+        span(&writes)
+    );
+    println!("  Slack posts ({})          {}", posts.len(), span(&posts));
+    println!(
+        "  exit                        {:>6.0}",
+        wall.as_secs_f64() * 1000.0
+    );
+
+    // The critical path observed: each stage from its first request to its last answer.
+    let stage = |list: &[Instant]| match (list.first(), list.last()) {
+        (Some(a), Some(b)) => b.duration_since(*a).as_secs_f64() * 1000.0 + lat,
+        _ => 0.0,
+    };
+    let chain_ms = longest.map_or(0.0, |(a, b, _)| ms(a, b));
+    let chain_calls = longest.map_or(0, |(_, _, n)| n);
+    // Each write-back is a re-check read followed by the write.
+    let write = |i: usize| {
+        writes.get(i).map_or(0.0, |w| {
+            ms(reads.get(i + 1).copied().unwrap_or(*w), *w) + lat
+        })
+    };
+    // Posts before the second write-back: the notices (from the start) and the owners' DMs
+    // (after the first write-back); after it, the summary.
+    let (posts_before, summary): (Vec<Instant>, Vec<Instant>) = match writes.get(1) {
+        Some(w2) => posts.iter().partition(|p| *p < w2),
+        None => (posts.clone(), Vec::new()),
+    };
+    let after_write1: Vec<Instant> = match writes.first() {
+        Some(w1) => posts_before.iter().copied().filter(|p| p > w1).collect(),
+        None => Vec::new(),
+    };
+    // Two paths run side by side: the IAM chain, its write-back and the owners' DMs; and the
+    // notices. The longer one is on the critical path.
+    let iam_path = chain_ms + write(0) + stage(&after_write1);
+    let notices_path = stage(&posts_before);
+    let parts = [
+        ("token", stage(&tokens)),
+        ("read", stage(&reads[..reads.len().min(1)])),
+        if iam_path >= notices_path {
+            ("teardown chain + write + owners' DMs", iam_path)
+        } else {
+            ("notices", notices_path)
+        },
+        ("write", write(1)),
+        ("summary", stage(&summary)),
+    ];
+    let total: f64 = parts.iter().map(|(_, v)| v).sum();
+    println!(
+        "critical path (observed)      {total:.0} ms = {}",
+        parts
+            .iter()
+            .map(|(k, v)| format!("{k} {v:.0}"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    );
+    println!(
+        "  longest teardown chain      {chain_ms:.0} ms: {chain_calls} IAM calls, {:.1} round trips of {lat:.0} ms",
+        chain_ms / lat.max(1.0)
+    );
+    println!(
+        "  IAM path / notices path     {iam_path:.0} ms / {notices_path:.0} ms (side by side)"
+    );
+    let in_flight = posts
+        .iter()
+        .map(|p| {
+            posts
+                .iter()
+                .filter(|q| *q >= p && q.duration_since(*p) < latency)
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    println!("  Slack posts in flight (max) {in_flight}");
+    println!(
+        "  wall − critical path        {:.0} ms (start-up, local work, exit)",
+        wall.as_secs_f64() * 1000.0 - total
+    );
+    // Slack's limits: the union of the windows in which a 429 held every post back.
+    let mut windows: Vec<(f64, f64)> = env
+        .slack
+        .rate_limit_windows()
+        .into_iter()
+        .map(|(t, d)| (ms(started, t), ms(started, t) + d.as_secs_f64() * 1000.0))
+        .collect();
+    windows.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let (mut held, mut until) = (0.0, f64::MIN);
+    for (a, b) in windows {
+        let a = a.max(until);
+        if b > a {
+            held += b - a;
+            until = b;
+        }
+    }
+    println!(
+        "waiting on Slack's limits     {held:.0} ms ({:.0} % of wall)",
+        100.0 * held / (wall.as_secs_f64() * 1000.0)
+    );
+}
+
+async fn scenario(n: usize, latency: Duration, slack_429: usize) {
     let (mut requests, users, due) = synthetic(n);
     let in_process = parse_and_decide(&requests, &users);
 
@@ -169,10 +345,17 @@ async fn scenario(n: usize, latency: Duration) {
     env.google.delay(latency);
     env.slack.delay(latency);
     env.iam.delay(latency);
+    if slack_429 > 0 {
+        env.slack.rate_limit_next(slack_429, 1);
+    }
 
     let stdout = env.dir.path().join("stdout.json");
     let stderr = env.dir.path().join("stderr.log");
     let mut command = env.command();
+    // glibc's allocator settings reach the binary, to compare them without a rebuild.
+    for (k, v) in std::env::vars().filter(|(k, _)| k.starts_with("MALLOC_")) {
+        command.env(k, v);
+    }
     let command = command
         .as_std_mut()
         .args(["run", "--today", TODAY, "--output", "json"])
@@ -182,7 +365,7 @@ async fn scenario(n: usize, latency: Duration) {
     // Reaped by `wait4` below, which also reports the child's peak memory.
     #[allow(clippy::zombie_processes)]
     let pid = command.spawn().expect("spawn keywarden").id() as i32;
-    let (status, peak_kib) = tokio::task::spawn_blocking(move || wait_with_rusage(pid))
+    let (status, peak_kib, cpu) = tokio::task::spawn_blocking(move || wait_with_rusage(pid))
         .await
         .unwrap();
     let wall = started.elapsed();
@@ -225,6 +408,10 @@ async fn scenario(n: usize, latency: Duration) {
         "  everything else             {:.0} ms (network waits, TLS-free HTTP, JSON)",
         (wall.as_secs_f64() * 1000.0) - own_us as f64 / 1000.0
     );
+    println!(
+        "keywarden's own CPU time      {:.0} ms (user + system)",
+        cpu.as_secs_f64() * 1000.0
+    );
     match to_first_request {
         Some(t) => println!(
             "start-up to first request     {:.1} ms",
@@ -238,14 +425,19 @@ async fn scenario(n: usize, latency: Duration) {
     );
     println!("notices done                  {}", count("notify", "done"));
     println!("teardowns done                {}", count("delete", "done"));
-    println!("requests: Sheets reads        {}", google.reads);
-    println!("          Sheets writes       {}", google.writes);
+    println!(
+        "requests: Sheets (token aside) {} ({} reads, {} writes)",
+        google.reads + google.writes,
+        google.reads,
+        google.writes
+    );
     println!("          OAuth token         {}", google.token);
     println!(
         "          Slack               {}",
         env.slack.post_attempts()
     );
     println!("          IAM                 {}", env.iam.calls().len());
+    timeline(&env, started, wall, latency);
     if status != 0 {
         println!(
             "(stderr tail)\n{}",
@@ -269,6 +461,6 @@ fn main() {
         .build()
         .unwrap();
     for n in &args.rows {
-        runtime.block_on(scenario(*n, args.latency));
+        runtime.block_on(scenario(*n, args.latency, args.slack_429));
     }
 }

@@ -6,9 +6,6 @@ use keywarden::core::plan::{Plan, Rules};
 use keywarden::core::sheet::{Directory, Grid, RequestTable};
 use serde_json::json;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let n: usize = std::env::args()
         .nth(1)

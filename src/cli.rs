@@ -102,7 +102,7 @@ pub async fn main(cli: Cli) -> ExitCode {
         Command::Demo(args) => match demo::run(args.today.unwrap_or_else(demo::demo_today)).await {
             Ok(report) => {
                 match args.output {
-                    Output::Json => println!("{}", report.to_json()),
+                    Output::Json => print_json(&report),
                     Output::Text => {
                         print!("{}", demo::render(&report));
                         let today = args.today.unwrap_or_else(demo::demo_today);
@@ -116,6 +116,13 @@ pub async fn main(cli: Cli) -> ExitCode {
             }
             Err(e) => fail(&e.to_string()),
         },
+    }
+}
+
+/// The JSON report on stdout, written as it is serialised.
+fn print_json(report: &crate::core::report::Report) {
+    if let Err(e) = report.write_json(std::io::stdout().lock()) {
+        eprintln!("keywarden: cannot write the report: {e}");
     }
 }
 
@@ -172,7 +179,7 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
     match execute(&settings, today, mode, Deadline::none()).await {
         Ok(report) => {
             match args.output {
-                Output::Json => println!("{}", report.to_json()),
+                Output::Json => print_json(&report),
                 Output::Text => print!("{}", report.to_table()),
             }
             ExitCode::from(report.exit_code() as u8)

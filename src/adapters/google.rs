@@ -8,10 +8,11 @@ use backon::{ExponentialBuilder, Retryable};
 use google_sheets4::api::{BatchUpdateValuesRequest, Scope, ValueRange};
 use google_sheets4::{Sheets, hyper_rustls, hyper_util, yup_oauth2};
 
-use super::{CellValue, CellWrite, ServiceError, SheetStore, TypedCellWrite};
+use super::{CellValue, CellWrite, ServiceError, SheetStore, TypedCellWrite, values_stream};
 use crate::core::domain::Secret;
-use crate::core::sheet::{Grid, quoted_sheet};
+use crate::core::sheet::{Block, Grid, RowSink, quoted_sheet};
 
+type Incoming = google_sheets4::hyper::body::Incoming;
 type Connector = hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
 
 /// An HTTPS connector that also speaks plain HTTP, for local emulators and tests. Built once:
@@ -78,6 +79,8 @@ pub struct GoogleSheets {
     spreadsheet_id: String,
     /// A hung connection must not hang the run until the Lambda's own timeout.
     attempt_timeout: Duration,
+    /// The API base, for the streamed reads made without google-sheets4.
+    api_url: String,
 }
 
 impl GoogleSheets {
@@ -104,7 +107,123 @@ impl GoogleSheets {
             hub,
             spreadsheet_id: spreadsheet_id.to_string(),
             attempt_timeout,
+            api_url: api_url.to_string(),
         })
+    }
+
+    /// Asks `values:batchGet` for the ranges; the answer's body is decoded as it arrives
+    /// (see [`Self::decode_streamed`]): google-sheets4 would hold it whole, then as `Value`
+    /// cells of every column, several times its size.
+    async fn batch_get_open(&self, ranges: &[String]) -> Result<Incoming, Failure> {
+        use google_sheets4::common::{to_body, to_bytes};
+        use google_sheets4::hyper::{Method, Request, header};
+        let mut url = format!(
+            "{}/v4/spreadsheets/{}/values:batchGet?valueRenderOption=UNFORMATTED_VALUE\
+             &dateTimeRenderOption=SERIAL_NUMBER&majorDimension=ROWS&alt=json",
+            self.api_url.trim_end_matches('/'),
+            escape(&self.spreadsheet_id)
+        );
+        for range in ranges {
+            url.push_str("&ranges=");
+            url.push_str(&escape(range));
+        }
+        let (status, body) = timed(self.attempt_timeout, async {
+            let token = self
+                .hub
+                .auth
+                .get_token(&[Scope::Spreadsheet.as_ref()])
+                .await
+                .map_err(google_sheets4::Error::MissingToken)?;
+            let mut request = Request::builder().method(Method::GET).uri(url.as_str());
+            if let Some(token) = token {
+                request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+            }
+            let request = request
+                .body(to_body::<String>(None))
+                .map_err(|e| google_sheets4::Error::Io(std::io::Error::other(e)))?;
+            let response = self
+                .hub
+                .client
+                .request(request)
+                .await
+                .map_err(google_sheets4::Error::HttpError)?;
+            let status = response.status();
+            if status.is_success() {
+                return Ok((status, Ok(response.into_body())));
+            }
+            Ok((status, Err(to_bytes(response.into_body()).await)))
+        })
+        .await?;
+        match body {
+            Ok(body) => Ok(body),
+            Err(bytes) => Err(
+                match serde_json::from_slice::<serde_json::Value>(&bytes.unwrap_or_default()) {
+                    Ok(error) if error["error"].is_object() => from_error_body(&error),
+                    _ => from_status(
+                        status.as_u16(),
+                        format!("Sheets API answered HTTP {}", status.as_u16()),
+                    ),
+                },
+            ),
+        }
+    }
+
+    /// Decodes the answer into the sinks as its bytes arrive, so the JSON text of a large
+    /// sheet is never held whole either (on a current-thread runtime: received, then decoded).
+    async fn decode_streamed(
+        &self,
+        body: Incoming,
+        sinks: &mut [&mut dyn RowSink],
+    ) -> Result<(), ServiceError> {
+        use http_body_util::BodyExt;
+        let limit = self.attempt_timeout;
+        let unreadable = |e: serde_json::Error| {
+            let message = format!(
+                "spreadsheet {}: the Sheets API answer could not be read: {e}",
+                self.spreadsheet_id
+            );
+            if e.is_io() {
+                ServiceError::Unavailable(message)
+            } else {
+                ServiceError::Invalid(message)
+            }
+        };
+        let late = move || format!("no answer within {} s", limit.as_secs());
+        if tokio::runtime::Handle::current().runtime_flavor()
+            != tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            let bytes = tokio::time::timeout(limit, body.collect())
+                .await
+                .map_err(|_| ServiceError::Unavailable(late()))?
+                .map_err(|e| ServiceError::Unavailable(format!("connection failed: {e}")))?
+                .to_bytes();
+            return values_stream::decode(&bytes, sinks).map_err(unreadable);
+        }
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        let pump = tokio::spawn(async move {
+            let mut body = body;
+            let pumped = tokio::time::timeout(limit, async {
+                while let Some(frame) = body.frame().await {
+                    let frame = frame.map_err(|e| format!("connection failed: {e}"))?;
+                    if let Ok(data) = frame.into_data()
+                        && tx.send(Ok(data)).await.is_err()
+                    {
+                        break;
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .unwrap_or_else(|_| Err(late()));
+            if let Err(e) = pumped {
+                let _ = tx.send(Err(e)).await;
+            }
+        });
+        let decoded = tokio::task::block_in_place(|| {
+            values_stream::decode_reader(values_stream::ChunkReader::new(rx), sinks)
+        });
+        pump.abort();
+        decoded.map_err(unreadable)
     }
 
     async fn batch_get(&self, ranges: &[String]) -> Result<Vec<Grid>, Failure> {
@@ -169,6 +288,21 @@ impl SheetStore for GoogleSheets {
             .notify(|e, d| tracing::warn!(error = %e.message, retry_in = ?d, "Sheets read failed, retrying"))
             .await
             .map_err(|e| e.into_service_error(&self.spreadsheet_id))
+    }
+
+    async fn read_into(
+        &self,
+        blocks: &[Block],
+        sinks: &mut [&mut dyn RowSink],
+    ) -> Result<(), ServiceError> {
+        let ranges: Vec<String> = blocks.iter().map(Block::a1).collect();
+        let body = (|| self.batch_get_open(&ranges))
+            .retry(backoff())
+            .when(Failure::is_transient)
+            .notify(|e, d| tracing::warn!(error = %e.message, retry_in = ?d, "Sheets read failed, retrying"))
+            .await
+            .map_err(|e| e.into_service_error(&self.spreadsheet_id))?;
+        self.decode_streamed(body, sinks).await
     }
 
     async fn write(&self, cells: &[CellWrite]) -> Result<(), ServiceError> {
@@ -275,24 +409,44 @@ async fn timed<T>(
     }
 }
 
-/// Sorts google-sheets4's errors into retry or give up, without echoing tokens.
-fn classify(e: google_sheets4::Error) -> Failure {
-    use google_sheets4::Error as E;
-    let from_status = |status: u16, message: String| Failure {
+/// Percent-encodes a query value or path segment (everything but RFC 3986's unreserved).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+fn from_status(status: u16, message: String) -> Failure {
+    Failure {
         status: Some(status),
         transient: status == 429 || status >= 500,
         message,
-    };
+    }
+}
+
+/// Google's JSON error (`{"error": {"code", "message", "status"}}`).
+fn from_error_body(body: &serde_json::Value) -> Failure {
+    let status = body["error"]["code"].as_u64().unwrap_or(400) as u16;
+    let text = body["error"]["message"].as_str().unwrap_or("").to_string();
+    let code = body["error"]["status"].as_str().unwrap_or("");
+    from_status(
+        status,
+        format!("Sheets API answered {status} {code}: {text}"),
+    )
+}
+
+/// Sorts google-sheets4's errors into retry or give up, without echoing tokens.
+fn classify(e: google_sheets4::Error) -> Failure {
+    use google_sheets4::Error as E;
     match e {
-        E::BadRequest(body) => {
-            let status = body["error"]["code"].as_u64().unwrap_or(400) as u16;
-            let text = body["error"]["message"].as_str().unwrap_or("").to_string();
-            let code = body["error"]["status"].as_str().unwrap_or("");
-            from_status(
-                status,
-                format!("Sheets API answered {status} {code}: {text}"),
-            )
-        }
+        E::BadRequest(body) => from_error_body(&body),
         E::Failure(response) => {
             let status = response.status().as_u16();
             from_status(status, format!("Sheets API answered HTTP {status}"))

@@ -231,7 +231,19 @@ impl AwsIam {
             .with_min_delay(std::time::Duration::from_millis(250))
             .with_max_delay(std::time::Duration::from_secs(1))
             .with_max_times(4);
-        match settled_attachments(|| self.attachments(arn), backoff).await? {
+        // Both reads at once: the versions are only used once the count says the policy is
+        // ours to delete, and reading them first changes nothing.
+        let (attached, versions) = tokio::join!(
+            settled_attachments(|| self.attachments(arn), backoff),
+            self.client
+                .list_policy_versions()
+                .policy_arn(arn)
+                .into_paginator()
+                .items()
+                .send()
+                .try_collect(),
+        );
+        match attached? {
             None => return Ok(StepResult::AlreadyGone),
             Some(n) if n > 0 => {
                 return Ok(StepResult::Kept(format!(
@@ -240,16 +252,7 @@ impl AwsIam {
             }
             Some(_) => {}
         }
-        let versions = self
-            .client
-            .list_policy_versions()
-            .policy_arn(arn)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| failed("ListPolicyVersions", e))?;
+        let versions: Vec<_> = versions.map_err(|e| failed("ListPolicyVersions", e))?;
         for v in versions.into_iter().filter(|v| !v.is_default_version) {
             let Some(id) = v.version_id else { continue };
             idempotent(
@@ -371,20 +374,23 @@ impl Iam for AwsIam {
             Err(e) => return Err(failed("GetUser", e)),
         };
         let Some(found) = found else { return Ok(None) };
+        // Nine independent reads: one round trip, not nine (nor two).
         let (
             access_keys,
             login_profile,
             signing_certificates,
             ssh_public_keys,
             service_credentials,
+            mfa_devices,
+            inline_policies,
+            attached_policies,
+            groups,
         ) = tokio::try_join!(
             self.access_keys(user),
             self.login_profile(u),
             self.signing_certificates(u),
             self.ssh_public_keys(u),
             self.service_credentials(u),
-        )?;
-        let (mfa_devices, inline_policies, attached_policies, groups) = tokio::try_join!(
             self.mfa_devices(u),
             self.inline_policies(u),
             self.attached_policies(u),

@@ -9,13 +9,14 @@ pub mod iam;
 pub mod memory;
 pub mod secrets;
 pub mod slack;
+pub mod values_stream;
 
 use std::future::Future;
 
 use crate::core::domain::{AccessKeyId, IamUserName, Secret, SlackUserId};
 use crate::core::key_rules::KeyInfo;
 pub use crate::core::sheet::CellWrite;
-use crate::core::sheet::Grid;
+use crate::core::sheet::{Block, Grid, RowSink};
 use crate::core::teardown::{Step, UserInventory};
 
 /// A failure of an outside service, by what the caller can do about it. The text is the
@@ -81,10 +82,26 @@ pub struct TypedCellWrite {
 }
 
 /// The spreadsheet.
-pub trait SheetStore {
+pub trait SheetStore: Sync {
     /// Reads whole sheets in one request, in the order asked.
     fn read(&self, sheets: &[&str])
     -> impl Future<Output = Result<Vec<Grid>, ServiceError>> + Send;
+    /// Reads blocks in one request, each row by row into its sink, so no grid of a whole
+    /// sheet need exist. By default cut from [`SheetStore::read`] (in-memory stores).
+    fn read_into(
+        &self,
+        blocks: &[Block],
+        sinks: &mut [&mut dyn RowSink],
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
+        async move {
+            let names: Vec<&str> = blocks.iter().map(|b| b.sheet.as_str()).collect();
+            let grids = self.read(&names).await?;
+            for ((block, grid), sink) in blocks.iter().zip(grids).zip(sinks.iter_mut()) {
+                block.cut(grid).iter().for_each(|row| sink.row(row));
+            }
+            Ok(())
+        }
+    }
     /// Writes all cells in one request.
     fn write(&self, cells: &[CellWrite]) -> impl Future<Output = Result<(), ServiceError>> + Send;
     /// Writes all cells in one request, dates as real dates where the store can (Google:

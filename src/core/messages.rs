@@ -264,6 +264,7 @@ mod tests {
             end: "2026-11-29".into(),
             notified_on: None,
             deactivated_on: None,
+            pending_extension: String::new(),
             valid: Err(vec![]),
         }
     }

@@ -117,14 +117,23 @@ impl<'a> Plan<'a> {
             .iter()
             .map(|row| (row, decide(row, today, rules)))
             .collect();
-        // Rows that keep their IAM user alive, by user name as IAM compares it (no case).
-        let mut alive: HashMap<IamUserName, Vec<&RequestRow>> = HashMap::new();
-        for (row, decision) in &decided {
-            if matches!(decision, Decision::Delete | Decision::SkipDeleted) {
-                continue;
-            }
-            if let Ok(user) = IamUserName::parse(&row.account) {
-                alive.entry(user).or_default().push(row);
+        // Rows that keep their IAM user alive, by user name as IAM compares it (no case); only
+        // the users due for a teardown are asked about, so only they are indexed.
+        let mut alive: HashMap<IamUserName, Vec<&RequestRow>> = decided
+            .iter()
+            .filter(|(_, decision)| *decision == Decision::Delete)
+            .filter_map(|(row, _)| Some((row.valid.as_ref().ok()?.account.clone(), Vec::new())))
+            .collect();
+        if !alive.is_empty() {
+            for (row, decision) in &decided {
+                if matches!(decision, Decision::Delete | Decision::SkipDeleted) {
+                    continue;
+                }
+                if let Ok(user) = IamUserName::parse(&row.account)
+                    && let Some(rows) = alive.get_mut(&user)
+                {
+                    rows.push(row);
+                }
             }
         }
         let rows = decided
@@ -162,16 +171,18 @@ impl<'a> Plan<'a> {
                 }
             })
             .collect();
-        let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
-        for row in table.rows.iter().filter(|r| r.status != RowStatus::Deleted) {
-            if let Ok(v) = &row.valid {
-                by_key.entry(v.key_id.as_str()).or_default().push(row.row);
-            }
-        }
+        // Sorted pairs instead of a map of vectors: one allocation however long the sheet.
+        let mut by_key: Vec<(&str, usize)> = table
+            .rows
+            .iter()
+            .filter(|r| r.status != RowStatus::Deleted)
+            .filter_map(|r| Some((r.valid.as_ref().ok()?.key_id.as_str(), r.row)))
+            .collect();
+        by_key.sort_unstable();
         let mut duplicate_keys: Vec<(String, Vec<usize>)> = by_key
-            .into_iter()
-            .filter(|(_, rows)| rows.len() > 1)
-            .map(|(key, rows)| (key.to_string(), rows))
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|same| same.len() > 1)
+            .map(|same| (same[0].0.to_string(), same.iter().map(|p| p.1).collect()))
             .collect();
         duplicate_keys.sort_by_key(|(_, rows)| rows[0]);
         Plan {
@@ -230,6 +241,7 @@ mod tests {
             end: end.unwrap_or("garbage").into(),
             notified_on: notified.map(date),
             deactivated_on: None,
+            pending_extension: String::new(),
             valid: match end {
                 Some(end) => Ok(ValidRow {
                     owner: NameKey::new("田中太郎").unwrap(),

@@ -98,6 +98,16 @@ impl Report {
         serde_json::to_string_pretty(self).expect("report serialises")
     }
 
+    /// [`Self::to_json`] and a newline, written as it is made: a large report is never held
+    /// twice, as a struct and as text.
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(out);
+        serde_json::to_writer_pretty(&mut out, self)?;
+        writeln!(out)?;
+        out.flush()
+    }
+
     /// The rows that need attention as a table, then a one-line summary.
     pub fn to_table(&self) -> String {
         use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};

@@ -69,6 +69,8 @@ pub struct GoogleRequest {
     /// Decoded query pairs in order, repeated keys kept.
     pub query: Vec<(String, String)>,
     pub body: String,
+    /// When the request arrived, before the fake's own `delay`.
+    pub at: std::time::Instant,
 }
 
 impl GoogleRequest {
@@ -331,9 +333,10 @@ async fn handle(
         .into_owned();
     let query = parse_query(uri.query().unwrap_or(""));
     let body = String::from_utf8_lossy(&body).into_owned();
+    let at = std::time::Instant::now();
     let delay = {
         let mut st = state.lock().unwrap();
-        st.first_request.get_or_insert_with(std::time::Instant::now);
+        st.first_request.get_or_insert(at);
         st.delay
     };
     tokio::time::sleep(delay).await;
@@ -343,6 +346,7 @@ async fn handle(
         path: path.clone(),
         query: query.clone(),
         body: body.clone(),
+        at,
     });
 
     if path == "/token" && method == Method::POST {

@@ -181,6 +181,10 @@ pub struct IamCall {
     pub params: Vec<(String, String)>,
     /// HTTP status the client got.
     pub status: u16,
+    /// When the call arrived, before the proxy's own `delay`.
+    pub at: Instant,
+    /// When its answer left.
+    pub done: Instant,
 }
 
 impl IamCall {
@@ -281,6 +285,7 @@ async fn proxy(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let at = Instant::now();
     let delay = *st.delay.lock().unwrap();
     tokio::time::sleep(delay).await;
     // AWS query protocol: `Action=...&Version=...&...` in a form body (or the query string).
@@ -325,6 +330,8 @@ async fn proxy(
         action,
         params,
         status: response.status().as_u16(),
+        at,
+        done: Instant::now(),
     });
     response
 }

@@ -68,6 +68,8 @@ struct SlackState {
     channel_failures: HashMap<String, String>,
     rate_limited: usize,
     retry_after_secs: u64,
+    /// When each 429 was answered, and for how long it held the app back.
+    limits: Vec<(std::time::Instant, Duration)>,
     http_failures: usize,
     http_failure_status: u16,
     delay: Duration,
@@ -103,6 +105,7 @@ impl FakeSlack {
             channel_failures: HashMap::new(),
             rate_limited: 0,
             retry_after_secs: 1,
+            limits: Vec::new(),
             http_failures: 0,
             http_failure_status: 500,
             delay: Duration::ZERO,
@@ -185,6 +188,11 @@ impl FakeSlack {
     /// `chat.postMessage` calls received, including refused and rate-limited ones.
     pub fn post_attempts(&self) -> usize {
         self.lock().post_attempts
+    }
+
+    /// The windows in which a 429 held every post back: (answered at, `Retry-After`).
+    pub fn rate_limit_windows(&self) -> Vec<(std::time::Instant, Duration)> {
+        self.lock().limits.clone()
     }
 
     /// `auth.test` calls received.
@@ -282,6 +290,8 @@ async fn handle(
         }
         if st.rate_limited > 0 {
             st.rate_limited -= 1;
+            let hold = Duration::from_secs(st.retry_after_secs);
+            st.limits.push((std::time::Instant::now(), hold));
             let mut response = json_response(
                 429,
                 &json!({"ok": false, "error": "ratelimited"}),

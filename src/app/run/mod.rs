@@ -4,7 +4,8 @@
 //! write — decided here and in the phases, never in the adapters.
 //!
 //! Order matters for what survives a crash or a Lambda time-out (SPEC §4 "When results reach
-//! the sheet"): IAM work, then its sheet writes, and only then anything that waits on Slack.
+//! the sheet"): IAM work, then its sheet writes, and only then the DMs about it; the notices,
+//! which depend on no IAM result, go out meanwhile and never hold the IAM writes back.
 
 mod deactivations;
 mod deadline;
@@ -21,13 +22,13 @@ use chrono::NaiveDate;
 pub use deadline::Deadline;
 
 use crate::adapters::{Iam, Messenger, ServiceError, SheetStore, Vault};
-use crate::app::interactions::row::pending_requests;
 use crate::configuration::JobSettings;
-use crate::core::extension::record::PendingCell;
 use crate::core::outcome::{ActionOutcome, Alert};
 use crate::core::plan::Plan;
 use crate::core::report::Report;
-use crate::core::sheet::{Directory, HeaderError, RequestTable};
+use crate::core::sheet::{
+    Block, Directory, DirectorySink, HeaderError, RequestTable, RequestTableSink,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -59,7 +60,7 @@ pub struct Job<'a, S, M, I, V> {
 impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
     pub async fn run(&self, today: NaiveDate, mode: Mode) -> Result<Report, Fatal> {
         let s = self.settings;
-        let (table, directory, pending) = self.read().await?;
+        let (table, directory) = self.read().await?;
         let started = std::time::Instant::now();
         let plan = Plan::build(&table, &directory, today, s.rules);
         tracing::info!(
@@ -70,36 +71,38 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             "sheets read and planned"
         );
 
-        // Phase 1: IAM reads for the key rules, then the caps over everything due.
-        let keys = key_rules::plan(self, &table, &directory, &plan, today, mode).await;
-        let caps = rows::Caps::new(&plan, &keys.work, s);
+        // The owners' notices need nothing but the plan: they go out while IAM works, and
+        // the IAM results still reach the sheet without waiting on any of them.
+        let iam = async {
+            // Phase 1: IAM reads for the key rules, then the caps over everything due.
+            let keys = key_rules::plan(self, &table, &directory, &plan, today, mode).await;
+            let caps = rows::Caps::new(&plan, &keys.work, s);
 
-        // Phase 2: IAM changes; different users side by side.
-        let (teardowns, deactivations, key_outcomes) = tokio::join!(
-            teardowns::run(self, &plan, &caps, mode),
-            deactivations::run(self, &plan, &caps, today, mode),
-            key_rules::run(self, &keys.work, &caps, mode),
-        );
-        let mut row_outcomes = rows::untouched(&plan);
-        row_outcomes.extend(teardowns);
-        row_outcomes.extend(deactivations);
+            // Phase 2: IAM changes; different users side by side.
+            let (teardowns, deactivations, key_outcomes) = tokio::join!(
+                teardowns::run(self, &plan, &caps, mode),
+                deactivations::run(self, &plan, &caps, today, mode),
+                key_rules::run(self, &keys.work, &caps, mode),
+            );
+            let mut iam_outcomes = rows::untouched(&plan);
+            iam_outcomes.extend(teardowns);
+            iam_outcomes.extend(deactivations);
+            let key_start = iam_outcomes.len();
+            iam_outcomes.extend(key_outcomes);
 
-        // Phase 3: IAM results reach the sheet before anything waits on Slack.
-        let mut iam_outcomes: Vec<ActionOutcome> = row_outcomes;
-        let key_start = iam_outcomes.len();
-        iam_outcomes.extend(key_outcomes);
+            // Phase 3: IAM results reach the sheet before anything waits on Slack.
+            if mode == Mode::Run {
+                write_back::run(self, &table.layout, &mut iam_outcomes).await;
+            }
+            // Phase 4: the owners' DMs of phase 2.
+            owner_dms::send_all(self, &mut iam_outcomes, mode).await;
+            (keys, caps, iam_outcomes, key_start)
+        };
+        let ((keys, caps, mut iam_outcomes, key_start), mut notices) =
+            tokio::join!(iam, notices::run(self, &plan, mode));
+        // Then 通知日 of the notices delivered.
         if mode == Mode::Run {
-            write_back::run(self, &mut iam_outcomes).await;
-        }
-
-        // Phase 4: Slack — notices and the owners' DMs of phase 2 — then 通知日.
-        let (notices, ()) = tokio::join!(
-            notices::run(self, &plan, mode),
-            owner_dms::send_all(self, &mut iam_outcomes, mode),
-        );
-        let mut notices = notices;
-        if mode == Mode::Run {
-            write_back::run(self, &mut notices).await;
+            write_back::run(self, &table.layout, &mut notices).await;
         }
 
         // Every line in sheet order, then the key rules and the run-wide alerts.
@@ -108,7 +111,7 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         outcomes.extend(notices);
         outcomes.sort_by_key(|o| o.subject.row);
         outcomes.extend(rows::alerts(&directory, &plan));
-        outcomes.extend(rows::pending_extensions(&table, pending));
+        outcomes.extend(rows::pending_extensions(&table));
         outcomes.extend(keys.alerts);
         outcomes.extend(key_outcomes);
         outcomes.extend(caps.alerts());
@@ -116,29 +119,29 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             outcomes.push(ActionOutcome::alert(Alert::OutOfTime));
         }
 
+        // The sheets are no longer needed: the summary and the report come from the outcomes
+        // alone, and a large sheet's rows would otherwise add to the report's memory.
+        drop(plan);
+        drop((table, directory));
+
         // Phase 5: the administrators' summary, derived from every outcome.
         let (sent, failures) = summary::send_summary(self, today, &outcomes, mode).await;
         outcomes.extend(failures);
         Ok(Report::build(today, &outcomes, sent))
     }
 
-    /// Both sheets in one request; each grid is dropped as soon as it is parsed. Extension
-    /// requests pending in `延長申請` are picked up on the way (SPEC §9 step 5).
-    async fn read(&self) -> Result<(RequestTable, Directory, Vec<(usize, PendingCell)>), Fatal> {
+    /// Both sheets in one request, decoded row by row: no grid of either sheet is ever held.
+    async fn read(&self) -> Result<(RequestTable, Directory), Fatal> {
         let s = self.settings;
-        let mut grids = self
-            .sheets
-            .read(&[&s.request_sheet, &s.users_sheet])
+        let mut requests = RequestTableSink::new(&s.request_sheet);
+        let mut users = DirectorySink::new(&s.users_sheet);
+        self.sheets
+            .read_into(
+                &[Block::whole(&s.request_sheet), Block::whole(&s.users_sheet)],
+                &mut [&mut requests, &mut users],
+            )
             .await
-            .map_err(Fatal::Read)?
-            .into_iter();
-        let (requests, users) = (
-            grids.next().unwrap_or_default(),
-            grids.next().unwrap_or_default(),
-        );
-        let pending = pending_requests(&requests);
-        let table = RequestTable::from_grid(&s.request_sheet, requests)?;
-        let directory = Directory::parse(&s.users_sheet, &users)?;
-        Ok((table, directory, pending))
+            .map_err(Fatal::Read)?;
+        Ok((requests.finish()?, users.finish()?))
     }
 }

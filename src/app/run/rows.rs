@@ -64,29 +64,22 @@ pub fn alerts(directory: &Directory, plan: &Plan) -> Vec<ActionOutcome> {
     people.chain(duplicates).collect()
 }
 
-/// One line per pending extension request, with the row it is on.
-pub fn pending_extensions(
-    table: &RequestTable,
-    pending: Vec<(usize, PendingCell)>,
-) -> Vec<ActionOutcome> {
-    pending
-        .into_iter()
-        .map(|(row, cell)| {
-            let subject = table
-                .rows
-                .iter()
-                .find(|r| r.row == row)
-                .map(|r| Subject {
-                    row: Some(row),
+/// One line per pending extension request (SPEC §9 step 5), with the row it is on.
+pub fn pending_extensions(table: &RequestTable) -> Vec<ActionOutcome> {
+    table
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let cell = PendingCell::parse(&r.pending_extension);
+            (cell != PendingCell::Empty).then(|| {
+                let subject = Subject {
+                    row: Some(r.row),
                     account: r.account.clone(),
                     access_key_id: r.key_id.clone(),
                     owner: r.owner.clone(),
-                })
-                .unwrap_or(Subject {
-                    row: Some(row),
-                    ..Subject::default()
-                });
-            ActionOutcome::new(subject, Action::Alert(Alert::PendingExtension(cell)))
+                };
+                ActionOutcome::new(subject, Action::Alert(Alert::PendingExtension(cell)))
+            })
         })
         .collect()
 }

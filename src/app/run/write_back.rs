@@ -1,15 +1,21 @@
 //! Phase: write the sheet changes the outcomes ask for, in one request. Called once after the
 //! IAM work and once after the notices (SPEC §4 "When results reach the sheet"); each call
 //! writes only the changes not yet attempted. Where to write is decided by the pure
-//! [`crate::core::sheet::writes::plan`], against the sheet as re-read now.
+//! [`crate::core::sheet::writes::plan_at`], against row 1 and the IAM user and key cells as
+//! re-read now: nothing else decides where a row is.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
 
 use super::Job;
 use crate::adapters::SheetStore;
 use crate::core::outcome::{ActionOutcome, WriteResult};
-use crate::core::sheet::{RequestTable, writes};
+use crate::core::sheet::{Block, Locator, RequestLayout, RowSink, cell_text, writes};
 
 pub async fn run<S: SheetStore, M, I, V>(
     job: &Job<'_, S, M, I, V>,
+    layout: &RequestLayout,
     outcomes: &mut [ActionOutcome],
 ) {
     let mut pending: Vec<_> = outcomes
@@ -21,15 +27,13 @@ pub async fn run<S: SheetStore, M, I, V>(
         return;
     }
     let sheet = &job.settings.request_sheet;
-    let table = match job.sheets.read(&[sheet]).await {
-        Ok(mut grids) => RequestTable::from_grid(sheet, grids.pop().unwrap_or_default())
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(format!("re-reading the sheet failed: {e}")),
-    };
-    let results = match table {
+    let keys: HashSet<String> = pending.iter().map(|c| c.key.to_string()).collect();
+    let results = match recheck(job.sheets, sheet, layout, &keys).await {
         Err(why) => vec![WriteResult::NotWritten { why }; pending.len()],
-        Ok(table) => {
-            let plan = writes::plan(&table, &pending.iter().map(|c| &**c).collect::<Vec<_>>());
+        Ok((layout, rows)) => {
+            let locator = Locator::new(rows.iter().map(|(r, a, k)| (*r, a.as_str(), k.as_str())));
+            let changes: Vec<_> = pending.iter().map(|c| &**c).collect();
+            let plan = writes::plan_at(sheet, &layout, &locator, &changes);
             let written = plan
                 .results
                 .iter()
@@ -51,5 +55,88 @@ pub async fn run<S: SheetStore, M, I, V>(
     };
     for (change, result) in pending.iter_mut().zip(results) {
         change.result = Some(result);
+    }
+}
+
+/// Row 1 and the IAM user and key of every row holding one of `keys`, in one read of those
+/// cells only: other rows cannot be where a change goes, so they are not kept. Should the
+/// columns have moved since the first read, they are read again where they are now.
+async fn recheck<S: SheetStore>(
+    sheets: &S,
+    sheet: &str,
+    layout: &RequestLayout,
+    keys: &HashSet<String>,
+) -> Result<(RequestLayout, Vec<(usize, String, String)>), String> {
+    let (mut account, mut key) = (layout.account, layout.key_id);
+    for _ in 0..2 {
+        let (c0, c1) = (account.min(key), account.max(key));
+        let mut header = Header::default();
+        let mut pairs = Pairs {
+            account: account - c0,
+            key: key - c0,
+            keys,
+            next_row: 2,
+            rows: Vec::new(),
+        };
+        let blocks = [
+            Block {
+                sheet: sheet.to_string(),
+                first_row: 1,
+                last_row: Some(1),
+                cols: None,
+            },
+            Block {
+                sheet: sheet.to_string(),
+                first_row: 2,
+                last_row: None,
+                cols: Some((c0, c1)),
+            },
+        ];
+        sheets
+            .read_into(&blocks, &mut [&mut header, &mut pairs])
+            .await
+            .map_err(|e| format!("re-reading the sheet failed: {e}"))?;
+        let now = RequestLayout::parse(sheet, &header.0).map_err(|e| e.to_string())?;
+        if (now.account, now.key_id) == (account, key) {
+            return Ok((now, pairs.rows));
+        }
+        (account, key) = (now.account, now.key_id);
+    }
+    Err("the IAM user and key columns kept moving while the sheet was re-read".into())
+}
+
+/// Row 1 as read.
+#[derive(Default)]
+struct Header(Vec<Value>);
+
+impl RowSink for Header {
+    fn row(&mut self, cells: &[Value]) {
+        self.0 = cells.to_vec();
+    }
+}
+
+/// `(row, IAM user, key)` of the rows holding one of `keys`, columns relative to the block.
+struct Pairs<'k> {
+    account: usize,
+    key: usize,
+    keys: &'k HashSet<String>,
+    next_row: usize,
+    rows: Vec<(usize, String, String)>,
+}
+
+impl RowSink for Pairs<'_> {
+    fn wants(&self, col: usize) -> bool {
+        col == self.account || col == self.key
+    }
+
+    fn row(&mut self, cells: &[Value]) {
+        let row = self.next_row;
+        self.next_row += 1;
+        if let Some(key) = cell_text(cells, self.key)
+            && self.keys.contains(&key)
+        {
+            let account = cell_text(cells, self.account).unwrap_or_default();
+            self.rows.push((row, account, key));
+        }
     }
 }

@@ -6,11 +6,12 @@ mod users;
 pub mod writes;
 
 pub use headers::{HeaderError, column_letter};
+pub use requests::Locator;
 pub use requests::{
     CellProblem, DEACTIVATED_HEADER, NOTIFIED_HEADER, ORIGINAL_LAYOUT, RequestLayout, RequestRow,
-    RequestTable, ValidRow,
+    RequestTable, RequestTableSink, ValidRow,
 };
-pub use users::{Directory, Owner};
+pub use users::{Directory, DirectorySink, Owner};
 
 use serde_json::Value;
 
@@ -24,6 +25,74 @@ pub struct CellWrite {
 /// Rows of cells as the Sheets API returns them: row 0 is the header; rows and cells may be
 /// short (trailing empty cells and rows are omitted by the API).
 pub type Grid = Vec<Vec<Value>>;
+
+/// Receives one block of a sheet row by row, so no grid of the whole sheet is ever held: a
+/// sheet decoded into `serde_json::Value` cells takes several times its JSON size.
+pub trait RowSink: Send {
+    /// Whether the cell in column `col` (0-based within the block) of the next row is needed.
+    /// A reader may skip the others, passing `Null` for a blank one and [`SKIPPED`] otherwise.
+    fn wants(&self, _col: usize) -> bool {
+        true
+    }
+    /// The block's next row, in sheet order (an empty row as an empty slice).
+    fn row(&mut self, cells: &[Value]);
+}
+
+/// Stands for a non-blank cell a [`RowSink`] did not want: the row is not empty.
+pub const SKIPPED: Value = Value::Bool(true);
+
+/// A rectangle of a sheet to read: rows `first_row..` (1-based; `last_row` `None` for all the
+/// rest), columns `cols` (0-based, inclusive; `None` for all).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub sheet: String,
+    pub first_row: usize,
+    pub last_row: Option<usize>,
+    pub cols: Option<(usize, usize)>,
+}
+
+impl Block {
+    pub fn whole(sheet: &str) -> Block {
+        Block {
+            sheet: sheet.to_string(),
+            first_row: 1,
+            last_row: None,
+            cols: None,
+        }
+    }
+
+    /// The block in A1 notation (`'s'`, `'s'!1:1`, `'s'!J2:L`).
+    pub fn a1(&self) -> String {
+        let sheet = quoted_sheet(&self.sheet);
+        let end = self.last_row.map(|r| r.to_string()).unwrap_or_default();
+        match (self.cols, self.first_row, self.last_row) {
+            (None, 1, None) => sheet,
+            (None, first, None) => format!("{sheet}!{first}:{}", MAX_ROWS),
+            (None, first, Some(_)) => format!("{sheet}!{first}:{end}"),
+            (Some((c0, c1)), first, _) => format!(
+                "{sheet}!{}{first}:{}{end}",
+                column_letter(c0),
+                column_letter(c1)
+            ),
+        }
+    }
+
+    /// The block cut out of a whole sheet's grid, as the API would answer it.
+    pub fn cut(&self, grid: Grid) -> Grid {
+        let (c0, c1) = self.cols.unwrap_or((0, usize::MAX - 1));
+        grid.into_iter()
+            .skip(self.first_row - 1)
+            .take(
+                self.last_row
+                    .map_or(usize::MAX, |l| (l + 1).saturating_sub(self.first_row)),
+            )
+            .map(|row| row.into_iter().skip(c0).take(c1 - c0 + 1).collect())
+            .collect()
+    }
+}
+
+/// A Google sheet has at most 10 million cells, so never more rows than this.
+const MAX_ROWS: usize = 10_000_000;
 
 /// A cell's content as text: numbers without a trailing `.0`, `None` when blank.
 pub fn cell_text(row: &[Value], col: usize) -> Option<String> {
@@ -88,6 +157,28 @@ mod tests {
         assert_eq!(cell_text(&row, 3), None);
         assert_eq!(cell_text(&row, 4).as_deref(), Some("true"));
         assert_eq!(cell_text(&row, 9), None);
+    }
+
+    #[test]
+    fn blocks_in_a1_and_cut_from_a_grid() {
+        let mut b = Block::whole("申請");
+        assert_eq!(b.a1(), "'申請'");
+        b.last_row = Some(1);
+        assert_eq!(b.a1(), "'申請'!1:1");
+        let grid = vec![
+            vec![json!("h1"), json!("h2"), json!("h3")],
+            vec![],
+            vec![json!(1), json!(2)],
+        ];
+        assert_eq!(b.clone().cut(grid.clone()), vec![grid[0].clone()]);
+        let cols = Block {
+            sheet: "s".into(),
+            first_row: 2,
+            last_row: None,
+            cols: Some((1, 2)),
+        };
+        assert_eq!(cols.a1(), "'s'!B2:C");
+        assert_eq!(cols.cut(grid), vec![vec![], vec![json!(2)]]);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde_json::Value;
 
 use super::headers::{self, ColumnSpec, HeaderError};
-use super::{Grid, cell_text, cell_value};
+use super::{Grid, RowSink, cell_text, cell_value};
 use crate::core::domain::{AccessKeyId, IamUserName, NameKey, RowStatus, parse_sheet_date};
 
 pub const OWNER: ColumnSpec = ColumnSpec {
@@ -43,6 +43,11 @@ pub const START: ColumnSpec = ColumnSpec {
 };
 pub const DEACTIVATED: ColumnSpec = ColumnSpec {
     aliases: &["無効化日"],
+    required: false,
+};
+/// `延長申請` (SPEC §9): a pending extension request, read for the run summary.
+pub const PENDING_EXTENSION: ColumnSpec = ColumnSpec {
+    aliases: &["延長申請"],
     required: false,
 };
 pub const NOTIFIED: ColumnSpec = ColumnSpec {
@@ -85,10 +90,14 @@ pub struct RequestLayout {
     pub start: Option<usize>,
     pub notified: Option<usize>,
     pub deactivated: Option<usize>,
+    /// `延長申請` (SPEC §9).
+    pub pending_extension: Option<usize>,
     /// Index of the first empty header cell: where `通知日` is created (SPEC §2).
     pub first_free: usize,
     empty_headers: Vec<usize>,
     width: usize,
+    /// Columns with a known header: the only cells a row is parsed from.
+    used: Vec<bool>,
 }
 
 impl RequestLayout {
@@ -107,9 +116,14 @@ impl RequestLayout {
             &START,
             &NOTIFIED,
             &DEACTIVATED,
+            &PENDING_EXTENSION,
         ];
         let cols = headers::resolve(sheet, &texts, &specs)?;
         let req = |i: usize| cols[i].expect("required columns resolved");
+        let mut used = vec![false; texts.len()];
+        for col in cols.iter().flatten() {
+            used[*col] = true;
+        }
         Ok(RequestLayout {
             owner: req(0),
             account: req(1),
@@ -121,6 +135,7 @@ impl RequestLayout {
             start: cols[7],
             notified: cols[8],
             deactivated: cols[9],
+            pending_extension: cols[10],
             first_free: texts
                 .iter()
                 .position(|t| t.is_empty())
@@ -132,7 +147,13 @@ impl RequestLayout {
                 .map(|(i, _)| i)
                 .collect(),
             width: texts.len(),
+            used,
         })
+    }
+
+    /// Whether rows are parsed from column `col` (other cells need not be read).
+    pub fn uses(&self, col: usize) -> bool {
+        self.used.get(col).copied().unwrap_or(false)
     }
 
     /// Where new columns go, in order: the empty header cells, then past the last header.
@@ -190,6 +211,8 @@ pub struct RequestRow {
     pub notified_on: Option<NaiveDate>,
     /// `無効化日`: when keywarden set the row's key Inactive (SPEC §8).
     pub deactivated_on: Option<NaiveDate>,
+    /// The `延長申請` cell as written (SPEC §9), empty when there is no pending request.
+    pub pending_extension: String,
     pub valid: Result<ValidRow, Vec<CellProblem>>,
 }
 
@@ -222,6 +245,7 @@ impl RequestRow {
                 end: end_display,
                 notified_on: None,
                 deactivated_on: None,
+                pending_extension: layout.pending_extension.map(text).unwrap_or_default(),
                 valid: Err(Vec::new()),
             };
         }
@@ -314,6 +338,7 @@ impl RequestRow {
                 .deactivated
                 .and_then(|c| cell_value(cells, c))
                 .and_then(|v| parse_sheet_date(v).ok()),
+            pending_extension: layout.pending_extension.map(text).unwrap_or_default(),
             valid,
         }
     }
@@ -347,37 +372,18 @@ impl RequestTable {
     /// Like `parse`, but frees each row's cells as soon as it is read: a 100,000-row sheet
     /// never exists twice in memory.
     pub fn from_grid(sheet: &str, grid: Grid) -> Result<Self, HeaderError> {
-        let mut rows = grid.into_iter();
-        let header = rows.next().unwrap_or_default();
-        let layout = RequestLayout::parse(sheet, &header)?;
-        let parsed = rows
-            .enumerate()
-            .filter(|(_, cells)| (0..cells.len()).any(|c| cell_value(cells, c).is_some()))
-            .map(|(i, cells)| RequestRow::parse(i + 2, &cells, &layout))
-            .collect();
-        Ok(RequestTable {
-            sheet: sheet.to_string(),
-            layout,
-            rows: parsed,
-        })
+        let mut sink = RequestTableSink::new(sheet);
+        grid.into_iter().for_each(|cells| sink.row(&cells));
+        sink.finish()
     }
 
     fn from_rows<'a>(
         sheet: &str,
-        mut rows: impl Iterator<Item = &'a [Value]>,
+        rows: impl Iterator<Item = &'a [Value]>,
     ) -> Result<Self, HeaderError> {
-        let header = rows.next().unwrap_or_default();
-        let layout = RequestLayout::parse(sheet, header)?;
-        let parsed = rows
-            .enumerate()
-            .filter(|(_, cells)| (0..cells.len()).any(|c| cell_value(cells, c).is_some()))
-            .map(|(i, cells)| RequestRow::parse(i + 2, cells, &layout))
-            .collect();
-        Ok(RequestTable {
-            sheet: sheet.to_string(),
-            layout,
-            rows: parsed,
-        })
+        let mut sink = RequestTableSink::new(sheet);
+        rows.for_each(|cells| sink.row(cells));
+        sink.finish()
     }
 
     /// Where the row holding `account` and `key_id` is now: `expected` if it still holds them,
@@ -393,14 +399,67 @@ impl RequestTable {
 
     /// An index of the rows by IAM user and key, for locating many rows in one pass.
     pub fn locator(&self) -> Locator<'_> {
-        let mut by_pair: HashMap<(String, &str), Vec<usize>> = HashMap::new();
-        for row in &self.rows {
-            by_pair
-                .entry((row.account.to_ascii_lowercase(), row.key_id.as_str()))
-                .or_default()
-                .push(row.row);
+        Locator::new(
+            self.rows
+                .iter()
+                .map(|r| (r.row, r.account.as_str(), r.key_id.as_str())),
+        )
+    }
+}
+
+/// Builds the table row by row as a reader streams the sheet (row 1 first).
+pub struct RequestTableSink {
+    sheet: String,
+    layout: Option<Result<RequestLayout, HeaderError>>,
+    rows: Vec<RequestRow>,
+    next_row: usize,
+}
+
+impl RequestTableSink {
+    pub fn new(sheet: &str) -> Self {
+        RequestTableSink {
+            sheet: sheet.to_string(),
+            layout: None,
+            rows: Vec::new(),
+            next_row: 1,
         }
-        Locator { by_pair }
+    }
+
+    /// Fails only when required headers are missing (or the sheet is empty).
+    pub fn finish(self) -> Result<RequestTable, HeaderError> {
+        let layout = match self.layout {
+            Some(layout) => layout?,
+            None => RequestLayout::parse(&self.sheet, &[])?,
+        };
+        Ok(RequestTable {
+            sheet: self.sheet,
+            layout,
+            rows: self.rows,
+        })
+    }
+}
+
+impl RowSink for RequestTableSink {
+    fn wants(&self, col: usize) -> bool {
+        match &self.layout {
+            None => true,
+            Some(Ok(layout)) => layout.uses(col),
+            Some(Err(_)) => false,
+        }
+    }
+
+    fn row(&mut self, cells: &[Value]) {
+        let number = self.next_row;
+        self.next_row += 1;
+        match &self.layout {
+            None => self.layout = Some(RequestLayout::parse(&self.sheet, cells)),
+            Some(Ok(layout)) => {
+                if (0..cells.len()).any(|c| cell_value(cells, c).is_some()) {
+                    self.rows.push(RequestRow::parse(number, cells, layout));
+                }
+            }
+            Some(Err(_)) => {}
+        }
     }
 }
 
@@ -410,7 +469,20 @@ pub struct Locator<'a> {
     by_pair: HashMap<(String, &'a str), Vec<usize>>,
 }
 
-impl Locator<'_> {
+impl<'a> Locator<'a> {
+    /// An index of `(row, IAM user as in the sheet, key)` triples, e.g. from a re-check that
+    /// read only those two columns.
+    pub fn new(rows: impl IntoIterator<Item = (usize, &'a str, &'a str)>) -> Self {
+        let mut by_pair: HashMap<(String, &str), Vec<usize>> = HashMap::new();
+        for (row, account, key) in rows {
+            by_pair
+                .entry((account.to_ascii_lowercase(), key))
+                .or_default()
+                .push(row);
+        }
+        Locator { by_pair }
+    }
+
     /// See [`RequestTable::locate`].
     pub fn locate(
         &self,

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use super::headers::{self, ColumnSpec, HeaderError};
-use super::{Grid, cell_str, cell_text};
+use super::{Grid, RowSink, cell_str, cell_text};
 use crate::core::domain::{NameKey, SlackUserId};
+use serde_json::Value;
 
 const ID: ColumnSpec = ColumnSpec {
     aliases: &["id", "user_id", "slack_id"],
@@ -50,48 +51,49 @@ enum Matches {
 
 impl Directory {
     pub fn parse(sheet: &str, grid: &Grid) -> Result<Self, HeaderError> {
-        let header = grid.first().map(Vec::as_slice).unwrap_or_default();
-        let texts: Vec<String> = (0..header.len())
-            .map(|c| cell_text(header, c).unwrap_or_default())
-            .collect();
-        let cols = headers::resolve(sheet, &texts, &[&ID, &LAST, &FIRST, &REAL])?;
-        let (id_col, last_col, first_col) = (cols[0].unwrap(), cols[1].unwrap(), cols[2].unwrap());
-        let mut dir = Directory::default();
-        for (i, cells) in grid.iter().enumerate().skip(1) {
-            let text = |c: usize| cell_str(cells, c);
-            let (last, first) = (text(last_col), text(first_col));
-            let real = cols[3].map(text).unwrap_or_default();
-            let raw_id = text(id_col);
-            if raw_id.is_empty() && last.is_empty() && first.is_empty() && real.is_empty() {
-                continue;
-            }
-            let row = i + 1;
-            let id = match SlackUserId::parse(&raw_id) {
-                Ok(id) => id,
-                Err(_) if raw_id.is_empty() => {
-                    dir.problems.push(format!(
-                        "{sheet} row {row} ({last} {first}): the Slack ID is empty: fill in the {} column",
-                        ID.aliases[0]
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    dir.problems.push(format!("{sheet} row {row}: {e}"));
-                    continue;
-                }
-            };
-            let index = dir.ids.len();
-            dir.ids.push(id);
-            let keys = [
-                NameKey::from_parts(&last, &first),
-                NameKey::from_parts(&first, &last),
-                NameKey::new(&real),
-            ];
-            for key in keys.into_iter().flatten() {
-                dir.add(key, index);
-            }
+        let mut sink = DirectorySink::new(sheet);
+        grid.iter().for_each(|cells| sink.row(cells));
+        sink.finish()
+    }
+
+    /// One row of `users_json` (1-based `row`), columns as resolved from the header.
+    fn add_row(&mut self, sheet: &str, row: usize, cells: &[Value], cols: &[Option<usize>]) {
+        let (id_col, last_col, first_col) = (
+            cols[0].expect("required"),
+            cols[1].expect("required"),
+            cols[2].expect("required"),
+        );
+        let text = |c: usize| cell_str(cells, c);
+        let (last, first) = (text(last_col), text(first_col));
+        let real = cols[3].map(text).unwrap_or_default();
+        let raw_id = text(id_col);
+        if raw_id.is_empty() && last.is_empty() && first.is_empty() && real.is_empty() {
+            return;
         }
-        Ok(dir)
+        let id = match SlackUserId::parse(&raw_id) {
+            Ok(id) => id,
+            Err(_) if raw_id.is_empty() => {
+                self.problems.push(format!(
+                    "{sheet} row {row} ({last} {first}): the Slack ID is empty: fill in the {} column",
+                    ID.aliases[0]
+                ));
+                return;
+            }
+            Err(e) => {
+                self.problems.push(format!("{sheet} row {row}: {e}"));
+                return;
+            }
+        };
+        let index = self.ids.len();
+        self.ids.push(id);
+        let keys = [
+            NameKey::from_parts(&last, &first),
+            NameKey::from_parts(&first, &last),
+            NameKey::new(&real),
+        ];
+        for key in keys.into_iter().flatten() {
+            self.add(key, index);
+        }
     }
 
     /// Files `ids[index]` under `key`; the same Slack ID twice is still one person.
@@ -121,6 +123,60 @@ impl Directory {
             Some(Matches::Many(js)) => {
                 Owner::Ambiguous(js.iter().map(|j| self.ids[*j].clone()).collect())
             }
+        }
+    }
+}
+
+/// Builds the directory row by row as a reader streams `users_json` (row 1 first).
+pub struct DirectorySink {
+    sheet: String,
+    cols: Option<Result<Vec<Option<usize>>, HeaderError>>,
+    dir: Directory,
+    next_row: usize,
+}
+
+impl DirectorySink {
+    pub fn new(sheet: &str) -> Self {
+        DirectorySink {
+            sheet: sheet.to_string(),
+            cols: None,
+            dir: Directory::default(),
+            next_row: 1,
+        }
+    }
+
+    /// Fails only when required headers are missing (or the sheet is empty).
+    pub fn finish(self) -> Result<Directory, HeaderError> {
+        match self.cols {
+            Some(cols) => cols.map(|_| self.dir),
+            None => resolve(&self.sheet, &[]).map(|_| self.dir),
+        }
+    }
+}
+
+fn resolve(sheet: &str, header: &[Value]) -> Result<Vec<Option<usize>>, HeaderError> {
+    let texts: Vec<String> = (0..header.len())
+        .map(|c| cell_text(header, c).unwrap_or_default())
+        .collect();
+    headers::resolve(sheet, &texts, &[&ID, &LAST, &FIRST, &REAL])
+}
+
+impl RowSink for DirectorySink {
+    fn wants(&self, col: usize) -> bool {
+        match &self.cols {
+            None => true,
+            Some(Ok(cols)) => cols.contains(&Some(col)),
+            Some(Err(_)) => false,
+        }
+    }
+
+    fn row(&mut self, cells: &[Value]) {
+        let number = self.next_row;
+        self.next_row += 1;
+        match &self.cols {
+            None => self.cols = Some(resolve(&self.sheet, cells)),
+            Some(Ok(cols)) => self.dir.add_row(&self.sheet, number, cells, cols),
+            Some(Err(_)) => {}
         }
     }
 }

@@ -5,7 +5,8 @@
 
 use chrono::NaiveDate;
 
-use super::{CellWrite, DEACTIVATED_HEADER, NOTIFIED_HEADER, RequestTable, a1_cell};
+use super::requests::Locator;
+use super::{CellWrite, DEACTIVATED_HEADER, NOTIFIED_HEADER, RequestLayout, RequestTable, a1_cell};
 use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
 use crate::core::outcome::{CellChange, SheetChange, WriteResult};
 
@@ -20,8 +21,17 @@ pub struct WritePlan {
 /// Plans `changes` against `table`. Columns keywarden creates (`通知日`, `無効化日`) take the
 /// first empty header cells, in that order, when first needed (SPEC §2).
 pub fn plan(table: &RequestTable, changes: &[&SheetChange]) -> WritePlan {
-    let sheet = &table.sheet;
-    let layout = &table.layout;
+    plan_at(&table.sheet, &table.layout, &table.locator(), changes)
+}
+
+/// [`plan`] against only what a write needs: row 1 (`layout`) and where each (IAM user, key)
+/// is now (`locator`), as re-checked just before writing.
+pub fn plan_at(
+    sheet: &str,
+    layout: &RequestLayout,
+    locator: &Locator,
+    changes: &[&SheetChange],
+) -> WritePlan {
     let mut cells = Vec::new();
     let mut free = layout.free_columns();
     let mut column = |existing: Option<usize>, header: &str, needed: bool| {
@@ -47,7 +57,6 @@ pub fn plan(table: &RequestTable, changes: &[&SheetChange]) -> WritePlan {
         DEACTIVATED_HEADER,
         needs(|c| matches!(c, CellChange::Deactivated(_) | CellChange::Reactivated)),
     );
-    let locator = table.locator();
     let date = |d: &NaiveDate| d.format("%Y-%m-%d").to_string();
     let mut results = Vec::with_capacity(changes.len());
     for c in changes {
