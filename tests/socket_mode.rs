@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, SLACK_TOKEN, SPREADSHEET_ID};
+use support::app::{REQUEST_SHEET, RequestRow, SLACK_TOKEN, SPREADSHEET_ID};
 use support::app::{USERS_SHEET, UserRow, date_serial};
 use support::google::FakeGoogle;
 use support::slack::FakeSlack;
@@ -47,41 +47,16 @@ async fn start() -> Env {
 }
 
 impl Env {
-    /// The binary with a clean environment pointing at the fakes (as `TestEnv::command`,
-    /// without IAM: `serve` never touches it).
+    /// The binary pointing at the fakes, without IAM: `serve` never touches it.
     fn command(&self, app_token: &str) -> tokio::process::Command {
-        let home = self.dir.path();
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_keywarden"));
+        let mut command =
+            support::app::keywarden_command(self.dir.path(), &self.google, &self.slack);
         command
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("KEYWARDEN_SPREADSHEET_ID", SPREADSHEET_ID)
-            .env(
-                "GOOGLE_APPLICATION_CREDENTIALS",
-                home.join("service-account.json"),
-            )
-            .env("KEYWARDEN_SHEETS_API_URL", self.google.base_url())
-            .env("SLACK_BOT_TOKEN", SLACK_TOKEN)
             .env("SLACK_APP_TOKEN", app_token)
-            .env("KEYWARDEN_SLACK_API_URL", self.slack.api_url())
-            .env("KEYWARDEN_ADMIN_SLACK_IDS", ADMIN_IDS.join(","))
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                home.join("no-aws-credentials"),
-            )
             .env("RUST_LOG", "debug")
             .args(["serve"])
-            .current_dir(home)
-            .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+            .stderr(Stdio::piped());
         command
     }
 }

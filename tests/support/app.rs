@@ -95,35 +95,8 @@ impl TestEnv {
     /// The binary with a cleared environment pointing at the fakes. The caller may still
     /// `.env()`/`.env_remove()` on it.
     pub fn command(&self) -> tokio::process::Command {
-        let home = self.dir.path();
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_keywarden"));
-        command
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("KEYWARDEN_SPREADSHEET_ID", SPREADSHEET_ID)
-            .env(
-                "GOOGLE_APPLICATION_CREDENTIALS",
-                home.join("service-account.json"),
-            )
-            .env("KEYWARDEN_SHEETS_API_URL", self.google.base_url())
-            .env("SLACK_BOT_TOKEN", SLACK_TOKEN)
-            .env("KEYWARDEN_SLACK_API_URL", self.slack.api_url())
-            .env("KEYWARDEN_ADMIN_SLACK_IDS", ADMIN_IDS.join(","))
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ENDPOINT_URL_IAM", self.iam.endpoint())
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                home.join("no-aws-credentials"),
-            )
-            .env("RUST_LOG", "info")
-            .current_dir(home)
-            .stdin(Stdio::null())
-            .kill_on_drop(true);
+        let mut command = keywarden_command(self.dir.path(), &self.google, &self.slack);
+        command.env("AWS_ENDPOINT_URL_IAM", self.iam.endpoint());
         for (key, value) in &self.env {
             match value {
                 Some(value) => command.env(key, value),
@@ -313,4 +286,42 @@ pub fn action_for(report: &Value, row: u64) -> Value {
         .find(|a| a["row"] == json!(row))
         .cloned()
         .unwrap_or_else(|| panic!("no action for row {row} in {report:#}"))
+}
+
+/// The binary with a cleared environment pointing at the fake Google and Slack, with `home` as
+/// its home and working directory (the service-account key is `home/service-account.json`).
+/// AWS gets static test credentials and no endpoint: callers that need IAM add one.
+pub fn keywarden_command(
+    home: &std::path::Path,
+    google: &FakeGoogle,
+    slack: &FakeSlack,
+) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_keywarden"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("KEYWARDEN_SPREADSHEET_ID", SPREADSHEET_ID)
+        .env(
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            home.join("service-account.json"),
+        )
+        .env("KEYWARDEN_SHEETS_API_URL", google.base_url())
+        .env("SLACK_BOT_TOKEN", SLACK_TOKEN)
+        .env("KEYWARDEN_SLACK_API_URL", slack.api_url())
+        .env("KEYWARDEN_ADMIN_SLACK_IDS", ADMIN_IDS.join(","))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.join("no-aws-credentials"),
+        )
+        .env("RUST_LOG", "info")
+        .current_dir(home)
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    command
 }
