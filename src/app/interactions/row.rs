@@ -189,7 +189,7 @@ impl Snapshot {
         writes: &mut Vec<TypedCellWrite>,
     ) -> usize {
         existing.unwrap_or_else(|| {
-            let col = free.next().unwrap_or(self.table.layout.first_free);
+            let col = free.next().expect("an endless supply of columns");
             writes.push(self.text(col, 1, header));
             col
         })

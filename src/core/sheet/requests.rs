@@ -92,8 +92,6 @@ pub struct RequestLayout {
     pub deactivated: Option<usize>,
     /// `延長申請` (SPEC §9).
     pub pending_extension: Option<usize>,
-    /// Index of the first empty header cell: where `通知日` is created (SPEC §2).
-    pub first_free: usize,
     empty_headers: Vec<usize>,
     width: usize,
     /// Columns with a known header: the only cells a row is parsed from.
@@ -136,10 +134,6 @@ impl RequestLayout {
             notified: cols[8],
             deactivated: cols[9],
             pending_extension: cols[10],
-            first_free: texts
-                .iter()
-                .position(|t| t.is_empty())
-                .unwrap_or(texts.len()),
             empty_headers: texts
                 .iter()
                 .enumerate()
@@ -159,14 +153,6 @@ impl RequestLayout {
     /// Where new columns go, in order: the empty header cells, then past the last header.
     pub fn free_columns(&self) -> impl Iterator<Item = usize> + '_ {
         self.empty_headers.iter().copied().chain(self.width..)
-    }
-
-    /// The `通知日` column, and whether its header has to be written first.
-    pub fn notified_column(&self) -> (usize, bool) {
-        match self.notified {
-            Some(col) => (col, false),
-            None => (self.first_free, true),
-        }
     }
 }
 
@@ -386,17 +372,6 @@ impl RequestTable {
         sink.finish()
     }
 
-    /// Where the row holding `account` and `key_id` is now: `expected` if it still holds them,
-    /// else the only other row that does. `None` when it is gone or held by several rows.
-    pub fn locate(
-        &self,
-        expected: usize,
-        account: &IamUserName,
-        key_id: &AccessKeyId,
-    ) -> Option<usize> {
-        self.locator().locate(expected, account, key_id)
-    }
-
     /// An index of the rows by IAM user and key, for locating many rows in one pass.
     pub fn locator(&self) -> Locator<'_> {
         Locator::new(
@@ -483,7 +458,8 @@ impl<'a> Locator<'a> {
         Locator { by_pair }
     }
 
-    /// See [`RequestTable::locate`].
+    /// Where the row holding `account` and `key_id` is now: `expected` if it still holds them,
+    /// else the only other row that does. `None` when it is gone or held by several rows.
     pub fn locate(
         &self,
         expected: usize,
@@ -532,7 +508,10 @@ mod tests {
         let grid = vec![header(), original_row(json!("2026/11/29"), "")];
         let t = RequestTable::parse("key_request_form", &grid).unwrap();
         assert_eq!(t.layout.account, 9);
-        assert_eq!(t.layout.notified_column(), (12, true));
+        assert_eq!(
+            (t.layout.notified, t.layout.free_columns().next()),
+            (None, Some(12))
+        );
         let r = &t.rows[0];
         assert_eq!(r.row, 2);
         assert_eq!(r.start, "2026-09-01");
@@ -570,8 +549,8 @@ mod tests {
         assert!(t.rows[0].valid.is_ok());
         assert_eq!(t.rows[0].purpose, "");
         assert_eq!(
-            t.layout.notified_column(),
-            (5, true),
+            t.layout.free_columns().next(),
+            Some(5),
             "first empty header cell"
         );
         assert_eq!(t.rows[1].row, 5);
@@ -641,18 +620,22 @@ mod tests {
         let t = RequestTable::parse("s", &vec![header(), b.clone(), a.clone()]).unwrap();
         let user = IamUserName::parse("tanaka-s3").unwrap();
         let key = AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap();
-        assert_eq!(t.locate(3, &user, &key), Some(3));
-        assert_eq!(t.locate(2, &user, &key), Some(3));
+        assert_eq!(t.locator().locate(3, &user, &key), Some(3));
+        assert_eq!(t.locator().locate(2, &user, &key), Some(3));
         let dup = RequestTable::parse("s", &vec![header(), a.clone(), a.clone()]).unwrap();
-        assert_eq!(dup.locate(4, &user, &key), None, "ambiguous");
-        assert_eq!(dup.locate(2, &user, &key), Some(2));
+        assert_eq!(dup.locator().locate(4, &user, &key), None, "ambiguous");
+        assert_eq!(dup.locator().locate(2, &user, &key), Some(2));
         let gone = RequestTable::parse("s", &vec![header(), b]).unwrap();
-        assert_eq!(gone.locate(2, &user, &key), None);
+        assert_eq!(gone.locator().locate(2, &user, &key), None);
         // IAM user names compare without regard to case.
         let mut upper = a.clone();
         upper[9] = json!("Tanaka-S3");
         let t = RequestTable::parse("s", &vec![header(), upper]).unwrap();
-        assert_eq!(t.locate(2, &user, &key), Some(2));
-        assert_eq!(t.locate(5, &user, &key), Some(2), "found again when moved");
+        assert_eq!(t.locator().locate(2, &user, &key), Some(2));
+        assert_eq!(
+            t.locator().locate(5, &user, &key),
+            Some(2),
+            "found again when moved"
+        );
     }
 }
