@@ -237,6 +237,17 @@ fn run_job(rows: &[GenRow], max_deletions: usize, mode: Mode) -> Ran {
 }
 
 fn run_job_with(rows: &[GenRow], states: &[IamState], max_deletions: usize, mode: Mode) -> Ran {
+    run_job_tuned(rows, states, max_deletions, mode, |_| {})
+}
+
+/// [`run_job_with`], with the settings adjusted by `tune` first.
+fn run_job_tuned(
+    rows: &[GenRow],
+    states: &[IamState],
+    max_deletions: usize,
+    mode: Mode,
+    tune: impl FnOnce(&mut JobSettings),
+) -> Ran {
     let sheets = Sheets {
         grids: HashMap::from([
             ("key_request_form".to_string(), grid(rows)),
@@ -276,7 +287,7 @@ fn run_job_with(rows: &[GenRow], states: &[IamState], max_deletions: usize, mode
         key_changes: Mutex::new(Vec::new()),
     };
     let slack = Slack::default();
-    let settings = JobSettings {
+    let mut settings = JobSettings {
         request_sheet: "key_request_form".into(),
         users_sheet: "users_json".into(),
         admins: vec![SlackUserId::parse("U0ADMIN001").unwrap()],
@@ -292,6 +303,7 @@ fn run_job_with(rows: &[GenRow], states: &[IamState], max_deletions: usize, mode
         timezone: chrono_tz::Tz::Asia__Tokyo,
         extension_requests: false,
     };
+    tune(&mut settings);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -369,6 +381,29 @@ proptest! {
                 prop_assert!(summary.contains(&format!("{row}行目")), "row {row} not in the summary");
             }
         }
+    }
+
+    /// SPEC §8: with a deactivation grace, rows past their end date only have their key set
+    /// Inactive — and never more keys than `KEYWARDEN_MAX_DEACTIVATIONS` in one run: over the cap,
+    /// none at all.
+    #[test]
+    fn no_run_deactivates_past_its_cap(
+        rows in prop::collection::vec(gen_row(), 0..14),
+        max_deactivations in 0usize..4,
+    ) {
+        let out = run_job_tuned(&rows, &[], 100, Mode::Run, |s| {
+            s.rules.deactivate_grace = 30;
+            s.hygiene.max_deactivations = max_deactivations;
+        });
+        let changes = out.aws.key_changes.lock().unwrap().clone();
+        let deactivated = changes.iter().filter(|c| c.ends_with("active=false")).count();
+        prop_assert!(deactivated <= max_deactivations, "{deactivated} keys set Inactive over a cap of {max_deactivations}: {changes:?}");
+        let due = out.report.actions.iter().filter(|a| a.action == keywarden::core::report::ActionKind::Deactivate).count();
+        if due > max_deactivations {
+            prop_assert_eq!(deactivated, 0, "over the cap, none is set Inactive");
+            prop_assert!(out.report.exit_code() == 1);
+        }
+        prop_assert!(out.aws.applied.lock().unwrap().is_empty(), "in the grace period nothing is deleted");
     }
 
     #[test]
