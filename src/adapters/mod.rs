@@ -43,20 +43,6 @@ pub enum ServiceError {
     Unavailable(String),
 }
 
-impl ServiceError {
-    /// The service's message, for people.
-    pub fn message(&self) -> &str {
-        match self {
-            ServiceError::NotFound(m)
-            | ServiceError::AccessDenied(m)
-            | ServiceError::Throttled(m)
-            | ServiceError::Conflict(m)
-            | ServiceError::Invalid(m)
-            | ServiceError::Unavailable(m) => m,
-        }
-    }
-}
-
 /// Last uses may come from a credential report; generating one is a write, so the caller says
 /// whether that is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The Slack messages, in Japanese as the original system sent them (SPEC §7). Pure text.
 
-use crate::core::outcome::{ActionOutcome, ActionRecord, Lang, Outcome, records};
+use crate::core::outcome::{ActionOutcome, ActionRecord, Lang, records};
 use crate::core::sheet::RequestRow;
 
 /// Longest admin summary before it is cut (Slack truncates `text` at 40,000 characters).
@@ -205,10 +205,7 @@ fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<Stri
     if shown.is_empty() {
         return None;
     }
-    let problems = shown
-        .iter()
-        .filter(|a| matches!(a.outcome, Outcome::Failed | Outcome::Refused))
-        .count();
+    let problems = shown.iter().filter(|a| a.outcome.is_problem()).count();
     let mut text = format!(
         "keywarden {today} の実行結果（申請シート「{}」）: {} 件、うち要対応 {problems} 件\n",
         clean(sheet),
@@ -249,7 +246,7 @@ fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<Stri
 mod tests {
     use super::*;
     use crate::core::domain::RowStatus;
-    use crate::core::outcome::ActionKind;
+    use crate::core::outcome::{ActionKind, Outcome};
 
     fn row() -> RequestRow {
         RequestRow {

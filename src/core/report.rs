@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::core::domain::SlackUserId;
-use crate::core::outcome::{Action, ActionOutcome, Alert, Lang, Teardown, records};
+use crate::core::outcome::{Action, ActionOutcome, Lang, Teardown, records};
 pub use crate::core::outcome::{ActionKind, ActionRecord, Outcome};
 
 /// A Slack message the run sent, or would send in a dry run.
@@ -78,19 +78,9 @@ impl Report {
         }
     }
 
-    /// Whether any alert of the run says it ran out of time.
-    pub fn ran_out_of_time(outcomes: &[ActionOutcome]) -> bool {
-        outcomes
-            .iter()
-            .any(|o| matches!(o.action, Action::Alert(Alert::OutOfTime)))
-    }
-
     /// SPEC §6: 0 when every action succeeded, 1 when any failed or was refused.
     pub fn exit_code(&self) -> i32 {
-        let bad = self
-            .actions
-            .iter()
-            .any(|a| matches!(a.outcome, Outcome::Failed | Outcome::Refused));
+        let bad = self.actions.iter().any(|a| a.outcome.is_problem());
         i32::from(bad)
     }
 
@@ -152,7 +142,7 @@ impl Report {
         let failed = self
             .actions
             .iter()
-            .filter(|a| matches!(a.outcome, Outcome::Failed | Outcome::Refused))
+            .filter(|a| a.outcome.is_problem())
             .count();
         out.push_str(&format!(
             "{} notify, {} delete, {} unusable, {} alert, {} skipped; {} failed or refused\n",

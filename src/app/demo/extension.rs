@@ -12,7 +12,6 @@ use slack_morphism::prelude::{SlackMessageContent, SlackView};
 use crate::adapters::ServiceError;
 use crate::adapters::memory::ScratchSheets;
 use crate::app::interactions::payload::{Decision, Interaction, RequestClick, Submission};
-use crate::app::interactions::row::pending_requests;
 use crate::app::interactions::{InteractionSettings, Interactions, InteractiveSlack};
 use crate::core::extension::record::{ApprovalCopy, HISTORY_HEADER, PENDING_HEADER, PendingCell};
 use crate::core::extension::value::{DecisionRef, RowRef};
@@ -199,9 +198,11 @@ pub async fn walkthrough(
     );
     let grid = app.sheets().sheet(&request_sheet);
     out.push_str(&row_story(&grid, row));
-    let Some((_, PendingCell::Request(pending))) =
-        pending_requests(&grid).into_iter().find(|(r, _)| *r == row)
-    else {
+    let recorded = RequestTable::parse(&request_sheet, &grid)
+        .ok()
+        .and_then(|t| t.rows.into_iter().find(|r| r.row == row))
+        .map(|r| PendingCell::parse(&r.pending_extension));
+    let Some(PendingCell::Request(pending)) = recorded else {
         return Err("the request was not recorded in 延長申請".into());
     };
 

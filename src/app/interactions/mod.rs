@@ -28,7 +28,7 @@
 //! // Lambda Function URL / HTTP API (payload 2.0, body base64-decoded by the caller):
 //! let answer = handle_http(&app, &verifier, method, path, &headers, &body, Utc::now()).await;
 //! // the owner's notice: blocks::request_button(&value::RowRef::of(&valid_row))
-//! // the run summary: row::pending_requests(&request_grid) + record::PendingRequest::summary
+//! // the run summary: RequestRow::pending_extension, read by the daily job's sheet model
 //! ```
 //!
 //! The endpoint must run with reserved concurrency 1 on Lambda: decisions are serialised by a

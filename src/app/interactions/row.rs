@@ -42,23 +42,6 @@ fn find_column(header: &[Value], name: &str) -> Option<usize> {
     (0..header.len()).find(|&c| cell_text(header, c).is_some_and(|t| t.trim() == name))
 }
 
-/// Every row with something in `延長申請`, for the administrators' run summary (SPEC §9,
-/// step 5): (1-based row, what the cell holds).
-pub fn pending_requests(grid: &Grid) -> Vec<(usize, PendingCell)> {
-    let header = grid.first().map(Vec::as_slice).unwrap_or_default();
-    let Some(col) = find_column(header, PENDING_HEADER) else {
-        return Vec::new();
-    };
-    grid.iter()
-        .enumerate()
-        .skip(1)
-        .filter_map(|(i, cells)| {
-            let cell = PendingCell::parse(&cell_text(cells, col).unwrap_or_default());
-            (cell != PendingCell::Empty).then_some((i + 1, cell))
-        })
-        .collect()
-}
-
 impl Snapshot {
     /// Both sheets, parsed; fails when required headers are missing.
     pub fn from_grids(
@@ -73,7 +56,7 @@ impl Snapshot {
         let header = grid.first().map(Vec::as_slice).unwrap_or_default();
         Ok(Snapshot {
             sheet: settings.request_sheet.clone(),
-            pending_col: find_column(header, PENDING_HEADER),
+            pending_col: table.layout.pending_extension,
             history_col: find_column(header, HISTORY_HEADER),
             grid,
             table,

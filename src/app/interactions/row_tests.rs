@@ -136,17 +136,3 @@ fn new_columns_take_the_first_free_header_cells() {
     assert_eq!(writes[0].value, CellValue::Date(end));
     assert_eq!(writes[1].value, CellValue::Text(String::new()));
 }
-
-#[test]
-fn pending_requests_are_listed_for_the_summary() {
-    let grid = vec![
-        header(&["延長申請"]),
-        row("a", KEY, "", &[]),
-        row("b", KEY, "", &["手書きのメモ"]),
-    ];
-    let listed = pending_requests(&grid);
-    assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].0, 3);
-    assert!(matches!(listed[0].1, PendingCell::Unreadable(_)));
-    assert!(pending_requests(&vec![header(&[])]).is_empty());
-}

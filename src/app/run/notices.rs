@@ -4,7 +4,7 @@
 use futures::stream::{self, StreamExt};
 use slack_morphism::prelude::SlackBlock;
 
-use super::rows::{owner_problem, subject};
+use super::rows::{owner, subject};
 use super::{Job, Mode};
 use crate::adapters::Messenger;
 use crate::app::interactions::blocks;
@@ -13,7 +13,6 @@ use crate::core::extension::value::RowRef;
 use crate::core::messages;
 use crate::core::outcome::{Action, ActionOutcome, CellChange, Dm, Notice, SheetChange};
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::sheet::Owner;
 
 /// Every due notice, DMs to different owners side by side.
 pub async fn run<S, M: Messenger, I, V>(
@@ -60,10 +59,9 @@ async fn notice<S, M: Messenger, I, V>(
         &job.settings.request_sheet,
         !button.is_empty(),
     );
-    let dm = match (&p.owner, owner_problem(p)) {
-        (Owner::Found(to), _) => send_blocks(job, to, text, &button, mode).await,
-        (_, Some(problem)) => Dm::NoOwner(problem),
-        (_, None) => unreachable!("an owner is found or has a problem"),
+    let dm = match owner(p) {
+        Ok(to) => send_blocks(job, &to, text, &button, mode).await,
+        Err(problem) => Dm::NoOwner(problem),
     };
     let mut outcome = ActionOutcome::new(
         subject(p),

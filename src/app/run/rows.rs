@@ -2,6 +2,7 @@
 //! run-wide alerts of the sheets, and the safety caps (SPEC §4, §8).
 
 use crate::configuration::JobSettings;
+use crate::core::domain::SlackUserId;
 use crate::core::extension::record::PendingCell;
 use crate::core::outcome::{Action, ActionOutcome, Alert, OwnerProblem, Skip, Subject};
 use crate::core::plan::{Decision, Plan, PlannedRow};
@@ -19,13 +20,13 @@ pub fn subject(p: &PlannedRow) -> Subject {
     }
 }
 
-/// Why the row's owner cannot be told anything, if they cannot.
-pub fn owner_problem(p: &PlannedRow) -> Option<OwnerProblem> {
+/// The row's owner on Slack, or why they cannot be told anything.
+pub fn owner(p: &PlannedRow) -> Result<SlackUserId, OwnerProblem> {
     let name = p.row.owner.clone();
     match &p.owner {
-        Owner::Found(_) => None,
-        Owner::NotFound => Some(OwnerProblem::NotFound { name }),
-        Owner::Ambiguous(ids) => Some(OwnerProblem::Ambiguous {
+        Owner::Found(id) => Ok(id.clone()),
+        Owner::NotFound => Err(OwnerProblem::NotFound { name }),
+        Owner::Ambiguous(ids) => Err(OwnerProblem::Ambiguous {
             name,
             ids: ids.clone(),
         }),
@@ -135,6 +136,31 @@ impl Caps {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pending_extension_requests_are_listed_with_their_row() {
+        let mut header: Vec<_> = crate::core::sheet::ORIGINAL_LAYOUT
+            .iter()
+            .map(|h| json!(h))
+            .collect();
+        header.push(json!(" 延長申請 "));
+        let row = |account: &str, pending: &str| {
+            let mut r = vec![json!(""); 13];
+            r[9] = json!(account);
+            r[12] = json!(pending);
+            r
+        };
+        let grid = vec![header, row("a", ""), row("b", "手書きのメモ")];
+        let table = RequestTable::parse("s", &grid).unwrap();
+        let listed = pending_extensions(&table);
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].subject.row, Some(3));
+        assert!(matches!(
+            listed[0].action,
+            Action::Alert(Alert::PendingExtension(PendingCell::Unreadable(_)))
+        ));
+    }
     use proptest::prelude::*;
 
     proptest! {

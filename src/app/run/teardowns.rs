@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use futures::stream::{self, StreamExt};
 
-use super::rows::{Caps, owner_problem, subject};
+use super::rows::{Caps, owner, subject};
 use super::{Job, Mode};
 use crate::adapters::{Iam, ServiceError, StepResult};
 use crate::core::domain::{AccessKeyId, IamUserName};
@@ -15,7 +15,6 @@ use crate::core::outcome::{
     Action, ActionOutcome, CellChange, Dm, SheetChange, Teardown, TeardownRefusal,
 };
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::sheet::Owner;
 use crate::core::teardown::{self, Refusal, Step, UserInventory};
 
 /// Every due teardown; rows of one IAM user one after another, users side by side.
@@ -105,13 +104,9 @@ async fn row<S, M, I: Iam, V>(
 
 /// The owner's DM, to be sent later, or why there is nobody to send it to.
 pub fn compose(p: &PlannedRow, text: String) -> Dm {
-    match (&p.owner, owner_problem(p)) {
-        (Owner::Found(to), _) => Dm::Composed {
-            to: to.clone(),
-            text,
-        },
-        (_, Some(problem)) => Dm::NoOwner(problem),
-        (_, None) => unreachable!("an owner is found or has a problem"),
+    match owner(p) {
+        Ok(to) => Dm::Composed { to, text },
+        Err(problem) => Dm::NoOwner(problem),
     }
 }
 

@@ -143,12 +143,6 @@ pub enum Dm {
     },
 }
 
-impl Dm {
-    pub fn delivered(&self) -> bool {
-        matches!(self, Dm::Sent { .. } | Dm::Composed { .. })
-    }
-}
-
 /// A sheet cell change an action asks for (SPEC §3, §4, §8).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CellChange {

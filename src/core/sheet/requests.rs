@@ -47,7 +47,7 @@ pub const DEACTIVATED: ColumnSpec = ColumnSpec {
 };
 /// `延長申請` (SPEC §9): a pending extension request, read for the run summary.
 pub const PENDING_EXTENSION: ColumnSpec = ColumnSpec {
-    aliases: &["延長申請"],
+    aliases: &[crate::core::extension::record::PENDING_HEADER],
     required: false,
 };
 pub const NOTIFIED: ColumnSpec = ColumnSpec {
