@@ -1,12 +1,13 @@
 //! The spreadsheet as typed data. Knows the sheet layouts of SPEC §2; knows nothing of HTTP.
 
 mod headers;
+mod holdings;
 mod requests;
 mod users;
 pub mod writes;
 
 pub use headers::{HeaderError, column_letter};
-pub use requests::Locator;
+pub use holdings::{Held, Holdings, KeyCell};
 pub use requests::{
     CellProblem, DEACTIVATED_HEADER, NOTIFIED_HEADER, ORIGINAL_LAYOUT, RequestLayout, RequestRow,
     RequestTable, RequestTableSink, ValidRow,

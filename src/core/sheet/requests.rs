@@ -1,7 +1,5 @@
 //! The request sheet: one row per issued access key (SPEC §2).
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use serde_json::Value;
 
@@ -372,13 +370,9 @@ impl RequestTable {
         sink.finish()
     }
 
-    /// An index of the rows by IAM user and key, for locating many rows in one pass.
-    pub fn locator(&self) -> Locator<'_> {
-        Locator::new(
-            self.rows
-                .iter()
-                .map(|r| (r.row, r.account.as_str(), r.key_id.as_str())),
-        )
+    /// The index of what the rows hold, none of them taken as due (relocation only).
+    pub fn holdings(&self) -> super::Holdings<'_> {
+        super::Holdings::of_rows(self.rows.iter().map(|r| (r, false)))
     }
 }
 
@@ -434,45 +428,6 @@ impl RowSink for RequestTableSink {
                 }
             }
             Some(Err(_)) => {}
-        }
-    }
-}
-
-/// Rows by (IAM user, key). IAM compares user names without regard to case, so `CI-Deploy`
-/// in the sheet is the row of IAM's `ci-deploy`.
-pub struct Locator<'a> {
-    by_pair: HashMap<(String, &'a str), Vec<usize>>,
-}
-
-impl<'a> Locator<'a> {
-    /// An index of `(row, IAM user as in the sheet, key)` triples, e.g. from a re-check that
-    /// read only those two columns.
-    pub fn new(rows: impl IntoIterator<Item = (usize, &'a str, &'a str)>) -> Self {
-        let mut by_pair: HashMap<(String, &str), Vec<usize>> = HashMap::new();
-        for (row, account, key) in rows {
-            by_pair
-                .entry((account.to_ascii_lowercase(), key))
-                .or_default()
-                .push(row);
-        }
-        Locator { by_pair }
-    }
-
-    /// Where the row holding `account` and `key_id` is now: `expected` if it still holds them,
-    /// else the only other row that does. `None` when it is gone or held by several rows.
-    pub fn locate(
-        &self,
-        expected: usize,
-        account: &IamUserName,
-        key_id: &AccessKeyId,
-    ) -> Option<usize> {
-        let holders = self.by_pair.get(&(account.folded(), key_id.as_str()))?;
-        if holders.contains(&expected) {
-            return Some(expected);
-        }
-        match holders.as_slice() {
-            [only] => Some(*only),
-            _ => None,
         }
     }
 }
@@ -620,20 +575,20 @@ mod tests {
         let t = RequestTable::parse("s", &vec![header(), b.clone(), a.clone()]).unwrap();
         let user = IamUserName::parse("tanaka-s3").unwrap();
         let key = AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap();
-        assert_eq!(t.locator().locate(3, &user, &key), Some(3));
-        assert_eq!(t.locator().locate(2, &user, &key), Some(3));
+        assert_eq!(t.holdings().locate(3, &user, &key), Some(3));
+        assert_eq!(t.holdings().locate(2, &user, &key), Some(3));
         let dup = RequestTable::parse("s", &vec![header(), a.clone(), a.clone()]).unwrap();
-        assert_eq!(dup.locator().locate(4, &user, &key), None, "ambiguous");
-        assert_eq!(dup.locator().locate(2, &user, &key), Some(2));
+        assert_eq!(dup.holdings().locate(4, &user, &key), None, "ambiguous");
+        assert_eq!(dup.holdings().locate(2, &user, &key), Some(2));
         let gone = RequestTable::parse("s", &vec![header(), b]).unwrap();
-        assert_eq!(gone.locator().locate(2, &user, &key), None);
+        assert_eq!(gone.holdings().locate(2, &user, &key), None);
         // IAM user names compare without regard to case.
         let mut upper = a.clone();
         upper[9] = json!("Tanaka-S3");
         let t = RequestTable::parse("s", &vec![header(), upper]).unwrap();
-        assert_eq!(t.locator().locate(2, &user, &key), Some(2));
+        assert_eq!(t.holdings().locate(2, &user, &key), Some(2));
         assert_eq!(
-            t.locator().locate(5, &user, &key),
+            t.holdings().locate(5, &user, &key),
             Some(2),
             "found again when moved"
         );

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use super::requests::Locator;
+use super::Holdings;
 use super::{CellWrite, DEACTIVATED_HEADER, NOTIFIED_HEADER, RequestLayout, RequestTable, a1_cell};
 use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
 use crate::core::outcome::{CellChange, SheetChange, WriteResult};
@@ -21,15 +21,15 @@ pub struct WritePlan {
 /// Plans `changes` against `table`. Columns keywarden creates (`通知日`, `無効化日`) take the
 /// first empty header cells, in that order, when first needed (SPEC §2).
 pub fn plan(table: &RequestTable, changes: &[&SheetChange]) -> WritePlan {
-    plan_at(&table.sheet, &table.layout, &table.locator(), changes)
+    plan_at(&table.sheet, &table.layout, &table.holdings(), changes)
 }
 
 /// [`plan`] against only what a write needs: row 1 (`layout`) and where each (IAM user, key)
-/// is now (`locator`), as re-checked just before writing.
+/// is now (`holdings`), as re-checked just before writing.
 pub fn plan_at(
     sheet: &str,
     layout: &RequestLayout,
-    locator: &Locator,
+    holdings: &Holdings,
     changes: &[&SheetChange],
 ) -> WritePlan {
     let mut cells = Vec::new();
@@ -60,7 +60,7 @@ pub fn plan_at(
     let date = |d: &NaiveDate| d.format("%Y-%m-%d").to_string();
     let mut results = Vec::with_capacity(changes.len());
     for c in changes {
-        let Some(row) = locator.locate(c.row, &c.account, &c.key) else {
+        let Some(row) = holdings.locate(c.row, &c.account, &c.key) else {
             results.push(WriteResult::NotWritten {
                 why: format!(
                     "no single row holds {} / {} any more (moved, edited or duplicated)",
