@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod google;
+pub mod keys;
 pub mod moto;
 pub mod slack;
 pub mod slack_requests;

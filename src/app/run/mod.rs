@@ -12,6 +12,7 @@ mod deadline;
 mod key_rules;
 mod notices;
 mod owner_dms;
+mod prove;
 mod rows;
 mod summary;
 mod teardowns;
@@ -82,7 +83,7 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             let (teardowns, deactivations, key_outcomes) = tokio::join!(
                 teardowns::run(self, &plan, &caps, mode),
                 deactivations::run(self, &plan, &caps, today, mode),
-                key_rules::run(self, &keys.work, &caps, mode),
+                key_rules::run(self, &table.layout, &keys.work, &caps, mode),
             );
             let mut iam_outcomes = rows::untouched(&plan);
             iam_outcomes.extend(teardowns);

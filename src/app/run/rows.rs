@@ -56,12 +56,10 @@ pub fn alerts(directory: &Directory, plan: &Plan) -> Vec<ActionOutcome> {
         .problems
         .iter()
         .map(|p| ActionOutcome::alert(Alert::Directory(p.clone())));
-    let duplicates = plan.duplicate_keys.iter().map(|(key, rows)| {
-        ActionOutcome::alert(Alert::DuplicateKey {
-            key: key.clone(),
-            rows: rows.clone(),
-        })
-    });
+    let duplicates = plan
+        .duplicate_keys()
+        .into_iter()
+        .map(|(key, rows)| ActionOutcome::alert(Alert::DuplicateKey { key, rows }));
     people.chain(duplicates).collect()
 }
 

@@ -184,6 +184,8 @@ pub struct RequestRow {
     /// 1-based sheet row number (row 1 is the header).
     pub row: usize,
     pub status: RowStatus,
+    /// The `状態` cell as written.
+    pub status_text: String,
     pub owner: String,
     pub account: String,
     pub key_id: String,
@@ -203,7 +205,8 @@ pub struct RequestRow {
 impl RequestRow {
     fn parse(row_number: usize, cells: &[Value], layout: &RequestLayout) -> Self {
         let text = |col: usize| cell_text(cells, col).unwrap_or_default();
-        let status = RowStatus::classify(&text(layout.status));
+        let status_text = text(layout.status);
+        let status = RowStatus::classify(&status_text);
         let (owner_text, account_text, key_text) = (
             text(layout.owner),
             text(layout.account),
@@ -220,6 +223,7 @@ impl RequestRow {
             return RequestRow {
                 row: row_number,
                 status,
+                status_text,
                 owner: owner_text,
                 account: account_text,
                 key_id: key_text,
@@ -304,6 +308,7 @@ impl RequestRow {
         RequestRow {
             row: row_number,
             status,
+            status_text,
             owner: owner_text,
             account: account_text,
             key_id: key_text,
@@ -325,6 +330,16 @@ impl RequestRow {
             pending_extension: layout.pending_extension.map(text).unwrap_or_default(),
             valid,
         }
+    }
+}
+
+impl RequestRow {
+    /// The status once keywarden's `無効化済み` is taken out of it (SPEC §8 reactivation).
+    pub fn status_without_deactivated_mark(&self) -> String {
+        self.status_text
+            .replace(crate::core::domain::DEACTIVATED_MARK, "")
+            .trim()
+            .to_string()
     }
 }
 
@@ -368,6 +383,11 @@ impl RequestTable {
         let mut sink = RequestTableSink::new(sheet);
         rows.for_each(|cells| sink.row(cells));
         sink.finish()
+    }
+
+    /// Where in `rows` the sheet row numbered `row` is (rows are in sheet order).
+    pub fn row_index(&self, row: usize) -> Option<usize> {
+        self.rows.binary_search_by_key(&row, |r| r.row).ok()
     }
 
     /// The index of what the rows hold, none of them taken as due (relocation only).

@@ -55,7 +55,12 @@ pub fn plan_at(
     let deactivated_col = column(
         layout.deactivated,
         DEACTIVATED_HEADER,
-        needs(|c| matches!(c, CellChange::Deactivated(_) | CellChange::Reactivated)),
+        needs(|c| {
+            matches!(
+                c,
+                CellChange::Deactivated(_) | CellChange::Reactivated { .. }
+            )
+        }),
     );
     let date = |d: &NaiveDate| d.format("%Y-%m-%d").to_string();
     let mut results = Vec::with_capacity(changes.len());
@@ -84,7 +89,10 @@ pub fn plan_at(
                 cell(Some(layout.status), DEACTIVATED_MARK.to_string());
                 cell(deactivated_col, date(day));
             }
-            CellChange::Reactivated => cell(deactivated_col, String::new()),
+            CellChange::Reactivated { status } => {
+                cell(Some(layout.status), status.clone());
+                cell(deactivated_col, String::new());
+            }
             CellChange::KeyReplaced(new) => cell(Some(layout.key_id), new.to_string()),
         }
         results.push(WriteResult::Written { row });
