@@ -20,7 +20,7 @@ pub struct Claim<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserFacts {
     /// `U` exists, with everything a teardown needs to know.
-    Exists(UserInventory),
+    Exists(Box<UserInventory>),
     /// `U` does not exist; `key_owner` is what `GetAccessKeyLastUsed` said of `K`: `Ok(None)`
     /// for a key IAM does not know, `Ok(Some(user))` for another user's key, `Err` when IAM
     /// would not say.
@@ -98,7 +98,7 @@ pub fn judge(claim: Claim, holdings: &Holdings, facts: UserFacts, path_prefix: &
                 error,
             });
         }
-        UserFacts::Exists(inv) => inv,
+        UserFacts::Exists(inv) => *inv,
     };
     // Step 1: only users under the path prefix.
     if !inv.path.starts_with(path_prefix) {

@@ -49,7 +49,7 @@ fn judge_row2(others: Vec<Held<'static>>, facts: UserFacts) -> Verdict {
 }
 
 fn exists(keys: &[&str], tag: Option<&str>) -> UserFacts {
-    UserFacts::Exists(inv(keys, tag))
+    UserFacts::Exists(Box::new(inv(keys, tag)))
 }
 
 #[test]

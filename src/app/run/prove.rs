@@ -20,7 +20,7 @@ pub async fn prove<I: Iam>(
         return Ok(Verdict::Refused(Refusal::Protected));
     }
     let facts = match iam.inventory(claim.user).await? {
-        Some(inventory) => UserFacts::Exists(inventory),
+        Some(inventory) => UserFacts::Exists(Box::new(inventory)),
         // Step 2 asks who owns the key only when the user is gone.
         None => UserFacts::Missing {
             key_owner: iam.key_owner(claim.key).await.map_err(|e| e.to_string()),
