@@ -87,9 +87,11 @@ async fn a_renewal_row_does_not_hide_a_mistyped_due_key() {
 async fn a_copied_renewal_row_with_the_same_key_changes_nothing() {
     let env = env().await;
     let key = one_key(&env, "tanaka-dev").await;
+    // The renewal was pasted with the old key, and its user name was retyped wrongly: it still
+    // holds the key, whatever user it names.
     env.set_requests(&[
         RequestRow::new("田中 太郎", "tanaka-dev", &key, json!(ENDED)),
-        RequestRow::new("田中 太郎", "tanaka-dev", &key, json!(RENEWED)),
+        RequestRow::new("田中 太郎", "tanaka-dve", &key, json!(RENEWED)),
     ]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 1, "{report:#}");
