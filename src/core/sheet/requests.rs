@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 
+use super::columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER};
 use super::headers::{self, ColumnSpec, HeaderError};
 use super::{Grid, RowSink, cell_text, cell_value};
 use crate::core::domain::{AccessKeyId, IamUserName, NameKey, RowStatus, parse_sheet_date};
@@ -40,7 +41,7 @@ pub const START: ColumnSpec = ColumnSpec {
     required: false,
 };
 pub const DEACTIVATED: ColumnSpec = ColumnSpec {
-    aliases: &["無効化日"],
+    aliases: &[DEACTIVATED_HEADER],
     required: false,
 };
 /// `延長申請` (SPEC §9): a pending extension request, read for the run summary.
@@ -49,7 +50,12 @@ pub const PENDING_EXTENSION: ColumnSpec = ColumnSpec {
     required: false,
 };
 pub const NOTIFIED: ColumnSpec = ColumnSpec {
-    aliases: &["通知日"],
+    aliases: &[NOTIFIED_HEADER],
+    required: false,
+};
+/// `延長履歴` (SPEC §9): decided requests. Only the endpoint reads it.
+pub const EXTENSION_HISTORY: ColumnSpec = ColumnSpec {
+    aliases: &[crate::core::extension::record::HISTORY_HEADER],
     required: false,
 };
 
@@ -70,11 +76,6 @@ pub const ORIGINAL_LAYOUT: [&str; 12] = [
     "アクセスキーID",
 ];
 
-/// The header keywarden writes when it first records a notice.
-pub const NOTIFIED_HEADER: &str = "通知日";
-/// The header keywarden writes when it first deactivates a row's key (SPEC §8).
-pub const DEACTIVATED_HEADER: &str = "無効化日";
-
 /// Where each known column is in this sheet, today.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestLayout {
@@ -90,6 +91,8 @@ pub struct RequestLayout {
     pub deactivated: Option<usize>,
     /// `延長申請` (SPEC §9).
     pub pending_extension: Option<usize>,
+    /// `延長履歴` (SPEC §9); rows are not parsed from it.
+    pub extension_history: Option<usize>,
     empty_headers: Vec<usize>,
     width: usize,
     /// Columns with a known header: the only cells a row is parsed from.
@@ -113,12 +116,17 @@ impl RequestLayout {
             &NOTIFIED,
             &DEACTIVATED,
             &PENDING_EXTENSION,
+            &EXTENSION_HISTORY,
         ];
         let cols = headers::resolve(sheet, &texts, &specs)?;
         let req = |i: usize| cols[i].expect("required columns resolved");
         let mut used = vec![false; texts.len()];
         for col in cols.iter().flatten() {
             used[*col] = true;
+        }
+        // The history is the endpoint's alone: rows are not parsed from it.
+        if let Some(history) = cols[11] {
+            used[history] = false;
         }
         Ok(RequestLayout {
             owner: req(0),
@@ -132,6 +140,7 @@ impl RequestLayout {
             notified: cols[8],
             deactivated: cols[9],
             pending_extension: cols[10],
+            extension_history: cols[11],
             empty_headers: texts
                 .iter()
                 .enumerate()
