@@ -27,6 +27,8 @@ use support::google::Endpoint;
 struct Sheets {
     grids: HashMap<String, Grid>,
     writes: Mutex<Vec<CellWrite>>,
+    /// Log-sheet lines (SPEC §11).
+    appended: Mutex<Vec<Vec<serde_json::Value>>>,
 }
 
 impl SheetStore for Sheets {
@@ -35,6 +37,13 @@ impl SheetStore for Sheets {
     }
     async fn write(&self, cells: &[CellWrite]) -> Result<(), ServiceError> {
         self.writes.lock().unwrap().extend_from_slice(cells);
+        Ok(())
+    }
+    async fn append(&self, _: &str, rows: &[Vec<serde_json::Value>]) -> Result<(), ServiceError> {
+        self.appended.lock().unwrap().extend_from_slice(rows);
+        Ok(())
+    }
+    async fn add_sheet(&self, _: &str) -> Result<(), ServiceError> {
         Ok(())
     }
 }
@@ -260,6 +269,7 @@ fn run_job_tuned(
             ),
         ]),
         writes: Mutex::new(Vec::new()),
+        appended: Mutex::new(Vec::new()),
     };
     let mut users: HashMap<String, UserInventory> = HashMap::new();
     for r in rows {
@@ -302,6 +312,8 @@ fn run_job_tuned(
         hygiene: Default::default(),
         timezone: chrono_tz::Tz::Asia__Tokyo,
         extension_requests: false,
+        log_sheet: "keywarden_log".into(),
+        days_ahead: None,
     };
     tune(&mut settings);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -412,6 +424,7 @@ proptest! {
         prop_assert!(out.aws.applied.lock().unwrap().is_empty());
         prop_assert!(out.aws.key_changes.lock().unwrap().is_empty());
         prop_assert!(out.sheets.writes.lock().unwrap().is_empty());
+        prop_assert!(out.sheets.appended.lock().unwrap().is_empty(), "no log line either");
         prop_assert!(out.slack.sent.lock().unwrap().is_empty());
         prop_assert!(out.report.actions.iter().all(|a| a.outcome != Outcome::Done || matches!(a.action, keywarden::core::report::ActionKind::Skip | keywarden::core::report::ActionKind::Alert)));
     }

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::InteractionSettings;
 use super::blocks::{self, ApprovalInfo};
+use super::log;
 use super::payload::{Interaction, PayloadError, RequestClick, Submission};
 use super::row::{self, Snapshot};
 use super::slack_api::InteractiveSlack;
@@ -19,6 +20,7 @@ use crate::core::domain::SlackUserId;
 use crate::core::extension::record::PendingRequest;
 use crate::core::extension::rules::{self, Refusal, RowView};
 use crate::core::extension::value::{DecisionRef, RowRef};
+use crate::core::log::ExtensionEvent;
 use crate::core::sheet::Owner;
 
 /// An HTTP answer: status, content type, body.
@@ -287,6 +289,8 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
                 "シートに記録できなかったため申請できませんでした。承認依頼は取り消しました。もう一度申請してください。",
             );
         }
+        self.log_decision(ExtensionEvent::Request, &info, log::request_detail(&info), now)
+            .await;
         if let Owner::Found(owner) = snapshot.owner(row)
             && owner != s.user
         {
