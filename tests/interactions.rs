@@ -257,3 +257,5 @@ impl Env {
 mod faults;
 #[path = "interactions/flows.rs"]
 mod flows;
+#[path = "interactions/log.rs"]
+mod log;

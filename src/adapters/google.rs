@@ -283,7 +283,11 @@ impl GoogleSheets {
 }
 
 impl GoogleSheets {
-    async fn append_once(&self, range: &str, rows: &[Vec<serde_json::Value>]) -> Result<(), Failure> {
+    async fn append_once(
+        &self,
+        range: &str,
+        rows: &[Vec<serde_json::Value>],
+    ) -> Result<(), Failure> {
         let request = ValueRange {
             range: None,
             major_dimension: Some("ROWS".into()),
@@ -386,7 +390,11 @@ impl SheetStore for GoogleSheets {
 
     /// Retried like the other calls: an append whose answer was lost may then be made twice
     /// (the same 実行ID on both lines), which beats losing the line.
-    async fn append(&self, sheet: &str, rows: &[Vec<serde_json::Value>]) -> Result<(), ServiceError> {
+    async fn append(
+        &self,
+        sheet: &str,
+        rows: &[Vec<serde_json::Value>],
+    ) -> Result<(), ServiceError> {
         let range = format!("{}!A:J", quoted_sheet(sheet));
         (|| self.append_once(&range, rows))
             .retry(backoff())

@@ -190,7 +190,11 @@ impl SheetStore for ScratchSheets {
     }
 
     /// Below the last non-empty row, like the Sheets API's table detection.
-    async fn append(&self, sheet: &str, rows: &[Vec<serde_json::Value>]) -> Result<(), ServiceError> {
+    async fn append(
+        &self,
+        sheet: &str,
+        rows: &[Vec<serde_json::Value>],
+    ) -> Result<(), ServiceError> {
         let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let grid = all
             .get_mut(sheet)

@@ -52,11 +52,7 @@ pub fn new_id(now: DateTime<FixedOffset>) -> String {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_i64(now.timestamp_nanos_opt().unwrap_or_default());
     h.write_u32(std::process::id());
-    format!(
-        "{}-{:08x}",
-        now.format("%Y%m%dT%H%M%S"),
-        h.finish() as u32
-    )
+    format!("{}-{:08x}", now.format("%Y%m%dT%H%M%S"), h.finish() as u32)
 }
 
 #[cfg(test)]

@@ -201,7 +201,12 @@ mod tests {
     #[test]
     fn json_has_the_contract_fields() {
         let today = date("2026-11-22");
-        let items = upcoming(&[row(2, "", "2026-11-23", Some("2026-11-22"))], today, rules(0), 7);
+        let items = upcoming(
+            &[row(2, "", "2026-11-23", Some("2026-11-22"))],
+            today,
+            rules(0),
+            7,
+        );
         let v = serde_json::to_value(&items[0]).unwrap();
         assert_eq!(
             v,

@@ -84,9 +84,14 @@ pub fn header_cells() -> Vec<Value> {
     HEADER.iter().map(|h| Value::from(*h)).collect()
 }
 
-/// The log lines of a run's records (in the administrators' wording): every one but skips.
-pub fn run_lines(records: &[ActionRecord], at: DateTime<FixedOffset>, run_id: &str) -> Vec<LogLine> {
-    records
+/// The log lines of a run's records (in the administrators' wording): every one but skips,
+/// in sheet order, run-wide lines last.
+pub fn run_lines(
+    records: &[ActionRecord],
+    at: DateTime<FixedOffset>,
+    run_id: &str,
+) -> Vec<LogLine> {
+    let mut lines: Vec<LogLine> = records
         .iter()
         .filter(|r| r.action != ActionKind::Skip)
         .map(|r| LogLine {
@@ -101,7 +106,9 @@ pub fn run_lines(records: &[ActionRecord], at: DateTime<FixedOffset>, run_id: &s
             outcome: r.outcome,
             detail: r.detail.clone(),
         })
-        .collect()
+        .collect();
+    lines.sort_by_key(|l| (l.row.is_none(), l.row));
+    lines
 }
 
 #[cfg(test)]
@@ -125,7 +132,7 @@ mod tests {
     }
 
     #[test]
-    fn every_action_but_skips_in_order() {
+    fn every_action_but_skips_in_sheet_order() {
         let records = [
             record(ActionKind::Skip, Outcome::Done, Some(2)),
             record(ActionKind::Delete, Outcome::Done, Some(3)),
@@ -136,14 +143,18 @@ mod tests {
         let actions: Vec<_> = lines.iter().map(|l| (l.row, l.action)).collect();
         assert_eq!(
             actions,
-            [(Some(3), "delete"), (None, "alert"), (Some(5), "notify")]
+            [(Some(3), "delete"), (Some(5), "notify"), (None, "alert")]
         );
         assert!(lines.iter().all(|l| l.run_id == "r1"));
     }
 
     #[test]
     fn cells_follow_the_header() {
-        let line = &run_lines(&[record(ActionKind::Delete, Outcome::Refused, Some(3))], at(), "r1")[0];
+        let line = &run_lines(
+            &[record(ActionKind::Delete, Outcome::Refused, Some(3))],
+            at(),
+            "r1",
+        )[0];
         let cells = line.cells();
         assert_eq!(cells.len(), HEADER.len());
         assert_eq!(cells[0], "2026-11-22T15:00:03+09:00");
@@ -153,7 +164,11 @@ mod tests {
         assert_eq!(cells[7], "delete");
         assert_eq!(cells[8], "refused");
         assert_eq!(cells[9], "IAM ユーザーを削除しました");
-        let alert = &run_lines(&[record(ActionKind::Alert, Outcome::Failed, None)], at(), "r1")[0];
+        let alert = &run_lines(
+            &[record(ActionKind::Alert, Outcome::Failed, None)],
+            at(),
+            "r1",
+        )[0];
         assert_eq!(alert.cells()[3], "", "no row: an empty cell");
     }
 

@@ -216,18 +216,24 @@ fn week_ahead(week: &[Upcoming]) -> String {
         .filter(|u| matches!(u.action, ActionKind::Delete | ActionKind::Deactivate))
         .collect();
     if due.is_empty() {
-        return format!("今後{SUMMARY_DAYS}日間の削除・無効化の予定はありません（シートの現状から）。\n");
+        return format!(
+            "今後{SUMMARY_DAYS}日間の削除・無効化の予定はありません（シートの現状から）。\n"
+        );
     }
     let mut text = format!(
         "今後{SUMMARY_DAYS}日間の削除・無効化の予定（シートの現状から。IAM は確認していません）:\n"
     );
     for u in due.iter().take(SUMMARY_MAX_LINES) {
-        let who = [u.account.as_str(), u.access_key_id.as_str(), u.owner.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| clean(s))
-            .collect::<Vec<_>>()
-            .join(" / ");
+        let who = [
+            u.account.as_str(),
+            u.access_key_id.as_str(),
+            u.owner.as_str(),
+        ]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| clean(s))
+        .collect::<Vec<_>>()
+        .join(" / ");
         text.push_str(&format!(
             "• {} [{}] {}行目 {who}\n",
             u.date.format("%Y-%m-%d"),
@@ -372,8 +378,14 @@ mod tests {
             lines[1].starts_with("• 2026-11-24 [無効化] 4行目 user4"),
             "{text}"
         );
-        assert!(lines[2].starts_with("• 2026-11-25 [削除] 3行目 user3"), "{text}");
-        assert!(!text.contains("5行目"), "notices are not part of it: {text}");
+        assert!(
+            lines[2].starts_with("• 2026-11-25 [削除] 3行目 user3"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("5行目"),
+            "notices are not part of it: {text}"
+        );
         assert!(week_ahead(&[]).contains("予定はありません"));
     }
 

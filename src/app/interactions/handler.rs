@@ -289,8 +289,13 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
                 "シートに記録できなかったため申請できませんでした。承認依頼は取り消しました。もう一度申請してください。",
             );
         }
-        self.log_decision(ExtensionEvent::Request, &info, log::request_detail(&info), now)
-            .await;
+        self.log_decision(
+            ExtensionEvent::Request,
+            &info,
+            log::request_detail(&info),
+            now,
+        )
+        .await;
         if let Owner::Found(owner) = snapshot.owner(row)
             && owner != s.user
         {

@@ -23,8 +23,8 @@ use chrono::NaiveDate;
 pub use deadline::Deadline;
 
 use crate::adapters::{Iam, Messenger, ServiceError, SheetStore, Vault};
-use crate::configuration::JobSettings;
 use crate::app::log_sheet;
+use crate::configuration::JobSettings;
 use crate::core::ahead::{self, SUMMARY_DAYS};
 use crate::core::outcome::{ActionOutcome, Alert, Lang, action_records, untold_records};
 use crate::core::plan::Plan;
