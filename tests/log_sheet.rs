@@ -153,6 +153,11 @@ async fn a_run_logs_its_actions_in_order_with_one_run_id_and_the_next_appends_be
         (3, 1),
         "missing → addSheet → header with the IAM lines; then the notices"
     );
+    assert_eq!(
+        counts.sheets_requests(),
+        9,
+        "the first run's budget: read, 2 × (re-check + write), 3 appends, 1 addSheet"
+    );
     for append in env
         .google
         .requests()
