@@ -33,6 +33,10 @@ pub struct JobSettings {
     pub timezone: chrono_tz::Tz,
     /// SPEC §9 is on: owners' notices carry the "延長を申請する" button.
     pub extension_requests: bool,
+    /// `KEYWARDEN_LOG_SHEET`: the sheet every run appends its actions to (SPEC §11).
+    pub log_sheet: String,
+    /// `plan --days N`: the report also lists what each of the next N days brings.
+    pub days_ahead: Option<u32>,
 }
 
 /// Every variable keywarden reads, so that a config file with a typo is caught.
@@ -40,6 +44,7 @@ const KNOWN: &[&str] = &[
     "KEYWARDEN_SPREADSHEET_ID",
     "KEYWARDEN_REQUEST_SHEET",
     "KEYWARDEN_USERS_SHEET",
+    "KEYWARDEN_LOG_SHEET",
     "KEYWARDEN_ADMIN_SLACK_IDS",
     "KEYWARDEN_NOTIFY_DAYS",
     "KEYWARDEN_TIMEZONE",
@@ -560,6 +565,8 @@ impl Settings {
                 hygiene,
                 timezone,
                 extension_requests: extensions.enabled(),
+                log_sheet: parse("KEYWARDEN_LOG_SHEET", "keywarden_log"),
+                days_ahead: None,
             },
             timezone,
             today,

@@ -67,6 +67,8 @@ pub fn settings() -> JobSettings {
         timezone: chrono_tz::Tz::Asia__Tokyo,
         extension_requests: true,
         concurrency: 4,
+        log_sheet: "keywarden_log".into(),
+        days_ahead: None,
     }
 }
 
