@@ -229,16 +229,7 @@ fn week_ahead(week: &[Upcoming]) -> String {
         "今後{SUMMARY_DAYS}日間の削除・無効化の予定（シートの現状から。IAM は確認していません）:\n"
     );
     for u in due.iter().take(SUMMARY_MAX_LINES) {
-        let who = [
-            u.account.as_str(),
-            u.access_key_id.as_str(),
-            u.owner.as_str(),
-        ]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| clean(s))
-        .collect::<Vec<_>>()
-        .join(" / ");
+        let who = who(&u.account, &u.access_key_id, &u.owner);
         text.push_str(&format!(
             "• {} [{}] {}行目 {who}\n",
             u.date.format("%Y-%m-%d"),
@@ -253,6 +244,16 @@ fn week_ahead(week: &[Upcoming]) -> String {
         ));
     }
     text
+}
+
+/// `IAM user / key / owner` of a summary line, the empty ones left out.
+fn who(account: &str, key: &str, owner: &str) -> String {
+    [account, key, owner]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| clean(s))
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<String> {
@@ -271,16 +272,7 @@ fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<Stri
             .row
             .map(|r| format!("{r}行目"))
             .unwrap_or_else(|| "全体".into());
-        let who = [
-            a.account.as_str(),
-            a.access_key_id.as_str(),
-            a.owner.as_str(),
-        ]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| clean(s))
-        .collect::<Vec<_>>()
-        .join(" / ");
+        let who = who(&a.account, &a.access_key_id, &a.owner);
         text.push_str(&format!(
             "• [{}・{}] {row} {who}: {}\n",
             a.action.label_ja(),
