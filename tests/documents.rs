@@ -1,0 +1,116 @@
+//! What a new administrator meets first: the container image builds from what the Dockerfile
+//! copies, and the documents stand alone and agree with the binary.
+
+use std::path::{Path, PathBuf};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(Path::new(ROOT).join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+// --- the container image ------------------------------------------------------------------
+
+/// The sources of the builder stage's `COPY` lines (`COPY --from=…` copies between stages).
+fn dockerfile_copies() -> Vec<String> {
+    let dockerfile = read("Dockerfile");
+    let builder = dockerfile.split("\nFROM ").nth(1).expect("a builder stage");
+    builder
+        .lines()
+        .filter_map(|l| l.strip_prefix("COPY "))
+        .filter(|l| !l.starts_with("--from"))
+        .flat_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words[..words.len() - 1]
+                .iter()
+                .map(|w| w.trim_end_matches('/').to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Every file cargo needs to load the manifest and build the binary: the targets Cargo.toml
+/// declares (cargo refuses a manifest whose target file is missing, even for `--bin`) and the
+/// files `src/` includes at compile time.
+fn files_the_build_needs() -> Vec<PathBuf> {
+    let manifest: toml::Table = read("Cargo.toml").parse().expect("Cargo.toml parses");
+    let mut needed = vec![PathBuf::from("Cargo.toml"), PathBuf::from("Cargo.lock")];
+    for (kind, dir) in [
+        ("bench", "benches"),
+        ("example", "examples"),
+        ("test", "tests"),
+        ("bin", "src/bin"),
+    ] {
+        for target in manifest
+            .get(kind)
+            .and_then(|t| t.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let path = match target.get("path").and_then(|p| p.as_str()) {
+                Some(p) => PathBuf::from(p),
+                None => Path::new(dir).join(format!("{}.rs", target["name"].as_str().unwrap())),
+            };
+            needed.push(path);
+        }
+    }
+    if Path::new(ROOT).join("build.rs").exists() {
+        needed.push("build.rs".into());
+    }
+    for source in rust_files(&Path::new(ROOT).join("src")) {
+        let text = std::fs::read_to_string(&source).unwrap();
+        for macro_name in ["include_str!(\"", "include_bytes!(\""] {
+            for (i, _) in text.match_indices(macro_name) {
+                let rest = &text[i + macro_name.len()..];
+                let included = &rest[..rest.find('"').unwrap()];
+                let full = source.parent().unwrap().join(included);
+                let full = full.canonicalize().unwrap_or(full);
+                needed.push(full.strip_prefix(ROOT).unwrap().to_path_buf());
+            }
+        }
+    }
+    needed
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[test]
+fn the_dockerfile_copies_every_file_the_build_needs() {
+    let copies = dockerfile_copies();
+    assert!(copies.contains(&"src".to_string()), "{copies:?}");
+    let ignored: Vec<String> = read(".dockerignore")
+        .lines()
+        .map(|l| l.trim().trim_end_matches('/').to_string())
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('!'))
+        .collect();
+    for file in files_the_build_needs() {
+        let top = file.components().next().unwrap().as_os_str().to_string_lossy();
+        let copied = copies
+            .iter()
+            .any(|c| file.starts_with(c) || file == Path::new(c));
+        assert!(
+            copied,
+            "the image build needs {} but the Dockerfile copies only {copies:?}",
+            file.display()
+        );
+        assert!(
+            !ignored.iter().any(|i| *i == top),
+            ".dockerignore leaves out {top}, which the build needs ({})",
+            file.display()
+        );
+        assert!(Path::new(ROOT).join(&file).exists(), "{}", file.display());
+    }
+    // The real build from exactly that context is scripts/docker-context, run by .ci/run.
+    assert!(read(".ci/run").contains("scripts/docker-context"));
+}
