@@ -632,7 +632,9 @@ pub fn parse_today(text: &str) -> Result<NaiveDate, String> {
         ));
     }
     NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").map_err(|_| {
-        format!("\"{text}\" is no such date: the month must be 1–12 and the day exist in that month")
+        format!(
+            "\"{text}\" is no such date: the month must be 1–12 and the day exist in that month"
+        )
     })
 }
 
@@ -670,7 +672,11 @@ fn unknown_key(file: &str, key: &str) -> String {
         }
         _ => format!(
             "{file}: unknown key \"{key}\" (known: {})",
-            KNOWN.iter().map(|v| file_key(v)).collect::<Vec<_>>().join(", ")
+            KNOWN
+                .iter()
+                .map(|v| file_key(v))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }

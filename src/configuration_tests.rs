@@ -198,7 +198,10 @@ fn today_takes_four_digit_years_and_says_when_a_date_does_not_exist() {
     );
     for short in ["26-11-22", "0026", "2026/11/22", "20261122", "+2026-11-22"] {
         let e = parse_today(short).unwrap_err();
-        assert!(e.contains("not a date in the form YYYY-MM-DD"), "{short}: {e}");
+        assert!(
+            e.contains("not a date in the form YYYY-MM-DD"),
+            "{short}: {e}"
+        );
     }
     for impossible in ["2026-13-40", "2026-02-30", "2026-00-10"] {
         let e = parse_today(impossible).unwrap_err();

@@ -95,7 +95,12 @@ fn the_dockerfile_copies_every_file_the_build_needs() {
         .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('!'))
         .collect();
     for file in files_the_build_needs() {
-        let top = file.components().next().unwrap().as_os_str().to_string_lossy();
+        let top = file
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
         let copied = copies
             .iter()
             .any(|c| file.starts_with(c) || file == Path::new(c));

@@ -47,11 +47,62 @@ async fn without_a_region_the_job_asks_no_instance_metadata_and_prints_no_warnin
         "IAM was asked: {:?}",
         env.iam.actions()
     );
-    assert_eq!(hits.load(Ordering::SeqCst), 0, "instance metadata was asked");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "instance metadata was asked"
+    );
     assert!(!out.stderr.contains("imds"), "{}", out.stderr);
     assert!(
         !out.stderr.lines().any(|l| l.contains("WARN aws_config")),
         "{}",
         out.stderr
     );
+}
+
+/// A port nothing listens on: every connection is refused, as with the network down.
+fn closed_port() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    url
+}
+
+#[tokio::test]
+async fn check_with_the_network_down_says_so_instead_of_blaming_scopes_or_the_key_file() {
+    let mut env = TestEnv::start().await;
+    let down = closed_port();
+    let key_path = env.dir.path().join("service-account.json");
+    let mut key: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&key_path).unwrap()).unwrap();
+    key["token_uri"] = format!("{down}/token").into();
+    std::fs::write(&key_path, key.to_string()).unwrap();
+    env.set_env("KEYWARDEN_SHEETS_API_URL", &format!("{down}/"))
+        .set_env("KEYWARDEN_SLACK_API_URL", &format!("{down}/api/"))
+        .set_env("AWS_ENDPOINT_URL_IAM", &down);
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status, 1, "{}", out.stdout);
+    let line = |what: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no line about {what}:\n{}", out.stdout))
+            .to_string()
+    };
+    let sheet = line("spreadsheet readable");
+    assert!(
+        sheet.starts_with('✗') && sheet.contains("could not reach Google's token endpoint"),
+        "{sheet}"
+    );
+    assert!(!sheet.contains("check the key file"), "{sheet}");
+    let auth = line("auth.test");
+    assert!(auth.contains("could not reach Slack"), "{auth}");
+    let scope = line("can DM");
+    assert!(
+        scope.starts_with("– ") && scope.contains("skipped"),
+        "{scope}"
+    );
+    assert!(!scope.contains("reinstall"), "{scope}");
+    let iam = line("IAM reachable");
+    assert!(iam.starts_with("– ") && iam.contains("skipped"), "{iam}");
 }
