@@ -173,7 +173,15 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
     };
     let settings = match settings(args.config.as_deref(), needs) {
         Ok(s) => s,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => {
+            // Without settings there is no configured zone: the contract's default, Tokyo.
+            let today = args.today.unwrap_or_else(|| {
+                chrono::Utc::now()
+                    .with_timezone(&chrono_tz::Asia::Tokyo)
+                    .date_naive()
+            });
+            return fail_with_report(&args, today, mode, &e.to_string());
+        }
     };
     let today = settings.today(args.today);
     match execute(&settings, today, mode, Deadline::none()).await {
@@ -184,6 +192,19 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
             }
             ExitCode::from(report.exit_code() as u8)
         }
-        Err(message) => fail(&message),
+        Err(message) => fail_with_report(&args, today, mode, &message),
     }
+}
+
+/// Nothing could run (exit 2): the message on stderr and, for `--output json`, a report
+/// carrying it on stdout, so a script reading the report sees why.
+fn fail_with_report(args: &RunArgs, today: NaiveDate, mode: Mode, message: &str) -> ExitCode {
+    if args.output == Output::Json {
+        print_json(&crate::core::report::Report::failed(
+            today,
+            mode == Mode::DryRun,
+            message,
+        ));
+    }
+    fail(message)
 }

@@ -106,3 +106,68 @@ async fn check_with_the_network_down_says_so_instead_of_blaming_scopes_or_the_ke
     let iam = line("IAM reachable");
     assert!(iam.starts_with("– ") && iam.contains("skipped"), "{iam}");
 }
+
+#[tokio::test]
+async fn run_output_json_reports_why_nothing_ran_and_each_action_has_its_end_date() {
+    let mut env = TestEnv::start().await;
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "tanaka-s3",
+        "AKIAIOSFODNN7EXAMPLE",
+        date_serial("2026-11-29"),
+    )]);
+    let out = env
+        .run(&["plan", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["dry_run"], true);
+    let notice = support::app::action_for(&report, 2);
+    assert_eq!(notice["end_date"], "2026-11-29");
+    assert_eq!(notice["days_left"], 7);
+    assert!(report.get("error").is_none(), "{report}");
+
+    // The sheet is missing: exit 2, and the report says why.
+    env.set_env("KEYWARDEN_REQUEST_SHEET", "no_such_sheet");
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 2, "{}", out.stderr);
+    let report = out.json();
+    assert_eq!(report["today"], "2026-11-22");
+    assert_eq!(report["dry_run"], false);
+    assert_eq!(report["actions"], serde_json::json!([]));
+    assert!(
+        report["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{report}"
+    );
+
+    // Bad configuration: the same, before anything is read.
+    env.set_env("KEYWARDEN_NOTIFY_DAYS", "seven");
+    let out = env.run(&["plan", "--output", "json"]).await;
+    assert_eq!(out.status, 2);
+    let report = out.json();
+    assert!(
+        report["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("KEYWARDEN_NOTIFY_DAYS")),
+        "{report}"
+    );
+    assert_eq!(report["dry_run"], true);
+}
+
+#[tokio::test]
+async fn a_two_digit_year_is_refused_before_anything_runs() {
+    let env = TestEnv::start().await;
+    for (today, says) in [
+        ("26-11-22", "not a date in the form YYYY-MM-DD"),
+        ("2026-13-40", "is no such date"),
+    ] {
+        let out = env.run(&["run", "--today", today]).await;
+        assert_eq!(out.status, 2, "{today}: {}", out.stderr);
+        assert!(out.stderr.contains(says), "{today}: {}", out.stderr);
+        assert_eq!(env.slack.post_attempts(), 0);
+        assert!(env.iam.mutations().is_empty());
+    }
+}

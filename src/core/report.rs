@@ -18,7 +18,12 @@ pub struct Message {
 pub struct Report {
     #[serde(serialize_with = "iso_date")]
     pub today: NaiveDate,
+    /// Whether this run changed nothing (`plan`, `run --dry-run`, `demo`).
+    pub dry_run: bool,
     pub actions: Vec<ActionRecord>,
+    /// Why nothing could run (exit 2); absent when the run ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Messages sent (or, dry run, composed): shown by `demo`, never in the JSON contract.
     #[serde(skip)]
     pub messages: Vec<Message>,
@@ -35,9 +40,20 @@ impl Report {
     pub fn new(today: NaiveDate) -> Self {
         Report {
             today,
+            dry_run: false,
             actions: Vec::new(),
+            error: None,
             messages: Vec::new(),
             iam_steps: Vec::new(),
+        }
+    }
+
+    /// The report of a run that could not start or read its sheets (exit 2).
+    pub fn failed(today: NaiveDate, dry_run: bool, error: &str) -> Self {
+        Report {
+            dry_run,
+            error: Some(error.to_string()),
+            ..Report::new(today)
         }
     }
 
@@ -70,9 +86,15 @@ impl Report {
                 _ => None,
             })
             .collect();
+        let mut actions = records(outcomes, Lang::En);
+        for a in &mut actions {
+            a.days_left = a.end_date.map(|end| (end - today).num_days());
+        }
         Report {
             today,
-            actions: records(outcomes, Lang::En),
+            dry_run: false,
+            actions,
+            error: None,
             messages,
             iam_steps,
         }
@@ -80,6 +102,9 @@ impl Report {
 
     /// SPEC §6: 0 when every action succeeded, 1 when any failed or was refused.
     pub fn exit_code(&self) -> i32 {
+        if self.error.is_some() {
+            return 2;
+        }
         let bad = self.actions.iter().any(|a| a.outcome.is_problem());
         i32::from(bad)
     }
@@ -170,6 +195,8 @@ mod tests {
             action,
             outcome,
             detail: "d".into(),
+            end_date: "2026-11-29".parse().ok(),
+            days_left: Some(7),
         }
     }
 
@@ -189,7 +216,24 @@ mod tests {
         assert_eq!(v["actions"][0]["outcome"], "done");
         assert_eq!(v["actions"][0]["access_key_id"], "AKIAIOSFODNN7EXAMPLE");
         assert!(v["actions"][1]["row"].is_null());
-        assert_eq!(v.as_object().unwrap().len(), 2, "only today and actions");
+        assert_eq!(v["actions"][0]["end_date"], "2026-11-29");
+        assert_eq!(v["actions"][0]["days_left"], 7);
+        assert_eq!(v["dry_run"], false);
+        assert_eq!(
+            v.as_object().unwrap().len(),
+            3,
+            "today, dry_run and actions; an error only when nothing ran"
+        );
+    }
+
+    #[test]
+    fn a_run_that_could_not_start_reports_its_error_and_exits_2() {
+        let r = Report::failed("2026-11-22".parse().unwrap(), true, "sheet not found");
+        assert_eq!(r.exit_code(), 2);
+        let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(v["error"], "sheet not found");
+        assert_eq!(v["dry_run"], true);
+        assert_eq!(v["actions"], serde_json::json!([]));
     }
 
     #[test]

@@ -119,6 +119,14 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             outcomes.push(ActionOutcome::alert(Alert::OutOfTime));
         }
 
+        // Each action's end date, for the report, from the rows as read (in row order).
+        for o in &mut outcomes {
+            o.end_date = o.subject.row.and_then(|n| {
+                let i = table.rows.binary_search_by_key(&n, |r| r.row).ok()?;
+                table.rows[i].valid.as_ref().ok().map(|v| v.end)
+            });
+        }
+
         // The sheets are no longer needed: the summary and the report come from the outcomes
         // alone, and a large sheet's rows would otherwise add to the report's memory.
         drop(plan);
@@ -127,7 +135,9 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         // Phase 5: the administrators' summary, derived from every outcome.
         let (sent, failures) = summary::send_summary(self, today, &outcomes, mode).await;
         outcomes.extend(failures);
-        Ok(Report::build(today, &outcomes, sent))
+        let mut report = Report::build(today, &outcomes, sent);
+        report.dry_run = mode == Mode::DryRun;
+        Ok(report)
     }
 
     /// Both sheets in one request, decoded row by row: no grid of either sheet is ever held.
