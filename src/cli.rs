@@ -119,6 +119,21 @@ pub async fn main(cli: Cli) -> ExitCode {
     }
 }
 
+/// The width of the terminal on stdout, else `COLUMNS`, else 100: the plan table fits it.
+fn terminal_width() -> u16 {
+    // SAFETY: TIOCGWINSZ only fills the struct it is given.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0
+        && size.ws_col > 0
+    {
+        return size.ws_col;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
 /// The JSON report on stdout, written as it is serialised.
 fn print_json(report: &crate::core::report::Report) {
     if let Err(e) = report.write_json(std::io::stdout().lock()) {
@@ -188,7 +203,7 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
         Ok(report) => {
             match args.output {
                 Output::Json => print_json(&report),
-                Output::Text => print!("{}", report.to_table()),
+                Output::Text => print!("{}", report.to_table_width(terminal_width())),
             }
             ExitCode::from(report.exit_code() as u8)
         }

@@ -123,8 +123,14 @@ impl Report {
         out.flush()
     }
 
-    /// The rows that need attention as a table, then a one-line summary.
+    /// [`Self::to_table_width`] at 100 columns, for output that is not a terminal.
     pub fn to_table(&self) -> String {
+        self.to_table_width(100)
+    }
+
+    /// The rows that need attention as a table at most `width` columns wide (the detail
+    /// column wraps), then a one-line summary.
+    pub fn to_table_width(&self, width: u16) -> String {
         use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
         let shown: Vec<&ActionRecord> = self
             .actions
@@ -139,7 +145,7 @@ impl Report {
             table
                 .load_style(UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(160)
+                .set_width(width.max(60))
                 .set_header([
                     "row",
                     "action",
@@ -244,6 +250,32 @@ mod tests {
         assert_eq!(r.exit_code(), 0);
         r.actions.push(record(ActionKind::Delete, Outcome::Refused));
         assert_eq!(r.exit_code(), 1);
+    }
+
+    #[test]
+    fn the_table_fits_the_width_it_is_given() {
+        let mut r = Report::new("2026-11-22".parse().unwrap());
+        r.actions.push(ActionRecord {
+            detail: "the user has keys but not the row's key; correct アクセスキーID or the \
+                     user name, then run again: nothing was changed in IAM or the sheet"
+                .into(),
+            ..record(ActionKind::Delete, Outcome::Refused)
+        });
+        for width in [80u16, 100, 120] {
+            let table = r.to_table_width(width);
+            // Display width: the full-width characters count two columns.
+            let widest = table
+                .lines()
+                .map(|l| {
+                    l.chars()
+                        .map(|c| if (c as u32) >= 0x3000 { 2 } else { 1 })
+                        .sum::<usize>()
+                })
+                .max()
+                .unwrap();
+            assert!(widest <= width as usize, "{widest} > {width}:\n{table}");
+            assert!(table.contains("nothing"), "{table}");
+        }
     }
 
     #[test]
