@@ -35,8 +35,9 @@ pub struct JobSettings {
     pub extension_requests: bool,
 }
 
-/// Every variable keywarden reads, so that a config file with a typo is caught.
-const KNOWN: &[&str] = &[
+/// Every variable keywarden reads, so that a config file with a typo is caught (and listed in
+/// `keywarden --help`).
+pub const KNOWN: &[&str] = &[
     "KEYWARDEN_SPREADSHEET_ID",
     "KEYWARDEN_REQUEST_SHEET",
     "KEYWARDEN_USERS_SHEET",

@@ -119,3 +119,121 @@ fn the_dockerfile_copies_every_file_the_build_needs() {
     // The real build from exactly that context is scripts/docker-context, run by .ci/run.
     assert!(read(".ci/run").contains("scripts/docker-context"));
 }
+
+// --- the documents and the binary agree ----------------------------------------------------
+
+fn keywarden(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_keywarden"))
+        .args(args)
+        .env_clear()
+        .output()
+        .expect("run keywarden");
+    assert!(out.status.success(), "keywarden {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `KEYWARDEN_*`, `SLACK_*` and `GOOGLE_*` names in backticks on the lines of `text` kept by
+/// `keep` (a README's tables, an env file's assignments).
+fn variables(text: &str, keep: impl Fn(&str) -> bool) -> std::collections::BTreeSet<String> {
+    let mut found = std::collections::BTreeSet::new();
+    for line in text.lines().filter(|l| keep(l)) {
+        for word in
+            line.split(|c: char| !(c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()))
+        {
+            if ["KEYWARDEN_", "SLACK_", "GOOGLE_"]
+                .iter()
+                .any(|p| word.starts_with(p) && word.len() > p.len())
+            {
+                found.insert(word.to_string());
+            }
+        }
+    }
+    found
+}
+
+/// The variables `keywarden --help` lists: the configuration's own list.
+fn variables_in_help() -> std::collections::BTreeSet<String> {
+    let help = keywarden(&["--help"]);
+    let list = help
+        .split("Variables")
+        .nth(1)
+        .expect("--help lists the variables");
+    let list = list.split("Exit status").next().unwrap();
+    variables(list, |_| true)
+}
+
+#[test]
+fn every_variable_the_readme_tables_name_is_one_keywarden_reads_and_the_reverse() {
+    let readme = read("README.md");
+    // `KEYWARDEN_ROLE_*`-style groups are written out in full in the tables.
+    let documented = variables(&readme, |l| l.starts_with('|'));
+    let known = variables_in_help();
+    let unknown: Vec<_> = documented.difference(&known).collect();
+    assert!(
+        unknown.is_empty(),
+        "the README's tables name variables keywarden does not read: {unknown:?}"
+    );
+    let undocumented: Vec<_> = known.difference(&documented).collect();
+    assert!(
+        undocumented.is_empty(),
+        "variables keywarden reads that no README table documents: {undocumented:?}"
+    );
+    // The example environment file sets only variables keywarden reads.
+    let example = read("deploy/keywarden.env.example");
+    let set = variables(&example, |l| {
+        let l = l.trim_start_matches(['#', ' ']);
+        l.split_once('=').is_some_and(|(k, _)| {
+            !k.is_empty() && k.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+        })
+    });
+    let unknown: Vec<_> = set.difference(&known).collect();
+    assert!(
+        unknown.is_empty(),
+        "deploy/keywarden.env.example sets {unknown:?}"
+    );
+}
+
+#[test]
+fn every_documented_command_and_flag_exists() {
+    let readme = read("README.md");
+    let block = readme
+        .split("## Commands")
+        .nth(1)
+        .and_then(|s| s.split("```").nth(1))
+        .expect("README has a Commands block");
+    let commands = keywarden(&["--help"]);
+    let mut seen = 0;
+    for line in block.lines().filter(|l| l.starts_with("keywarden ")) {
+        let sub = line.split_whitespace().nth(1).unwrap();
+        assert!(
+            commands.lines().any(|l| l.trim_start().starts_with(sub)),
+            "README documents `keywarden {sub}`, which --help does not list"
+        );
+        let help = keywarden(&[sub, "--help"]);
+        let flags = line.split('#').next().unwrap();
+        for flag in flags
+            .split(|c: char| c.is_whitespace() || c == '[' || c == ']')
+            .filter(|w| w.starts_with("--"))
+        {
+            assert!(
+                help.contains(flag),
+                "README documents `keywarden {sub} {flag}`, which `{sub} --help` does not know"
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 5, "{block}");
+    // Every help says the exit codes; completions come out for the usual shells.
+    for sub in ["run", "plan", "check", "serve"] {
+        assert!(
+            keywarden(&[sub, "--help"]).contains("Exit status: 0"),
+            "{sub}"
+        );
+    }
+    for shell in ["bash", "zsh", "fish"] {
+        assert!(
+            keywarden(&["completions", shell]).contains("keywarden"),
+            "{shell}"
+        );
+    }
+}
