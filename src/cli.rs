@@ -131,7 +131,7 @@ pub enum Output {
     Json,
 }
 
-/// Exit status 2 (SPEC §6): nothing could run.
+/// Exit status 2: nothing could run.
 const NOTHING_RAN: u8 = 2;
 
 pub async fn main(cli: Cli) -> ExitCode {

@@ -237,3 +237,42 @@ fn every_documented_command_and_flag_exists() {
         );
     }
 }
+
+#[test]
+fn the_documents_stand_alone() {
+    // A clone has no contract file beside it: its documents, help texts and messages say the
+    // behaviour instead of pointing at one.
+    let mut texts: Vec<(String, String)> =
+        ["README.md", "CHANGELOG.md", "Dockerfile", "template.yaml"]
+            .iter()
+            .map(|p| (p.to_string(), read(p)))
+            .collect();
+    for dir in ["deploy", "demo"] {
+        texts.extend(files_under(&Path::new(ROOT).join(dir)));
+    }
+    for sub in ["run", "plan", "check", "demo", "serve"] {
+        texts.push((
+            format!("keywarden {sub} --help"),
+            keywarden(&[sub, "--help"]),
+        ));
+    }
+    texts.push(("keywarden demo".into(), keywarden(&["demo"])));
+    for (name, text) in texts {
+        for bad in ["../shared", "SPEC.md", "SPEC §"] {
+            assert!(!text.contains(bad), "{name} refers to {bad:?}");
+        }
+    }
+}
+
+fn files_under(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else if let Ok(text) = std::fs::read_to_string(&path) {
+            out.push((path.display().to_string(), text));
+        }
+    }
+    out
+}

@@ -1,4 +1,4 @@
-//! `keywarden demo`, part two: one extension request walked through SPEC §9 on the bundled
+//! `keywarden demo`, part two: one extension request walked through on the bundled
 //! sheet, offline — the owner clicks the notice's button, fills the form, an administrator
 //! approves. The real handler runs against a writable in-memory copy of the sheet and a Slack
 //! that only records what it is asked to do.
@@ -151,7 +151,7 @@ pub async fn walkthrough(
         .map(|t| t.to_utc())
         .unwrap_or_else(chrono::Utc::now);
     let mut out = format!(
-        "\n== 延長申請の流れ (SPEC §9) — {row}行目 {} / {} ==\n\n",
+        "\n== 延長申請の流れ — {row}行目 {} / {} ==\n\n",
         valid.account, valid.key_id
     );
     let step = |out: &mut String, title: &str, lines: Vec<String>| {
