@@ -37,6 +37,11 @@ impl RecordingSlack {
 }
 
 impl InteractiveSlack for RecordingSlack {
+    async fn auth_test(&self) -> Result<String, ServiceError> {
+        self.note("auth.test".into());
+        Ok("the demo's recording Slack".into())
+    }
+
     async fn open_view(&self, _: &str, view: SlackView) -> Result<(), ServiceError> {
         let fields = serde_json::to_string(&view).unwrap_or_default();
         let has = |id: &str| fields.contains(id);
