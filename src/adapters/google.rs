@@ -454,6 +454,19 @@ fn token_failure(err: &(dyn std::error::Error + Send + Sync + 'static)) -> Failu
                  check the network and any proxy; the key file itself was read"
             ),
         ),
+        // A named OAuth error code is a refusal; anything else (`internal_failure` with a
+        // 5xx) is the endpoint failing, worth a retry.
+        Some(E::AuthError(auth))
+            if matches!(auth.error, yup_oauth2::error::AuthErrorCode::Other(_)) =>
+        {
+            (
+                true,
+                format!(
+                    "could not get a Google access token: the token endpoint failed ({err}); \
+                 retried, try again later"
+                ),
+            )
+        }
         Some(E::AuthError(_)) => (
             false,
             format!(
