@@ -176,7 +176,8 @@ pub async fn main(cli: Cli) -> ExitCode {
     }
 }
 
-/// The width of the terminal on stdout, else `COLUMNS`, else 100: the plan table fits it.
+/// The width of the terminal on stdout, else `COLUMNS`, else 160 (a file or a pipe): the plan
+/// table fits it.
 fn terminal_width() -> u16 {
     // SAFETY: TIOCGWINSZ only fills the struct it is given.
     let mut size: libc::winsize = unsafe { std::mem::zeroed() };
@@ -188,7 +189,7 @@ fn terminal_width() -> u16 {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
+        .unwrap_or(160)
 }
 
 /// The JSON report on stdout, written as it is serialised.

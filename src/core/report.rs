@@ -123,9 +123,10 @@ impl Report {
         out.flush()
     }
 
-    /// [`Self::to_table_width`] at 100 columns, for output that is not a terminal.
+    /// [`Self::to_table_width`] at 160 columns, for output that is not a terminal (a file or a
+    /// pipe keeps long details on fewer lines).
     pub fn to_table(&self) -> String {
-        self.to_table_width(100)
+        self.to_table_width(160)
     }
 
     /// The rows that need attention as a table at most `width` columns wide (the detail
