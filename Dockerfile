@@ -8,8 +8,10 @@ FROM rust:1-bookworm AS builder
 WORKDIR /build
 COPY Cargo.toml Cargo.lock ./
 COPY src/ src/
-# src/demo.rs include_str!s the example sheets.
+# src/app/demo/ include_str!s the example sheets.
 COPY demo/ demo/
+# Cargo.toml declares the benchmark target: cargo refuses a manifest whose target file is missing.
+COPY benches/ benches/
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/build/target \
     cargo build --release --locked \

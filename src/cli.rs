@@ -1,4 +1,4 @@
-//! The command line of SPEC §6: `run`, `plan`, `check`, `demo`, and the Lambda entry point.
+//! The command line: `run`, `plan`, `check`, `demo`, `serve`, `completions`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,10 +32,56 @@ pub enum Command {
     Check(CheckArgs),
     /// Run the whole job offline on the bundled example data, changing nothing.
     Demo(DemoArgs),
-    /// Answer Slack's interaction requests (extension requests, SPEC §9): over HTTP, or over
-    /// Socket Mode when SLACK_APP_TOKEN is set.
+    /// Answer Slack's interaction requests (owners' extension requests and administrators'
+    /// decisions): over HTTP, or over Socket Mode when SLACK_APP_TOKEN is set.
     Serve(ServeArgs),
+    /// Print a shell completion script, e.g. `keywarden completions bash > /etc/bash_completion.d/keywarden`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
+
+/// Exit codes and variables, after every help: what a script and an administrator need.
+fn after_help() -> String {
+    let mut names = crate::configuration::KNOWN.to_vec();
+    names.sort_unstable();
+    let mut lines = String::from(
+        "Variables (a --config TOML file takes the same keys in lower case, without KEYWARDEN_; the environment wins):",
+    );
+    let mut line = String::from(" ");
+    for name in names.iter().chain(["AWS_REGION", "AWS_PROFILE"].iter()) {
+        if line.len() + name.len() > 90 {
+            lines.push_str(&format!("\n{line}"));
+            line = String::from(" ");
+        }
+        line.push(' ');
+        line.push_str(name);
+    }
+    lines.push_str(&format!("\n{line}\n"));
+    lines.push_str(
+        "\nExit status: 0 every action succeeded; 1 an action failed or was refused (the others \
+         still ran); 2 nothing could run (bad configuration, unreadable spreadsheet, missing \
+         headers).",
+    );
+    lines
+}
+
+/// Parses the command line, with the variables and exit codes in every help.
+pub fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let text = after_help();
+    let mut command = Cli::command().after_help(text.clone());
+    for name in ["run", "plan", "check", "serve"] {
+        let text = text.clone();
+        command = command.mut_subcommand(name, |c| c.after_help(text));
+    }
+    Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit())
+}
+
+/// The `--config` help, shared by every command that reads settings.
+const CONFIG_HELP: &str = "TOML file with the same settings as the environment: keys in lower \
+                           case without KEYWARDEN_ (notify_days = 14); the environment wins";
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -43,7 +89,7 @@ pub struct ServeArgs {
     /// SLACK_APP_TOKEN is set: Socket Mode connects out to Slack and listens on nothing.
     #[arg(long, default_value = "127.0.0.1:3000")]
     pub listen: std::net::SocketAddr,
-    #[arg(long)]
+    #[arg(long, help = CONFIG_HELP)]
     pub config: Option<PathBuf>,
 }
 
@@ -55,10 +101,11 @@ pub struct RunArgs {
     /// Read everything, change nothing: no Slack message, no IAM write, no sheet write.
     #[arg(long)]
     pub dry_run: bool,
+    /// text: a table of the rows that need attention; json: one report on stdout (logs go
+    /// to stderr), also when nothing could run.
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
-    /// TOML file with the same keys as the environment, lower case, without KEYWARDEN_.
-    #[arg(long)]
+    #[arg(long, help = CONFIG_HELP)]
     pub config: Option<PathBuf>,
     /// `plan` only: also show what each of the next N days brings (notices, deactivations,
     /// teardowns), from the sheet alone.
@@ -68,7 +115,7 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    #[arg(long)]
+    #[arg(long, help = CONFIG_HELP)]
     pub config: Option<PathBuf>,
 }
 
@@ -77,6 +124,7 @@ pub struct DemoArgs {
     /// The example data is written for 2026-11-22; try other days to see other decisions.
     #[arg(long, value_parser = parse_today)]
     pub today: Option<NaiveDate>,
+    /// text: the plan, the Slack messages and the IAM steps; json: the report alone.
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 }
@@ -87,7 +135,7 @@ pub enum Output {
     Json,
 }
 
-/// Exit status 2 (SPEC §6): nothing could run.
+/// Exit status 2: nothing could run.
 const NOTHING_RAN: u8 = 2;
 
 pub async fn main(cli: Cli) -> ExitCode {
@@ -103,6 +151,15 @@ pub async fn main(cli: Cli) -> ExitCode {
         Command::Plan(args) => run(args, Mode::DryRun).await,
         Command::Check(args) => crate::app::check::run(args.config.as_deref()).await,
         Command::Serve(args) => serve(args).await,
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            use std::io::Write;
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "keywarden", &mut script);
+            // A closed pipe (`| head`) is the reader's choice, not a failure worth a panic.
+            let _ = std::io::stdout().write_all(&script);
+            ExitCode::SUCCESS
+        }
         Command::Demo(args) => match demo::run(args.today.unwrap_or_else(demo::demo_today)).await {
             Ok(report) => {
                 match args.output {
@@ -121,6 +178,22 @@ pub async fn main(cli: Cli) -> ExitCode {
             Err(e) => fail(&e.to_string()),
         },
     }
+}
+
+/// The width of the terminal on stdout, else `COLUMNS`, else 160 (a file or a pipe): the plan
+/// table fits it.
+fn terminal_width() -> u16 {
+    // SAFETY: TIOCGWINSZ only fills the struct it is given.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    if unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0
+        && size.ws_col > 0
+    {
+        return size.ws_col;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(160)
 }
 
 /// The JSON report on stdout, written as it is serialised.
@@ -183,7 +256,15 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
     }
     let mut settings = match settings(args.config.as_deref(), needs) {
         Ok(s) => s,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => {
+            // Without settings there is no configured zone: the contract's default, Tokyo.
+            let today = args.today.unwrap_or_else(|| {
+                chrono::Utc::now()
+                    .with_timezone(&chrono_tz::Asia::Tokyo)
+                    .date_naive()
+            });
+            return fail_with_report(&args, today, mode, &e.to_string());
+        }
     };
     settings.job.days_ahead = args.days;
     let today = settings.today(args.today);
@@ -191,10 +272,23 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
         Ok(report) => {
             match args.output {
                 Output::Json => print_json(&report),
-                Output::Text => print!("{}", report.to_table()),
+                Output::Text => print!("{}", report.to_table_width(terminal_width())),
             }
             ExitCode::from(report.exit_code() as u8)
         }
-        Err(message) => fail(&message),
+        Err(message) => fail_with_report(&args, today, mode, &message),
     }
+}
+
+/// Nothing could run (exit 2): the message on stderr and, for `--output json`, a report
+/// carrying it on stdout, so a script reading the report sees why.
+fn fail_with_report(args: &RunArgs, today: NaiveDate, mode: Mode, message: &str) -> ExitCode {
+    if args.output == Output::Json {
+        print_json(&crate::core::report::Report::failed(
+            today,
+            mode == Mode::DryRun,
+            message,
+        ));
+    }
+    fail(message)
 }

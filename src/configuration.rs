@@ -39,8 +39,9 @@ pub struct JobSettings {
     pub days_ahead: Option<u32>,
 }
 
-/// Every variable keywarden reads, so that a config file with a typo is caught.
-const KNOWN: &[&str] = &[
+/// Every variable keywarden reads, so that a config file with a typo is caught (and listed in
+/// `keywarden --help`).
+pub const KNOWN: &[&str] = &[
     "KEYWARDEN_SPREADSHEET_ID",
     "KEYWARDEN_REQUEST_SHEET",
     "KEYWARDEN_USERS_SHEET",
@@ -97,6 +98,10 @@ pub struct ConfigError(pub Vec<String>);
 pub struct Sources {
     env: HashMap<String, String>,
     file: HashMap<String, String>,
+    /// `config file /etc/keywarden.toml`: named in every problem with a value from it.
+    file_name: String,
+    /// The file's own problems (unknown keys, wrong types), reported with all the others.
+    file_problems: Vec<String>,
 }
 
 impl Sources {
@@ -130,11 +135,11 @@ impl Sources {
     ) -> Result<Self, ConfigError> {
         let name = name.unwrap_or("config file");
         let mut file = HashMap::new();
+        let mut problems = Vec::new();
         if let Some(text) = file_text {
             let table: toml::Table = text
                 .parse()
                 .map_err(|e: toml::de::Error| ConfigError(vec![toml_problem(name, text, &e)]))?;
-            let mut problems = Vec::new();
             for (key, value) in table {
                 let var = KNOWN.iter().find(|v| file_key(v) == key);
                 let text = match value {
@@ -152,20 +157,43 @@ impl Sources {
                     (Some(var), Some(text)) => {
                         file.insert(var.to_string(), text);
                     }
-                    (None, _) => problems.push(format!(
-                        "{name}: unknown key \"{key}\" (known: {})",
-                        KNOWN.iter().map(|v| file_key(v)).collect::<Vec<_>>().join(", ")
-                    )),
+                    (None, _) => problems.push(unknown_key(name, &key)),
                     (Some(_), None) => problems.push(format!(
                         "{name}: \"{key}\" must be a string, a number, a boolean or a list of strings"
                     )),
                 }
             }
-            if !problems.is_empty() {
-                return Err(ConfigError(problems));
-            }
         }
-        Ok(Sources { env, file })
+        Ok(Sources {
+            env,
+            file,
+            file_name: name.to_string(),
+            file_problems: problems,
+        })
+    }
+
+    /// A problem about `VAR` whose value came from the file names the file and its key:
+    /// `KEYWARDEN_NOTIFY_DAYS="x" …` becomes `config file k.toml: notify_days = "x" …`.
+    fn attribute(&self, problem: String) -> String {
+        let var_len = problem
+            .find(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+            .unwrap_or(problem.len());
+        let var = &problem[..var_len];
+        let from_env = self.env.get(var).is_some_and(|v| !v.trim().is_empty())
+            || ALIASES
+                .iter()
+                .filter(|(name, _)| *name == var)
+                .flat_map(|(_, aliases)| aliases.iter())
+                .any(|a| self.env.get(*a).is_some_and(|v| !v.trim().is_empty()));
+        if var.is_empty() || from_env || !self.file.contains_key(var) {
+            return problem;
+        }
+        let rest = &problem[var_len..];
+        let rest = match rest.strip_prefix('=') {
+            Some(value) => format!(" = {value}"),
+            None => rest.to_string(),
+        };
+        format!("{}: {}{rest}", self.file_name, file_key(var))
     }
 
     /// A value by its variable name: environment, then aliases, then file; blank counts as unset.
@@ -290,7 +318,7 @@ pub struct Settings {
 
 impl Settings {
     pub fn load(src: &Sources, needs: Needs) -> Result<Self, ConfigError> {
-        let mut problems = Vec::new();
+        let mut problems = src.file_problems.clone();
         let parse = |var: &str, default: &str| -> String {
             src.get(var).unwrap_or_else(|| default.to_string())
         };
@@ -444,7 +472,10 @@ impl Settings {
         ));
         let slack_api_url = with_slash(url("KEYWARDEN_SLACK_API_URL", "https://slack.com/api/"));
 
-        let spreadsheet_id = src.get("KEYWARDEN_SPREADSHEET_ID").unwrap_or_default();
+        let spreadsheet_id = spreadsheet_id(
+            src.get("KEYWARDEN_SPREADSHEET_ID").unwrap_or_default(),
+            &mut problems,
+        );
         let google_credentials = PathBuf::from(
             src.get("GOOGLE_APPLICATION_CREDENTIALS")
                 .unwrap_or_default(),
@@ -546,7 +577,9 @@ impl Settings {
         }
 
         if !problems.is_empty() {
-            return Err(ConfigError(problems));
+            return Err(ConfigError(
+                problems.into_iter().map(|p| src.attribute(p)).collect(),
+            ));
         }
         Ok(Settings {
             spreadsheet_id,
@@ -591,10 +624,87 @@ impl Settings {
     }
 }
 
-/// `YYYY-MM-DD`, as `--today` and `KEYWARDEN_TODAY` take it.
+/// `YYYY-MM-DD`, as `--today` and `KEYWARDEN_TODAY` take it: four digits of year, so that
+/// `26-11-22` is refused rather than run as the year 26 (on `run`, a real run).
 pub fn parse_today(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("\"{text}\" is not a date in the form YYYY-MM-DD"))
+    let trimmed = text.trim();
+    let parts: Vec<&str> = trimmed.split('-').collect();
+    let shaped = parts.len() == 3
+        && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && parts[0].len() == 4
+        && (1..=2).contains(&parts[1].len())
+        && (1..=2).contains(&parts[2].len());
+    if !shaped {
+        return Err(format!(
+            "\"{text}\" is not a date in the form YYYY-MM-DD (four-digit year, e.g. 2026-11-22)"
+        ));
+    }
+    NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").map_err(|_| {
+        format!(
+            "\"{text}\" is no such date: the month must be 1–12 and the day exist in that month"
+        )
+    })
+}
+
+/// The spreadsheet ID, also when the whole URL was pasted: the part after `/spreadsheets/d/`.
+fn spreadsheet_id(value: String, problems: &mut Vec<String>) -> String {
+    if let Some((_, after)) = value.split_once("/spreadsheets/d/") {
+        let id: String = after
+            .chars()
+            .take_while(|c| !matches!(c, '/' | '?' | '#'))
+            .collect();
+        if !id.is_empty() {
+            return id;
+        }
+    }
+    if value.contains(['/', ' ', '?', '#']) {
+        problems.push(
+            "KEYWARDEN_SPREADSHEET_ID is not a spreadsheet ID: paste the part of the sheet's URL \
+             between /spreadsheets/d/ and /edit (docs.google.com/spreadsheets/d/<ID>/edit)"
+                .into(),
+        );
+    }
+    value
+}
+
+/// An unknown key of the file, with the known key it was most likely meant to be.
+fn unknown_key(file: &str, key: &str) -> String {
+    let nearest = KNOWN
+        .iter()
+        .map(|v| file_key(v))
+        .map(|k| (edit_distance(&k, key), k))
+        .min();
+    match nearest {
+        Some((distance, k)) if distance <= 2.max(key.len() / 4) => {
+            format!("{file}: unknown key \"{key}\": did you mean \"{k}\"?")
+        }
+        _ => format!(
+            "{file}: unknown key \"{key}\" (known: {})",
+            KNOWN
+                .iter()
+                .map(|v| file_key(v))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 fn list(value: Option<String>) -> impl Iterator<Item = String> {

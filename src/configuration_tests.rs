@@ -115,8 +115,99 @@ fn file_keys_are_lower_case_and_the_environment_wins() {
     )
     .unwrap();
     assert_eq!(s.job.hygiene.max_deactivations, 2);
-    let bad = Sources::new(HashMap::new(), Some("notfy_days = 3")).unwrap_err();
-    assert!(bad.to_string().contains("notfy_days"));
+    let bad = Sources::new(HashMap::new(), Some("notfy_days = 3")).unwrap();
+    let bad = Settings::load(&bad, ALL).unwrap_err().to_string();
+    assert!(bad.contains("notfy_days"), "{bad}");
+}
+
+#[test]
+fn a_typo_in_the_file_is_named_with_its_likely_key_beside_every_other_problem() {
+    let file = "notfy_days = 3\nmax_deletions = \"ten\"\ntoday = \"26-11-22\"\n";
+    let src = Sources::with_file(
+        HashMap::new(),
+        Some(file),
+        Some("config file /etc/keywarden.toml"),
+    )
+    .unwrap();
+    let msg = Settings::load(&src, ALL).unwrap_err().to_string();
+    assert!(
+        msg.contains("unknown key \"notfy_days\": did you mean \"notify_days\"?"),
+        "{msg}"
+    );
+    // The file's values are named as the file's keys, with the file.
+    assert!(
+        msg.contains("config file /etc/keywarden.toml: max_deletions = \"ten\" must be"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("config file /etc/keywarden.toml: today: \"26-11-22\""),
+        "{msg}"
+    );
+    // The problems the file does not cause are there too.
+    assert!(msg.contains("KEYWARDEN_SPREADSHEET_ID is not set"), "{msg}");
+    assert!(msg.contains("SLACK_BOT_TOKEN is not set"), "{msg}");
+    assert!(!msg.contains("KEYWARDEN_MAX_DELETIONS"), "{msg}");
+    // A key that resembles nothing lists the known ones.
+    let src = Sources::new(HashMap::new(), Some("colour = \"blue\"")).unwrap();
+    let msg = Settings::load(&src, ALL).unwrap_err().to_string();
+    assert!(msg.contains("(known: spreadsheet_id, "), "{msg}");
+}
+
+#[test]
+fn a_value_from_the_environment_is_named_as_the_variable_even_with_a_file() {
+    let mut e = env(&complete());
+    e.insert("KEYWARDEN_NOTIFY_DAYS".into(), "seven".into());
+    let src = Sources::with_file(e, Some("notify_days = 3"), Some("config file k.toml")).unwrap();
+    let msg = Settings::load(&src, ALL).unwrap_err().to_string();
+    assert!(msg.contains("KEYWARDEN_NOTIFY_DAYS=\"seven\""), "{msg}");
+}
+
+#[test]
+fn a_pasted_spreadsheet_url_gives_its_id() {
+    for pasted in [
+        "https://docs.google.com/spreadsheets/d/1AbC-d_E/edit#gid=0",
+        "docs.google.com/spreadsheets/d/1AbC-d_E/edit?usp=sharing",
+        "https://docs.google.com/spreadsheets/d/1AbC-d_E",
+        "1AbC-d_E",
+    ] {
+        let mut e = env(&complete());
+        e.insert("KEYWARDEN_SPREADSHEET_ID".into(), pasted.into());
+        let s = Settings::load(&Sources::new(e, None).unwrap(), ALL).unwrap();
+        assert_eq!(s.spreadsheet_id, "1AbC-d_E", "{pasted}");
+    }
+    let mut e = env(&complete());
+    e.insert(
+        "KEYWARDEN_SPREADSHEET_ID".into(),
+        "https://drive.google.com/drive/folders/xyz".into(),
+    );
+    let msg = Settings::load(&Sources::new(e, None).unwrap(), ALL)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("between /spreadsheets/d/ and /edit"), "{msg}");
+}
+
+#[test]
+fn today_takes_four_digit_years_and_says_when_a_date_does_not_exist() {
+    assert_eq!(
+        parse_today("2026-11-22"),
+        Ok(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
+    );
+    assert_eq!(
+        parse_today(" 2026-1-5 "),
+        Ok(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap())
+    );
+    for short in ["26-11-22", "0026", "2026/11/22", "20261122", "+2026-11-22"] {
+        let e = parse_today(short).unwrap_err();
+        assert!(
+            e.contains("not a date in the form YYYY-MM-DD"),
+            "{short}: {e}"
+        );
+    }
+    for impossible in ["2026-13-40", "2026-02-30", "2026-00-10"] {
+        let e = parse_today(impossible).unwrap_err();
+        assert!(e.contains("is no such date"), "{impossible}: {e}");
+        assert!(!e.contains("not a date in the form"), "{impossible}: {e}");
+    }
 }
 
 #[test]

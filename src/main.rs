@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     // glibc gives each thread that allocates its own arena (up to 8 per core); the rows are
     // built on whichever thread decodes them, so freed memory scatters and the peak grows.
@@ -21,7 +19,7 @@ fn main() -> ExitCode {
         keywarden::logging::init(keywarden::logging::Format::Json);
         return runtime.block_on(keywarden::lambda::serve());
     }
-    let cli = keywarden::cli::Cli::parse();
+    let cli = keywarden::cli::parse();
     let quiet = matches!(cli.command, keywarden::cli::Command::Demo(_));
     keywarden::logging::init(if quiet {
         keywarden::logging::Format::Quiet

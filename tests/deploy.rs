@@ -680,7 +680,7 @@ async fn check_passes_when_everything_is_in_place() {
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(
         out.stdout.lines().filter(|l| l.starts_with('✓')).count(),
-        9,
+        10,
         "{}",
         out.stdout
     );
@@ -728,6 +728,18 @@ async fn check_names_each_broken_piece() {
         "{}",
         out.stdout
     );
+    // A bad key file stops only what needs it: Slack is still checked, the sheet is skipped.
+    assert!(
+        line(&out.stdout, "auth.test").starts_with('✓'),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        line(&out.stdout, "spreadsheet readable").starts_with("– ")
+            && line(&out.stdout, "spreadsheet readable").contains("skipped"),
+        "{}",
+        out.stdout
+    );
 
     // Google's token endpoint down, Slack token revoked: those lines fail, the others still run.
     let mut env = TestEnv::start().await;
@@ -741,12 +753,26 @@ async fn check_names_each_broken_piece() {
         "{}",
         out.stdout
     );
+    // A refusal, not a connection failure: the key is named, not the network.
+    assert!(
+        line(&out.stdout, "spreadsheet readable")
+            .contains("Google refused the service-account key"),
+        "{}",
+        out.stdout
+    );
     assert!(line(&out.stdout, "auth.test").starts_with('✗'));
     assert!(line(&out.stdout, "auth.test").contains("invalid_auth"));
-    assert!(line(&out.stdout, "can DM").starts_with('✗'));
+    // Not "add the chat:write scope": the scopes are unknown when auth.test failed.
+    let scope = line(&out.stdout, "can DM");
     assert!(
-        line(&out.stdout, "IAM reachable").starts_with('✗'),
-        "no row to try"
+        scope.starts_with("– ") && scope.contains("skipped"),
+        "{scope}"
+    );
+    assert!(!scope.contains("reinstall"), "{scope}");
+    let iam = line(&out.stdout, "IAM reachable");
+    assert!(
+        iam.starts_with("– ") && iam.contains("skipped"),
+        "no row to try: {iam}"
     );
 
     // A missing header, users_json with a blank ID.

@@ -128,7 +128,7 @@ async fn serve_answers_signed_requests_and_refuses_the_rest() {
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .kill_on_drop(true)
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("keywarden serve starts");
     let base = format!("http://127.0.0.1:{port}");
@@ -143,6 +143,21 @@ async fn serve_answers_signed_requests_and_refuses_the_rest() {
     }
     let health = http("GET", &format!("{base}/healthz"), &[], String::new()).await;
     assert_eq!(health.status, 200, "GET /healthz");
+    // Ready: a Google token and one read, and Slack's auth.test.
+    let auth_tests = env.slack.auth_tests();
+    let ready = http("GET", &format!("{base}/readyz"), &[], String::new()).await;
+    assert_eq!(ready.status, 200, "GET /readyz: {}", ready.body);
+    assert_eq!(env.slack.auth_tests(), auth_tests + 1);
+    // The spreadsheet unreadable: alive, but not ready, and it says why.
+    env.google
+        .fail_next(support::google::Endpoint::Read, 403, 100);
+    let health = http("GET", &format!("{base}/healthz"), &[], String::new()).await;
+    assert_eq!(health.status, 200);
+    let ready = http("GET", &format!("{base}/readyz"), &[], String::new()).await;
+    assert_eq!(ready.status, 503, "{}", ready.body);
+    assert!(!ready.body.contains("test-sheet-id"), "{}", ready.body);
+    env.google
+        .fail_next(support::google::Endpoint::Read, 403, 0);
 
     let value = format!(r#"{{"v":1,"a":"tanaka-s3","k":"{KEY}","e":"2026-11-29"}}"#);
     let click = button_click(
@@ -190,7 +205,33 @@ async fn serve_answers_signed_requests_and_refuses_the_rest() {
     assert_eq!(signed.status, 200);
     assert_eq!(env.slack.views().len(), 1, "the modal was opened");
     assert_eq!(env.google.counts().writes, 0);
+
+    // An oversized body is refused, and the refusal is logged like a bad signature's.
+    let huge = "payload=".to_string() + &"x".repeat(3 * 1024 * 1024);
+    let oversized = http("POST", &url, &[form], huge).await;
+    assert_eq!(oversized.status, 413);
     child.kill().await.ok();
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+    assert!(
+        stderr.contains("Slack request refused (401)"),
+        "the bad signatures are logged: {stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("Slack request refused") && l.contains("413")),
+        "the oversized body is logged: {stderr}"
+    );
+    assert!(!stderr.contains("xxxxxxxx"), "never the body");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("not ready (503)") && l.contains("Google Sheets")),
+        "why it is not ready is logged: {stderr}"
+    );
 }
 
 #[tokio::test]

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::Region;
+use aws_config::environment::EnvironmentVariableRegionProvider;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::ProfileFileRegionProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_smithy_http_client::tls;
@@ -19,24 +22,28 @@ pub fn http_client() -> aws_sdk_iam::config::SharedHttpClient {
         .build_https()
 }
 
-/// IAM is global: without a configured region the SDK still needs one to sign, so `us-east-1`
-/// is the fallback. The loader resolves the region itself (environment, profile, IMDS) with
-/// the client above; only when it finds none is the configuration loaded again with the fallback.
+/// IAM is global: the region only signs its requests (and places Secrets Manager, whose
+/// region Lambda always sets). It comes from `AWS_REGION` / `AWS_DEFAULT_REGION` or the profile,
+/// else `us-east-1`; instance metadata is never asked for it: off EC2 that probe waits on a
+/// timeout and logs a long warning on every run (credentials may still come from it).
 pub async fn load() -> aws_config::SdkConfig {
-    let loader = || {
-        aws_config::defaults(BehaviorVersion::latest())
-            .http_client(http_client())
-            .retry_config(RetryConfig::standard().with_max_attempts(5))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .operation_attempt_timeout(Duration::from_secs(20))
-                    .operation_timeout(Duration::from_secs(90))
-                    .build(),
-            )
-    };
-    let config = loader().load().await;
-    if config.region().is_some() {
-        return config;
-    }
-    loader().region(Region::new("us-east-1")).load().await
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client())
+        .region(region())
+        .retry_config(RetryConfig::standard().with_max_attempts(5))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .operation_timeout(Duration::from_secs(90))
+                .build(),
+        )
+        .load()
+        .await
+}
+
+/// The region chain without IMDS: environment, profile, then `us-east-1`.
+fn region() -> RegionProviderChain {
+    RegionProviderChain::first_try(EnvironmentVariableRegionProvider::new())
+        .or_else(ProfileFileRegionProvider::new())
+        .or_else(Region::new("us-east-1"))
 }

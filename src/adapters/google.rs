@@ -542,6 +542,52 @@ fn from_error_body(body: &serde_json::Value) -> Failure {
     )
 }
 
+/// No access token: the token endpoint could not be reached (the network; worth a retry), or
+/// Google refused the key (a deleted or disabled key: no retry helps).
+fn token_failure(err: &(dyn std::error::Error + Send + Sync + 'static)) -> Failure {
+    use yup_oauth2::Error as E;
+    let (transient, message) = match err.downcast_ref::<E>() {
+        Some(E::HttpError(_) | E::HttpClientError(_) | E::LowLevelError(_)) => (
+            true,
+            format!(
+                "could not reach Google's token endpoint (the key file's token_uri): {err}: \
+                 check the network and any proxy; the key file itself was read"
+            ),
+        ),
+        // A named OAuth error code is a refusal; anything else (`internal_failure` with a
+        // 5xx) is the endpoint failing, worth a retry.
+        Some(E::AuthError(auth))
+            if matches!(auth.error, yup_oauth2::error::AuthErrorCode::Other(_)) =>
+        {
+            (
+                true,
+                format!(
+                    "could not get a Google access token: the token endpoint failed ({err}); \
+                 retried, try again later"
+                ),
+            )
+        }
+        Some(E::AuthError(_)) => (
+            false,
+            format!(
+                "Google refused the service-account key: {err}: check that the key in the key \
+                 file still exists (IAM & Admin → Service Accounts → Keys) and is not disabled"
+            ),
+        ),
+        _ => (
+            true,
+            format!(
+                "could not get a Google access token: {err} (check the key file and its token_uri)"
+            ),
+        ),
+    };
+    Failure {
+        status: None,
+        transient,
+        message,
+    }
+}
+
 /// Sorts google-sheets4's errors into retry or give up, without echoing tokens.
 fn classify(e: google_sheets4::Error) -> Failure {
     use google_sheets4::Error as E;
@@ -554,15 +600,12 @@ fn classify(e: google_sheets4::Error) -> Failure {
         E::HttpError(err) => Failure {
             status: None,
             transient: true,
-            message: format!("connection failed: {err}"),
-        },
-        E::MissingToken(err) => Failure {
-            status: None,
-            transient: true,
             message: format!(
-                "could not get a Google access token: {err} (check the key file and its token_uri)"
+                "could not reach the Sheets API (connection failed: {err}): check the network, \
+                 a proxy, and KEYWARDEN_SHEETS_API_URL"
             ),
         },
+        E::MissingToken(err) => token_failure(err.as_ref()),
         E::Io(err) => Failure {
             status: None,
             transient: true,

@@ -176,7 +176,12 @@ impl SlackDm {
                     self.attempt_timeout.as_secs()
                 ))
             })?
-            .map_err(|e| failed(format!("connection failed: {e}")))?;
+            .map_err(|e| {
+                failed(format!(
+                    "could not reach Slack (connection failed: {e}): check the network, a \
+                     proxy, and KEYWARDEN_SLACK_API_URL"
+                ))
+            })?;
         let status = response.status();
         let scopes = response
             .headers()

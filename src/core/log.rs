@@ -124,6 +124,8 @@ mod tests {
             action,
             outcome,
             detail: "IAM ユーザーを削除しました".into(),
+            end_date: None,
+            days_left: None,
         }
     }
 

@@ -397,6 +397,8 @@ mod tests {
             action: ActionKind::Alert,
             outcome: Outcome::Failed,
             detail: "oops".into(),
+            end_date: None,
+            days_left: None,
         };
         let skip = ActionRecord {
             action: ActionKind::Skip,

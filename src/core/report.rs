@@ -19,6 +19,8 @@ pub struct Message {
 pub struct Report {
     #[serde(serialize_with = "iso_date")]
     pub today: NaiveDate,
+    /// Whether this run changed nothing (`plan`, `run --dry-run`, `demo`).
+    pub dry_run: bool,
     pub actions: Vec<ActionRecord>,
     /// One ID per run, also in every line the run appends to the log sheet.
     pub run_id: String,
@@ -28,6 +30,9 @@ pub struct Report {
     /// How many days `ahead` covers.
     #[serde(skip)]
     pub days_ahead: u32,
+    /// Why nothing could run (exit 2); absent when the run ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Messages sent (or, dry run, composed): shown by `demo`, never in the JSON contract.
     #[serde(skip)]
     pub messages: Vec<Message>,
@@ -44,12 +49,23 @@ impl Report {
     pub fn new(today: NaiveDate) -> Self {
         Report {
             today,
+            dry_run: false,
             actions: Vec::new(),
             run_id: String::new(),
             ahead: None,
             days_ahead: 0,
+            error: None,
             messages: Vec::new(),
             iam_steps: Vec::new(),
+        }
+    }
+
+    /// The report of a run that could not start or read its sheets (exit 2).
+    pub fn failed(today: NaiveDate, dry_run: bool, error: &str) -> Self {
+        Report {
+            dry_run,
+            error: Some(error.to_string()),
+            ..Report::new(today)
         }
     }
 
@@ -87,12 +103,18 @@ impl Report {
                 _ => None,
             })
             .collect();
+        let mut actions = records(outcomes, Lang::En);
+        for a in &mut actions {
+            a.days_left = a.end_date.map(|end| (end - today).num_days());
+        }
         Report {
             today,
-            actions: records(outcomes, Lang::En),
+            dry_run: false,
+            actions,
             run_id: run_id.to_string(),
             ahead: None,
             days_ahead: 0,
+            error: None,
             messages,
             iam_steps,
         }
@@ -100,6 +122,9 @@ impl Report {
 
     /// SPEC §6: 0 when every action succeeded, 1 when any failed or was refused.
     pub fn exit_code(&self) -> i32 {
+        if self.error.is_some() {
+            return 2;
+        }
         let bad = self.actions.iter().any(|a| a.outcome.is_problem());
         i32::from(bad)
     }
@@ -118,8 +143,15 @@ impl Report {
         out.flush()
     }
 
-    /// The rows that need attention as a table, then a one-line summary.
+    /// [`Self::to_table_width`] at 160 columns, for output that is not a terminal (a file or a
+    /// pipe keeps long details on fewer lines).
     pub fn to_table(&self) -> String {
+        self.to_table_width(160)
+    }
+
+    /// The rows that need attention as a table at most `width` columns wide (the detail
+    /// column wraps), then a one-line summary.
+    pub fn to_table_width(&self, width: u16) -> String {
         use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
         let shown: Vec<&ActionRecord> = self
             .actions
@@ -134,7 +166,7 @@ impl Report {
             table
                 .load_style(UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)
-                .set_width(160)
+                .set_width(width.max(60))
                 .set_header([
                     "row",
                     "action",
@@ -230,6 +262,8 @@ mod tests {
             action,
             outcome,
             detail: "d".into(),
+            end_date: "2026-11-29".parse().ok(),
+            days_left: Some(7),
         }
     }
 
@@ -249,14 +283,27 @@ mod tests {
         assert_eq!(v["actions"][0]["outcome"], "done");
         assert_eq!(v["actions"][0]["access_key_id"], "AKIAIOSFODNN7EXAMPLE");
         assert!(v["actions"][1]["row"].is_null());
+        assert_eq!(v["actions"][0]["end_date"], "2026-11-29");
+        assert_eq!(v["actions"][0]["days_left"], 7);
+        assert_eq!(v["dry_run"], false);
         assert_eq!(
             v.as_object().unwrap().len(),
-            3,
-            "only today, actions and run_id"
+            4,
+            "today, dry_run, actions and run_id; an error only when nothing ran"
         );
         r.ahead = Some(Vec::new());
         let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(v["ahead"], serde_json::json!([]), "plan --days adds ahead");
+    }
+
+    #[test]
+    fn a_run_that_could_not_start_reports_its_error_and_exits_2() {
+        let r = Report::failed("2026-11-22".parse().unwrap(), true, "sheet not found");
+        assert_eq!(r.exit_code(), 2);
+        let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(v["error"], "sheet not found");
+        assert_eq!(v["dry_run"], true);
+        assert_eq!(v["actions"], serde_json::json!([]));
     }
 
     #[test]
@@ -291,6 +338,32 @@ mod tests {
         );
         r.ahead = Some(Vec::new());
         assert!(r.to_table().contains("Nothing is due on these days"));
+    }
+
+    #[test]
+    fn the_table_fits_the_width_it_is_given() {
+        let mut r = Report::new("2026-11-22".parse().unwrap());
+        r.actions.push(ActionRecord {
+            detail: "the user has keys but not the row's key; correct アクセスキーID or the \
+                     user name, then run again: nothing was changed in IAM or the sheet"
+                .into(),
+            ..record(ActionKind::Delete, Outcome::Refused)
+        });
+        for width in [80u16, 100, 120] {
+            let table = r.to_table_width(width);
+            // Display width: the full-width characters count two columns.
+            let widest = table
+                .lines()
+                .map(|l| {
+                    l.chars()
+                        .map(|c| if (c as u32) >= 0x3000 { 2 } else { 1 })
+                        .sum::<usize>()
+                })
+                .max()
+                .unwrap();
+            assert!(widest <= width as usize, "{widest} > {width}:\n{table}");
+            assert!(table.contains("nothing"), "{table}");
+        }
     }
 
     #[test]

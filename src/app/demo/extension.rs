@@ -1,4 +1,4 @@
-//! `keywarden demo`, part two: one extension request walked through SPEC §9 on the bundled
+//! `keywarden demo`, part two: one extension request walked through on the bundled
 //! sheet, offline — the owner clicks the notice's button, fills the form, an administrator
 //! approves. The real handler runs against a writable in-memory copy of the sheet and a Slack
 //! that only records what it is asked to do.
@@ -37,6 +37,11 @@ impl RecordingSlack {
 }
 
 impl InteractiveSlack for RecordingSlack {
+    async fn auth_test(&self) -> Result<String, ServiceError> {
+        self.note("auth.test".into());
+        Ok("the demo's recording Slack".into())
+    }
+
     async fn open_view(&self, _: &str, view: SlackView) -> Result<(), ServiceError> {
         let fields = serde_json::to_string(&view).unwrap_or_default();
         let has = |id: &str| fields.contains(id);
@@ -151,7 +156,7 @@ pub async fn walkthrough(
         .map(|t| t.to_utc())
         .unwrap_or_else(chrono::Utc::now);
     let mut out = format!(
-        "\n== 延長申請の流れ (SPEC §9) — {row}行目 {} / {} ==\n\n",
+        "\n== 延長申請の流れ — {row}行目 {} / {} ==\n\n",
         valid.account, valid.key_id
     );
     let step = |out: &mut String, title: &str, lines: Vec<String>| {

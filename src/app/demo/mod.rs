@@ -96,7 +96,7 @@ pub async fn run(today: NaiveDate) -> Result<Report, Fatal> {
     job.run(today, Mode::DryRun).await
 }
 
-/// SPEC §9 on the bundled data: one extension request from the owner's click to the approval.
+/// Extension requests on the bundled data: one extension request from the owner's click to the approval.
 pub async fn extension_walkthrough(today: NaiveDate) -> Result<String, String> {
     let grid = |text: &str| -> Grid {
         serde_json::from_str(text).expect("bundled demo data is valid JSON")

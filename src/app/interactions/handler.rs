@@ -94,6 +94,38 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
     }
 
     /// Carries out one interaction; `now` defines "today" and the request's time.
+    /// `/readyz`: a Google token and one read (row 1 of the request sheet), and Slack's
+    /// `auth.test`, side by side. `Err` names each that failed.
+    pub async fn ready(&self) -> Result<(), String> {
+        struct Discard;
+        impl crate::core::sheet::RowSink for Discard {
+            fn row(&mut self, _: &[serde_json::Value]) {}
+        }
+        let header = crate::core::sheet::Block {
+            last_row: Some(1),
+            ..crate::core::sheet::Block::whole(&self.settings.request_sheet)
+        };
+        let mut sink = Discard;
+        let mut sinks: [&mut dyn crate::core::sheet::RowSink; 1] = [&mut sink];
+        let (sheet, slack) = tokio::join!(
+            self.sheets
+                .read_into(std::slice::from_ref(&header), &mut sinks),
+            self.slack.auth_test(),
+        );
+        let problems: Vec<String> = [
+            sheet.err().map(|e| format!("Google Sheets: {e}")),
+            slack.err().map(|e| format!("Slack: {e}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+
     pub async fn handle(&self, interaction: Interaction, now: DateTime<Utc>) -> HttpAnswer {
         match interaction {
             Interaction::RequestClick(click) => self.request_click(click).await,

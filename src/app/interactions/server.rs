@@ -24,6 +24,8 @@ use crate::adapters::{ServiceError, SheetStore};
 
 pub const INTERACTIONS_PATH: &str = "/slack/interactions";
 pub const HEALTH_PATH: &str = "/healthz";
+/// 200 only when the spreadsheet can be read and the bot token works.
+pub const READY_PATH: &str = "/readyz";
 /// Slack shows an error when an interaction is not answered within this.
 const SLACK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3);
 
@@ -43,6 +45,15 @@ where
 {
     match (method, path) {
         ("GET" | "HEAD", HEALTH_PATH) => HttpAnswer::text(200, "ok"),
+        ("GET" | "HEAD", READY_PATH) => match app.ready().await {
+            Ok(()) => HttpAnswer::text(200, "ready"),
+            // The reason goes to the log only: on Lambda this path is public, and the reason
+            // names the spreadsheet.
+            Err(why) => {
+                tracing::warn!(%why, "not ready (503)");
+                HttpAnswer::text(503, "not ready: see the log")
+            }
+        },
         ("POST", INTERACTIONS_PATH) => {
             let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
             if let Err(e) = verifier.verify(
@@ -67,7 +78,9 @@ where
             }
             answer
         }
-        (_, HEALTH_PATH | INTERACTIONS_PATH) => HttpAnswer::text(405, "method not allowed"),
+        (_, HEALTH_PATH | READY_PATH | INTERACTIONS_PATH) => {
+            HttpAnswer::text(405, "method not allowed")
+        }
         _ => HttpAnswer::text(404, "not found"),
     }
 }
@@ -93,12 +106,21 @@ async fn answer<S, K>(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response
 where
     S: SheetStore + Send + Sync + 'static,
     K: InteractiveSlack + 'static,
 {
+    let body = match body {
+        Ok(body) => body,
+        // Refused like a bad signature, and logged like one: without the body.
+        Err(rejection) => {
+            let status = rejection.status();
+            tracing::warn!(%status, path = uri.path(), reason = %rejection.body_text(), "Slack request refused");
+            return rejection.into_response();
+        }
+    };
     let answer = handle_http(
         &shared.app,
         &shared.verifier,

@@ -41,6 +41,8 @@ pub trait InteractiveSlack: Send + Sync {
         response_url: &str,
         text: &str,
     ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    /// `auth.test`, for `/readyz`: whether the bot token works; who the bot is.
+    fn auth_test(&self) -> impl Future<Output = Result<String, ServiceError>> + Send;
 }
 
 type Connector = slack_morphism::hyper_tokio::SlackClientHyperConnector<
@@ -101,6 +103,16 @@ fn describe(e: SlackClientError) -> String {
 }
 
 impl InteractiveSlack for SlackInteractive {
+    async fn auth_test(&self) -> Result<String, ServiceError> {
+        let session = self.client.open_session(&self.token);
+        let answer = self.timed("auth.test", session.auth_test()).await?;
+        Ok(format!(
+            "bot {} in team {}",
+            answer.user.unwrap_or_default(),
+            answer.team
+        ))
+    }
+
     async fn open_view(&self, trigger_id: &str, view: SlackView) -> Result<(), ServiceError> {
         let request = SlackApiViewsOpenRequest::new(SlackTriggerId(trigger_id.to_string()), view);
         let session = self.client.open_session(&self.token);

@@ -154,6 +154,14 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         outcomes.extend(key_outcomes);
         outcomes.extend(late_alerts);
 
+        // Each action's end date, for the report, from the rows as read (in row order).
+        for o in &mut outcomes {
+            o.end_date = o.subject.row.and_then(|n| {
+                let i = table.rows.binary_search_by_key(&n, |r| r.row).ok()?;
+                table.rows[i].valid.as_ref().ok().map(|v| v.end)
+            });
+        }
+
         // The sheets are no longer needed: the summary and the report come from the outcomes
         // alone, and a large sheet's rows would otherwise add to the report's memory.
         drop(plan);
@@ -170,6 +178,7 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
             report.days_ahead = days;
             report.ahead = Some(items);
         }
+        report.dry_run = mode == Mode::DryRun;
         Ok(report)
     }
 

@@ -398,6 +398,8 @@ pub struct ActionOutcome {
     /// The owner's DM that goes with a teardown, switch or key rule (notices carry their own).
     pub owner_dm: Option<Dm>,
     pub sheet: Option<SheetChange>,
+    /// The row's end date as read, for the report (filled in once the run is done).
+    pub end_date: Option<chrono::NaiveDate>,
 }
 
 impl ActionOutcome {
@@ -407,6 +409,7 @@ impl ActionOutcome {
             action,
             owner_dm: None,
             sheet: None,
+            end_date: None,
         }
     }
 
@@ -483,6 +486,21 @@ pub struct ActionRecord {
     pub action: ActionKind,
     pub outcome: Outcome,
     pub detail: String,
+    /// The row's end date (`YYYY-MM-DD`); `null` without a row or a readable end date.
+    #[serde(serialize_with = "optional_date")]
+    pub end_date: Option<chrono::NaiveDate>,
+    /// Days from today to the end date: 0 on the last day, negative once it has passed.
+    pub days_left: Option<i64>,
+}
+
+fn optional_date<S: serde::Serializer>(
+    date: &Option<chrono::NaiveDate>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match date {
+        Some(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
+        None => s.serialize_none(),
+    }
 }
 
 impl ActionRecord {
@@ -509,6 +527,8 @@ fn line(o: &ActionOutcome, action: ActionKind, outcome: Outcome, detail: String)
         action,
         outcome,
         detail,
+        end_date: o.end_date,
+        days_left: None,
     }
 }
 
