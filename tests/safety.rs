@@ -302,6 +302,7 @@ fn run_job_tuned(
         hygiene: Default::default(),
         timezone: chrono_tz::Tz::Asia__Tokyo,
         extension_requests: false,
+        accounts: Default::default(),
     };
     tune(&mut settings);
     let runtime = tokio::runtime::Builder::new_current_thread()

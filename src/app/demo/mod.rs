@@ -67,6 +67,7 @@ pub fn settings() -> JobSettings {
         timezone: chrono_tz::Tz::Asia__Tokyo,
         extension_requests: true,
         concurrency: 4,
+        accounts: Default::default(),
     }
 }
 
