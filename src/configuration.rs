@@ -73,7 +73,10 @@ impl Default for AccountSettings {
 impl AccountSettings {
     /// The role keywarden assumes in `account`.
     pub fn role_arn(&self, account: &crate::core::domain::AwsAccountId) -> String {
-        format!("arn:aws:iam::{account}:role{}{}", self.role_path, self.role_name)
+        format!(
+            "arn:aws:iam::{account}:role{}{}",
+            self.role_path, self.role_name
+        )
     }
 }
 

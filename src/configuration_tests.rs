@@ -239,7 +239,10 @@ fn accounts_settings_have_spec_defaults() {
     let s = Settings::load(&Sources::new(env(&complete()), None).unwrap(), ALL).unwrap();
     let a = &s.job.accounts;
     assert!(a.setting.is_home_only());
-    assert_eq!((a.role_name.as_str(), a.role_path.as_str()), ("keywarden", "/"));
+    assert_eq!(
+        (a.role_name.as_str(), a.role_path.as_str()),
+        ("keywarden", "/")
+    );
     assert_eq!(a.concurrency, 8);
     assert!(a.external_id.is_none());
     let id = crate::core::domain::AwsAccountId::parse("123456789012").unwrap();
@@ -253,20 +256,25 @@ fn accounts_settings_from_env_and_file() {
         ("KEYWARDEN_ACCOUNTS", "本番=123456789012,210987654321"),
         ("KEYWARDEN_ROLE_PATH", "/ops/"),
         ("KEYWARDEN_ROLE_EXTERNAL_ID", "ext-very-secret"),
-        ("KEYWARDEN_PROTECTED_USERS", "ci-deploy,本番:admin,210987654321:ops"),
+        (
+            "KEYWARDEN_PROTECTED_USERS",
+            "ci-deploy,本番:admin,210987654321:ops",
+        ),
     ]);
     let file = "role_name = \"kw-member\"\naccount_concurrency = 3\n";
-    let s = Settings::load(
-        &Sources::new(env(&e), Some(file)).unwrap(),
-        ALL,
-    )
-    .unwrap();
+    let s = Settings::load(&Sources::new(env(&e), Some(file)).unwrap(), ALL).unwrap();
     let a = &s.job.accounts;
     assert!(matches!(&a.setting, AccountsSetting::Listed(l) if l.len() == 2));
     assert_eq!(a.concurrency, 3);
     let id = crate::core::domain::AwsAccountId::parse("210987654321").unwrap();
-    assert_eq!(a.role_arn(&id), "arn:aws:iam::210987654321:role/ops/kw-member");
-    assert!(!format!("{a:?}").contains("ext-very-secret"), "the external ID is redacted");
+    assert_eq!(
+        a.role_arn(&id),
+        "arn:aws:iam::210987654321:role/ops/kw-member"
+    );
+    assert!(
+        !format!("{a:?}").contains("ext-very-secret"),
+        "the external ID is redacted"
+    );
     // Unspecialised, every entry's user is protected; per account only its own.
     assert_eq!(s.job.protected_users.len(), 3);
     let prod = Account {

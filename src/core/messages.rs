@@ -262,6 +262,8 @@ mod tests {
             notified_on: None,
             deactivated_on: None,
             pending_extension: String::new(),
+            aws_account_cell: Default::default(),
+            aws_account: None,
             valid: Err(vec![]),
         }
     }

@@ -130,9 +130,10 @@ impl AccountsSetting {
                 None => None,
             };
             let key = alias.as_deref().map(alias_key);
-            if let Some(clash) = accounts.iter().find(|a| {
-                a.id == id || (key.is_some() && a.alias.as_deref().map(alias_key) == key)
-            }) {
+            if let Some(clash) = accounts
+                .iter()
+                .find(|a| a.id == id || (key.is_some() && a.alias.as_deref().map(alias_key) == key))
+            {
                 problems.push(format!("\"{entry}\" repeats {clash}"));
                 continue;
             }
@@ -409,7 +410,10 @@ mod tests {
 
     #[test]
     fn the_setting_takes_ids_aliases_or_organization() {
-        assert_eq!(AccountsSetting::parse(" ").unwrap(), AccountsSetting::HomeOnly);
+        assert_eq!(
+            AccountsSetting::parse(" ").unwrap(),
+            AccountsSetting::HomeOnly
+        );
         assert_eq!(
             AccountsSetting::parse("Organization").unwrap(),
             AccountsSetting::Organization
@@ -440,7 +444,10 @@ mod tests {
         let a = accounts();
         let resolve = |cell: AccountCell| a.resolve(&cell).map(|acc| acc.id.to_string());
         assert_eq!(resolve(AccountCell::Home).unwrap(), "111111111111");
-        assert_eq!(resolve(AccountCell::Text("  ".into())).unwrap(), "111111111111");
+        assert_eq!(
+            resolve(AccountCell::Text("  ".into())).unwrap(),
+            "111111111111"
+        );
         assert_eq!(
             resolve(AccountCell::Text("1234-5678-9012".into())).unwrap(),
             "123456789012"
@@ -450,7 +457,10 @@ mod tests {
             "012345678901"
         );
         // Aliases: NFKC, case and white space do not matter.
-        assert_eq!(resolve(AccountCell::Text(" 本番 ".into())).unwrap(), "123456789012");
+        assert_eq!(
+            resolve(AccountCell::Text(" 本番 ".into())).unwrap(),
+            "123456789012"
+        );
         assert_eq!(
             resolve(AccountCell::Text("ＳＴＡＧＩＮＧ".into())).unwrap(),
             "012345678901"
@@ -461,14 +471,20 @@ mod tests {
         );
         // Unlisted, malformed and unknown cells are refused, naming what is allowed.
         let err = resolve(AccountCell::Text("999999999999".into())).unwrap_err();
-        assert!(err.contains("999999999999 is not one keywarden may act in"), "{err}");
+        assert!(
+            err.contains("999999999999 is not one keywarden may act in"),
+            "{err}"
+        );
         assert!(err.contains("本番 (123456789012)"), "{err}");
         assert!(err.contains("111111111111 (home; an empty cell)"), "{err}");
         let err = resolve(AccountCell::Text("12345678901".into())).unwrap_err();
         assert!(err.contains("is not an AWS account ID"), "{err}");
         assert!(resolve(AccountCell::Text("prod".into())).is_err());
         assert!(resolve(AccountCell::Number(1234567890123.0)).is_err());
-        assert!(resolve(AccountCell::Number(99.0)).is_err(), "000000000099 is not listed");
+        assert!(
+            resolve(AccountCell::Number(99.0)).is_err(),
+            "000000000099 is not listed"
+        );
     }
 
     #[test]
