@@ -1,6 +1,6 @@
 //! The Slack messages, in Japanese as the original system sent them (SPEC §7). Pure text.
 
-use crate::core::outcome::{ActionOutcome, ActionRecord, Lang, records};
+use crate::core::outcome::{Action, ActionOutcome, ActionRecord, Lang, records};
 use crate::core::sheet::RequestRow;
 
 /// Longest admin summary before it is cut (Slack truncates `text` at 40,000 characters).
@@ -39,6 +39,14 @@ fn or_dash(text: &str) -> String {
     }
 }
 
+/// `本番 (123456789012) の ` before an IAM user's name, when the row's AWS account is known.
+fn in_account(row: &RequestRow) -> String {
+    row.aws_account
+        .as_ref()
+        .map(|a| format!("AWS アカウント {} の ", clean(&a.to_string())))
+        .unwrap_or_default()
+}
+
 /// The owner's notice a week (notify_days) before the end date; `with_button` when it carries
 /// the "延長を申請する" button (SPEC §9).
 pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: bool) -> String {
@@ -61,7 +69,7 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: 
     format!(
         "{owner} さん\n\
          AWS アクセスキーの利用終了日が近づいています（{when}）。\n\
-         • アカウント名: {account}\n\
+         {aws_account}• アカウント名: {account}\n\
          • アクセスキーID: {key}\n\
          • 利用目的: {purpose}\n\
          • AWSサービス名: {service}\n\
@@ -70,6 +78,11 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: 
          {how}\n\
          延長がない場合、利用終了日の翌日に IAM ユーザーとアクセスキーは削除されます。",
         owner = or_dash(&row.owner),
+        aws_account = row
+            .aws_account
+            .as_ref()
+            .map(|a| format!("• AWSアカウント: {}\n", clean(&a.to_string())))
+            .unwrap_or_default(),
         account = or_dash(&row.account),
         key = or_dash(&row.key_id),
         purpose = or_dash(&row.purpose),
@@ -83,11 +96,12 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: 
 pub fn owner_deleted(row: &RequestRow) -> String {
     format!(
         "{owner} さん\n\
-         AWS アクセスキーの利用終了日（{end}）を過ぎたため、IAM ユーザー「{account}」と\
+         AWS アクセスキーの利用終了日（{end}）を過ぎたため、{where_}IAM ユーザー「{account}」と\
          アクセスキー {key} を削除しました。\n\
          引き続き必要な場合は、あらためて利用申請をしてください。",
         owner = or_dash(&row.owner),
         end = or_dash(&row.end),
+        where_ = in_account(row),
         account = or_dash(&row.account),
         key = or_dash(&row.key_id),
     )
@@ -97,10 +111,11 @@ pub fn owner_deleted(row: &RequestRow) -> String {
 pub fn owner_key_deleted(row: &RequestRow) -> String {
     format!(
         "{owner} さん\n\
-         AWS アクセスキーの利用終了日（{end}）を過ぎたため、IAM ユーザー「{account}」の\
+         AWS アクセスキーの利用終了日（{end}）を過ぎたため、{where_}IAM ユーザー「{account}」の\
          アクセスキー {key} を削除しました（IAM ユーザーは、同じユーザーを使う他の申請のために残しています）。",
         owner = or_dash(&row.owner),
         end = or_dash(&row.end),
+        where_ = in_account(row),
         account = or_dash(&row.account),
         key = or_dash(&row.key_id),
     )
@@ -158,11 +173,12 @@ pub fn key_deactivated_unused(k: &KeyRef, idle: i64) -> String {
 /// SPEC §8 deactivate-before-delete for a sheet row.
 pub fn row_deactivated(row: &RequestRow, delete_on: &str) -> String {
     format!(
-        "{} さん\n利用終了日（{}）を過ぎたため、IAM ユーザー「{}」のアクセスキー {} を無効化しました。\n\
+        "{} さん\n利用終了日（{}）を過ぎたため、{}IAM ユーザー「{}」のアクセスキー {} を無効化しました。\n\
          {delete_on} 以降の実行で IAM ユーザーごと削除されます。延長が必要な場合は管理者に依頼してください\
          （状態欄に「延長」と記入されるとキーは再び有効になります）。",
         or_dash(&row.owner),
         or_dash(&row.end),
+        in_account(row),
         or_dash(&row.account),
         or_dash(&row.key_id)
     )
@@ -171,8 +187,9 @@ pub fn row_deactivated(row: &RequestRow, delete_on: &str) -> String {
 /// SPEC §8 reactivation after an extension.
 pub fn row_reactivated(row: &RequestRow) -> String {
     format!(
-        "{} さん\n延長が記入されたため、IAM ユーザー「{}」のアクセスキー {} を再び有効にしました。",
+        "{} さん\n延長が記入されたため、{}IAM ユーザー「{}」のアクセスキー {} を再び有効にしました。",
         or_dash(&row.owner),
+        in_account(row),
         or_dash(&row.account),
         or_dash(&row.key_id)
     )
@@ -197,7 +214,45 @@ pub fn key_rotated(k: &KeyRef, new_key: &str, secret_name: &str) -> String {
 /// One summary for administrators of every notice, deletion and problem of the run; `None`
 /// when there is nothing to say (no daily noise).
 pub fn admin_summary(today: &str, sheet: &str, outcomes: &[ActionOutcome]) -> Option<String> {
+    // An account that could not be entered is one line (its alert names the rows), not one
+    // line per row (SPEC §10).
+    if outcomes
+        .iter()
+        .any(|o| matches!(o.action, Action::AccountUnavailable { .. }))
+    {
+        let kept: Vec<ActionOutcome> = outcomes
+            .iter()
+            .filter(|o| !matches!(o.action, Action::AccountUnavailable { .. }))
+            .cloned()
+            .collect();
+        return summary_of(today, sheet, &records(&kept, Lang::Ja));
+    }
     summary_of(today, sheet, &records(outcomes, Lang::Ja))
+}
+
+/// The summary's groups: by AWS account (as `本番 (123456789012)`) in order of appearance,
+/// run-wide lines last; one group without a heading when the run saw one account only.
+fn by_account<'a>(shown: &[&'a ActionRecord]) -> Vec<(Option<String>, Vec<&'a ActionRecord>)> {
+    let label = |a: &ActionRecord| {
+        a.aws_account.as_ref().map(|id| match &a.aws_account_alias {
+            Some(alias) => format!("{alias} ({id})"),
+            None => id.clone(),
+        })
+    };
+    let mut groups: Vec<(Option<String>, Vec<&ActionRecord>)> = Vec::new();
+    for a in shown {
+        let key = label(a);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, lines)) => lines.push(a),
+            None => groups.push((key, vec![a])),
+        }
+    }
+    groups.sort_by_key(|(k, _)| k.is_none());
+    if groups.iter().filter(|(k, _)| k.is_some()).count() <= 1 {
+        let all: Vec<&ActionRecord> = groups.into_iter().flat_map(|(_, l)| l).collect();
+        return vec![(None, all)];
+    }
+    groups
 }
 
 fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<String> {
@@ -211,7 +266,35 @@ fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<Stri
         clean(sheet),
         shown.len()
     );
-    for a in shown.iter().take(SUMMARY_MAX_LINES) {
+    let groups = by_account(&shown);
+    let headed = groups.len() > 1;
+    let mut left = SUMMARY_MAX_LINES;
+    for (account, lines) in &groups {
+        if left == 0 {
+            break;
+        }
+        if headed {
+            match account {
+                Some(account) => text.push_str(&format!("■ AWS アカウント {}\n", clean(account))),
+                None => text.push_str("■ 全体\n"),
+            }
+        }
+        for a in lines.iter().take(left) {
+            left -= 1;
+            push_line(&mut text, a);
+        }
+    }
+    if shown.len() > SUMMARY_MAX_LINES {
+        text.push_str(&format!(
+            "…ほか {} 件（`keywarden plan` で全件を確認できます）\n",
+            shown.len() - SUMMARY_MAX_LINES
+        ));
+    }
+    Some(text)
+}
+
+fn push_line(text: &mut String, a: &ActionRecord) {
+    {
         let row = a
             .row
             .map(|r| format!("{r}行目"))
@@ -233,13 +316,6 @@ fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<Stri
             clean(&a.detail)
         ));
     }
-    if shown.len() > SUMMARY_MAX_LINES {
-        text.push_str(&format!(
-            "…ほか {} 件（`keywarden plan` で全件を確認できます）\n",
-            shown.len() - SUMMARY_MAX_LINES
-        ));
-    }
-    Some(text)
 }
 
 #[cfg(test)]
@@ -317,6 +393,8 @@ mod tests {
             action: ActionKind::Alert,
             outcome: Outcome::Failed,
             detail: "oops".into(),
+            aws_account: None,
+            aws_account_alias: None,
         };
         let skip = ActionRecord {
             action: ActionKind::Skip,
@@ -331,5 +409,56 @@ mod tests {
             text.contains("3行目") && text.contains("oops") && text.contains("要対応 1 件"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn messages_and_the_summary_name_the_account() {
+        use crate::core::domain::{Account, AwsAccountId};
+        let mut r = row();
+        r.aws_account = Some(Account {
+            id: AwsAccountId::parse("123456789012").unwrap(),
+            alias: Some("本番".into()),
+        });
+        assert!(
+            owner_notice(&r, 7, "s", false).contains("• AWSアカウント: 本番 (123456789012)"),
+            "{}",
+            owner_notice(&r, 7, "s", false)
+        );
+        assert!(
+            owner_deleted(&r)
+                .contains("AWS アカウント 本番 (123456789012) の IAM ユーザー「tanaka-s3」")
+        );
+        assert!(
+            !owner_deleted(&row()).contains("AWS アカウント"),
+            "home-only rows as before"
+        );
+        let line = |id: Option<&str>, alias: Option<&str>, detail: &str| ActionRecord {
+            row: Some(3),
+            account: "u".into(),
+            access_key_id: String::new(),
+            owner: String::new(),
+            action: ActionKind::Delete,
+            outcome: Outcome::Done,
+            detail: detail.into(),
+            aws_account: id.map(str::to_string),
+            aws_account_alias: alias.map(str::to_string),
+        };
+        let lines = [
+            line(Some("123456789012"), Some("本番"), "p1"),
+            line(None, None, "global"),
+            line(Some("210987654321"), None, "s1"),
+            line(Some("123456789012"), Some("本番"), "p2"),
+        ];
+        let text = summary_of("2026-11-22", "s", &lines).unwrap();
+        let at = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("{needle} in {text}"))
+        };
+        assert!(at("■ AWS アカウント 本番 (123456789012)") < at("p1"));
+        assert!(at("p2") < at("■ AWS アカウント 210987654321"));
+        assert!(at("s1") < at("■ 全体") && at("■ 全体") < at("global"));
+        // One account: no headings, as before.
+        let one = summary_of("2026-11-22", "s", &lines[..1]).unwrap();
+        assert!(!one.contains('■'), "{one}");
     }
 }

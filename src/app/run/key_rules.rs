@@ -175,6 +175,8 @@ pub async fn plan<S, M, I: Iam, V>(
                     account: user.to_string(),
                     access_key_id: key.to_string(),
                     owner: row.map(|r| r.owner.clone()).unwrap_or_default(),
+                    // Filled in with the account being worked on (SPEC §10).
+                    aws_account: None,
                 },
                 row: row.map(|r| r.row),
                 user,

@@ -8,8 +8,7 @@ use serde_json::Value;
 use super::headers::{self, ColumnSpec, HeaderError};
 use super::{Grid, RowSink, cell_text, cell_value};
 use crate::core::domain::{
-    AccessKeyId, AccountCell, Accounts, AwsAccountId, IamUserName, NameKey, RowStatus,
-    parse_sheet_date,
+    AccessKeyId, Account, AccountCell, Accounts, IamUserName, NameKey, RowStatus, parse_sheet_date,
 };
 
 pub const OWNER: ColumnSpec = ColumnSpec {
@@ -216,7 +215,7 @@ pub struct RequestRow {
     /// The row's AWS account once resolved ([`RequestTable::resolve_accounts`]); `None`: the
     /// home account (not resolved: a run in the home account only), or a cell naming no
     /// allowed account (then the row is unusable).
-    pub aws_account: Option<AwsAccountId>,
+    pub aws_account: Option<Account>,
     pub valid: Result<ValidRow, Vec<CellProblem>>,
 }
 
@@ -419,7 +418,7 @@ impl RequestTable {
             .filter(|r| r.status != RowStatus::Deleted)
         {
             match accounts.resolve(&row.aws_account_cell) {
-                Ok(account) => row.aws_account = Some(account.id.clone()),
+                Ok(account) => row.aws_account = Some(account.clone()),
                 Err(problem) => {
                     let problem = CellProblem {
                         cell: format!(
@@ -708,7 +707,7 @@ mod tests {
 
     #[test]
     fn the_aws_account_column_resolves_or_makes_the_row_unusable() {
-        use crate::core::domain::Account;
+        use crate::core::domain::AwsAccountId;
         let mut h = header();
         h.push(json!(" AWSアカウントID "));
         let with = |cell: Value| {
@@ -749,7 +748,7 @@ mod tests {
         let got: Vec<Option<String>> = t
             .rows
             .iter()
-            .map(|r| r.aws_account.as_ref().map(|a| a.to_string()))
+            .map(|r| r.aws_account.as_ref().map(|a| a.id.to_string()))
             .collect();
         assert_eq!(
             got,
