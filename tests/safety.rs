@@ -317,6 +317,7 @@ fn run_job_tuned(
                 slack: &slack,
                 iam: &aws,
                 vault: &keywarden::adapters::memory::NoVault,
+                fleet: &keywarden::adapters::HomeOnly(None),
                 deadline: keywarden::app::run::Deadline::none(),
             }
             .run(today(), mode),

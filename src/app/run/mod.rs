@@ -7,6 +7,7 @@
 //! the sheet"): IAM work, then its sheet writes, and only then the DMs about it; the notices,
 //! which depend on no IAM result, go out meanwhile and never hold the IAM writes back.
 
+mod accounts;
 mod deactivations;
 mod deadline;
 mod key_rules;
@@ -21,7 +22,7 @@ use chrono::NaiveDate;
 
 pub use deadline::Deadline;
 
-use crate::adapters::{Iam, Messenger, ServiceError, SheetStore, Vault};
+use crate::adapters::{Fleet, Iam, Messenger, ServiceError, SheetStore, Vault};
 use crate::configuration::JobSettings;
 use crate::core::outcome::{ActionOutcome, Alert};
 use crate::core::plan::Plan;
@@ -43,6 +44,9 @@ pub enum Fatal {
     Read(ServiceError),
     #[error("{0}")]
     Headers(#[from] HeaderError),
+    /// The AWS accounts of the run could not be known (SPEC §10).
+    #[error("{0}")]
+    Accounts(String),
 }
 
 /// The services a run talks to.
@@ -53,14 +57,18 @@ pub struct Job<'a, S, M, I, V> {
     pub iam: &'a I,
     /// Where rotated keys are stored (SPEC §8); never asked unless rotation is configured.
     pub vault: &'a V,
+    /// The other AWS accounts (SPEC §10): who we are, and the way into each.
+    pub fleet: &'a dyn Fleet<I, V>,
     /// When the run must have written what it has (Lambda); [`Deadline::none`] elsewhere.
     pub deadline: Deadline,
 }
 
-impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
+impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, I, V> {
     pub async fn run(&self, today: NaiveDate, mode: Mode) -> Result<Report, Fatal> {
         let s = self.settings;
-        let (table, directory) = self.read().await?;
+        let (mut table, directory) = self.read().await?;
+        let accounts = accounts::resolve(self, &mut table).await?;
+        let many = accounts::many(&s.accounts.setting, &table);
         let started = std::time::Instant::now();
         let plan = Plan::build(&table, &directory, today, s.rules);
         tracing::info!(
@@ -74,6 +82,25 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         // The owners' notices need nothing but the plan: they go out while IAM works, and
         // the IAM results still reach the sheet without waiting on any of them.
         let iam = async {
+            // SPEC §10: each account's IAM work with its own credentials, caps over all.
+            if let (true, Some(accounts)) = (many, &accounts) {
+                let done =
+                    accounts::iam_phases(self, accounts, &table, &directory, &plan, today, mode)
+                        .await;
+                let keys = key_rules::KeyPlan {
+                    work: Vec::new(),
+                    alerts: done.key_alerts,
+                };
+                let mut iam_outcomes = rows::untouched(&plan);
+                iam_outcomes.extend(done.iam);
+                let key_start = iam_outcomes.len();
+                iam_outcomes.extend(done.keys);
+                if mode == Mode::Run {
+                    write_back::run(self, &table.layout, &mut iam_outcomes).await;
+                }
+                owner_dms::send_all(self, &mut iam_outcomes, mode).await;
+                return (keys, done.caps, iam_outcomes, key_start);
+            }
             // Phase 1: IAM reads for the key rules, then the caps over everything due.
             let keys = key_rules::plan(self, &table, &directory, &plan, today, mode).await;
             let caps = rows::Caps::new(&plan, &keys.work, s);
