@@ -111,18 +111,25 @@ impl AwsAccounts {
             builder = builder.external_id(id.expose());
         }
         let provider = builder.build().await;
-        if let Err(e) = provider.provide_credentials().await {
-            return Err(ServiceError::AccessDenied(format!(
-                "cannot assume {arn}: {} (deploy the member role in that account, trusting this \
+        let first = match provider.provide_credentials().await {
+            Ok(credentials) => credentials,
+            Err(e) => {
+                return Err(ServiceError::AccessDenied(format!(
+                    "cannot assume {arn}: {} (deploy the member role in that account, trusting this \
                  function's role{}; a suspended or closed account cannot be entered)",
-                DisplayErrorContext(&e),
-                if self.settings.external_id.is_some() {
-                    ", with the same external ID"
-                } else {
-                    ""
-                }
-            )));
-        }
+                    sts_reason(&e),
+                    if self.settings.external_id.is_some() {
+                        ", with the same external ID"
+                    } else {
+                        ""
+                    }
+                )));
+            }
+        };
+        let provider = Primed {
+            first: std::sync::Mutex::new(Some(first)),
+            provider,
+        };
         // Its own cache: credentials of one account are never handed to another's clients.
         let config = self
             .base
@@ -158,6 +165,30 @@ impl Fleet<AwsIam, SecretsManager> for AwsAccounts {
     }
 }
 
+/// The assumed role's provider, handing out the credentials that proved the role first (so
+/// the role is assumed once per account and run, not twice); renewals go to STS.
+#[derive(Debug)]
+struct Primed {
+    first: std::sync::Mutex<Option<aws_sdk_sts::config::Credentials>>,
+    provider: AssumeRoleProvider,
+}
+
+impl ProvideCredentials for Primed {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        match self.first.lock().map(|mut f| f.take()) {
+            Ok(Some(credentials)) => {
+                aws_credential_types::provider::future::ProvideCredentials::ready(Ok(credentials))
+            }
+            _ => self.provider.provide_credentials(),
+        }
+    }
+}
+
 /// `State` is the current field; `Status` the older one some answers still carry alone.
 fn is_active(a: &aws_sdk_organizations::types::Account) -> bool {
     use aws_sdk_organizations::types::{AccountState, AccountStatus};
@@ -166,6 +197,23 @@ fn is_active(a: &aws_sdk_organizations::types::Account) -> bool {
         (None, Some(status)) => *status == AccountStatus::Active,
         (None, None) => false,
     }
+}
+
+/// STS's own code and message inside a credentials error, else the whole chain.
+fn sts_reason(e: &aws_credential_types::provider::error::CredentialsError) -> String {
+    use aws_sdk_sts::config::http::HttpResponse;
+    use aws_sdk_sts::operation::assume_role::AssumeRoleError;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(sdk) =
+            err.downcast_ref::<aws_sdk_sts::error::SdkError<AssumeRoleError, HttpResponse>>()
+            && let Some(code) = sdk.code()
+        {
+            return format!("{code}: {}", sdk.message().unwrap_or_default());
+        }
+        source = err.source();
+    }
+    DisplayErrorContext(e).to_string()
 }
 
 fn parse_id(id: Option<&str>, op: &str) -> Result<AwsAccountId, ServiceError> {

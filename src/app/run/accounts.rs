@@ -38,7 +38,19 @@ pub async fn resolve<S, M, I, V>(
 ) -> Result<Option<Accounts>, Fatal> {
     let setting = &job.settings.accounts.setting;
     let many = many(setting, table);
-    let home = match job.fleet.home().await {
+    // Within the home account alone, not knowing its ID changes nothing: never wait long.
+    let home = if many {
+        job.fleet.home().await
+    } else {
+        tokio::time::timeout(std::time::Duration::from_secs(5), job.fleet.home())
+            .await
+            .unwrap_or_else(|_| {
+                Err(crate::adapters::ServiceError::Unavailable(
+                    "timed out".into(),
+                ))
+            })
+    };
+    let home = match home {
         Ok(home) => home,
         Err(e) if !many => {
             tracing::debug!(error = %e, "home account not known");
@@ -277,11 +289,13 @@ pub async fn iam_phases<S: SheetStore, M, I: Iam + Sync, V: Vault + Sync>(
                     },
                 ));
             }
-            iam.push(ActionOutcome::alert(Alert::AccountUnavailable {
+            let mut alert = ActionOutcome::alert(Alert::AccountUnavailable {
                 account: slice.account.clone(),
                 error: error.clone(),
                 rows: failed.iter().map(|p| p.row.row).collect(),
-            }));
+            });
+            alert.subject.aws_account = Some(slice.account.clone());
+            iam.push(alert);
             continue;
         }
         // Rows of other accounts were in the slice only to claim their keys: not acted on.
