@@ -204,7 +204,10 @@ async fn duplicate_rows_for_one_key_are_pointed_out() {
         refused["outcome"], "refused",
         "the later row still needs the user"
     );
-    assert!(refused["detail"].as_str().unwrap().contains("row(s) 3"));
+    assert!(
+        refused["detail"].as_str().unwrap().contains("rows 2 and 3"),
+        "{refused}"
+    );
     assert!(env.iam.mutations().is_empty());
 }
 

@@ -493,6 +493,68 @@ async fn a_lambda_deadline_while_slack_stalls_keeps_every_deletion_in_the_sheet(
     );
 }
 
+/// SPEC §4: the deadline gate holds for every phase that changes IAM, the grace period's
+/// deactivations included: with IAM answering slowly, no key is set Inactive once less than
+/// 10 s are left, the invocation answers in time, and no row says 無効化済み for a key that
+/// was not.
+#[tokio::test]
+async fn a_lambda_deadline_during_slow_deactivations_starts_no_change_past_it() {
+    let mut env = TestEnv::start().await;
+    let mut rows = Vec::new();
+    for i in 0..3 {
+        let user = format!("grace-{i}");
+        let key =
+            support::moto::load_user(&env.iam_client(), &user, support::moto::Loadout::bare())
+                .await
+                .access_key_ids[0]
+                .clone();
+        rows.push(RequestRow::new(
+            "田中 太郎",
+            &user,
+            &key,
+            json!("2026/11/20"),
+        ));
+    }
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&rows);
+    env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "3");
+    env.iam.delay(Duration::from_secs(5));
+    let started = std::time::Instant::now();
+    let (responses, errors) = invoke_within(
+        &env,
+        vec![json!({"today": "2026-11-22"})],
+        Duration::from_secs(14),
+    )
+    .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(14),
+        "answered before the deadline"
+    );
+    assert!(responses.is_empty(), "{responses:?}");
+    assert_eq!(errors.len(), 1, "the unfinished run fails the invocation");
+    // The cutoff is the deadline less 10 s: 4 s after the invocation, which began after `started`.
+    let cutoff = started + Duration::from_secs(4);
+    let late: Vec<_> = env
+        .iam
+        .calls()
+        .into_iter()
+        .filter(|c| c.action == "UpdateAccessKey" && c.at >= cutoff)
+        .collect();
+    assert!(
+        late.is_empty(),
+        "IAM changes started past the cutoff: {late:?}"
+    );
+    for (i, row) in (2..=4).enumerate() {
+        let status = support::keys::key_status(&env.iam_client(), &format!("grace-{i}")).await;
+        let marked = env
+            .google
+            .cell(support::app::REQUEST_SHEET, &format!("K{row}"));
+        if marked == Some(json!("無効化済み")) {
+            assert_eq!(status[0].1, "Inactive", "row {row}");
+        }
+    }
+}
+
 // --- Slack interactions through the Lambda Function URL (SPEC §6, §9) ----------------------
 
 fn function_url_event(method: &str, path: &str, headers: Value, body: &str) -> Value {

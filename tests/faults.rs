@@ -490,16 +490,8 @@ async fn a_policy_left_after_the_user_is_named_and_the_row_still_marked() {
 #[tokio::test]
 async fn a_429_pauses_every_post_not_only_its_own_retry() {
     use keywarden::adapters::Messenger;
-    use keywarden::adapters::slack::SlackDm;
-    use keywarden::core::domain::{Secret, SlackUserId};
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let slack = support::slack::FakeSlack::start("xoxb-rate-limit-test").await;
-    let client = SlackDm::new(
-        &Secret::new("xoxb-rate-limit-test"),
-        &slack.api_url(),
-        Duration::from_secs(10),
-    )
-    .unwrap();
+    use keywarden::core::domain::SlackUserId;
+    let (slack, client) = slack_client().await;
     slack.rate_limit_next(1, 1);
     let (first, second) = (
         SlackUserId::parse("U0FIRST001").unwrap(),
@@ -535,4 +527,49 @@ async fn a_429_pauses_every_post_not_only_its_own_retry() {
         "no needless wait"
     );
     assert_eq!(slack.messages().len(), 2);
+}
+
+/// SPEC §7: a `Retry-After` over 60 s fails that message and every later one of the client
+/// (one client per run) at once, without another request to Slack.
+#[tokio::test]
+async fn a_retry_after_over_a_minute_stops_every_later_post() {
+    use keywarden::adapters::Messenger;
+    use keywarden::core::domain::SlackUserId;
+    let (slack, client) = slack_client().await;
+    slack.rate_limit_next(1, 120);
+    let to = SlackUserId::parse("U0FIRST001").unwrap();
+    let started = Instant::now();
+    let first = client.send(&to, "一通目").await.unwrap_err().to_string();
+    assert!(first.contains("120 s"), "{first}");
+    for text in ["二通目", "三通目"] {
+        let later = client.send(&to, text).await.unwrap_err().to_string();
+        assert!(later.contains("not sent"), "{later}");
+    }
+    assert_eq!(
+        slack.post_attempts(),
+        1,
+        "only the rate-limited post reached Slack"
+    );
+    assert!(slack.messages().is_empty());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "nothing waited for"
+    );
+}
+
+/// The fake Slack and the run's Slack client pointed at it.
+async fn slack_client() -> (
+    support::slack::FakeSlack,
+    keywarden::adapters::slack::SlackDm,
+) {
+    use keywarden::core::domain::Secret;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let slack = support::slack::FakeSlack::start("xoxb-rate-limit-test").await;
+    let client = keywarden::adapters::slack::SlackDm::new(
+        &Secret::new("xoxb-rate-limit-test"),
+        &slack.api_url(),
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    (slack, client)
 }

@@ -24,37 +24,11 @@ fn of_kind(report: &Value, kind: &str) -> Vec<Value> {
 
 /// The day the key was created, as a date in Asia/Tokyo (how SPEC §8 counts ages).
 async fn created_on(env: &TestEnv, user: &str) -> NaiveDate {
-    let keys = env
-        .iam_client()
-        .list_access_keys()
-        .user_name(user)
-        .send()
-        .await
-        .unwrap();
-    let created = keys.access_key_metadata()[0].create_date().unwrap();
-    chrono::DateTime::from_timestamp(created.secs(), 0)
-        .unwrap()
-        .with_timezone(&chrono_tz::Asia::Tokyo)
-        .date_naive()
+    support::keys::created_on(&env.iam_client(), user).await
 }
 
 async fn key_status(env: &TestEnv, user: &str) -> Vec<(String, String)> {
-    let keys = env
-        .iam_client()
-        .list_access_keys()
-        .user_name(user)
-        .send()
-        .await
-        .unwrap();
-    keys.access_key_metadata()
-        .iter()
-        .map(|k| {
-            (
-                k.access_key_id().unwrap().to_string(),
-                k.status().unwrap().as_str().to_string(),
-            )
-        })
-        .collect()
+    support::keys::key_status(&env.iam_client(), user).await
 }
 
 async fn run_on(env: &TestEnv, day: NaiveDate, extra: &[&str]) -> (i32, Value) {

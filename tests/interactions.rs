@@ -51,7 +51,9 @@ async fn start(approval_channel: Option<&str>) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let key_file = google.write_service_account_file(dir.path());
     let mut header = support::app::request_sheet_header();
-    header.push(json!("")); // an empty header cell: where new columns go first
+    // An empty header cell (M): the first free cell. The daily job keeps the first two free
+    // cells for its 通知日 and 無効化日, so 延長申請 and 延長履歴 go to O and P.
+    header.push(json!(""));
     let row = RequestRow::new("田中 太郎", "tanaka-s3", KEY, date_serial("2026-11-29"));
     google.set_sheet(REQUEST_SHEET, vec![header, row.to_values()]);
     let mut users = vec![support::app::users_sheet_header()];
@@ -249,7 +251,7 @@ impl Env {
             "{}",
             answer.body
         );
-        assert!(self.cell("M2").is_some(), "pending request written");
+        assert!(self.cell("O2").is_some(), "pending request written");
     }
 }
 
@@ -257,3 +259,5 @@ impl Env {
 mod faults;
 #[path = "interactions/flows.rs"]
 mod flows;
+#[path = "interactions/moved_rows.rs"]
+mod moved_rows;

@@ -727,3 +727,69 @@ async fn protection_ignores_case_as_iam_does() {
     assert!(env.iam.calls().is_empty(), "never even looked up");
     assert!(!remaining(&env.iam_client(), "Admin").await.is_empty());
 }
+
+/// SPEC §7: a `Retry-After` over 60 s is not waited for. That message fails and so does every
+/// message of the run not yet sent, without reaching Slack; the sheet is still written.
+#[tokio::test]
+async fn a_retry_after_over_a_minute_fails_every_message_not_yet_sent() {
+    let (env, key) = env_with_tanaka(Loadout::original()).await;
+    env.set_requests(&[
+        tanaka_row(&key, date_serial("2026-11-20")),
+        RequestRow::new(
+            "佐藤 花子",
+            "sato-dev",
+            "AKIAI44QH8DHBEXAMPLE",
+            date_serial("2026-11-29"),
+        ),
+    ]);
+    env.slack.rate_limit_next(1, 120);
+    let started = std::time::Instant::now();
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "the 120 s were not waited for"
+    );
+    assert_eq!(
+        env.slack.post_attempts(),
+        1,
+        "no chat.postMessage after the 429"
+    );
+    assert!(env.slack.messages().is_empty());
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み")),
+        "the teardown reached the sheet"
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "M3"),
+        None,
+        "no 通知日: not notified"
+    );
+    // Every message is reported failed: the notice, the deletion's DM, each summary.
+    let report = out.json();
+    let actions = report["actions"].as_array().unwrap();
+    let failed = |pred: &dyn Fn(&Value) -> bool| {
+        let matching: Vec<_> = actions.iter().filter(|a| pred(a)).collect();
+        assert!(!matching.is_empty(), "{report:#}");
+        for a in matching {
+            assert_eq!(a["outcome"], "failed", "{a:#}");
+            assert!(a["detail"].as_str().unwrap().contains("120 s"), "{a:#}");
+        }
+    };
+    failed(&|a| a["row"] == 3 && a["action"] == "notify");
+    failed(&|a| a["row"] == 2 && a["action"] == "alert");
+    let summaries = |a: &Value| a["detail"].as_str().unwrap().contains("run summary");
+    failed(&summaries);
+    assert_eq!(
+        actions.iter().filter(|a| summaries(a)).count(),
+        ADMIN_IDS.len()
+    );
+    assert_eq!(
+        action_for(&report, 2)["outcome"],
+        "done",
+        "the teardown itself"
+    );
+}

@@ -287,7 +287,20 @@ fn run_job_tuned(
         key_changes: Mutex::new(Vec::new()),
     };
     let slack = Slack::default();
-    let mut settings = JobSettings {
+    let mut settings = base_settings(max_deletions);
+    tune(&mut settings);
+    let report = run_on(&settings, &sheets, &slack, &aws, mode);
+    Ran {
+        report,
+        sheets,
+        slack,
+        aws,
+    }
+}
+
+/// The settings of every generated run: one administrator, `user-4` protected.
+fn base_settings(max_deletions: usize) -> JobSettings {
+    JobSettings {
         request_sheet: "key_request_form".into(),
         users_sheet: "users_json".into(),
         admins: vec![SlackUserId::parse("U0ADMIN001").unwrap()],
@@ -303,32 +316,35 @@ fn run_job_tuned(
         timezone: chrono_tz::Tz::Asia__Tokyo,
         extension_requests: false,
         accounts: Default::default(),
-    };
-    tune(&mut settings);
+    }
+}
+
+/// One run of the job against in-memory services.
+fn run_on<I: Iam + Sync>(
+    settings: &JobSettings,
+    sheets: &Sheets,
+    slack: &Slack,
+    iam: &I,
+    mode: Mode,
+) -> Report {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let report = runtime
+    runtime
         .block_on(
             Job {
-                settings: &settings,
-                sheets: &sheets,
-                slack: &slack,
-                iam: &aws,
+                settings,
+                sheets,
+                slack,
+                iam,
                 vault: &keywarden::adapters::memory::NoVault,
                 fleet: &keywarden::adapters::HomeOnly(None),
                 deadline: keywarden::app::run::Deadline::none(),
             }
             .run(today(), mode),
         )
-        .expect("generated sheets always have the headers");
-    Ran {
-        report,
-        sheets,
-        slack,
-        aws,
-    }
+        .expect("generated sheets always have the headers")
 }
 
 proptest! {
@@ -361,7 +377,8 @@ proptest! {
             if deleted.contains(&user) {
                 continue;
             }
-            let Step::DeleteAccessKey(key) = step else {
+            // A key-only deletion tags the user for the key first (SPEC §4 step 4).
+            let (Step::DeleteAccessKey(key) | Step::TagForTeardown(key)) = step else {
                 return Err(TestCaseError::fail(format!("{user} changed without being deleted: {step}")));
             };
             let holds = |r: &&GenRow| format!("user-{}", r.account) == *user && key_id(r.key) == key.as_str() && !r.status.contains("削除");
@@ -416,6 +433,435 @@ proptest! {
         prop_assert!(out.sheets.writes.lock().unwrap().is_empty());
         prop_assert!(out.slack.sent.lock().unwrap().is_empty());
         prop_assert!(out.report.actions.iter().all(|a| a.outcome != Outcome::Done || matches!(a.action, keywarden::core::report::ActionKind::Skip | keywarden::core::report::ActionKind::Alert)));
+    }
+}
+
+// --- The one proof, over hostile sheets against an IAM that keeps its word (SPEC §4, §8) ----
+//
+// IAM here is the truth: every key has at most one owner, deletions change what later reads
+// see, and a key can only be set Inactive by its owner's name. Sheets are typed by people:
+// names mistyped or in another case, key IDs mistyped, copied, empty or annotated, renewals,
+// extended and deleted rows, grace periods, interrupted teardowns. The invariants are read off
+// the contract, not off the planner.
+
+/// What IAM holds before the run: users `u0`..`u3` (`u3` protected) and which key each owns.
+#[derive(Debug, Clone)]
+struct World {
+    /// `owner[k]`: the user owning key `k`, if any (keys 10 and 11 are nobody's: typos).
+    owner: Vec<Option<usize>>,
+    /// `tag[u]`: the key a `keywarden:teardown` tag on user `u` names.
+    tag: Vec<Option<usize>>,
+}
+
+const USERS: usize = 4;
+const KEYS: usize = 12;
+
+fn world() -> impl Strategy<Value = World> {
+    (
+        prop::collection::vec(prop::option::weighted(0.7, 0..USERS), 10),
+        prop::collection::vec(prop::option::weighted(0.2, 0..KEYS), USERS),
+    )
+        .prop_map(
+            |(mut owner, tag): (Vec<Option<usize>>, Vec<Option<usize>>)| {
+                // IAM allows two keys per user.
+                let mut count = [0; USERS];
+                for o in owner.iter_mut() {
+                    if let Some(u) = *o {
+                        count[u] += 1;
+                        if count[u] > 2 {
+                            *o = None;
+                        }
+                    }
+                }
+                owner.extend([None, None]);
+                // keywarden tags a user only for a key that was its own: key IDs never move
+                // between users, so a tag names a key of the user or one that is gone.
+                let tag = tag
+                    .into_iter()
+                    .enumerate()
+                    .map(|(u, k)| k.filter(|&k| owner[k].is_none_or(|o| o == u)))
+                    .collect();
+                World { owner, tag }
+            },
+        )
+}
+
+#[derive(Debug, Clone)]
+enum NameCell {
+    User(usize),
+    /// The user's name in capitals: still the same IAM user.
+    Shouted(usize),
+    /// A name IAM does not have (`u1x`).
+    Mistyped(usize),
+}
+
+#[derive(Debug, Clone)]
+enum KeyText {
+    Key(usize),
+    Empty,
+    /// `AKIA… （旧）`: a key ID with a note, which does not read as a key ID.
+    Annotated(usize),
+}
+
+#[derive(Debug, Clone)]
+struct HostileRow {
+    name: NameCell,
+    key: KeyText,
+    status: &'static str,
+    /// Days from today; `None` is an unreadable date.
+    end: Option<i64>,
+    /// `無効化日` set (keywarden deactivated the key in an earlier run).
+    deactivated: bool,
+}
+
+fn hostile_row() -> impl Strategy<Value = HostileRow> {
+    let name = prop_oneof![
+        6 => (0..USERS).prop_map(NameCell::User),
+        1 => (0..USERS).prop_map(NameCell::Shouted),
+        2 => (0..USERS).prop_map(NameCell::Mistyped),
+    ];
+    let key = prop_oneof![
+        8 => (0..KEYS).prop_map(KeyText::Key),
+        1 => Just(KeyText::Empty),
+        1 => (0..KEYS).prop_map(KeyText::Annotated),
+    ];
+    (
+        name,
+        key,
+        prop::sample::select(vec!["", "", "", "延長", "削除済み", "無効化済み"]),
+        prop::option::weighted(0.9, -8i64..12),
+        prop::bool::weighted(0.2),
+    )
+        .prop_map(|(name, key, status, end, deactivated)| HostileRow {
+            name,
+            key,
+            status,
+            end,
+            deactivated,
+        })
+}
+
+fn user_name(u: usize) -> String {
+    format!("u{u}")
+}
+
+impl HostileRow {
+    fn name_text(&self) -> String {
+        match self.name {
+            NameCell::User(u) => user_name(u),
+            NameCell::Shouted(u) => user_name(u).to_uppercase(),
+            NameCell::Mistyped(u) => format!("{}x", user_name(u)),
+        }
+    }
+
+    /// The IAM user the name cell names (IAM ignores case); `None` for a name IAM lacks.
+    fn names(&self) -> Option<usize> {
+        match self.name {
+            NameCell::User(u) | NameCell::Shouted(u) => Some(u),
+            NameCell::Mistyped(_) => None,
+        }
+    }
+
+    /// The key the key cell reads as, if it reads as one.
+    fn holds(&self) -> Option<usize> {
+        match self.key {
+            KeyText::Key(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    fn live(&self) -> bool {
+        !self.status.contains("削除")
+    }
+
+    /// Open, readable and past its end date (the first line of SPEC §3 that can act).
+    fn ended(&self) -> bool {
+        self.live()
+            && !self.status.contains("延長")
+            && self.holds().is_some()
+            && self.end.is_some_and(|d| d < 0)
+    }
+
+    fn due_for_deletion(&self, grace: i64) -> bool {
+        self.ended() && self.end.is_some_and(|d| d + grace < 0)
+    }
+
+    fn in_grace(&self, grace: i64) -> bool {
+        self.ended() && !self.due_for_deletion(grace)
+    }
+}
+
+fn hostile_grid(rows: &[HostileRow]) -> Grid {
+    let mut g = vec![
+        [
+            "氏名",
+            "アカウント名",
+            "アクセスキーID",
+            "アクセスキー利用終了日",
+            "状態",
+            "無効化日",
+        ]
+        .iter()
+        .map(|h| json!(h))
+        .collect(),
+    ];
+    for r in rows {
+        let key = match r.key {
+            KeyText::Key(k) => key_id(k),
+            KeyText::Empty => String::new(),
+            KeyText::Annotated(k) => format!("{} （旧）", key_id(k)),
+        };
+        let end = match r.end {
+            Some(d) => json!((today() + Duration::days(d)).format("%Y/%m/%d").to_string()),
+            None => json!("来年のどこか"),
+        };
+        let deactivated = if r.deactivated {
+            json!((today() - Duration::days(1)).to_string())
+        } else {
+            json!("")
+        };
+        g.push(vec![
+            json!("田中 太郎"),
+            json!(r.name_text()),
+            json!(key),
+            end,
+            json!(r.status),
+            deactivated,
+        ]);
+    }
+    g
+}
+
+/// One change IAM was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Change {
+    DeleteKey(usize),
+    DeleteUser(usize),
+    SetActive(usize, bool),
+    Other(usize, Step),
+}
+
+struct TruthIam {
+    users: Mutex<HashMap<usize, UserInventory>>,
+    changes: Mutex<Vec<Change>>,
+}
+
+fn user_index(user: &IamUserName) -> Option<usize> {
+    let name = user.as_str().to_ascii_lowercase();
+    (0..USERS).find(|&u| user_name(u) == name)
+}
+
+fn key_index(key: &AccessKeyId) -> usize {
+    (0..KEYS)
+        .find(|&k| key_id(k) == key.as_str())
+        .expect("only generated keys")
+}
+
+impl TruthIam {
+    fn new(world: &World) -> Self {
+        let mut users: HashMap<usize, UserInventory> = (0..USERS)
+            .map(|u| {
+                let inv = UserInventory {
+                    arn: format!("arn:aws:iam::123456789012:user/{}", user_name(u)),
+                    path: "/".into(),
+                    teardown_tag: world.tag[u].map(key_id),
+                    ..Default::default()
+                };
+                (u, inv)
+            })
+            .collect();
+        for (k, owner) in world.owner.iter().enumerate() {
+            if let Some(u) = owner {
+                let key = AccessKeyId::parse(&key_id(k)).unwrap();
+                users.get_mut(u).unwrap().access_keys.push(key);
+            }
+        }
+        TruthIam {
+            users: Mutex::new(users),
+            changes: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn owner_now(&self, key: usize) -> Option<usize> {
+        let key = AccessKeyId::parse(&key_id(key)).unwrap();
+        let users = self.users.lock().unwrap();
+        users
+            .iter()
+            .find(|(_, inv)| inv.access_keys.contains(&key))
+            .map(|(u, _)| *u)
+    }
+}
+
+impl Iam for TruthIam {
+    async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
+        let users = self.users.lock().unwrap();
+        Ok(user_index(user).and_then(|u| users.get(&u).cloned()))
+    }
+    async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
+        let u = user_index(user).expect("keywarden changes only users it read");
+        let mut users = self.users.lock().unwrap();
+        let change = match step {
+            Step::DeleteAccessKey(k) => {
+                let inv = users
+                    .get_mut(&u)
+                    .ok_or(ServiceError::NotFound("user".into()))?;
+                inv.access_keys.retain(|x| x != k);
+                Change::DeleteKey(key_index(k))
+            }
+            Step::DeleteUser => {
+                users.remove(&u);
+                Change::DeleteUser(u)
+            }
+            Step::TagForTeardown(k) => {
+                let inv = users
+                    .get_mut(&u)
+                    .ok_or(ServiceError::NotFound("user".into()))?;
+                inv.teardown_tag = Some(k.to_string());
+                Change::Other(u, step.clone())
+            }
+            other => Change::Other(u, other.clone()),
+        };
+        self.changes.lock().unwrap().push(change);
+        Ok(StepResult::Done)
+    }
+    async fn key_last_used(
+        &self,
+        _: &AccessKeyId,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
+        Ok(None)
+    }
+    async fn account_keys(
+        &self,
+        _: &str,
+        _: keywarden::adapters::ReportUse,
+    ) -> Result<Vec<keywarden::core::key_rules::KeyInfo>, ServiceError> {
+        Ok(Vec::new())
+    }
+    async fn key_owner(&self, key: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
+        let owner = self.owner_now(key_index(key));
+        Ok(owner.map(|u| IamUserName::parse(&user_name(u)).unwrap()))
+    }
+    async fn policy_attachments(&self, _: &str) -> Result<Option<i32>, ServiceError> {
+        Ok(None)
+    }
+    async fn set_key_active(
+        &self,
+        user: &IamUserName,
+        key: &AccessKeyId,
+        active: bool,
+    ) -> Result<(), ServiceError> {
+        let k = key_index(key);
+        // IAM refuses a key under another user's name.
+        if user_index(user).is_none() || self.owner_now(k) != user_index(user) {
+            return Err(ServiceError::NotFound(format!("{key} is not {user}'s")));
+        }
+        self.changes
+            .lock()
+            .unwrap()
+            .push(Change::SetActive(k, active));
+        Ok(())
+    }
+    async fn create_key(
+        &self,
+        _: &IamUserName,
+    ) -> Result<(AccessKeyId, keywarden::core::domain::Secret), ServiceError> {
+        Err(ServiceError::Invalid("not used by these tests".into()))
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn nothing_a_live_row_still_holds_is_deleted_or_deactivated(
+        world in world(),
+        rows in prop::collection::vec(hostile_row(), 1..12),
+        grace in prop::sample::select(vec![0i64, 3]),
+    ) {
+        let sheets = Sheets {
+            grids: HashMap::from([
+                ("key_request_form".to_string(), hostile_grid(&rows)),
+                ("users_json".to_string(), vec![
+                    vec![json!("id"), json!("姓"), json!("名")],
+                    vec![json!("U0TANAKA01"), json!("田中"), json!("太郎")],
+                ]),
+            ]),
+            writes: Mutex::new(Vec::new()),
+        };
+        let iam = TruthIam::new(&world);
+        let slack = Slack::default();
+        let mut settings = base_settings(100);
+        settings.rules.deactivate_grace = grace as u32;
+        settings.hygiene.max_deactivations = 100;
+        settings.protected_users = vec![IamUserName::parse("u3").unwrap()];
+        run_on(&settings, &sheets, &slack, &iam, Mode::Run);
+        let changes = iam.changes.lock().unwrap().clone();
+
+        // SPEC §4's "another live row": live and not itself due for deletion today. What such
+        // a row holds (its key, or any key of the user it names) is never deleted; only a row
+        // in its own grace period may see its key set Inactive, and then no other such row may
+        // claim it.
+        let keeping: Vec<(usize, &HostileRow)> = rows.iter().enumerate().filter(|(_, r)| r.live() && !r.due_for_deletion(grace)).collect();
+        let claims = |k: usize, me: Option<usize>| keeping.iter().filter(|(i, _)| Some(*i) != me).any(|(_, r)| {
+            let owner = world.owner[k];
+            r.holds() == Some(k) || (owner.is_some() && r.names() == owner && r.holds().is_none())
+        });
+        let owner_of = &world.owner;
+        let keys_of = |u: usize| (0..KEYS).filter(move |&k| owner_of[k] == Some(u));
+
+        for change in &changes {
+            match change {
+                Change::DeleteKey(k) => {
+                    prop_assert!(!claims(*k, None), "key {k} deleted while a live row claims it\n{world:?}\n{rows:#?}");
+                }
+                Change::SetActive(k, false) => {
+                    // Proved: a row in its grace holds it under its owner's name, and no other live row claims it.
+                    let proved = rows.iter().enumerate().any(|(i, r)| {
+                        r.in_grace(grace) && r.holds() == Some(*k) && r.names().is_some() && r.names() == world.owner[*k] && !claims(*k, Some(i))
+                    });
+                    prop_assert!(proved, "key {k} set Inactive without a proved row in its grace\n{world:?}\n{rows:#?}");
+                }
+                Change::DeleteUser(u) => {
+                    prop_assert!(*u != 3, "protected user deleted");
+                    prop_assert!(keeping.iter().all(|(_, r)| r.names() != Some(*u)), "u{u} deleted while a live row names it\n{world:?}\n{rows:#?}");
+                    for k in keys_of(*u) {
+                        prop_assert!(!claims(k, None), "u{u} deleted with key {k} a live row holds\n{world:?}\n{rows:#?}");
+                    }
+                    // Steps 3–4: a due row naming u held one of its keys, or the tag was for it.
+                    let proved = rows.iter().filter(|r| r.due_for_deletion(grace) && r.names() == Some(*u)).any(|r| {
+                        let k = r.holds().unwrap();
+                        world.owner[k] == Some(*u) || world.tag[*u] == Some(k)
+                    });
+                    prop_assert!(proved, "u{u} deleted without proof\n{world:?}\n{rows:#?}");
+                }
+                Change::SetActive(_, true) | Change::Other(..) => {}
+            }
+        }
+        // A key deleted outside a teardown of its user was a due row's own key, under its owner's name.
+        let deleted_users: Vec<usize> = changes.iter().filter_map(|c| match c { Change::DeleteUser(u) => Some(*u), _ => None }).collect();
+        for change in &changes {
+            if let Change::DeleteKey(k) = change {
+                let owner = world.owner[*k];
+                if owner.is_some_and(|u| deleted_users.contains(&u)) {
+                    continue;
+                }
+                let proved = rows.iter().any(|r| r.due_for_deletion(grace) && r.holds() == Some(*k) && r.names().is_some() && r.names() == owner);
+                prop_assert!(proved, "key {k} deleted alone without a due row of its owner\n{world:?}\n{rows:#?}");
+            }
+        }
+        // 削除済み only where the key is provably gone; 無効化済み only where it is Inactive.
+        let writes = sheets.writes.lock().unwrap().clone();
+        for w in &writes {
+            let Some(row) = w.range.strip_prefix("'key_request_form'!E").and_then(|n| n.parse::<usize>().ok()) else { continue };
+            let r = &rows[row - 2];
+            let k = r.holds().expect("only rows with a key cell are written");
+            if w.value == "削除済み" {
+                prop_assert!(iam.owner_now(k).is_none(), "row {row} marked 削除済み while key {k} lives\n{world:?}\n{rows:#?}");
+            }
+            if w.value == "無効化済み" {
+                prop_assert!(changes.contains(&Change::SetActive(k, false)), "row {row} marked 無効化済み but key {k} was not set Inactive\n{world:?}\n{rows:#?}");
+            }
+        }
     }
 }
 

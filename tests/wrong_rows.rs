@@ -114,7 +114,7 @@ async fn a_renewal_deletes_only_the_expired_key_and_keeps_the_user() {
         (row["action"].as_str(), row["outcome"].as_str()),
         (Some("delete"), Some("done"))
     );
-    assert!(detail(&report, 2).contains("row(s) 3"), "{row}");
+    assert!(detail(&report, 2).contains("row 3"), "{row}");
     let left = remaining(&env.iam_client(), "tanaka-s3").await;
     assert!(left.contains(&"user tanaka-s3".to_string()), "{left:?}");
     assert!(left.contains(&format!("access key {new}")), "{left:?}");
@@ -125,7 +125,11 @@ async fn a_renewal_deletes_only_the_expired_key_and_keeps_the_user() {
     );
     assert_eq!(env.google.cell(REQUEST_SHEET, "K3"), None);
     let mutations: Vec<String> = env.iam.mutations().into_iter().map(|c| c.action).collect();
-    assert_eq!(mutations, vec!["DeleteAccessKey"], "the key only");
+    assert_eq!(
+        mutations,
+        vec!["TagUser", "DeleteAccessKey"],
+        "tagged first, then the key only"
+    );
     let dm = env.slack.messages_to(TANAKA);
     assert!(dm.iter().any(|m| m.contains("残しています")), "{dm:?}");
 }

@@ -27,8 +27,8 @@ const UNREACHABLE: &[&str] = &[
     "cannot_dm_bot",
 ];
 
-/// A `Retry-After` longer than this is not waited for: the message fails and the run goes on
-/// (a notice is tried again on the next run).
+/// A `Retry-After` longer than this is not waited for: that message and every later one of the
+/// run fail without being sent (a notice is tried again on the next run).
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 pub struct SlackDm {
@@ -40,6 +40,10 @@ pub struct SlackDm {
     /// No `chat.postMessage` leaves before this instant: a 429's `Retry-After` holds for the
     /// whole app, not only for the message that got it (SPEC §7).
     not_before: std::sync::Mutex<Option<tokio::time::Instant>>,
+    /// Set once Slack asked for a wait over [`MAX_RETRY_AFTER`]: from then on every post of
+    /// this client (one per run) fails at once, without a request, so the run does not keep
+    /// posting into the limit. Holds the wait Slack asked for, in seconds.
+    gave_up: std::sync::OnceLock<u64>,
 }
 
 /// What `auth.test` proves about the token, for `keywarden check`.
@@ -68,6 +72,7 @@ impl SlackDm {
             attempt_timeout,
             api_url: api_url.trim_end_matches('/').to_string(),
             not_before: std::sync::Mutex::new(None),
+            gave_up: std::sync::OnceLock::new(),
         })
     }
 
@@ -100,6 +105,9 @@ impl SlackDm {
         extra: &[SlackBlock],
     ) -> Result<(), Attempt> {
         self.wait_for_rate_limit().await;
+        if let Some(secs) = self.gave_up.get() {
+            return Err(Attempt::Final(given_up(*secs)));
+        }
         let mut message = content(text);
         if let Some(blocks) = message.blocks.as_mut() {
             blocks.extend_from_slice(extra);
@@ -116,13 +124,26 @@ impl SlackDm {
                 format!("no answer within {} s", self.attempt_timeout.as_secs()),
             )),
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => {
-                let attempt = classify(e);
-                if let Attempt::Transient(Some(wait), _) = &attempt {
-                    self.pause_all(*wait);
+            Ok(Err(e)) => match classify(e) {
+                Attempt::Transient(Some(wait), m) => {
+                    self.pause_all(wait);
+                    Err(Attempt::Transient(Some(wait), m))
                 }
-                Err(attempt)
-            }
+                Attempt::TooLong(wait) => {
+                    let secs = *self.gave_up.get_or_init(|| wait.as_secs());
+                    tracing::warn!(
+                        retry_after_secs = secs,
+                        "Slack rate limit too long to wait for: no further message is sent this run"
+                    );
+                    Err(Attempt::Final(SendError::Failed(format!(
+                        "rate limited for {} s (Retry-After over {} s): not sent, and no \
+                         further message is sent this run",
+                        wait.as_secs(),
+                        MAX_RETRY_AFTER.as_secs()
+                    ))))
+                }
+                attempt => Err(attempt),
+            },
         }
     }
 
@@ -259,13 +280,24 @@ fn chunks(text: &str, max: usize) -> Vec<String> {
 #[derive(Debug)]
 enum Attempt {
     Transient(Option<Duration>, String),
+    /// A 429 whose `Retry-After` is over [`MAX_RETRY_AFTER`].
+    TooLong(Duration),
     Final(SendError),
+}
+
+/// Why a post fails after an earlier one met a `Retry-After` over [`MAX_RETRY_AFTER`].
+fn given_up(secs: u64) -> SendError {
+    SendError::Failed(format!(
+        "not sent: Slack asked earlier in this run to wait {secs} s (Retry-After), so no \
+         further message is sent this run"
+    ))
 }
 
 impl Attempt {
     fn message(&self) -> String {
         match self {
             Attempt::Transient(_, m) => m.clone(),
+            Attempt::TooLong(wait) => format!("rate limited for {} s", wait.as_secs()),
             Attempt::Final(e) => e.to_string(),
         }
     }
@@ -286,10 +318,7 @@ fn classify(e: SlackClientError) -> Attempt {
             }))
         }
         SlackClientError::RateLimitError(rl) => match rl.retry_after {
-            Some(wait) if wait > MAX_RETRY_AFTER => Attempt::Final(SendError::Failed(format!(
-                "rate limited for {} s",
-                wait.as_secs()
-            ))),
+            Some(wait) if wait > MAX_RETRY_AFTER => Attempt::TooLong(wait),
             wait => Attempt::Transient(
                 Some(wait.unwrap_or(Duration::from_secs(1))),
                 "rate limited (429)".into(),
@@ -336,6 +365,7 @@ impl Messenger for SlackDm {
             .await
             .map_err(|e| match e {
                 Attempt::Final(e) => e,
+                Attempt::TooLong(wait) => given_up(wait.as_secs()),
                 Attempt::Transient(_, m) => SendError::Failed(format!("{m}, gave up after retries")),
             })
     }

@@ -1,8 +1,6 @@
 //! Key hygiene beyond the sheet (SPEC §8): age limits, unused keys, rotation due, shadow keys —
 //! pure rules over the account's access keys, like `plan` is over the sheet's rows.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
@@ -94,7 +92,7 @@ pub enum KeyAction {
 /// is neither deactivated nor reported as a shadow too.
 pub fn decide_keys(
     keys: &[KeyInfo],
-    held_by_sheet: &HashSet<&str>,
+    held_by_sheet: impl Fn(&AccessKeyId) -> bool,
     today: NaiveDate,
     tz: Tz,
     rules: &HygieneRules,
@@ -124,7 +122,7 @@ pub fn decide_keys(
                 continue;
             }
         }
-        if rules.report_shadow && key.active && !held_by_sheet.contains(key.key_id.as_str()) {
+        if rules.report_shadow && key.active && !held_by_sheet(&key.key_id) {
             out.push((key.clone(), KeyAction::Shadow));
         }
     }
@@ -208,7 +206,7 @@ mod tests {
     }
 
     fn actions(keys: &[KeyInfo], today: &str, rules: &HygieneRules) -> Vec<KeyAction> {
-        decide_keys(keys, &HashSet::new(), day(today), tokyo(), rules)
+        decide_keys(keys, |_| false, day(today), tokyo(), rules)
             .into_iter()
             .map(|(_, a)| a)
             .collect()
@@ -309,8 +307,8 @@ mod tests {
             key("AKIASHADOW0000000001", "2026-01-01", None, true),
             key("AKIAOFF0000000000001", "2026-01-01", None, false),
         ];
-        let held: HashSet<&str> = ["AKIAHELD000000000001"].into();
-        let got = decide_keys(&keys, &held, day("2026-02-01"), tokyo(), &rules);
+        let held = |k: &AccessKeyId| k.as_str() == "AKIAHELD000000000001";
+        let got = decide_keys(&keys, held, day("2026-02-01"), tokyo(), &rules);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].0.key_id.as_str(), "AKIASHADOW0000000001");
     }

@@ -1,6 +1,7 @@
 //! The Slack messages, in Japanese as the original system sent them (SPEC §7). Pure text.
 
 use crate::core::outcome::{Action, ActionOutcome, ActionRecord, Lang, records};
+use crate::core::proof::Keeper;
 use crate::core::sheet::RequestRow;
 
 /// Longest admin summary before it is cut (Slack truncates `text` at 40,000 characters).
@@ -108,11 +109,15 @@ pub fn owner_deleted(row: &RequestRow) -> String {
 }
 
 /// The owner's notice when only the row's key was deleted and the user kept (SPEC §4 step 5).
-pub fn owner_key_deleted(row: &RequestRow) -> String {
+pub fn owner_key_deleted(row: &RequestRow, keeper: &Keeper) -> String {
+    let kept_for = match &keeper.named {
+        None => format!("{} 行目の申請", keeper.row),
+        Some(name) => format!("{} 行目の申請（アカウント名「{name}」）", keeper.row),
+    };
     format!(
         "{owner} さん\n\
          AWS アクセスキーの利用終了日（{end}）を過ぎたため、{where_}IAM ユーザー「{account}」の\
-         アクセスキー {key} を削除しました（IAM ユーザーは、同じユーザーを使う他の申請のために残しています）。",
+         アクセスキー {key} を削除しました（IAM ユーザーは、同じユーザーのキーを使う{kept_for}のために残しています）。",
         owner = or_dash(&row.owner),
         end = or_dash(&row.end),
         where_ = in_account(row),
@@ -328,6 +333,7 @@ mod tests {
         RequestRow {
             row: 5,
             status: RowStatus::Open,
+            status_text: String::new(),
             owner: "田中 <!channel>".into(),
             account: "tanaka-s3".into(),
             key_id: "AKIAIOSFODNN7EXAMPLE".into(),

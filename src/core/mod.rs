@@ -7,6 +7,7 @@ pub mod key_rules;
 pub mod messages;
 pub mod outcome;
 pub mod plan;
+pub mod proof;
 pub mod report;
 pub mod sheet;
 pub mod teardown;

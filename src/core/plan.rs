@@ -1,11 +1,9 @@
 //! The rules of SPEC §3: one decision per row, no I/O, no clock (today is an argument).
 
-use std::collections::HashMap;
-
 use chrono::{Days, NaiveDate};
 
-use crate::core::domain::{IamUserName, RowStatus};
-use crate::core::sheet::{CellProblem, Directory, Owner, RequestRow, RequestTable};
+use crate::core::domain::RowStatus;
+use crate::core::sheet::{CellProblem, Directory, Holdings, Owner, RequestRow, RequestTable};
 
 /// Settings the decisions depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +30,8 @@ pub enum Decision {
     Notify { days_left: i64 },
     /// SPEC §8 grace: the end date has passed, the key is only set Inactive for now.
     Deactivate,
-    /// SPEC §8: an administrator extended a row whose key keywarden had deactivated.
+    /// SPEC §8: a row whose key keywarden had deactivated was extended (`延長`, or its end
+    /// date moved past today).
     Reactivate,
     /// Nothing to do today.
     Nothing,
@@ -56,6 +55,11 @@ pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
         Err(problems) => return Decision::Unusable(problems.clone()),
     };
     let end = valid.end;
+    // SPEC §8: the end date of a row whose key keywarden set Inactive was moved past today
+    // (an approved extension, or by hand): the key is set Active again.
+    if row.deactivated_on.is_some() && today <= end {
+        return Decision::Reactivate;
+    }
     if today > end {
         let grace_end = end
             .checked_add_days(Days::new(rules.deactivate_grace.into()))
@@ -85,13 +89,6 @@ pub struct PlannedRow<'a> {
     pub row: &'a RequestRow,
     pub decision: Decision,
     pub owner: Owner,
-    /// For a delete: other live rows (extended, not yet due, or unreadable) that name the same
-    /// IAM user with the same key or a key that cannot be read. Deleting would cut them off, so
-    /// the delete is refused.
-    pub user_still_needed_by: Vec<usize>,
-    /// For a delete: other live rows that name the same IAM user with a different key. Only
-    /// this row's key is deleted; the user stays for them (SPEC §4 step 5).
-    pub user_kept_for: Vec<usize>,
 }
 
 /// Every row's decision for one run.
@@ -101,8 +98,9 @@ pub struct Plan<'a> {
     /// Rows whose decision is not [`Decision::Nothing`], in sheet order.
     pub rows: Vec<PlannedRow<'a>>,
     pub max_deletions: usize,
-    /// Live rows that hold the same access key: administrators should keep one.
-    pub duplicate_keys: Vec<(String, Vec<usize>)>,
+    /// What every row holds, with whether it is due for deletion today: the index the proof
+    /// of SPEC §4 and the duplicate-key alert ask.
+    pub holdings: Holdings<'a>,
 }
 
 impl<'a> Plan<'a> {
@@ -117,25 +115,11 @@ impl<'a> Plan<'a> {
             .iter()
             .map(|row| (row, decide(row, today, rules)))
             .collect();
-        // Rows that keep their IAM user alive, by user name as IAM compares it (no case); only
-        // the users due for a teardown are asked about, so only they are indexed.
-        let mut alive: HashMap<IamUserName, Vec<&RequestRow>> = decided
-            .iter()
-            .filter(|(_, decision)| *decision == Decision::Delete)
-            .filter_map(|(row, _)| Some((row.valid.as_ref().ok()?.account.clone(), Vec::new())))
-            .collect();
-        if !alive.is_empty() {
-            for (row, decision) in &decided {
-                if matches!(decision, Decision::Delete | Decision::SkipDeleted) {
-                    continue;
-                }
-                if let Ok(user) = IamUserName::parse(&row.account)
-                    && let Some(rows) = alive.get_mut(&user)
-                {
-                    rows.push(row);
-                }
-            }
-        }
+        let holdings = Holdings::of_rows(
+            decided
+                .iter()
+                .map(|(row, decision)| (*row, *decision == Decision::Delete)),
+        );
         let rows = decided
             .into_iter()
             .filter(|(_, decision)| *decision != Decision::Nothing)
@@ -150,47 +134,24 @@ impl<'a> Plan<'a> {
                     ) => directory.lookup(&v.owner),
                     _ => Owner::NotFound,
                 };
-                let (mut user_still_needed_by, mut user_kept_for) = (Vec::new(), Vec::new());
-                if let (Decision::Delete, Ok(v)) = (&decision, &row.valid) {
-                    let mine = row.key_id.trim();
-                    for other in alive.get(&v.account).into_iter().flatten() {
-                        let theirs = other.key_id.trim();
-                        if theirs.is_empty() || theirs == mine || mine.is_empty() {
-                            user_still_needed_by.push(other.row);
-                        } else {
-                            user_kept_for.push(other.row);
-                        }
-                    }
-                }
                 PlannedRow {
                     row,
                     decision,
                     owner,
-                    user_still_needed_by,
-                    user_kept_for,
                 }
             })
             .collect();
-        // Sorted pairs instead of a map of vectors: one allocation however long the sheet.
-        let mut by_key: Vec<(&str, usize)> = table
-            .rows
-            .iter()
-            .filter(|r| r.status != RowStatus::Deleted)
-            .filter_map(|r| Some((r.valid.as_ref().ok()?.key_id.as_str(), r.row)))
-            .collect();
-        by_key.sort_unstable();
-        let mut duplicate_keys: Vec<(String, Vec<usize>)> = by_key
-            .chunk_by(|a, b| a.0 == b.0)
-            .filter(|same| same.len() > 1)
-            .map(|same| (same[0].0.to_string(), same.iter().map(|p| p.1).collect()))
-            .collect();
-        duplicate_keys.sort_by_key(|(_, rows)| rows[0]);
         Plan {
             today,
             rows,
             max_deletions: rules.max_deletions,
-            duplicate_keys,
+            holdings,
         }
+    }
+
+    /// Live rows that hold the same access key: administrators should keep one.
+    pub fn duplicate_keys(&self) -> Vec<(String, Vec<usize>)> {
+        self.holdings.duplicate_keys()
     }
 
     pub fn deletions_due(&self) -> usize {
@@ -232,6 +193,7 @@ mod tests {
         RequestRow {
             row: 2,
             status: RowStatus::classify(status),
+            status_text: String::new(),
             owner: "田中 太郎".into(),
             account: "tanaka".into(),
             key_id: "AKIAIOSFODNN7EXAMPLE".into(),
@@ -355,6 +317,25 @@ mod tests {
         }
         r.deactivated_on = None;
         assert_eq!(decide(&r, t, rules(7)), Decision::SkipExtended);
+    }
+
+    #[test]
+    fn a_deactivated_row_whose_end_date_moved_past_today_is_reactivated() {
+        let t = date("2026-11-22");
+        let rules = Rules {
+            deactivate_grace: 3,
+            ..rules(7)
+        };
+        let mut r = row("無効化済み", Some("2026-12-31"), None);
+        r.deactivated_on = Some(date("2026-11-21"));
+        assert_eq!(decide(&r, t, rules), Decision::Reactivate);
+        let mut still = row("無効化済み", Some("2026-11-20"), None);
+        still.deactivated_on = Some(date("2026-11-21"));
+        assert_eq!(
+            decide(&still, t, rules),
+            Decision::Nothing,
+            "still in its grace"
+        );
     }
 
     proptest! {

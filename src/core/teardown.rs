@@ -48,9 +48,10 @@ pub enum Refusal {
         sheet_key: AccessKeyId,
         iam_keys: Vec<AccessKeyId>,
     },
-    /// Other live rows hold the same user with the same (or an unreadable) key.
-    StillNeeded {
-        user: IamUserName,
+    /// Two live rows claim the key: another row holds it, or names the user with a key cell
+    /// that is empty or unreadable (step 5). `rows` includes the row itself.
+    TwoRowsClaim {
+        key: AccessKeyId,
         rows: Vec<usize>,
     },
     /// The user has no keys and keywarden never started tearing it down: probably a mistyped
@@ -99,14 +100,14 @@ impl fmt::Display for Refusal {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            Refusal::StillNeeded { user, rows } => write!(
+            Refusal::TwoRowsClaim { key, rows } => write!(
                 f,
-                "refused: row(s) {} still use IAM user {user} (extended, not yet due or unreadable); \
-                 fix the sheet so only one row is live per user, or delete the key by hand",
+                "refused: rows {} both claim key {key} (one holds it, or names the user with an \
+                 empty or unreadable key cell); nothing was changed: keep the key in one live row only",
                 rows.iter()
                     .map(|r| r.to_string())
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(" and ")
             ),
             Refusal::NotTagged { user, sheet_key } => write!(
                 f,
@@ -136,52 +137,11 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// The guard that needs no IAM read: protected users are never even looked at.
-pub fn is_protected(user: &IamUserName, protected: &[IamUserName]) -> bool {
-    protected.contains(user)
-}
-
-/// The guards of SPEC §4 steps 1 and 3, given what IAM says of the user.
-pub fn check(
-    user: &IamUserName,
-    inventory: &UserInventory,
-    sheet_key: &AccessKeyId,
-    path_prefix: &str,
-) -> Result<(), Refusal> {
-    if !inventory.path.starts_with(path_prefix) {
-        return Err(Refusal::OutsidePath {
-            path: inventory.path.clone(),
-            prefix: path_prefix.to_string(),
-        });
-    }
-    if !inventory.access_keys.is_empty() && !inventory.access_keys.contains(sheet_key) {
-        return Err(Refusal::KeyMismatch {
-            sheet_key: sheet_key.clone(),
-            iam_keys: inventory.access_keys.clone(),
-        });
-    }
-    // A keyless user is an interrupted teardown only if keywarden started it for this key.
-    if inventory.access_keys.is_empty()
-        && inventory.teardown_tag.as_deref() != Some(sheet_key.as_str())
-    {
-        return Err(Refusal::NotTagged {
-            user: user.clone(),
-            sheet_key: sheet_key.clone(),
-        });
-    }
-    Ok(())
-}
-
 /// Where to look for the user's own policy left unattached by an interrupted teardown. Keys
 /// go before policies, so a user with keys left, or whose own policy is still attached, was
 /// never half torn down: then there is nothing to look for.
 pub fn orphan_policy_arns(user: &IamUserName, inv: &UserInventory) -> Vec<String> {
-    if !inv.access_keys.is_empty()
-        || inv
-            .attached_policies
-            .iter()
-            .any(|p| p.name == user.as_str())
-    {
+    if !inv.access_keys.is_empty() || inv.attached_policies.iter().any(|p| is_own(p, user)) {
         return Vec::new();
     }
     own_policy_arns(user, inv)
@@ -225,6 +185,12 @@ impl fmt::Display for Step {
             Step::DeleteOwnPolicy(p) => write!(f, "delete policy {p} if unused"),
         }
     }
+}
+
+/// The user's own policy is named after it; IAM compares both names without regard to case,
+/// so the sheet's spelling of the user does not matter.
+fn is_own(policy: &AttachedPolicy, user: &IamUserName) -> bool {
+    policy.name.eq_ignore_ascii_case(user.as_str())
 }
 
 /// A virtual MFA device's serial is its ARN; hardware devices have a plain serial number.
@@ -293,11 +259,25 @@ pub fn steps(
     let own = inv
         .attached_policies
         .iter()
-        .filter(|p| p.name == user.as_str() && is_customer_managed(&p.arn))
+        .filter(|p| is_own(p, user) && is_customer_managed(&p.arn))
         .map(|p| p.arn.clone())
         .chain(inv.orphan_policy.clone())
         .filter(|arn| policy_path(arn).is_some_and(|path| path.starts_with(path_prefix)));
     steps.extend(own.map(Step::DeleteOwnPolicy));
+    steps
+}
+
+/// Step 5's key-only deletion: tag the user (so an interrupted run is finished, step 3), then
+/// delete the key; nothing when an earlier run already removed it.
+pub fn key_only_steps(key: &AccessKeyId, inv: &UserInventory) -> Vec<Step> {
+    if !inv.access_keys.contains(key) {
+        return Vec::new();
+    }
+    let mut steps = Vec::new();
+    if inv.teardown_tag.as_deref() != Some(key.as_str()) {
+        steps.push(Step::TagForTeardown(key.clone()));
+    }
+    steps.push(Step::DeleteAccessKey(key.clone()));
     steps
 }
 
@@ -331,9 +311,12 @@ pub fn own_policy_arns(user: &IamUserName, inv: &UserInventory) -> Vec<String> {
     if inv.path != "/" {
         paths.push("/");
     }
+    // IAM's own spelling of the name (the ARN's last segment), not the sheet's.
+    let name = inv.arn.rsplit('/').next().filter(|n| !n.is_empty());
+    let name = name.unwrap_or(user.as_str());
     paths
         .into_iter()
-        .map(|path| format!("arn:{partition}:iam::{account}:policy{path}{user}"))
+        .map(|path| format!("arn:{partition}:iam::{account}:policy{path}{name}"))
         .collect()
 }
 

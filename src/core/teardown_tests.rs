@@ -109,47 +109,25 @@ fn an_empty_user_is_just_deleted() {
 }
 
 #[test]
-fn guards_refuse_outside_path_and_key_mismatch() {
-    let inv = loaded();
-    let u = user();
-    assert_eq!(check(&u, &inv, &key(K), "/"), Ok(()));
-    assert!(matches!(
-        check(&u, &inv, &key("AKIAOTHERKEY00000000"), "/"),
-        Err(Refusal::KeyMismatch { .. })
-    ));
-    assert!(matches!(
-        check(&u, &inv, &key(K), "/keywarden/"),
-        Err(Refusal::OutsidePath { .. })
-    ));
-    let no_keys = UserInventory {
-        access_keys: vec![],
-        ..inv
-    };
-    assert!(
-        matches!(
-            check(&u, &no_keys, &key(K), "/"),
-            Err(Refusal::NotTagged { .. })
-        ),
-        "a keyless user keywarden never touched is refused (a mistyped console user)"
+fn the_own_policy_is_found_whatever_the_sheet_spells_the_user() {
+    // The sheet says TANAKA; IAM's user and policy are tanaka.
+    let shouting = IamUserName::parse("TANAKA").unwrap();
+    let s = steps(&shouting, &key(K), &loaded(), "/");
+    assert_eq!(
+        s.last(),
+        Some(&Step::DeleteOwnPolicy(
+            "arn:aws:iam::123456789012:policy/tanaka".into()
+        ))
     );
-    let other_tag = UserInventory {
-        teardown_tag: Some("AKIAOTHERKEY00000000".into()),
-        ..no_keys.clone()
-    };
-    assert!(matches!(
-        check(&u, &other_tag, &key(K), "/"),
-        Err(Refusal::NotTagged { .. })
-    ));
-    let tagged = UserInventory {
-        teardown_tag: Some(K.into()),
-        ..no_keys
+    let bare = UserInventory {
+        arn: "arn:aws:iam::123456789012:user/tanaka".into(),
+        path: "/".into(),
+        ..Default::default()
     };
     assert_eq!(
-        check(&u, &tagged, &key(K), "/"),
-        Ok(()),
-        "an interrupted teardown of this key goes on"
+        own_policy_arns(&shouting, &bare),
+        vec!["arn:aws:iam::123456789012:policy/tanaka"]
     );
-    assert!(is_protected(&user(), &[user()]));
 }
 
 #[test]
@@ -175,4 +153,22 @@ fn account_comes_from_the_user_arn() {
             "arn:aws:iam::111122223333:policy/tanaka"
         ]
     );
+}
+
+#[test]
+fn a_key_only_deletion_tags_first_and_is_not_repeated() {
+    let k = key(K);
+    assert_eq!(
+        key_only_steps(&k, &loaded()),
+        vec![
+            Step::TagForTeardown(k.clone()),
+            Step::DeleteAccessKey(k.clone())
+        ]
+    );
+    let tagged_gone = UserInventory {
+        access_keys: vec![key("AKIAI44QH8DHBEXAMPLE")],
+        teardown_tag: Some(K.into()),
+        ..loaded()
+    };
+    assert!(key_only_steps(&k, &tagged_gone).is_empty());
 }

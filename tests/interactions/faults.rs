@@ -137,7 +137,7 @@ async fn a_failed_sheet_write_leaves_nothing_half_done_and_can_be_retried() {
         answer["view"].to_string().contains("記録できなかった"),
         "{answer}"
     );
-    assert_eq!(env.cell("M1"), None, "nothing written");
+    assert_eq!(env.cell("O1"), None, "nothing written");
     let withdrawn = env.slack.updates();
     assert_eq!(withdrawn.len(), 2, "both approval copies withdrawn");
     assert!(withdrawn.iter().all(|u| u.text.contains("無効")));

@@ -71,8 +71,8 @@ async fn request_then_approval_moves_the_end_date_and_records_history() {
             .unwrap()
             .contains("送信しました")
     );
-    assert_eq!(env.cell("M1"), Some(json!("延長申請")));
-    let pending = env.cell("M2").unwrap();
+    assert_eq!(env.cell("O1"), Some(json!("延長申請")));
+    let pending = env.cell("O2").unwrap();
     let pending = pending.as_str().unwrap();
     assert!(pending.starts_with("【延長申請中】"), "{pending}");
     assert!(
@@ -112,9 +112,9 @@ async fn request_then_approval_moves_the_end_date_and_records_history() {
         Some(date_serial("2027-01-31")),
         "a real date (serial number)"
     );
-    assert_eq!(env.cell("M2"), None, "延長申請 cleared");
-    assert_eq!(env.cell("N1"), Some(json!("延長履歴")));
-    let history = env.cell("N2").unwrap();
+    assert_eq!(env.cell("O2"), None, "延長申請 cleared");
+    assert_eq!(env.cell("P1"), Some(json!("延長履歴")));
+    let history = env.cell("P2").unwrap();
     assert!(
         history.as_str().unwrap().contains(
             "承認 2026-11-29 → 2027-01-31 申請:U0TANAKA01 承認:UADMIN0002 理由:案件が延びたため"
@@ -169,8 +169,8 @@ async fn rejection_keeps_the_end_date_and_records_it() {
     env.pending_request(OWNER).await;
     assert_eq!(env.decide(ADMIN1, false, ADMIN1).await.status, 200);
     assert_eq!(env.cell("I2"), Some(date_serial("2026-11-29")));
-    assert_eq!(env.cell("M2"), None);
-    let history = env.cell("N2").unwrap();
+    assert_eq!(env.cell("O2"), None);
+    let history = env.cell("P2").unwrap();
     assert!(
         history
             .as_str()
@@ -199,7 +199,7 @@ async fn the_approval_channel_replaces_admin_dms() {
     assert_eq!(env.slack.messages_to("C0APPROVE1").len(), 1);
     assert!(env.slack.messages_to(ADMIN1).is_empty() && env.slack.messages_to(ADMIN2).is_empty());
     assert!(
-        env.cell("M2")
+        env.cell("O2")
             .unwrap()
             .as_str()
             .unwrap()
@@ -280,7 +280,7 @@ async fn two_approvals_racing_only_one_wins() {
         env.decide(ADMIN2, false, ADMIN2)
     );
     assert_eq!((a.status, b.status), (200, 200));
-    let history = env.cell("N2").unwrap();
+    let history = env.cell("P2").unwrap();
     assert_eq!(history.as_str().unwrap().lines().count(), 1, "{history}");
     assert_eq!(
         env.slack.updates().len(),

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod google;
+pub mod keys;
 pub mod moto;
 pub mod moto_accounts;
 pub mod slack;

@@ -339,22 +339,25 @@ async fn proxy(
     // AWS query protocol: `Action=...&Version=...&...` in a form body (or the query string).
     let mut pairs = parse_query(uri.query().unwrap_or(""));
     pairs.extend(parse_query(&String::from_utf8_lossy(&body)));
-    let action = pairs
-        .iter()
-        .find(|(k, _)| k == "Action")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let params: Vec<(String, String)> = pairs
-        .into_iter()
-        .filter(|(k, _)| k != "Action" && k != "Version")
-        .collect();
-    let param = |name: &str| {
-        params
+    let first = |pairs: &[(String, String)], name: &str| {
+        pairs
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
+    let action = first(&pairs, "Action");
+    // IAM does not tell user names apart by case (moto does): `Tanaka-S3` is `tanaka-s3`.
+    let (pairs, body) = match canonical_user(&inner, &action, &first(&pairs, "UserName")).await {
+        Some(name) => rename_user(pairs, &name),
+        None => (pairs, body),
+    };
+    let params: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k != "Action" && k != "Version")
+        .cloned()
+        .collect();
+    let param = |name: &str| first(&params, name);
 
     let response = if let Some((status, code)) = take_fault(&st, &action) {
         iam_error(status, &code, "Injected fault.")
@@ -495,6 +498,42 @@ async fn other_service(
     response
 }
 
+/// IAM's own spelling of `user` when the request spells it in another case; `None` when the
+/// spelling is IAM's already, or no such user exists, or the call creates it.
+async fn canonical_user(c: &Client, action: &str, user: &str) -> Option<String> {
+    if user.is_empty() || action == "CreateUser" {
+        return None;
+    }
+    if c.get_user().user_name(user).send().await.is_ok() {
+        return None;
+    }
+    let mut pages = c.list_users().into_paginator().items().send();
+    while let Some(Ok(u)) = pages.next().await {
+        if u.user_name().eq_ignore_ascii_case(user) {
+            return Some(u.user_name().to_string());
+        }
+    }
+    None
+}
+
+/// The request's parameters with `UserName` replaced, and the form body rebuilt from them.
+fn rename_user(pairs: Vec<(String, String)>, name: &str) -> (Vec<(String, String)>, Bytes) {
+    let pairs: Vec<(String, String)> = pairs
+        .into_iter()
+        .map(|(k, v)| {
+            if k == "UserName" {
+                (k, name.to_string())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&pairs)
+        .finish();
+    (pairs, Bytes::from(body))
+}
+
 fn take_fault(st: &ProxyState, action: &str) -> Option<(u16, String)> {
     let mut faults = st.faults.lock().unwrap();
     let fault = faults.get_mut(action)?;
@@ -517,8 +556,9 @@ async fn forward(
         .method(method)
         .uri(format!("{}{path}", st.moto));
     for (name, value) in &headers {
-        // hyper sets Host from the URI; moto routes by the SigV4 credential scope anyway.
-        if name != header::HOST {
+        // hyper sets Host from the URI (moto routes by the SigV4 credential scope anyway) and
+        // the length from the body, which a renamed user may have changed.
+        if name != header::HOST && name != header::CONTENT_LENGTH {
             request = request.header(name, value);
         }
     }

@@ -1,7 +1,8 @@
 //! An administrator's decision on a pending request (SPEC §9, step 4): under the handler's
-//! lock, re-read the row, let [`rules::request_for_decision`] say whether it still applies,
-//! write end date, `延長申請` and `延長履歴` in one update, then update every copy of the
-//! approval request and tell the owner.
+//! lock, re-read the row (found by account and key: no Slack call comes between this read and
+//! the write), let [`rules::request_for_decision`] say whether it still applies, write end
+//! date, `延長申請` and `延長履歴` in one update into the row found, then update every copy
+//! of the approval request and tell the owner.
 
 use chrono::{DateTime, Utc};
 
@@ -39,16 +40,21 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             }
         };
         let lookup = snapshot.lookup(&d.target.row);
-        let (row, pending) =
-            match rules::request_for_decision(&lookup, &d.target, &d.user, &self.settings.admins) {
-                Ok(found) => found,
-                Err(refusal) => {
-                    drop(serial);
-                    tracing::info!(%refusal, user = %d.user, "decision refused; nothing changed");
-                    self.tell(&d.user, url, &refusal.to_string()).await;
-                    return HttpAnswer::ack();
-                }
-            };
+        let (row, pending) = match rules::request_for_decision(
+            &lookup,
+            &d.target,
+            &d.user,
+            &self.settings.admins,
+            outcome,
+        ) {
+            Ok(found) => found,
+            Err(refusal) => {
+                drop(serial);
+                tracing::info!(%refusal, user = %d.user, "decision refused; nothing changed");
+                self.tell(&d.user, url, &refusal.to_string()).await;
+                return HttpAnswer::ack();
+            }
+        };
         let today = self.settings.today(now);
         let line = history_line(today, outcome, pending, &d.user);
         let new_end = (outcome == Outcome::Approved).then_some(pending.requested_end);
@@ -104,9 +110,14 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
                 "アクセスキー（{}行目、{}）の延長申請が承認されました。利用終了日は {} になりました（承認: {}）。",
                 row.row, info.account, pending.requested_end, d.user
             ),
+            // The end date as it is now: it may have been edited by hand since the request.
             Outcome::Rejected => format!(
                 "アクセスキー（{}行目、{}）の延長申請は却下されました。利用終了日は {} のままです（却下: {}）。",
-                row.row, info.account, pending.current_end, d.user
+                row.row,
+                info.account,
+                row.end
+                    .map_or_else(|| "シートの記載".to_string(), |d| d.to_string()),
+                d.user
             ),
         };
         if let Err(e) = self

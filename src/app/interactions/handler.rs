@@ -1,5 +1,7 @@
 //! The steps of SPEC §9 for one verified interaction: read the row fresh, ask [`rules`], write
-//! the sheet in one update, then talk to Slack. Returns the HTTP answer Slack gets.
+//! the sheet in one update, then talk to Slack. Returns the HTTP answer Slack gets. A write
+//! goes to the row found by account and key in a read made after the step's last Slack call
+//! before it: a row number read earlier may be another person's row by then.
 //!
 //! Concurrency: every step that writes (a submission, a decision) runs under one mutex and
 //! re-reads the row under it, so two clicks in one process cannot both win. That holds per
@@ -16,7 +18,7 @@ use super::row::{self, Snapshot};
 use super::slack_api::InteractiveSlack;
 use crate::adapters::{ServiceError, SheetStore};
 use crate::core::domain::SlackUserId;
-use crate::core::extension::record::PendingRequest;
+use crate::core::extension::record::{ApprovalCopy, PendingRequest};
 use crate::core::extension::rules::{self, Refusal, RowView};
 use crate::core::extension::value::{DecisionRef, RowRef};
 use crate::core::sheet::Owner;
@@ -231,7 +233,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             reason,
         };
         let (account, key_id) = snapshot.account_and_key(row.row);
-        let info = ApprovalInfo {
+        let mut info = ApprovalInfo {
             row: row.row,
             account,
             key_id,
@@ -272,22 +274,67 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
                 "承認依頼を管理者に送れませんでした。何も変更していません。しばらくしてからもう一度申請してください。",
             );
         }
-        let writes = snapshot.pending_writes(row.row, &request.to_cell());
+        // The posts took time in which administrators may have inserted, sorted or deleted
+        // rows: the row is found again, by account and key, in a read made after the last
+        // Slack call and right before the write, and must still take this request.
+        let fresh = match self.read().await {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                tracing::warn!(error = %e, "submission: sheet unreadable before writing");
+                self.withdraw(&info, &request.copies).await;
+                return HttpAnswer::modal_notice(
+                    "シートを読めなかったため申請を記録できませんでした。承認依頼は取り消しました。しばらくしてからもう一度申請してください。",
+                );
+            }
+        };
+        let lookup = fresh.lookup(&s.row);
+        let owner_of = |row: &RowView| fresh.owner(row);
+        let row = match rules::request_allowed(&lookup, &s.user, owner_of, &self.settings.admins) {
+            Ok((row, end)) if end == current_end => row,
+            Ok((row, _)) => {
+                return self
+                    .changed_meanwhile(
+                        &info,
+                        &request.copies,
+                        Refusal::EndDateChanged {
+                            row: row.row,
+                            expected: current_end,
+                        },
+                    )
+                    .await;
+            }
+            Err(refusal) => {
+                return self
+                    .changed_meanwhile(&info, &request.copies, refusal)
+                    .await;
+            }
+        };
+        let writes = fresh.pending_writes(row.row, &request.to_cell());
         if let Err(e) = self.sheets.write_values(&writes).await {
             tracing::warn!(error = %e, row = row.row, "pending request not written");
-            let withdrawn = blocks::withdrawn(&info);
-            futures::future::join_all(
-                request
-                    .copies
-                    .iter()
-                    .map(|copy| self.slack.update(copy, withdrawn.clone())),
-            )
-            .await;
+            self.withdraw(&info, &request.copies).await;
             return HttpAnswer::modal_notice(
                 "シートに記録できなかったため申請できませんでした。承認依頼は取り消しました。もう一度申請してください。",
             );
         }
-        if let Owner::Found(owner) = snapshot.owner(row)
+        if row.row != info.row {
+            // The approval request named the row as it was: name the row it is in now.
+            tracing::info!(
+                from = info.row,
+                to = row.row,
+                "row moved while the request was sent"
+            );
+            info.row = row.row;
+            let content = blocks::approval_request(&info, &target);
+            futures::future::join_all(
+                request
+                    .copies
+                    .iter()
+                    .map(|copy| self.slack.update(copy, content.clone())),
+            )
+            .await;
+        }
+        if let Owner::Found(owner) = fresh.owner(row)
             && owner != s.user
         {
             let text = format!(
@@ -302,6 +349,30 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         HttpAnswer::modal_notice(&format!(
             "延長申請を送信しました（希望終了日 {requested_end}）。管理者が承認すると利用終了日が変わります。結果は DM でお知らせします。"
         ))
+    }
+
+    /// The row no longer takes the request (gone, deleted, its key or end date changed, a
+    /// request pending) since the approval request was posted: withdraw it and say why.
+    async fn changed_meanwhile(
+        &self,
+        info: &ApprovalInfo,
+        copies: &[ApprovalCopy],
+        refusal: Refusal,
+    ) -> HttpAnswer {
+        tracing::info!(%refusal, row = info.row, "row changed while the request was sent; withdrawn");
+        self.withdraw(info, copies).await;
+        HttpAnswer::modal_notice(&format!("{refusal}（承認依頼は取り消しました。）"))
+    }
+
+    /// Marks every copy of an approval request void: it was never recorded in the sheet.
+    async fn withdraw(&self, info: &ApprovalInfo, copies: &[ApprovalCopy]) {
+        let withdrawn = blocks::withdrawn(info);
+        futures::future::join_all(
+            copies
+                .iter()
+                .map(|copy| self.slack.update(copy, withdrawn.clone())),
+        )
+        .await;
     }
 
     /// Where approval requests go: the approval channel, or each administrator's DM.

@@ -1,17 +1,21 @@
 //! The request row behind a button, read fresh from the sheet, and the writes that change it.
-//! Rows are found by account and key ID (never by position: rows move), columns by header
-//! text; `延長申請` and `延長履歴` are created as the first empty header cells when first
-//! needed, like `通知日` (SPEC §2).
+//! Rows are found by account and key ID through the sheet's one index of what it holds
+//! ([`Holdings`]; never by position: rows move), columns by header text; `延長申請` and
+//! `延長履歴` are created when first needed where [`OwnColumns::place`] puts them, the rule
+//! the daily job follows for its own columns.
 
 use serde_json::Value;
 
 use super::InteractionSettings;
 use crate::adapters::{CellValue, ServiceError, SheetStore, TypedCellWrite};
-use crate::core::domain::{IamUserName, RowStatus, parse_sheet_date};
-use crate::core::extension::record::{HISTORY_HEADER, PENDING_HEADER, PendingCell};
+use crate::core::domain::parse_sheet_date;
+use crate::core::extension::record::PendingCell;
 use crate::core::extension::rules::{Lookup, RowView};
 use crate::core::extension::value::RowRef;
-use crate::core::sheet::{Directory, Grid, Owner, RequestTable, a1_cell, cell_text, cell_value};
+use crate::core::sheet::{
+    Directory, Grid, Held, OwnColumn, OwnColumns, Owner, RequestRow, RequestTable, a1_cell,
+    cell_text, cell_value,
+};
 
 /// Both sheets as read for one interaction.
 pub struct Snapshot {
@@ -19,8 +23,6 @@ pub struct Snapshot {
     grid: Grid,
     table: RequestTable,
     directory: Directory,
-    pending_col: Option<usize>,
-    history_col: Option<usize>,
 }
 
 /// Reads the request sheet and `users_json` in one request.
@@ -37,11 +39,6 @@ pub async fn read<S: SheetStore>(
     Snapshot::from_grids(settings, grid, &users)
 }
 
-/// The column whose row-1 header is `name` (surrounding white space ignored, SPEC §2).
-fn find_column(header: &[Value], name: &str) -> Option<usize> {
-    (0..header.len()).find(|&c| cell_text(header, c).is_some_and(|t| t.trim() == name))
-}
-
 impl Snapshot {
     /// Both sheets, parsed; fails when required headers are missing.
     pub fn from_grids(
@@ -53,57 +50,56 @@ impl Snapshot {
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
         let directory = Directory::parse(&settings.users_sheet, users)
             .map_err(|e| ServiceError::Invalid(e.to_string()))?;
-        let header = grid.first().map(Vec::as_slice).unwrap_or_default();
         Ok(Snapshot {
             sheet: settings.request_sheet.clone(),
-            pending_col: table.layout.pending_extension,
-            history_col: find_column(header, HISTORY_HEADER),
             grid,
             table,
             directory,
         })
     }
 
-    /// Where the row named by `target` is, and what it holds.
+    /// Where the row named by `target` is, and what it holds: the one live row holding its
+    /// account and key (a deleted one when no live row does).
     pub fn lookup(&self, target: &RowRef) -> Lookup {
-        let same_account =
-            |account: &str| IamUserName::parse(account).is_ok_and(|a| a == target.account);
-        let holders: Vec<_> = self
-            .table
-            .rows
-            .iter()
-            .filter(|r| same_account(&r.account) && r.key_id == target.key_id.as_str())
+        let holdings = self.table.holdings();
+        let holders: Vec<&Held> = holdings
+            .holders(&target.key_id)
+            .filter(|h| h.names(&target.account))
             .collect();
-        let live: Vec<_> = holders
-            .iter()
-            .filter(|r| r.status != RowStatus::Deleted)
-            .collect();
+        let live: Vec<&&Held> = holders.iter().filter(|h| h.live).collect();
         let row = match (live.as_slice(), holders.first()) {
-            ([one], _) => one,
-            ([], Some(deleted)) => deleted,
+            ([one], _) => one.row,
+            ([], Some(deleted)) => deleted.row,
             ([], None) => {
-                return match self
-                    .table
-                    .rows
-                    .iter()
-                    .find(|r| same_account(&r.account) && r.status != RowStatus::Deleted)
-                {
-                    Some(r) => Lookup::KeyChanged { row: r.row },
+                return match holdings.naming(&target.account).find(|h| h.live) {
+                    Some(h) => Lookup::KeyChanged { row: h.row },
                     None => Lookup::Gone,
                 };
             }
-            (many, _) => return Lookup::Ambiguous(many.iter().map(|r| r.row).collect()),
+            (many, _) => return Lookup::Ambiguous(many.iter().map(|h| h.row).collect()),
         };
-        let cells = self.cells(row.row);
+        let Some(parsed) = self.request_row(row) else {
+            return Lookup::Gone;
+        };
+        let layout = &self.table.layout;
+        let cells = self.cells(row);
         let text = |col: Option<usize>| col.and_then(|c| cell_text(cells, c)).unwrap_or_default();
         Lookup::Found(RowView {
-            row: row.row,
-            deleted: row.status == RowStatus::Deleted,
-            owner_name: row.owner.clone(),
-            end: cell_value(cells, self.table.layout.end).and_then(|v| parse_sheet_date(v).ok()),
-            pending: PendingCell::parse(&text(self.pending_col)),
-            history: text(self.history_col),
+            row,
+            deleted: !holdings.row(row).is_some_and(|h| h.live),
+            owner_name: parsed.owner.clone(),
+            end: cell_value(cells, layout.end).and_then(|v| parse_sheet_date(v).ok()),
+            pending: PendingCell::parse(&text(layout.pending_extension)),
+            history: text(layout.extension_history),
         })
+    }
+
+    /// The parsed row numbered `row` (rows are in sheet order).
+    fn request_row(&self, row: usize) -> Option<&RequestRow> {
+        let rows = &self.table.rows;
+        rows.binary_search_by_key(&row, |r| r.row)
+            .ok()
+            .map(|i| &rows[i])
     }
 
     fn cells(&self, row: usize) -> &[Value] {
@@ -123,20 +119,18 @@ impl Snapshot {
 
     /// The account and key as written in the row (for messages).
     pub fn account_and_key(&self, row: usize) -> (String, String) {
-        self.table
-            .rows
-            .iter()
-            .find(|r| r.row == row)
+        self.request_row(row)
             .map(|r| (r.account.clone(), r.key_id.clone()))
             .unwrap_or_default()
     }
 
     /// The writes that put `text` into the row's `延長申請` cell (creating the column).
     pub fn pending_writes(&self, row: usize, text: &str) -> Vec<TypedCellWrite> {
-        let mut free = self.table.layout.free_columns();
-        let mut writes = Vec::new();
-        let col = self.column(self.pending_col, PENDING_HEADER, &mut free, &mut writes);
-        writes.push(self.text(col, row, text));
+        let own = OwnColumns::place(&self.table.layout, &[OwnColumn::PendingExtension]);
+        let mut writes = self.headers(&own);
+        if let Some(col) = own.col(OwnColumn::PendingExtension) {
+            writes.push(self.text(col, row, text));
+        }
         writes
     }
 
@@ -148,34 +142,30 @@ impl Snapshot {
         new_end: Option<chrono::NaiveDate>,
         history: &str,
     ) -> Vec<TypedCellWrite> {
-        let mut free = self.table.layout.free_columns();
-        let mut writes = Vec::new();
+        let layout = &self.table.layout;
+        let own = OwnColumns::place(layout, &[OwnColumn::ExtensionHistory]);
+        let mut writes = self.headers(&own);
         if let Some(date) = new_end {
             writes.push(TypedCellWrite {
-                range: a1_cell(&self.sheet, self.table.layout.end, row),
+                range: a1_cell(&self.sheet, layout.end, row),
                 value: CellValue::Date(date),
             });
         }
-        if let Some(col) = self.pending_col {
+        if let Some(col) = layout.pending_extension {
             writes.push(self.text(col, row, ""));
         }
-        let col = self.column(self.history_col, HISTORY_HEADER, &mut free, &mut writes);
-        writes.push(self.text(col, row, history));
+        if let Some(col) = own.col(OwnColumn::ExtensionHistory) {
+            writes.push(self.text(col, row, history));
+        }
         writes
     }
 
-    fn column(
-        &self,
-        existing: Option<usize>,
-        header: &str,
-        free: &mut impl Iterator<Item = usize>,
-        writes: &mut Vec<TypedCellWrite>,
-    ) -> usize {
-        existing.unwrap_or_else(|| {
-            let col = free.next().expect("an endless supply of columns");
-            writes.push(self.text(col, 1, header));
-            col
-        })
+    /// The headers of the columns this write creates, into row 1.
+    fn headers(&self, own: &OwnColumns) -> Vec<TypedCellWrite> {
+        own.created
+            .iter()
+            .map(|(col, header)| self.text(*col, 1, header))
+            .collect()
     }
 
     fn text(&self, col: usize, row: usize, text: &str) -> TypedCellWrite {

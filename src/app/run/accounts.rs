@@ -257,7 +257,7 @@ pub async fn iam_phases<S: SheetStore, M, I: Iam + Sync, V: Vault + Sync>(
                     let (t, d, k) = tokio::join!(
                         teardowns::run(sub, sub_plan, caps, mode),
                         deactivations::run(sub, sub_plan, caps, today, mode),
-                        key_rules::run(sub, &key_plan.work, caps, mode),
+                        key_rules::run(sub, &table.layout, &key_plan.work, caps, mode),
                     );
                     let mut rows = t;
                     rows.extend(d);

@@ -1,10 +1,12 @@
 //! Phase: SPEC §8 for sheet rows — set a row's key Inactive in its grace period, or Active
-//! again when an administrator extended a row keywarden had deactivated. Only the row's own
-//! key is ever touched, and only after IAM confirms it is the row's.
+//! again when a row keywarden had deactivated was extended (`延長`, or its end date moved past
+//! today). Only the row's own key is ever touched, and only after the one proof of SPEC §4
+//! (`prove`) shows it is the row's user's key and no other live row claims it.
 
 use chrono::{Days, NaiveDate};
 use futures::stream::{self, StreamExt};
 
+use super::prove::prove;
 use super::rows::{Caps, subject};
 use super::teardowns::compose;
 use super::{Job, Mode};
@@ -12,7 +14,7 @@ use crate::adapters::Iam;
 use crate::core::messages;
 use crate::core::outcome::{Action, ActionOutcome, CellChange, SheetChange, Switch};
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::teardown::{self, Refusal};
+use crate::core::proof::{Claim, Verdict};
 
 pub async fn run<S, M, I: Iam, V>(
     job: &Job<'_, S, M, I, V>,
@@ -28,7 +30,7 @@ pub async fn run<S, M, I: Iam, V>(
                 Decision::Deactivate | Decision::Reactivate
             ))
         })
-        .map(|p| row(job, p, caps, today, mode))
+        .map(|p| row(job, plan, p, caps, today, mode))
         .buffer_unordered(job.settings.concurrency.max(1))
         .collect()
         .await
@@ -36,6 +38,7 @@ pub async fn run<S, M, I: Iam, V>(
 
 async fn row<S, M, I: Iam, V>(
     job: &Job<'_, S, M, I, V>,
+    plan: &Plan<'_>,
     p: &PlannedRow<'_>,
     caps: &Caps,
     today: NaiveDate,
@@ -55,18 +58,26 @@ async fn row<S, M, I: Iam, V>(
             due: caps.deactivations_due,
             max: caps.max_deactivations,
         },
+        // The deadline gate: no proof (and no IAM call) is started with seconds left.
+        Ok(_) if job.deadline.passed() => Switch::OutOfTime,
         Ok(valid) => {
             let (user, key) = (&valid.account, &valid.key_id);
             let grace_end = valid
                 .end
                 .checked_add_days(Days::new(job.settings.rules.deactivate_grace.into()))
                 .unwrap_or(valid.end);
-            let result = switch(job, user, key, activate, grace_end, mode).await;
+            let claim = Claim {
+                row: p.row.row,
+                user,
+                key,
+            };
+            let result = switch(job, plan, claim, activate, grace_end, mode).await;
+            // Only what was done is written: a key that is gone was not deactivated.
             let change = match (&result, activate) {
-                (Switch::Switched { .. }, true) => Some(CellChange::Reactivated),
-                (Switch::Switched { .. } | Switch::KeyGone { planned: false }, false) => {
-                    Some(CellChange::Deactivated(today))
-                }
+                (Switch::Switched { .. }, true) => Some(CellChange::Reactivated {
+                    status: p.row.status_without_deactivated_mark(),
+                }),
+                (Switch::Switched { .. }, false) => Some(CellChange::Deactivated(today)),
                 _ => None,
             };
             outcome.sheet = change.map(|change| SheetChange {
@@ -92,48 +103,39 @@ async fn row<S, M, I: Iam, V>(
     outcome
 }
 
+/// The proof first (SPEC §4 steps 1–5, as for a deletion), then the key's status, only when
+/// the verdict shows the key is the row's user's and still there.
 async fn switch<S, M, I: Iam, V>(
     job: &Job<'_, S, M, I, V>,
-    user: &crate::core::domain::IamUserName,
-    key: &crate::core::domain::AccessKeyId,
+    plan: &Plan<'_>,
+    claim: Claim<'_>,
     activate: bool,
     grace_end: NaiveDate,
     mode: Mode,
 ) -> Switch {
-    let s = job.settings;
-    if teardown::is_protected(user, &s.protected_users) {
-        return Switch::Refused(Refusal::Protected);
-    }
-    let inventory = match job.iam.inventory(user).await {
+    let verdict = match prove(job.iam, &plan.holdings, claim, job.settings).await {
+        Ok(verdict) => verdict,
         Err(e) => {
             return Switch::ReadFailed {
                 error: e.to_string(),
             };
         }
-        Ok(inv) => inv,
     };
-    let key_exists = match &inventory {
-        Some(inv) if !inv.path.starts_with(&s.iam_path_prefix) => {
-            return Switch::Refused(Refusal::OutsidePath {
-                path: inv.path.clone(),
-                prefix: s.iam_path_prefix.clone(),
-            });
-        }
-        Some(inv) if !inv.access_keys.is_empty() && !inv.access_keys.contains(key) => {
-            return Switch::Refused(Refusal::KeyMismatch {
-                sheet_key: key.clone(),
-                iam_keys: inv.access_keys.clone(),
-            });
-        }
-        Some(inv) => inv.access_keys.contains(key),
-        None => false,
-    };
-    match (mode, key_exists) {
+    if let Verdict::Refused(r) = verdict {
+        return Switch::Refused(r);
+    }
+    let present = verdict.key_present(claim.key);
+    match (mode, present) {
         (Mode::DryRun, true) => Switch::Planned,
+        (_, false) if activate => Switch::CannotReactivate,
         (Mode::DryRun, false) => Switch::KeyGone { planned: true },
-        (Mode::Run, false) if activate => Switch::CannotReactivate,
         (Mode::Run, false) => Switch::KeyGone { planned: false },
-        (Mode::Run, true) => match job.iam.set_key_active(user, key, activate).await {
+        (Mode::Run, true) if job.deadline.passed() => Switch::OutOfTime,
+        (Mode::Run, true) => match job
+            .iam
+            .set_key_active(claim.user, claim.key, activate)
+            .await
+        {
             Ok(()) => Switch::Switched { grace_end },
             Err(e) => Switch::Failed {
                 error: e.to_string(),

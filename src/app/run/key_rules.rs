@@ -5,15 +5,15 @@
 //! Longer than most modules: planning (which keys, which rules, whose row) and carrying out
 //! (each rule, the rotation's four steps) share the `KeyWork` type and read best side by side.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use futures::stream::{self, StreamExt};
 
 use super::rows::Caps;
-use super::{Job, Mode};
-use crate::adapters::{Iam, ReportUse, Vault};
-use crate::core::domain::{AccessKeyId, IamUserName, RowStatus, Secret};
+use super::{Job, Mode, write_back};
+use crate::adapters::{Iam, ReportUse, SheetStore, Vault};
+use crate::core::domain::{AccessKeyId, IamUserName, Secret};
 use crate::core::key_rules::{self, KeyAction, KeyInfo, RotationDue};
 use crate::core::messages::{self, KeyRef};
 use crate::core::outcome::{
@@ -21,7 +21,7 @@ use crate::core::outcome::{
     Subject,
 };
 use crate::core::plan::{Decision, Plan};
-use crate::core::sheet::{Directory, Owner, RequestRow, RequestTable};
+use crate::core::sheet::{Directory, Owner, RequestLayout, RequestRow, RequestTable};
 use crate::core::teardown::Step;
 
 /// What a key rule asks for one key.
@@ -84,6 +84,10 @@ pub async fn plan<S, M, I: Iam, V>(
     if !s.hygiene.any() {
         return KeyPlan::default();
     }
+    // The deadline gate: no listing started with seconds left (the run reports the time-out).
+    if job.deadline.passed() {
+        return KeyPlan::default();
+    }
     // Generating a credential report is a write: never in a dry run.
     let report = match mode {
         Mode::Run => ReportUse::MayGenerate,
@@ -123,12 +127,11 @@ pub async fn plan<S, M, I: Iam, V>(
                 && !switched.contains(k.key_id.as_str())
         })
         .collect();
-    // The first live row holding a key is its row (duplicates are reported elsewhere).
-    let mut holder: HashMap<&str, &RequestRow> = HashMap::new();
-    for row in table.rows.iter().filter(|r| r.status != RowStatus::Deleted) {
-        holder.entry(row.key_id.as_str()).or_insert(row);
-    }
-    let held: HashSet<&str> = holder.keys().copied().collect();
+    // A key's row is the first live row holding it (duplicates are reported elsewhere).
+    let holder = |key: &AccessKeyId| -> Option<&RequestRow> {
+        let held = plan.holdings.holders(key).find(|h| h.live)?;
+        table.rows.get(table.row_index(held.row)?)
+    };
     let rotations = match &s.hygiene.rotation {
         Some(rotation) => key_rules::rotations_due(&keys, today, s.timezone, rotation),
         None => Vec::new(),
@@ -140,11 +143,18 @@ pub async fn plan<S, M, I: Iam, V>(
         .collect();
     let mut out = KeyPlan::default();
     let mut found: Vec<(IamUserName, AccessKeyId, Work)> = Vec::new();
-    for (k, action) in key_rules::decide_keys(&keys, &held, today, s.timezone, &s.hygiene) {
+    for (k, action) in key_rules::decide_keys(
+        &keys,
+        |k| holder(k).is_some(),
+        today,
+        s.timezone,
+        &s.hygiene,
+    ) {
         if rotated.contains(&k.key_id) && !matches!(action, KeyAction::Shadow) {
             continue;
         }
-        if matches!(action, KeyAction::Deactivate { .. }) {
+        // Past the deadline the work is still listed, and `one` reports it not started.
+        if matches!(action, KeyAction::Deactivate { .. }) && !job.deadline.passed() {
             match still_unused(job, &k, today).await {
                 Ok(true) => {}
                 Ok(false) => continue,
@@ -164,7 +174,7 @@ pub async fn plan<S, M, I: Iam, V>(
     out.work = found
         .into_iter()
         .map(|(user, key, work)| {
-            let row = holder.get(key.as_str()).copied();
+            let row = holder(&key);
             let owner = row
                 .and_then(|r| r.valid.as_ref().ok())
                 .map(|v| directory.lookup(&v.owner))
@@ -216,9 +226,12 @@ async fn still_unused<S, M, I: Iam, V>(
     }
 }
 
-/// One user's key work runs in order; different users side by side.
-pub async fn run<S, M, I: Iam, V: Vault>(
+/// One user's key work runs in order; different users side by side. A rotation's new key ID
+/// is written to its row as soon as the rotation is done (SPEC §4): a key whose ID only this
+/// process knew would be lost with it.
+pub async fn run<S: SheetStore, M, I: Iam, V: Vault>(
     job: &Job<'_, S, M, I, V>,
+    layout: &RequestLayout,
     work: &[KeyWork],
     caps: &Caps,
     mode: Mode,
@@ -231,7 +244,11 @@ pub async fn run<S, M, I: Iam, V: Vault>(
         .map(|items| async move {
             let mut out = Vec::new();
             for w in items {
-                out.push((index_of(work, w), one(job, w, caps, mode).await));
+                let mut outcome = one(job, w, caps, mode).await;
+                if mode == Mode::Run && outcome.sheet.is_some() {
+                    write_back::run(job, layout, std::slice::from_mut(&mut outcome)).await;
+                }
+                out.push((index_of(work, w), outcome));
             }
             out
         })
@@ -299,6 +316,12 @@ async fn one<S, M, I: Iam, V: Vault>(
             other: r.other_active.clone(),
         },
         (_, Mode::DryRun) => KeyResult::Planned,
+        // The deadline gate, before every IAM change of a key rule.
+        (
+            Work::Rule(KeyAction::AgeDelete { .. } | KeyAction::Deactivate { .. })
+            | Work::Rotate(_),
+            _,
+        ) if job.deadline.passed() => KeyResult::OutOfTime,
         (Work::Rule(KeyAction::Shadow), Mode::Run) => KeyResult::Done,
         (Work::Rule(KeyAction::AgeNotify { age, days_left }), Mode::Run) => {
             dm = Some(messages::key_age_notice(&k, *age, *days_left));

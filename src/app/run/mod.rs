@@ -13,6 +13,7 @@ mod deadline;
 mod key_rules;
 mod notices;
 mod owner_dms;
+mod prove;
 mod rows;
 mod summary;
 mod teardowns;
@@ -109,7 +110,7 @@ impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, 
             let (teardowns, deactivations, key_outcomes) = tokio::join!(
                 teardowns::run(self, &plan, &caps, mode),
                 deactivations::run(self, &plan, &caps, today, mode),
-                key_rules::run(self, &keys.work, &caps, mode),
+                key_rules::run(self, &table.layout, &keys.work, &caps, mode),
             );
             let mut iam_outcomes = rows::untouched(&plan);
             iam_outcomes.extend(teardowns);

@@ -57,20 +57,19 @@ pub fn alerts(directory: &Directory, plan: &Plan) -> Vec<ActionOutcome> {
         .problems
         .iter()
         .map(|p| ActionOutcome::alert(Alert::Directory(p.clone())));
-    let duplicates = plan.duplicate_keys.iter().map(|(key, rows)| {
-        ActionOutcome::alert(Alert::DuplicateKey {
-            key: key.clone(),
-            rows: rows.clone(),
-        })
-    });
+    let duplicates = plan
+        .duplicate_keys()
+        .into_iter()
+        .map(|(key, rows)| ActionOutcome::alert(Alert::DuplicateKey { key, rows }));
     people.chain(duplicates).collect()
 }
 
-/// One line per pending extension request (SPEC §9 step 5), with the row it is on.
+/// One line per pending extension request of a live row (SPEC §9 step 5), with its row.
 pub fn pending_extensions(table: &RequestTable) -> Vec<ActionOutcome> {
     table
         .rows
         .iter()
+        .filter(|r| r.status != crate::core::domain::RowStatus::Deleted)
         .filter_map(|r| {
             let cell = PendingCell::parse(&r.pending_extension);
             (cell != PendingCell::Empty).then(|| {
@@ -153,7 +152,9 @@ mod tests {
             r[12] = json!(pending);
             r
         };
-        let grid = vec![header, row("a", ""), row("b", "手書きのメモ")];
+        let mut deleted = row("c", "手書きのメモ");
+        deleted[10] = json!("削除済み");
+        let grid = vec![header, row("a", ""), row("b", "手書きのメモ"), deleted];
         let table = RequestTable::parse("s", &grid).unwrap();
         let listed = pending_extensions(&table);
         assert_eq!(listed.len(), 1);

@@ -1,11 +1,13 @@
-//! Phase: tear down the IAM users of due rows (SPEC §4). Every step first proves from IAM that
-//! it acts on what the row means; when IAM disagrees, nothing changes and administrators hear.
+//! Phase: tear down the IAM users of due rows (SPEC §4). Each row first gets the one proof
+//! (`prove`); a full teardown or a key-only deletion follows only from its verdict, and when
+//! IAM or the sheet disagree nothing changes and administrators hear.
 //! The owner's DM is only composed here: it is sent after the sheet write (see `owner_dms`).
 
 use std::collections::BTreeMap;
 
 use futures::stream::{self, StreamExt};
 
+use super::prove::prove;
 use super::rows::{Caps, owner, subject};
 use super::{Job, Mode};
 use crate::adapters::{Iam, ServiceError, StepResult};
@@ -15,7 +17,8 @@ use crate::core::outcome::{
     Action, ActionOutcome, CellChange, Dm, SheetChange, Teardown, TeardownRefusal,
 };
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::teardown::{self, Refusal, Step, UserInventory};
+use crate::core::proof::{Claim, Verdict};
+use crate::core::teardown::{self, Step, UserInventory};
 
 /// Every due teardown; rows of one IAM user one after another, users side by side.
 pub async fn run<S, M, I: Iam, V>(
@@ -33,7 +36,7 @@ pub async fn run<S, M, I: Iam, V>(
         .map(|group| async move {
             let mut out = Vec::new();
             for p in group {
-                out.push(row(job, p, caps, mode).await);
+                out.push(row(job, plan, p, caps, mode).await);
             }
             out
         })
@@ -46,6 +49,7 @@ pub async fn run<S, M, I: Iam, V>(
 /// One due row: guards, then the teardown (or the plan of it).
 async fn row<S, M, I: Iam, V>(
     job: &Job<'_, S, M, I, V>,
+    plan: &Plan<'_>,
     p: &PlannedRow<'_>,
     caps: &Caps,
     mode: Mode,
@@ -63,7 +67,7 @@ async fn row<S, M, I: Iam, V>(
     } else if job.deadline.passed() {
         Teardown::OutOfTime
     } else {
-        tear_down(job, p, user, key, mode).await
+        tear_down(job, plan, p, user, key, mode).await
     };
     let finished = matches!(
         result,
@@ -93,7 +97,7 @@ async fn row<S, M, I: Iam, V>(
     }
     if finished {
         let text = match &result {
-            Teardown::KeyOnly { .. } => messages::owner_key_deleted(p.row),
+            Teardown::KeyOnly { keeper, .. } => messages::owner_key_deleted(p.row, keeper),
             _ => messages::owner_deleted(p.row),
         };
         outcome.owner_dm = Some(compose(p, text));
@@ -108,71 +112,6 @@ pub fn compose(p: &PlannedRow, text: String) -> Dm {
         Ok(to) => Dm::Composed { to, text },
         Err(problem) => Dm::NoOwner(problem),
     }
-}
-
-/// What IAM says of the row's user and key, proven before anything changes (SPEC §4 1–5).
-enum Proof {
-    Refused(Refusal),
-    /// The user and the key are both gone.
-    Gone,
-    /// Step 5: delete only the key; the user stays for these rows.
-    KeyOnly(Vec<usize>),
-    /// The steps of a full teardown.
-    Ready(Vec<Step>),
-}
-
-async fn prove<I: Iam>(
-    iam: &I,
-    p: &PlannedRow<'_>,
-    user: &IamUserName,
-    key: &AccessKeyId,
-    protected: &[IamUserName],
-    prefix: &str,
-) -> Result<Proof, ServiceError> {
-    if teardown::is_protected(user, protected) {
-        return Ok(Proof::Refused(Refusal::Protected));
-    }
-    if !p.user_still_needed_by.is_empty() {
-        return Ok(Proof::Refused(Refusal::StillNeeded {
-            user: user.clone(),
-            rows: p.user_still_needed_by.clone(),
-        }));
-    }
-    let Some(mut inv) = iam.inventory(user).await? else {
-        // Step 2: the user is gone — but is the key? Its owner tells.
-        return Ok(match iam.key_owner(key).await {
-            Ok(None) => Proof::Gone,
-            Ok(Some(owner)) => Proof::Refused(Refusal::KeyElsewhere {
-                user: user.clone(),
-                sheet_key: key.clone(),
-                owner,
-            }),
-            Err(e) => Proof::Refused(Refusal::KeyOwnerUnknown {
-                user: user.clone(),
-                sheet_key: key.clone(),
-                error: e.to_string(),
-            }),
-        });
-    };
-    if !p.user_kept_for.is_empty() && inv.path.starts_with(prefix) {
-        // Step 5: only the key goes. A key no longer listed was deleted by an earlier run,
-        // unless IAM says it belongs to someone else.
-        if !inv.access_keys.contains(key)
-            && let Some(owner) = iam.key_owner(key).await?
-        {
-            return Ok(Proof::Refused(Refusal::KeyElsewhere {
-                user: user.clone(),
-                sheet_key: key.clone(),
-                owner,
-            }));
-        }
-        return Ok(Proof::KeyOnly(p.user_kept_for.clone()));
-    }
-    if let Err(refusal) = teardown::check(user, &inv, key, prefix) {
-        return Ok(Proof::Refused(refusal));
-    }
-    inv.orphan_policy = orphan_policy(iam, user, &inv).await?;
-    Ok(Proof::Ready(teardown::steps(user, key, &inv, prefix)))
 }
 
 /// The user's own policy that an interrupted teardown left unattached, if any.
@@ -195,60 +134,77 @@ async fn orphan_policy<I: Iam>(
 
 async fn tear_down<S, M, I: Iam, V>(
     job: &Job<'_, S, M, I, V>,
+    plan: &Plan<'_>,
     p: &PlannedRow<'_>,
     user: &IamUserName,
     key: &AccessKeyId,
     mode: Mode,
 ) -> Teardown {
-    let s = job.settings;
-    let proof = prove(
-        job.iam,
-        p,
+    let claim = Claim {
+        row: p.row.row,
         user,
         key,
-        &s.protected_users,
-        &s.iam_path_prefix,
-    )
-    .await;
-    match (proof, mode) {
-        (Err(e), _) => Teardown::ReadFailed {
-            error: e.to_string(),
-        },
-        (Ok(Proof::Refused(r)), _) => Teardown::Refused(TeardownRefusal::Guard(r)),
-        (Ok(Proof::Gone), Mode::DryRun) => Teardown::AlreadyGone { planned: true },
-        (Ok(Proof::Gone), Mode::Run) => Teardown::AlreadyGone { planned: false },
-        (Ok(Proof::KeyOnly(kept_by)), Mode::DryRun) => Teardown::KeyOnly {
-            planned: true,
-            kept_by,
-        },
-        (Ok(Proof::KeyOnly(kept_by)), Mode::Run) => {
-            match job
-                .iam
-                .apply(user, &Step::DeleteAccessKey(key.clone()))
-                .await
-            {
-                Ok(_) => Teardown::KeyOnly {
-                    planned: false,
-                    kept_by,
-                },
-                Err(e) => Teardown::Stopped {
-                    at: Step::DeleteAccessKey(key.clone()),
-                    error: e.to_string(),
-                    user_deleted: false,
-                },
+    };
+    let verdict = match prove(job.iam, &plan.holdings, claim, job.settings).await {
+        Ok(verdict) => verdict,
+        Err(e) => {
+            return Teardown::ReadFailed {
+                error: e.to_string(),
+            };
+        }
+    };
+    let planned = mode == Mode::DryRun;
+    match verdict {
+        Verdict::Refused(r) => Teardown::Refused(TeardownRefusal::Guard(r)),
+        Verdict::Gone => Teardown::AlreadyGone { planned },
+        Verdict::KeyOnly {
+            keeper, inventory, ..
+        } => {
+            let steps = teardown::key_only_steps(key, &inventory);
+            if planned {
+                return Teardown::KeyOnly { planned, keeper };
+            }
+            match apply(job, user, steps).await {
+                Teardown::TornDown { .. } => Teardown::KeyOnly { planned, keeper },
+                stopped => stopped,
             }
         }
-        (Ok(Proof::Ready(steps)), Mode::DryRun) => Teardown::Planned { steps },
-        (Ok(Proof::Ready(steps)), Mode::Run) => apply(job.iam, user, steps).await,
+        Verdict::Teardown(mut inv) => {
+            inv.orphan_policy = match orphan_policy(job.iam, user, &inv).await {
+                Ok(arn) => arn,
+                Err(e) => {
+                    return Teardown::ReadFailed {
+                        error: e.to_string(),
+                    };
+                }
+            };
+            let steps = teardown::steps(user, key, &inv, &job.settings.iam_path_prefix);
+            match mode {
+                Mode::DryRun => Teardown::Planned { steps },
+                Mode::Run => apply(job, user, steps).await,
+            }
+        }
     }
 }
 
-/// Applies the steps in order; stops at the first failure so the next run resumes there.
-async fn apply<I: Iam>(iam: &I, user: &IamUserName, steps: Vec<Step>) -> Teardown {
+/// Applies the steps in order; stops at the first failure, or when the invocation's deadline
+/// comes, so the next run resumes there (the tag of the first step makes that safe).
+async fn apply<S, M, I: Iam, V>(
+    job: &Job<'_, S, M, I, V>,
+    user: &IamUserName,
+    steps: Vec<Step>,
+) -> Teardown {
     let mut kept = Vec::new();
     let mut user_deleted = false;
     for step in &steps {
-        match iam.apply(user, step).await {
+        if job.deadline.passed() {
+            return Teardown::Stopped {
+                at: step.clone(),
+                error: "the invocation ran out of time".into(),
+                user_deleted,
+            };
+        }
+        match job.iam.apply(user, step).await {
             Ok(StepResult::Done) => tracing::info!(user = %user, step = %step, "done"),
             Ok(StepResult::AlreadyGone) => {
                 tracing::info!(user = %user, step = %step, "already gone")

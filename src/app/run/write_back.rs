@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::Job;
 use crate::adapters::SheetStore;
 use crate::core::outcome::{ActionOutcome, WriteResult};
-use crate::core::sheet::{Block, Locator, RequestLayout, RowSink, cell_text, writes};
+use crate::core::sheet::{Block, Holdings, RequestLayout, RowSink, cell_text, writes};
 
 pub async fn run<S: SheetStore, M, I, V>(
     job: &Job<'_, S, M, I, V>,
@@ -31,9 +31,10 @@ pub async fn run<S: SheetStore, M, I, V>(
     let results = match recheck(job.sheets, sheet, layout, &keys).await {
         Err(why) => vec![WriteResult::NotWritten { why }; pending.len()],
         Ok((layout, rows)) => {
-            let locator = Locator::new(rows.iter().map(|(r, a, k)| (*r, a.as_str(), k.as_str())));
+            let holdings =
+                Holdings::locations(rows.iter().map(|(r, a, k)| (*r, a.as_str(), k.as_str())));
             let changes: Vec<_> = pending.iter().map(|c| &**c).collect();
-            let plan = writes::plan_at(sheet, &layout, &locator, &changes);
+            let plan = writes::plan_at(sheet, &layout, &holdings, &changes);
             let written = plan
                 .results
                 .iter()

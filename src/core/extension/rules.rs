@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
-use super::record::{PendingCell, PendingRequest};
+use super::record::{Outcome, PendingCell, PendingRequest};
 use super::value::DecisionRef;
 use crate::core::domain::SlackUserId;
 use crate::core::sheet::Owner;
@@ -223,13 +223,15 @@ pub fn may_decide(
 }
 
 /// The pending request a decision applies to, if the row still is as it was requested: same
-/// account and key (found by them), not deleted, the request's end date, and that very
-/// request still pending. Otherwise nothing may change.
+/// account and key (found by them), not deleted, and that very request still pending; an
+/// approval also needs the request's end date (a rejection leaves the end date as it is, so
+/// one edited by hand since does not matter). Otherwise nothing may change.
 pub fn request_for_decision<'a>(
     lookup: &'a Lookup,
     target: &DecisionRef,
     user: &SlackUserId,
     admins: &[SlackUserId],
+    outcome: Outcome,
 ) -> Result<(&'a RowView, &'a PendingRequest), Refusal> {
     may_decide(user, &target.requester, admins)?;
     let row = found(lookup)?;
@@ -244,7 +246,7 @@ pub fn request_for_decision<'a>(
     }
     // The sheet is the record: its requester counts, not only the button's.
     may_decide(user, &pending.requester, admins)?;
-    if row.end != Some(pending.current_end) {
+    if outcome == Outcome::Approved && row.end != Some(pending.current_end) {
         return Err(Refusal::EndDateChanged {
             row: row.row,
             expected: pending.current_end,

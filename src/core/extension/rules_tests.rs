@@ -175,6 +175,7 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
         &target("U0OWNER01", "42"),
         &id("UADMIN01"),
         &admins(),
+        Outcome::Approved,
     );
     assert!(ok.is_ok());
     assert_eq!(
@@ -182,7 +183,8 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &found,
             &target("U0OWNER01", "42"),
             &id("U0OWNER01"),
-            &admins()
+            &admins(),
+            Outcome::Approved,
         )
         .unwrap_err(),
         Refusal::NotAdmin
@@ -193,7 +195,8 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &by_admin,
             &target("UADMIN01", "42"),
             &id("UADMIN01"),
-            &admins()
+            &admins(),
+            Outcome::Approved,
         )
         .unwrap_err(),
         Refusal::SelfApproval
@@ -203,7 +206,8 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &by_admin,
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
-            &admins()
+            &admins(),
+            Outcome::Approved,
         )
         .unwrap_err(),
         Refusal::SelfApproval,
@@ -214,7 +218,8 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &found,
             &target("U0OWNER01", "41"),
             &id("UADMIN01"),
-            &admins()
+            &admins(),
+            Outcome::Approved,
         )
         .unwrap_err(),
         Refusal::AlreadyDecided
@@ -225,22 +230,36 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &decided,
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
-            &admins()
+            &admins(),
+            Outcome::Approved,
         )
         .unwrap_err(),
         Refusal::AlreadyDecided
     );
     let mut moved = row(PendingCell::Request(pending("U0OWNER01")));
     moved.end = Some(date(2026, 12, 31));
+    let moved = Lookup::Found(moved);
     assert!(matches!(
         request_for_decision(
-            &Lookup::Found(moved),
+            &moved,
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
-            &admins()
+            &admins(),
+            Outcome::Approved,
         ),
         Err(Refusal::EndDateChanged { .. })
     ));
+    assert!(
+        request_for_decision(
+            &moved,
+            &target("U0OWNER01", "42"),
+            &id("UADMIN01"),
+            &admins(),
+            Outcome::Rejected,
+        )
+        .is_ok(),
+        "a request can be rejected whatever the end date now"
+    );
     let mut deleted = row(PendingCell::Request(pending("U0OWNER01")));
     deleted.deleted = true;
     assert_eq!(
@@ -248,7 +267,8 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &Lookup::Found(deleted),
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
-            &admins()
+            &admins(),
+            Outcome::Approved,
         )
         .unwrap_err(),
         Refusal::Deleted { row: 5 }
@@ -258,7 +278,8 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &Lookup::Gone,
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
-            &admins()
+            &admins(),
+            Outcome::Approved,
         )
         .unwrap_err(),
         Refusal::RowGone
@@ -291,7 +312,7 @@ proptest! {
         let lookup = Lookup::Found(r);
         let mut t = target("U0OWNER01", "42");
         t.requester = button_requester.clone();
-        if request_for_decision(&lookup, &t, &user, &admins()).is_ok() {
+        if request_for_decision(&lookup, &t, &user, &admins(), Outcome::Approved).is_ok() {
             prop_assert!(admins().contains(&user));
             prop_assert!(user != requester && user != button_requester);
             prop_assert!(!deleted);
@@ -302,7 +323,7 @@ proptest! {
     #[test]
     fn a_decided_request_never_applies_again(user in any_user(), request_id in "[0-9]{1,4}") {
         let decided = Lookup::Found(row(PendingCell::Empty));
-        prop_assert!(request_for_decision(&decided, &target("U0OWNER01", &request_id), &user, &admins()).is_err());
+        prop_assert!(request_for_decision(&decided, &target("U0OWNER01", &request_id), &user, &admins(), Outcome::Rejected).is_err());
     }
 
     #[test]

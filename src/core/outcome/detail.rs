@@ -55,7 +55,10 @@ pub(super) fn outcome(action: &Action) -> Outcome {
         },
         Action::Switch { result, .. } => match result {
             Switch::Refused(_) | Switch::RowUnusable(_) | Switch::Cap { .. } => Refused,
-            Switch::ReadFailed { .. } | Switch::CannotReactivate | Switch::Failed { .. } => Failed,
+            Switch::ReadFailed { .. }
+            | Switch::CannotReactivate
+            | Switch::Failed { .. }
+            | Switch::OutOfTime => Failed,
             Switch::Planned | Switch::KeyGone { planned: true } => Planned,
             Switch::KeyGone { .. } | Switch::Switched { .. } => Done,
         },
@@ -65,7 +68,9 @@ pub(super) fn outcome(action: &Action) -> Outcome {
             KeyResult::Cap { .. }
             | KeyResult::DeactivationCap { .. }
             | KeyResult::TwoActiveKeys { .. } => Refused,
-            KeyResult::Failed { .. } | KeyResult::RotationStopped { .. } => Failed,
+            KeyResult::Failed { .. } | KeyResult::RotationStopped { .. } | KeyResult::OutOfTime => {
+                Failed
+            }
         },
         Action::AccountUnavailable { .. } | Action::KeyAccountUnknown { .. } => Failed,
         Action::WrongAccount { .. } => Refused,
@@ -156,6 +161,10 @@ pub fn refusal(r: &Refusal, lang: Lang) -> String {
                 "中止: シートのキー {sheet_key} はこのユーザーのキー ({}) にありません。アクセスキーID 欄を確認してください（何も変更していません）",
                 join(iam_keys)
             ),
+            Refusal::TwoRowsClaim { key, rows } => format!(
+                "中止: {} 行目がキー {key} を取り合っています（同じキー、または同じユーザーで空欄・読めないキー欄）。何も変更していません。キーを持つ有効な行を 1 行だけにしてください",
+                rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" 行目と ")
+            ),
             other => other.to_string(),
         },
     }
@@ -237,24 +246,28 @@ fn teardown(t: &Teardown, o: &ActionOutcome, lang: Lang) -> String {
             }
             text
         }
-        Teardown::KeyOnly { planned, kept_by } => {
+        Teardown::KeyOnly { planned, keeper } => {
             let key = &o.subject.access_key_id;
-            match (planned, lang) {
-                (true, Lang::En) => format!(
-                    "would delete key {key} only: IAM user {user} is kept for row(s) {}",
-                    join(kept_by)
+            let row = keeper.row;
+            let (en_kept, ja_kept) = match &keeper.named {
+                None => (format!("row {row}"), format!("{row} 行目")),
+                Some(name) => (
+                    format!("row {row}, which holds another of its keys under the name {name}"),
+                    format!("別のキーを持つ {row} 行目（アカウント名は {name}）"),
                 ),
+            };
+            match (planned, lang) {
+                (true, Lang::En) => {
+                    format!("would delete key {key} only: IAM user {user} is kept for {en_kept}")
+                }
                 (false, Lang::En) => format!(
-                    "key {key} deleted, IAM user {user} kept for row(s) {}; {DELETED_MARK} written",
-                    join(kept_by)
+                    "key {key} deleted, IAM user {user} kept for {en_kept}; {DELETED_MARK} written"
                 ),
                 (true, Lang::Ja) => format!(
-                    "キー {key} のみ削除する予定: IAM ユーザー {user} は {} 行目のために残します",
-                    join(kept_by)
+                    "キー {key} のみ削除する予定: IAM ユーザー {user} は{ja_kept}のために残します"
                 ),
                 (false, Lang::Ja) => format!(
-                    "キー {key} を削除し、IAM ユーザー {user} は {} 行目のために残しました。{DELETED_MARK} を記入しました",
-                    join(kept_by)
+                    "キー {key} を削除し、IAM ユーザー {user} は{ja_kept}のために残しました。{DELETED_MARK} を記入しました"
                 ),
             }
         }
@@ -340,9 +353,15 @@ fn switch(activate: bool, s: &Switch, o: &ActionOutcome, lang: Lang) -> String {
         ),
         Switch::KeyGone { planned: false } => say!(
             lang,
-            format!("key {key} of {user} is already gone; {DEACTIVATED_MARK} written"),
-            format!("{user} のキー {key} はすでにありません。{DEACTIVATED_MARK} を記入しました"),
+            format!(
+                "key {key} of {user} is already gone: nothing to {verb}, nothing written; the \
+                 teardown after the grace period records it"
+            ),
+            format!(
+                "{user} のキー {key} はすでにありません。{verb}するものはなく、シートにも記入していません（猶予期間後の削除処理で記録します）"
+            ),
         ),
+        Switch::OutOfTime => out_of_time(lang),
         Switch::CannotReactivate => say!(
             lang,
             format!("cannot reactivate: key {key} of {user} no longer exists; issue a new key"),
@@ -373,6 +392,7 @@ fn key_rule(rule: &KeyRule, result: &KeyResult, o: &ActionOutcome, lang: Lang) -
     match (rule, result) {
         (_, KeyResult::Cap { due, max }) => cap(*due, *max, lang),
         (_, KeyResult::DeactivationCap { due, max }) => deactivation_cap(*due, *max, lang),
+        (_, KeyResult::OutOfTime) => out_of_time(lang),
         (KeyRule::Rotate { old_key, .. }, KeyResult::TwoActiveKeys { other }) => say!(
             lang,
             format!(
@@ -612,9 +632,9 @@ fn not_written(change: &CellChange, why: &str, lang: Lang) -> String {
         (CellChange::Deactivated(_), Lang::En) => format!(
             "{DEACTIVATED_MARK} / 無効化日 were not written ({why}); the next run deactivates the key again (harmless)"
         ),
-        (CellChange::Reactivated, Lang::En) => {
-            format!("無効化日 was not cleared ({why}); clear it by hand")
-        }
+        (CellChange::Reactivated { .. }, Lang::En) => format!(
+            "無効化日 was not cleared ({why}); clear it and {DEACTIVATED_MARK} in 状態 by hand"
+        ),
         (CellChange::KeyReplaced(new), Lang::En) => format!(
             "the new key ID {new} was not written ({why}); write it into アクセスキーID by hand"
         ),
@@ -627,9 +647,9 @@ fn not_written(change: &CellChange, why: &str, lang: Lang) -> String {
         (CellChange::Deactivated(_), Lang::Ja) => format!(
             "{DEACTIVATED_MARK} / 無効化日 を記入できませんでした ({why})。次回もう一度無効化します（無害）"
         ),
-        (CellChange::Reactivated, Lang::Ja) => {
-            format!("無効化日 を消せませんでした ({why})。手動で消してください")
-        }
+        (CellChange::Reactivated { .. }, Lang::Ja) => format!(
+            "無効化日 を消せませんでした ({why})。無効化日 と 状態 の {DEACTIVATED_MARK} を手動で消してください"
+        ),
         (CellChange::KeyReplaced(new), Lang::Ja) => format!(
             "新しいキーID {new} を記入できませんでした ({why})。アクセスキーID 欄に手動で記入してください"
         ),

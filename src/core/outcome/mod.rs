@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::core::domain::{AccessKeyId, Account, IamUserName, SlackUserId};
 use crate::core::extension::record::PendingCell;
 use crate::core::key_rules::KeyAction;
+use crate::core::proof::Keeper;
 use crate::core::sheet::CellProblem;
 use crate::core::teardown::{Refusal, Step};
 
@@ -154,8 +155,8 @@ pub enum CellChange {
     Notified(NaiveDate),
     /// Status `無効化済み` and `無効化日` = the day.
     Deactivated(NaiveDate),
-    /// `無効化日` cleared after an extension.
-    Reactivated,
+    /// `無効化日` cleared after an extension, and the status without `無効化済み`.
+    Reactivated { status: String },
     /// The row now holds the rotated key.
     KeyReplaced(AccessKeyId),
 }
@@ -218,10 +219,10 @@ pub enum Teardown {
         steps: Vec<Step>,
         kept: Vec<(Step, String)>,
     },
-    /// Step 5: only the row's key was deleted; `kept_by` rows keep the user.
+    /// Step 5: only the row's key was deleted; the keeper row keeps the user.
     KeyOnly {
         planned: bool,
-        kept_by: Vec<usize>,
+        keeper: Keeper,
     },
     Stopped {
         at: Step,
@@ -260,6 +261,8 @@ pub enum Switch {
     },
     /// Reactivation of a key that no longer exists.
     CannotReactivate,
+    /// The invocation's deadline came first: not started.
+    OutOfTime,
     Switched {
         grace_end: NaiveDate,
     },
@@ -309,6 +312,8 @@ pub enum KeyResult {
     TwoActiveKeys {
         other: Vec<AccessKeyId>,
     },
+    /// The invocation's deadline came first: not started.
+    OutOfTime,
 }
 
 /// Where a rotation stopped.

@@ -1,15 +1,18 @@
 //! The spreadsheet as typed data. Knows the sheet layouts of SPEC §2; knows nothing of HTTP.
 
+mod columns;
 mod headers;
+mod holdings;
 mod requests;
 mod users;
 pub mod writes;
 
+pub use columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER, OwnColumn, OwnColumns};
 pub use headers::{HeaderError, column_letter};
-pub use requests::Locator;
+pub use holdings::{Held, Holdings, KeyCell};
 pub use requests::{
-    CellProblem, DEACTIVATED_HEADER, NOTIFIED_HEADER, ORIGINAL_LAYOUT, RequestLayout, RequestRow,
-    RequestTable, RequestTableSink, ValidRow,
+    CellProblem, ORIGINAL_LAYOUT, RequestLayout, RequestRow, RequestTable, RequestTableSink,
+    ValidRow,
 };
 pub use users::{Directory, DirectorySink, Owner};
 

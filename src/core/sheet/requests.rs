@@ -1,10 +1,9 @@
 //! The request sheet: one row per issued access key (SPEC §2).
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 use serde_json::Value;
 
+use super::columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER};
 use super::headers::{self, ColumnSpec, HeaderError};
 use super::{Grid, RowSink, cell_text, cell_value};
 use crate::core::domain::{
@@ -44,7 +43,7 @@ pub const START: ColumnSpec = ColumnSpec {
     required: false,
 };
 pub const DEACTIVATED: ColumnSpec = ColumnSpec {
-    aliases: &["無効化日"],
+    aliases: &[DEACTIVATED_HEADER],
     required: false,
 };
 /// `延長申請` (SPEC §9): a pending extension request, read for the run summary.
@@ -58,7 +57,12 @@ pub const AWS_ACCOUNT: ColumnSpec = ColumnSpec {
     required: false,
 };
 pub const NOTIFIED: ColumnSpec = ColumnSpec {
-    aliases: &["通知日"],
+    aliases: &[NOTIFIED_HEADER],
+    required: false,
+};
+/// `延長履歴` (SPEC §9): decided requests. Only the endpoint reads it.
+pub const EXTENSION_HISTORY: ColumnSpec = ColumnSpec {
+    aliases: &[crate::core::extension::record::HISTORY_HEADER],
     required: false,
 };
 
@@ -79,11 +83,6 @@ pub const ORIGINAL_LAYOUT: [&str; 12] = [
     "アクセスキーID",
 ];
 
-/// The header keywarden writes when it first records a notice.
-pub const NOTIFIED_HEADER: &str = "通知日";
-/// The header keywarden writes when it first deactivates a row's key (SPEC §8).
-pub const DEACTIVATED_HEADER: &str = "無効化日";
-
 /// Where each known column is in this sheet, today.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestLayout {
@@ -101,6 +100,8 @@ pub struct RequestLayout {
     pub pending_extension: Option<usize>,
     /// `AWSアカウント` (SPEC §10).
     pub aws_account: Option<usize>,
+    /// `延長履歴` (SPEC §9); rows are not parsed from it.
+    pub extension_history: Option<usize>,
     empty_headers: Vec<usize>,
     width: usize,
     /// Columns with a known header: the only cells a row is parsed from.
@@ -125,12 +126,17 @@ impl RequestLayout {
             &DEACTIVATED,
             &PENDING_EXTENSION,
             &AWS_ACCOUNT,
+            &EXTENSION_HISTORY,
         ];
         let cols = headers::resolve(sheet, &texts, &specs)?;
         let req = |i: usize| cols[i].expect("required columns resolved");
         let mut used = vec![false; texts.len()];
         for col in cols.iter().flatten() {
             used[*col] = true;
+        }
+        // The history is the endpoint's alone: rows are not parsed from it.
+        if let Some(history) = cols[12] {
+            used[history] = false;
         }
         Ok(RequestLayout {
             owner: req(0),
@@ -145,6 +151,7 @@ impl RequestLayout {
             deactivated: cols[9],
             pending_extension: cols[10],
             aws_account: cols[11],
+            extension_history: cols[12],
             empty_headers: texts
                 .iter()
                 .enumerate()
@@ -197,6 +204,8 @@ pub struct RequestRow {
     /// 1-based sheet row number (row 1 is the header).
     pub row: usize,
     pub status: RowStatus,
+    /// The `状態` cell as written.
+    pub status_text: String,
     pub owner: String,
     pub account: String,
     pub key_id: String,
@@ -222,7 +231,8 @@ pub struct RequestRow {
 impl RequestRow {
     fn parse(row_number: usize, cells: &[Value], layout: &RequestLayout) -> Self {
         let text = |col: usize| cell_text(cells, col).unwrap_or_default();
-        let status = RowStatus::classify(&text(layout.status));
+        let status_text = text(layout.status);
+        let status = RowStatus::classify(&status_text);
         let (owner_text, account_text, key_text) = (
             text(layout.owner),
             text(layout.account),
@@ -239,6 +249,7 @@ impl RequestRow {
             return RequestRow {
                 row: row_number,
                 status,
+                status_text,
                 owner: owner_text,
                 account: account_text,
                 key_id: key_text,
@@ -325,6 +336,7 @@ impl RequestRow {
         RequestRow {
             row: row_number,
             status,
+            status_text,
             owner: owner_text,
             account: account_text,
             key_id: key_text,
@@ -363,6 +375,16 @@ fn account_cell(value: &Value) -> AccountCell {
         Value::String(s) => AccountCell::Text(s.trim().to_string()),
         Value::Null => AccountCell::Home,
         other => AccountCell::Text(other.to_string()),
+    }
+}
+
+impl RequestRow {
+    /// The status once keywarden's `無効化済み` is taken out of it (SPEC §8 reactivation).
+    pub fn status_without_deactivated_mark(&self) -> String {
+        self.status_text
+            .replace(crate::core::domain::DEACTIVATED_MARK, "")
+            .trim()
+            .to_string()
     }
 }
 
@@ -438,13 +460,14 @@ impl RequestTable {
         }
     }
 
-    /// An index of the rows by IAM user and key, for locating many rows in one pass.
-    pub fn locator(&self) -> Locator<'_> {
-        Locator::new(
-            self.rows
-                .iter()
-                .map(|r| (r.row, r.account.as_str(), r.key_id.as_str())),
-        )
+    /// Where in `rows` the sheet row numbered `row` is (rows are in sheet order).
+    pub fn row_index(&self, row: usize) -> Option<usize> {
+        self.rows.binary_search_by_key(&row, |r| r.row).ok()
+    }
+
+    /// The index of what the rows hold, none of them taken as due (relocation only).
+    pub fn holdings(&self) -> super::Holdings<'_> {
+        super::Holdings::of_rows(self.rows.iter().map(|r| (r, false)))
     }
 }
 
@@ -500,45 +523,6 @@ impl RowSink for RequestTableSink {
                 }
             }
             Some(Err(_)) => {}
-        }
-    }
-}
-
-/// Rows by (IAM user, key). IAM compares user names without regard to case, so `CI-Deploy`
-/// in the sheet is the row of IAM's `ci-deploy`.
-pub struct Locator<'a> {
-    by_pair: HashMap<(String, &'a str), Vec<usize>>,
-}
-
-impl<'a> Locator<'a> {
-    /// An index of `(row, IAM user as in the sheet, key)` triples, e.g. from a re-check that
-    /// read only those two columns.
-    pub fn new(rows: impl IntoIterator<Item = (usize, &'a str, &'a str)>) -> Self {
-        let mut by_pair: HashMap<(String, &str), Vec<usize>> = HashMap::new();
-        for (row, account, key) in rows {
-            by_pair
-                .entry((account.to_ascii_lowercase(), key))
-                .or_default()
-                .push(row);
-        }
-        Locator { by_pair }
-    }
-
-    /// Where the row holding `account` and `key_id` is now: `expected` if it still holds them,
-    /// else the only other row that does. `None` when it is gone or held by several rows.
-    pub fn locate(
-        &self,
-        expected: usize,
-        account: &IamUserName,
-        key_id: &AccessKeyId,
-    ) -> Option<usize> {
-        let holders = self.by_pair.get(&(account.folded(), key_id.as_str()))?;
-        if holders.contains(&expected) {
-            return Some(expected);
-        }
-        match holders.as_slice() {
-            [only] => Some(*only),
-            _ => None,
         }
     }
 }
@@ -686,20 +670,20 @@ mod tests {
         let t = RequestTable::parse("s", &vec![header(), b.clone(), a.clone()]).unwrap();
         let user = IamUserName::parse("tanaka-s3").unwrap();
         let key = AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap();
-        assert_eq!(t.locator().locate(3, &user, &key), Some(3));
-        assert_eq!(t.locator().locate(2, &user, &key), Some(3));
+        assert_eq!(t.holdings().locate(3, &user, &key), Some(3));
+        assert_eq!(t.holdings().locate(2, &user, &key), Some(3));
         let dup = RequestTable::parse("s", &vec![header(), a.clone(), a.clone()]).unwrap();
-        assert_eq!(dup.locator().locate(4, &user, &key), None, "ambiguous");
-        assert_eq!(dup.locator().locate(2, &user, &key), Some(2));
+        assert_eq!(dup.holdings().locate(4, &user, &key), None, "ambiguous");
+        assert_eq!(dup.holdings().locate(2, &user, &key), Some(2));
         let gone = RequestTable::parse("s", &vec![header(), b]).unwrap();
-        assert_eq!(gone.locator().locate(2, &user, &key), None);
+        assert_eq!(gone.holdings().locate(2, &user, &key), None);
         // IAM user names compare without regard to case.
         let mut upper = a.clone();
         upper[9] = json!("Tanaka-S3");
         let t = RequestTable::parse("s", &vec![header(), upper]).unwrap();
-        assert_eq!(t.locator().locate(2, &user, &key), Some(2));
+        assert_eq!(t.holdings().locate(2, &user, &key), Some(2));
         assert_eq!(
-            t.locator().locate(5, &user, &key),
+            t.holdings().locate(5, &user, &key),
             Some(2),
             "found again when moved"
         );

@@ -5,8 +5,8 @@
 
 use chrono::NaiveDate;
 
-use super::requests::Locator;
-use super::{CellWrite, DEACTIVATED_HEADER, NOTIFIED_HEADER, RequestLayout, RequestTable, a1_cell};
+use super::Holdings;
+use super::{CellWrite, OwnColumn, OwnColumns, RequestLayout, RequestTable, a1_cell};
 use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
 use crate::core::outcome::{CellChange, SheetChange, WriteResult};
 
@@ -18,49 +18,54 @@ pub struct WritePlan {
     pub results: Vec<WriteResult>,
 }
 
-/// Plans `changes` against `table`. Columns keywarden creates (`通知日`, `無効化日`) take the
-/// first empty header cells, in that order, when first needed (SPEC §2).
+/// Plans `changes` against `table`. Columns keywarden creates (`通知日`, `無効化日`) are
+/// placed by [`OwnColumns::place`], the rule the extension endpoint follows too.
 pub fn plan(table: &RequestTable, changes: &[&SheetChange]) -> WritePlan {
-    plan_at(&table.sheet, &table.layout, &table.locator(), changes)
+    plan_at(&table.sheet, &table.layout, &table.holdings(), changes)
 }
 
 /// [`plan`] against only what a write needs: row 1 (`layout`) and where each (IAM user, key)
-/// is now (`locator`), as re-checked just before writing.
+/// is now (`holdings`), as re-checked just before writing.
 pub fn plan_at(
     sheet: &str,
     layout: &RequestLayout,
-    locator: &Locator,
+    holdings: &Holdings,
     changes: &[&SheetChange],
 ) -> WritePlan {
-    let mut cells = Vec::new();
-    let mut free = layout.free_columns();
-    let mut column = |existing: Option<usize>, header: &str, needed: bool| {
-        existing.or_else(|| {
-            needed.then(|| {
-                let col = free.next().expect("an endless supply of columns");
-                cells.push(CellWrite {
-                    range: a1_cell(sheet, col, 1),
-                    value: header.into(),
-                });
-                col
-            })
-        })
-    };
     let needs = |f: fn(&CellChange) -> bool| changes.iter().any(|c| f(&c.change));
-    let notified_col = column(
-        layout.notified,
-        NOTIFIED_HEADER,
-        needs(|c| matches!(c, CellChange::Notified(_))),
-    );
-    let deactivated_col = column(
-        layout.deactivated,
-        DEACTIVATED_HEADER,
-        needs(|c| matches!(c, CellChange::Deactivated(_) | CellChange::Reactivated)),
-    );
+    let needed: Vec<OwnColumn> = [
+        (
+            OwnColumn::Notified,
+            needs(|c| matches!(c, CellChange::Notified(_))),
+        ),
+        (
+            OwnColumn::Deactivated,
+            needs(|c| {
+                matches!(
+                    c,
+                    CellChange::Deactivated(_) | CellChange::Reactivated { .. }
+                )
+            }),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(column, needed)| needed.then_some(column))
+    .collect();
+    let own = OwnColumns::place(layout, &needed);
+    let mut cells: Vec<CellWrite> = own
+        .created
+        .iter()
+        .map(|(col, header)| CellWrite {
+            range: a1_cell(sheet, *col, 1),
+            value: header.to_string(),
+        })
+        .collect();
+    let notified_col = own.col(OwnColumn::Notified);
+    let deactivated_col = own.col(OwnColumn::Deactivated);
     let date = |d: &NaiveDate| d.format("%Y-%m-%d").to_string();
     let mut results = Vec::with_capacity(changes.len());
     for c in changes {
-        let Some(row) = locator.locate(c.row, &c.account, &c.key) else {
+        let Some(row) = holdings.locate(c.row, &c.account, &c.key) else {
             results.push(WriteResult::NotWritten {
                 why: format!(
                     "no single row holds {} / {} any more (moved, edited or duplicated)",
@@ -84,7 +89,10 @@ pub fn plan_at(
                 cell(Some(layout.status), DEACTIVATED_MARK.to_string());
                 cell(deactivated_col, date(day));
             }
-            CellChange::Reactivated => cell(deactivated_col, String::new()),
+            CellChange::Reactivated { status } => {
+                cell(Some(layout.status), status.clone());
+                cell(deactivated_col, String::new());
+            }
             CellChange::KeyReplaced(new) => cell(Some(layout.key_id), new.to_string()),
         }
         results.push(WriteResult::Written { row });
@@ -96,7 +104,7 @@ pub fn plan_at(
 mod tests {
     use super::*;
     use crate::core::domain::{AccessKeyId, IamUserName};
-    use crate::core::sheet::ORIGINAL_LAYOUT;
+    use crate::core::sheet::{NOTIFIED_HEADER, ORIGINAL_LAYOUT};
     use serde_json::{Value, json};
 
     const KEY: &str = "AKIAIOSFODNN7EXAMPLE";

@@ -1,0 +1,280 @@
+//! The one index of what the request sheet holds: rows by access key and rows by IAM user,
+//! each with its status, whether it is due for deletion today, and how its key cell reads.
+//! Built once per run (and once per interaction, and once per re-read before a write); the
+//! proof of SPEC §4, the duplicate-key alert and every relocation before a write ask it, so
+//! "which rows hold this key / name this user" has one answer.
+//!
+//! It borrows the cell texts it was built from and keeps two sorted vectors of row indices:
+//! two allocations however long the sheet.
+
+use std::cmp::Ordering;
+
+use super::RequestRow;
+use crate::core::domain::{AccessKeyId, IamUserName, RowStatus};
+
+/// How a row's key cell reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyCell<'a> {
+    /// An access key ID (trimmed).
+    Id(&'a str),
+    Empty,
+    /// Not an access key ID (`AKIA… （旧）`, a note): it may still mean a key.
+    Unreadable,
+}
+
+impl<'a> KeyCell<'a> {
+    pub fn read(text: &'a str) -> Self {
+        let text = text.trim();
+        if text.is_empty() {
+            KeyCell::Empty
+        } else if AccessKeyId::parse(text).is_ok() {
+            KeyCell::Id(text)
+        } else {
+            KeyCell::Unreadable
+        }
+    }
+}
+
+/// One row as the index sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held<'a> {
+    /// 1-based sheet row.
+    pub row: usize,
+    /// The status does not contain `削除` (`延長` rows are live).
+    pub live: bool,
+    /// Due for deletion today (SPEC §3's delete, after any grace period).
+    pub due: bool,
+    /// The IAM user cell as written (trimmed); IAM compares it without regard to case.
+    pub user: &'a str,
+    pub key: KeyCell<'a>,
+}
+
+impl Held<'_> {
+    /// Whether the row names `user` (as IAM compares names).
+    pub fn names(&self, user: &IamUserName) -> bool {
+        self.user.eq_ignore_ascii_case(user.as_str())
+    }
+
+    /// Whether the row's key cell reads as `key`.
+    pub fn holds(&self, key: &AccessKeyId) -> bool {
+        self.key == KeyCell::Id(key.as_str())
+    }
+
+    /// SPEC §4's "another live row": live and not itself due for deletion today.
+    pub fn keeps_alive(&self) -> bool {
+        self.live && !self.due
+    }
+}
+
+/// Rows by key and by IAM user.
+#[derive(Debug, Clone, Default)]
+pub struct Holdings<'a> {
+    rows: Vec<Held<'a>>,
+    /// Indices into `rows` of the rows whose key cell reads as a key ID, sorted by key.
+    by_key: Vec<u32>,
+    /// Indices into `rows` of every row with a user cell, sorted by user without case.
+    by_user: Vec<u32>,
+}
+
+fn fold_cmp(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+impl<'a> Holdings<'a> {
+    pub fn new(rows: impl IntoIterator<Item = Held<'a>>) -> Self {
+        let mut rows: Vec<Held<'a>> = rows.into_iter().collect();
+        rows.sort_by_key(|h| h.row);
+        let index = |keep: fn(&Held) -> bool| -> Vec<u32> {
+            (0..rows.len() as u32)
+                .filter(|&i| keep(&rows[i as usize]))
+                .collect()
+        };
+        let mut by_key = index(|h| matches!(h.key, KeyCell::Id(_)));
+        by_key.sort_by(|&a, &b| key_of(&rows[a as usize]).cmp(key_of(&rows[b as usize])));
+        let mut by_user = index(|h| !h.user.is_empty());
+        by_user.sort_by(|&a, &b| fold_cmp(rows[a as usize].user, rows[b as usize].user));
+        Holdings {
+            rows,
+            by_key,
+            by_user,
+        }
+    }
+
+    /// From parsed request rows, each with whether it is due for deletion today.
+    pub fn of_rows(rows: impl IntoIterator<Item = (&'a RequestRow, bool)>) -> Self {
+        Self::new(rows.into_iter().map(|(r, due)| Held {
+            row: r.row,
+            live: r.status != RowStatus::Deleted,
+            due,
+            user: r.account.trim(),
+            key: KeyCell::read(&r.key_id),
+        }))
+    }
+
+    /// Only where rows are (a re-read of the user and key columns before a write): status
+    /// and due-ness unknown, every row taken as live and not due.
+    pub fn locations(rows: impl IntoIterator<Item = (usize, &'a str, &'a str)>) -> Self {
+        Self::new(rows.into_iter().map(|(row, user, key)| Held {
+            row,
+            live: true,
+            due: false,
+            user: user.trim(),
+            key: KeyCell::read(key),
+        }))
+    }
+
+    /// Every row, in sheet order.
+    pub fn rows(&self) -> &[Held<'a>] {
+        &self.rows
+    }
+
+    /// The row numbered `row`, if the sheet has it.
+    pub fn row(&self, row: usize) -> Option<&Held<'a>> {
+        self.rows
+            .binary_search_by_key(&row, |h| h.row)
+            .ok()
+            .map(|i| &self.rows[i])
+    }
+
+    /// The rows whose key cell reads as `key`, in sheet order, whatever user they name.
+    pub fn holders(&self, key: &AccessKeyId) -> impl Iterator<Item = &Held<'a>> {
+        let key = key.as_str();
+        let start = self
+            .by_key
+            .partition_point(|&i| key_of(&self.rows[i as usize]) < key);
+        self.by_key[start..]
+            .iter()
+            .map(|&i| &self.rows[i as usize])
+            .take_while(move |h| key_of(h) == key)
+    }
+
+    /// The rows naming `user` (as IAM compares names), in sheet order, whatever key they hold.
+    pub fn naming(&self, user: &IamUserName) -> impl Iterator<Item = &Held<'a>> {
+        let name = user.as_str();
+        let start = self
+            .by_user
+            .partition_point(|&i| fold_cmp(self.rows[i as usize].user, name) == Ordering::Less);
+        self.by_user[start..]
+            .iter()
+            .map(|&i| &self.rows[i as usize])
+            .take_while(move |h| fold_cmp(h.user, name) == Ordering::Equal)
+    }
+
+    /// Where the row holding `user` and `key` is now (SPEC §4 step 8): `expected` if it still
+    /// holds them, else the only row that does; `None` when none or several do.
+    pub fn locate(&self, expected: usize, user: &IamUserName, key: &AccessKeyId) -> Option<usize> {
+        let rows: Vec<usize> = self
+            .holders(key)
+            .filter(|h| h.names(user))
+            .map(|h| h.row)
+            .collect();
+        match rows.as_slice() {
+            _ if rows.contains(&expected) => Some(expected),
+            [only] => Some(*only),
+            _ => None,
+        }
+    }
+
+    /// Keys that more than one live row holds, with those rows (sheet order, by first row).
+    pub fn duplicate_keys(&self) -> Vec<(String, Vec<usize>)> {
+        let live: Vec<&Held> = self
+            .by_key
+            .iter()
+            .map(|&i| &self.rows[i as usize])
+            .filter(|h| h.live)
+            .collect();
+        let mut out: Vec<(String, Vec<usize>)> = live
+            .chunk_by(|a, b| key_of(a) == key_of(b))
+            .filter(|same| same.len() > 1)
+            .map(|same| {
+                let mut rows: Vec<usize> = same.iter().map(|h| h.row).collect();
+                rows.sort_unstable();
+                (key_of(same[0]).to_string(), rows)
+            })
+            .collect();
+        out.sort_by_key(|(_, rows)| rows[0]);
+        out
+    }
+}
+
+fn key_of<'a>(h: &Held<'a>) -> &'a str {
+    match h.key {
+        KeyCell::Id(k) => k,
+        _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const K1: &str = "AKIAIOSFODNN7EXAMPLE";
+    const K2: &str = "AKIAI44QH8DHBEXAMPLE";
+
+    fn held(row: usize, user: &'static str, key: &'static str) -> Held<'static> {
+        Held {
+            row,
+            live: true,
+            due: false,
+            user,
+            key: KeyCell::read(key),
+        }
+    }
+
+    fn user(s: &str) -> IamUserName {
+        IamUserName::parse(s).unwrap()
+    }
+
+    fn key(s: &str) -> AccessKeyId {
+        AccessKeyId::parse(s).unwrap()
+    }
+
+    #[test]
+    fn key_cells_read_as_ids_empty_or_unreadable() {
+        assert_eq!(KeyCell::read(&format!(" {K1} ")), KeyCell::Id(K1));
+        assert_eq!(KeyCell::read("  "), KeyCell::Empty);
+        assert_eq!(KeyCell::read(&format!("{K1} （旧）")), KeyCell::Unreadable);
+    }
+
+    #[test]
+    fn rows_by_key_and_by_user_whatever_the_case() {
+        let h = Holdings::new([
+            held(2, "tanaka-dev", K1),
+            held(3, "Tanaka-Dev", K2),
+            held(4, "sato", K1),
+            held(5, "tanaka-dev", ""),
+        ]);
+        let rows = |it: &mut dyn Iterator<Item = &Held>| it.map(|h| h.row).collect::<Vec<_>>();
+        assert_eq!(rows(&mut h.holders(&key(K1))), vec![2, 4]);
+        assert_eq!(rows(&mut h.holders(&key(K2))), vec![3]);
+        assert_eq!(rows(&mut h.naming(&user("TANAKA-dev"))), vec![2, 3, 5]);
+        assert_eq!(rows(&mut h.naming(&user("nobody"))), Vec::<usize>::new());
+        assert_eq!(h.duplicate_keys(), vec![(K1.to_string(), vec![2, 4])]);
+        assert_eq!(h.row(4).map(|r| r.user), Some("sato"));
+        assert_eq!(h.row(9), None);
+    }
+
+    #[test]
+    fn locate_follows_a_moved_row_and_refuses_to_guess() {
+        let (u, k) = (user("tanaka-dev"), key(K1));
+        let moved = Holdings::locations([(2, "suzuki", K2), (3, "tanaka-dev", K1)]);
+        assert_eq!(moved.locate(2, &u, &k), Some(3));
+        assert_eq!(moved.locate(3, &u, &k), Some(3));
+        let twice = Holdings::locations([(2, "tanaka-dev", K1), (4, "TANAKA-DEV", K1)]);
+        assert_eq!(twice.locate(4, &u, &k), Some(4), "still where it was");
+        assert_eq!(twice.locate(3, &u, &k), None, "moved, and two rows hold it");
+        let gone = Holdings::locations([(2, "tanaka-dve", K1)]);
+        assert_eq!(gone.locate(2, &u, &k), None);
+    }
+
+    #[test]
+    fn deleted_rows_are_no_duplicates() {
+        let mut deleted = held(3, "a", K1);
+        deleted.live = false;
+        let h = Holdings::new([held(2, "a", K1), deleted]);
+        assert!(h.duplicate_keys().is_empty());
+        assert_eq!(h.holders(&key(K1)).count(), 2, "but both hold the key");
+    }
+}
