@@ -401,3 +401,139 @@ async fn shadow_keys_are_listed_per_account() {
     );
     assert!(!shadows.iter().any(|(k, _)| *k == dev), "{shadows:?}");
 }
+
+#[tokio::test]
+async fn check_enters_every_account_and_changes_nothing() {
+    let mut env = three_accounts().await;
+    // 検証 and 開発 have their role; "broken" has none.
+    env.set_env(
+        "KEYWARDEN_ACCOUNTS",
+        "本番=123456789012,検証=111122223333,開発=444455556666,broken=777788889999",
+    );
+    let key = user_in(&env, HOME, "app").await;
+    set_rows(&env, &[(due("田中 太郎", "app", &key), json!(""))]);
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status, 1, "{}\n{}", out.stdout, out.stderr);
+    let line = |what: &str| -> String {
+        out.stdout
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no line about {what}:\n{}", out.stdout))
+            .to_string()
+    };
+    assert!(
+        line("AWS account 本番 (123456789012)").starts_with('✓'),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        line("AWS account 検証 (111122223333)").starts_with('✓'),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        line("AWS account 開発 (444455556666)").starts_with('✓'),
+        "{}",
+        out.stdout
+    );
+    let broken = line("AWS account broken (777788889999)");
+    assert!(
+        broken.starts_with('✗') && broken.contains("AccessDenied"),
+        "{broken}"
+    );
+    assert!(
+        env.iam.mutations().is_empty(),
+        "check changes nothing in IAM"
+    );
+    assert_eq!(env.google.counts().writes, 0);
+    let assumed = env
+        .iam
+        .other_actions()
+        .iter()
+        .filter(|a| *a == "sts:AssumeRole")
+        .count();
+    assert_eq!(assumed, 3);
+}
+
+#[tokio::test]
+async fn organization_accounts_come_from_every_page_of_list_accounts() {
+    let mut env = TestEnv::start().await;
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let moto = env.moto.endpoint();
+    let ids = support::moto_accounts::create_organization(&moto, &["prod", "stage", "gone"]).await;
+    for name in ["prod", "stage"] {
+        create_member_role(&moto, &ids[name], "/ops/", "kw", CALLER_ARN, Some("ext-1")).await;
+    }
+    env.set_env("KEYWARDEN_ACCOUNTS", "organization")
+        .set_env("KEYWARDEN_ROLE_PATH", "/ops/")
+        .set_env("KEYWARDEN_ROLE_NAME", "kw")
+        .set_env("KEYWARDEN_ROLE_EXTERNAL_ID", "ext-1");
+    // One account a page: the four accounts (the management account too) take four pages.
+    env.iam.org_page_size(1);
+    let prod_key = user_in(&env, &ids["prod"], "app").await;
+    let stage_key = user_in(&env, &ids["stage"], "app").await;
+    set_rows(
+        &env,
+        &[
+            (due("田中 太郎", "app", &prod_key), json!("PROD")),
+            (
+                due("田中 太郎", "app", &stage_key),
+                json!(ids["stage"].clone()),
+            ),
+        ],
+    );
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert_eq!(action_for(&report, 2)["aws_account"], ids["prod"].as_str());
+    assert_eq!(action_for(&report, 2)["aws_account_alias"], "prod");
+    assert_eq!(action_for(&report, 2)["outcome"], "done");
+    assert_eq!(action_for(&report, 3)["outcome"], "done");
+    assert!(left_in(&env, &ids["prod"], "app").await.is_empty());
+    assert!(left_in(&env, &ids["stage"], "app").await.is_empty());
+    let pages = env
+        .iam
+        .other_actions()
+        .iter()
+        .filter(|a| *a == "organizations:ListAccounts")
+        .count();
+    assert!(pages >= 4, "{:?}", env.iam.other_actions());
+    let assume: Vec<_> = env
+        .iam
+        .other_calls()
+        .into_iter()
+        .filter(|c| c.action == "sts:AssumeRole")
+        .collect();
+    assert!(
+        assume
+            .iter()
+            .all(|c| c.param("ExternalId") == Some("ext-1"))
+    );
+    assert!(assume.iter().all(|c| {
+        c.param("RoleArn")
+            .unwrap_or_default()
+            .ends_with(":role/ops/kw")
+    }));
+}
+
+#[tokio::test]
+async fn a_suspended_organization_account_is_not_allowed() {
+    let mut env = TestEnv::start().await;
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let moto = env.moto.endpoint();
+    let ids = support::moto_accounts::create_organization(&moto, &["gone"]).await;
+    support::moto_accounts::close_account(&moto, &ids["gone"]).await;
+    env.set_env("KEYWARDEN_ACCOUNTS", "organization");
+    let key = user_in(&env, &ids["gone"], "app").await;
+    set_rows(&env, &[(due("田中 太郎", "app", &key), json!("gone"))]);
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let a = action_for(&out.json(), 2);
+    assert_eq!(a["action"], "unusable", "{a}");
+    assert!(env.iam.mutations().is_empty());
+    assert!(!left_in(&env, &ids["gone"], "app").await.is_empty());
+}

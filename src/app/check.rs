@@ -4,8 +4,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::adapters::{Iam, SheetStore};
+use crate::adapters::accounts::AwsAccounts;
+use crate::adapters::{Fleet, Iam, SheetStore};
 use crate::configuration::Needs;
+use crate::core::domain::{Accounts, AccountsSetting};
 use crate::core::sheet::{Directory, RequestTable};
 
 #[derive(Default)]
@@ -95,6 +97,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
     };
 
     let mut sample_user = None;
+    let mut account_column = false;
     match services
         .sheets
         .read(&[&job.request_sheet, &job.users_sheet])
@@ -110,6 +113,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                 "",
             );
             let requests = RequestTable::parse(&job.request_sheet, &grids[0]).map(|t| {
+                account_column = t.layout.aws_account.is_some();
                 let unusable = t
                     .rows
                     .iter()
@@ -217,10 +221,67 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
             "no readable row in the request sheet to try a user with",
         ),
     }
+    if !job.accounts.setting.is_home_only() || account_column {
+        accounts(&mut list, &settings, &services).await;
+    }
     if list.failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// SPEC §10: every account keywarden may act in, entered (AssumeRole) and read once; one
+/// line each. Nothing is changed in any of them.
+async fn accounts(
+    list: &mut Checklist,
+    settings: &crate::configuration::Settings,
+    services: &crate::app::connect::Connected,
+) {
+    let job = &settings.job;
+    let fleet = AwsAccounts::new(&services.aws, &job.accounts, settings.today(None));
+    let home = match fleet.home().await {
+        Ok(home) => home,
+        Err(e) => {
+            list.fail("AWS home account (sts:GetCallerIdentity)", &e.to_string());
+            return;
+        }
+    };
+    let others = match &job.accounts.setting {
+        AccountsSetting::HomeOnly => Vec::new(),
+        AccountsSetting::Listed(list) => list.clone(),
+        AccountsSetting::Organization => match fleet.organization().await {
+            Ok(accounts) => accounts,
+            Err(e) => {
+                list.fail(
+                    "AWS Organization's accounts (organizations:ListAccounts)",
+                    &e.to_string(),
+                );
+                return;
+            }
+        },
+    };
+    let accounts = Accounts::new(home, others);
+    let role = job.accounts.role_arn(&accounts.home().id);
+    let role = role.rsplit(':').next().unwrap_or_default().to_string();
+    for (i, account) in accounts.all().iter().enumerate() {
+        let what = format!("AWS account {account}");
+        let result = if i == 0 {
+            services
+                .iam
+                .probe()
+                .await
+                .map(|()| "home account (own credentials): IAM readable".to_string())
+        } else {
+            match fleet.enter(&account.id).await {
+                Ok((iam, _)) => iam
+                    .probe()
+                    .await
+                    .map(|()| format!("entered ({role}): IAM readable")),
+                Err(e) => Err(e),
+            }
+        };
+        list.line(result.map_err(|e| e.to_string()), &what);
     }
 }
 

@@ -233,3 +233,22 @@ pub async fn create_organization(moto: &str, names: &[&str]) -> HashMap<String, 
     }
     ids
 }
+
+/// Closes an Organization account (moto marks it SUSPENDED at once).
+pub async fn close_account(moto: &str, id: &str) {
+    let config = aws_sdk_organizations::Config::builder()
+        .behavior_version(aws_sdk_organizations::config::BehaviorVersion::latest())
+        .region(aws_sdk_organizations::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_organizations::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .endpoint_url(moto)
+        .http_client(keywarden::adapters::aws::http_client())
+        .build();
+    aws_sdk_organizations::Client::from_conf(config)
+        .close_account()
+        .account_id(id)
+        .send()
+        .await
+        .expect("close account");
+}
