@@ -537,3 +537,102 @@ async fn a_suspended_organization_account_is_not_allowed() {
     assert!(env.iam.mutations().is_empty());
     assert!(!left_in(&env, &ids["gone"], "app").await.is_empty());
 }
+
+/// Secrets Manager acting in `account` on moto.
+async fn secrets_in(moto: &str, account: &str) -> aws_sdk_secretsmanager::Client {
+    use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
+    let (key, secret) = if account == HOME {
+        ("testing".to_string(), "testing".to_string())
+    } else {
+        support::moto_accounts::account_credentials(moto, account).await
+    };
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(key, secret, None, None, "test"))
+        .endpoint_url(moto)
+        .http_client(keywarden::adapters::aws::http_client())
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_stored_in_its_own_account() {
+    let mut env = three_accounts().await;
+    let moto = env.moto.endpoint();
+    let old = user_in(&env, STAGING, "rot").await;
+    // The same user name in the home account is another user: rotated there on its own.
+    let _home = user_in(&env, HOME, "rot").await;
+    set_rows(
+        &env,
+        &[(
+            RequestRow::new("田中 太郎", "rot", &old, json!("2099/12/31")),
+            json!("検証"),
+        )],
+    );
+    env.set_env("KEYWARDEN_ROTATE_USERS", "rot")
+        .set_env("KEYWARDEN_ROTATE_DAYS", "90")
+        .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
+    let today = (chrono::Utc::now().date_naive() + chrono::Duration::days(100)).to_string();
+    let out = env
+        .run(&["run", "--today", &today, "--output", "json"])
+        .await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    let rotations: Vec<&Value> = report["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "rotate")
+        .collect();
+    assert_eq!(rotations.len(), 2, "{rotations:?}");
+    assert!(
+        rotations.iter().all(|r| r["outcome"] == "done"),
+        "{rotations:?}"
+    );
+    let staging_rotation = rotations
+        .iter()
+        .find(|r| r["aws_account"] == STAGING)
+        .expect("rotated in 検証");
+    assert_eq!(staging_rotation["row"], 2);
+    // Each secret in the key's own account, holding that account's new key.
+    for account in [STAGING, HOME] {
+        let stored = secrets_in(&moto, account)
+            .await
+            .get_secret_value()
+            .secret_id("keywarden/rot")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("secret in {account}: {e:?}"));
+        let pair: Value = serde_json::from_str(stored.secret_string().unwrap()).unwrap();
+        let new_key = pair["AccessKeyId"].as_str().unwrap().to_string();
+        let owner = support::moto_accounts::key_account(&moto, &new_key).await;
+        assert_eq!(owner.as_deref(), Some(account));
+    }
+    // The sheet row (検証's key) now holds 検証's new key.
+    let cell = env.google.cell("key_request_form", "L2").unwrap();
+    let owner = support::moto_accounts::key_account(&moto, cell.as_str().unwrap()).await;
+    assert_eq!(owner.as_deref(), Some(STAGING));
+}
+
+#[tokio::test]
+async fn sts_throttling_is_retried_and_the_run_goes_on() {
+    let env = three_accounts().await;
+    let key = user_in(&env, STAGING, "app").await;
+    set_rows(&env, &[(due("佐藤 花子", "app", &key), json!("検証"))]);
+    env.iam.fail_next("AssumeRole", 400, "Throttling", 2);
+    env.iam.fail_next("GetAccessKeyInfo", 400, "Throttling", 2);
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(action_for(&out.json(), 2)["outcome"], "done");
+    assert!(left_in(&env, STAGING, "app").await.is_empty());
+    let throttled = env
+        .iam
+        .other_calls()
+        .iter()
+        .filter(|c| c.status == 400)
+        .count();
+    assert_eq!(throttled, 4, "{:?}", env.iam.other_actions());
+}
