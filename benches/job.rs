@@ -529,20 +529,45 @@ async fn accounts_scenario(accounts: usize, n: usize, latency: Duration) {
         latency.as_millis()
     );
     println!("exit status                   {status}");
-    println!("wall time                     {:.0} ms", wall.as_secs_f64() * 1000.0);
-    println!("keywarden's own CPU time      {:.0} ms", cpu.as_secs_f64() * 1000.0);
-    println!("peak RSS                      {:.1} MB", peak_kib as f64 / 1024.0);
+    println!(
+        "wall time                     {:.0} ms",
+        wall.as_secs_f64() * 1000.0
+    );
+    println!(
+        "keywarden's own CPU time      {:.0} ms",
+        cpu.as_secs_f64() * 1000.0
+    );
+    println!(
+        "peak RSS                      {:.1} MB",
+        peak_kib as f64 / 1024.0
+    );
     println!("teardowns done                {done} (one per account)");
-    println!("requests: IAM                 {} in {} accounts", iam.len(), in_accounts.len());
+    println!(
+        "requests: IAM                 {} in {} accounts",
+        iam.len(),
+        in_accounts.len()
+    );
     println!("          STS AssumeRole      {}", count("sts:AssumeRole"));
-    println!("          STS GetAccessKeyInfo {}", count("sts:GetAccessKeyInfo"));
-    println!("          STS GetCallerIdentity {}", count("sts:GetCallerIdentity"));
-    println!("          Organizations       {}", count("organizations:ListAccounts"));
+    println!(
+        "          STS GetAccessKeyInfo {}",
+        count("sts:GetAccessKeyInfo")
+    );
+    println!(
+        "          STS GetCallerIdentity {}",
+        count("sts:GetCallerIdentity")
+    );
+    println!(
+        "          Organizations       {}",
+        count("organizations:ListAccounts")
+    );
     println!(
         "          Sheets (token aside) {}",
         env.google.counts().reads + env.google.counts().writes
     );
-    println!("          Slack               {}", env.slack.post_attempts());
+    println!(
+        "          Slack               {}",
+        env.slack.post_attempts()
+    );
     if status != 0 {
         let log = std::fs::read_to_string(&stderr).unwrap_or_default();
         println!(

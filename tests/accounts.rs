@@ -99,10 +99,10 @@ async fn rows_in_three_accounts_are_torn_down_each_in_its_own() {
     for call in env.iam.mutations() {
         let user = call.param("UserName").unwrap_or_default().to_string();
         let account = env.iam.account_of(&call);
-        let expected = match (user.as_str(), account.as_str()) {
-            ("app", HOME) | ("app", STAGING) | ("ci", DEV) => true,
-            _ => false,
-        };
+        let expected = matches!(
+            (user.as_str(), account.as_str()),
+            ("app", HOME) | ("app", STAGING) | ("ci", DEV)
+        );
         assert!(expected, "{} on {user} in {account}", call.action);
     }
     // The member roles were assumed with the run's session name; every key proven first.

@@ -183,21 +183,6 @@ impl SheetStore for ScratchSheets {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a1_references_are_read_back() {
-        assert_eq!(
-            parse_a1("'key_request_form'!K5"),
-            Some(("key_request_form".into(), 10, 4))
-        );
-        assert_eq!(parse_a1("'it''s'!AA1"), Some(("it's".into(), 26, 0)));
-        assert_eq!(parse_a1("nonsense"), None);
-    }
-}
-
 /// The demo's AWS accounts: the home account's IAM is the job's own; the others' users here,
 /// and which account each key ID belongs to (as STS would say, deleted keys included).
 pub struct MemoryFleet {
@@ -250,5 +235,20 @@ impl super::Fleet<MemoryIam, NoVault> for MemoryFleet {
                     ServiceError::AccessDenied(format!("the demo has no account {account}"))
                 })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a1_references_are_read_back() {
+        assert_eq!(
+            parse_a1("'key_request_form'!K5"),
+            Some(("key_request_form".into(), 10, 4))
+        );
+        assert_eq!(parse_a1("'it''s'!AA1"), Some(("it's".into(), 26, 0)));
+        assert_eq!(parse_a1("nonsense"), None);
     }
 }

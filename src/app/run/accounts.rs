@@ -42,7 +42,7 @@ pub async fn resolve<S, M, I, V>(
     let home = if many {
         job.fleet.home().await
     } else {
-        tokio::time::timeout(std::time::Duration::from_secs(5), job.fleet.home())
+        tokio::time::timeout(std::time::Duration::from_secs(2), job.fleet.home())
             .await
             .unwrap_or_else(|_| {
                 Err(crate::adapters::ServiceError::Unavailable(
