@@ -333,6 +333,11 @@ async fn a_key_of_another_account_than_the_row_says_changes_nothing_anywhere() {
         "{detail}"
     );
     assert!(env.iam.mutations().is_empty(), "{:?}", env.iam.mutations());
+    assert!(env.iam.calls().is_empty(), "no IAM call at all: {:?}", env.iam.actions());
+    assert!(
+        !env.iam.other_actions().contains(&"sts:AssumeRole".to_string()),
+        "the refused row's account is not entered"
+    );
     assert!(!left_in(&env, HOME, "app").await.is_empty());
     assert!(!left_in(&env, STAGING, "app").await.is_empty());
 }

@@ -161,9 +161,10 @@ pub async fn iam_phases<S: SheetStore, M, I: Iam + Sync, V: Vault + Sync>(
         .iter()
         .filter(|a| {
             s.hygiene.any()
-                || due
-                    .iter()
-                    .any(|p| p.row.aws_account.as_ref().map(|r| &r.id) == Some(&a.id))
+                || due.iter().any(|p| {
+                    !refused.contains(&p.row.row)
+                        && p.row.aws_account.as_ref().map(|r| &r.id) == Some(&a.id)
+                })
         })
         .collect();
     with_work.sort_by_key(|a| a.id != accounts.home().id);
