@@ -95,6 +95,8 @@ async fn rows_in_three_accounts_are_torn_down_each_in_its_own() {
     assert!(!left_in(&env, DEV, "app").await.is_empty());
     assert!(!left_in(&env, HOME, "ci").await.is_empty());
     assert!(!left_in(&env, STAGING, "ci").await.is_empty());
+    // One sheet write for the whole run's deletions, whatever the number of accounts.
+    assert_eq!(env.google.counts().writes, 1, "{:?}", env.google.counts());
     // Each deletion acted in its row's account.
     for call in env.iam.mutations() {
         let user = call.param("UserName").unwrap_or_default().to_string();
@@ -333,9 +335,15 @@ async fn a_key_of_another_account_than_the_row_says_changes_nothing_anywhere() {
         "{detail}"
     );
     assert!(env.iam.mutations().is_empty(), "{:?}", env.iam.mutations());
-    assert!(env.iam.calls().is_empty(), "no IAM call at all: {:?}", env.iam.actions());
     assert!(
-        !env.iam.other_actions().contains(&"sts:AssumeRole".to_string()),
+        env.iam.calls().is_empty(),
+        "no IAM call at all: {:?}",
+        env.iam.actions()
+    );
+    assert!(
+        !env.iam
+            .other_actions()
+            .contains(&"sts:AssumeRole".to_string()),
         "the refused row's account is not entered"
     );
     assert!(!left_in(&env, HOME, "app").await.is_empty());
@@ -640,4 +648,36 @@ async fn sts_throttling_is_retried_and_the_run_goes_on() {
         .filter(|c| c.status == 400)
         .count();
     assert_eq!(throttled, 4, "{:?}", env.iam.other_actions());
+}
+
+#[tokio::test]
+async fn protected_users_may_be_qualified_by_account() {
+    let mut env = three_accounts().await;
+    env.set_env("KEYWARDEN_PROTECTED_USERS", "検証:app,444455556666:ci");
+    let home = user_in(&env, HOME, "app").await;
+    let staging = user_in(&env, STAGING, "app").await;
+    let dev = user_in(&env, DEV, "ci").await;
+    let home_ci = user_in(&env, HOME, "ci").await;
+    set_rows(
+        &env,
+        &[
+            (due("田中 太郎", "app", &home), json!("")),
+            (due("田中 太郎", "app", &staging), json!("検証")),
+            (due("田中 太郎", "ci", &dev), json!("開発")),
+            (due("田中 太郎", "ci", &home_ci), json!("本番")),
+        ],
+    );
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let report = out.json();
+    assert_eq!(action_for(&report, 2)["outcome"], "done");
+    assert_eq!(action_for(&report, 3)["outcome"], "refused");
+    assert_eq!(action_for(&report, 4)["outcome"], "refused");
+    assert_eq!(action_for(&report, 5)["outcome"], "done");
+    assert!(left_in(&env, HOME, "app").await.is_empty());
+    assert!(!left_in(&env, STAGING, "app").await.is_empty());
+    assert!(!left_in(&env, DEV, "ci").await.is_empty());
+    assert!(left_in(&env, HOME, "ci").await.is_empty());
 }

@@ -214,4 +214,25 @@ mod tests {
         );
         assert!(report.iam_steps[0].1.last().unwrap().contains("policy"));
     }
+
+    #[tokio::test]
+    async fn the_demo_shows_two_aws_accounts() {
+        let report = run(demo_today()).await.unwrap();
+        let by_row = |row: usize| report.actions.iter().find(|a| a.row == Some(row)).unwrap();
+        assert_eq!(by_row(2).aws_account.as_deref(), Some(HOME));
+        assert_eq!(by_row(2).aws_account_alias.as_deref(), Some("本番"));
+        assert_eq!(by_row(3).aws_account.as_deref(), Some(STAGING));
+        assert_eq!(by_row(3).aws_account_alias.as_deref(), Some("検証"));
+        // A number cell: 検証's ID.
+        assert_eq!(by_row(9).aws_account.as_deref(), Some(STAGING));
+        let rendered = render(&report);
+        for part in [
+            "AWS account",
+            "■ AWS アカウント 本番 (123456789012)",
+            "■ AWS アカウント 検証 (210987654321)",
+            "arn:aws:iam::210987654321:policy/sato-ci",
+        ] {
+            assert!(rendered.contains(part), "{part} in {rendered}");
+        }
+    }
 }
