@@ -54,6 +54,8 @@ pub struct AccountSettings {
     pub concurrency: usize,
     /// Every `KEYWARDEN_PROTECTED_USERS` entry with its account scope.
     pub protected: Vec<ProtectedUser>,
+    /// The account these settings were narrowed to ([`JobSettings::for_account`]).
+    pub current: Option<Account>,
 }
 
 impl Default for AccountSettings {
@@ -66,6 +68,7 @@ impl Default for AccountSettings {
             external_id: None,
             concurrency: 8,
             protected: Vec::new(),
+            current: None,
         }
     }
 }
@@ -93,10 +96,12 @@ impl JobSettings {
             .filter(|u| here.contains(u) || !entries.iter().any(|e| &e.user == *u))
             .cloned()
             .collect();
-        JobSettings {
+        let mut narrowed = JobSettings {
             protected_users,
             ..self.clone()
-        }
+        };
+        narrowed.accounts.current = Some(account.clone());
+        narrowed
     }
 }
 
@@ -725,6 +730,7 @@ fn account_settings(
         external_id,
         concurrency,
         protected,
+        current: None,
     }
 }
 

@@ -131,6 +131,14 @@ pub struct KeyRef<'a> {
     pub owner: &'a str,
     pub user: &'a str,
     pub key: &'a str,
+    /// The key's AWS account, when the run knows it (SPEC §10).
+    pub account: Option<&'a crate::core::domain::Account>,
+}
+
+fn key_in_account(k: &KeyRef) -> String {
+    k.account
+        .map(|a| format!("AWS アカウント {} の ", clean(&a.to_string())))
+        .unwrap_or_default()
 }
 
 fn greeting(owner: &str) -> String {
@@ -144,10 +152,11 @@ fn greeting(owner: &str) -> String {
 /// SPEC §8 age limit, before the deletion.
 pub fn key_age_notice(k: &KeyRef, age: i64, days_left: i64) -> String {
     format!(
-        "{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過しました。\
+        "{}{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過しました。\
          {days_left} 日後にこのキーは削除されます（IAM ユーザーは残ります）。\n\
          引き続き必要な場合は、新しいキーへの切り替えを管理者に依頼してください。",
         greeting(k.owner),
+        key_in_account(k),
         clean(k.user),
         clean(k.key)
     )
@@ -156,9 +165,10 @@ pub fn key_age_notice(k: &KeyRef, age: i64, days_left: i64) -> String {
 /// SPEC §8 age limit reached.
 pub fn key_age_deleted(k: &KeyRef, age: i64) -> String {
     format!(
-        "{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過したため削除しました（IAM ユーザーは残っています）。\n\
+        "{}{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過したため削除しました（IAM ユーザーは残っています）。\n\
          必要な場合は、新しいキーの発行を管理者に依頼してください。",
         greeting(k.owner),
+        key_in_account(k),
         clean(k.user),
         clean(k.key)
     )
@@ -167,9 +177,10 @@ pub fn key_age_deleted(k: &KeyRef, age: i64) -> String {
 /// SPEC §8 unused key.
 pub fn key_deactivated_unused(k: &KeyRef, idle: i64) -> String {
     format!(
-        "{}IAM ユーザー「{}」のアクセスキー {} は {idle} 日間使われていないため無効化しました（削除はしていません）。\n\
+        "{}{}IAM ユーザー「{}」のアクセスキー {} は {idle} 日間使われていないため無効化しました（削除はしていません）。\n\
          まだ必要な場合は、再有効化を管理者に依頼してください。",
         greeting(k.owner),
+        key_in_account(k),
         clean(k.user),
         clean(k.key)
     )
@@ -203,12 +214,13 @@ pub fn row_reactivated(row: &RequestRow) -> String {
 /// SPEC §8 rotation: the secret's name, never the secret.
 pub fn key_rotated(k: &KeyRef, new_key: &str, secret_name: &str) -> String {
     format!(
-        "{}IAM ユーザー「{}」のアクセスキーをローテーションしました。\n\
+        "{}{}IAM ユーザー「{}」のアクセスキーをローテーションしました。\n\
          • 新しいアクセスキーID: {}\n\
          • 保存先: AWS Secrets Manager のシークレット「{}」\n\
          • 古いキー {} は無効化しました。\n\
          新しいキーに切り替えたら、古いキーは次回以降のローテーションで削除されます。",
         greeting(k.owner),
+        key_in_account(k),
         clean(k.user),
         clean(new_key),
         clean(secret_name),
@@ -438,6 +450,24 @@ mod tests {
             !owner_deleted(&row()).contains("AWS アカウント"),
             "home-only rows as before"
         );
+        let acc = r.aws_account.clone().unwrap();
+        let k = KeyRef {
+            owner: "田中",
+            user: "ci",
+            key: "AKIAIOSFODNN7EXAMPLE",
+            account: Some(&acc),
+        };
+        for text in [
+            key_age_notice(&k, 180, 30),
+            key_age_deleted(&k, 210),
+            key_deactivated_unused(&k, 90),
+            key_rotated(&k, "AKIANEW", "keywarden/ci"),
+        ] {
+            assert!(
+                text.contains("AWS アカウント 本番 (123456789012) の IAM ユーザー「ci」"),
+                "{text}"
+            );
+        }
         let line = |id: Option<&str>, alias: Option<&str>, detail: &str| ActionRecord {
             row: Some(3),
             account: "u".into(),
