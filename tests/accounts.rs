@@ -681,3 +681,68 @@ async fn protected_users_may_be_qualified_by_account() {
     assert!(!left_in(&env, DEV, "ci").await.is_empty());
     assert!(left_in(&env, HOME, "ci").await.is_empty());
 }
+
+#[tokio::test]
+async fn without_the_home_account_or_the_organization_nothing_runs() {
+    let mut env = three_accounts().await;
+    let key = user_in(&env, HOME, "app").await;
+    set_rows(&env, &[(due("田中 太郎", "app", &key), json!(""))]);
+    // ListAccounts refused (not the management account): no row's account can be told.
+    env.set_env("KEYWARDEN_ACCOUNTS", "organization");
+    env.iam
+        .fail_next("ListAccounts", 400, "AccessDeniedException", 5);
+    let out = env.run(&["run", "--today", "2026-11-22"]).await;
+    assert_eq!(out.status, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("cannot list the Organization's accounts"),
+        "{}",
+        out.stderr
+    );
+    // STS unreachable: the home account cannot be named.
+    env.set_env("KEYWARDEN_ACCOUNTS", ACCOUNTS)
+        .set_env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9");
+    let out = env.run(&["run", "--today", "2026-11-22"]).await;
+    assert_eq!(out.status, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("sts:GetCallerIdentity"),
+        "{}",
+        out.stderr
+    );
+    assert!(env.iam.mutations().is_empty());
+    assert_eq!(env.google.counts().writes, 0);
+    assert!(!left_in(&env, HOME, "app").await.is_empty());
+}
+
+#[tokio::test]
+async fn accounts_are_entered_side_by_side_up_to_the_concurrency() {
+    let overlapping = |env: &TestEnv| {
+        let calls: Vec<_> = env
+            .iam
+            .other_calls()
+            .into_iter()
+            .filter(|c| c.action == "sts:AssumeRole")
+            .collect();
+        assert_eq!(calls.len(), 2);
+        calls[0].at < calls[1].done && calls[1].at < calls[0].done
+    };
+    for (concurrency, side_by_side) in [("1", false), ("8", true)] {
+        let mut env = three_accounts().await;
+        env.set_env("KEYWARDEN_ACCOUNT_CONCURRENCY", concurrency);
+        let b = user_in(&env, STAGING, "b").await;
+        let c = user_in(&env, DEV, "c").await;
+        set_rows(
+            &env,
+            &[
+                (due("田中 太郎", "b", &b), json!("検証")),
+                (due("田中 太郎", "c", &c), json!("開発")),
+            ],
+        );
+        env.iam.delay(std::time::Duration::from_millis(300));
+        let out = env
+            .run(&["run", "--today", "2026-11-22", "--output", "json"])
+            .await;
+        assert_eq!(out.status, 0, "{}", out.stderr);
+        assert_eq!(overlapping(&env), side_by_side, "concurrency {concurrency}");
+    }
+}
