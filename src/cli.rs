@@ -60,6 +60,10 @@ pub struct RunArgs {
     /// TOML file with the same keys as the environment, lower case, without KEYWARDEN_.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// `plan` only: also show what each of the next N days brings (notices, deactivations,
+    /// teardowns), from the sheet alone.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=366))]
+    pub days: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -171,10 +175,17 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
         slack: mode == Mode::Run,
         signing_secret: false,
     };
-    let settings = match settings(args.config.as_deref(), needs) {
+    if mode == Mode::Run && args.days.is_some() {
+        return fail(
+            "--days only shows the days ahead and changes nothing: use keywarden plan --days N \
+             (or run --dry-run --days N)",
+        );
+    }
+    let mut settings = match settings(args.config.as_deref(), needs) {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
+    settings.job.days_ahead = args.days;
     let today = settings.today(args.today);
     match execute(&settings, today, mode, Deadline::none()).await {
         Ok(report) => {

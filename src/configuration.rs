@@ -37,6 +37,10 @@ pub struct JobSettings {
     pub extension_requests: bool,
     /// Which AWS accounts, and how they are entered.
     pub accounts: AccountSettings,
+    /// `KEYWARDEN_LOG_SHEET`: the sheet every run appends its actions to (SPEC §11).
+    pub log_sheet: String,
+    /// `plan --days N`: the report also lists what each of the next N days brings.
+    pub days_ahead: Option<u32>,
 }
 
 /// The AWS accounts keywarden may act in, and the role it assumes in them.
@@ -110,6 +114,7 @@ const KNOWN: &[&str] = &[
     "KEYWARDEN_SPREADSHEET_ID",
     "KEYWARDEN_REQUEST_SHEET",
     "KEYWARDEN_USERS_SHEET",
+    "KEYWARDEN_LOG_SHEET",
     "KEYWARDEN_ADMIN_SLACK_IDS",
     "KEYWARDEN_NOTIFY_DAYS",
     "KEYWARDEN_TIMEZONE",
@@ -640,6 +645,8 @@ impl Settings {
                 timezone,
                 extension_requests: extensions.enabled(),
                 accounts,
+                log_sheet: parse("KEYWARDEN_LOG_SHEET", "keywarden_log"),
+                days_ahead: None,
             },
             timezone,
             today,

@@ -97,6 +97,23 @@ async fn rows_in_three_accounts_are_torn_down_each_in_its_own() {
     assert!(!left_in(&env, STAGING, "ci").await.is_empty());
     // One sheet write for the whole run's deletions, whatever the number of accounts.
     assert_eq!(env.google.counts().writes, 1, "{:?}", env.google.counts());
+    // The log sheet's AWSアカウント column holds each line's account.
+    let log = env.google.sheet("keywarden_log");
+    let col = log[0]
+        .iter()
+        .position(|h| h == "AWSアカウント")
+        .expect("log header");
+    let row_col = log[0].iter().position(|h| h == "行").expect("log header");
+    for (row, account) in [(2, HOME), (3, STAGING), (4, DEV)] {
+        let line = log
+            .iter()
+            .find(|l| {
+                l.get(row_col) == Some(&json!(row))
+                    || l.get(row_col) == Some(&json!(row.to_string()))
+            })
+            .unwrap_or_else(|| panic!("no log line for row {row}: {log:?}"));
+        assert_eq!(line[col], json!(account), "{line:?}");
+    }
     // Each deletion acted in its row's account.
     for call in env.iam.mutations() {
         let user = call.param("UserName").unwrap_or_default().to_string();

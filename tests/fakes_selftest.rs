@@ -380,6 +380,70 @@ async fn google_batch_update_grows_rows_and_rejects_bad_ranges_atomically() {
 }
 
 #[tokio::test]
+async fn google_append_inserts_below_the_table_and_add_sheet_creates_once() {
+    let google = FakeGoogle::start("sheet-1").await;
+    let token = google.issue_token(SHEETS_SCOPE);
+    let base = format!("{}v4/spreadsheets/sheet-1", google.base_url());
+    let append_url = |option: &str| {
+        format!(
+            "{base}/values/log!A:J:append?valueInputOption={option}&insertDataOption=INSERT_ROWS"
+        )
+    };
+    let rows = json!({"majorDimension": "ROWS", "values": [["a", 1], ["=1+1", 2]]});
+
+    // No such sheet: what the real API answers.
+    let missing = post_json(&append_url("RAW"), &token, &rows).await;
+    assert_eq!(missing.status, 400);
+    assert!(
+        missing.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Unable to parse range"),
+        "{}",
+        missing.body
+    );
+    let add = json!({"requests": [{"addSheet": {"properties": {"title": "log"}}}]});
+    let added = post_json(&format!("{base}:batchUpdate"), &token, &add).await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(
+        added.json()["replies"][0]["addSheet"]["properties"]["title"],
+        "log"
+    );
+    let again = post_json(&format!("{base}:batchUpdate"), &token, &add).await;
+    assert_eq!(again.status, 400);
+    assert!(again.body.contains("already exists"), "{}", again.body);
+
+    let unspecified = post_json(
+        &format!("{base}/values/log!A:J:append?insertDataOption=INSERT_ROWS"),
+        &token,
+        &rows,
+    )
+    .await;
+    assert_eq!(unspecified.status, 400, "valueInputOption is required");
+
+    let first = post_json(&append_url("RAW"), &token, &rows).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.json()["updates"]["updatedRange"], "log!A1:B2");
+    // An empty row below the table, then more: the next rows go right below the table.
+    google.edit(|s| s.rows_mut("log").push(vec![json!("")]));
+    let second = post_json(&append_url("USER_ENTERED"), &token, &rows).await;
+    assert_eq!(second.json()["updates"]["updatedRange"], "log!A3:B4");
+    assert_eq!(second.json()["tableRange"], "log!A1:B2");
+    assert_eq!(
+        google.sheet("log"),
+        vec![
+            vec![json!("a"), json!(1)],
+            vec![json!("=1+1"), json!(2)],
+            vec![json!("a"), json!(1)],
+            vec![json!({"formula": "=1+1"}), json!(2)],
+        ],
+        "RAW keeps text, USER_ENTERED would make a formula"
+    );
+    let counts = google.counts();
+    assert_eq!((counts.appends, counts.sheet_updates), (4, 2));
+}
+
+#[tokio::test]
 async fn google_fault_injection_and_read_hook() {
     let google = FakeGoogle::start("sheet-1").await;
     let token = google.issue_token(SHEETS_SCOPE);

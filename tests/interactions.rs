@@ -259,5 +259,7 @@ impl Env {
 mod faults;
 #[path = "interactions/flows.rs"]
 mod flows;
+#[path = "interactions/log.rs"]
+mod log;
 #[path = "interactions/moved_rows.rs"]
 mod moved_rows;

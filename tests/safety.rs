@@ -27,6 +27,8 @@ use support::google::Endpoint;
 struct Sheets {
     grids: HashMap<String, Grid>,
     writes: Mutex<Vec<CellWrite>>,
+    /// Log-sheet lines (SPEC §11).
+    appended: Mutex<Vec<Vec<serde_json::Value>>>,
 }
 
 impl SheetStore for Sheets {
@@ -36,6 +38,33 @@ impl SheetStore for Sheets {
     async fn write(&self, cells: &[CellWrite]) -> Result<(), ServiceError> {
         self.writes.lock().unwrap().extend_from_slice(cells);
         Ok(())
+    }
+    async fn append(&self, _: &str, rows: &[Vec<serde_json::Value>]) -> Result<(), ServiceError> {
+        self.appended.lock().unwrap().extend_from_slice(rows);
+        Ok(())
+    }
+    async fn add_sheet(&self, _: &str) -> Result<(), ServiceError> {
+        Ok(())
+    }
+}
+
+impl Sheets {
+    /// The request sheet `requests` and a `users_json` naming 田中 太郎.
+    fn with_requests(requests: Grid) -> Sheets {
+        Sheets {
+            grids: HashMap::from([
+                ("key_request_form".to_string(), requests),
+                (
+                    "users_json".to_string(),
+                    vec![
+                        vec![json!("id"), json!("姓"), json!("名")],
+                        vec![json!("U0TANAKA01"), json!("田中"), json!("太郎")],
+                    ],
+                ),
+            ]),
+            writes: Mutex::new(Vec::new()),
+            appended: Mutex::new(Vec::new()),
+        }
     }
 }
 
@@ -248,19 +277,7 @@ fn run_job_tuned(
     mode: Mode,
     tune: impl FnOnce(&mut JobSettings),
 ) -> Ran {
-    let sheets = Sheets {
-        grids: HashMap::from([
-            ("key_request_form".to_string(), grid(rows)),
-            (
-                "users_json".to_string(),
-                vec![
-                    vec![json!("id"), json!("姓"), json!("名")],
-                    vec![json!("U0TANAKA01"), json!("田中"), json!("太郎")],
-                ],
-            ),
-        ]),
-        writes: Mutex::new(Vec::new()),
-    };
+    let sheets = Sheets::with_requests(grid(rows));
     let mut users: HashMap<String, UserInventory> = HashMap::new();
     for r in rows {
         let inv = users
@@ -316,6 +333,8 @@ fn base_settings(max_deletions: usize) -> JobSettings {
         timezone: chrono_tz::Tz::Asia__Tokyo,
         extension_requests: false,
         accounts: Default::default(),
+        log_sheet: "keywarden_log".into(),
+        days_ahead: None,
     }
 }
 
@@ -431,6 +450,7 @@ proptest! {
         prop_assert!(out.aws.applied.lock().unwrap().is_empty());
         prop_assert!(out.aws.key_changes.lock().unwrap().is_empty());
         prop_assert!(out.sheets.writes.lock().unwrap().is_empty());
+        prop_assert!(out.sheets.appended.lock().unwrap().is_empty(), "no log line either");
         prop_assert!(out.slack.sent.lock().unwrap().is_empty());
         prop_assert!(out.report.actions.iter().all(|a| a.outcome != Outcome::Done || matches!(a.action, keywarden::core::report::ActionKind::Skip | keywarden::core::report::ActionKind::Alert)));
     }
@@ -778,16 +798,7 @@ proptest! {
         rows in prop::collection::vec(hostile_row(), 1..12),
         grace in prop::sample::select(vec![0i64, 3]),
     ) {
-        let sheets = Sheets {
-            grids: HashMap::from([
-                ("key_request_form".to_string(), hostile_grid(&rows)),
-                ("users_json".to_string(), vec![
-                    vec![json!("id"), json!("姓"), json!("名")],
-                    vec![json!("U0TANAKA01"), json!("田中"), json!("太郎")],
-                ]),
-            ]),
-            writes: Mutex::new(Vec::new()),
-        };
+        let sheets = Sheets::with_requests(hostile_grid(&rows));
         let iam = TruthIam::new(&world);
         let slack = Slack::default();
         let mut settings = base_settings(100);

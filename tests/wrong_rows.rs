@@ -1,5 +1,8 @@
 //! SPEC §4's proofs against moto: a row the sheet gets wrong never deletes the wrong thing, and
-//! what was done reaches the sheet before anything waits on Slack.
+//! what was done reaches the sheet before anything waits on Slack. The one proof (steps 1–5)
+//! runs before every destructive step — the key-only deletion, the deactivation of a grace
+//! period, the reactivation — so the sheets that used to slip past a path with its own partial
+//! copy of the checks are here too.
 
 mod support;
 
@@ -193,4 +196,375 @@ async fn deleted_is_written_before_the_run_waits_on_slack() {
         "written before any Slack message"
     );
     assert!(env.slack.messages().is_empty(), "nothing reached Slack yet");
+}
+
+// --- The one proof on every path ------------------------------------------------------------
+
+/// Due yesterday's yesterday: a teardown without grace, a deactivation with a 3-day grace.
+const ENDED: &str = "2026/11/20";
+const RENEWED: &str = "2027/03/31";
+
+/// The same ID with its last letter changed: a key ID that reads fine but is nobody's.
+fn typo(key: &str) -> String {
+    let (head, last) = key.split_at(key.len() - 1);
+    format!("{head}{}", if last == "Q" { "R" } else { "Q" })
+}
+
+fn mutations(env: &TestEnv) -> Vec<String> {
+    env.iam.mutations().into_iter().map(|c| c.action).collect()
+}
+
+async fn key_status(env: &TestEnv, user: &str) -> Vec<(String, String)> {
+    support::keys::key_status(&env.iam_client(), user).await
+}
+
+async fn two_keys(env: &TestEnv, user: &str) -> Vec<String> {
+    let loadout = Loadout {
+        access_keys: 2,
+        ..Loadout::bare()
+    };
+    load_user(&env.iam_client(), user, loadout)
+        .await
+        .access_key_ids
+}
+
+async fn one_key(env: &TestEnv, user: &str) -> String {
+    load_user(&env.iam_client(), user, Loadout::bare())
+        .await
+        .access_key_ids[0]
+        .clone()
+}
+
+#[tokio::test]
+async fn a_renewal_row_does_not_hide_a_mistyped_due_key() {
+    let env = env().await;
+    let real = one_key(&env, "tanaka-dev").await;
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-dev", &typo(&real), json!(ENDED)),
+        RequestRow::new("田中 太郎", "tanaka-dev", &real, json!(RENEWED)),
+    ]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(action_for(&report, 2)["outcome"], "refused", "{report:#}");
+    assert!(detail(&report, 2).contains(&real), "names IAM's keys");
+    assert!(mutations(&env).is_empty(), "{:?}", mutations(&env));
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None, "not 削除済み");
+    assert_eq!(key_status(&env, "tanaka-dev").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_copied_renewal_row_with_the_same_key_changes_nothing() {
+    let env = env().await;
+    let key = one_key(&env, "tanaka-dev").await;
+    // The renewal was pasted with the old key, and its user name was retyped wrongly: it still
+    // holds the key, whatever user it names.
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-dev", &key, json!(ENDED)),
+        RequestRow::new("田中 太郎", "tanaka-dve", &key, json!(RENEWED)),
+    ]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(action_for(&report, 2)["outcome"], "refused");
+    assert!(detail(&report, 2).contains("rows 2 and 3"), "{report:#}");
+    assert!(mutations(&env).is_empty(), "{:?}", mutations(&env));
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None);
+    let summary = env.slack.messages_to(support::app::ADMIN_IDS[0]).concat();
+    assert!(summary.contains("2 行目と 3 行目"), "{summary}");
+}
+
+#[tokio::test]
+async fn an_extended_row_with_an_unreadable_key_cell_claims_the_key_too() {
+    let env = env().await;
+    let key = one_key(&env, "tanaka-dev").await;
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-dev", &key, json!(ENDED)),
+        RequestRow::new(
+            "田中 太郎",
+            "tanaka-dev",
+            &format!("{key} （旧）"),
+            json!(RENEWED),
+        )
+        .status("延長"),
+    ]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(action_for(&report, 2)["outcome"], "refused");
+    assert!(detail(&report, 2).contains("rows 2 and 3"), "{report:#}");
+    assert!(mutations(&env).is_empty(), "{:?}", mutations(&env));
+    assert_eq!(remaining(&env.iam_client(), "tanaka-dev").await.len(), 2);
+}
+
+#[tokio::test]
+async fn the_users_other_key_under_a_mistyped_name_keeps_the_user() {
+    let env = env().await;
+    let keys = two_keys(&env, "tanaka-dev").await;
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
+        RequestRow::new("田中 太郎", "tanaka-dve", &keys[1], json!(RENEWED)),
+    ]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    let text = detail(&report, 2);
+    assert!(
+        text.contains("row 3") && text.contains("tanaka-dve"),
+        "{text}"
+    );
+    assert_eq!(
+        mutations(&env),
+        vec!["TagUser", "DeleteAccessKey"],
+        "tagged, then the due key only"
+    );
+    let left = remaining(&env.iam_client(), "tanaka-dev").await;
+    assert!(left.contains(&"user tanaka-dev".to_string()), "{left:?}");
+    assert!(
+        left.contains(&format!("access key {}", keys[1])),
+        "{left:?}"
+    );
+    assert!(
+        !left.contains(&format!("access key {}", keys[0])),
+        "{left:?}"
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+    let dm = env.slack.messages_to(TANAKA).concat();
+    assert!(dm.contains("3 行目") && dm.contains("tanaka-dve"), "{dm}");
+}
+
+#[tokio::test]
+async fn an_interrupted_key_only_deletion_is_finished_from_its_tag() {
+    let env = env().await;
+    let keys = two_keys(&env, "tanaka-dev").await;
+    let iam = env.iam_client();
+    // An earlier run tagged the user for keys[0], deleted that key, and died before writing.
+    iam.tag_user()
+        .user_name("tanaka-dev")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("keywarden:teardown")
+                .value(&keys[0])
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    iam.delete_access_key()
+        .user_name("tanaka-dev")
+        .access_key_id(&keys[0])
+        .send()
+        .await
+        .unwrap();
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[1], json!(RENEWED)),
+    ]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(action_for(&report, 2)["outcome"], "done", "{report:#}");
+    assert!(mutations(&env).is_empty(), "{:?}", mutations(&env));
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+    assert_eq!(key_status(&env, "tanaka-dev").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_own_policy_goes_whatever_the_sheet_spells_the_user() {
+    let env = env().await;
+    let loaded = load_user(&env.iam_client(), "tanaka-s3", Loadout::original()).await;
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "Tanaka-S3",
+        &loaded.access_key_ids[0],
+        json!(ENDED),
+    )]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    let deleted = env
+        .iam
+        .mutations()
+        .into_iter()
+        .filter(|c| c.action == "DeletePolicy")
+        .filter_map(|c| c.param("PolicyArn").map(String::from))
+        .collect::<Vec<_>>();
+    assert_eq!(deleted, vec![loaded.own_policy_arn.clone().unwrap()]);
+    assert!(remaining(&env.iam_client(), "tanaka-s3").await.is_empty());
+}
+
+// --- SPEC §8's deactivation before delete: the same proof first ----------------------------
+
+async fn grace_env() -> TestEnv {
+    let mut env = env().await;
+    env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "3");
+    env
+}
+
+fn deactivate(report: &Value, row: u64) -> Value {
+    let a = action_for(report, row);
+    assert_eq!(a["action"], "deactivate", "{report:#}");
+    a
+}
+
+#[tokio::test]
+async fn a_mistyped_users_key_is_not_set_inactive() {
+    let env = grace_env().await;
+    let key = one_key(&env, "tanaka-dev").await;
+    // tanaka-dve does not exist; the key is tanaka-dev's.
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "tanaka-dve",
+        &key,
+        json!(ENDED),
+    )]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(deactivate(&report, 2)["outcome"], "refused");
+    assert!(detail(&report, 2).contains("belongs to IAM user tanaka-dev"));
+    assert!(mutations(&env).is_empty(), "{:?}", mutations(&env));
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None);
+    assert_eq!(
+        key_status(&env, "tanaka-dev").await,
+        vec![(key, "Active".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn a_key_a_live_renewal_row_holds_is_not_set_inactive() {
+    let env = grace_env().await;
+    let key = one_key(&env, "tanaka-dev").await;
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-dev", &key, json!(ENDED)),
+        RequestRow::new("田中 太郎", "tanaka-dev", &key, json!(RENEWED)),
+    ]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(deactivate(&report, 2)["outcome"], "refused");
+    assert!(detail(&report, 2).contains("rows 2 and 3"), "{report:#}");
+    assert!(mutations(&env).is_empty(), "{:?}", mutations(&env));
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None);
+}
+
+#[tokio::test]
+async fn a_row_whose_user_and_key_are_gone_is_not_marked_deactivated() {
+    let env = grace_env().await;
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "long-gone",
+        "AKIAIOSFODNN7EXAMPLE",
+        json!(ENDED),
+    )]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert!(detail(&report, 2).contains("nothing written"), "{report:#}");
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None, "no 無効化済み");
+    assert_eq!(env.google.cell(REQUEST_SHEET, "M2"), None, "no 無効化日");
+    // After the grace the teardown finds everything gone and records it.
+    let out = env
+        .run(&["run", "--today", "2026-11-24", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 0, "{}", out.stdout);
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+}
+
+#[tokio::test]
+async fn a_deactivated_row_whose_end_date_moved_gets_its_key_back() {
+    let env = grace_env().await;
+    let key = one_key(&env, "tanaka-dev").await;
+    env.iam_client()
+        .update_access_key()
+        .user_name("tanaka-dev")
+        .access_key_id(&key)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    // Deactivated by an earlier run, then an approved extension moved the end date.
+    let mut header = support::app::request_sheet_header();
+    header.push(json!("無効化日"));
+    let mut row = RequestRow::new("田中 太郎", "tanaka-dev", &key, json!("2027/01/31"))
+        .status("無効化済み")
+        .to_values();
+    row.push(json!("2026-11-21"));
+    env.google.set_sheet(REQUEST_SHEET, vec![header, row]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    let back = action_for(&report, 2);
+    assert_eq!(
+        (back["action"].as_str(), back["outcome"].as_str()),
+        (Some("reactivate"), Some("done")),
+        "{report:#}"
+    );
+    assert_eq!(
+        key_status(&env, "tanaka-dev").await,
+        vec![(key, "Active".to_string())]
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "M2"),
+        None,
+        "無効化日 cleared"
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        None,
+        "無効化済み removed"
+    );
+}
+
+// --- A rotation reaches the sheet as soon as it is done ------------------------------------
+
+#[tokio::test]
+async fn each_rotation_is_written_before_the_next_one_starts() {
+    let mut env = env().await;
+    let a = one_key(&env, "ci-a").await;
+    let b = one_key(&env, "ci-b").await;
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "ci-a", &a, json!("2099/12/31")),
+        RequestRow::new("田中 太郎", "ci-b", &b, json!("2099/12/31")),
+    ]);
+    let moto = env.moto.endpoint();
+    env.set_env("KEYWARDEN_ROTATE_USERS", "ci-a,ci-b")
+        .set_env("KEYWARDEN_ROTATE_DAYS", "0")
+        .set_env("KEYWARDEN_CONCURRENCY", "1")
+        .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
+    // Due on the day the keys were made (a rotation age of 0 days).
+    let day = support::keys::created_on(&env.iam_client(), "ci-a")
+        .await
+        .to_string();
+    let out = env.run(&["run", "--today", &day, "--output", "json"]).await;
+    let (status, report) = (out.status, out.json());
+    assert_eq!(status, 0, "{report:#}");
+    let creates: Vec<_> = env
+        .iam
+        .calls()
+        .into_iter()
+        .filter(|c| c.action == "CreateAccessKey")
+        .collect();
+    assert_eq!(creates.len(), 2, "{report:#}");
+    let writes: Vec<_> = env
+        .google
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("values:batchUpdate"))
+        .collect();
+    let first_written = writes
+        .iter()
+        .find(|w| w.body.contains("L2") || w.body.contains("L3"))
+        .expect("a rotation was written");
+    assert!(
+        first_written.at < creates[1].at,
+        "the first rotation's new key ID reached the sheet before the second rotation began"
+    );
+    for cell in ["L2", "L3"] {
+        let now = env.google.cell(REQUEST_SHEET, cell).unwrap();
+        assert!(
+            now != json!(a) && now != json!(b),
+            "{cell} holds the new key"
+        );
+    }
 }

@@ -5,7 +5,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
-use google_sheets4::api::{BatchUpdateValuesRequest, Scope, ValueRange};
+use google_sheets4::api::{
+    AddSheetRequest, BatchUpdateSpreadsheetRequest, BatchUpdateValuesRequest, Request, Scope,
+    SheetProperties, ValueRange,
+};
 use google_sheets4::{Sheets, hyper_rustls, hyper_util, yup_oauth2};
 
 use super::{CellValue, CellWrite, ServiceError, SheetStore, TypedCellWrite, values_stream};
@@ -279,6 +282,59 @@ impl GoogleSheets {
     }
 }
 
+impl GoogleSheets {
+    async fn append_once(
+        &self,
+        range: &str,
+        rows: &[Vec<serde_json::Value>],
+    ) -> Result<(), Failure> {
+        let request = ValueRange {
+            range: None,
+            major_dimension: Some("ROWS".into()),
+            values: Some(rows.to_vec()),
+        };
+        timed(
+            self.attempt_timeout,
+            self.hub
+                .spreadsheets()
+                .values_append(request, &self.spreadsheet_id, range)
+                // RAW: a name or reason typed by a person can never become a formula.
+                .value_input_option("RAW")
+                // New rows are inserted, so nothing below the table is ever overwritten.
+                .insert_data_option("INSERT_ROWS")
+                .add_scope(Scope::Spreadsheet)
+                .doit(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn add_sheet_once(&self, title: &str) -> Result<(), Failure> {
+        let request = BatchUpdateSpreadsheetRequest {
+            requests: Some(vec![Request {
+                add_sheet: Some(AddSheetRequest {
+                    properties: Some(SheetProperties {
+                        title: Some(title.to_string()),
+                        ..Default::default()
+                    }),
+                }),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        timed(
+            self.attempt_timeout,
+            self.hub
+                .spreadsheets()
+                .batch_update(request, &self.spreadsheet_id)
+                .add_scope(Scope::Spreadsheet)
+                .doit(),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 impl SheetStore for GoogleSheets {
     async fn read(&self, sheets: &[&str]) -> Result<Vec<Grid>, ServiceError> {
         let ranges: Vec<String> = sheets.iter().map(|s| quoted_sheet(s)).collect();
@@ -330,6 +386,50 @@ impl SheetStore for GoogleSheets {
             })
             .collect();
         self.write_json(&cells).await
+    }
+
+    /// Retried like the other calls: an append whose answer was lost may then be made twice
+    /// (the same 実行ID on both lines), which beats losing the line.
+    async fn append(
+        &self,
+        sheet: &str,
+        rows: &[Vec<serde_json::Value>],
+    ) -> Result<(), ServiceError> {
+        let range = format!("{}!A:J", quoted_sheet(sheet));
+        (|| self.append_once(&range, rows))
+            .retry(backoff())
+            .when(Failure::is_transient)
+            .notify(|e, d| tracing::warn!(error = %e.message, retry_in = ?d, "Sheets append failed, retrying"))
+            .await
+            .map_err(|e| {
+                // The API's answer for a sheet that does not exist.
+                if e.status == Some(400) && e.message.contains("Unable to parse range") {
+                    ServiceError::NotFound(format!(
+                        "spreadsheet {}: there is no sheet \"{sheet}\"",
+                        self.spreadsheet_id
+                    ))
+                } else {
+                    e.into_service_error(&self.spreadsheet_id)
+                }
+            })
+    }
+
+    async fn add_sheet(&self, sheet: &str) -> Result<(), ServiceError> {
+        (|| self.add_sheet_once(sheet))
+            .retry(backoff())
+            .when(Failure::is_transient)
+            .notify(|e, d| tracing::warn!(error = %e.message, retry_in = ?d, "adding a sheet failed, retrying"))
+            .await
+            .map_err(|e| {
+                if e.status == Some(400) && e.message.contains("already exists") {
+                    ServiceError::Conflict(format!(
+                        "spreadsheet {}: a sheet named \"{sheet}\" exists already",
+                        self.spreadsheet_id
+                    ))
+                } else {
+                    e.into_service_error(&self.spreadsheet_id)
+                }
+            })
     }
 }
 

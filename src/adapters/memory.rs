@@ -31,6 +31,14 @@ impl SheetStore for MemorySheets {
     async fn write(&self, _: &[CellWrite]) -> Result<(), ServiceError> {
         Err(ServiceError::Invalid("the demo never writes".into()))
     }
+
+    async fn append(&self, _: &str, _: &[Vec<serde_json::Value>]) -> Result<(), ServiceError> {
+        Err(ServiceError::Invalid("the demo never writes".into()))
+    }
+
+    async fn add_sheet(&self, _: &str) -> Result<(), ServiceError> {
+        Err(ServiceError::Invalid("the demo never writes".into()))
+    }
 }
 
 /// A Slack that refuses to send: the demo is a dry run, so it is never asked.
@@ -179,6 +187,37 @@ impl SheetStore for ScratchSheets {
             }
             grid[row][col] = serde_json::Value::String(c.value.clone());
         }
+        Ok(())
+    }
+
+    /// Below the last non-empty row, like the Sheets API's table detection.
+    async fn append(
+        &self,
+        sheet: &str,
+        rows: &[Vec<serde_json::Value>],
+    ) -> Result<(), ServiceError> {
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let grid = all
+            .get_mut(sheet)
+            .ok_or_else(|| ServiceError::NotFound(format!("no sheet \"{sheet}\"")))?;
+        let blank = |row: &Vec<serde_json::Value>| {
+            row.iter().all(|c| c.is_null() || c.as_str() == Some(""))
+        };
+        while grid.last().is_some_and(blank) {
+            grid.pop();
+        }
+        grid.extend(rows.iter().cloned());
+        Ok(())
+    }
+
+    async fn add_sheet(&self, sheet: &str) -> Result<(), ServiceError> {
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if all.contains_key(sheet) {
+            return Err(ServiceError::Conflict(format!(
+                "a sheet named \"{sheet}\" exists already"
+            )));
+        }
+        all.insert(sheet.to_string(), Grid::new());
         Ok(())
     }
 }

@@ -114,6 +114,17 @@ pub trait SheetStore: Sync {
             .collect();
         async move { self.write(&cells).await }
     }
+    /// Appends `rows` below the last row of `sheet` in one request (Google: `values:append`
+    /// with `insertDataOption=INSERT_ROWS` and `valueInputOption=RAW`, so text stays text).
+    /// [`ServiceError::NotFound`] when the spreadsheet has no sheet of that name.
+    fn append(
+        &self,
+        sheet: &str,
+        rows: &[Vec<serde_json::Value>],
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    /// Adds an empty sheet named `sheet` (Google: `spreadsheets.batchUpdate` `addSheet`);
+    /// [`ServiceError::Conflict`] when one of that name exists already.
+    fn add_sheet(&self, sheet: &str) -> impl Future<Output = Result<(), ServiceError>> + Send;
 }
 
 /// Why a Slack message did not arrive.

@@ -4,4 +4,5 @@ pub mod check;
 pub mod connect;
 pub mod demo;
 pub mod interactions;
+pub mod log_sheet;
 pub mod run;

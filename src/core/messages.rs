@@ -1,6 +1,7 @@
 //! The Slack messages, in Japanese as the original system sent them (SPEC §7). Pure text.
 
-use crate::core::outcome::{Action, ActionOutcome, ActionRecord, Lang, records};
+use crate::core::ahead::{SUMMARY_DAYS, Upcoming};
+use crate::core::outcome::{Action, ActionKind, ActionOutcome, ActionRecord, Lang, records};
 use crate::core::proof::Keeper;
 use crate::core::sheet::RequestRow;
 
@@ -228,23 +229,76 @@ pub fn key_rotated(k: &KeyRef, new_key: &str, secret_name: &str) -> String {
     )
 }
 
-/// One summary for administrators of every notice, deletion and problem of the run; `None`
-/// when there is nothing to say (no daily noise).
-pub fn admin_summary(today: &str, sheet: &str, outcomes: &[ActionOutcome]) -> Option<String> {
+/// One summary for administrators of every notice, deletion and problem of the run, ending
+/// with the teardowns and deactivations `week` holds (the next days, from the sheet alone);
+/// `None` when the run itself has nothing to say (no daily noise).
+pub fn admin_summary(
+    today: &str,
+    sheet: &str,
+    outcomes: &[ActionOutcome],
+    week: &[Upcoming],
+) -> Option<String> {
     // An account that could not be entered is one line (its alert names the rows), not one
     // line per row (SPEC §10).
-    if outcomes
+    let kept: Vec<ActionOutcome>;
+    let outcomes = if outcomes
         .iter()
         .any(|o| matches!(o.action, Action::AccountUnavailable { .. }))
     {
-        let kept: Vec<ActionOutcome> = outcomes
+        kept = outcomes
             .iter()
             .filter(|o| !matches!(o.action, Action::AccountUnavailable { .. }))
             .cloned()
             .collect();
-        return summary_of(today, sheet, &records(&kept, Lang::Ja));
+        &kept[..]
+    } else {
+        outcomes
+    };
+    let mut text = summary_of(today, sheet, &records(outcomes, Lang::Ja))?;
+    text.push_str(&week_ahead(week));
+    Some(text)
+}
+
+/// The teardowns and deactivations of the coming days, one line each.
+fn week_ahead(week: &[Upcoming]) -> String {
+    let due: Vec<&Upcoming> = week
+        .iter()
+        .filter(|u| matches!(u.action, ActionKind::Delete | ActionKind::Deactivate))
+        .collect();
+    if due.is_empty() {
+        return format!(
+            "今後{SUMMARY_DAYS}日間の削除・無効化の予定はありません（シートの現状から）。\n"
+        );
     }
-    summary_of(today, sheet, &records(outcomes, Lang::Ja))
+    let mut text = format!(
+        "今後{SUMMARY_DAYS}日間の削除・無効化の予定（シートの現状から。IAM は確認していません）:\n"
+    );
+    for u in due.iter().take(SUMMARY_MAX_LINES) {
+        let who = who(&u.account, &u.access_key_id, &u.owner);
+        text.push_str(&format!(
+            "• {} [{}] {}行目 {who}\n",
+            u.date.format("%Y-%m-%d"),
+            u.action.label_ja(),
+            u.row
+        ));
+    }
+    if due.len() > SUMMARY_MAX_LINES {
+        text.push_str(&format!(
+            "…ほか {} 件（`keywarden plan --days {SUMMARY_DAYS}` で全件を確認できます）\n",
+            due.len() - SUMMARY_MAX_LINES
+        ));
+    }
+    text
+}
+
+/// `IAM user / key / owner` of a summary line, the empty ones left out.
+fn who(account: &str, key: &str, owner: &str) -> String {
+    [account, key, owner]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| clean(s))
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 /// The summary's groups: by AWS account (as `本番 (123456789012)`) in order of appearance,
@@ -316,16 +370,7 @@ fn push_line(text: &mut String, a: &ActionRecord) {
             .row
             .map(|r| format!("{r}行目"))
             .unwrap_or_else(|| "全体".into());
-        let who = [
-            a.account.as_str(),
-            a.access_key_id.as_str(),
-            a.owner.as_str(),
-        ]
-        .iter()
-        .filter(|s| !s.is_empty())
-        .map(|s| clean(s))
-        .collect::<Vec<_>>()
-        .join(" / ");
+        let who = who(&a.account, &a.access_key_id, &a.owner);
         text.push_str(&format!(
             "• [{}・{}] {row} {who}: {}\n",
             a.action.label_ja(),
@@ -399,6 +444,40 @@ mod tests {
             text.contains("&lt;!channel&gt;") && text.contains("&amp; backup"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn summary_ends_with_the_week_ahead() {
+        let upcoming = |date: &str, row, action| Upcoming {
+            date: date.parse().unwrap(),
+            row,
+            account: format!("user{row}"),
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            owner: "田中 太郎".into(),
+            action,
+        };
+        let week = [
+            upcoming("2026-11-24", 4, ActionKind::Deactivate),
+            upcoming("2026-11-25", 3, ActionKind::Delete),
+            upcoming("2026-11-26", 5, ActionKind::Notify),
+        ];
+        let text = week_ahead(&week);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3, "a heading, then one line each: {text}");
+        assert!(lines[0].contains("今後7日間"), "{text}");
+        assert!(
+            lines[1].starts_with("• 2026-11-24 [無効化] 4行目 user4"),
+            "{text}"
+        );
+        assert!(
+            lines[2].starts_with("• 2026-11-25 [削除] 3行目 user3"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("5行目"),
+            "notices are not part of it: {text}"
+        );
+        assert!(week_ahead(&[]).contains("予定はありません"));
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The pure core: everything keywarden decides, and nothing of how it talks to the world.
 //! Nothing here imports [`crate::adapters`] or [`crate::app`].
 
+pub mod ahead;
 pub mod domain;
 pub mod extension;
 pub mod key_rules;
+pub mod log;
 pub mod messages;
 pub mod outcome;
 pub mod plan;

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::core::ahead::Upcoming;
 use crate::core::domain::SlackUserId;
 use crate::core::outcome::{Action, ActionOutcome, Lang, Teardown, records};
 pub use crate::core::outcome::{ActionKind, ActionRecord, Outcome};
@@ -19,6 +20,14 @@ pub struct Report {
     #[serde(serialize_with = "iso_date")]
     pub today: NaiveDate,
     pub actions: Vec<ActionRecord>,
+    /// One ID per run, also in every line the run appends to the log sheet.
+    pub run_id: String,
+    /// `plan --days N`: what each of the next N days brings, from the sheet alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ahead: Option<Vec<Upcoming>>,
+    /// How many days `ahead` covers.
+    #[serde(skip)]
+    pub days_ahead: u32,
     /// Messages sent (or, dry run, composed): shown by `demo`, never in the JSON contract.
     #[serde(skip)]
     pub messages: Vec<Message>,
@@ -36,13 +45,21 @@ impl Report {
         Report {
             today,
             actions: Vec::new(),
+            run_id: String::new(),
+            ahead: None,
+            days_ahead: 0,
             messages: Vec::new(),
             iam_steps: Vec::new(),
         }
     }
 
     /// The report of a run, derived from its outcomes and the summaries sent to administrators.
-    pub fn build(today: NaiveDate, outcomes: &[ActionOutcome], summaries: Vec<Message>) -> Self {
+    pub fn build(
+        today: NaiveDate,
+        run_id: &str,
+        outcomes: &[ActionOutcome],
+        summaries: Vec<Message>,
+    ) -> Self {
         let mut messages: Vec<Message> = outcomes
             .iter()
             .flat_map(|o| {
@@ -73,6 +90,9 @@ impl Report {
         Report {
             today,
             actions: records(outcomes, Lang::En),
+            run_id: run_id.to_string(),
+            ahead: None,
+            days_ahead: 0,
             messages,
             iam_steps,
         }
@@ -162,8 +182,48 @@ impl Report {
             count(ActionKind::Skip),
             failed
         ));
+        if let Some(ahead) = &self.ahead {
+            out.push_str(&ahead_table(self.today, self.days_ahead, ahead));
+        }
         out
     }
+}
+
+/// `plan --days N`: the days ahead by date, saying what they are made of.
+fn ahead_table(today: NaiveDate, days: u32, ahead: &[Upcoming]) -> String {
+    use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+    let first = today.succ_opt().unwrap_or(today);
+    let last = today
+        .checked_add_days(chrono::Days::new(days.into()))
+        .unwrap_or(today);
+    let mut out = format!(
+        "\nThe next {days} day(s), {first} to {last}, from the sheet alone (IAM is not read for \
+         these days: a teardown may still be refused on its day, and the key rules are not \
+         included; each day assumes the runs before it did what was due):\n"
+    );
+    if ahead.is_empty() {
+        out.push_str("Nothing is due on these days.\n");
+        return out;
+    }
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(160)
+        .set_header(["date", "row", "action", "account", "access key", "owner"]);
+    for u in ahead {
+        table.add_row([
+            u.date.format("%Y-%m-%d").to_string(),
+            u.row.to_string(),
+            u.action.label().into(),
+            u.account.clone(),
+            u.access_key_id.clone(),
+            u.owner.clone(),
+        ]);
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+    out
 }
 
 #[cfg(test)]
@@ -200,7 +260,14 @@ mod tests {
         assert_eq!(v["actions"][0]["outcome"], "done");
         assert_eq!(v["actions"][0]["access_key_id"], "AKIAIOSFODNN7EXAMPLE");
         assert!(v["actions"][1]["row"].is_null());
-        assert_eq!(v.as_object().unwrap().len(), 2, "only today and actions");
+        assert_eq!(
+            v.as_object().unwrap().len(),
+            3,
+            "only today, actions and run_id"
+        );
+        r.ahead = Some(Vec::new());
+        let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(v["ahead"], serde_json::json!([]), "plan --days adds ahead");
     }
 
     #[test]
@@ -211,6 +278,30 @@ mod tests {
         assert_eq!(r.exit_code(), 0);
         r.actions.push(record(ActionKind::Delete, Outcome::Refused));
         assert_eq!(r.exit_code(), 1);
+    }
+
+    #[test]
+    fn table_shows_the_days_ahead() {
+        let mut r = Report::new("2026-11-22".parse().unwrap());
+        r.days_ahead = 3;
+        r.ahead = Some(vec![Upcoming {
+            date: "2026-11-24".parse().unwrap(),
+            row: 4,
+            account: "tanaka".into(),
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            owner: "田中 太郎".into(),
+            action: ActionKind::Delete,
+        }]);
+        let t = r.to_table();
+        assert!(
+            t.contains("2026-11-23 to 2026-11-25")
+                && t.contains("IAM is not read")
+                && t.contains("2026-11-24")
+                && t.contains("delete"),
+            "{t}"
+        );
+        r.ahead = Some(Vec::new());
+        assert!(r.to_table().contains("Nothing is due on these days"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Fake Google OAuth token endpoint and Sheets API v4 `values:batchGet` / `values:batchUpdate`,
-//! one axum server on 127.0.0.1. It is faithful where keywarden could go wrong against the real
+//! Fake Google OAuth token endpoint and Sheets API v4 `values:batchGet` / `values:batchUpdate` /
+//! `values:append`, and `spreadsheets:batchUpdate` with `addSheet`, one axum server on 127.0.0.1. It is faithful where keywarden could go wrong against the real
 //! service: RS256 JWTs are verified against the test key, tokens carry scopes, answers omit
 //! trailing empty cells and rows, and A1 ranges with quoted (Japanese) sheet names are parsed.
 //!
@@ -12,6 +12,10 @@
 //!   into a date serial and `"12"` into a number.
 //! - A range without `!` is always a sheet name (the real API would also try it as a cell range
 //!   of the first sheet).
+//! - `values:append` takes the sheet's last non-empty row as the end of the table, whatever the
+//!   range's columns; `OVERWRITE` and `INSERT_ROWS` both insert there. `USER_ENTERED` stores a
+//!   text starting with `=` as `{"formula": …}`, so a test sees what would have become a formula.
+//! - `spreadsheets:batchUpdate` knows `addSheet` only.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -50,6 +54,10 @@ pub enum Endpoint {
     Token,
     Read,
     Write,
+    /// `values:append`.
+    Append,
+    /// `spreadsheets:batchUpdate` (`addSheet`).
+    AddSheet,
 }
 
 /// Requests that reached each endpoint, including refused and fault-injected ones.
@@ -58,6 +66,17 @@ pub struct GoogleCounts {
     pub token: usize,
     pub reads: usize,
     pub writes: usize,
+    /// `values:append` requests.
+    pub appends: usize,
+    /// `spreadsheets:batchUpdate` requests (`addSheet`).
+    pub sheet_updates: usize,
+}
+
+impl GoogleCounts {
+    /// Every Sheets API request (the token endpoint aside).
+    pub fn sheets_requests(&self) -> usize {
+        self.reads + self.writes + self.appends + self.sheet_updates
+    }
 }
 
 /// One request as received, for assertions on what the client asked.
@@ -365,18 +384,38 @@ async fn handle(
     let Some(rest) = path.strip_prefix("/v4/spreadsheets/") else {
         return google_error(404, "Requested entity was not found.");
     };
-    let Some((id, call)) = rest.split_once("/values:") else {
+    // `{id}/values:batchGet|batchUpdate`, `{id}/values/{range}:append`, `{id}:batchUpdate`.
+    let (id, endpoint, append_range) = if let Some((id, call)) = rest.split_once("/values:") {
+        match (call, &method) {
+            ("batchGet", &Method::GET) => (id, Endpoint::Read, None),
+            ("batchUpdate", &Method::POST) => (id, Endpoint::Write, None),
+            _ => return google_error(404, "Requested entity was not found."),
+        }
+    } else if let Some((id, range)) = rest
+        .split_once("/values/")
+        .and_then(|(id, call)| Some((id, call.strip_suffix(":append")?)))
+        && method == Method::POST
+    {
+        (id, Endpoint::Append, Some(range.to_string()))
+    } else if let Some(id) = rest.strip_suffix(":batchUpdate")
+        && method == Method::POST
+    {
+        (id, Endpoint::AddSheet, None)
+    } else {
         return google_error(404, "Requested entity was not found.");
-    };
-    let endpoint = match (call, &method) {
-        ("batchGet", &Method::GET) => Endpoint::Read,
-        ("batchUpdate", &Method::POST) => Endpoint::Write,
-        _ => return google_error(404, "Requested entity was not found."),
     };
     let count = match endpoint {
         Endpoint::Read => {
             st.counts.reads += 1;
             st.counts.reads
+        }
+        Endpoint::Append => {
+            st.counts.appends += 1;
+            st.counts.appends
+        }
+        Endpoint::AddSheet => {
+            st.counts.sheet_updates += 1;
+            st.counts.sheet_updates
         }
         _ => {
             st.counts.writes += 1;
@@ -422,9 +461,136 @@ async fn handle(
             hook(sheets, count);
         }
         batch_get(&st, &query)
+    } else if let Some(range) = append_range {
+        append(&mut st, &range, &query, &body)
+    } else if endpoint == Endpoint::AddSheet {
+        add_sheet(&mut st, &body)
     } else {
         batch_update(&mut st, &body)
     }
+}
+
+/// `values:append`: the rows go below the table's last row, inserted (`INSERT_ROWS`), and the
+/// range written is answered back.
+fn append(st: &mut GoogleState, range: &str, query: &[(String, String)], body: &str) -> Response {
+    let param = |k: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let user_entered = match param("valueInputOption") {
+        Some("RAW") => false,
+        Some("USER_ENTERED") => true,
+        _ => {
+            return google_error(
+                400,
+                "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED",
+            );
+        }
+    };
+    match param("insertDataOption") {
+        None | Some("OVERWRITE") | Some("INSERT_ROWS") => {}
+        Some(other) => {
+            return google_error(
+                400,
+                &format!("Invalid value at 'insert_data_option' ({other})"),
+            );
+        }
+    }
+    let Ok(request) = serde_json::from_str::<Value>(body) else {
+        return google_error(400, "Invalid JSON payload received.");
+    };
+    let Some(a1) = resolve(&st.sheets, range) else {
+        return unparsable(range);
+    };
+    let values: Vec<Vec<Value>> = request["values"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|row| row.as_array().cloned().unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = st.sheets.rows_mut(&a1.sheet);
+    let table_end = rows
+        .iter()
+        .rposition(|row| row.iter().any(|c| !is_empty(c)))
+        .map_or(0, |i| i + 1);
+    let c0 = a1.col0.unwrap_or(1);
+    let width = values.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let stored: Vec<Vec<Value>> = values
+        .iter()
+        .map(|row| {
+            let mut cells = vec![Value::Null; c0 - 1];
+            cells.extend(row.iter().map(|v| match v.as_str() {
+                Some(text) if user_entered && text.starts_with('=') => json!({"formula": text}),
+                _ => v.clone(),
+            }));
+            cells
+        })
+        .collect();
+    let (first, height) = (table_end + 1, stored.len());
+    for (i, row) in stored.into_iter().enumerate() {
+        rows.insert(table_end + i, row);
+    }
+    let mut answer = json!({
+        "spreadsheetId": st.spreadsheet_id,
+        "updates": {
+            "spreadsheetId": st.spreadsheet_id,
+            "updatedRange": a1.display(first, c0, first + height.max(1) - 1, c0 + width - 1),
+            "updatedRows": height,
+            "updatedColumns": width,
+            "updatedCells": values.iter().map(Vec::len).sum::<usize>(),
+        },
+    });
+    if table_end > 0 {
+        answer["tableRange"] = json!(a1.display(1, c0, table_end, c0 + width - 1));
+    }
+    json_response(200, &answer, GOOGLE_JSON)
+}
+
+/// `spreadsheets:batchUpdate` with `addSheet` requests only; all or nothing, like the API.
+fn add_sheet(st: &mut GoogleState, body: &str) -> Response {
+    let Ok(request) = serde_json::from_str::<Value>(body) else {
+        return google_error(400, "Invalid JSON payload received.");
+    };
+    let requests = request["requests"].as_array().cloned().unwrap_or_default();
+    if requests.is_empty() {
+        return google_error(400, "Must specify at least one request.");
+    }
+    let mut titles = Vec::new();
+    for (i, r) in requests.iter().enumerate() {
+        let Some(title) = r["addSheet"]["properties"]["title"].as_str() else {
+            return google_error(
+                400,
+                &format!("Invalid requests[{i}]: the fake knows addSheet with a title only"),
+            );
+        };
+        if st.sheets.contains(title) || titles.contains(&title.to_string()) {
+            return google_error(
+                400,
+                &format!(
+                    "Invalid requests[{i}].addSheet: A sheet with the name \"{title}\" already exists. Please enter another name."
+                ),
+            );
+        }
+        titles.push(title.to_string());
+    }
+    let mut replies = Vec::new();
+    for title in titles {
+        let index = st.sheets.sheets.len();
+        st.sheets.set(&title, Vec::new());
+        replies.push(json!({"addSheet": {"properties": {
+            "sheetId": 1000 + index, "title": title, "index": index, "sheetType": "GRID",
+            "gridProperties": {"rowCount": 1000, "columnCount": 26}
+        }}}));
+    }
+    json_response(
+        200,
+        &json!({"spreadsheetId": st.spreadsheet_id, "replies": replies}),
+        GOOGLE_JSON,
+    )
 }
 
 fn take_fault(st: &mut GoogleState, endpoint: Endpoint) -> Option<u16> {

@@ -112,6 +112,8 @@ pub fn settings() -> JobSettings {
             ]),
             ..Default::default()
         },
+        log_sheet: "keywarden_log".into(),
+        days_ahead: None,
     }
 }
 

@@ -13,6 +13,7 @@ use super::slack_api::InteractiveSlack;
 use crate::adapters::SheetStore;
 use crate::core::extension::record::{Outcome, append_history, history_line};
 use crate::core::extension::rules;
+use crate::core::log::ExtensionEvent;
 use crate::core::sheet::Owner;
 
 impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
@@ -83,6 +84,11 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             reason: pending.reason.clone(),
             requester: pending.requester.clone(),
         };
+        let event = match outcome {
+            Outcome::Approved => ExtensionEvent::Approve,
+            Outcome::Rejected => ExtensionEvent::Reject,
+        };
+        self.log_decision(event, &info, line.clone(), now).await;
         let mut copies = pending.copies.clone();
         if let Some(clicked) = &d.message
             && !copies.contains(clicked)

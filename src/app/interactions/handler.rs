@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::InteractionSettings;
 use super::blocks::{self, ApprovalInfo};
+use super::log;
 use super::payload::{Interaction, PayloadError, RequestClick, Submission};
 use super::row::{self, Snapshot};
 use super::slack_api::InteractiveSlack;
@@ -21,6 +22,7 @@ use crate::core::domain::SlackUserId;
 use crate::core::extension::record::{ApprovalCopy, PendingRequest};
 use crate::core::extension::rules::{self, Refusal, RowView};
 use crate::core::extension::value::{DecisionRef, RowRef};
+use crate::core::log::ExtensionEvent;
 use crate::core::sheet::Owner;
 
 /// An HTTP answer: status, content type, body.
@@ -334,6 +336,13 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             )
             .await;
         }
+        self.log_decision(
+            ExtensionEvent::Request,
+            &info,
+            log::request_detail(&info),
+            now,
+        )
+        .await;
         if let Owner::Found(owner) = fresh.owner(row)
             && owner != s.user
         {

@@ -38,6 +38,7 @@
 pub mod blocks;
 pub mod decide;
 pub mod handler;
+mod log;
 pub mod payload;
 pub mod row;
 pub mod server;
@@ -74,6 +75,8 @@ pub struct InteractionSettings {
     pub request_sheet: String,
     /// `KEYWARDEN_USERS_SHEET` (default `users_json`).
     pub users_sheet: String,
+    /// `KEYWARDEN_LOG_SHEET` (default `keywarden_log`): every decision is appended there.
+    pub log_sheet: String,
     /// `KEYWARDEN_TIMEZONE` (default `Asia/Tokyo`): defines "today" and the time written in
     /// the cells.
     pub timezone: chrono_tz::Tz,
@@ -89,6 +92,7 @@ impl InteractionSettings {
             max_extension_days: 90,
             request_sheet: "key_request_form".into(),
             users_sheet: "users_json".into(),
+            log_sheet: "keywarden_log".into(),
             timezone: chrono_tz::Asia::Tokyo,
         }
     }

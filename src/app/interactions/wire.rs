@@ -61,6 +61,7 @@ async fn endpoint(settings: &Settings, secrets: &SecretsManager) -> Result<Arc<E
     interaction.max_extension_days = ext.max_extension_days;
     interaction.request_sheet = job.request_sheet.clone();
     interaction.users_sheet = job.users_sheet.clone();
+    interaction.log_sheet = job.log_sheet.clone();
     interaction.timezone = settings.timezone;
     Ok(Arc::new(Interactions::new(interaction, sheets, slack)))
 }

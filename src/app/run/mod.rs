@@ -11,6 +11,7 @@ mod accounts;
 mod deactivations;
 mod deadline;
 mod key_rules;
+mod log;
 mod notices;
 mod owner_dms;
 mod prove;
@@ -24,8 +25,10 @@ use chrono::NaiveDate;
 pub use deadline::Deadline;
 
 use crate::adapters::{Fleet, Iam, Messenger, ServiceError, SheetStore, Vault};
+use crate::app::log_sheet;
 use crate::configuration::JobSettings;
-use crate::core::outcome::{ActionOutcome, Alert};
+use crate::core::ahead::{self, SUMMARY_DAYS};
+use crate::core::outcome::{ActionOutcome, Alert, Lang, action_records, untold_records};
 use crate::core::plan::Plan;
 use crate::core::report::Report;
 use crate::core::sheet::{
@@ -67,6 +70,8 @@ pub struct Job<'a, S, M, I, V> {
 impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, I, V> {
     pub async fn run(&self, today: NaiveDate, mode: Mode) -> Result<Report, Fatal> {
         let s = self.settings;
+        // One ID for the run: in the report and on every line it appends to the log sheet.
+        let run_id = log_sheet::new_id(log_sheet::now(s.timezone));
         let (mut table, directory) = self.read().await?;
         let accounts = accounts::resolve(self, &mut table).await?;
         let many = accounts::many(&s.accounts.setting, &table);
@@ -83,8 +88,10 @@ impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, 
         // The owners' notices need nothing but the plan: they go out while IAM works, and
         // the IAM results still reach the sheet without waiting on any of them.
         let iam = async {
-            // SPEC §10: each account's IAM work with its own credentials, caps over all.
-            if let (true, Some(accounts)) = (many, &accounts) {
+            let (keys, caps, mut iam_outcomes, key_start) = if let (true, Some(accounts)) =
+                (many, &accounts)
+            {
+                // SPEC §10: each account's IAM work with its own credentials, caps over all.
                 let done =
                     accounts::iam_phases(self, accounts, &table, &directory, &plan, today, mode)
                         .await;
@@ -96,66 +103,101 @@ impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, 
                 iam_outcomes.extend(done.iam);
                 let key_start = iam_outcomes.len();
                 iam_outcomes.extend(done.keys);
-                if mode == Mode::Run {
-                    write_back::run(self, &table.layout, &mut iam_outcomes).await;
-                }
-                owner_dms::send_all(self, &mut iam_outcomes, mode).await;
-                return (keys, done.caps, iam_outcomes, key_start);
-            }
-            // Phase 1: IAM reads for the key rules, then the caps over everything due.
-            let keys = key_rules::plan(self, &table, &directory, &plan, today, mode).await;
-            let caps = rows::Caps::new(&plan, &keys.work, s);
+                (keys, done.caps, iam_outcomes, key_start)
+            } else {
+                // Phase 1: IAM reads for the key rules, then the caps over everything due.
+                let keys = key_rules::plan(self, &table, &directory, &plan, today, mode).await;
+                let caps = rows::Caps::new(&plan, &keys.work, s);
 
-            // Phase 2: IAM changes; different users side by side.
-            let (teardowns, deactivations, key_outcomes) = tokio::join!(
-                teardowns::run(self, &plan, &caps, mode),
-                deactivations::run(self, &plan, &caps, today, mode),
-                key_rules::run(self, &table.layout, &keys.work, &caps, mode),
-            );
-            let mut iam_outcomes = rows::untouched(&plan);
-            iam_outcomes.extend(teardowns);
-            iam_outcomes.extend(deactivations);
-            let key_start = iam_outcomes.len();
-            iam_outcomes.extend(key_outcomes);
+                // Phase 2: IAM changes; different users side by side.
+                let (teardowns, deactivations, key_outcomes) = tokio::join!(
+                    teardowns::run(self, &plan, &caps, mode),
+                    deactivations::run(self, &plan, &caps, today, mode),
+                    key_rules::run(self, &table.layout, &keys.work, &caps, mode),
+                );
+                let mut iam_outcomes = rows::untouched(&plan);
+                iam_outcomes.extend(teardowns);
+                iam_outcomes.extend(deactivations);
+                let key_start = iam_outcomes.len();
+                iam_outcomes.extend(key_outcomes);
+                (keys, caps, iam_outcomes, key_start)
+            };
 
-            // Phase 3: IAM results reach the sheet before anything waits on Slack.
+            // Phase 3: IAM results reach the sheet before anything waits on Slack, and then
+            // their lines reach the log sheet.
             if mode == Mode::Run {
                 write_back::run(self, &table.layout, &mut iam_outcomes).await;
             }
+            let lines = action_records(&iam_outcomes, Lang::Ja);
+            let iam_logged = log::append(self, &run_id, &lines, mode).await;
             // Phase 4: the owners' DMs of phase 2.
             owner_dms::send_all(self, &mut iam_outcomes, mode).await;
-            (keys, caps, iam_outcomes, key_start)
+            (keys, caps, iam_outcomes, key_start, iam_logged)
         };
-        let ((keys, caps, mut iam_outcomes, key_start), mut notices) =
+        let ((keys, caps, mut iam_outcomes, key_start, iam_logged), mut notices) =
             tokio::join!(iam, notices::run(self, &plan, mode));
         // Then 通知日 of the notices delivered.
         if mode == Mode::Run {
             write_back::run(self, &table.layout, &mut notices).await;
         }
+        let mut alerts = rows::alerts(&directory, &plan);
+        alerts.extend(rows::pending_extensions(&table));
+        alerts.extend(keys.alerts);
+        let mut late_alerts = caps.alerts();
+        if self.deadline.passed() {
+            late_alerts.push(ActionOutcome::alert(Alert::OutOfTime));
+        }
+        late_alerts.extend(iam_logged);
+        // The log's second stage: the notices, the owners the IAM phases could not tell, and
+        // the run-wide alerts.
+        let mut lines = action_records(&notices, Lang::Ja);
+        lines.extend(untold_records(&iam_outcomes, Lang::Ja));
+        lines.extend(action_records(&alerts, Lang::Ja));
+        lines.extend(action_records(&late_alerts, Lang::Ja));
+        late_alerts.extend(log::append(self, &run_id, &lines, mode).await);
+
+        // What the sheet as it stands makes happen on the days ahead (the summary's week,
+        // and `plan --days N`), before the sheets are dropped.
+        let horizon = s.days_ahead.unwrap_or(0).max(SUMMARY_DAYS);
+        let upcoming = ahead::upcoming(&table.rows, today, s.rules, horizon);
+        let within = |days: u32| {
+            let last = today + chrono::Days::new(days.into());
+            upcoming
+                .iter()
+                .filter(|u| u.date <= last)
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let week = within(SUMMARY_DAYS);
+        let days_ahead = s.days_ahead.map(|days| (days, within(days)));
+        drop(upcoming);
 
         // Every line in sheet order, then the key rules and the run-wide alerts.
         let key_outcomes = iam_outcomes.split_off(key_start);
         let mut outcomes = iam_outcomes;
         outcomes.extend(notices);
         outcomes.sort_by_key(|o| o.subject.row);
-        outcomes.extend(rows::alerts(&directory, &plan));
-        outcomes.extend(rows::pending_extensions(&table));
-        outcomes.extend(keys.alerts);
+        outcomes.extend(alerts);
         outcomes.extend(key_outcomes);
-        outcomes.extend(caps.alerts());
-        if self.deadline.passed() {
-            outcomes.push(ActionOutcome::alert(Alert::OutOfTime));
-        }
+        outcomes.extend(late_alerts);
 
         // The sheets are no longer needed: the summary and the report come from the outcomes
         // alone, and a large sheet's rows would otherwise add to the report's memory.
         drop(plan);
         drop((table, directory));
 
-        // Phase 5: the administrators' summary, derived from every outcome.
-        let (sent, failures) = summary::send_summary(self, today, &outcomes, mode).await;
+        // Phase 5: the administrators' summary, derived from every outcome; a summary that
+        // did not arrive is the log's last line.
+        let (sent, failures) = summary::send_summary(self, today, &outcomes, &week, mode).await;
+        let lines = action_records(&failures, Lang::Ja);
         outcomes.extend(failures);
-        Ok(Report::build(today, &outcomes, sent))
+        outcomes.extend(log::append(self, &run_id, &lines, mode).await);
+        let mut report = Report::build(today, &run_id, &outcomes, sent);
+        if let Some((days, items)) = days_ahead {
+            report.days_ahead = days;
+            report.ahead = Some(items);
+        }
+        Ok(report)
     }
 
     /// Both sheets in one request, decoded row by row: no grid of either sheet is ever held.

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::notices::send;
 use super::{Job, Mode};
 use crate::adapters::Messenger;
+use crate::core::ahead::Upcoming;
 use crate::core::messages;
 use crate::core::outcome::{ActionOutcome, Alert, Dm};
 use crate::core::report::Message;
@@ -15,11 +16,12 @@ pub async fn send_summary<S, M: Messenger, I, V>(
     job: &Job<'_, S, M, I, V>,
     today: NaiveDate,
     outcomes: &[ActionOutcome],
+    week: &[Upcoming],
     mode: Mode,
 ) -> (Vec<Message>, Vec<ActionOutcome>) {
     let s = job.settings;
     let day = today.format("%Y-%m-%d").to_string();
-    let Some(text) = messages::admin_summary(&day, &s.request_sheet, outcomes) else {
+    let Some(text) = messages::admin_summary(&day, &s.request_sheet, outcomes, week) else {
         return (Vec::new(), Vec::new());
     };
     if s.admins.is_empty() {

@@ -612,6 +612,11 @@ fn alert(a: &Alert, lang: Lang) -> String {
                 ),
             )
         }
+        Alert::LogNotWritten { sheet, lines, error } => say!(
+            lang,
+            format!("{lines} line(s) were not appended to the log sheet {sheet}: {error} (the status cells were written; check that the service account may edit the spreadsheet)"),
+            format!("ログシート「{sheet}」に {lines} 行を追記できませんでした: {error}（状態欄は書き込み済みです。サービスアカウントがスプレッドシートを編集できるか確認してください）"),
+        ),
         Alert::OutOfTime => say!(
             lang,
             "the invocation ran out of time: what did not run is marked failed; the next run finishes it".to_string(),

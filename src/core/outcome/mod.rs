@@ -98,6 +98,16 @@ impl Outcome {
         }
     }
 
+    /// The name in the JSON report and the log sheet (`done`, `planned`, `failed`, `refused`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Done => "done",
+            Outcome::Planned => "planned",
+            Outcome::Failed => "failed",
+            Outcome::Refused => "refused",
+        }
+    }
+
     /// Failed or refused: the run exits 1 and administrators must act.
     pub fn is_problem(self) -> bool {
         matches!(self, Outcome::Failed | Outcome::Refused)
@@ -360,6 +370,12 @@ pub enum Alert {
         error: String,
     },
     OutOfTime,
+    /// Lines of the run could not be appended to the log sheet (the status writes stand).
+    LogNotWritten {
+        sheet: String,
+        lines: usize,
+        error: String,
+    },
     /// An extension request waiting for an administrator's decision (SPEC §9 step 5).
     PendingExtension(PendingCell),
     /// An AWS account that could not be entered (SPEC §10): one line for the account, with
@@ -521,7 +537,13 @@ impl ActionRecord {
 /// The lines of a run in one language: each action in order, then an alert for each owner who
 /// could not be told of a teardown, switch or key rule.
 pub fn records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
-    let line = |o: &ActionOutcome, action, outcome, detail| ActionRecord {
+    let mut lines = action_records(outcomes, lang);
+    lines.extend(untold_records(outcomes, lang));
+    lines
+}
+
+fn line(o: &ActionOutcome, action: ActionKind, outcome: Outcome, detail: String) -> ActionRecord {
+    ActionRecord {
         row: o.row(),
         account: o.subject.account.clone(),
         access_key_id: o.subject.access_key_id.clone(),
@@ -531,19 +553,31 @@ pub fn records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
         detail,
         aws_account: o.subject.aws_account.as_ref().map(|a| a.id.to_string()),
         aws_account_alias: o.subject.aws_account.as_ref().and_then(|a| a.alias.clone()),
-    };
-    let main = outcomes
+    }
+}
+
+/// One line per action, in order (what [`records`] starts with).
+pub fn action_records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
+    outcomes
         .iter()
-        .map(|o| line(o, o.kind(), o.outcome(), detail::describe(o, lang)));
-    let untold = outcomes.iter().filter_map(|o| {
-        let dm = o.owner_dm.as_ref()?;
-        let why = detail::dm_problem(dm, lang)?;
-        Some(line(
-            o,
-            ActionKind::Alert,
-            Outcome::Failed,
-            detail::owner_not_told(&o.action, &why, lang),
-        ))
-    });
-    main.chain(untold).collect()
+        .map(|o| line(o, o.kind(), o.outcome(), detail::describe(o, lang)))
+        .collect()
+}
+
+/// An alert for each owner who could not be told of a teardown, switch or key rule (known
+/// only once the owners' DMs were tried; what [`records`] ends with).
+pub fn untold_records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
+    outcomes
+        .iter()
+        .filter_map(|o| {
+            let dm = o.owner_dm.as_ref()?;
+            let why = detail::dm_problem(dm, lang)?;
+            Some(line(
+                o,
+                ActionKind::Alert,
+                Outcome::Failed,
+                detail::owner_not_told(&o.action, &why, lang),
+            ))
+        })
+        .collect()
 }
