@@ -27,6 +27,8 @@ struct Args {
     latency: Duration,
     /// `chat.postMessage` calls the fake Slack answers with 429 (`Retry-After: 1`).
     slack_429: usize,
+    /// `--accounts N`: the AWS accounts dimension instead (SPEC §10).
+    accounts: Option<usize>,
 }
 
 fn args() -> Args {
@@ -34,6 +36,7 @@ fn args() -> Args {
         rows: vec![10_000, 100_000],
         latency: Duration::from_millis(20),
         slack_429: 0,
+        accounts: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -51,6 +54,9 @@ fn args() -> Args {
                     Duration::from_millis(it.next().expect("ms").parse().expect("a number"))
             }
             "--slack-429" => args.slack_429 = it.next().expect("N").parse().expect("a number"),
+            "--accounts" => {
+                args.accounts = Some(it.next().expect("--accounts N").parse().expect("a number"))
+            }
             _ => {} // `cargo bench` passes `--bench`
         }
     }
@@ -69,7 +75,7 @@ fn date(offset: i64) -> String {
 
 /// N request rows: 30% deleted, 10% extended, 1% due for a notice, `TEARDOWNS` due for deletion
 /// (their keys filled in later), the rest running for months; owners among N/2 people.
-fn synthetic(n: usize) -> (Grid, Grid, Vec<usize>) {
+fn synthetic(n: usize, teardowns: usize) -> (Grid, Grid, Vec<usize>) {
     let people = (n / 2).max(1);
     let mut requests = vec![request_sheet_header()];
     let mut due = Vec::new();
@@ -77,7 +83,7 @@ fn synthetic(n: usize) -> (Grid, Grid, Vec<usize>) {
         let p = i % people;
         let (status, end) = match i % 10 {
             _ if i % 100 == 55 => ("", json!(date(3))),
-            5 if due.len() < TEARDOWNS => {
+            5 if due.len() < teardowns => {
                 due.push(i + 1); // its index in the grid (row 0 is the header)
                 ("", json!(date(-1)))
             }
@@ -336,7 +342,7 @@ fn timeline(env: &TestEnv, started: Instant, wall: Duration, latency: Duration) 
 }
 
 async fn scenario(n: usize, latency: Duration, slack_429: usize) {
-    let (mut requests, users, due) = synthetic(n);
+    let (mut requests, users, due) = synthetic(n, TEARDOWNS);
     let in_process = parse_and_decide(&requests, &users);
 
     let env = TestEnv::start().await;
@@ -456,6 +462,131 @@ async fn scenario(n: usize, latency: Duration, slack_429: usize) {
     }
 }
 
+/// SPEC §10's dimension: `accounts` AWS accounts (the home account and `accounts - 1` member
+/// accounts, each with its role), a sheet of `n` rows spread over them, one teardown due in
+/// every account (so each is entered). Run once with the home account alone and once with all,
+/// so the cost of one more account can be read off.
+async fn accounts_scenario(accounts: usize, n: usize, latency: Duration) {
+    use support::moto_accounts::{CALLER_ARN, HOME, account_iam, create_member_role};
+    let ids: Vec<String> = (0..accounts)
+        .map(|k| {
+            if k == 0 {
+                HOME.to_string()
+            } else {
+                format!("{:012}", 200_000_000_000u64 + k as u64)
+            }
+        })
+        .collect();
+    let (mut requests, users, due) = synthetic(n, accounts);
+    let env = TestEnv::start().await;
+    let moto = env.moto.endpoint();
+    requests[0].push(json!("AWSアカウント"));
+    for (i, row) in requests.iter_mut().enumerate().skip(1) {
+        row.push(json!(ids[i % accounts]));
+    }
+    for (k, &index) in due.iter().enumerate() {
+        let account = &ids[k % accounts];
+        if account != HOME {
+            create_member_role(&moto, account, "/", "keywarden", CALLER_ARN, None).await;
+        }
+        let name = format!("user-{:06}", index - 1);
+        let iam = account_iam(&moto, account).await;
+        let loaded = load_user(&iam, &name, Loadout::original()).await;
+        requests[index][11] = json!(loaded.access_key_ids[0]);
+        requests[index][12] = json!(account);
+    }
+    env.google.set_sheet(REQUEST_SHEET, requests);
+    env.google.set_sheet(USERS_SHEET, users);
+    env.google.delay(latency);
+    env.slack.delay(latency);
+    env.iam.delay(latency);
+    let listed: Vec<String> = ids.iter().map(|id| format!("a{id}={id}")).collect();
+    let mut command = env.command();
+    command
+        .env("KEYWARDEN_ACCOUNTS", listed.join(","))
+        .env("KEYWARDEN_MAX_DELETIONS", accounts.to_string());
+    let stdout = env.dir.path().join("stdout.json");
+    let stderr = env.dir.path().join("stderr.log");
+    let command = command
+        .as_std_mut()
+        .args(["run", "--today", TODAY, "--output", "json"])
+        .stdout(Stdio::from(File::create(&stdout).unwrap()))
+        .stderr(Stdio::from(File::create(&stderr).unwrap()));
+    let started = Instant::now();
+    #[allow(clippy::zombie_processes)]
+    let pid = command.spawn().expect("spawn keywarden").id() as i32;
+    let (status, peak_kib, cpu) = tokio::task::spawn_blocking(move || wait_with_rusage(pid))
+        .await
+        .unwrap();
+    let wall = started.elapsed();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&stdout).unwrap()).unwrap_or(Value::Null);
+    let done = report["actions"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|a| a["action"] == "delete" && a["outcome"] == "done")
+                .count()
+        })
+        .unwrap_or(0);
+    let other = env.iam.other_actions();
+    let count = |name: &str| other.iter().filter(|a| *a == name).count();
+    let iam = env.iam.calls();
+    let in_accounts: std::collections::BTreeSet<String> =
+        iam.iter().map(|c| env.iam.account_of(c)).collect();
+    println!(
+        "\n## {accounts} AWS accounts, {n} rows, {} ms latency per request",
+        latency.as_millis()
+    );
+    println!("exit status                   {status}");
+    println!(
+        "wall time                     {:.0} ms",
+        wall.as_secs_f64() * 1000.0
+    );
+    println!(
+        "keywarden's own CPU time      {:.0} ms",
+        cpu.as_secs_f64() * 1000.0
+    );
+    println!(
+        "peak RSS                      {:.1} MB",
+        peak_kib as f64 / 1024.0
+    );
+    println!("teardowns done                {done} (one per account)");
+    println!(
+        "requests: IAM                 {} in {} accounts",
+        iam.len(),
+        in_accounts.len()
+    );
+    println!("          STS AssumeRole      {}", count("sts:AssumeRole"));
+    println!(
+        "          STS GetAccessKeyInfo {}",
+        count("sts:GetAccessKeyInfo")
+    );
+    println!(
+        "          STS GetCallerIdentity {}",
+        count("sts:GetCallerIdentity")
+    );
+    println!(
+        "          Organizations       {}",
+        count("organizations:ListAccounts")
+    );
+    println!(
+        "          Sheets (token aside) {}",
+        env.google.counts().reads + env.google.counts().writes
+    );
+    println!(
+        "          Slack               {}",
+        env.slack.post_attempts()
+    );
+    if status != 0 {
+        let log = std::fs::read_to_string(&stderr).unwrap_or_default();
+        println!(
+            "(stderr tail)\n{}",
+            log.lines().rev().take(5).collect::<Vec<_>>().join("\n")
+        );
+    }
+}
+
 fn main() {
     let args = args();
     let binary = env!("CARGO_BIN_EXE_keywarden");
@@ -470,6 +601,17 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    if let Some(accounts) = args.accounts {
+        let rows = if args.rows == [10_000, 100_000] {
+            10_000
+        } else {
+            args.rows[0]
+        };
+        // The home account alone, then every account: the difference is the accounts' cost.
+        runtime.block_on(accounts_scenario(1, rows, args.latency));
+        runtime.block_on(accounts_scenario(accounts.max(1), rows, args.latency));
+        return;
+    }
     for n in &args.rows {
         runtime.block_on(scenario(*n, args.latency, args.slack_429));
     }

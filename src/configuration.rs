@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::core::domain::{IamUserName, Secret, SlackUserId};
+use crate::core::domain::{
+    Account, AccountsSetting, IamUserName, ProtectedUser, Secret, SlackUserId, protected_in,
+};
 use crate::core::key_rules::{HygieneRules, Rotation};
 use crate::core::plan::Rules;
 
@@ -33,10 +35,78 @@ pub struct JobSettings {
     pub timezone: chrono_tz::Tz,
     /// SPEC §9 is on: owners' notices carry the "延長を申請する" button.
     pub extension_requests: bool,
+    /// Which AWS accounts, and how they are entered.
+    pub accounts: AccountSettings,
     /// `KEYWARDEN_LOG_SHEET`: the sheet every run appends its actions to (SPEC §11).
     pub log_sheet: String,
     /// `plan --days N`: the report also lists what each of the next N days brings.
     pub days_ahead: Option<u32>,
+}
+
+/// The AWS accounts keywarden may act in, and the role it assumes in them.
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    /// `KEYWARDEN_ACCOUNTS`.
+    pub setting: AccountsSetting,
+    /// `KEYWARDEN_ROLE_NAME` (default `keywarden`).
+    pub role_name: String,
+    /// `KEYWARDEN_ROLE_PATH` (default `/`), always starting and ending with `/`.
+    pub role_path: String,
+    /// `KEYWARDEN_ROLE_EXTERNAL_ID`: never printed (it guards the role like a password).
+    pub external_id: Option<Secret>,
+    /// `KEYWARDEN_ACCOUNT_CONCURRENCY` (default 8).
+    pub concurrency: usize,
+    /// Every `KEYWARDEN_PROTECTED_USERS` entry with its account scope.
+    pub protected: Vec<ProtectedUser>,
+    /// The account these settings were narrowed to ([`JobSettings::for_account`]).
+    pub current: Option<Account>,
+}
+
+impl Default for AccountSettings {
+    /// The home account only, as without any of the variables.
+    fn default() -> Self {
+        AccountSettings {
+            setting: AccountsSetting::HomeOnly,
+            role_name: "keywarden".into(),
+            role_path: "/".into(),
+            external_id: None,
+            concurrency: 8,
+            protected: Vec::new(),
+            current: None,
+        }
+    }
+}
+
+impl AccountSettings {
+    /// The role keywarden assumes in `account`.
+    pub fn role_arn(&self, account: &crate::core::domain::AwsAccountId) -> String {
+        format!(
+            "arn:aws:iam::{account}:role{}{}",
+            self.role_path, self.role_name
+        )
+    }
+}
+
+impl JobSettings {
+    /// These settings for work in one account: `protected_users` holds the users protected
+    /// there. Until specialised it holds every entry's user (protecting too much, never less).
+    pub fn for_account(&self, account: &Account) -> JobSettings {
+        let entries = &self.accounts.protected;
+        let here = protected_in(entries, account);
+        // A user no entry scopes (settings built in code) stays protected everywhere.
+        let protected_users = self
+            .protected_users
+            .iter()
+            .filter(|u| here.contains(u) || !entries.iter().any(|e| &e.user == *u))
+            .cloned()
+            .collect();
+        let mut narrowed = JobSettings {
+            protected_users,
+            ..self.clone()
+        };
+        narrowed.accounts.current = Some(account.clone());
+        narrowed
+    }
 }
 
 /// Every variable keywarden reads, so that a config file with a typo is caught (and listed in
@@ -77,6 +147,11 @@ pub const KNOWN: &[&str] = &[
     "KEYWARDEN_EXTENSION_DAYS",
     "KEYWARDEN_MAX_EXTENSION_DAYS",
     "KEYWARDEN_APPROVAL_CHANNEL",
+    "KEYWARDEN_ACCOUNTS",
+    "KEYWARDEN_ROLE_NAME",
+    "KEYWARDEN_ROLE_PATH",
+    "KEYWARDEN_ROLE_EXTERNAL_ID",
+    "KEYWARDEN_ACCOUNT_CONCURRENCY",
 ];
 
 /// The original system's names (SPEC §5), for deployments that switch without changes.
@@ -446,13 +521,17 @@ impl Settings {
                     .ok()
             })
             .collect();
-        let protected_users = list(src.get("KEYWARDEN_PROTECTED_USERS"))
+        let protected: Vec<ProtectedUser> = list(src.get("KEYWARDEN_PROTECTED_USERS"))
             .filter_map(|u| {
-                IamUserName::parse(&u)
+                ProtectedUser::parse(&u)
                     .map_err(|e| problems.push(format!("KEYWARDEN_PROTECTED_USERS: {e}")))
                     .ok()
             })
             .collect();
+        // Every entry's user, whatever its account: a path that forgets to narrow this to
+        // one account protects too much, never too little.
+        let protected_users: Vec<IamUserName> = protected.iter().map(|p| p.user.clone()).collect();
+        let accounts = account_settings(src, protected, &mut problems);
         let iam_path_prefix = parse("KEYWARDEN_IAM_PATH_PREFIX", "/");
         if !iam_path_prefix.starts_with('/') {
             problems.push(format!(
@@ -598,6 +677,7 @@ impl Settings {
                 hygiene,
                 timezone,
                 extension_requests: extensions.enabled(),
+                accounts,
                 log_sheet: parse("KEYWARDEN_LOG_SHEET", "keywarden_log"),
                 days_ahead: None,
             },
@@ -705,6 +785,70 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     row[b.len()]
+}
+
+/// SPEC §10's settings: `KEYWARDEN_ACCOUNTS` and the role assumed in the other accounts.
+fn account_settings(
+    src: &Sources,
+    protected: Vec<ProtectedUser>,
+    problems: &mut Vec<String>,
+) -> AccountSettings {
+    let setting = AccountsSetting::parse(&src.get("KEYWARDEN_ACCOUNTS").unwrap_or_default())
+        .unwrap_or_else(|e| {
+            problems.push(format!("KEYWARDEN_ACCOUNTS: {e}"));
+            AccountsSetting::HomeOnly
+        });
+    let role_name = src
+        .get("KEYWARDEN_ROLE_NAME")
+        .map(|n| n.trim().to_string())
+        .unwrap_or_else(|| "keywarden".into());
+    let name_ok = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+    if role_name.is_empty() || role_name.len() > 64 || !role_name.chars().all(name_ok) {
+        problems.push(format!(
+            "KEYWARDEN_ROLE_NAME=\"{role_name}\" is not an IAM role name: use 1-64 characters \
+             from A-Z a-z 0-9 + = , . @ _ -"
+        ));
+    }
+    let role_path = src
+        .get("KEYWARDEN_ROLE_PATH")
+        .map(|p| p.trim().to_string())
+        .unwrap_or_else(|| "/".into());
+    let path_ok = role_path.starts_with('/')
+        && role_path.ends_with('/')
+        && role_path.len() <= 512
+        && role_path.chars().all(|c| c == '/' || name_ok(c));
+    if !path_ok {
+        problems.push(format!(
+            "KEYWARDEN_ROLE_PATH=\"{role_path}\" is not an IAM path: it starts and ends with / \
+             (e.g. / or /keywarden/)"
+        ));
+    }
+    let external_id = src
+        .get("KEYWARDEN_ROLE_EXTERNAL_ID")
+        .map(|e| e.trim().to_string())
+        .filter(|e| !e.is_empty())
+        .map(Secret::new);
+    let concurrency = match src.get("KEYWARDEN_ACCOUNT_CONCURRENCY") {
+        None => 8,
+        Some(v) => match v.trim().parse::<usize>() {
+            Ok(n) if (1..=64).contains(&n) => n,
+            _ => {
+                problems.push(format!(
+                    "KEYWARDEN_ACCOUNT_CONCURRENCY=\"{v}\" must be a whole number from 1 to 64"
+                ));
+                8
+            }
+        },
+    };
+    AccountSettings {
+        setting,
+        role_name,
+        role_path,
+        external_id,
+        concurrency,
+        protected,
+        current: None,
+    }
 }
 
 fn list(value: Option<String>) -> impl Iterator<Item = String> {

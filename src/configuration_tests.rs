@@ -324,3 +324,84 @@ fn settings_debug_never_shows_the_token() {
     .unwrap();
     assert!(!format!("{s:?}").contains("top-secret"));
 }
+
+#[test]
+fn accounts_settings_have_spec_defaults() {
+    let s = Settings::load(&Sources::new(env(&complete()), None).unwrap(), ALL).unwrap();
+    let a = &s.job.accounts;
+    assert!(a.setting.is_home_only());
+    assert_eq!(
+        (a.role_name.as_str(), a.role_path.as_str()),
+        ("keywarden", "/")
+    );
+    assert_eq!(a.concurrency, 8);
+    assert!(a.external_id.is_none());
+    let id = crate::core::domain::AwsAccountId::parse("123456789012").unwrap();
+    assert_eq!(a.role_arn(&id), "arn:aws:iam::123456789012:role/keywarden");
+}
+
+#[test]
+fn accounts_settings_from_env_and_file() {
+    let mut e = complete();
+    e.extend([
+        ("KEYWARDEN_ACCOUNTS", "本番=123456789012,210987654321"),
+        ("KEYWARDEN_ROLE_PATH", "/ops/"),
+        ("KEYWARDEN_ROLE_EXTERNAL_ID", "ext-very-secret"),
+        (
+            "KEYWARDEN_PROTECTED_USERS",
+            "ci-deploy,本番:admin,210987654321:ops",
+        ),
+    ]);
+    let file = "role_name = \"kw-member\"\naccount_concurrency = 3\n";
+    let s = Settings::load(&Sources::new(env(&e), Some(file)).unwrap(), ALL).unwrap();
+    let a = &s.job.accounts;
+    assert!(matches!(&a.setting, AccountsSetting::Listed(l) if l.len() == 2));
+    assert_eq!(a.concurrency, 3);
+    let id = crate::core::domain::AwsAccountId::parse("210987654321").unwrap();
+    assert_eq!(
+        a.role_arn(&id),
+        "arn:aws:iam::210987654321:role/ops/kw-member"
+    );
+    assert!(
+        !format!("{a:?}").contains("ext-very-secret"),
+        "the external ID is redacted"
+    );
+    // Unspecialised, every entry's user is protected; per account only its own.
+    assert_eq!(s.job.protected_users.len(), 3);
+    let prod = Account {
+        id: crate::core::domain::AwsAccountId::parse("123456789012").unwrap(),
+        alias: Some("本番".into()),
+    };
+    let names: Vec<String> = s
+        .job
+        .for_account(&prod)
+        .protected_users
+        .iter()
+        .map(|u| u.to_string())
+        .collect();
+    assert_eq!(names, ["ci-deploy", "admin"]);
+}
+
+#[test]
+fn bad_accounts_settings_are_named() {
+    let mut e = complete();
+    e.extend([
+        ("KEYWARDEN_ACCOUNTS", "本番=12345"),
+        ("KEYWARDEN_ROLE_NAME", "has space"),
+        ("KEYWARDEN_ROLE_PATH", "ops"),
+        ("KEYWARDEN_ACCOUNT_CONCURRENCY", "0"),
+        ("KEYWARDEN_PROTECTED_USERS", "123:admin"),
+    ]);
+    let msg = Settings::load(&Sources::new(env(&e), None).unwrap(), ALL)
+        .unwrap_err()
+        .to_string();
+    for part in [
+        "KEYWARDEN_ACCOUNTS: \"12345\" is not an AWS account ID",
+        "KEYWARDEN_ROLE_NAME",
+        "KEYWARDEN_ROLE_PATH",
+        "KEYWARDEN_ACCOUNT_CONCURRENCY",
+        "KEYWARDEN_PROTECTED_USERS: \"123\"",
+    ] {
+        assert!(msg.contains(part), "{part} in {msg}");
+    }
+}

@@ -22,7 +22,11 @@ use support::moto::secrets_client;
 
 /// `iam:Xxx` actions listed in the template.
 fn template_actions(service: &str) -> BTreeSet<String> {
-    let template = include_str!("../template.yaml");
+    actions_in(include_str!("../template.yaml"), service)
+}
+
+/// `service:Xxx` actions listed in a template, in lower case.
+fn actions_in(template: &str, service: &str) -> BTreeSet<String> {
     template
         .lines()
         .filter_map(|l| l.trim().strip_prefix(&format!("- {service}:")))
@@ -46,6 +50,7 @@ fn operations_called(source: &str) -> BTreeSet<String> {
         "generate_",
         "attach_",
         "tag_",
+        "assume_",
     ];
     let mut ops = BTreeSet::new();
     for (i, _) in source.match_indices('.') {
@@ -78,6 +83,63 @@ fn the_template_allows_exactly_the_iam_calls_the_code_makes() {
     );
     let secrets = operations_called(include_str!("../src/adapters/secrets.rs"));
     assert_eq!(template_actions("secretsmanager"), secrets);
+    // SPEC §10: STS and Organizations as src/adapters/accounts.rs calls them; AssumeRole is
+    // made by aws-config's provider that file builds.
+    let accounts = include_str!("../src/adapters/accounts.rs");
+    assert!(accounts.contains("AssumeRoleProvider::builder"));
+    let mut sts = operations_called(accounts);
+    let organizations: BTreeSet<String> = ["listaccounts".to_string()].into();
+    assert!(sts.remove("listaccounts"), "{sts:?}");
+    sts.insert("assumerole".into());
+    assert_eq!(template_actions("sts"), sts);
+    assert_eq!(template_actions("organizations"), organizations);
+}
+
+#[test]
+fn the_member_role_allows_exactly_the_daily_jobs_iam_calls_and_nothing_else() {
+    let member = include_str!("../deploy/member-role.yaml");
+    let called = operations_called(concat!(
+        include_str!("../src/adapters/iam.rs"),
+        include_str!("../src/adapters/credential_report.rs")
+    ));
+    assert_eq!(
+        actions_in(member, "iam"),
+        called,
+        "deploy/member-role.yaml and the IAM adapter disagree"
+    );
+    // Rotated keys are stored in the key's own account; the member reads no secret.
+    let stored: BTreeSet<String> = ["putsecretvalue", "createsecret"].map(String::from).into();
+    assert_eq!(actions_in(member, "secretsmanager"), stored);
+    // Nothing else: every action line is IAM's or Secrets Manager's.
+    let others: Vec<&str> = member
+        .lines()
+        .map(str::trim)
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter(|l| {
+            l.split_once(':').is_some_and(|(svc, op)| {
+                !svc.is_empty()
+                    && svc.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+                    && !op.is_empty()
+                    && op.chars().all(|c| c.is_ascii_alphanumeric() || c == '*')
+            })
+        })
+        .filter(|l| !l.starts_with("iam:") && !l.starts_with("secretsmanager:"))
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
+    // It trusts only the daily function's role, given as a parameter.
+    assert!(member.contains("AWS: !Ref DailyRoleArn"));
+    assert_eq!(member.matches("Principal:").count(), 1);
+    assert!(member.contains("${AWS::AccountId}:user${IamPathPrefix}*"));
+    assert!(member.contains("secret:${RotateSecretPrefix}*"));
+    // The daily role may assume only that role name, in any account; ListAccounts only for
+    // KEYWARDEN_ACCOUNTS=organization.
+    let daily = include_str!("../template.yaml");
+    assert!(daily.contains("arn:${AWS::Partition}:iam::*:role${MemberRolePath}${MemberRoleName}"));
+    assert!(daily.contains("ListOrganizationAccounts: !Equals [!Ref Accounts, organization]"));
+    let list = daily.find("- organizations:ListAccounts").unwrap();
+    let guarded = daily[..list].rfind("- !If").unwrap();
+    assert!(daily[guarded..list].contains("- ListOrganizationAccounts"));
+    assert_eq!(daily.matches("organizations:").count(), 1);
 }
 
 #[test]

@@ -332,6 +332,7 @@ fn base_settings(max_deletions: usize) -> JobSettings {
         hygiene: Default::default(),
         timezone: chrono_tz::Tz::Asia__Tokyo,
         extension_requests: false,
+        accounts: Default::default(),
         log_sheet: "keywarden_log".into(),
         days_ahead: None,
     }
@@ -357,6 +358,7 @@ fn run_on<I: Iam + Sync>(
                 slack,
                 iam,
                 vault: &keywarden::adapters::memory::NoVault,
+                fleet: &keywarden::adapters::HomeOnly(None),
                 deadline: keywarden::app::run::Deadline::none(),
             }
             .run(today(), mode),

@@ -29,6 +29,17 @@ impl AwsIam {
         }
     }
 
+    /// One cheap read (`ListUsers`, one user), to prove the credentials may read IAM.
+    pub async fn probe(&self) -> Result<(), ServiceError> {
+        self.client
+            .list_users()
+            .max_items(1)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| failed("ListUsers", e))
+    }
+
     /// An adapter over a client configured elsewhere (tests, other tools).
     pub fn with_client(client: Client) -> Self {
         AwsIam { client }

@@ -62,6 +62,7 @@ impl Vault for NoVault {
 }
 
 /// IAM users of the example account.
+#[derive(Clone)]
 pub struct MemoryIam(pub HashMap<String, UserInventory>);
 
 impl Iam for MemoryIam {
@@ -218,6 +219,61 @@ impl SheetStore for ScratchSheets {
         }
         all.insert(sheet.to_string(), Grid::new());
         Ok(())
+    }
+}
+
+/// The demo's AWS accounts: the home account's IAM is the job's own; the others' users here,
+/// and which account each key ID belongs to (as STS would say, deleted keys included).
+pub struct MemoryFleet {
+    pub home: crate::core::domain::AwsAccountId,
+    pub others: HashMap<crate::core::domain::AwsAccountId, MemoryIam>,
+    pub key_accounts: HashMap<AccessKeyId, crate::core::domain::AwsAccountId>,
+}
+
+impl super::Fleet<MemoryIam, NoVault> for MemoryFleet {
+    fn home(
+        &self,
+    ) -> futures::future::BoxFuture<'_, Result<crate::core::domain::AwsAccountId, ServiceError>>
+    {
+        Box::pin(async { Ok(self.home.clone()) })
+    }
+
+    fn organization(
+        &self,
+    ) -> futures::future::BoxFuture<'_, Result<Vec<crate::core::domain::Account>, ServiceError>>
+    {
+        Box::pin(async {
+            Err(ServiceError::AccessDenied(
+                "the demo has no Organization".into(),
+            ))
+        })
+    }
+
+    fn key_account<'a>(
+        &'a self,
+        key: &'a AccessKeyId,
+    ) -> futures::future::BoxFuture<'a, Result<crate::core::domain::AwsAccountId, ServiceError>>
+    {
+        Box::pin(async move {
+            self.key_accounts
+                .get(key)
+                .cloned()
+                .ok_or_else(|| ServiceError::Invalid(format!("the demo does not know {key}")))
+        })
+    }
+
+    fn enter<'a>(
+        &'a self,
+        account: &'a crate::core::domain::AwsAccountId,
+    ) -> futures::future::BoxFuture<'a, Result<(MemoryIam, NoVault), ServiceError>> {
+        Box::pin(async move {
+            self.others
+                .get(account)
+                .map(|iam| (iam.clone(), NoVault))
+                .ok_or_else(|| {
+                    ServiceError::AccessDenied(format!("the demo has no account {account}"))
+                })
+        })
     }
 }
 

@@ -2,6 +2,7 @@
 //! adapters (Google, Slack, AWS) or by the in-memory ones of `keywarden demo` ([`memory`]).
 //! Adapters translate; they decide nothing (no dry runs, no business rules).
 
+pub mod accounts;
 pub mod aws;
 pub mod credential_report;
 pub mod google;
@@ -13,7 +14,9 @@ pub mod values_stream;
 
 use std::future::Future;
 
-use crate::core::domain::{AccessKeyId, IamUserName, Secret, SlackUserId};
+use futures::future::BoxFuture;
+
+use crate::core::domain::{AccessKeyId, Account, AwsAccountId, IamUserName, Secret, SlackUserId};
 use crate::core::key_rules::KeyInfo;
 pub use crate::core::sheet::CellWrite;
 use crate::core::sheet::{Block, Grid, RowSink};
@@ -222,4 +225,60 @@ pub trait Vault {
         name: &str,
         value: &Secret,
     ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+}
+
+/// The AWS accounts beyond the home account (SPEC §10): who we are, which accounts the
+/// Organization has, which account a key belongs to, and IAM + vault acting in another account.
+/// Boxed futures: the run holds it as `&dyn Fleet`, whatever the IAM and vault types.
+pub trait Fleet<I, V>: Sync {
+    /// The account of keywarden's own credentials.
+    fn home(&self) -> BoxFuture<'_, Result<AwsAccountId, ServiceError>>;
+    /// Every ACTIVE account of the Organization, named by its account name.
+    fn organization(&self) -> BoxFuture<'_, Result<Vec<Account>, ServiceError>>;
+    /// The account `key` belongs to, whichever account that is (`GetAccessKeyInfo`).
+    fn key_account<'a>(
+        &'a self,
+        key: &'a AccessKeyId,
+    ) -> BoxFuture<'a, Result<AwsAccountId, ServiceError>>;
+    /// IAM and the vault of another account; `Err` when it cannot be entered.
+    fn enter<'a>(
+        &'a self,
+        account: &'a AwsAccountId,
+    ) -> BoxFuture<'a, Result<(I, V), ServiceError>>;
+}
+
+/// The home account alone (stand-ins, tests): no other account can be entered, and asking
+/// who we are is answered by the ID given, or fails.
+pub struct HomeOnly(pub Option<AwsAccountId>);
+
+impl<I, V> Fleet<I, V> for HomeOnly {
+    fn home(&self) -> BoxFuture<'_, Result<AwsAccountId, ServiceError>> {
+        let home = self.0.clone();
+        Box::pin(async move {
+            home.ok_or_else(|| ServiceError::Unavailable("the home account is not known".into()))
+        })
+    }
+
+    fn organization(&self) -> BoxFuture<'_, Result<Vec<Account>, ServiceError>> {
+        Box::pin(async { Err(ServiceError::AccessDenied("no Organization here".into())) })
+    }
+
+    fn key_account<'a>(
+        &'a self,
+        _key: &'a AccessKeyId,
+    ) -> BoxFuture<'a, Result<AwsAccountId, ServiceError>> {
+        // Never guessed: an unproven key changes nothing.
+        Box::pin(async { Err(ServiceError::Unavailable("no STS here to ask".into())) })
+    }
+
+    fn enter<'a>(
+        &'a self,
+        account: &'a AwsAccountId,
+    ) -> BoxFuture<'a, Result<(I, V), ServiceError>> {
+        Box::pin(async move {
+            Err(ServiceError::AccessDenied(format!(
+                "account {account} cannot be entered: only the home account is reachable"
+            )))
+        })
+    }
 }

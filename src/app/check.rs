@@ -4,12 +4,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::adapters::accounts::AwsAccounts;
 use crate::adapters::iam::AwsIam;
 use crate::adapters::secrets::SecretsManager;
 use crate::adapters::slack::SlackDm;
-use crate::adapters::{Iam, SheetStore};
+use crate::adapters::{Fleet, Iam, SheetStore};
 use crate::app::connect;
 use crate::configuration::Needs;
+use crate::core::domain::{Accounts, AccountsSetting};
 use crate::core::sheet::{Directory, RequestTable};
 
 #[derive(Default)]
@@ -128,6 +130,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
 
     let mut sample_user = None;
     let mut sheet_read = false;
+    let mut account_column = false;
     let read = match &sheets {
         Some(sheets) => Some(sheets.read(&[&job.request_sheet, &job.users_sheet]).await),
         None => None,
@@ -148,6 +151,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                 "",
             );
             let requests = RequestTable::parse(&job.request_sheet, &grids[0]).map(|t| {
+                account_column = t.layout.aws_account.is_some();
                 let unusable = t
                     .rows
                     .iter()
@@ -265,10 +269,67 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
              once the sheet has one",
         ),
     }
+    if !job.accounts.setting.is_home_only() || account_column {
+        accounts(&mut list, &settings, &aws, &iam).await;
+    }
     if list.failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// SPEC §10: every account keywarden may act in, entered (AssumeRole) and read once; one
+/// line each. Nothing is changed in any of them.
+async fn accounts(
+    list: &mut Checklist,
+    settings: &crate::configuration::Settings,
+    aws: &aws_config::SdkConfig,
+    home_iam: &AwsIam,
+) {
+    let job = &settings.job;
+    let fleet = AwsAccounts::new(aws, &job.accounts, settings.today(None));
+    let home = match fleet.home().await {
+        Ok(home) => home,
+        Err(e) => {
+            list.fail("AWS home account (sts:GetCallerIdentity)", &e.to_string());
+            return;
+        }
+    };
+    let others = match &job.accounts.setting {
+        AccountsSetting::HomeOnly => Vec::new(),
+        AccountsSetting::Listed(list) => list.clone(),
+        AccountsSetting::Organization => match fleet.organization().await {
+            Ok(accounts) => accounts,
+            Err(e) => {
+                list.fail(
+                    "AWS Organization's accounts (organizations:ListAccounts)",
+                    &e.to_string(),
+                );
+                return;
+            }
+        },
+    };
+    let accounts = Accounts::new(home, others);
+    let role = job.accounts.role_arn(&accounts.home().id);
+    let role = role.rsplit(':').next().unwrap_or_default().to_string();
+    for (i, account) in accounts.all().iter().enumerate() {
+        let what = format!("AWS account {account}");
+        let result = if i == 0 {
+            home_iam
+                .probe()
+                .await
+                .map(|()| "home account (own credentials): IAM readable".to_string())
+        } else {
+            match fleet.enter(&account.id).await {
+                Ok((iam, _)) => iam
+                    .probe()
+                    .await
+                    .map(|()| format!("entered ({role}): IAM readable")),
+                Err(e) => Err(e),
+            }
+        };
+        list.line(result.map_err(|e| e.to_string()), &what);
     }
 }
 

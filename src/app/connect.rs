@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::adapters::Messenger;
+use crate::adapters::accounts::AwsAccounts;
 use crate::adapters::aws;
 use crate::adapters::google::{self, GoogleSheets};
 use crate::adapters::iam::AwsIam;
@@ -28,6 +29,8 @@ pub struct Connected {
     pub slack: Option<SlackDm>,
     pub iam: AwsIam,
     pub vault: SecretsManager,
+    /// The AWS configuration the clients came from: other accounts are entered from it.
+    pub aws: aws_config::SdkConfig,
 }
 
 /// Reads the secrets (from Secrets Manager when named) and builds the three clients.
@@ -50,6 +53,7 @@ pub async fn connect(settings: &Settings) -> Result<Connected, String> {
         slack,
         iam: AwsIam::new(&aws),
         vault: secrets,
+        aws,
     })
 }
 
@@ -122,12 +126,14 @@ async fn run_with<M: Messenger>(
     mode: Mode,
     deadline: Deadline,
 ) -> Result<Report, String> {
+    let fleet = AwsAccounts::new(&services.aws, &settings.job.accounts, today);
     let job = Job {
         settings: &settings.job,
         sheets: &services.sheets,
         slack,
         iam: &services.iam,
         vault: &services.vault,
+        fleet: &fleet,
         deadline,
     };
     job.run(today, mode).await.map_err(|e| e.to_string())

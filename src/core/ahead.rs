@@ -132,6 +132,8 @@ mod tests {
             notified_on: notified.map(date),
             deactivated_on: None,
             pending_extension: String::new(),
+            aws_account_cell: Default::default(),
+            aws_account: None,
             valid: Ok(ValidRow {
                 owner: NameKey::new("田中太郎").unwrap(),
                 account: IamUserName::parse(&format!("user{n}")).unwrap(),

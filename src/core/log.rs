@@ -97,7 +97,8 @@ pub fn run_lines(
         .map(|r| LogLine {
             at,
             run_id: run_id.to_string(),
-            aws_account: String::new(),
+            // SPEC §10: the 12-digit account, when the run knows it.
+            aws_account: r.aws_account.clone().unwrap_or_default(),
             row: r.row,
             owner: r.owner.clone(),
             account: r.account.clone(),
@@ -126,7 +127,22 @@ mod tests {
             detail: "IAM ユーザーを削除しました".into(),
             end_date: None,
             days_left: None,
+            aws_account: None,
+            aws_account_alias: None,
         }
+    }
+
+    #[test]
+    fn the_aws_account_column_holds_the_actions_account() {
+        let mut r = record(ActionKind::Delete, Outcome::Done, Some(2));
+        r.aws_account = Some("210987654321".into());
+        let lines = run_lines(
+            &[r, record(ActionKind::Alert, Outcome::Failed, None)],
+            at(),
+            "id",
+        );
+        assert_eq!(lines[0].aws_account, "210987654321");
+        assert_eq!(lines[1].aws_account, "");
     }
 
     fn at() -> DateTime<FixedOffset> {

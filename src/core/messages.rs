@@ -1,7 +1,7 @@
 //! The Slack messages, in Japanese as the original system sent them (SPEC §7). Pure text.
 
 use crate::core::ahead::{SUMMARY_DAYS, Upcoming};
-use crate::core::outcome::{ActionKind, ActionOutcome, ActionRecord, Lang, records};
+use crate::core::outcome::{Action, ActionKind, ActionOutcome, ActionRecord, Lang, records};
 use crate::core::proof::Keeper;
 use crate::core::sheet::RequestRow;
 
@@ -41,6 +41,14 @@ fn or_dash(text: &str) -> String {
     }
 }
 
+/// `本番 (123456789012) の ` before an IAM user's name, when the row's AWS account is known.
+fn in_account(row: &RequestRow) -> String {
+    row.aws_account
+        .as_ref()
+        .map(|a| format!("AWS アカウント {} の ", clean(&a.to_string())))
+        .unwrap_or_default()
+}
+
 /// The owner's notice a week (notify_days) before the end date; `with_button` when it carries
 /// the "延長を申請する" button (SPEC §9).
 pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: bool) -> String {
@@ -63,7 +71,7 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: 
     format!(
         "{owner} さん\n\
          AWS アクセスキーの利用終了日が近づいています（{when}）。\n\
-         • アカウント名: {account}\n\
+         {aws_account}• アカウント名: {account}\n\
          • アクセスキーID: {key}\n\
          • 利用目的: {purpose}\n\
          • AWSサービス名: {service}\n\
@@ -72,6 +80,11 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: 
          {how}\n\
          延長がない場合、利用終了日の翌日に IAM ユーザーとアクセスキーは削除されます。",
         owner = or_dash(&row.owner),
+        aws_account = row
+            .aws_account
+            .as_ref()
+            .map(|a| format!("• AWSアカウント: {}\n", clean(&a.to_string())))
+            .unwrap_or_default(),
         account = or_dash(&row.account),
         key = or_dash(&row.key_id),
         purpose = or_dash(&row.purpose),
@@ -85,11 +98,12 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: 
 pub fn owner_deleted(row: &RequestRow) -> String {
     format!(
         "{owner} さん\n\
-         AWS アクセスキーの利用終了日（{end}）を過ぎたため、IAM ユーザー「{account}」と\
+         AWS アクセスキーの利用終了日（{end}）を過ぎたため、{where_}IAM ユーザー「{account}」と\
          アクセスキー {key} を削除しました。\n\
          引き続き必要な場合は、あらためて利用申請をしてください。",
         owner = or_dash(&row.owner),
         end = or_dash(&row.end),
+        where_ = in_account(row),
         account = or_dash(&row.account),
         key = or_dash(&row.key_id),
     )
@@ -103,10 +117,11 @@ pub fn owner_key_deleted(row: &RequestRow, keeper: &Keeper) -> String {
     };
     format!(
         "{owner} さん\n\
-         AWS アクセスキーの利用終了日（{end}）を過ぎたため、IAM ユーザー「{account}」の\
+         AWS アクセスキーの利用終了日（{end}）を過ぎたため、{where_}IAM ユーザー「{account}」の\
          アクセスキー {key} を削除しました（IAM ユーザーは、同じユーザーのキーを使う{kept_for}のために残しています）。",
         owner = or_dash(&row.owner),
         end = or_dash(&row.end),
+        where_ = in_account(row),
         account = or_dash(&row.account),
         key = or_dash(&row.key_id),
     )
@@ -117,6 +132,14 @@ pub struct KeyRef<'a> {
     pub owner: &'a str,
     pub user: &'a str,
     pub key: &'a str,
+    /// The key's AWS account, when the run knows it (SPEC §10).
+    pub account: Option<&'a crate::core::domain::Account>,
+}
+
+fn key_in_account(k: &KeyRef) -> String {
+    k.account
+        .map(|a| format!("AWS アカウント {} の ", clean(&a.to_string())))
+        .unwrap_or_default()
 }
 
 fn greeting(owner: &str) -> String {
@@ -130,10 +153,11 @@ fn greeting(owner: &str) -> String {
 /// SPEC §8 age limit, before the deletion.
 pub fn key_age_notice(k: &KeyRef, age: i64, days_left: i64) -> String {
     format!(
-        "{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過しました。\
+        "{}{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過しました。\
          {days_left} 日後にこのキーは削除されます（IAM ユーザーは残ります）。\n\
          引き続き必要な場合は、新しいキーへの切り替えを管理者に依頼してください。",
         greeting(k.owner),
+        key_in_account(k),
         clean(k.user),
         clean(k.key)
     )
@@ -142,9 +166,10 @@ pub fn key_age_notice(k: &KeyRef, age: i64, days_left: i64) -> String {
 /// SPEC §8 age limit reached.
 pub fn key_age_deleted(k: &KeyRef, age: i64) -> String {
     format!(
-        "{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過したため削除しました（IAM ユーザーは残っています）。\n\
+        "{}{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過したため削除しました（IAM ユーザーは残っています）。\n\
          必要な場合は、新しいキーの発行を管理者に依頼してください。",
         greeting(k.owner),
+        key_in_account(k),
         clean(k.user),
         clean(k.key)
     )
@@ -153,9 +178,10 @@ pub fn key_age_deleted(k: &KeyRef, age: i64) -> String {
 /// SPEC §8 unused key.
 pub fn key_deactivated_unused(k: &KeyRef, idle: i64) -> String {
     format!(
-        "{}IAM ユーザー「{}」のアクセスキー {} は {idle} 日間使われていないため無効化しました（削除はしていません）。\n\
+        "{}{}IAM ユーザー「{}」のアクセスキー {} は {idle} 日間使われていないため無効化しました（削除はしていません）。\n\
          まだ必要な場合は、再有効化を管理者に依頼してください。",
         greeting(k.owner),
+        key_in_account(k),
         clean(k.user),
         clean(k.key)
     )
@@ -164,11 +190,12 @@ pub fn key_deactivated_unused(k: &KeyRef, idle: i64) -> String {
 /// SPEC §8 deactivate-before-delete for a sheet row.
 pub fn row_deactivated(row: &RequestRow, delete_on: &str) -> String {
     format!(
-        "{} さん\n利用終了日（{}）を過ぎたため、IAM ユーザー「{}」のアクセスキー {} を無効化しました。\n\
+        "{} さん\n利用終了日（{}）を過ぎたため、{}IAM ユーザー「{}」のアクセスキー {} を無効化しました。\n\
          {delete_on} 以降の実行で IAM ユーザーごと削除されます。延長が必要な場合は管理者に依頼してください\
          （状態欄に「延長」と記入されるとキーは再び有効になります）。",
         or_dash(&row.owner),
         or_dash(&row.end),
+        in_account(row),
         or_dash(&row.account),
         or_dash(&row.key_id)
     )
@@ -177,8 +204,9 @@ pub fn row_deactivated(row: &RequestRow, delete_on: &str) -> String {
 /// SPEC §8 reactivation after an extension.
 pub fn row_reactivated(row: &RequestRow) -> String {
     format!(
-        "{} さん\n延長が記入されたため、IAM ユーザー「{}」のアクセスキー {} を再び有効にしました。",
+        "{} さん\n延長が記入されたため、{}IAM ユーザー「{}」のアクセスキー {} を再び有効にしました。",
         or_dash(&row.owner),
+        in_account(row),
         or_dash(&row.account),
         or_dash(&row.key_id)
     )
@@ -187,12 +215,13 @@ pub fn row_reactivated(row: &RequestRow) -> String {
 /// SPEC §8 rotation: the secret's name, never the secret.
 pub fn key_rotated(k: &KeyRef, new_key: &str, secret_name: &str) -> String {
     format!(
-        "{}IAM ユーザー「{}」のアクセスキーをローテーションしました。\n\
+        "{}{}IAM ユーザー「{}」のアクセスキーをローテーションしました。\n\
          • 新しいアクセスキーID: {}\n\
          • 保存先: AWS Secrets Manager のシークレット「{}」\n\
          • 古いキー {} は無効化しました。\n\
          新しいキーに切り替えたら、古いキーは次回以降のローテーションで削除されます。",
         greeting(k.owner),
+        key_in_account(k),
         clean(k.user),
         clean(new_key),
         clean(secret_name),
@@ -209,6 +238,22 @@ pub fn admin_summary(
     outcomes: &[ActionOutcome],
     week: &[Upcoming],
 ) -> Option<String> {
+    // An account that could not be entered is one line (its alert names the rows), not one
+    // line per row (SPEC §10).
+    let kept: Vec<ActionOutcome>;
+    let outcomes = if outcomes
+        .iter()
+        .any(|o| matches!(o.action, Action::AccountUnavailable { .. }))
+    {
+        kept = outcomes
+            .iter()
+            .filter(|o| !matches!(o.action, Action::AccountUnavailable { .. }))
+            .cloned()
+            .collect();
+        &kept[..]
+    } else {
+        outcomes
+    };
     let mut text = summary_of(today, sheet, &records(outcomes, Lang::Ja))?;
     text.push_str(&week_ahead(week));
     Some(text)
@@ -256,6 +301,31 @@ fn who(account: &str, key: &str, owner: &str) -> String {
         .join(" / ")
 }
 
+/// The summary's groups: by AWS account (as `本番 (123456789012)`) in order of appearance,
+/// run-wide lines last; one group without a heading when the run saw one account only.
+fn by_account<'a>(shown: &[&'a ActionRecord]) -> Vec<(Option<String>, Vec<&'a ActionRecord>)> {
+    let label = |a: &ActionRecord| {
+        a.aws_account.as_ref().map(|id| match &a.aws_account_alias {
+            Some(alias) => format!("{alias} ({id})"),
+            None => id.clone(),
+        })
+    };
+    let mut groups: Vec<(Option<String>, Vec<&ActionRecord>)> = Vec::new();
+    for a in shown {
+        let key = label(a);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, lines)) => lines.push(a),
+            None => groups.push((key, vec![a])),
+        }
+    }
+    groups.sort_by_key(|(k, _)| k.is_none());
+    if groups.iter().filter(|(k, _)| k.is_some()).count() <= 1 {
+        let all: Vec<&ActionRecord> = groups.into_iter().flat_map(|(_, l)| l).collect();
+        return vec![(None, all)];
+    }
+    groups
+}
+
 fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<String> {
     let shown: Vec<&ActionRecord> = actions.iter().filter(|a| a.needs_attention()).collect();
     if shown.is_empty() {
@@ -267,7 +337,35 @@ fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<Stri
         clean(sheet),
         shown.len()
     );
-    for a in shown.iter().take(SUMMARY_MAX_LINES) {
+    let groups = by_account(&shown);
+    let headed = groups.len() > 1;
+    let mut left = SUMMARY_MAX_LINES;
+    for (account, lines) in &groups {
+        if left == 0 {
+            break;
+        }
+        if headed {
+            match account {
+                Some(account) => text.push_str(&format!("■ AWS アカウント {}\n", clean(account))),
+                None => text.push_str("■ 全体\n"),
+            }
+        }
+        for a in lines.iter().take(left) {
+            left -= 1;
+            push_line(&mut text, a);
+        }
+    }
+    if shown.len() > SUMMARY_MAX_LINES {
+        text.push_str(&format!(
+            "…ほか {} 件（`keywarden plan` で全件を確認できます）\n",
+            shown.len() - SUMMARY_MAX_LINES
+        ));
+    }
+    Some(text)
+}
+
+fn push_line(text: &mut String, a: &ActionRecord) {
+    {
         let row = a
             .row
             .map(|r| format!("{r}行目"))
@@ -280,13 +378,6 @@ fn summary_of(today: &str, sheet: &str, actions: &[ActionRecord]) -> Option<Stri
             clean(&a.detail)
         ));
     }
-    if shown.len() > SUMMARY_MAX_LINES {
-        text.push_str(&format!(
-            "…ほか {} 件（`keywarden plan` で全件を確認できます）\n",
-            shown.len() - SUMMARY_MAX_LINES
-        ));
-    }
-    Some(text)
 }
 
 #[cfg(test)]
@@ -310,6 +401,8 @@ mod tests {
             notified_on: None,
             deactivated_on: None,
             pending_extension: String::new(),
+            aws_account_cell: Default::default(),
+            aws_account: None,
             valid: Err(vec![]),
         }
     }
@@ -399,6 +492,8 @@ mod tests {
             detail: "oops".into(),
             end_date: None,
             days_left: None,
+            aws_account: None,
+            aws_account_alias: None,
         };
         let skip = ActionRecord {
             action: ActionKind::Skip,
@@ -413,5 +508,76 @@ mod tests {
             text.contains("3行目") && text.contains("oops") && text.contains("要対応 1 件"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn messages_and_the_summary_name_the_account() {
+        use crate::core::domain::{Account, AwsAccountId};
+        let mut r = row();
+        r.aws_account = Some(Account {
+            id: AwsAccountId::parse("123456789012").unwrap(),
+            alias: Some("本番".into()),
+        });
+        assert!(
+            owner_notice(&r, 7, "s", false).contains("• AWSアカウント: 本番 (123456789012)"),
+            "{}",
+            owner_notice(&r, 7, "s", false)
+        );
+        assert!(
+            owner_deleted(&r)
+                .contains("AWS アカウント 本番 (123456789012) の IAM ユーザー「tanaka-s3」")
+        );
+        assert!(
+            !owner_deleted(&row()).contains("AWS アカウント"),
+            "home-only rows as before"
+        );
+        let acc = r.aws_account.clone().unwrap();
+        let k = KeyRef {
+            owner: "田中",
+            user: "ci",
+            key: "AKIAIOSFODNN7EXAMPLE",
+            account: Some(&acc),
+        };
+        for text in [
+            key_age_notice(&k, 180, 30),
+            key_age_deleted(&k, 210),
+            key_deactivated_unused(&k, 90),
+            key_rotated(&k, "AKIANEW", "keywarden/ci"),
+        ] {
+            assert!(
+                text.contains("AWS アカウント 本番 (123456789012) の IAM ユーザー「ci」"),
+                "{text}"
+            );
+        }
+        let line = |id: Option<&str>, alias: Option<&str>, detail: &str| ActionRecord {
+            row: Some(3),
+            account: "u".into(),
+            access_key_id: String::new(),
+            owner: String::new(),
+            action: ActionKind::Delete,
+            outcome: Outcome::Done,
+            detail: detail.into(),
+            aws_account: id.map(str::to_string),
+            aws_account_alias: alias.map(str::to_string),
+            end_date: None,
+            days_left: None,
+        };
+        let lines = [
+            line(Some("123456789012"), Some("本番"), "p1"),
+            line(None, None, "global"),
+            line(Some("210987654321"), None, "s1"),
+            line(Some("123456789012"), Some("本番"), "p2"),
+        ];
+        let text = summary_of("2026-11-22", "s", &lines).unwrap();
+        let at = |needle: &str| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("{needle} in {text}"))
+        };
+        assert!(at("■ AWS アカウント 本番 (123456789012)") < at("p1"));
+        assert!(at("p2") < at("■ AWS アカウント 210987654321"));
+        assert!(at("s1") < at("■ 全体") && at("■ 全体") < at("global"));
+        // One account: no headings, as before.
+        let one = summary_of("2026-11-22", "s", &lines[..1]).unwrap();
+        assert!(!one.contains('■'), "{one}");
     }
 }

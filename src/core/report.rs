@@ -162,30 +162,39 @@ impl Report {
         if shown.is_empty() {
             out.push_str("Nothing needs attention today.\n");
         } else {
+            // The AWS account column appears once the run knows an action's account (SPEC §10).
+            let with_aws = shown.iter().any(|a| a.aws_account.is_some());
+            let mut header = vec!["row", "action", "outcome"];
+            if with_aws {
+                header.push("AWS account");
+            }
+            header.extend(["account", "access key", "owner", "detail"]);
             let mut table = Table::new();
             table
                 .load_style(UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)
                 .set_width(width.max(60))
-                .set_header([
-                    "row",
-                    "action",
-                    "outcome",
-                    "account",
-                    "access key",
-                    "owner",
-                    "detail",
-                ]);
+                .set_header(header);
             for a in &shown {
-                table.add_row([
+                let mut cells: Vec<String> = vec![
                     a.row.map(|r| r.to_string()).unwrap_or_else(|| "-".into()),
                     a.action.label().into(),
                     a.outcome.label(Lang::En).into(),
+                ];
+                if with_aws {
+                    cells.push(match (&a.aws_account, &a.aws_account_alias) {
+                        (Some(id), Some(alias)) => format!("{alias} ({id})"),
+                        (Some(id), None) => id.clone(),
+                        (None, _) => "-".into(),
+                    });
+                }
+                cells.extend([
                     a.account.clone(),
                     a.access_key_id.clone(),
                     a.owner.clone(),
                     a.detail.clone(),
                 ]);
+                table.add_row(cells);
             }
             out.push_str(&table.to_string());
             out.push('\n');
@@ -264,6 +273,8 @@ mod tests {
             detail: "d".into(),
             end_date: "2026-11-29".parse().ok(),
             days_left: Some(7),
+            aws_account: None,
+            aws_account_alias: None,
         }
     }
 
@@ -374,5 +385,28 @@ mod tests {
         r.actions.push(record(ActionKind::Delete, Outcome::Planned));
         let t = r.to_table();
         assert!(t.contains("tanaka") && t.contains("planned"), "{t}");
+    }
+
+    #[test]
+    fn the_aws_account_is_in_the_json_and_the_table() {
+        let mut r = Report::new("2026-11-22".parse().unwrap());
+        r.actions.push(ActionRecord {
+            aws_account: Some("123456789012".into()),
+            aws_account_alias: Some("本番".into()),
+            ..record(ActionKind::Delete, Outcome::Planned)
+        });
+        r.actions.push(record(ActionKind::Alert, Outcome::Failed));
+        let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(v["actions"][0]["aws_account"], "123456789012");
+        assert_eq!(v["actions"][0]["aws_account_alias"], "本番");
+        assert!(
+            v["actions"][1].get("aws_account").is_none(),
+            "absent when unknown"
+        );
+        let t = r.to_table();
+        assert!(
+            t.contains("AWS account") && t.contains("本番 (123456789012)"),
+            "{t}"
+        );
     }
 }

@@ -97,6 +97,8 @@ impl TestEnv {
     pub fn command(&self) -> tokio::process::Command {
         let mut command = keywarden_command(self.dir.path(), &self.google, &self.slack);
         command.env("AWS_ENDPOINT_URL_IAM", self.iam.endpoint());
+        command.env("AWS_ENDPOINT_URL_STS", self.iam.endpoint());
+        command.env("AWS_ENDPOINT_URL_ORGANIZATIONS", self.iam.endpoint());
         for (key, value) in &self.env {
             match value {
                 Some(value) => command.env(key, value),
@@ -314,6 +316,8 @@ pub fn keywarden_command(
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_EC2_METADATA_DISABLED", "true")
+        // STS never reaches the internet from a test: nothing answers here.
+        .env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")
         .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",

@@ -8,6 +8,7 @@ pub mod app;
 pub mod google;
 pub mod keys;
 pub mod moto;
+pub mod moto_accounts;
 pub mod slack;
 pub mod slack_requests;
 

@@ -210,6 +210,12 @@ struct ProxyState {
     faults: Mutex<HashMap<String, Fault>>,
     /// Added to every forwarded call, like the round trip to AWS (benchmarks).
     delay: Mutex<std::time::Duration>,
+    /// STS and Organizations calls, apart from IAM's (SPEC §10).
+    other_calls: Mutex<Vec<IamCall>>,
+    /// Access keys of assumed-role sessions, by the account they act in.
+    assumed: Mutex<HashMap<String, String>>,
+    /// Imposed `MaxResults` for Organizations `ListAccounts`.
+    org_page_size: Mutex<Option<u32>>,
 }
 
 /// The recording, strict proxy. Point keywarden's `AWS_ENDPOINT_URL_IAM` at `endpoint()`.
@@ -228,6 +234,9 @@ impl StrictIam {
             calls: Mutex::new(Vec::new()),
             faults: Mutex::new(HashMap::new()),
             delay: Mutex::new(std::time::Duration::ZERO),
+            other_calls: Mutex::new(Vec::new()),
+            assumed: Mutex::new(HashMap::new()),
+            org_page_size: Mutex::new(None),
         });
         let router = Router::new().fallback(proxy).with_state(state.clone());
         let server = serve(router).await;
@@ -250,6 +259,28 @@ impl StrictIam {
     /// Action names in call order, e.g. `["GetUser", "ListAccessKeys", ...]`.
     pub fn actions(&self) -> Vec<String> {
         self.calls().into_iter().map(|c| c.action).collect()
+    }
+
+    /// STS and Organizations calls through the proxy, as `sts:AssumeRole`,
+    /// `organizations:ListAccounts`, … (never in [`Self::calls`]).
+    pub fn other_calls(&self) -> Vec<IamCall> {
+        self.state.other_calls.lock().unwrap().clone()
+    }
+
+    pub fn other_actions(&self) -> Vec<String> {
+        self.other_calls().into_iter().map(|c| c.action).collect()
+    }
+
+    /// The account an IAM call acted in (by its signing key).
+    pub fn account_of(&self, call: &IamCall) -> String {
+        call.param("__account")
+            .unwrap_or(super::moto_accounts::HOME)
+            .to_string()
+    }
+
+    /// Organizations answers `ListAccounts` at most `n` accounts a page.
+    pub fn org_page_size(&self, n: u32) {
+        *self.state.org_page_size.lock().unwrap() = Some(n);
     }
 
     /// Calls that changed something (everything but `Get*`/`List*`).
@@ -288,6 +319,23 @@ async fn proxy(
     let at = Instant::now();
     let delay = *st.delay.lock().unwrap();
     tokio::time::sleep(delay).await;
+    let (service, key) = super::moto_accounts::signing(&headers);
+    if service == "sts" || service == "organizations" {
+        return other_service(&st, &service, method, &uri, headers, body, at).await;
+    }
+    let caller_account = st
+        .assumed
+        .lock()
+        .unwrap()
+        .get(&key)
+        .cloned()
+        .unwrap_or_else(|| super::moto_accounts::HOME.to_string());
+    // The proxy's own reads act in the caller's account, as the call does.
+    let inner = if caller_account == super::moto_accounts::HOME {
+        st.inner.clone()
+    } else {
+        super::moto_accounts::client_with(&st.moto, &key, "x")
+    };
     // AWS query protocol: `Action=...&Version=...&...` in a form body (or the query string).
     let mut pairs = parse_query(uri.query().unwrap_or(""));
     pairs.extend(parse_query(&String::from_utf8_lossy(&body)));
@@ -300,7 +348,7 @@ async fn proxy(
     };
     let action = first(&pairs, "Action");
     // IAM does not tell user names apart by case (moto does): `Tanaka-S3` is `tanaka-s3`.
-    let (pairs, body) = match canonical_user(&st.inner, &action, &first(&pairs, "UserName")).await {
+    let (pairs, body) = match canonical_user(&inner, &action, &first(&pairs, "UserName")).await {
         Some(name) => rename_user(pairs, &name),
         None => (pairs, body),
     };
@@ -315,12 +363,27 @@ async fn proxy(
         iam_error(status, &code, "Injected fault.")
     } else {
         let refusal = match action.as_str() {
-            "DeleteUser" => user_conflict(&st.inner, &param("UserName")).await,
-            "DeletePolicy" => policy_conflict(&st.inner, &param("PolicyArn")).await,
-            "DeleteVirtualMFADevice" => mfa_conflict(&st.inner, &param("SerialNumber")).await,
-            "ListEntitiesForPolicy" => missing_policy(&st.inner, &param("PolicyArn")).await,
+            "DeleteUser" => user_conflict(&inner, &param("UserName")).await,
+            "DeletePolicy" => policy_conflict(&inner, &param("PolicyArn")).await,
+            "DeleteVirtualMFADevice" => mfa_conflict(&inner, &param("SerialNumber")).await,
+            "ListEntitiesForPolicy" => missing_policy(&inner, &param("PolicyArn")).await,
             "ListServiceSpecificCredentials" | "DeleteServiceSpecificCredential" => {
-                Some(service_specific_credentials(&st.inner, &action, &param("UserName")).await)
+                Some(service_specific_credentials(&inner, &action, &param("UserName")).await)
+            }
+            // moto finds a key of any account; IAM only its own account's (stricter: unknown).
+            "GetAccessKeyLastUsed" => {
+                let owner =
+                    super::moto_accounts::key_account(&st.moto, &param("AccessKeyId")).await;
+                (owner.as_deref().is_some_and(|o| o != caller_account)).then(|| {
+                    iam_error(
+                        404,
+                        "NoSuchEntity",
+                        &format!(
+                            "The Access Key with id {} cannot be found",
+                            param("AccessKeyId")
+                        ),
+                    )
+                })
             }
             _ => None,
         };
@@ -329,8 +392,104 @@ async fn proxy(
             None => forward(&st, method, &uri, headers, body).await,
         }
     };
+    let mut params = params;
+    if caller_account != super::moto_accounts::HOME {
+        params.push(("__account".into(), caller_account));
+    }
     st.calls.lock().unwrap().push(IamCall {
         action,
+        params,
+        status: response.status().as_u16(),
+        at,
+        done: Instant::now(),
+    });
+    response
+}
+
+/// STS (`AssumeRole` refused as STS refuses it) and Organizations (`ListAccounts` paged),
+/// recorded apart from IAM's calls.
+async fn other_service(
+    st: &ProxyState,
+    service: &str,
+    method: Method,
+    uri: &Uri,
+    headers: HeaderMap,
+    body: Bytes,
+    at: Instant,
+) -> Response {
+    let (action, params, body) = if service == "sts" {
+        let pairs = parse_query(&String::from_utf8_lossy(&body));
+        let action = pairs
+            .iter()
+            .find(|(k, _)| k == "Action")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let params: Vec<(String, String)> = pairs
+            .into_iter()
+            .filter(|(k, _)| k != "Action" && k != "Version")
+            .collect();
+        (action, params, body)
+    } else {
+        let target = headers
+            .get("x-amz-target")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let action = target.rsplit('.').next().unwrap_or_default().to_string();
+        let mut json: serde_json::Value =
+            serde_json::from_slice(&body).unwrap_or(serde_json::json!({}));
+        if let (Some(n), "ListAccounts") = (*st.org_page_size.lock().unwrap(), action.as_str())
+            && json.get("MaxResults").is_none()
+        {
+            json["MaxResults"] = serde_json::json!(n);
+        }
+        let params = json
+            .as_object()
+            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.to_string())).collect())
+            .unwrap_or_default();
+        (action, params, Bytes::from(json.to_string()))
+    };
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut headers = headers;
+    headers.remove(header::CONTENT_LENGTH);
+    let response = if let Some((status, code)) = take_fault(st, &action) {
+        iam_error(status, &code, "Injected fault.")
+    } else if action == "AssumeRole" {
+        let arn = param("RoleArn").unwrap_or_default();
+        match super::moto_accounts::assume_role_refusal(
+            &st.moto,
+            super::moto_accounts::HOME,
+            &arn,
+            param("ExternalId").as_deref(),
+        )
+        .await
+        {
+            Err(message) => iam_error(403, "AccessDenied", &message),
+            Ok(()) => {
+                let answer = forward(st, method, uri, headers, body).await;
+                let (parts, b) = answer.into_parts();
+                let bytes = b.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes);
+                let account = arn
+                    .strip_prefix("arn:aws:iam::")
+                    .and_then(|r| r.split(':').next())
+                    .unwrap_or_default()
+                    .to_string();
+                if let Some(key) = super::moto_accounts::assumed_key(&text) {
+                    st.assumed.lock().unwrap().insert(key, account);
+                }
+                Response::from_parts(parts, Body::from(bytes))
+            }
+        }
+    } else {
+        forward(st, method, uri, headers, body).await
+    };
+    st.other_calls.lock().unwrap().push(IamCall {
+        action: format!("{service}:{action}"),
         params,
         status: response.status().as_u16(),
         at,

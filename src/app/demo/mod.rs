@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 
 mod extension;
 
-use crate::adapters::memory::{MemoryIam, MemorySheets, NoSlack, NoVault};
+use crate::adapters::memory::{MemoryFleet, MemoryIam, MemorySheets, NoSlack, NoVault};
 use crate::app::run::{Deadline, Fatal, Job, Mode};
 use crate::configuration::JobSettings;
-use crate::core::domain::{AccessKeyId, SlackUserId};
+use crate::core::domain::{AccessKeyId, Account, AccountsSetting, AwsAccountId, SlackUserId};
 use crate::core::plan::Rules;
 use crate::core::report::Report;
 use crate::core::sheet::Grid;
@@ -22,9 +22,27 @@ pub const DEMO_TODAY: &str = "2026-11-22";
 const REQUESTS: &str = include_str!("../../../demo/key_request_form.json");
 const USERS: &str = include_str!("../../../demo/users_json.json");
 
-fn example_account() -> MemoryIam {
-    let account = "123456789012";
-    let key = |k: &str| AccessKeyId::parse(k).expect("demo key IDs are valid");
+/// The demo's two AWS accounts (SPEC §10): 本番, the home account, and 検証.
+const HOME: &str = "123456789012";
+const STAGING: &str = "210987654321";
+
+fn id(s: &str) -> AwsAccountId {
+    AwsAccountId::parse(s).expect("demo account IDs are valid")
+}
+
+fn key(k: &str) -> AccessKeyId {
+    AccessKeyId::parse(k).expect("demo key IDs are valid")
+}
+
+/// 本番 (the home account): the demo's users other than sato-ci.
+fn home_account() -> MemoryIam {
+    // nakamura-migration (in 検証) is already gone from IAM: the demo shows that case too.
+    MemoryIam(HashMap::new())
+}
+
+/// 検証: sato-ci, due for a teardown in the demo.
+fn staging_account() -> MemoryIam {
+    let account = STAGING;
     let sato = UserInventory {
         arn: format!("arn:aws:iam::{account}:user/sato-ci"),
         path: "/".into(),
@@ -45,10 +63,24 @@ fn example_account() -> MemoryIam {
         groups: vec!["ci-users".into()],
         ..Default::default()
     };
-    let mut users = HashMap::new();
-    users.insert("sato-ci".to_string(), sato);
-    // nakamura-migration is already gone from IAM: the demo shows that case too.
-    MemoryIam(users)
+    MemoryIam(HashMap::from([("sato-ci".to_string(), sato)]))
+}
+
+fn fleet() -> MemoryFleet {
+    let keys = [
+        ("AKIADEMO0000TANAKA01", HOME),
+        ("AKIADEMO00000SATO001", STAGING),
+        ("AKIADEMO000NAKAMURA1", STAGING),
+        ("AKIADEMO000000ITO001", HOME),
+        ("AKIADEMO000WATANABE1", HOME),
+        ("AKIADEMO000YAMAMOTO1", HOME),
+        ("AKIADEMO000SUZUKI001", HOME),
+    ];
+    MemoryFleet {
+        home: id(HOME),
+        others: HashMap::from([(id(STAGING), staging_account())]),
+        key_accounts: keys.iter().map(|(k, a)| (key(k), id(a))).collect(),
+    }
 }
 
 pub fn settings() -> JobSettings {
@@ -67,6 +99,19 @@ pub fn settings() -> JobSettings {
         timezone: chrono_tz::Tz::Asia__Tokyo,
         extension_requests: true,
         concurrency: 4,
+        accounts: crate::configuration::AccountSettings {
+            setting: AccountsSetting::Listed(vec![
+                Account {
+                    id: id(HOME),
+                    alias: Some("本番".into()),
+                },
+                Account {
+                    id: id(STAGING),
+                    alias: Some("検証".into()),
+                },
+            ]),
+            ..Default::default()
+        },
         log_sheet: "keywarden_log".into(),
         days_ahead: None,
     }
@@ -89,8 +134,9 @@ pub async fn run(today: NaiveDate) -> Result<Report, Fatal> {
         settings: &settings,
         sheets: &sheets,
         slack: &NoSlack,
-        iam: &example_account(),
+        iam: &home_account(),
         vault: &NoVault,
+        fleet: &fleet(),
         deadline: Deadline::none(),
     };
     job.run(today, Mode::DryRun).await
@@ -169,5 +215,26 @@ mod tests {
             "{rendered}"
         );
         assert!(report.iam_steps[0].1.last().unwrap().contains("policy"));
+    }
+
+    #[tokio::test]
+    async fn the_demo_shows_two_aws_accounts() {
+        let report = run(demo_today()).await.unwrap();
+        let by_row = |row: usize| report.actions.iter().find(|a| a.row == Some(row)).unwrap();
+        assert_eq!(by_row(2).aws_account.as_deref(), Some(HOME));
+        assert_eq!(by_row(2).aws_account_alias.as_deref(), Some("本番"));
+        assert_eq!(by_row(3).aws_account.as_deref(), Some(STAGING));
+        assert_eq!(by_row(3).aws_account_alias.as_deref(), Some("検証"));
+        // A number cell: 検証's ID.
+        assert_eq!(by_row(9).aws_account.as_deref(), Some(STAGING));
+        let rendered = render(&report);
+        for part in [
+            "AWS account",
+            "■ AWS アカウント 本番 (123456789012)",
+            "■ AWS アカウント 検証 (210987654321)",
+            "arn:aws:iam::210987654321:policy/sato-ci",
+        ] {
+            assert!(rendered.contains(part), "{part} in {rendered}");
+        }
     }
 }

@@ -185,6 +185,7 @@ pub async fn plan<S, M, I: Iam, V>(
                     account: user.to_string(),
                     access_key_id: key.to_string(),
                     owner: row.map(|r| r.owner.clone()).unwrap_or_default(),
+                    aws_account: s.accounts.current.clone(),
                 },
                 row: row.map(|r| r.row),
                 user,
@@ -295,6 +296,7 @@ async fn one<S, M, I: Iam, V: Vault>(
         owner: &w.subject.owner,
         user: w.user.as_str(),
         key: w.key.as_str(),
+        account: job.settings.accounts.current.as_ref(),
     };
     let mut dm = None;
     let mut sheet = None;

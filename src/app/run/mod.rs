@@ -7,6 +7,7 @@
 //! the sheet"): IAM work, then its sheet writes, and only then the DMs about it; the notices,
 //! which depend on no IAM result, go out meanwhile and never hold the IAM writes back.
 
+mod accounts;
 mod deactivations;
 mod deadline;
 mod key_rules;
@@ -23,7 +24,7 @@ use chrono::NaiveDate;
 
 pub use deadline::Deadline;
 
-use crate::adapters::{Iam, Messenger, ServiceError, SheetStore, Vault};
+use crate::adapters::{Fleet, Iam, Messenger, ServiceError, SheetStore, Vault};
 use crate::app::log_sheet;
 use crate::configuration::JobSettings;
 use crate::core::ahead::{self, SUMMARY_DAYS};
@@ -47,6 +48,9 @@ pub enum Fatal {
     Read(ServiceError),
     #[error("{0}")]
     Headers(#[from] HeaderError),
+    /// The AWS accounts of the run could not be known (SPEC §10).
+    #[error("{0}")]
+    Accounts(String),
 }
 
 /// The services a run talks to.
@@ -57,16 +61,20 @@ pub struct Job<'a, S, M, I, V> {
     pub iam: &'a I,
     /// Where rotated keys are stored (SPEC §8); never asked unless rotation is configured.
     pub vault: &'a V,
+    /// The other AWS accounts (SPEC §10): who we are, and the way into each.
+    pub fleet: &'a dyn Fleet<I, V>,
     /// When the run must have written what it has (Lambda); [`Deadline::none`] elsewhere.
     pub deadline: Deadline,
 }
 
-impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
+impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, I, V> {
     pub async fn run(&self, today: NaiveDate, mode: Mode) -> Result<Report, Fatal> {
         let s = self.settings;
         // One ID for the run: in the report and on every line it appends to the log sheet.
         let run_id = log_sheet::new_id(log_sheet::now(s.timezone));
-        let (table, directory) = self.read().await?;
+        let (mut table, directory) = self.read().await?;
+        let accounts = accounts::resolve(self, &mut table).await?;
+        let many = accounts::many(&s.accounts.setting, &table);
         let started = std::time::Instant::now();
         let plan = Plan::build(&table, &directory, today, s.rules);
         tracing::info!(
@@ -80,21 +88,40 @@ impl<S: SheetStore, M: Messenger, I: Iam, V: Vault> Job<'_, S, M, I, V> {
         // The owners' notices need nothing but the plan: they go out while IAM works, and
         // the IAM results still reach the sheet without waiting on any of them.
         let iam = async {
-            // Phase 1: IAM reads for the key rules, then the caps over everything due.
-            let keys = key_rules::plan(self, &table, &directory, &plan, today, mode).await;
-            let caps = rows::Caps::new(&plan, &keys.work, s);
+            let (keys, caps, mut iam_outcomes, key_start) = if let (true, Some(accounts)) =
+                (many, &accounts)
+            {
+                // SPEC §10: each account's IAM work with its own credentials, caps over all.
+                let done =
+                    accounts::iam_phases(self, accounts, &table, &directory, &plan, today, mode)
+                        .await;
+                let keys = key_rules::KeyPlan {
+                    work: Vec::new(),
+                    alerts: done.key_alerts,
+                };
+                let mut iam_outcomes = rows::untouched(&plan);
+                iam_outcomes.extend(done.iam);
+                let key_start = iam_outcomes.len();
+                iam_outcomes.extend(done.keys);
+                (keys, done.caps, iam_outcomes, key_start)
+            } else {
+                // Phase 1: IAM reads for the key rules, then the caps over everything due.
+                let keys = key_rules::plan(self, &table, &directory, &plan, today, mode).await;
+                let caps = rows::Caps::new(&plan, &keys.work, s);
 
-            // Phase 2: IAM changes; different users side by side.
-            let (teardowns, deactivations, key_outcomes) = tokio::join!(
-                teardowns::run(self, &plan, &caps, mode),
-                deactivations::run(self, &plan, &caps, today, mode),
-                key_rules::run(self, &table.layout, &keys.work, &caps, mode),
-            );
-            let mut iam_outcomes = rows::untouched(&plan);
-            iam_outcomes.extend(teardowns);
-            iam_outcomes.extend(deactivations);
-            let key_start = iam_outcomes.len();
-            iam_outcomes.extend(key_outcomes);
+                // Phase 2: IAM changes; different users side by side.
+                let (teardowns, deactivations, key_outcomes) = tokio::join!(
+                    teardowns::run(self, &plan, &caps, mode),
+                    deactivations::run(self, &plan, &caps, today, mode),
+                    key_rules::run(self, &table.layout, &keys.work, &caps, mode),
+                );
+                let mut iam_outcomes = rows::untouched(&plan);
+                iam_outcomes.extend(teardowns);
+                iam_outcomes.extend(deactivations);
+                let key_start = iam_outcomes.len();
+                iam_outcomes.extend(key_outcomes);
+                (keys, caps, iam_outcomes, key_start)
+            };
 
             // Phase 3: IAM results reach the sheet before anything waits on Slack, and then
             // their lines reach the log sheet.

@@ -17,6 +17,7 @@ pub fn subject(p: &PlannedRow) -> Subject {
         account: p.row.account.clone(),
         access_key_id: p.row.key_id.clone(),
         owner: p.row.owner.clone(),
+        aws_account: p.row.aws_account.clone(),
     }
 }
 
@@ -77,6 +78,7 @@ pub fn pending_extensions(table: &RequestTable) -> Vec<ActionOutcome> {
                     account: r.account.clone(),
                     access_key_id: r.key_id.clone(),
                     owner: r.owner.clone(),
+                    aws_account: r.aws_account.clone(),
                 };
                 ActionOutcome::new(subject, Action::Alert(Alert::PendingExtension(cell)))
             })

@@ -1,11 +1,16 @@
 //! Values parsed once at the edge (the sheet, the configuration, IAM), so that the rest of the
 //! program never handles raw strings whose validity it would have to re-check.
 
+mod account;
 mod date;
 mod ids;
 mod person;
 mod status;
 
+pub use account::{
+    Account, AccountCell, AccountScope, Accounts, AccountsSetting, AwsAccountId, ProtectedUser,
+    protected_in,
+};
 pub use date::{DateError, parse_sheet_date, serial_to_date};
 pub use ids::{AccessKeyId, IamUserName, SlackUserId};
 pub use person::NameKey;

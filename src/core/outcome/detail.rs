@@ -72,6 +72,8 @@ pub(super) fn outcome(action: &Action) -> Outcome {
                 Failed
             }
         },
+        Action::AccountUnavailable { .. } | Action::KeyAccountUnknown { .. } => Failed,
+        Action::WrongAccount { .. } => Refused,
         Action::Alert(a) => match a {
             Alert::Directory(_) | Alert::DuplicateKey { .. } | Alert::PendingExtension(_) => Done,
             Alert::DeletionCap { .. } | Alert::DeactivationCap { .. } => Refused,
@@ -589,6 +591,27 @@ fn alert(a: &Alert, lang: Lang) -> String {
             "the 延長申請 cell holds text keywarden cannot read: clear it or fix it by hand".to_string(),
             "延長申請 の欄が読めません: 手動で消すか直してください".to_string(),
         ),
+        Alert::AccountUnavailable { account, error, rows } => {
+            let rows_en = if rows.is_empty() {
+                String::new()
+            } else {
+                format!("; rows {} failed because of it", join(rows))
+            };
+            let rows_ja = if rows.is_empty() {
+                String::new()
+            } else {
+                format!("（{} 行目はこのため失敗）", join(rows))
+            };
+            say!(
+                lang,
+                format!(
+                    "AWS account {account} could not be entered, nothing was done there: {error}{rows_en}; the other accounts went on"
+                ),
+                format!(
+                    "AWS アカウント {account} に入れず、そこでは何もしていません: {error}{rows_ja}。他のアカウントは処理しました"
+                ),
+            )
+        }
         Alert::LogNotWritten { sheet, lines, error } => say!(
             lang,
             format!("{lines} line(s) were not appended to the log sheet {sheet}: {error} (the status cells were written; check that the service account may edit the spreadsheet)"),
@@ -674,6 +697,41 @@ pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
         Action::Switch { activate, result } => switch(*activate, result, o, lang),
         Action::Key { rule, result } => key_rule(rule, result, o, lang),
         Action::Alert(a) => alert(a, lang),
+        Action::AccountUnavailable { error, .. } => say!(
+            lang,
+            format!(
+                "not done: its AWS account {} could not be entered ({error}); nothing was changed for this row",
+                account_of(o)
+            ),
+            format!(
+                "AWS アカウント {} に入れなかったため実行していません ({error})。この行については何も変更していません",
+                account_of(o)
+            ),
+        ),
+        Action::WrongAccount { key_account, .. } => say!(
+            lang,
+            format!(
+                "refused: the key belongs to AWS account {key_account}, not to {} as the row says; \
+                 nothing was changed in any account — correct the AWSアカウント cell (or the key)",
+                account_of(o)
+            ),
+            format!(
+                "中止: このキーは行の AWS アカウント {} ではなく {key_account} のものです。\
+                 どのアカウントでも何も変更していません。AWSアカウント 欄（またはキー）を直してください",
+                account_of(o)
+            ),
+        ),
+        Action::KeyAccountUnknown { error, .. } => say!(
+            lang,
+            format!(
+                "not done: could not ask STS which AWS account the key belongs to ({error}); \
+                 nothing was changed — the next run tries again"
+            ),
+            format!(
+                "キーの AWS アカウントを STS に確認できなかったため実行していません ({error})。\
+                 何も変更していません。次回の実行で再試行します"
+            ),
+        ),
     };
     match &o.sheet {
         Some(SheetChange {
@@ -683,6 +741,15 @@ pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
         }) => format!("{main}; {}", not_written(change, why, lang)),
         _ => main,
     }
+}
+
+/// The action's AWS account as people read it, `本番 (123456789012)`.
+fn account_of(o: &ActionOutcome) -> String {
+    o.subject
+        .aws_account
+        .as_ref()
+        .map(|a| a.to_string())
+        .unwrap_or_else(|| "-".into())
 }
 
 fn notice_detail(n: &super::Notice, dm: &Dm, lang: Lang) -> String {

@@ -12,7 +12,7 @@ mod detail;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::core::domain::{AccessKeyId, IamUserName, SlackUserId};
+use crate::core::domain::{AccessKeyId, Account, IamUserName, SlackUserId};
 use crate::core::extension::record::PendingCell;
 use crate::core::key_rules::KeyAction;
 use crate::core::proof::Keeper;
@@ -122,6 +122,8 @@ pub struct Subject {
     pub account: String,
     pub access_key_id: String,
     pub owner: String,
+    /// The AWS account it happens in, when known (SPEC §10).
+    pub aws_account: Option<Account>,
 }
 
 /// Why an owner cannot be told anything (SPEC §2).
@@ -376,6 +378,13 @@ pub enum Alert {
     },
     /// An extension request waiting for an administrator's decision (SPEC §9 step 5).
     PendingExtension(PendingCell),
+    /// An AWS account that could not be entered (SPEC §10): one line for the account, with
+    /// the rows whose IAM work failed because of it.
+    AccountUnavailable {
+        account: Account,
+        error: String,
+        rows: Vec<usize>,
+    },
 }
 
 /// Each kind of action's result.
@@ -384,10 +393,35 @@ pub enum Action {
     Skip(Skip),
     Unusable(Vec<CellProblem>),
     Teardown(Teardown),
-    Notice { notice: Notice, dm: Dm },
-    Switch { activate: bool, result: Switch },
-    Key { rule: KeyRule, result: KeyResult },
+    Notice {
+        notice: Notice,
+        dm: Dm,
+    },
+    Switch {
+        activate: bool,
+        result: Switch,
+    },
+    Key {
+        rule: KeyRule,
+        result: KeyResult,
+    },
     Alert(Alert),
+    /// The row's IAM work (`kind`) did not run: its AWS account could not be entered.
+    AccountUnavailable {
+        kind: ActionKind,
+        error: String,
+    },
+    /// The row's key belongs to another AWS account than the row says (SPEC §10): nothing
+    /// changed anywhere. `key_account` as people should read it (`検証 (210987654321)`).
+    WrongAccount {
+        kind: ActionKind,
+        key_account: String,
+    },
+    /// Whose account the key is could not be asked (STS failed): nothing changed.
+    KeyAccountUnknown {
+        kind: ActionKind,
+        error: String,
+    },
 }
 
 /// One action of a run: what it was about, what came of it, and what it told and wrote.
@@ -433,6 +467,9 @@ impl ActionOutcome {
                 KeyRule::Rotate { .. } => ActionKind::Rotate,
             },
             Action::Alert(_) => ActionKind::Alert,
+            Action::AccountUnavailable { kind, .. }
+            | Action::WrongAccount { kind, .. }
+            | Action::KeyAccountUnknown { kind, .. } => *kind,
         }
     }
 
@@ -491,6 +528,11 @@ pub struct ActionRecord {
     pub end_date: Option<chrono::NaiveDate>,
     /// Days from today to the end date: 0 on the last day, negative once it has passed.
     pub days_left: Option<i64>,
+    /// SPEC §10: the 12-digit AWS account, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_account_alias: Option<String>,
 }
 
 fn optional_date<S: serde::Serializer>(
@@ -529,6 +571,8 @@ fn line(o: &ActionOutcome, action: ActionKind, outcome: Outcome, detail: String)
         detail,
         end_date: o.end_date,
         days_left: None,
+        aws_account: o.subject.aws_account.as_ref().map(|a| a.id.to_string()),
+        aws_account_alias: o.subject.aws_account.as_ref().and_then(|a| a.alias.clone()),
     }
 }
 

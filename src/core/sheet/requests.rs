@@ -6,7 +6,9 @@ use serde_json::Value;
 use super::columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER};
 use super::headers::{self, ColumnSpec, HeaderError};
 use super::{Grid, RowSink, cell_text, cell_value};
-use crate::core::domain::{AccessKeyId, IamUserName, NameKey, RowStatus, parse_sheet_date};
+use crate::core::domain::{
+    AccessKeyId, Account, AccountCell, Accounts, IamUserName, NameKey, RowStatus, parse_sheet_date,
+};
 
 pub const OWNER: ColumnSpec = ColumnSpec {
     aliases: &["氏名"],
@@ -47,6 +49,11 @@ pub const DEACTIVATED: ColumnSpec = ColumnSpec {
 /// `延長申請` (SPEC §9): a pending extension request, read for the run summary.
 pub const PENDING_EXTENSION: ColumnSpec = ColumnSpec {
     aliases: &[crate::core::extension::record::PENDING_HEADER],
+    required: false,
+};
+/// The row's AWS account (SPEC §10); without the column every row is in the home account.
+pub const AWS_ACCOUNT: ColumnSpec = ColumnSpec {
+    aliases: &["AWSアカウント", "AWSアカウントID", "アカウントID"],
     required: false,
 };
 pub const NOTIFIED: ColumnSpec = ColumnSpec {
@@ -91,6 +98,8 @@ pub struct RequestLayout {
     pub deactivated: Option<usize>,
     /// `延長申請` (SPEC §9).
     pub pending_extension: Option<usize>,
+    /// `AWSアカウント` (SPEC §10).
+    pub aws_account: Option<usize>,
     /// `延長履歴` (SPEC §9); rows are not parsed from it.
     pub extension_history: Option<usize>,
     empty_headers: Vec<usize>,
@@ -116,6 +125,7 @@ impl RequestLayout {
             &NOTIFIED,
             &DEACTIVATED,
             &PENDING_EXTENSION,
+            &AWS_ACCOUNT,
             &EXTENSION_HISTORY,
         ];
         let cols = headers::resolve(sheet, &texts, &specs)?;
@@ -125,7 +135,7 @@ impl RequestLayout {
             used[*col] = true;
         }
         // The history is the endpoint's alone: rows are not parsed from it.
-        if let Some(history) = cols[11] {
+        if let Some(history) = cols[12] {
             used[history] = false;
         }
         Ok(RequestLayout {
@@ -140,7 +150,8 @@ impl RequestLayout {
             notified: cols[8],
             deactivated: cols[9],
             pending_extension: cols[10],
-            extension_history: cols[11],
+            aws_account: cols[11],
+            extension_history: cols[12],
             empty_headers: texts
                 .iter()
                 .enumerate()
@@ -208,6 +219,12 @@ pub struct RequestRow {
     pub deactivated_on: Option<NaiveDate>,
     /// The `延長申請` cell as written (SPEC §9), empty when there is no pending request.
     pub pending_extension: String,
+    /// The `AWSアカウント` cell as read.
+    pub aws_account_cell: AccountCell,
+    /// The row's AWS account once resolved ([`RequestTable::resolve_accounts`]); `None`: the
+    /// home account (not resolved: a run in the home account only), or a cell naming no
+    /// allowed account (then the row is unusable).
+    pub aws_account: Option<Account>,
     pub valid: Result<ValidRow, Vec<CellProblem>>,
 }
 
@@ -243,6 +260,8 @@ impl RequestRow {
                 notified_on: None,
                 deactivated_on: None,
                 pending_extension: layout.pending_extension.map(text).unwrap_or_default(),
+                aws_account_cell: AccountCell::Home,
+                aws_account: None,
                 valid: Err(Vec::new()),
             };
         }
@@ -337,8 +356,25 @@ impl RequestRow {
                 .and_then(|c| cell_value(cells, c))
                 .and_then(|v| parse_sheet_date(v).ok()),
             pending_extension: layout.pending_extension.map(text).unwrap_or_default(),
+            aws_account_cell: layout
+                .aws_account
+                .and_then(|c| cell_value(cells, c))
+                .map(account_cell)
+                .unwrap_or_default(),
+            aws_account: None,
             valid,
         }
+    }
+}
+
+/// The `AWSアカウント` cell: a number cell is kept as a number (its zeros are restored later).
+fn account_cell(value: &Value) -> AccountCell {
+    match value {
+        Value::Number(n) => n.as_f64().map_or(AccountCell::Home, AccountCell::Number),
+        Value::String(s) if s.trim().is_empty() => AccountCell::Home,
+        Value::String(s) => AccountCell::Text(s.trim().to_string()),
+        Value::Null => AccountCell::Home,
+        other => AccountCell::Text(other.to_string()),
     }
 }
 
@@ -392,6 +428,36 @@ impl RequestTable {
         let mut sink = RequestTableSink::new(sheet);
         rows.for_each(|cells| sink.row(cells));
         sink.finish()
+    }
+
+    /// Gives every row not yet deleted its AWS account. A cell naming no allowed account
+    /// makes the row unusable (SPEC §10): a mistyped ID can be somebody else's account.
+    pub fn resolve_accounts(&mut self, accounts: &Accounts) {
+        let col = self.layout.aws_account;
+        for row in self
+            .rows
+            .iter_mut()
+            .filter(|r| r.status != RowStatus::Deleted)
+        {
+            match accounts.resolve(&row.aws_account_cell) {
+                Ok(account) => row.aws_account = Some(account.clone()),
+                Err(problem) => {
+                    let problem = CellProblem {
+                        cell: format!(
+                            "{}{}",
+                            headers::column_letter(col.unwrap_or_default()),
+                            row.row
+                        ),
+                        header: AWS_ACCOUNT.aliases[0],
+                        problem,
+                    };
+                    match &mut row.valid {
+                        Ok(_) => row.valid = Err(vec![problem]),
+                        Err(problems) => problems.push(problem),
+                    }
+                }
+            }
+        }
     }
 
     /// Where in `rows` the sheet row numbered `row` is (rows are in sheet order).
@@ -620,6 +686,80 @@ mod tests {
             t.holdings().locate(5, &user, &key),
             Some(2),
             "found again when moved"
+        );
+    }
+
+    #[test]
+    fn the_aws_account_column_resolves_or_makes_the_row_unusable() {
+        use crate::core::domain::AwsAccountId;
+        let mut h = header();
+        h.push(json!(" AWSアカウントID "));
+        let with = |cell: Value| {
+            let mut r = original_row(json!("2026/11/29"), "");
+            r.push(cell);
+            r
+        };
+        let grid = vec![
+            h,
+            with(json!("")),
+            with(json!(12345678901u64)),
+            with(json!("本番")),
+            with(json!("999999999999")),
+            with(json!("1234-5678")),
+            original_row(json!("2026/11/29"), "削除済み"),
+        ];
+        let mut t = RequestTable::parse("s", &grid).unwrap();
+        assert_eq!(t.layout.aws_account, Some(12));
+        assert_eq!(
+            t.rows[1].aws_account_cell,
+            AccountCell::Number(12345678901.0)
+        );
+        let id = |s: &str| AwsAccountId::parse(s).unwrap();
+        let accounts = Accounts::new(
+            id("111111111111"),
+            vec![
+                Account {
+                    id: id("012345678901"),
+                    alias: None,
+                },
+                Account {
+                    id: id("123456789012"),
+                    alias: Some("本番".into()),
+                },
+            ],
+        );
+        t.resolve_accounts(&accounts);
+        let got: Vec<Option<String>> = t
+            .rows
+            .iter()
+            .map(|r| r.aws_account.as_ref().map(|a| a.id.to_string()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                Some("111111111111".into()),
+                Some("012345678901".into()),
+                Some("123456789012".into()),
+                None,
+                None,
+                None,
+            ]
+        );
+        assert!(t.rows[..3].iter().all(|r| r.valid.is_ok()));
+        for r in &t.rows[3..5] {
+            let problems = r.valid.clone().unwrap_err();
+            assert_eq!(problems.len(), 1);
+            assert!(problems[0].cell.starts_with('M'), "{:?}", problems[0]);
+            assert!(
+                problems[0].to_string().contains("allowed: 111111111111"),
+                "{:?}",
+                problems[0]
+            );
+        }
+        assert_eq!(
+            t.rows[5].valid,
+            Err(Vec::new()),
+            "deleted rows are left alone"
         );
     }
 }

@@ -1,0 +1,546 @@
+//! AWS accounts (SPEC §10): the 12-digit ID, the accounts keywarden may act in, a row's
+//! `AWSアカウント` cell, and `protected_users` entries qualified by account.
+//!
+//! A mistyped account ID can be somebody else's real account: nothing here guesses. A cell
+//! resolves to an allowed account exactly, or the row is unusable.
+
+use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
+
+use super::IamUserName;
+use super::ids::shorten;
+
+/// A 12-digit AWS account ID, leading zeros kept.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AwsAccountId(String);
+
+impl AwsAccountId {
+    /// An ID as people write it: spaces and hyphens ignored (`1234-5678-9012`), full-width
+    /// digits accepted. Anything but exactly 12 digits is refused.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let digits: String = raw
+            .nfkc()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(AwsAccountId(digits))
+        } else {
+            Err(format!(
+                "\"{}\" is not an AWS account ID: write its 12 digits, e.g. 123456789012",
+                shorten(raw.trim())
+            ))
+        }
+    }
+
+    /// A number cell: the sheet dropped the ID's leading zeros (12345678901 is `012345678901`).
+    pub fn from_number(n: f64) -> Result<Self, String> {
+        if n.fract() == 0.0 && (0.0..1e12).contains(&n) {
+            Ok(AwsAccountId(format!("{:012}", n as u64)))
+        } else {
+            Err(format!(
+                "{n} is not an AWS account ID: write its 12 digits, e.g. 123456789012"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AwsAccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An account keywarden may act in, with its alias when it has one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub id: AwsAccountId,
+    pub alias: Option<String>,
+}
+
+impl fmt::Display for Account {
+    /// `本番 (123456789012)`, or the bare ID without an alias.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.alias {
+            Some(alias) => write!(f, "{alias} ({})", self.id),
+            None => f.write_str(self.id.as_str()),
+        }
+    }
+}
+
+/// `KEYWARDEN_ACCOUNTS`: which accounts besides the home account keywarden may act in.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum AccountsSetting {
+    /// Not set: the home account only.
+    #[default]
+    HomeOnly,
+    /// `ID` or `alias=ID` entries.
+    Listed(Vec<Account>),
+    /// Every ACTIVE account of the AWS Organization, named by its account name.
+    Organization,
+}
+
+impl AccountsSetting {
+    /// Parses the comma-separated entries; every bad entry is named.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let entries: Vec<&str> = raw
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .collect();
+        match entries.as_slice() {
+            [] => return Ok(AccountsSetting::HomeOnly),
+            [one] if one.eq_ignore_ascii_case("organization") => {
+                return Ok(AccountsSetting::Organization);
+            }
+            _ => {}
+        }
+        let mut accounts: Vec<Account> = Vec::new();
+        let mut problems = Vec::new();
+        for entry in entries {
+            if entry.eq_ignore_ascii_case("organization") {
+                problems.push(
+                    "\"organization\" must stand alone (it already means every account of the \
+                     Organization)"
+                        .to_string(),
+                );
+                continue;
+            }
+            let (alias, id) = match entry.rsplit_once('=') {
+                Some((alias, id)) => (Some(alias.trim()), id),
+                None => (None, entry),
+            };
+            let id = match AwsAccountId::parse(id) {
+                Ok(id) => id,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
+            let alias = match alias {
+                Some("") => {
+                    problems.push(format!("\"{entry}\" has an empty alias before '='"));
+                    continue;
+                }
+                Some(a) => Some(a.to_string()),
+                None => None,
+            };
+            let key = alias.as_deref().map(alias_key);
+            if let Some(clash) = accounts
+                .iter()
+                .find(|a| a.id == id || (key.is_some() && a.alias.as_deref().map(alias_key) == key))
+            {
+                problems.push(format!("\"{entry}\" repeats {clash}"));
+                continue;
+            }
+            accounts.push(Account { id, alias });
+        }
+        if problems.is_empty() {
+            Ok(AccountsSetting::Listed(accounts))
+        } else {
+            Err(format!(
+                "{}; write entries as ID or alias=ID (本番=123456789012,検証=210987654321), or \
+                 the single word organization",
+                problems.join("; ")
+            ))
+        }
+    }
+
+    pub fn is_home_only(&self) -> bool {
+        *self == AccountsSetting::HomeOnly
+    }
+}
+
+/// The form aliases are compared in: NFKC, case and white space ignored.
+fn alias_key(alias: &str) -> String {
+    alias
+        .nfkc()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A row's `AWSアカウント` cell as read, before it is resolved against the allowed accounts.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum AccountCell {
+    /// Empty, or no such column: the home account.
+    #[default]
+    Home,
+    /// A number cell (the sheet may have dropped leading zeros).
+    Number(f64),
+    Text(String),
+}
+
+impl AccountCell {
+    /// The cell as people see it, for messages.
+    pub fn display(&self) -> String {
+        match self {
+            AccountCell::Home => String::new(),
+            AccountCell::Number(n) => format!("{n}"),
+            AccountCell::Text(t) => t.clone(),
+        }
+    }
+}
+
+/// The accounts of one run: the home account (first) and every other allowed account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Accounts {
+    all: Vec<Account>,
+}
+
+impl Accounts {
+    /// The home account, plus `others` (an entry for the home account gives it its alias).
+    pub fn new(home: AwsAccountId, others: Vec<Account>) -> Self {
+        let home_alias = others
+            .iter()
+            .find(|a| a.id == home)
+            .and_then(|a| a.alias.clone());
+        let mut all = vec![Account {
+            id: home.clone(),
+            alias: home_alias,
+        }];
+        all.extend(others.into_iter().filter(|a| a.id != home));
+        Accounts { all }
+    }
+
+    pub fn home(&self) -> &Account {
+        &self.all[0]
+    }
+
+    /// Every allowed account, the home account first.
+    pub fn all(&self) -> &[Account] {
+        &self.all
+    }
+
+    pub fn get(&self, id: &AwsAccountId) -> Option<&Account> {
+        self.all.iter().find(|a| &a.id == id)
+    }
+
+    /// The account as people should read it: by alias and ID when it is one of ours.
+    pub fn describe(&self, id: &AwsAccountId) -> String {
+        self.get(id)
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// A row's account, or what is wrong with its cell (naming the allowed accounts).
+    pub fn resolve(&self, cell: &AccountCell) -> Result<&Account, String> {
+        let text = match cell {
+            AccountCell::Home => return Ok(self.home()),
+            AccountCell::Number(n) => {
+                let id = AwsAccountId::from_number(*n).map_err(|e| self.not_allowed(e))?;
+                return self.by_id(&id);
+            }
+            AccountCell::Text(t) => t,
+        };
+        if text.trim().is_empty() {
+            return Ok(self.home());
+        }
+        let key = alias_key(text);
+        if let Some(a) = self
+            .all
+            .iter()
+            .find(|a| a.alias.as_deref().map(alias_key).as_deref() == Some(key.as_str()))
+        {
+            return Ok(a);
+        }
+        // Digits (with spaces or hyphens) are an ID, or a mistyped one: never an alias.
+        if key.chars().all(|c| c.is_ascii_digit() || c == '-') {
+            let id = AwsAccountId::parse(text).map_err(|e| self.not_allowed(e))?;
+            return self.by_id(&id);
+        }
+        Err(self.not_allowed(format!(
+            "\"{}\" is neither an allowed account's alias nor a 12-digit account ID",
+            shorten(text.trim())
+        )))
+    }
+
+    fn by_id(&self, id: &AwsAccountId) -> Result<&Account, String> {
+        self.get(id).ok_or_else(|| {
+            self.not_allowed(format!(
+                "account {id} is not one keywarden may act in (KEYWARDEN_ACCOUNTS)"
+            ))
+        })
+    }
+
+    fn not_allowed(&self, why: String) -> String {
+        format!(
+            "{why}; allowed: {} — correct the cell, or add the account to KEYWARDEN_ACCOUNTS",
+            self.allowed()
+        )
+    }
+
+    /// The allowed accounts, for messages (the home account marked as such).
+    pub fn allowed(&self) -> String {
+        let mut names: Vec<String> = self.all.iter().map(|a| a.to_string()).collect();
+        names[0] = format!("{} (home; an empty cell)", names[0]);
+        const SHOWN: usize = 10;
+        if names.len() > SHOWN {
+            let more = names.len() - SHOWN;
+            names.truncate(SHOWN);
+            names.push(format!("and {more} more"));
+        }
+        names.join(", ")
+    }
+}
+
+/// Which accounts a `protected_users` entry protects its user in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountScope {
+    /// A bare name: every account.
+    Every,
+    Id(AwsAccountId),
+    /// An alias of `KEYWARDEN_ACCOUNTS` (or an Organization account name).
+    Alias(String),
+}
+
+/// One `KEYWARDEN_PROTECTED_USERS` entry: `name`, `ID:name` or `alias:name`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProtectedUser {
+    pub scope: AccountScope,
+    pub user: IamUserName,
+}
+
+impl ProtectedUser {
+    /// IAM user names hold no `:`, so the last one separates the account.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let (scope, name) = match raw.rsplit_once(':') {
+            None => (AccountScope::Every, raw),
+            Some((account, name)) => {
+                let account = account.trim();
+                let digits = account
+                    .nfkc()
+                    .all(|c| c.is_ascii_digit() || c == '-' || c.is_whitespace());
+                let scope = if account.is_empty() {
+                    return Err(format!("\"{raw}\": write the account before ':'"));
+                } else if digits {
+                    AccountScope::Id(AwsAccountId::parse(account)?)
+                } else {
+                    AccountScope::Alias(account.to_string())
+                };
+                (scope, name)
+            }
+        };
+        Ok(ProtectedUser {
+            scope,
+            user: IamUserName::parse(name)?,
+        })
+    }
+
+    /// Whether this entry protects its user in `account`.
+    pub fn applies_in(&self, account: &Account) -> bool {
+        match &self.scope {
+            AccountScope::Every => true,
+            AccountScope::Id(id) => *id == account.id,
+            AccountScope::Alias(alias) => {
+                account.alias.as_deref().map(alias_key) == Some(alias_key(alias))
+            }
+        }
+    }
+}
+
+/// The users protected in `account`.
+pub fn protected_in(entries: &[ProtectedUser], account: &Account) -> Vec<IamUserName> {
+    entries
+        .iter()
+        .filter(|p| p.applies_in(account))
+        .map(|p| p.user.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn id(s: &str) -> AwsAccountId {
+        AwsAccountId::parse(s).unwrap()
+    }
+
+    fn accounts() -> Accounts {
+        Accounts::new(
+            id("111111111111"),
+            vec![
+                Account {
+                    id: id("123456789012"),
+                    alias: Some("本番".into()),
+                },
+                Account {
+                    id: id("012345678901"),
+                    alias: Some("Staging".into()),
+                },
+                Account {
+                    id: id("210987654321"),
+                    alias: None,
+                },
+            ],
+        )
+    }
+
+    #[test]
+    fn ids_ignore_spaces_and_hyphens_and_need_twelve_digits() {
+        assert_eq!(id("1234-5678-9012").as_str(), "123456789012");
+        assert_eq!(id(" 1234 5678 9012 ").as_str(), "123456789012");
+        assert_eq!(id("１２３４５６７８９０１２").as_str(), "123456789012");
+        assert!(AwsAccountId::parse("12345678901").is_err());
+        assert!(AwsAccountId::parse("1234567890123").is_err());
+        assert!(AwsAccountId::parse("12345678901x").is_err());
+        assert!(AwsAccountId::parse("").is_err());
+    }
+
+    #[test]
+    fn number_cells_get_their_leading_zeros_back() {
+        assert_eq!(
+            AwsAccountId::from_number(12345678901.0).unwrap().as_str(),
+            "012345678901"
+        );
+        assert_eq!(
+            AwsAccountId::from_number(123456789012.0).unwrap().as_str(),
+            "123456789012"
+        );
+        assert!(AwsAccountId::from_number(1234567890123.0).is_err());
+        assert!(AwsAccountId::from_number(1.5).is_err());
+        assert!(AwsAccountId::from_number(-1.0).is_err());
+    }
+
+    #[test]
+    fn the_setting_takes_ids_aliases_or_organization() {
+        assert_eq!(
+            AccountsSetting::parse(" ").unwrap(),
+            AccountsSetting::HomeOnly
+        );
+        assert_eq!(
+            AccountsSetting::parse("Organization").unwrap(),
+            AccountsSetting::Organization
+        );
+        assert_eq!(
+            AccountsSetting::parse("本番=1234-5678-9012, 210987654321").unwrap(),
+            AccountsSetting::Listed(vec![
+                Account {
+                    id: id("123456789012"),
+                    alias: Some("本番".into())
+                },
+                Account {
+                    id: id("210987654321"),
+                    alias: None
+                },
+            ])
+        );
+        let err = AccountsSetting::parse("a=12345,organization,b=123456789012,B=210987654321")
+            .unwrap_err();
+        assert!(err.contains("\"12345\" is not an AWS account ID"), "{err}");
+        assert!(err.contains("must stand alone"), "{err}");
+        assert!(err.contains("repeats b (123456789012)"), "{err}");
+        assert!(AccountsSetting::parse("=123456789012").is_err());
+    }
+
+    #[test]
+    fn cells_resolve_to_allowed_accounts_only() {
+        let a = accounts();
+        let resolve = |cell: AccountCell| a.resolve(&cell).map(|acc| acc.id.to_string());
+        assert_eq!(resolve(AccountCell::Home).unwrap(), "111111111111");
+        assert_eq!(
+            resolve(AccountCell::Text("  ".into())).unwrap(),
+            "111111111111"
+        );
+        assert_eq!(
+            resolve(AccountCell::Text("1234-5678-9012".into())).unwrap(),
+            "123456789012"
+        );
+        assert_eq!(
+            resolve(AccountCell::Number(12345678901.0)).unwrap(),
+            "012345678901"
+        );
+        // Aliases: NFKC, case and white space do not matter.
+        assert_eq!(
+            resolve(AccountCell::Text(" 本番 ".into())).unwrap(),
+            "123456789012"
+        );
+        assert_eq!(
+            resolve(AccountCell::Text("ＳＴＡＧＩＮＧ".into())).unwrap(),
+            "012345678901"
+        );
+        assert_eq!(
+            resolve(AccountCell::Text("stag ing".into())).unwrap(),
+            "012345678901"
+        );
+        // Unlisted, malformed and unknown cells are refused, naming what is allowed.
+        let err = resolve(AccountCell::Text("999999999999".into())).unwrap_err();
+        assert!(
+            err.contains("999999999999 is not one keywarden may act in"),
+            "{err}"
+        );
+        assert!(err.contains("本番 (123456789012)"), "{err}");
+        assert!(err.contains("111111111111 (home; an empty cell)"), "{err}");
+        let err = resolve(AccountCell::Text("12345678901".into())).unwrap_err();
+        assert!(err.contains("is not an AWS account ID"), "{err}");
+        assert!(resolve(AccountCell::Text("prod".into())).is_err());
+        assert!(resolve(AccountCell::Number(1234567890123.0)).is_err());
+        assert!(
+            resolve(AccountCell::Number(99.0)).is_err(),
+            "000000000099 is not listed"
+        );
+    }
+
+    #[test]
+    fn the_home_account_takes_its_alias_from_the_list() {
+        let a = Accounts::new(
+            id("123456789012"),
+            vec![Account {
+                id: id("123456789012"),
+                alias: Some("本番".into()),
+            }],
+        );
+        assert_eq!(a.all().len(), 1);
+        assert_eq!(a.home().to_string(), "本番 (123456789012)");
+        assert_eq!(a.describe(&id("999999999999")), "999999999999");
+    }
+
+    #[test]
+    fn protected_users_may_name_their_account() {
+        let a = accounts();
+        let prod = a.get(&id("123456789012")).unwrap();
+        let staging = a.get(&id("012345678901")).unwrap();
+        let bare = ProtectedUser::parse("ci-deploy").unwrap();
+        let by_id = ProtectedUser::parse("1234-5678-9012:admin").unwrap();
+        let by_alias = ProtectedUser::parse("ｓｔａｇｉｎｇ:ops").unwrap();
+        assert!(bare.applies_in(prod) && bare.applies_in(staging));
+        assert!(by_id.applies_in(prod) && !by_id.applies_in(staging));
+        assert!(by_alias.applies_in(staging) && !by_alias.applies_in(prod));
+        assert_eq!(
+            protected_in(&[bare, by_id, by_alias], prod)
+                .iter()
+                .map(|u| u.as_str())
+                .collect::<Vec<_>>(),
+            ["ci-deploy", "admin"]
+        );
+        assert!(ProtectedUser::parse("12345:admin").is_err());
+        assert!(ProtectedUser::parse(":admin").is_err());
+        assert!(ProtectedUser::parse("本番:has space").is_err());
+    }
+
+    proptest! {
+        /// Any 12 digits, however grouped, are that ID; a number cell of it too.
+        #[test]
+        fn twelve_digits_round_trip(n in 0u64..1_000_000_000_000, sep in prop::sample::select(vec!["", "-", " "])) {
+            let digits = format!("{n:012}");
+            let grouped = format!("{}{sep}{}{sep}{}", &digits[..4], &digits[4..8], &digits[8..]);
+            prop_assert_eq!(AwsAccountId::parse(&grouped).unwrap().to_string(), digits.clone());
+            prop_assert_eq!(AwsAccountId::from_number(n as f64).unwrap().to_string(), digits);
+        }
+
+        /// Nothing but an allowed account ever comes out of a cell.
+        #[test]
+        fn resolution_never_invents_an_account(text in "\\PC{0,20}") {
+            let a = accounts();
+            if let Ok(acc) = a.resolve(&AccountCell::Text(text)) {
+                prop_assert!(a.get(&acc.id).is_some());
+            }
+        }
+    }
+}
