@@ -763,3 +763,43 @@ async fn accounts_are_entered_side_by_side_up_to_the_concurrency() {
         assert_eq!(overlapping(&env), side_by_side, "concurrency {concurrency}");
     }
 }
+
+/// Key IDs are global: a live row that names another account but holds a key of this
+/// account's user still holds it, so the user stays and only the due key goes.
+#[tokio::test]
+async fn a_row_under_a_mistyped_account_still_holds_its_key() {
+    let env = three_accounts().await;
+    let iam = account_iam(&env.moto.endpoint(), STAGING).await;
+    let loadout = Loadout {
+        access_keys: 2,
+        ..Loadout::bare()
+    };
+    let keys = load_user(&iam, "app", loadout).await.access_key_ids;
+    set_rows(
+        &env,
+        &[
+            (due("佐藤 花子", "app", &keys[0]), json!("検証")),
+            // The renewal's account cell says 開発 although its key is 検証's app's.
+            (
+                RequestRow::new("佐藤 花子", "app", &keys[1], json!("2027/03/31")),
+                json!("開発"),
+            ),
+        ],
+    );
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert!(out.status < 2, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    assert_eq!(action_for(&report, 2)["outcome"], "done", "{report:#}");
+    let left = left_in(&env, STAGING, "app").await;
+    assert!(left.contains(&"user app".to_string()), "{left:?}");
+    assert!(
+        left.contains(&format!("access key {}", keys[1])),
+        "{left:?}"
+    );
+    assert!(
+        !left.contains(&format!("access key {}", keys[0])),
+        "{left:?}"
+    );
+}

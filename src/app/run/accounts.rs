@@ -22,7 +22,7 @@ use crate::adapters::{Iam, SheetStore, Vault};
 use crate::core::domain::{Account, Accounts, AccountsSetting, RowStatus};
 use crate::core::outcome::{Action, ActionKind, ActionOutcome, Alert};
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::sheet::{CellProblem, Directory, RequestTable};
+use crate::core::sheet::{CellProblem, Directory, KeyCell, RequestTable};
 
 /// Whether the run looks beyond the home account: `KEYWARDEN_ACCOUNTS` is set or the sheet has
 /// an `AWSアカウント` column. Otherwise everything runs as before, in the home account.
@@ -344,29 +344,30 @@ async fn prove_account<S, M, I, V>(
     }
 }
 
-/// The rows of `account`, a row refused by the key's account made unusable (it still keeps
-/// its user and key alive), and the rows of other accounts that hold one of its keys.
+/// The rows of `account` (a row refused by the key's account made unusable: it still keeps
+/// its user and key alive), and every live row of another account whose key cell reads as a
+/// key ID. Key IDs are global, so such a row still holds its key here — one of this account's
+/// users may own it under a mistyped account cell — but its user name means another
+/// account's user: it is kept without one, and never acted on here.
 fn slice(table: &RequestTable, account: &Account, refused: &HashSet<usize>) -> Slice {
     let in_account = |r: &crate::core::sheet::RequestRow| {
         r.aws_account.as_ref().map(|a| &a.id) == Some(&account.id)
     };
-    let keys: HashSet<&str> = table
-        .rows
-        .iter()
-        .filter(|r| in_account(r) && r.status != RowStatus::Deleted)
-        .map(|r| r.key_id.as_str())
-        .filter(|k| !k.is_empty())
-        .collect();
+    let holds_a_key = |r: &crate::core::sheet::RequestRow| {
+        r.status != RowStatus::Deleted && matches!(KeyCell::read(&r.key_id), KeyCell::Id(_))
+    };
     let rows = table
         .rows
         .iter()
-        .filter(|r| {
-            in_account(r) || (r.status != RowStatus::Deleted && keys.contains(r.key_id.as_str()))
-        })
+        .filter(|r| in_account(r) || holds_a_key(r))
         .map(|r| {
             let mut r = r.clone();
-            if !in_account(&r) || refused.contains(&r.row) {
-                // Claims its key and user, never acted on here.
+            let elsewhere = !in_account(&r);
+            if elsewhere {
+                r.account = String::new();
+            }
+            if elsewhere || refused.contains(&r.row) {
+                // Claims its key (and, in its own account, its user), never acted on here.
                 r.valid = Err(vec![CellProblem {
                     cell: String::new(),
                     header: "AWSアカウント",
