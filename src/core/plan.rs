@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 
 use crate::core::domain::RowStatus;
-use crate::core::sheet::{CellProblem, Directory, Holdings, Owner, RequestRow, RequestTable};
+use crate::core::sheet::{CellProblem, Directory, Held, Holdings, Owner, RequestRow, RequestTable};
 
 /// Settings the decisions depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,16 +110,27 @@ impl<'a> Plan<'a> {
         today: NaiveDate,
         rules: Rules,
     ) -> Self {
+        Self::build_with(table, directory, today, rules, Vec::new())
+    }
+
+    /// [`Plan::build`] whose holdings also count `elsewhere`: rows that are not this plan's
+    /// to act on but still hold a key (another AWS account's rows: key IDs are global).
+    pub fn build_with(
+        table: &'a RequestTable,
+        directory: &Directory,
+        today: NaiveDate,
+        rules: Rules,
+        elsewhere: Vec<Held<'a>>,
+    ) -> Self {
         let decided: Vec<(&RequestRow, Decision)> = table
             .rows
             .iter()
             .map(|row| (row, decide(row, today, rules)))
             .collect();
-        let holdings = Holdings::of_rows(
-            decided
-                .iter()
-                .map(|(row, decision)| (*row, *decision == Decision::Delete)),
-        );
+        let mine = decided
+            .iter()
+            .map(|(row, decision)| (*row, *decision == Decision::Delete));
+        let holdings = Holdings::new(Holdings::held(mine).chain(elsewhere));
         let rows = decided
             .into_iter()
             .filter(|(_, decision)| *decision != Decision::Nothing)

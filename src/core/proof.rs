@@ -183,7 +183,8 @@ fn keeper(
             .min_by_key(|h| h.row)
             .map(|h| Keeper {
                 row: h.row,
-                named: Some(h.user.to_string()),
+                // A row held without a user (another AWS account's) is named by its row alone.
+                named: (!h.user.is_empty()).then(|| h.user.to_string()),
             })
     };
     same_name.or_else(other_name)

@@ -22,7 +22,7 @@ use crate::adapters::{Iam, SheetStore, Vault};
 use crate::core::domain::{Account, Accounts, AccountsSetting, RowStatus};
 use crate::core::outcome::{Action, ActionKind, ActionOutcome, Alert};
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::sheet::{CellProblem, Directory, KeyCell, RequestTable};
+use crate::core::sheet::{CellProblem, Directory, Held, Holdings, KeyCell, RequestTable};
 
 /// Whether the run looks beyond the home account: `KEYWARDEN_ACCOUNTS` is set or the sheet has
 /// an `AWSアカウント` column. Otherwise everything runs as before, in the home account.
@@ -193,7 +193,10 @@ pub async fn iam_phases<S: SheetStore, M, I: Iam + Sync, V: Vault + Sync>(
     let settings: Vec<_> = slices.iter().map(|sl| s.for_account(&sl.account)).collect();
     let plans: Vec<Plan> = slices
         .iter()
-        .map(|sl| Plan::build(&sl.table, directory, today, s.rules))
+        .map(|sl| {
+            let elsewhere = held_elsewhere(table, &sl.account);
+            Plan::build_with(&sl.table, directory, today, s.rules, elsewhere)
+        })
         .collect();
     let sub_jobs: Vec<Option<Job<'_, S, M, I, V>>> = entered
         .iter()
@@ -344,30 +347,17 @@ async fn prove_account<S, M, I, V>(
     }
 }
 
-/// The rows of `account` (a row refused by the key's account made unusable: it still keeps
-/// its user and key alive), and every live row of another account whose key cell reads as a
-/// key ID. Key IDs are global, so such a row still holds its key here — one of this account's
-/// users may own it under a mistyped account cell — but its user name means another
-/// account's user: it is kept without one, and never acted on here.
+/// The rows of `account`, a row refused by the key's account made unusable (it still keeps
+/// its user and key alive).
 fn slice(table: &RequestTable, account: &Account, refused: &HashSet<usize>) -> Slice {
-    let in_account = |r: &crate::core::sheet::RequestRow| {
-        r.aws_account.as_ref().map(|a| &a.id) == Some(&account.id)
-    };
-    let holds_a_key = |r: &crate::core::sheet::RequestRow| {
-        r.status != RowStatus::Deleted && matches!(KeyCell::read(&r.key_id), KeyCell::Id(_))
-    };
     let rows = table
         .rows
         .iter()
-        .filter(|r| in_account(r) || holds_a_key(r))
+        .filter(|r| in_account(r, account))
         .map(|r| {
             let mut r = r.clone();
-            let elsewhere = !in_account(&r);
-            if elsewhere {
-                r.account = String::new();
-            }
-            if elsewhere || refused.contains(&r.row) {
-                // Claims its key (and, in its own account, its user), never acted on here.
+            if refused.contains(&r.row) {
+                // Claims its key and user, never acted on here.
                 r.valid = Err(vec![CellProblem {
                     cell: String::new(),
                     header: "AWSアカウント",
@@ -385,4 +375,23 @@ fn slice(table: &RequestTable, account: &Account, refused: &HashSet<usize>) -> S
             rows,
         },
     }
+}
+
+fn in_account(r: &crate::core::sheet::RequestRow, account: &Account) -> bool {
+    r.aws_account.as_ref().map(|a| &a.id) == Some(&account.id)
+}
+
+/// Every live row of another account that holds a key ID, for `account`'s proof: key IDs are
+/// global, so such a row still holds its key there (one of that account's users may own it
+/// under a mistyped account cell), but its user name means another account's user, so it is
+/// held without one, and never acted on there.
+fn held_elsewhere<'a>(table: &'a RequestTable, account: &Account) -> Vec<Held<'a>> {
+    let others = table
+        .rows
+        .iter()
+        .filter(|r| r.status != RowStatus::Deleted && !in_account(r, account));
+    Holdings::held(others.map(|r| (r, false)))
+        .filter(|h| matches!(h.key, KeyCell::Id(_)))
+        .map(|h| Held { user: "", ..h })
+        .collect()
 }

@@ -104,13 +104,20 @@ impl<'a> Holdings<'a> {
 
     /// From parsed request rows, each with whether it is due for deletion today.
     pub fn of_rows(rows: impl IntoIterator<Item = (&'a RequestRow, bool)>) -> Self {
-        Self::new(rows.into_iter().map(|(r, due)| Held {
+        Self::new(Self::held(rows))
+    }
+
+    /// What each parsed row holds, with whether it is due for deletion today.
+    pub fn held(
+        rows: impl IntoIterator<Item = (&'a RequestRow, bool)>,
+    ) -> impl Iterator<Item = Held<'a>> {
+        rows.into_iter().map(|(r, due)| Held {
             row: r.row,
             live: r.status != RowStatus::Deleted,
             due,
             user: r.account.trim(),
             key: KeyCell::read(&r.key_id),
-        }))
+        })
     }
 
     /// Only where rows are (a re-read of the user and key columns before a write): status
