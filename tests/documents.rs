@@ -247,7 +247,7 @@ fn the_documents_stand_alone() {
             .iter()
             .map(|p| (p.to_string(), read(p)))
             .collect();
-    for dir in ["deploy", "demo"] {
+    for dir in ["deploy", "demo", "docs"] {
         texts.extend(files_under(&Path::new(ROOT).join(dir)));
     }
     for sub in ["run", "plan", "check", "demo", "serve"] {
