@@ -284,8 +284,12 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
 /// carrying it on stdout, so a script reading the report sees why.
 fn fail_with_report(args: &RunArgs, today: NaiveDate, mode: Mode, message: &str) -> ExitCode {
     if args.output == Output::Json {
+        // The configuration (and its time zone) may be what failed: the ID is in Tokyo time.
+        let run_id =
+            crate::app::log_sheet::new_id(crate::app::log_sheet::now(chrono_tz::Tz::Asia__Tokyo));
         print_json(&crate::core::report::Report::failed(
             today,
+            &run_id,
             mode == Mode::DryRun,
             message,
         ));

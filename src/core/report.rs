@@ -61,9 +61,10 @@ impl Report {
     }
 
     /// The report of a run that could not start or read its sheets (exit 2).
-    pub fn failed(today: NaiveDate, dry_run: bool, error: &str) -> Self {
+    pub fn failed(today: NaiveDate, run_id: &str, dry_run: bool, error: &str) -> Self {
         Report {
             dry_run,
+            run_id: run_id.to_string(),
             error: Some(error.to_string()),
             ..Report::new(today)
         }
@@ -309,10 +310,16 @@ mod tests {
 
     #[test]
     fn a_run_that_could_not_start_reports_its_error_and_exits_2() {
-        let r = Report::failed("2026-11-22".parse().unwrap(), true, "sheet not found");
+        let r = Report::failed(
+            "2026-11-22".parse().unwrap(),
+            "20261122T150003-9f86d081",
+            true,
+            "sheet not found",
+        );
         assert_eq!(r.exit_code(), 2);
         let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(v["error"], "sheet not found");
+        assert_eq!(v["run_id"], "20261122T150003-9f86d081");
         assert_eq!(v["dry_run"], true);
         assert_eq!(v["actions"], serde_json::json!([]));
     }
