@@ -121,7 +121,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// The example data is written for 2026-11-22; try other days to see other decisions.
+    /// The example data is written for 2026-11-22; 2026-11-30 shows it a week later, and any
+    /// other day its decisions on that day.
     #[arg(long, value_parser = parse_today)]
     pub today: Option<NaiveDate>,
     /// text: the plan, the Slack messages and the IAM steps; json: the report alone.
@@ -166,9 +167,8 @@ pub async fn main(cli: Cli) -> ExitCode {
                     Output::Json => print_json(&report),
                     Output::Text => {
                         print!("{}", demo::render(&report));
-                        let today = args.today.unwrap_or_else(demo::demo_today);
-                        match demo::extension_walkthrough(today).await {
-                            Ok(text) => print!("{text}"),
+                        match demo::extension_walkthrough(&report).await {
+                            Ok(walk) => print!("{}", walk.text),
                             Err(e) => eprintln!("keywarden: the extension walk-through: {e}"),
                         }
                     }

@@ -489,6 +489,7 @@ async fn guards_refuse_protected_users_other_paths_and_foreign_keys() {
             json!("2026/11/01"),
         ),
     ]);
+    env.set_users(&[UserRow::new("U0GONE0001", "G", "H")]);
     let out = env
         .run(&["run", "--today", "2026-11-22", "--output", "json"])
         .await;
@@ -520,6 +521,14 @@ async fn guards_refuse_protected_users_other_paths_and_foreign_keys() {
     assert_eq!(
         env.google.cell(REQUEST_SHEET, "K5"),
         Some(json!("削除済み"))
+    );
+    // Nothing was deleted: the owner hears the row was recorded, not that keywarden deleted it.
+    let told = env.slack.messages_to("U0GONE0001");
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("「削除済み」として記録しました") && !told[0].contains("削除しました"),
+        "{}",
+        told[0]
     );
     assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None);
     assert_eq!(env.google.cell(REQUEST_SHEET, "K4"), None);

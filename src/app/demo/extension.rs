@@ -119,30 +119,28 @@ fn row_story(grid: &Grid, row: usize) -> String {
     out
 }
 
-/// The walk-through as text, or why it could not run.
+/// The walk-through for sheet row `row` (1-based) as text, or why it could not run.
 pub async fn walkthrough(
     requests: Grid,
     users: Grid,
     today: NaiveDate,
     admin: crate::core::domain::SlackUserId,
+    row: usize,
 ) -> Result<String, String> {
     let settings = InteractionSettings::with_admins(vec![admin.clone()]);
     let table =
         RequestTable::parse(&settings.request_sheet, &requests).map_err(|e| e.to_string())?;
     let directory = Directory::parse(&settings.users_sheet, &users).map_err(|e| e.to_string())?;
-    // The first open row whose owner is known and whose end date is still ahead.
-    let (row, valid, owner) = table
+    let valid = table
         .rows
         .iter()
-        .filter(|r| r.status == crate::core::domain::RowStatus::Open)
-        .find_map(|r| {
-            let v = r.valid.as_ref().ok()?;
-            match directory.lookup(&v.owner) {
-                Owner::Found(id) if v.end >= today => Some((r.row, v.clone(), id)),
-                _ => None,
-            }
-        })
-        .ok_or("no open row with a known owner to request an extension for")?;
+        .find(|r| r.row == row)
+        .and_then(|r| r.valid.as_ref().ok())
+        .cloned()
+        .ok_or(format!("row {row} is not a usable request row"))?;
+    let Owner::Found(owner) = directory.lookup(&valid.owner) else {
+        return Err(format!("row {row}'s owner is not in users_json"));
+    };
     let sheets = ScratchSheets::new(HashMap::from([
         (settings.request_sheet.clone(), requests),
         (settings.users_sheet.clone(), users),
@@ -233,7 +231,8 @@ pub async fn walkthrough(
     );
     out.push_str(&row_story(&app.sheets().sheet(&request_sheet), row));
     out.push_str(
-        "\n(demo: the extension flow ran against an in-memory copy of demo/; nothing was changed)\n",
+        "\n(demo: the extension flow ran against an in-memory copy of demo/, after the daily run \
+         above and unseen by it; nothing was changed)\n",
     );
     Ok(out)
 }

@@ -6,82 +6,45 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+mod accounts;
 mod extension;
+#[cfg(test)]
+mod tests;
 
-use crate::adapters::memory::{MemoryFleet, MemoryIam, MemorySheets, NoSlack, NoVault};
+use crate::adapters::memory::{MemorySheets, NoSlack, NoVault};
 use crate::app::run::{Deadline, Fatal, Job, Mode};
 use crate::configuration::JobSettings;
-use crate::core::domain::{AccessKeyId, Account, AccountsSetting, AwsAccountId, SlackUserId};
+use crate::core::domain::{AccountsSetting, SlackUserId};
 use crate::core::plan::Rules;
-use crate::core::report::Report;
+use crate::core::report::{ActionKind, Outcome, Report};
 use crate::core::sheet::Grid;
-use crate::core::teardown::{AttachedPolicy, UserInventory};
 
 /// The day the example data was written for.
 pub const DEMO_TODAY: &str = "2026-11-22";
 const REQUESTS: &str = include_str!("../../../demo/key_request_form.json");
 const USERS: &str = include_str!("../../../demo/users_json.json");
 
-/// The demo's two AWS accounts (SPEC §10): 本番, the home account, and 検証.
-const HOME: &str = "123456789012";
-const STAGING: &str = "210987654321";
-
-fn id(s: &str) -> AwsAccountId {
-    AwsAccountId::parse(s).expect("demo account IDs are valid")
+/// A day the documents point at, and what the bundled data shows on it.
+pub struct DemoDay {
+    pub date: &'static str,
+    pub shows: &'static str,
 }
 
-fn key(k: &str) -> AccessKeyId {
-    AccessKeyId::parse(k).expect("demo key IDs are valid")
-}
-
-/// 本番 (the home account): the demo's users other than sato-ci.
-fn home_account() -> MemoryIam {
-    // nakamura-migration (in 検証) is already gone from IAM: the demo shows that case too.
-    MemoryIam(HashMap::new())
-}
-
-/// 検証: sato-ci, due for a teardown in the demo.
-fn staging_account() -> MemoryIam {
-    let account = STAGING;
-    let sato = UserInventory {
-        arn: format!("arn:aws:iam::{account}:user/sato-ci"),
-        path: "/".into(),
-        access_keys: vec![key("AKIADEMO00000SATO001")],
-        login_profile: true,
-        mfa_devices: vec![format!("arn:aws:iam::{account}:mfa/sato-ci")],
-        inline_policies: vec!["ecr-push-extra".into()],
-        attached_policies: vec![
-            AttachedPolicy {
-                name: "sato-ci".into(),
-                arn: format!("arn:aws:iam::{account}:policy/sato-ci"),
-            },
-            AttachedPolicy {
-                name: "ReadOnlyAccess".into(),
-                arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
-            },
-        ],
-        groups: vec!["ci-users".into()],
-        ..Default::default()
-    };
-    MemoryIam(HashMap::from([("sato-ci".to_string(), sato)]))
-}
-
-fn fleet() -> MemoryFleet {
-    let keys = [
-        ("AKIADEMO0000TANAKA01", HOME),
-        ("AKIADEMO00000SATO001", STAGING),
-        ("AKIADEMO000NAKAMURA1", STAGING),
-        ("AKIADEMO000000ITO001", HOME),
-        ("AKIADEMO000WATANABE1", HOME),
-        ("AKIADEMO000YAMAMOTO1", HOME),
-        ("AKIADEMO000SUZUKI001", HOME),
-    ];
-    MemoryFleet {
-        home: id(HOME),
-        others: HashMap::from([(id(STAGING), staging_account())]),
-        key_accounts: keys.iter().map(|(k, a)| (key(k), id(a))).collect(),
-    }
-}
+/// The days worth showing; the first is the default. Each starts from the same bundled data.
+pub const DEMO_DAYS: &[DemoDay] = &[
+    DemoDay {
+        date: DEMO_TODAY,
+        shows: "a notice with the extension button (row 2, 本番), two teardowns in 検証 (row 3; \
+                row 9, whose user is already gone), an unreadable date, an owner missing from \
+                users_json",
+    },
+    DemoDay {
+        date: "2026-11-30",
+        shows: "a week later, with nobody having asked for an extension: row 2 torn down in \
+                本番, row 7's teardown with an owner who cannot be told, a notice in 検証 \
+                (row 10)",
+    },
+];
 
 pub fn settings() -> JobSettings {
     JobSettings {
@@ -100,16 +63,7 @@ pub fn settings() -> JobSettings {
         extension_requests: true,
         concurrency: 4,
         accounts: crate::configuration::AccountSettings {
-            setting: AccountsSetting::Listed(vec![
-                Account {
-                    id: id(HOME),
-                    alias: Some("本番".into()),
-                },
-                Account {
-                    id: id(STAGING),
-                    alias: Some("検証".into()),
-                },
-            ]),
+            setting: AccountsSetting::Listed(accounts::listed()),
             ..Default::default()
         },
         log_sheet: "keywarden_log".into(),
@@ -134,16 +88,46 @@ pub async fn run(today: NaiveDate) -> Result<Report, Fatal> {
         settings: &settings,
         sheets: &sheets,
         slack: &NoSlack,
-        iam: &home_account(),
+        iam: &accounts::account(accounts::HOME),
         vault: &NoVault,
-        fleet: &fleet(),
+        fleet: &accounts::fleet(),
         deadline: Deadline::none(),
     };
     job.run(today, Mode::DryRun).await
 }
 
-/// Extension requests on the bundled data: one extension request from the owner's click to the approval.
-pub async fn extension_walkthrough(today: NaiveDate) -> Result<String, String> {
+/// The extension walk-through of one day: which row it is for, and the text.
+pub struct Walkthrough {
+    /// `None`: no owner got a notice with the button that day, so there is nothing to click.
+    pub row: Option<usize>,
+    pub text: String,
+}
+
+/// One extension request, from the owner's click to the approval, for a row whose owner gets
+/// the notice with the "延長を申請する" button in `report` (the day's run): nobody else has a
+/// button to click.
+pub async fn extension_walkthrough(report: &Report) -> Result<Walkthrough, String> {
+    let noticed = report.actions.iter().find_map(|a| {
+        (a.action == ActionKind::Notify && a.outcome == Outcome::Planned)
+            .then_some(a.row)
+            .flatten()
+    });
+    let Some(row) = noticed else {
+        let others: Vec<String> = DEMO_DAYS
+            .iter()
+            .map(|d| format!("--today {}", d.date))
+            .collect();
+        return Ok(Walkthrough {
+            row: None,
+            text: format!(
+                "\n== 延長申請の流れ ==\n\nNo owner gets a notice with the 「延長を申請する」 \
+                 button on {}, so there is no extension request to walk through; try \
+                 `keywarden demo {}`.\n",
+                report.today,
+                others.join("` or `keywarden demo ")
+            ),
+        });
+    };
     let grid = |text: &str| -> Grid {
         serde_json::from_str(text).expect("bundled demo data is valid JSON")
     };
@@ -152,89 +136,70 @@ pub async fn extension_walkthrough(today: NaiveDate) -> Result<String, String> {
         .first()
         .cloned()
         .ok_or("no administrator")?;
-    extension::walkthrough(grid(REQUESTS), grid(USERS), today, admin).await
+    let text =
+        extension::walkthrough(grid(REQUESTS), grid(USERS), report.today, admin, row).await?;
+    Ok(Walkthrough {
+        row: Some(row),
+        text,
+    })
+}
+
+/// Which day the demo shows, what that day holds, and how to see another.
+fn day_banner(today: NaiveDate) -> String {
+    let date = today.to_string();
+    let mut out = format!(
+        "demo: the bundled example sheet (demo/) and its two AWS accounts, 本番 ({}) and 検証 \
+         ({}), on {date}",
+        accounts::HOME,
+        accounts::STAGING
+    );
+    match DEMO_DAYS.iter().find(|d| d.date == date) {
+        Some(day) => out.push_str(&format!(": {}.\n", day.shows)),
+        None => out.push_str(&format!(" (the data was written for {DEMO_TODAY}).\n")),
+    }
+    let others: Vec<&str> = DEMO_DAYS
+        .iter()
+        .map(|d| d.date)
+        .filter(|d| *d != date)
+        .collect();
+    out.push_str(&format!(
+        "Another day: `keywarden demo --today YYYY-MM-DD` (e.g. {}). Every day starts from the \
+         same bundled data, as if keywarden had not run on it before.\n\n",
+        others.join(", ")
+    ));
+    out
 }
 
 /// The demo's report for people: the plan table, the messages and the IAM steps.
 pub fn render(report: &Report) -> String {
-    let mut out = report.to_table();
-    out.push_str("\n== Slack messages that would be sent ==\n");
+    let mut out = day_banner(report.today);
+    out.push_str(&report.to_table());
+    out.push_str(
+        "\n== Slack messages that would be sent (a teardown's DM once its IAM steps are done) ==\n",
+    );
     for m in &report.messages {
         out.push_str(&format!("\n--- to {} ---\n{}\n", m.to, m.text));
     }
     out.push_str("\n== IAM steps that would be taken ==\n");
     for (user, steps) in &report.iam_steps {
-        out.push_str(&format!("\n{user}:\n"));
+        // Two accounts: say which one each user is in, as the summary does.
+        let account = report
+            .actions
+            .iter()
+            .find(|a| a.action == ActionKind::Delete && &a.account == user)
+            .and_then(|a| {
+                let id = a.aws_account.as_deref()?;
+                Some(match a.aws_account_alias.as_deref() {
+                    Some(alias) => format!(" in {alias} ({id})"),
+                    None => format!(" in {id}"),
+                })
+            })
+            .unwrap_or_default();
+        out.push_str(&format!("\n{user}{account}:\n"));
         for (i, step) in steps.iter().enumerate() {
             out.push_str(&format!("  {}. {step}\n", i + 1));
         }
     }
     out.push_str("\n(demo: a dry run on the bundled example data in demo/; nothing was changed)\n");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::report::{ActionKind, Outcome};
-
-    #[tokio::test]
-    async fn the_demo_covers_every_kind_of_row() {
-        let report = run(demo_today()).await.unwrap();
-        let by_row = |row: usize| report.actions.iter().find(|a| a.row == Some(row)).unwrap();
-        assert_eq!(
-            (by_row(2).action, by_row(2).outcome),
-            (ActionKind::Notify, Outcome::Planned)
-        );
-        assert_eq!(
-            (by_row(3).action, by_row(3).outcome),
-            (ActionKind::Delete, Outcome::Planned)
-        );
-        assert_eq!(by_row(4).action, ActionKind::Skip);
-        assert_eq!(by_row(5).action, ActionKind::Skip);
-        assert_eq!(
-            (by_row(6).action, by_row(6).outcome),
-            (ActionKind::Unusable, Outcome::Refused)
-        );
-        assert_eq!(
-            (by_row(7).action, by_row(7).outcome),
-            (ActionKind::Notify, Outcome::Failed)
-        );
-        assert!(
-            report.actions.iter().all(|a| a.row != Some(8)),
-            "nothing to do for row 8"
-        );
-        assert!(
-            by_row(9).detail.contains("already gone"),
-            "{}",
-            by_row(9).detail
-        );
-        let rendered = render(&report);
-        assert!(
-            rendered.contains("delete user") && rendered.contains("U0DEMO0001"),
-            "{rendered}"
-        );
-        assert!(report.iam_steps[0].1.last().unwrap().contains("policy"));
-    }
-
-    #[tokio::test]
-    async fn the_demo_shows_two_aws_accounts() {
-        let report = run(demo_today()).await.unwrap();
-        let by_row = |row: usize| report.actions.iter().find(|a| a.row == Some(row)).unwrap();
-        assert_eq!(by_row(2).aws_account.as_deref(), Some(HOME));
-        assert_eq!(by_row(2).aws_account_alias.as_deref(), Some("本番"));
-        assert_eq!(by_row(3).aws_account.as_deref(), Some(STAGING));
-        assert_eq!(by_row(3).aws_account_alias.as_deref(), Some("検証"));
-        // A number cell: 検証's ID.
-        assert_eq!(by_row(9).aws_account.as_deref(), Some(STAGING));
-        let rendered = render(&report);
-        for part in [
-            "AWS account",
-            "■ AWS アカウント 本番 (123456789012)",
-            "■ AWS アカウント 検証 (210987654321)",
-            "arn:aws:iam::210987654321:policy/sato-ci",
-        ] {
-            assert!(rendered.contains(part), "{part} in {rendered}");
-        }
-    }
 }
