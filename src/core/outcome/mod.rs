@@ -19,7 +19,7 @@ use crate::core::proof::Keeper;
 use crate::core::sheet::{CellProblem, DirectoryProblem, HeaderError};
 use crate::core::teardown::{Refusal, Step};
 
-pub use detail::{Lang, step_ja};
+pub use detail::{Lang, QUOTE_CLOSE, QUOTE_OPEN, step_ja};
 
 /// The error of a step the invocation's deadline kept from running (the report's wording).
 pub const OUT_OF_TIME: &str = "the invocation ran out of time";
@@ -666,3 +666,6 @@ pub fn untold_records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecor
         })
         .collect()
 }
+
+#[cfg(test)]
+mod ja_tests;
