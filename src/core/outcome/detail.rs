@@ -200,7 +200,9 @@ pub fn owner_problem(p: &OwnerProblem, lang: Lang) -> String {
             format!(
                 "\"{name}\" not found in users_json: add a row with their Slack ID, family and given name"
             ),
-            format!("「{name}」が users_json にありません: Slack ID・姓・名の行を追加してください"),
+            format!(
+                "「{name}」が users_json にありません (not found in users_json): Slack ID・姓・名の行を追加してください"
+            ),
         ),
         OwnerProblem::Ambiguous { name, ids } => say!(
             lang,
@@ -209,7 +211,7 @@ pub fn owner_problem(p: &OwnerProblem, lang: Lang) -> String {
                 join(ids)
             ),
             format!(
-                "「{name}」は users_json の複数の行 ({}) に一致します: real_name などで区別できるようにしてください",
+                "「{name}」は users_json の複数の行に一致します (ambiguous: {}): real_name などで区別できるようにしてください",
                 join(ids)
             ),
         ),
@@ -362,9 +364,8 @@ fn teardown(t: &Teardown, o: &ActionOutcome, lang: Lang) -> String {
                     lang,
                     format!("; {kept_step}: kept, {why}"),
                     format!(
-                        "。{}: 残しました（{}）",
-                        step_ja(kept_step),
-                        quoted("IAM", why)
+                        "。{}: 残しました（理由: {QUOTE_OPEN}{why}{QUOTE_CLOSE}）",
+                        step_ja(kept_step)
                     ),
                 ));
             }

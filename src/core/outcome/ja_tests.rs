@@ -473,8 +473,15 @@ fn variants(o: &ActionOutcome) -> Vec<String> {
     v
 }
 
-/// A run of three or more lower-case English words, outside quoted texts (`「…」`).
+/// Phrases administrators are told as they are, in any language (the contract quotes them).
+const FIXED_PHRASES: [&str; 1] = ["not found in users_json"];
+
+/// A run of three or more lower-case English words, outside quoted texts (`「…」`) and the
+/// fixed phrases.
 fn english_sentence(text: &str) -> Option<String> {
+    let text = FIXED_PHRASES
+        .iter()
+        .fold(text.to_string(), |t, p| t.replace(p, "…"));
     let mut outside = String::new();
     let mut depth = 0usize;
     for c in text.chars() {
