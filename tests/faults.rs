@@ -431,7 +431,12 @@ async fn a_deleted_target_row_is_reported_not_overwritten() {
     );
     assert_eq!(env.google.cell(REQUEST_SHEET, "M2"), Some(json!(TODAY)));
     assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None);
-    assert!(env.slack.messages_to(ADMIN_IDS[0])[0].contains("no single row holds"));
+    // The summary says it in Japanese (the report keeps "no single row holds").
+    let summary = &env.slack.messages_to(ADMIN_IDS[0])[0];
+    assert!(
+        summary.contains("を持つ行が 1 行に定まりません"),
+        "{summary}"
+    );
 }
 
 #[tokio::test]

@@ -179,7 +179,12 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                     if d.problems.is_empty() {
                         Ok(String::new())
                     } else {
-                        Err(d.problems.join("; "))
+                        Err(d
+                            .problems
+                            .iter()
+                            .map(|p| p.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; "))
                     }
                 });
             list.line(users, &format!("sheet \"{}\" parsable", job.users_sheet));

@@ -1,7 +1,9 @@
 //! The Slack messages, in Japanese as the original system sent them (SPEC §7). Pure text.
 
 use crate::core::ahead::{SUMMARY_DAYS, Upcoming};
-use crate::core::outcome::{Action, ActionKind, ActionOutcome, ActionRecord, Lang, records};
+use crate::core::outcome::{
+    Action, ActionKind, ActionOutcome, ActionRecord, Lang, QUOTE_CLOSE, QUOTE_OPEN, records,
+};
 use crate::core::proof::Keeper;
 use crate::core::sheet::RequestRow;
 
@@ -22,6 +24,108 @@ pub fn clean(text: &str) -> String {
     if text.chars().count() > FIELD_MAX_CHARS {
         out.push('…');
     }
+    out
+}
+
+/// Longest detail of a summary line; a longer one is shortened by [`shorten_detail`].
+const DETAIL_MAX_CHARS: usize = FIELD_MAX_CHARS;
+
+/// Ends a detail that was shortened, so nobody takes it for the whole story.
+const SHORTENED: &str = "…（長いため省略）";
+
+/// A piece of a detail: keywarden's own words, or a quoted text (a service's message, a cell)
+/// from `「` to its `」`, which is kept whole or dropped whole.
+enum Piece<'a> {
+    Plain(&'a str),
+    Quote(&'a str),
+}
+
+fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(QUOTE_OPEN) {
+        if open > 0 {
+            out.push(Piece::Plain(&rest[..open]));
+        }
+        // The matching close: quotes may nest; an unclosed quote runs to the end.
+        let mut depth = 0usize;
+        let mut end = rest.len();
+        for (i, c) in rest[open..].char_indices() {
+            if c == QUOTE_OPEN {
+                depth += 1;
+            } else if c == QUOTE_CLOSE {
+                depth -= 1;
+                if depth == 0 {
+                    end = open + i + c.len_utf8();
+                    break;
+                }
+            }
+        }
+        out.push(Piece::Quote(&rest[open..end]));
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Plain(rest));
+    }
+    out
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// At most `max` characters of `text`, never ending inside an ASCII word (Japanese may be cut
+/// between any two characters), without a dangling separator.
+fn cut_at_boundary(text: &str, max: usize) -> &str {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    if chars.len() <= max {
+        return text;
+    }
+    let mut cut = max;
+    while cut > 0 && is_word_char(chars[cut - 1].1) && is_word_char(chars[cut].1) {
+        cut -= 1;
+    }
+    text[..chars[cut].0].trim_end_matches(|c: char| c.is_whitespace() || ",、;:。".contains(c))
+}
+
+/// A detail fit for one summary line: control characters become spaces, and a detail too long
+/// is shortened without cutting a word or a quoted text — a quote that does not fit is
+/// dropped whole (`「…」`), so what to do after it can still be read — and says so.
+pub fn shorten_detail(detail: &str) -> String {
+    let text: String = detail
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().count() <= DETAIL_MAX_CHARS {
+        return text;
+    }
+    let budget = DETAIL_MAX_CHARS - SHORTENED.chars().count();
+    let dropped = format!("{QUOTE_OPEN}…{QUOTE_CLOSE}");
+    let mut out = String::new();
+    let mut used = 0;
+    for piece in pieces(&text) {
+        let left = budget - used;
+        match piece {
+            Piece::Quote(q) if q.chars().count() <= left => {
+                out.push_str(q);
+                used += q.chars().count();
+            }
+            Piece::Quote(_) if dropped.chars().count() <= left => {
+                out.push_str(&dropped);
+                used += dropped.chars().count();
+            }
+            Piece::Quote(_) => break,
+            Piece::Plain(p) if p.chars().count() <= left => {
+                out.push_str(p);
+                used += p.chars().count();
+            }
+            Piece::Plain(p) => {
+                out.push_str(cut_at_boundary(p, left));
+                break;
+            }
+        }
+    }
+    out.push_str(SHORTENED);
     out
 }
 
@@ -375,7 +479,7 @@ fn push_line(text: &mut String, a: &ActionRecord) {
             "• [{}・{}] {row} {who}: {}\n",
             a.action.label_ja(),
             a.outcome.label(Lang::Ja),
-            clean(&a.detail)
+            shorten_detail(&a.detail)
         ));
     }
 }
@@ -444,6 +548,92 @@ mod tests {
             text.contains("&lt;!channel&gt;") && text.contains("&amp; backup"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_long_detail_is_cut_between_words_never_inside_a_quote() {
+        let service = format!(
+            "「{}」",
+            "User is not authorized to perform iam:DeleteUser ".repeat(4)
+        );
+        // The quote fits: kept whole; the plain text after it is cut between words.
+        let detail = format!(
+            "ユーザー sato-ci を読めませんでした: IAM の応答: {service}。{}",
+            "delete login profile, ".repeat(40)
+        );
+        let short = shorten_detail(&detail);
+        assert!(short.chars().count() <= DETAIL_MAX_CHARS, "{short}");
+        assert!(short.contains(&service), "{short}");
+        assert!(short.ends_with(SHORTENED), "{short}");
+        let body = short.trim_end_matches(SHORTENED);
+        assert!(detail.starts_with(body), "{short}");
+        let next = detail[body.len()..].chars().next();
+        assert!(
+            !(body.ends_with(is_word_char) && next.is_some_and(is_word_char)),
+            "cut inside a word: {short}"
+        );
+        // A quote too long to fit is dropped whole; what follows it still reads.
+        let huge = format!("「{}」", "x ".repeat(600));
+        let detail = format!("IAM の応答: {huge}。手動で削除してください");
+        let short = shorten_detail(&detail);
+        assert_eq!(
+            short,
+            format!("IAM の応答: 「…」。手動で削除してください{SHORTENED}")
+        );
+        // Short details are only cleaned.
+        assert_eq!(shorten_detail("a\nb 「c」"), "a b 「c」");
+    }
+
+    proptest::proptest! {
+        /// Whatever the lengths, a shortened detail holds each quote whole or as `「…」`.
+        #[test]
+        fn quotes_survive_shortening(
+            before in "[a-z ]{0,400}",
+            quoted in "[a-z:. ]{0,400}",
+            after in "[あ-ん a-z]{0,400}",
+        ) {
+            let detail = format!("{before}IAM の応答: 「{quoted}」{after}");
+            let short = shorten_detail(&detail);
+            proptest::prop_assert!(short.chars().count() <= DETAIL_MAX_CHARS);
+            if let Some(open) = short.find('「') {
+                let inner = &short[open + '「'.len_utf8()..];
+                let close = inner.find('」');
+                proptest::prop_assert!(close.is_some(), "{short}");
+                let inner = &inner[..close.unwrap()];
+                proptest::prop_assert!(inner == quoted || inner == "…", "{short}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_issue_s_summary_line_is_japanese_and_whole() {
+        use crate::core::outcome::{Subject, Teardown};
+        use crate::core::teardown::Step;
+        let key = crate::core::domain::AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap();
+        let steps: Vec<Step> = std::iter::once(Step::TagForTeardown(key.clone()))
+            .chain([Step::DeleteLoginProfile, Step::DeleteAccessKey(key)])
+            .chain(
+                (0..30)
+                    .map(|i| Step::DetachPolicy(format!("arn:aws:iam::123456789012:policy/p{i}"))),
+            )
+            .chain([Step::DeleteUser, Step::DeleteOwnPolicy("sato-ci".into())])
+            .collect();
+        let o = ActionOutcome::new(
+            Subject {
+                row: Some(4),
+                account: "sato-ci".into(),
+                ..Subject::default()
+            },
+            Action::Teardown(Teardown::Planned { steps }),
+        );
+        let text = admin_summary("2026-11-22", "s", &[o], &[]).unwrap();
+        let line = text.lines().nth(1).unwrap();
+        assert!(
+            line.contains("sato-ci を削除する予定: タグ keywarden:teardown="),
+            "{line}"
+        );
+        assert!(!line.contains("delete login profile"), "{line}");
+        assert!(line.ends_with(SHORTENED), "{line}");
     }
 
     #[test]

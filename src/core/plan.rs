@@ -227,7 +227,7 @@ mod tests {
                 None => Err(vec![CellProblem {
                     cell: "I2".into(),
                     header: "利用終了日",
-                    problem: "bad".into(),
+                    problem: crate::core::sheet::Problem::Empty(crate::core::sheet::Needed::End),
                 }]),
             },
         }

@@ -331,7 +331,7 @@ async fn prove_account<S, M, I, V>(
     let (Ok(valid), Some(row_account)) = (&p.row.valid, &p.row.aws_account) else {
         return Err(Action::KeyAccountUnknown {
             kind,
-            error: "the row has no AWS account".into(),
+            error: crate::core::outcome::NO_ROW_ACCOUNT.into(),
         });
     };
     match job.fleet.key_account(&valid.key_id).await {
@@ -361,7 +361,7 @@ fn slice(table: &RequestTable, account: &Account, refused: &HashSet<usize>) -> S
                 r.valid = Err(vec![CellProblem {
                     cell: String::new(),
                     header: "AWSアカウント",
-                    problem: "not acted on in this account".into(),
+                    problem: crate::core::sheet::Problem::OtherAccount,
                 }]);
             }
             r

@@ -6,12 +6,12 @@ use slack_morphism::prelude::SlackBlock;
 
 use super::rows::{owner, subject};
 use super::{Job, Mode};
-use crate::adapters::Messenger;
+use crate::adapters::{Messenger, SendError};
 use crate::app::interactions::blocks;
 use crate::core::domain::SlackUserId;
 use crate::core::extension::value::RowRef;
 use crate::core::messages;
-use crate::core::outcome::{Action, ActionOutcome, CellChange, Dm, Notice, SheetChange};
+use crate::core::outcome::{Action, ActionOutcome, CellChange, Dm, DmFailure, Notice, SheetChange};
 use crate::core::plan::{Decision, Plan, PlannedRow};
 
 /// Every due notice, DMs to different owners side by side.
@@ -116,7 +116,10 @@ async fn send_blocks<S, M: Messenger, I, V>(
         Some(Ok(())) => Dm::Sent { to, text },
         Some(Err(e)) => Dm::NotSent {
             to,
-            error: e.to_string(),
+            error: match e {
+                SendError::Unreachable(code) => DmFailure::Unreachable(code),
+                SendError::Failed(message) => DmFailure::Failed(message),
+            },
         },
         None => Dm::OutOfTime { to },
     }

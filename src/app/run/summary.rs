@@ -8,7 +8,7 @@ use super::{Job, Mode};
 use crate::adapters::Messenger;
 use crate::core::ahead::Upcoming;
 use crate::core::messages;
-use crate::core::outcome::{ActionOutcome, Alert, Dm};
+use crate::core::outcome::{ActionOutcome, Alert, Dm, DmFailure};
 use crate::core::report::Message;
 
 /// The summaries sent (or composed), and an alert for each administrator it did not reach.
@@ -48,7 +48,7 @@ pub async fn send_summary<S, M: Messenger, I, V>(
             Dm::OutOfTime { to } => {
                 failures.push(ActionOutcome::alert(Alert::SummaryNotDelivered {
                     admin: to,
-                    error: "the invocation ran out of time".into(),
+                    error: DmFailure::OutOfTime,
                 }))
             }
             Dm::NoOwner(_) => {}

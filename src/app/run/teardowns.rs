@@ -202,7 +202,7 @@ async fn apply<S, M, I: Iam, V>(
         if job.deadline.passed() {
             return Teardown::Stopped {
                 at: step.clone(),
-                error: "the invocation ran out of time".into(),
+                error: crate::core::outcome::OUT_OF_TIME.into(),
                 user_deleted,
             };
         }

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::Job;
 use crate::adapters::SheetStore;
-use crate::core::outcome::{ActionOutcome, WriteResult};
+use crate::core::outcome::{ActionOutcome, NotWrittenWhy, WriteResult};
 use crate::core::sheet::{Block, Holdings, RequestLayout, RowSink, cell_text, writes};
 
 pub async fn run<S: SheetStore, M, I, V>(
@@ -46,7 +46,7 @@ pub async fn run<S: SheetStore, M, I, V>(
                     .into_iter()
                     .map(|r| match r {
                         WriteResult::Written { .. } => WriteResult::NotWritten {
-                            why: format!("writing failed: {e}"),
+                            why: NotWrittenWhy::WriteFailed(e.to_string()),
                         },
                         not_written => not_written,
                     })
@@ -67,7 +67,7 @@ async fn recheck<S: SheetStore>(
     sheet: &str,
     layout: &RequestLayout,
     keys: &HashSet<String>,
-) -> Result<(RequestLayout, Vec<(usize, String, String)>), String> {
+) -> Result<(RequestLayout, Vec<(usize, String, String)>), NotWrittenWhy> {
     let (mut account, mut key) = (layout.account, layout.key_id);
     for _ in 0..2 {
         let (c0, c1) = (account.min(key), account.max(key));
@@ -96,14 +96,14 @@ async fn recheck<S: SheetStore>(
         sheets
             .read_into(&blocks, &mut [&mut header, &mut pairs])
             .await
-            .map_err(|e| format!("re-reading the sheet failed: {e}"))?;
-        let now = RequestLayout::parse(sheet, &header.0).map_err(|e| e.to_string())?;
+            .map_err(|e| NotWrittenWhy::RereadFailed(e.to_string()))?;
+        let now = RequestLayout::parse(sheet, &header.0).map_err(NotWrittenWhy::Header)?;
         if (now.account, now.key_id) == (account, key) {
             return Ok((now, pairs.rows));
         }
         (account, key) = (now.account, now.key_id);
     }
-    Err("the IAM user and key columns kept moving while the sheet was re-read".into())
+    Err(NotWrittenWhy::ColumnsMoving)
 }
 
 /// Row 1 as read.

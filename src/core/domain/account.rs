@@ -228,11 +228,12 @@ impl Accounts {
     }
 
     /// A row's account, or what is wrong with its cell (naming the allowed accounts).
-    pub fn resolve(&self, cell: &AccountCell) -> Result<&Account, String> {
+    pub fn resolve(&self, cell: &AccountCell) -> Result<&Account, CellAccountProblem> {
         let text = match cell {
             AccountCell::Home => return Ok(self.home()),
             AccountCell::Number(n) => {
-                let id = AwsAccountId::from_number(*n).map_err(|e| self.not_allowed(e))?;
+                let id = AwsAccountId::from_number(*n)
+                    .map_err(|_| self.not_allowed(AccountWhy::NumberNotAnId(n.to_string())))?;
                 return self.by_id(&id);
             }
             AccountCell::Text(t) => t,
@@ -250,41 +251,128 @@ impl Accounts {
         }
         // Digits (with spaces or hyphens) are an ID, or a mistyped one: never an alias.
         if key.chars().all(|c| c.is_ascii_digit() || c == '-') {
-            let id = AwsAccountId::parse(text).map_err(|e| self.not_allowed(e))?;
+            let Ok(id) = AwsAccountId::parse(text) else {
+                return Err(self.not_allowed(AccountWhy::NotAnId(shorten(text.trim()))));
+            };
             return self.by_id(&id);
         }
-        Err(self.not_allowed(format!(
-            "\"{}\" is neither an allowed account's alias nor a 12-digit account ID",
-            shorten(text.trim())
-        )))
+        Err(self.not_allowed(AccountWhy::Neither(shorten(text.trim()))))
     }
 
-    fn by_id(&self, id: &AwsAccountId) -> Result<&Account, String> {
-        self.get(id).ok_or_else(|| {
-            self.not_allowed(format!(
-                "account {id} is not one keywarden may act in (KEYWARDEN_ACCOUNTS)"
-            ))
-        })
+    fn by_id(&self, id: &AwsAccountId) -> Result<&Account, CellAccountProblem> {
+        self.get(id)
+            .ok_or_else(|| self.not_allowed(AccountWhy::NotAllowed(id.clone())))
     }
 
-    fn not_allowed(&self, why: String) -> String {
-        format!(
-            "{why}; allowed: {} — correct the cell, or add the account to KEYWARDEN_ACCOUNTS",
-            self.allowed()
-        )
+    fn not_allowed(&self, why: AccountWhy) -> CellAccountProblem {
+        CellAccountProblem {
+            why,
+            allowed: self.all.iter().map(|a| a.to_string()).collect(),
+        }
     }
 
     /// The allowed accounts, for messages (the home account marked as such).
     pub fn allowed(&self) -> String {
-        let mut names: Vec<String> = self.all.iter().map(|a| a.to_string()).collect();
-        names[0] = format!("{} (home; an empty cell)", names[0]);
-        const SHOWN: usize = 10;
-        if names.len() > SHOWN {
-            let more = names.len() - SHOWN;
-            names.truncate(SHOWN);
-            names.push(format!("and {more} more"));
-        }
-        names.join(", ")
+        allowed_list(
+            &self.all.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            Lang::En,
+        )
+    }
+}
+
+/// Which audience a text is for: the report (English) or the administrators' summary.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    En,
+    Ja,
+}
+
+/// Up to ten accounts, the home account (first) marked as such.
+fn allowed_list(all: &[String], lang: Lang) -> String {
+    const SHOWN: usize = 10;
+    let mut names: Vec<String> = all.iter().take(SHOWN).cloned().collect();
+    if let Some(home) = names.first_mut() {
+        *home = match lang {
+            Lang::En => format!("{home} (home; an empty cell)"),
+            Lang::Ja => format!("{home}（ホーム。空欄のとき）"),
+        };
+    }
+    if all.len() > SHOWN {
+        let more = all.len() - SHOWN;
+        names.push(match lang {
+            Lang::En => format!("and {more} more"),
+            Lang::Ja => format!("ほか {more} 件"),
+        });
+    }
+    names.join(", ")
+}
+
+/// Why an `AWSアカウント` cell names no allowed account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountWhy {
+    /// A number cell that is no account ID (the number as read).
+    NumberNotAnId(String),
+    /// Digits that are no account ID (as typed, shortened).
+    NotAnId(String),
+    /// Neither an alias nor digits (as typed, shortened).
+    Neither(String),
+    /// A well-formed ID that is not one of the allowed accounts.
+    NotAllowed(AwsAccountId),
+}
+
+/// An `AWSアカウント` cell that names no allowed account, with the accounts that are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellAccountProblem {
+    pub why: AccountWhy,
+    /// The allowed accounts as people read them, the home account first.
+    pub allowed: Vec<String>,
+}
+
+impl fmt::Display for CellAccountProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match &self.why {
+            AccountWhy::NumberNotAnId(n) => {
+                format!("{n} is not an AWS account ID: write its 12 digits, e.g. 123456789012")
+            }
+            AccountWhy::NotAnId(t) => {
+                format!("\"{t}\" is not an AWS account ID: write its 12 digits, e.g. 123456789012")
+            }
+            AccountWhy::Neither(t) => {
+                format!("\"{t}\" is neither an allowed account's alias nor a 12-digit account ID")
+            }
+            AccountWhy::NotAllowed(id) => {
+                format!("account {id} is not one keywarden may act in (KEYWARDEN_ACCOUNTS)")
+            }
+        };
+        write!(
+            f,
+            "{why}; allowed: {} — correct the cell, or add the account to KEYWARDEN_ACCOUNTS",
+            allowed_list(&self.allowed, Lang::En)
+        )
+    }
+}
+
+impl CellAccountProblem {
+    /// The administrators' summary's wording.
+    pub fn ja(&self) -> String {
+        let why = match &self.why {
+            AccountWhy::NumberNotAnId(n) => format!(
+                "{n} は AWS アカウントID ではありません: 123456789012 のように 12 桁で書いてください"
+            ),
+            AccountWhy::NotAnId(t) => format!(
+                "「{t}」は AWS アカウントID ではありません: 123456789012 のように 12 桁で書いてください"
+            ),
+            AccountWhy::Neither(t) => format!(
+                "「{t}」は許可されたアカウントの別名でも 12 桁のアカウントID でもありません"
+            ),
+            AccountWhy::NotAllowed(id) => format!(
+                "アカウント {id} は keywarden が操作してよいアカウント (KEYWARDEN_ACCOUNTS) にありません"
+            ),
+        };
+        format!(
+            "{why}。許可されたアカウント: {}。欄を直すか、KEYWARDEN_ACCOUNTS にアカウントを追加してください",
+            allowed_list(&self.allowed, Lang::Ja)
+        )
     }
 }
 
@@ -442,7 +530,11 @@ mod tests {
     #[test]
     fn cells_resolve_to_allowed_accounts_only() {
         let a = accounts();
-        let resolve = |cell: AccountCell| a.resolve(&cell).map(|acc| acc.id.to_string());
+        let resolve = |cell: AccountCell| {
+            a.resolve(&cell)
+                .map(|acc| acc.id.to_string())
+                .map_err(|e| e.to_string())
+        };
         assert_eq!(resolve(AccountCell::Home).unwrap(), "111111111111");
         assert_eq!(
             resolve(AccountCell::Text("  ".into())).unwrap(),

@@ -12,9 +12,39 @@ use super::ids::shorten;
 /// (`30` would read as 1900-01-29 and delete the user), so the row is reported instead.
 const SERIALS: std::ops::RangeInclusive<f64> = 36_526.0..=2_958_465.0;
 
+/// Why a cell is not a date; English by `Display` (the report), Japanese by [`DateError::ja`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct DateError(String);
+pub enum DateError {
+    /// The serial number as the sheet sent it.
+    #[error("{0} is not a date from 2000 on: type the date as text, e.g. 2026/11/29")]
+    Serial(String),
+    #[error("{0} is not a date")]
+    NotText(String),
+    #[error("\"{0}\" is not a date: write it as 2026/11/29, 2026-11-29 or 2026年11月29日")]
+    Unreadable(String),
+    #[error(
+        "\"{text}\" is not a calendar date (month {month}, day {day}): check the month and the day"
+    )]
+    NoSuchDay { text: String, month: u32, day: u32 },
+}
+
+impl DateError {
+    /// The administrators' summary's wording.
+    pub fn ja(&self) -> String {
+        match self {
+            DateError::Serial(n) => format!(
+                "{n} は 2000 年以降の日付ではありません: 2026/11/29 のように文字で入力してください"
+            ),
+            DateError::NotText(v) => format!("{v} は日付ではありません"),
+            DateError::Unreadable(t) => format!(
+                "「{t}」は日付として読めません: 2026/11/29、2026-11-29、2026年11月29日 のように書いてください"
+            ),
+            DateError::NoSuchDay { text, month, day } => format!(
+                "「{text}」はありえない日付です（{month} 月 {day} 日）: 月と日を確認してください"
+            ),
+        }
+    }
+}
 
 /// Google Sheets' day zero (serial 0), as in Lotus 1-2-3 and Excel.
 fn epoch() -> NaiveDate {
@@ -24,9 +54,7 @@ fn epoch() -> NaiveDate {
 /// A Sheets date serial (days since 1899-12-30; a fraction is the time of day).
 pub fn serial_to_date(serial: f64) -> Result<NaiveDate, DateError> {
     if !serial.is_finite() || !SERIALS.contains(&serial) {
-        return Err(DateError(format!(
-            "{serial} is not a date from 2000 on: type the date as text, e.g. 2026/11/29"
-        )));
+        return Err(DateError::Serial(serial.to_string()));
     }
     Ok(epoch() + Duration::days(serial.floor() as i64))
 }
@@ -37,7 +65,7 @@ pub fn parse_sheet_date(cell: &serde_json::Value) -> Result<NaiveDate, DateError
     match cell {
         serde_json::Value::Number(n) => serial_to_date(n.as_f64().unwrap_or(f64::NAN)),
         serde_json::Value::String(s) => parse_date_text(s),
-        other => Err(DateError(format!("{other} is not a date"))),
+        other => Err(DateError::NotText(other.to_string())),
     }
 }
 
@@ -50,12 +78,7 @@ fn parse_date_text(raw: &str) -> Result<NaiveDate, DateError> {
         normalized = raw.nfkc().collect();
         normalized.trim()
     };
-    let unreadable = || {
-        DateError(format!(
-            "\"{}\" is not a date: write it as 2026/11/29, 2026-11-29 or 2026年11月29日",
-            shorten(raw)
-        ))
-    };
+    let unreadable = || DateError::Unreadable(shorten(raw));
     let (date_part, rest) = split_date_and_time(text);
     if !rest.is_empty() && !looks_like_time(rest) {
         return Err(unreadable());
@@ -80,11 +103,10 @@ fn parse_date_text(raw: &str) -> Result<NaiveDate, DateError> {
     if y < 1000 {
         return Err(unreadable());
     }
-    NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(|| {
-        DateError(format!(
-            "\"{}\" is not a calendar date (month {m}, day {d}): check the month and the day",
-            shorten(raw)
-        ))
+    NaiveDate::from_ymd_opt(y as i32, m, d).ok_or_else(|| DateError::NoSuchDay {
+        text: shorten(raw),
+        month: m,
+        day: d,
     })
 }
 
@@ -176,7 +198,7 @@ mod tests {
             "29/11/2026",
         ] {
             let err = parse_sheet_date(&json!(bad)).unwrap_err();
-            assert!(!err.0.is_empty(), "{bad}");
+            assert!(!err.to_string().is_empty() && !err.ja().is_empty(), "{bad}");
         }
         assert!(parse_sheet_date(&json!(true)).is_err());
         assert!(parse_sheet_date(&json!(null)).is_err());
@@ -206,7 +228,10 @@ mod tests {
             json!(1e300),
         ] {
             let err = parse_sheet_date(&bad).unwrap_err();
-            assert!(err.0.contains("not a date from 2000 on"), "{bad}: {err}");
+            assert!(
+                err.to_string().contains("not a date from 2000 on"),
+                "{bad}: {err}"
+            );
         }
         assert_eq!(parse_sheet_date(&json!(36_526)), Ok(d(2000, 1, 1)));
     }

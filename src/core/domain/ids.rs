@@ -84,15 +84,43 @@ impl Ord for IamUserName {
     }
 }
 
+/// Why a sheet cell is not an IAM user name or an access key ID (the text as typed, shortened):
+/// English by `Display` (the report), Japanese by [`IdError::ja`] (the summary).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("\"{0}\" is not an IAM user name: use 1-64 characters from A-Z a-z 0-9 + = , . @ _ -")]
+    IamUserName(String),
+    #[error(
+        "\"{0}\" is not an AWS access key ID: it should look like AKIAIOSFODNN7EXAMPLE \
+         (16-128 upper-case letters and digits)"
+    )]
+    AccessKeyId(String),
+}
+
+impl IdError {
+    pub fn ja(&self) -> String {
+        match self {
+            IdError::IamUserName(t) => format!(
+                "「{t}」は IAM ユーザー名になりません: A-Z a-z 0-9 + = , . @ _ - の 1〜64 文字で書いてください"
+            ),
+            IdError::AccessKeyId(t) => format!(
+                "「{t}」はアクセスキーID ではありません: AKIAIOSFODNN7EXAMPLE のような英大文字と数字 16〜128 文字です"
+            ),
+        }
+    }
+}
+
 impl IamUserName {
     pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::check(raw).map_err(|e| e.to_string())
+    }
+
+    /// Like [`IamUserName::parse`], with the problem typed.
+    pub fn check(raw: &str) -> Result<Self, IdError> {
         let s = raw.trim();
         let valid_char = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
         if s.is_empty() || s.chars().count() > 64 || !s.chars().all(valid_char) {
-            return Err(format!(
-                "\"{}\" is not an IAM user name: use 1-64 characters from A-Z a-z 0-9 + = , . @ _ -",
-                shorten(s)
-            ));
+            return Err(IdError::IamUserName(shorten(s)));
         }
         Ok(IamUserName(s.to_string()))
     }
@@ -100,17 +128,18 @@ impl IamUserName {
 
 impl AccessKeyId {
     pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::check(raw).map_err(|e| e.to_string())
+    }
+
+    /// Like [`AccessKeyId::parse`], with the problem typed.
+    pub fn check(raw: &str) -> Result<Self, IdError> {
         let s = raw.trim();
         let valid = (16..=128).contains(&s.len())
             && s.starts_with('A')
             && s.chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
         if !valid {
-            return Err(format!(
-                "\"{}\" is not an AWS access key ID: it should look like AKIAIOSFODNN7EXAMPLE \
-                 (16-128 upper-case letters and digits)",
-                shorten(s)
-            ));
+            return Err(IdError::AccessKeyId(shorten(s)));
         }
         Ok(AccessKeyId(s.to_string()))
     }
@@ -135,7 +164,7 @@ impl SlackUserId {
 }
 
 /// Keeps error messages readable when a cell holds a novel.
-pub(crate) fn shorten(s: &str) -> String {
+pub fn shorten(s: &str) -> String {
     const MAX: usize = 40;
     let clean: String = s
         .chars()

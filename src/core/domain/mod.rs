@@ -8,11 +8,11 @@ mod person;
 mod status;
 
 pub use account::{
-    Account, AccountCell, AccountScope, Accounts, AccountsSetting, AwsAccountId, ProtectedUser,
-    protected_in,
+    Account, AccountCell, AccountScope, AccountWhy, Accounts, AccountsSetting, AwsAccountId,
+    CellAccountProblem, ProtectedUser, protected_in,
 };
 pub use date::{DateError, parse_sheet_date, serial_to_date};
-pub use ids::{AccessKeyId, IamUserName, SlackUserId};
+pub use ids::{AccessKeyId, IamUserName, IdError, SlackUserId, shorten};
 pub use person::NameKey;
 pub use status::{DEACTIVATED_MARK, DELETED_MARK, RowStatus};
 

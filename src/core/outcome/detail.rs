@@ -7,13 +7,15 @@
 //! match arm, so that the two audiences can never be told different things.
 
 use super::{
-    Action, ActionOutcome, Alert, CellChange, Dm, KeyResult, KeyRule, Outcome, OwnerProblem,
-    RotationStep, SheetChange, Skip, Switch, Teardown, TeardownRefusal, WriteResult,
+    Action, ActionOutcome, Alert, CellChange, Dm, DmFailure, KeyResult, KeyRule, NO_ROW_ACCOUNT,
+    NotWrittenWhy, OUT_OF_TIME, Outcome, OwnerProblem, RotationStep, SheetChange, Skip, Switch,
+    Teardown, TeardownRefusal, WriteResult,
 };
 use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
 use crate::core::extension::record::PendingCell;
 use crate::core::key_rules::KeyAction;
-use crate::core::teardown::Refusal;
+use crate::core::sheet::CellProblem;
+use crate::core::teardown::{Refusal, Step, TEARDOWN_TAG};
 
 /// Who reads a detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +33,107 @@ macro_rules! say {
             Lang::Ja => $ja,
         }
     };
+}
+
+/// Opens and closes a service's own message in the summary; the summary's shortening never
+/// cuts between them (see [`crate::core::messages`]).
+pub const QUOTE_OPEN: char = '「';
+pub const QUOTE_CLOSE: char = '」';
+
+/// A service's own message for the summary: labelled and set apart, never translated. The
+/// run's own deadline is no service's message and is said in Japanese.
+fn quoted(service: &str, message: &str) -> String {
+    if message == OUT_OF_TIME {
+        return "実行時間切れ".into();
+    }
+    format!("{service} の応答: {QUOTE_OPEN}{message}{QUOTE_CLOSE}")
+}
+
+/// An error for the audience: English as it is, or quoted from `service` in Japanese.
+fn error_in(lang: Lang, service: &str, message: &str) -> String {
+    match lang {
+        Lang::En => message.to_string(),
+        Lang::Ja => quoted(service, message),
+    }
+}
+
+/// A teardown step in the summary's words (its `Display` is the report's English).
+pub fn step_ja(step: &Step) -> String {
+    match step {
+        Step::TagForTeardown(k) => format!("タグ {TEARDOWN_TAG}={k} を付ける"),
+        Step::DeleteLoginProfile => "ログインプロファイルを削除".into(),
+        Step::DeleteAccessKey(k) => format!("アクセスキー {k} を削除"),
+        Step::DeleteSigningCertificate(c) => format!("署名証明書 {c} を削除"),
+        Step::DeleteSshPublicKey(k) => format!("SSH 公開鍵 {k} を削除"),
+        Step::DeleteServiceSpecificCredential(c) => format!("サービス固有の認証情報 {c} を削除"),
+        Step::DeactivateMfaDevice(s) => format!("MFA デバイス {s} を無効化"),
+        Step::DeleteVirtualMfaDevice(s) => format!("仮想 MFA デバイス {s} を削除"),
+        Step::DeleteInlinePolicy(p) => format!("インラインポリシー {p} を削除"),
+        Step::DetachPolicy(p) => format!("ポリシー {p} をデタッチ"),
+        Step::RemoveFromGroup(g) => format!("グループ {g} から外す"),
+        Step::DeleteUser => "ユーザーを削除".into(),
+        Step::DeleteOwnPolicy(p) => format!("ポリシー {p} を削除（ほかで使われていなければ）"),
+    }
+}
+
+fn step(s: &Step, lang: Lang) -> String {
+    say!(lang, s.to_string(), step_ja(s))
+}
+
+fn steps_in(steps: &[Step], lang: Lang) -> String {
+    let sep = say!(lang, ", ", "、");
+    steps
+        .iter()
+        .map(|s| step(s, lang))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+fn cells(problems: &[CellProblem], lang: Lang) -> String {
+    problems
+        .iter()
+        .map(|p| say!(lang, p.to_string(), p.ja()))
+        .collect::<Vec<_>>()
+        .join(say!(lang, "; ", "。"))
+}
+
+/// A Slack delivery failure for the audience.
+fn dm_failure(e: &DmFailure, lang: Lang) -> String {
+    match (e, lang) {
+        (_, Lang::En) => e.to_string(),
+        (DmFailure::Unreachable(code), Lang::Ja) => format!(
+            "Slack で届きません ({code}): users_json の Slack ID と、アプリからの DM を受け取る設定か確認してください"
+        ),
+        (DmFailure::Failed(message), Lang::Ja) => quoted("Slack", message),
+        (DmFailure::OutOfTime, Lang::Ja) => "実行時間切れ".into(),
+    }
+}
+
+fn not_written_why(why: &NotWrittenWhy, lang: Lang) -> String {
+    match (why, lang) {
+        (_, Lang::En) => why.to_string(),
+        (NotWrittenWhy::RowGone { account, key }, Lang::Ja) => {
+            format!("{account} / {key} を持つ行が 1 行に定まりません（移動・編集・重複）")
+        }
+        (NotWrittenWhy::RereadFailed(e), Lang::Ja) => {
+            format!("シートの再読み込みに失敗: {}", quoted("Google", e))
+        }
+        (NotWrittenWhy::Header(e), Lang::Ja) => format!(
+            "シート「{}」に列 {} がありません。1 行目に追加してください",
+            e.sheet,
+            e.missing
+                .iter()
+                .map(|m| format!("「{}」", m.replace(" or ", "」または「")))
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        (NotWrittenWhy::ColumnsMoving, Lang::Ja) => {
+            "再読み込みの間にアカウント名とアクセスキーID の列が動き続けました".into()
+        }
+        (NotWrittenWhy::WriteFailed(e), Lang::Ja) => {
+            format!("書き込みに失敗: {}", quoted("Google", e))
+        }
+    }
 }
 
 pub(super) fn outcome(action: &Action) -> Outcome {
@@ -119,14 +222,12 @@ pub fn owner_problem(p: &OwnerProblem, lang: Lang) -> String {
 pub(super) fn dm_problem(dm: &Dm, lang: Lang) -> Option<String> {
     match dm {
         Dm::Sent { .. } | Dm::Composed { .. } => None,
-        Dm::NotSent { to, error } => Some(format!("{to}: {error}")),
+        Dm::NotSent { to, error } => Some(format!("{to}: {}", dm_failure(error, lang))),
         Dm::NoOwner(p) => Some(owner_problem(p, lang)),
         Dm::OutOfTime { to } => Some(say!(
             lang,
             format!("{to}: the invocation ran out of time before the message was sent"),
-            format!(
-                "{to}: 実行時間切れのため送信できませんでした (the invocation ran out of time)"
-            ),
+            format!("{to}: 実行時間切れのため送信できませんでした"),
         )),
     }
 }
@@ -165,7 +266,27 @@ pub fn refusal(r: &Refusal, lang: Lang) -> String {
                 "中止: {} 行目がキー {key} を取り合っています（同じキー、または同じユーザーで空欄・読めないキー欄）。何も変更していません。キーを持つ有効な行を 1 行だけにしてください",
                 rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(" 行目と ")
             ),
-            other => other.to_string(),
+            Refusal::NotTagged { user, sheet_key } => format!(
+                "中止: IAM ユーザー {user} にはアクセスキーがなく、keywarden が削除を始めた印（{sheet_key} の {TEARDOWN_TAG} タグ）もありません。\
+                 アカウント名 欄が別のユーザーを指している可能性があります。何も変更していません: 欄を直すか、ユーザーを手動で削除してください"
+            ),
+            Refusal::KeyElsewhere {
+                user,
+                sheet_key,
+                owner,
+            } => format!(
+                "中止: キー {sheet_key} は {user} ではなく IAM ユーザー {owner} のものです。アカウント名 欄の誤記の可能性があります。\
+                 何も変更していません: 欄を直してください"
+            ),
+            Refusal::KeyOwnerUnknown {
+                user,
+                sheet_key,
+                error,
+            } => format!(
+                "中止: IAM ユーザー {user} は存在せず、キー {sheet_key} の持ち主も IAM から分かりません（{}）。\
+                 何も変更していません: 行を確認し、必要ならキーを手動で削除してください",
+                quoted("IAM", error)
+            ),
         },
     }
 }
@@ -210,7 +331,8 @@ fn teardown(t: &Teardown, o: &ActionOutcome, lang: Lang) -> String {
                 "could not read IAM user {user}: {error}; nothing was changed, the next run tries again"
             ),
             format!(
-                "IAM ユーザー {user} を読めませんでした: {error}。何も変更していません（次回の実行で再試行します）"
+                "IAM ユーザー {user} を読めませんでした: {}。何も変更していません（次回の実行で再試行します）",
+                quoted("IAM", error)
             ),
         ),
         Teardown::AlreadyGone { planned: true } => say!(
@@ -225,8 +347,8 @@ fn teardown(t: &Teardown, o: &ActionOutcome, lang: Lang) -> String {
         ),
         Teardown::Planned { steps } => say!(
             lang,
-            format!("would tear down {user}: {}", join(steps)),
-            format!("{user} を削除する予定: {}", join(steps)),
+            format!("would tear down {user}: {}", steps_in(steps, lang)),
+            format!("{user} を削除する予定: {}", steps_in(steps, lang)),
         ),
         Teardown::TornDown { steps, kept } => {
             let mut text = say!(
@@ -237,11 +359,14 @@ fn teardown(t: &Teardown, o: &ActionOutcome, lang: Lang) -> String {
                     steps.len()
                 ),
             );
-            for (step, why) in kept {
+            for (kept_step, why) in kept {
                 text.push_str(&say!(
                     lang,
-                    format!("; {step}: kept, {why}"),
-                    format!("。{step}: 残しました ({why})"),
+                    format!("; {kept_step}: kept, {why}"),
+                    format!(
+                        "。{}: 残しました（理由: {QUOTE_OPEN}{why}{QUOTE_CLOSE}）",
+                        step_ja(kept_step)
+                    ),
                 ));
             }
             text
@@ -279,7 +404,9 @@ fn teardown(t: &Teardown, o: &ActionOutcome, lang: Lang) -> String {
             lang,
             format!("IAM user {user} deleted, but \"{at}\" failed: {error}; delete it by hand"),
             format!(
-                "IAM ユーザー {user} は削除しましたが「{at}」に失敗しました: {error}。手動で削除してください"
+                "IAM ユーザー {user} は削除しましたが「{}」に失敗しました: {}。手動で削除してください",
+                step_ja(at),
+                quoted("IAM", error)
             ),
         ),
         Teardown::Stopped { at, error, .. } => say!(
@@ -288,7 +415,9 @@ fn teardown(t: &Teardown, o: &ActionOutcome, lang: Lang) -> String {
                 "teardown of {user} stopped at \"{at}\": {error}; the steps before it are done and the next run resumes"
             ),
             format!(
-                "{user} の削除が「{at}」で止まりました: {error}。それまでの手順は完了しており、次回の実行で再開します"
+                "{user} の削除が「{}」で止まりました: {}。それまでの手順は完了しており、次回の実行で再開します",
+                step_ja(at),
+                quoted("IAM", error)
             ),
         ),
         Teardown::OutOfTime => out_of_time(lang),
@@ -299,7 +428,7 @@ fn out_of_time(lang: Lang) -> String {
     say!(
         lang,
         "the invocation ran out of time: not started; the next run does it".to_string(),
-        "実行時間切れのため開始しませんでした (the invocation ran out of time)。次回の実行で処理します".to_string(),
+        "実行時間切れのため開始しませんでした。次回の実行で処理します".to_string(),
     )
 }
 
@@ -319,27 +448,16 @@ fn switch(activate: bool, s: &Switch, o: &ActionOutcome, lang: Lang) -> String {
         Switch::Cap { due, max } => deactivation_cap(*due, *max, lang),
         Switch::RowUnusable(problems) => say!(
             lang,
-            format!(
-                "refused until the row is fixed: {}",
-                problems
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            format!(
-                "行を直すまで中止: {}",
-                problems
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
+            format!("refused until the row is fixed: {}", cells(problems, lang)),
+            format!("行を直すまで中止: {}", cells(problems, lang)),
         ),
         Switch::ReadFailed { error } => say!(
             lang,
             format!("could not read IAM user {user}: {error}"),
-            format!("IAM ユーザー {user} を読めませんでした: {error}"),
+            format!(
+                "IAM ユーザー {user} を読めませんでした: {}",
+                quoted("IAM", error)
+            ),
         ),
         Switch::Planned => say!(
             lang,
@@ -382,7 +500,10 @@ fn switch(activate: bool, s: &Switch, o: &ActionOutcome, lang: Lang) -> String {
         Switch::Failed { error } => say!(
             lang,
             format!("could not {verb} key {key}: {error}"),
-            format!("キー {key} を{verb}できませんでした: {error}"),
+            format!(
+                "キー {key} を{verb}できませんでした: {}",
+                quoted("IAM", error)
+            ),
         ),
     }
 }
@@ -435,7 +556,7 @@ fn key_rule(rule: &KeyRule, result: &KeyResult, o: &ActionOutcome, lang: Lang) -
         (KeyRule::Rule(KeyAction::AgeDelete { .. }), KeyResult::Failed { error }) => say!(
             lang,
             format!("could not delete the key: {error}"),
-            format!("キーを削除できませんでした: {error}"),
+            format!("キーを削除できませんでした: {}", quoted("IAM", error)),
         ),
         (KeyRule::Rule(KeyAction::AgeDelete { age }), _) => say!(
             lang,
@@ -450,7 +571,7 @@ fn key_rule(rule: &KeyRule, result: &KeyResult, o: &ActionOutcome, lang: Lang) -
         (KeyRule::Rule(KeyAction::Deactivate { .. }), KeyResult::Failed { error }) => say!(
             lang,
             format!("could not set the key Inactive: {error}"),
-            format!("キーを無効化できませんでした: {error}"),
+            format!("キーを無効化できませんでした: {}", quoted("IAM", error)),
         ),
         (KeyRule::Rule(KeyAction::Deactivate { idle }), _) => say!(
             lang,
@@ -496,7 +617,7 @@ fn key_rule(rule: &KeyRule, result: &KeyResult, o: &ActionOutcome, lang: Lang) -
             },
             KeyResult::RotationStopped { at, error },
         ) => rotation_stopped(at, error, secret, old_key, lang),
-        (_, KeyResult::Failed { error }) => error.clone(),
+        (_, KeyResult::Failed { error }) => error_in(lang, "IAM", error),
         (_, _) => String::new(),
     }
 }
@@ -512,12 +633,18 @@ fn rotation_stopped(
         RotationStep::DeleteInactive(k) => say!(
             lang,
             format!("rotation stopped: deleting inactive key {k} failed: {error}"),
-            format!("ローテーション中止: 無効なキー {k} の削除に失敗しました: {error}"),
+            format!(
+                "ローテーション中止: 無効なキー {k} の削除に失敗しました: {}",
+                quoted("IAM", error)
+            ),
         ),
         RotationStep::CreateKey => say!(
             lang,
             format!("rotation stopped: creating a key failed: {error}"),
-            format!("ローテーション中止: キーの作成に失敗しました: {error}"),
+            format!(
+                "ローテーション中止: キーの作成に失敗しました: {}",
+                quoted("IAM", error)
+            ),
         ),
         RotationStep::StoreSecret { undone } => say!(
             lang,
@@ -530,7 +657,8 @@ fn rotation_stopped(
                 }
             ),
             format!(
-                "ローテーションを取り消しました: シークレット {secret} への保存に失敗しました: {error}。{}。古いキーはそのままです",
+                "ローテーションを取り消しました: シークレット {secret} への保存に失敗しました: {}。{}。古いキーはそのままです",
+                quoted("Secrets Manager", error),
                 if *undone {
                     "新しいキーは削除しました"
                 } else {
@@ -544,7 +672,8 @@ fn rotation_stopped(
                 "new key {new_key} is in secret {secret}, but setting the old key {old_key} Inactive failed: {error}"
             ),
             format!(
-                "新しいキー {new_key} はシークレット {secret} にありますが、古いキー {old_key} の無効化に失敗しました: {error}"
+                "新しいキー {new_key} はシークレット {secret} にありますが、古いキー {old_key} の無効化に失敗しました: {}",
+                quoted("IAM", error)
             ),
         ),
     }
@@ -552,7 +681,7 @@ fn rotation_stopped(
 
 fn alert(a: &Alert, lang: Lang) -> String {
     match a {
-        Alert::Directory(problem) => problem.clone(),
+        Alert::Directory(problem) => say!(lang, problem.to_string(), problem.ja()),
         Alert::DuplicateKey { key, rows } => say!(
             lang,
             format!("rows {} all hold access key {key}: keep one row per key (mark the others 削除済み)", join(rows)),
@@ -563,17 +692,17 @@ fn alert(a: &Alert, lang: Lang) -> String {
         Alert::KeyListingFailed { error } => say!(
             lang,
             format!("the key rules did not run: listing the account's access keys failed: {error}"),
-            format!("キーのルールを実行できませんでした: アクセスキーの一覧取得に失敗しました: {error}"),
+            format!("キーのルールを実行できませんでした: アクセスキーの一覧取得に失敗しました: {}", quoted("IAM", error)),
         ),
         Alert::LastUseUnconfirmed { user, key, error } => say!(
             lang,
             format!("key {key} of {user} was not deactivated: its last use could not be confirmed: {error}"),
-            format!("{user} のキー {key} は無効化していません: 最終使用日を確認できませんでした: {error}"),
+            format!("{user} のキー {key} は無効化していません: 最終使用日を確認できませんでした: {}", quoted("IAM", error)),
         ),
         Alert::SummaryNotDelivered { admin, error } => say!(
             lang,
             format!("the run summary did not reach administrator {admin}: {error}"),
-            format!("管理者 {admin} に実行結果を送れませんでした: {error}"),
+            format!("管理者 {admin} に実行結果を送れませんでした: {}", dm_failure(error, lang)),
         ),
         Alert::PendingExtension(PendingCell::Request(r)) => say!(
             lang,
@@ -608,19 +737,20 @@ fn alert(a: &Alert, lang: Lang) -> String {
                     "AWS account {account} could not be entered, nothing was done there: {error}{rows_en}; the other accounts went on"
                 ),
                 format!(
-                    "AWS アカウント {account} に入れず、そこでは何もしていません: {error}{rows_ja}。他のアカウントは処理しました"
+                    "AWS アカウント {account} に入れず、そこでは何もしていません: {}{rows_ja}。他のアカウントは処理しました",
+                    quoted("AWS", error)
                 ),
             )
         }
         Alert::LogNotWritten { sheet, lines, error } => say!(
             lang,
             format!("{lines} line(s) were not appended to the log sheet {sheet}: {error} (the status cells were written; check that the service account may edit the spreadsheet)"),
-            format!("ログシート「{sheet}」に {lines} 行を追記できませんでした: {error}（状態欄は書き込み済みです。サービスアカウントがスプレッドシートを編集できるか確認してください）"),
+            format!("ログシート「{sheet}」に {lines} 行を追記できませんでした: {}（状態欄は書き込み済みです。サービスアカウントがスプレッドシートを編集できるか確認してください）", quoted("Google", error)),
         ),
         Alert::OutOfTime => say!(
             lang,
             "the invocation ran out of time: what did not run is marked failed; the next run finishes it".to_string(),
-            "実行時間切れ (the invocation ran out of time): 未実行の処理は失敗として記録し、次回の実行で続けます".to_string(),
+            "実行時間切れ: 未実行の処理は失敗として記録し、次回の実行で続けます".to_string(),
         ),
     }
 }
@@ -675,22 +805,8 @@ pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
         Action::Skip(Skip::Nothing) => String::new(),
         Action::Unusable(problems) => say!(
             lang,
-            format!(
-                "not acted on until fixed: {}",
-                problems
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            format!(
-                "修正されるまで処理しません: {}",
-                problems
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
+            format!("not acted on until fixed: {}", cells(problems, lang)),
+            format!("修正されるまで処理しません: {}", cells(problems, lang)),
         ),
         Action::Teardown(t) => teardown(t, o, lang),
         Action::Notice { notice, dm } => notice_detail(notice, dm, lang),
@@ -704,8 +820,9 @@ pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
                 account_of(o)
             ),
             format!(
-                "AWS アカウント {} に入れなかったため実行していません ({error})。この行については何も変更していません",
-                account_of(o)
+                "AWS アカウント {} に入れなかったため実行していません（{}）。この行については何も変更していません",
+                account_of(o),
+                quoted("AWS", error)
             ),
         ),
         Action::WrongAccount { key_account, .. } => say!(
@@ -728,8 +845,13 @@ pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
                  nothing was changed — the next run tries again"
             ),
             format!(
-                "キーの AWS アカウントを STS に確認できなかったため実行していません ({error})。\
-                 何も変更していません。次回の実行で再試行します"
+                "キーの AWS アカウントを STS に確認できなかったため実行していません（{}）。\
+                 何も変更していません。次回の実行で再試行します",
+                if error == NO_ROW_ACCOUNT {
+                    "行に AWS アカウントがありません".to_string()
+                } else {
+                    quoted("STS", error)
+                }
             ),
         ),
     };
@@ -738,7 +860,11 @@ pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
             change,
             result: Some(WriteResult::NotWritten { why }),
             ..
-        }) => format!("{main}; {}", not_written(change, why, lang)),
+        }) => format!(
+            "{main}{}{}",
+            say!(lang, "; ", "。"),
+            not_written(change, &not_written_why(why, lang), lang)
+        ),
         _ => main,
     }
 }
@@ -772,7 +898,10 @@ fn notice_detail(n: &super::Notice, dm: &Dm, lang: Lang) -> String {
         Dm::NotSent { to, error } => say!(
             lang,
             format!("owner {to} not notified: {error}; the notice is tried again on the next run"),
-            format!("所有者 {to} に通知できませんでした: {error}。次回の実行で再通知します"),
+            format!(
+                "所有者 {to} に通知できませんでした: {}。次回の実行で再通知します",
+                dm_failure(error, lang)
+            ),
         ),
         Dm::NoOwner(p) => say!(
             lang,
@@ -790,9 +919,7 @@ fn notice_detail(n: &super::Notice, dm: &Dm, lang: Lang) -> String {
             format!(
                 "owner {to} not notified: the invocation ran out of time; the notice is tried again on the next run"
             ),
-            format!(
-                "所有者 {to} に通知できませんでした: 実行時間切れ (the invocation ran out of time)。次回の実行で再通知します"
-            ),
+            format!("所有者 {to} に通知できませんでした: 実行時間切れ。次回の実行で再通知します"),
         ),
     }
 }

@@ -16,10 +16,16 @@ use crate::core::domain::{AccessKeyId, Account, IamUserName, SlackUserId};
 use crate::core::extension::record::PendingCell;
 use crate::core::key_rules::KeyAction;
 use crate::core::proof::Keeper;
-use crate::core::sheet::CellProblem;
+use crate::core::sheet::{CellProblem, DirectoryProblem, HeaderError};
 use crate::core::teardown::{Refusal, Step};
 
-pub use detail::Lang;
+pub use detail::{Lang, QUOTE_CLOSE, QUOTE_OPEN, step_ja};
+
+/// The error of a step the invocation's deadline kept from running (the report's wording).
+pub const OUT_OF_TIME: &str = "the invocation ran out of time";
+
+/// Why the key's account was not asked: the row names no AWS account.
+pub const NO_ROW_ACCOUNT: &str = "the row has no AWS account";
 
 /// The report's `action` field (SPEC §6, §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -147,13 +153,37 @@ pub enum Dm {
     },
     NotSent {
         to: SlackUserId,
-        error: String,
+        error: DmFailure,
     },
     NoOwner(OwnerProblem),
     /// Not attempted: the run ran out of time (Lambda deadline).
     OutOfTime {
         to: SlackUserId,
     },
+}
+
+/// Why Slack did not deliver a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DmFailure {
+    /// The person cannot receive the bot's DMs; Slack's error code.
+    Unreachable(String),
+    /// Slack's answer (an error code, or an HTTP status) as the adapter worded it.
+    Failed(String),
+    /// Not attempted: the invocation's deadline came first.
+    OutOfTime,
+}
+
+impl std::fmt::Display for DmFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DmFailure::Unreachable(code) => write!(
+                f,
+                "cannot be reached on Slack ({code}): check the Slack ID in users_json and that the user allows DMs from the app"
+            ),
+            DmFailure::Failed(message) => write!(f, "Slack did not take the message: {message}"),
+            DmFailure::OutOfTime => f.write_str(OUT_OF_TIME),
+        }
+    }
 }
 
 /// A sheet cell change an action asks for (SPEC §3, §4, §8).
@@ -179,8 +209,43 @@ pub enum WriteResult {
         row: usize,
     },
     NotWritten {
-        why: String,
+        why: NotWrittenWhy,
     },
+}
+
+/// Why a sheet change was not written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotWrittenWhy {
+    /// No single row holds the user and key any more.
+    RowGone {
+        account: IamUserName,
+        key: AccessKeyId,
+    },
+    /// Reading the sheet again failed (Google's message).
+    RereadFailed(String),
+    /// Row 1 lost a required header since the run read it.
+    Header(HeaderError),
+    /// The user and key columns moved again while the sheet was re-read.
+    ColumnsMoving,
+    /// The write itself failed (Google's message).
+    WriteFailed(String),
+}
+
+impl std::fmt::Display for NotWrittenWhy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotWrittenWhy::RowGone { account, key } => write!(
+                f,
+                "no single row holds {account} / {key} any more (moved, edited or duplicated)"
+            ),
+            NotWrittenWhy::RereadFailed(e) => write!(f, "re-reading the sheet failed: {e}"),
+            NotWrittenWhy::Header(e) => write!(f, "{e}"),
+            NotWrittenWhy::ColumnsMoving => {
+                f.write_str("the IAM user and key columns kept moving while the sheet was re-read")
+            }
+            NotWrittenWhy::WriteFailed(e) => write!(f, "writing failed: {e}"),
+        }
+    }
 }
 
 /// A cell change for the row that held `account` / `key` when the run read it.
@@ -344,7 +409,7 @@ pub enum RotationStep {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Alert {
     /// A `users_json` row that cannot be used.
-    Directory(String),
+    Directory(DirectoryProblem),
     DuplicateKey {
         key: String,
         rows: Vec<usize>,
@@ -367,7 +432,7 @@ pub enum Alert {
     },
     SummaryNotDelivered {
         admin: SlackUserId,
-        error: String,
+        error: DmFailure,
     },
     OutOfTime,
     /// Lines of the run could not be appended to the log sheet (the status writes stand).
@@ -601,3 +666,6 @@ pub fn untold_records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecor
         })
         .collect()
 }
+
+#[cfg(test)]
+mod ja_tests;

@@ -11,10 +11,10 @@ pub use columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER, OwnColumn, OwnColumns};
 pub use headers::{HeaderError, column_letter};
 pub use holdings::{Held, Holdings, KeyCell};
 pub use requests::{
-    CellProblem, ORIGINAL_LAYOUT, RequestLayout, RequestRow, RequestTable, RequestTableSink,
-    ValidRow,
+    CellProblem, Needed, ORIGINAL_LAYOUT, Problem, RequestLayout, RequestRow, RequestTable,
+    RequestTableSink, ValidRow,
 };
-pub use users::{Directory, DirectorySink, Owner};
+pub use users::{Directory, DirectoryProblem, DirectoryProblemKind, DirectorySink, Owner};
 
 use serde_json::Value;
 

@@ -7,7 +7,8 @@ use super::columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER};
 use super::headers::{self, ColumnSpec, HeaderError};
 use super::{Grid, RowSink, cell_text, cell_value};
 use crate::core::domain::{
-    AccessKeyId, Account, AccountCell, Accounts, IamUserName, NameKey, RowStatus, parse_sheet_date,
+    AccessKeyId, Account, AccountCell, Accounts, CellAccountProblem, DateError, IamUserName,
+    IdError, NameKey, RowStatus, parse_sheet_date,
 };
 
 pub const OWNER: ColumnSpec = ColumnSpec {
@@ -174,18 +175,107 @@ impl RequestLayout {
     }
 }
 
-/// A cell that keeps a row from being acted on, with what to fix.
+/// A cell that keeps a row from being acted on, with what to fix: English by `Display` (the
+/// report), Japanese by [`CellProblem::ja`] (the administrators' summary).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellProblem {
     /// A1 reference without the sheet, e.g. `I7`.
     pub cell: String,
     pub header: &'static str,
-    pub problem: String,
+    pub problem: Problem,
+}
+
+/// What is wrong with a cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A required cell is empty.
+    Empty(Needed),
+    Id(IdError),
+    Date(DateError),
+    /// An end date before the row's own start date: a year typo (`start_cell` is `H7`).
+    EndBeforeStart {
+        end: NaiveDate,
+        start: NaiveDate,
+        start_cell: String,
+    },
+    Account(CellAccountProblem),
+    /// The row is of another AWS account: it only claims its user and key here.
+    OtherAccount,
+}
+
+/// What an empty required cell should hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    Owner,
+    User,
+    Key,
+    End,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Empty(Needed::Owner) => f.write_str("empty: write the key owner's full name"),
+            Problem::Empty(Needed::User) => f.write_str("empty: write the IAM user name"),
+            Problem::Empty(Needed::Key) => f.write_str("empty: write the access key ID"),
+            Problem::Empty(Needed::End) => {
+                f.write_str("empty: write the end date, e.g. 2026/11/29")
+            }
+            Problem::Id(e) => write!(f, "{e}"),
+            Problem::Date(e) => write!(f, "{e}"),
+            Problem::EndBeforeStart {
+                end,
+                start,
+                start_cell,
+            } => write!(
+                f,
+                "{end} is before the start date {start} in {start_cell} ({}): \
+                 correct the year of the end date (or of the start date)",
+                START.aliases[0]
+            ),
+            Problem::Account(e) => write!(f, "{e}"),
+            Problem::OtherAccount => f.write_str("not acted on in this account"),
+        }
+    }
+}
+
+impl Problem {
+    /// The administrators' summary's wording.
+    pub fn ja(&self) -> String {
+        match self {
+            Problem::Empty(Needed::Owner) => "空欄です: キー所有者の氏名を記入してください".into(),
+            Problem::Empty(Needed::User) => "空欄です: IAM ユーザー名を記入してください".into(),
+            Problem::Empty(Needed::Key) => "空欄です: アクセスキーID を記入してください".into(),
+            Problem::Empty(Needed::End) => {
+                "空欄です: 利用終了日を記入してください（例: 2026/11/29）".into()
+            }
+            Problem::Id(e) => e.ja(),
+            Problem::Date(e) => e.ja(),
+            Problem::EndBeforeStart {
+                end,
+                start,
+                start_cell,
+            } => format!(
+                "{end} は {start_cell}（{}）の利用開始日 {start} より前です: \
+                 利用終了日（または利用開始日）の年を直してください",
+                START.aliases[0]
+            ),
+            Problem::Account(e) => e.ja(),
+            Problem::OtherAccount => "このアカウントでは処理しません".into(),
+        }
+    }
 }
 
 impl std::fmt::Display for CellProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({}): {}", self.cell, self.header, self.problem)
+    }
+}
+
+impl CellProblem {
+    /// The administrators' summary's wording (the cell and its header as they are).
+    pub fn ja(&self) -> String {
+        format!("{}（{}）: {}", self.cell, self.header, self.problem.ja())
     }
 }
 
@@ -267,7 +357,7 @@ impl RequestRow {
         }
 
         let mut problems = Vec::new();
-        let mut problem = |col: usize, header: &'static str, message: String| {
+        let mut problem = |col: usize, header: &'static str, message: Problem| {
             problems.push(CellProblem {
                 cell: format!("{}{}", headers::column_letter(col), row_number),
                 header,
@@ -279,26 +369,26 @@ impl RequestRow {
             problem(
                 layout.owner,
                 OWNER.aliases[0],
-                "empty: write the key owner's full name".into(),
+                Problem::Empty(Needed::Owner),
             );
         }
         let account = if account_text.is_empty() {
-            Err("empty: write the IAM user name".to_string())
+            Err(Problem::Empty(Needed::User))
         } else {
-            IamUserName::parse(&account_text)
+            IamUserName::check(&account_text).map_err(Problem::Id)
         }
         .map_err(|e| problem(layout.account, ACCOUNT.aliases[0], e))
         .ok();
         let key_id = if key_text.is_empty() {
-            Err("empty: write the access key ID".to_string())
+            Err(Problem::Empty(Needed::Key))
         } else {
-            AccessKeyId::parse(&key_text)
+            AccessKeyId::check(&key_text).map_err(Problem::Id)
         }
         .map_err(|e| problem(layout.key_id, KEY_ID.aliases[0], e))
         .ok();
         let end = match end_parsed {
-            None => Err("empty: write the end date, e.g. 2026/11/29".to_string()),
-            Some(parsed) => parsed.map_err(|e| e.to_string()),
+            None => Err(Problem::Empty(Needed::End)),
+            Some(parsed) => parsed.map_err(Problem::Date),
         }
         .map_err(|e| problem(layout.end, END.aliases[0], e))
         .ok();
@@ -312,12 +402,11 @@ impl RequestRow {
                 problem(
                     layout.end,
                     END.aliases[0],
-                    format!(
-                        "{end} is before the start date {start} in {}{row_number} ({}): \
-                         correct the year of the end date (or of the start date)",
-                        headers::column_letter(col),
-                        START.aliases[0]
-                    ),
+                    Problem::EndBeforeStart {
+                        end,
+                        start,
+                        start_cell: format!("{}{row_number}", headers::column_letter(col)),
+                    },
                 );
                 None
             }
@@ -449,7 +538,7 @@ impl RequestTable {
                             row.row
                         ),
                         header: AWS_ACCOUNT.aliases[0],
-                        problem,
+                        problem: Problem::Account(problem),
                     };
                     match &mut row.valid {
                         Ok(_) => row.valid = Err(vec![problem]),

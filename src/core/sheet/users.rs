@@ -40,7 +40,58 @@ pub struct Directory {
     /// Indices into `ids`: one person per name, almost always.
     by_name: HashMap<NameKey, Matches>,
     /// Rows that could not be used, with what to fix (told to administrators).
-    pub problems: Vec<String>,
+    pub problems: Vec<DirectoryProblem>,
+}
+
+/// A `users_json` row that cannot be used: English by `Display` (the report), Japanese by
+/// [`DirectoryProblem::ja`] (the administrators' summary).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryProblem {
+    pub sheet: String,
+    pub row: usize,
+    pub kind: DirectoryProblemKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectoryProblemKind {
+    /// No Slack ID for the person named `last first`.
+    EmptyId { last: String, first: String },
+    /// Not a Slack user ID (the text as typed, shortened).
+    BadId(String),
+}
+
+impl std::fmt::Display for DirectoryProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (sheet, row) = (&self.sheet, self.row);
+        match &self.kind {
+            DirectoryProblemKind::EmptyId { last, first } => write!(
+                f,
+                "{sheet} row {row} ({last} {first}): the Slack ID is empty: fill in the {} column",
+                ID.aliases[0]
+            ),
+            DirectoryProblemKind::BadId(text) => write!(
+                f,
+                "{sheet} row {row}: \"{text}\" is not a Slack user ID: it looks like U012AB3CD \
+                 (Slack profile → ⋮ → Copy member ID)"
+            ),
+        }
+    }
+}
+
+impl DirectoryProblem {
+    pub fn ja(&self) -> String {
+        let (sheet, row) = (&self.sheet, self.row);
+        match &self.kind {
+            DirectoryProblemKind::EmptyId { last, first } => format!(
+                "{sheet} の {row} 行目（{last} {first}）: Slack ID が空欄です。{} 列に記入してください",
+                ID.aliases[0]
+            ),
+            DirectoryProblemKind::BadId(text) => format!(
+                "{sheet} の {row} 行目: 「{text}」は Slack のユーザーID ではありません。\
+                 U012AB3CD のような形です（Slack のプロフィール → ⋮ → メンバーID をコピー）"
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -72,15 +123,20 @@ impl Directory {
         }
         let id = match SlackUserId::parse(&raw_id) {
             Ok(id) => id,
-            Err(_) if raw_id.is_empty() => {
-                self.problems.push(format!(
-                    "{sheet} row {row} ({last} {first}): the Slack ID is empty: fill in the {} column",
-                    ID.aliases[0]
-                ));
-                return;
-            }
-            Err(e) => {
-                self.problems.push(format!("{sheet} row {row}: {e}"));
+            Err(_) => {
+                let kind = if raw_id.is_empty() {
+                    DirectoryProblemKind::EmptyId {
+                        last: last.to_string(),
+                        first: first.to_string(),
+                    }
+                } else {
+                    DirectoryProblemKind::BadId(crate::core::domain::shorten(raw_id.trim()))
+                };
+                self.problems.push(DirectoryProblem {
+                    sheet: sheet.to_string(),
+                    row,
+                    kind,
+                });
                 return;
             }
         };
@@ -253,7 +309,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(d.problems.len(), 2, "{:?}", d.problems);
-        assert!(d.problems[0].contains("row 2"));
+        assert!(d.problems[0].to_string().contains("row 2"));
         assert_eq!(d.lookup(&key("山田花子")), Owner::NotFound);
     }
 

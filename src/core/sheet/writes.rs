@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use super::Holdings;
 use super::{CellWrite, OwnColumn, OwnColumns, RequestLayout, RequestTable, a1_cell};
 use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
-use crate::core::outcome::{CellChange, SheetChange, WriteResult};
+use crate::core::outcome::{CellChange, NotWrittenWhy, SheetChange, WriteResult};
 
 /// The cells to send in one request, and the result of each change in the order given (a
 /// `Written` result still depends on that request succeeding).
@@ -67,10 +67,10 @@ pub fn plan_at(
     for c in changes {
         let Some(row) = holdings.locate(c.row, &c.account, &c.key) else {
             results.push(WriteResult::NotWritten {
-                why: format!(
-                    "no single row holds {} / {} any more (moved, edited or duplicated)",
-                    c.account, c.key
-                ),
+                why: NotWrittenWhy::RowGone {
+                    account: c.account.clone(),
+                    key: c.key.clone(),
+                },
             });
             continue;
         };
@@ -141,7 +141,7 @@ mod tests {
         let p = plan(&t, &[&moved, &gone]);
         assert_eq!(p.results[0], WriteResult::Written { row: 3 });
         assert!(
-            matches!(&p.results[1], WriteResult::NotWritten { why } if why.contains("no single row holds sato"))
+            matches!(&p.results[1], WriteResult::NotWritten { why } if why.to_string().contains("no single row holds sato"))
         );
         assert_eq!(
             p.cells,
