@@ -213,6 +213,23 @@ pub fn owner_deleted(row: &RequestRow) -> String {
     )
 }
 
+/// The owner's DM when a due row's user and key were already gone: keywarden deleted nothing
+/// this time, so it must not say it did — it only recorded the row as `削除済み`.
+pub fn owner_already_gone(row: &RequestRow) -> String {
+    let where_ = in_account(row);
+    format!(
+        "{owner} さん\n\
+         AWS アクセスキーの利用終了日（{end}）を過ぎました。{where_}IAM ユーザー「{account}」と\
+         アクセスキー {key} はすでに IAM にありませんでした。今回の実行で削除したものはなく、\
+         申請シートのこの申請を「削除済み」として記録しました。\n\
+         引き続き必要な場合は、あらためて利用申請をしてください。",
+        owner = or_dash(&row.owner),
+        end = or_dash(&row.end),
+        account = or_dash(&row.account),
+        key = or_dash(&row.key_id),
+    )
+}
+
 /// The owner's notice when only the row's key was deleted and the user kept (SPEC §4 step 5).
 pub fn owner_key_deleted(row: &RequestRow, keeper: &Keeper) -> String {
     let kept_for = match &keeper.named {
@@ -771,3 +788,7 @@ mod tests {
         assert!(!one.contains('■'), "{one}");
     }
 }
+
+#[cfg(test)]
+#[path = "messages_gone_tests.rs"]
+mod gone_tests;

@@ -4,7 +4,6 @@
 pub mod ahead;
 pub mod domain;
 pub mod extension;
-pub mod gone_notice;
 pub mod key_rules;
 pub mod log;
 pub mod messages;

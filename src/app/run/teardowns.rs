@@ -12,13 +12,13 @@ use super::rows::{Caps, owner, subject};
 use super::{Job, Mode};
 use crate::adapters::{Iam, ServiceError, StepResult};
 use crate::core::domain::{AccessKeyId, IamUserName};
+use crate::core::messages;
 use crate::core::outcome::{
     Action, ActionOutcome, CellChange, Dm, SheetChange, Teardown, TeardownRefusal,
 };
 use crate::core::plan::{Decision, Plan, PlannedRow};
 use crate::core::proof::{Claim, Verdict};
 use crate::core::teardown::{self, Step, UserInventory};
-use crate::core::{gone_notice, messages};
 
 /// Every due teardown; rows of one IAM user one after another, users side by side.
 pub async fn run<S, M, I: Iam, V>(
@@ -99,7 +99,7 @@ async fn row<S, M, I: Iam, V>(
         let text = match &result {
             Teardown::KeyOnly { keeper, .. } => messages::owner_key_deleted(p.row, keeper),
             // Nothing was deleted this time: the owner hears the row was recorded, no more.
-            Teardown::AlreadyGone { .. } => gone_notice::owner_already_gone(p.row),
+            Teardown::AlreadyGone { .. } => messages::owner_already_gone(p.row),
             _ => messages::owner_deleted(p.row),
         };
         outcome.owner_dm = Some(compose(p, text));
