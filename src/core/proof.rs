@@ -44,11 +44,11 @@ pub enum Verdict {
     /// Step 6: tear the whole user down. `K` is one of its keys, or `U` carries
     /// `keywarden:teardown` = `K` (an interrupted teardown).
     Teardown(UserInventory),
-    /// Step 5: delete `K` only and keep the user for `keeper`. `key_present` is false when
-    /// an interrupted run already removed `K` (`U` carries the tag): nothing is left to do.
+    /// Step 5: delete `K` only and keep the user for `keeper`. `K` is missing from the
+    /// inventory when an interrupted run already removed it (`U` carries the tag): nothing is
+    /// left to do then.
     KeyOnly {
         keeper: Keeper,
-        key_present: bool,
         inventory: UserInventory,
     },
     /// Step 2: neither `U` nor `K` exists any more.
@@ -60,8 +60,9 @@ impl Verdict {
     /// Whether `K` itself is still in IAM as one of `U`'s keys (what a deactivation needs).
     pub fn key_present(&self, key: &AccessKeyId) -> bool {
         match self {
-            Verdict::Teardown(inv) => inv.access_keys.contains(key),
-            Verdict::KeyOnly { key_present, .. } => *key_present,
+            Verdict::Teardown(inv) | Verdict::KeyOnly { inventory: inv, .. } => {
+                inv.access_keys.contains(key)
+            }
             Verdict::Gone | Verdict::Refused(_) => false,
         }
     }
@@ -148,7 +149,6 @@ pub fn judge(claim: Claim, holdings: &Holdings, facts: UserFacts, path_prefix: &
     if let Some(keeper) = keeper(row, user, key, &inv, holdings) {
         return Verdict::KeyOnly {
             keeper,
-            key_present,
             inventory: inv,
         };
     }
