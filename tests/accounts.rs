@@ -803,3 +803,110 @@ async fn a_row_under_a_mistyped_account_still_holds_its_key() {
         "{left:?}"
     );
 }
+
+/// A live row whose account cell names no allowed account (a typo) is never acted on, but it
+/// still claims its user name in every account: a due row of that user is refused whole, as
+/// it is without the account column.
+#[tokio::test]
+async fn a_row_with_a_mistyped_account_claims_its_user_in_every_account() {
+    // The later row's key cell is empty, or the key annotated (unreadable, maybe the key).
+    for annotated in [false, true] {
+        let env = three_accounts().await;
+        let key = user_in(&env, HOME, "tanaka-dev").await;
+        let key_cell = if annotated {
+            format!("{key} （旧）")
+        } else {
+            String::new()
+        };
+        let later = RequestRow::new(
+            "田中 太郎",
+            "tanaka-dev",
+            &key_cell,
+            date_serial("2027-03-31"),
+        );
+        set_rows(
+            &env,
+            &[
+                (due("田中 太郎", "tanaka-dev", &key), json!("本番")),
+                (later, json!("本番x")),
+            ],
+        );
+        let out = env
+            .run(&["run", "--today", "2026-11-22", "--output", "json"])
+            .await;
+        assert_eq!(out.status, 1, "{}", out.stderr);
+        let report = out.json();
+        let refused = action_for(&report, 2);
+        assert_eq!(refused["action"], "delete", "{refused}");
+        assert_eq!(refused["outcome"], "refused", "{refused}");
+        let detail = refused["detail"].as_str().unwrap();
+        assert!(detail.contains("rows 2 and 3 both claim"), "{detail}");
+        assert_eq!(action_for(&report, 3)["action"], "unusable");
+        let left = left_in(&env, HOME, "tanaka-dev").await;
+        assert!(left.contains(&format!("access key {key}")), "{left:?}");
+        assert!(env.iam.mutations().is_empty(), "{:?}", env.iam.mutations());
+    }
+}
+
+/// A user name means the user of the row's own account: a live row naming the same user in
+/// another account with an empty key cell claims nothing here.
+#[tokio::test]
+async fn a_same_named_user_in_another_account_is_somebody_else() {
+    let env = three_accounts().await;
+    let key = user_in(&env, HOME, "tanaka-dev").await;
+    let _other = user_in(&env, STAGING, "tanaka-dev").await;
+    let later = RequestRow::new("田中 太郎", "tanaka-dev", "", date_serial("2027-03-31"));
+    set_rows(
+        &env,
+        &[
+            (due("田中 太郎", "tanaka-dev", &key), json!("本番")),
+            (later, json!("検証")),
+        ],
+    );
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    let report = out.json();
+    let done = action_for(&report, 2);
+    assert_eq!(done["outcome"], "done", "{done}");
+    assert!(left_in(&env, HOME, "tanaka-dev").await.is_empty());
+    assert!(!left_in(&env, STAGING, "tanaka-dev").await.is_empty());
+}
+
+/// The decision table runs once for the whole sheet: an extended row whose key keywarden had
+/// set Inactive, whose key proves another account, is refused in one report line.
+#[tokio::test]
+async fn a_refused_reactivation_is_one_line_of_the_report() {
+    let env = three_accounts().await;
+    let key = user_in(&env, HOME, "tanaka-dev").await;
+    let mut header = request_sheet_header();
+    header.push(json!("AWSアカウント"));
+    header.push(json!("無効化日"));
+    let mut cells = due("田中 太郎", "tanaka-dev", &key)
+        .status("延長")
+        .to_values();
+    cells.push(json!("検証"));
+    cells.push(json!("2026-11-21"));
+    env.google
+        .set_sheet("key_request_form", vec![header, cells]);
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 1, "{}", out.stderr);
+    let report = out.json();
+    let lines: Vec<&Value> = report["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["row"] == json!(2))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert_eq!(lines[0]["action"], "reactivate", "{}", lines[0]);
+    assert_eq!(lines[0]["outcome"], "refused", "{}", lines[0]);
+    assert!(
+        lines[0]["detail"].as_str().unwrap().contains("本番"),
+        "names the key's account: {}",
+        lines[0]
+    );
+    assert!(env.iam.mutations().is_empty(), "{:?}", env.iam.mutations());
+}

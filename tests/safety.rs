@@ -13,6 +13,7 @@ use keywarden::adapters::{
 use keywarden::app::run::{Job, Mode};
 use keywarden::configuration::JobSettings;
 use keywarden::core::domain::{AccessKeyId, IamUserName, SlackUserId};
+use keywarden::core::outcome::ActionKind;
 use keywarden::core::plan::Rules;
 use keywarden::core::report::{Outcome, Report};
 use keywarden::core::sheet::Grid;
@@ -352,15 +353,15 @@ fn run_on<I: Iam + Sync>(
         .unwrap();
     runtime
         .block_on(
-            Job {
+            Job::new(
                 settings,
                 sheets,
                 slack,
                 iam,
-                vault: &keywarden::adapters::memory::NoVault,
-                fleet: &keywarden::adapters::HomeOnly(None),
-                deadline: keywarden::app::run::Deadline::none(),
-            }
+                &keywarden::adapters::memory::NoVault,
+                &keywarden::adapters::HomeOnly(None),
+                keywarden::app::run::Deadline::none(),
+            )
             .run(today(), mode),
         )
         .expect("generated sheets always have the headers")
@@ -993,4 +994,454 @@ async fn a_config_file_syntax_error_names_file_and_line_never_the_token() {
         assert_no_secrets(&env, &[&out.stdout, &out.stderr]);
     }
     assert_eq!(env.slack.post_attempts(), 0);
+}
+
+// --- Many AWS accounts --------------------------------------------------------------------
+//
+// Three accounts with the same user names in each; key IDs are global, so a key is at most
+// one (account, user)'s. Account cells as typed: empty (home), IDs, aliases, typos. One account
+// may be impossible to enter. The invariants, read off the contract: nothing is changed in an
+// account the row does not prove; nothing a live row claims (in any account, by key or by
+// name) is deleted or set Inactive; an account that cannot be entered changes nothing.
+
+const ACCOUNT_IDS: [&str; 3] = ["123456789012", "111122223333", "444455556666"];
+const ACCOUNT_ALIASES: [&str; 3] = ["本番", "検証", "開発"];
+
+#[derive(Debug, Clone)]
+struct Fleetworld {
+    /// `owner[k]`: the (account, user) owning key `k`, if any.
+    owner: Vec<Option<(usize, usize)>>,
+    /// An account whose role cannot be assumed.
+    closed: Option<usize>,
+}
+
+fn fleetworld() -> impl Strategy<Value = Fleetworld> {
+    (
+        prop::collection::vec(prop::option::weighted(0.8, (0..3usize, 0..USERS)), KEYS),
+        prop::option::weighted(0.3, 1..3usize),
+    )
+        .prop_map(|(mut owner, closed)| {
+            let mut count = HashMap::new();
+            for o in owner.iter_mut() {
+                if let Some(au) = *o {
+                    let n = count.entry(au).or_insert(0);
+                    *n += 1;
+                    if *n > 2 {
+                        *o = None;
+                    }
+                }
+            }
+            Fleetworld { owner, closed }
+        })
+}
+
+#[derive(Debug, Clone)]
+enum AccountText {
+    Empty,
+    Id(usize),
+    Alias(usize),
+    /// `本番x`: names no allowed account.
+    Typo,
+}
+
+#[derive(Debug, Clone)]
+struct FleetRow {
+    row: HostileRow,
+    account: AccountText,
+}
+
+impl FleetRow {
+    /// The account the row resolves to; `None` for a cell naming no allowed account.
+    fn account(&self) -> Option<usize> {
+        match self.account {
+            AccountText::Empty => Some(0),
+            AccountText::Id(a) | AccountText::Alias(a) => Some(a),
+            AccountText::Typo => None,
+        }
+    }
+
+    /// Whether the row's user name can mean a user of account `a`.
+    fn names_in(&self, a: usize) -> Option<usize> {
+        self.row
+            .names()
+            .filter(|_| self.account().is_none_or(|mine| mine == a))
+    }
+}
+
+fn fleet_row() -> impl Strategy<Value = FleetRow> {
+    let account = prop_oneof![
+        3 => Just(AccountText::Empty),
+        3 => (0..3usize).prop_map(AccountText::Id),
+        2 => (0..3usize).prop_map(AccountText::Alias),
+        1 => Just(AccountText::Typo),
+    ];
+    (hostile_row(), account).prop_map(|(row, account)| FleetRow { row, account })
+}
+
+/// The rows' grid with an `AWSアカウント` column, or without it (`column` false).
+fn fleet_grid(rows: &[FleetRow], column: bool) -> Grid {
+    let plain: Vec<HostileRow> = rows.iter().map(|r| r.row.clone()).collect();
+    let mut g = hostile_grid(&plain);
+    if column {
+        g[0].push(json!("AWSアカウント"));
+        for (cells, r) in g[1..].iter_mut().zip(rows) {
+            cells.push(json!(match r.account {
+                AccountText::Empty => String::new(),
+                AccountText::Id(a) => ACCOUNT_IDS[a].to_string(),
+                AccountText::Alias(a) => ACCOUNT_ALIASES[a].to_string(),
+                AccountText::Typo => "本番x".to_string(),
+            }));
+        }
+    }
+    g
+}
+
+#[derive(Default)]
+struct FleetTruth {
+    users: HashMap<(usize, usize), UserInventory>,
+    /// Every change, with the account it was made in.
+    changes: Vec<(usize, Change)>,
+}
+
+impl FleetTruth {
+    fn owner_now(&self, key: usize) -> Option<(usize, usize)> {
+        let key = AccessKeyId::parse(&key_id(key)).unwrap();
+        self.users
+            .iter()
+            .find(|(_, inv)| inv.access_keys.contains(&key))
+            .map(|(au, _)| *au)
+    }
+}
+
+/// IAM of one account of the shared truth.
+struct AccountIam {
+    truth: std::sync::Arc<Mutex<FleetTruth>>,
+    account: usize,
+}
+
+impl Iam for AccountIam {
+    async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
+        let t = self.truth.lock().unwrap();
+        Ok(user_index(user).and_then(|u| t.users.get(&(self.account, u)).cloned()))
+    }
+    async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
+        let u = user_index(user).expect("keywarden changes only users it read");
+        let mut t = self.truth.lock().unwrap();
+        let au = (self.account, u);
+        let change = match step {
+            Step::DeleteAccessKey(k) => {
+                let inv = t
+                    .users
+                    .get_mut(&au)
+                    .ok_or(ServiceError::NotFound("user".into()))?;
+                inv.access_keys.retain(|x| x != k);
+                Change::DeleteKey(key_index(k))
+            }
+            Step::DeleteUser => {
+                t.users.remove(&au);
+                Change::DeleteUser(u)
+            }
+            Step::TagForTeardown(k) => {
+                let inv = t
+                    .users
+                    .get_mut(&au)
+                    .ok_or(ServiceError::NotFound("user".into()))?;
+                inv.teardown_tag = Some(k.to_string());
+                Change::Other(u, step.clone())
+            }
+            other => Change::Other(u, other.clone()),
+        };
+        t.changes.push((self.account, change));
+        Ok(StepResult::Done)
+    }
+    async fn key_last_used(
+        &self,
+        _: &AccessKeyId,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
+        Ok(None)
+    }
+    async fn account_keys(
+        &self,
+        _: &str,
+        _: keywarden::adapters::ReportUse,
+    ) -> Result<Vec<keywarden::core::key_rules::KeyInfo>, ServiceError> {
+        Ok(Vec::new())
+    }
+    async fn key_owner(&self, key: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
+        // IAM answers for the keys of its own account only.
+        let owner = self.truth.lock().unwrap().owner_now(key_index(key));
+        match owner {
+            Some((a, u)) if a == self.account => {
+                Ok(Some(IamUserName::parse(&user_name(u)).unwrap()))
+            }
+            Some(_) => Err(ServiceError::AccessDenied(
+                "a key of another account".into(),
+            )),
+            None => Ok(None),
+        }
+    }
+    async fn policy_attachments(&self, _: &str) -> Result<Option<i32>, ServiceError> {
+        Ok(None)
+    }
+    async fn set_key_active(
+        &self,
+        user: &IamUserName,
+        key: &AccessKeyId,
+        active: bool,
+    ) -> Result<(), ServiceError> {
+        let k = key_index(key);
+        let mut t = self.truth.lock().unwrap();
+        if user_index(user).map(|u| (self.account, u)) != t.owner_now(k) {
+            return Err(ServiceError::NotFound(format!(
+                "{key} is not {user}'s here"
+            )));
+        }
+        t.changes.push((self.account, Change::SetActive(k, active)));
+        Ok(())
+    }
+    async fn create_key(
+        &self,
+        _: &IamUserName,
+    ) -> Result<(AccessKeyId, keywarden::core::domain::Secret), ServiceError> {
+        Err(ServiceError::Invalid("not used by these tests".into()))
+    }
+}
+
+struct TruthFleet {
+    truth: std::sync::Arc<Mutex<FleetTruth>>,
+    closed: Option<usize>,
+}
+
+type Boxed<'a, T> = futures::future::BoxFuture<'a, Result<T, ServiceError>>;
+
+impl keywarden::adapters::Fleet<AccountIam, keywarden::adapters::memory::NoVault> for TruthFleet {
+    fn home(&self) -> Boxed<'_, keywarden::core::domain::AwsAccountId> {
+        Box::pin(async {
+            Ok(keywarden::core::domain::AwsAccountId::parse(ACCOUNT_IDS[0]).unwrap())
+        })
+    }
+    fn organization(&self) -> Boxed<'_, Vec<keywarden::core::domain::Account>> {
+        Box::pin(async { Err(ServiceError::AccessDenied("no Organization".into())) })
+    }
+    fn key_account<'a>(
+        &'a self,
+        key: &'a AccessKeyId,
+    ) -> Boxed<'a, keywarden::core::domain::AwsAccountId> {
+        // STS names the key's account; a key nobody has reads as the caller's (as moto does).
+        let a = self
+            .truth
+            .lock()
+            .unwrap()
+            .owner_now(key_index(key))
+            .map_or(0, |(a, _)| a);
+        Box::pin(async move {
+            Ok(keywarden::core::domain::AwsAccountId::parse(ACCOUNT_IDS[a]).unwrap())
+        })
+    }
+    fn enter<'a>(
+        &'a self,
+        account: &'a keywarden::core::domain::AwsAccountId,
+    ) -> Boxed<'a, (AccountIam, keywarden::adapters::memory::NoVault)> {
+        let a = ACCOUNT_IDS
+            .iter()
+            .position(|id| *id == account.as_str())
+            .expect("only listed accounts are entered");
+        let truth = self.truth.clone();
+        let closed = self.closed;
+        Box::pin(async move {
+            if closed == Some(a) {
+                return Err(ServiceError::AccessDenied("AssumeRole refused".into()));
+            }
+            Ok((
+                AccountIam { truth, account: a },
+                keywarden::adapters::memory::NoVault,
+            ))
+        })
+    }
+}
+
+struct FleetRan {
+    report: Report,
+    changes: Vec<(usize, Change)>,
+    truth: std::sync::Arc<Mutex<FleetTruth>>,
+    writes: Vec<CellWrite>,
+}
+
+/// One run over the fleet; `accounts` sets `KEYWARDEN_ACCOUNTS`, `column` the sheet's column.
+fn run_fleet(
+    world: &Fleetworld,
+    rows: &[FleetRow],
+    grace: i64,
+    accounts: bool,
+    column: bool,
+) -> FleetRan {
+    let mut truth = FleetTruth::default();
+    for a in 0..3 {
+        for u in 0..USERS {
+            truth.users.insert(
+                (a, u),
+                UserInventory {
+                    arn: format!("arn:aws:iam::{}:user/{}", ACCOUNT_IDS[a], user_name(u)),
+                    path: "/".into(),
+                    ..Default::default()
+                },
+            );
+        }
+    }
+    for (k, owner) in world.owner.iter().enumerate() {
+        if let Some(au) = owner {
+            let key = AccessKeyId::parse(&key_id(k)).unwrap();
+            truth.users.get_mut(au).unwrap().access_keys.push(key);
+        }
+    }
+    let truth = std::sync::Arc::new(Mutex::new(truth));
+    let fleet = TruthFleet {
+        truth: truth.clone(),
+        closed: world.closed,
+    };
+    let home = AccountIam {
+        truth: truth.clone(),
+        account: 0,
+    };
+    let sheets = Sheets::with_requests(fleet_grid(rows, column));
+    let slack = Slack::default();
+    let mut settings = base_settings(100);
+    settings.rules.deactivate_grace = grace as u32;
+    settings.hygiene.max_deactivations = 100;
+    settings.protected_users = vec![IamUserName::parse("u3").unwrap()];
+    if accounts {
+        settings.accounts.setting = keywarden::core::domain::AccountsSetting::parse(
+            &ACCOUNT_IDS
+                .iter()
+                .zip(ACCOUNT_ALIASES)
+                .map(|(id, alias)| format!("{alias}={id}"))
+                .collect::<Vec<_>>()
+                .join(","),
+        )
+        .unwrap();
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let report = runtime
+        .block_on(
+            Job::new(
+                &settings,
+                &sheets,
+                &slack,
+                &home,
+                &keywarden::adapters::memory::NoVault,
+                &fleet,
+                keywarden::app::run::Deadline::none(),
+            )
+            .run(today(), Mode::Run),
+        )
+        .expect("generated sheets always have the headers");
+    let changes = truth.lock().unwrap().changes.clone();
+    let writes = sheets.writes.lock().unwrap().clone();
+    FleetRan {
+        report,
+        changes,
+        truth,
+        writes,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(384))]
+
+    #[test]
+    fn nothing_is_changed_in_an_account_the_row_does_not_prove(
+        world in fleetworld(),
+        rows in prop::collection::vec(fleet_row(), 1..12),
+        grace in prop::sample::select(vec![0i64, 3]),
+    ) {
+        let ran = run_fleet(&world, &rows, grace, true, true);
+        let keeping: Vec<(usize, &FleetRow)> = rows.iter().enumerate().filter(|(_, r)| r.row.live() && !r.row.due_for_deletion(grace)).collect();
+        // Does a live row other than `me` claim key `k` of (a, u)? By the key, wherever the row
+        // says it is; by the name with an empty or unreadable key cell, in a or unknown.
+        let claims = |k: usize, me: Option<usize>| {
+            let owner = world.owner[k];
+            keeping.iter().filter(|(i, _)| Some(*i) != me).any(|(_, r)| {
+                r.row.holds() == Some(k)
+                    || owner.is_some_and(|(a, u)| r.names_in(a) == Some(u) && r.row.holds().is_none())
+            })
+        };
+        // The rows that prove a change of key k in account a: due (or in grace) there, holding
+        // k under the name of its owner in a.
+        let proving = |a: usize, k: usize, due: bool| -> Vec<usize> {
+            rows.iter().enumerate().filter(|(_, r)| {
+                let when = if due { r.row.due_for_deletion(grace) } else { r.row.in_grace(grace) };
+                when && r.account() == Some(a) && r.row.holds() == Some(k)
+                    && world.owner[k].is_some_and(|(oa, ou)| oa == a && r.row.names() == Some(ou))
+            }).map(|(i, _)| i).collect()
+        };
+        for (a, change) in &ran.changes {
+            prop_assert!(world.closed != Some(*a), "a change in the account that cannot be entered\n{world:?}\n{rows:#?}");
+            match change {
+                Change::DeleteKey(k) => {
+                    prop_assert!(!claims(*k, None), "key {k} deleted in {a} while a live row claims it\n{world:?}\n{rows:#?}");
+                    let deleted_user = world.owner[*k].is_some_and(|(oa, ou)| oa == *a && ran.changes.contains(&(*a, Change::DeleteUser(ou))));
+                    prop_assert!(deleted_user || !proving(*a, *k, true).is_empty(), "key {k} deleted in {a} without a due row proving it\n{world:?}\n{rows:#?}");
+                }
+                Change::SetActive(k, false) => {
+                    let proved = proving(*a, *k, false).into_iter().any(|i| !claims(*k, Some(i)));
+                    prop_assert!(proved, "key {k} set Inactive in {a} without a proved row\n{world:?}\n{rows:#?}");
+                }
+                Change::DeleteUser(u) => {
+                    prop_assert!(*u != 3, "protected user deleted");
+                    prop_assert!(keeping.iter().all(|(_, r)| r.names_in(*a) != Some(*u)), "u{u} deleted in {a} while a live row names it\n{world:?}\n{rows:#?}");
+                    for k in (0..KEYS).filter(|&k| world.owner[k] == Some((*a, *u))) {
+                        prop_assert!(!claims(k, None), "u{u} deleted in {a} with key {k} a live row holds\n{world:?}\n{rows:#?}");
+                    }
+                    let proved = (0..KEYS).any(|k| world.owner[k] == Some((*a, *u)) && !proving(*a, k, true).is_empty());
+                    prop_assert!(proved, "u{u} deleted in {a} without a due row of its own key there\n{world:?}\n{rows:#?}");
+                }
+                Change::SetActive(_, true) | Change::Other(..) => {}
+            }
+        }
+        // 削除済み only where the row's key is gone now.
+        let t = ran.truth.lock().unwrap();
+        for w in &ran.writes {
+            let Some(row) = w.range.strip_prefix("'key_request_form'!E").and_then(|n| n.parse::<usize>().ok()) else { continue };
+            let r = &rows[row - 2];
+            if w.value == "削除済み" {
+                let k = r.row.holds().expect("only rows with a key are written");
+                prop_assert!(t.owner_now(k).is_none(), "row {row} marked 削除済み while key {k} lives\n{world:?}\n{rows:#?}");
+            }
+        }
+        // The account that cannot be entered fails alone: none of its rows is done.
+        if let Some(closed) = world.closed {
+            for a in &ran.report.actions {
+                let Some(row) = a.row else { continue };
+                let r = &rows[row - 2];
+                if r.account() == Some(closed) && matches!(a.action, ActionKind::Delete | ActionKind::Deactivate | ActionKind::Reactivate) {
+                    prop_assert!(a.outcome != Outcome::Done, "row {row} of the closed account done: {a:?}");
+                }
+            }
+        }
+    }
+
+    /// Without the column, or with it and every cell empty, a sheet means the same thing.
+    #[test]
+    fn an_empty_account_column_changes_nothing(
+        world in fleetworld(),
+        rows in prop::collection::vec(fleet_row(), 1..10),
+        grace in prop::sample::select(vec![0i64, 3]),
+    ) {
+        // Home only: every key is the home account's, every cell empty.
+        let world = Fleetworld {
+            owner: world.owner.iter().map(|o| o.map(|(_, u)| (0, u))).collect(),
+            closed: None,
+        };
+        let rows: Vec<FleetRow> = rows.into_iter().map(|r| FleetRow { account: AccountText::Empty, ..r }).collect();
+        let sorted = |mut v: Vec<String>| { v.sort(); v };
+        let without = run_fleet(&world, &rows, grace, false, false);
+        let with = run_fleet(&world, &rows, grace, false, true);
+        let changes = |r: &FleetRan| sorted(r.changes.iter().map(|c| format!("{c:?}")).collect());
+        prop_assert_eq!(changes(&without), changes(&with));
+        let written = |r: &FleetRan| sorted(r.writes.iter().filter(|w| w.range.starts_with("'key_request_form'!E")).map(|w| format!("{} {}", w.range, w.value)).collect());
+        prop_assert_eq!(written(&without), written(&with));
+    }
 }

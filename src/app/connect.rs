@@ -127,14 +127,14 @@ async fn run_with<M: Messenger>(
     deadline: Deadline,
 ) -> Result<Report, String> {
     let fleet = AwsAccounts::new(&services.aws, &settings.job.accounts, today);
-    let job = Job {
-        settings: &settings.job,
-        sheets: &services.sheets,
+    let job = Job::new(
+        &settings.job,
+        &services.sheets,
         slack,
-        iam: &services.iam,
-        vault: &services.vault,
-        fleet: &fleet,
+        &services.iam,
+        &services.vault,
+        &fleet,
         deadline,
-    };
+    );
     job.run(today, mode).await.map_err(|e| e.to_string())
 }

@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 
 use crate::core::domain::RowStatus;
-use crate::core::sheet::{CellProblem, Directory, Held, Holdings, Owner, RequestRow, RequestTable};
+use crate::core::sheet::{CellProblem, Directory, Holdings, Owner, RequestRow, RequestTable};
 
 /// Settings the decisions depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,23 +104,12 @@ pub struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
+    /// Every row's decision, and the index of what the whole sheet holds.
     pub fn build(
         table: &'a RequestTable,
         directory: &Directory,
         today: NaiveDate,
         rules: Rules,
-    ) -> Self {
-        Self::build_with(table, directory, today, rules, Vec::new())
-    }
-
-    /// [`Plan::build`] whose holdings also count `elsewhere`: rows that are not this plan's
-    /// to act on but still hold a key (another AWS account's rows: key IDs are global).
-    pub fn build_with(
-        table: &'a RequestTable,
-        directory: &Directory,
-        today: NaiveDate,
-        rules: Rules,
-        elsewhere: Vec<Held<'a>>,
     ) -> Self {
         let decided: Vec<(&RequestRow, Decision)> = table
             .rows
@@ -130,7 +119,7 @@ impl<'a> Plan<'a> {
         let mine = decided
             .iter()
             .map(|(row, decision)| (*row, *decision == Decision::Delete));
-        let holdings = Holdings::new(Holdings::held(mine).chain(elsewhere));
+        let holdings = Holdings::of_rows(mine);
         let rows = decided
             .into_iter()
             .filter(|(_, decision)| *decision != Decision::Nothing)

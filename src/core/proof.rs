@@ -4,14 +4,16 @@
 //! what IAM said of the row's user (read once by the caller) and the one index of what the
 //! sheet holds, it returns a typed verdict; every path acts on that verdict only.
 
-use crate::core::domain::{AccessKeyId, IamUserName};
+use crate::core::domain::{AccessKeyId, AwsAccountId, IamUserName};
 use crate::core::sheet::{Held, Holdings, KeyCell};
 use crate::core::teardown::{Refusal, UserInventory};
 
-/// What a row claims: its row number, IAM user `U` and access key `K`.
+/// What a row claims: its row number, IAM user `U` of its AWS account and access key `K`.
 #[derive(Debug, Clone, Copy)]
 pub struct Claim<'a> {
     pub row: usize,
+    /// The row's AWS account; `None` in a run of one account whose ID is unknown.
+    pub account: Option<&'a AwsAccountId>,
     pub user: &'a IamUserName,
     pub key: &'a AccessKeyId,
 }
@@ -75,7 +77,12 @@ pub fn protected(user: &IamUserName, protected: &[IamUserName]) -> bool {
 
 /// Steps 1 (path) to 5, in that order, on what IAM said of `U`.
 pub fn judge(claim: Claim, holdings: &Holdings, facts: UserFacts, path_prefix: &str) -> Verdict {
-    let Claim { row, user, key } = claim;
+    let Claim {
+        row,
+        account,
+        user,
+        key,
+    } = claim;
     // Step 2: the user is gone; the key's owner tells whether everything is.
     let inv = match facts {
         UserFacts::Missing {
@@ -131,7 +138,7 @@ pub fn judge(claim: Claim, holdings: &Holdings, facts: UserFacts, path_prefix: &
         .filter(other)
         .chain(
             holdings
-                .naming(user)
+                .naming(account, user)
                 .filter(other)
                 .filter(|h| matches!(h.key, KeyCell::Empty | KeyCell::Unreadable)),
         )
@@ -146,7 +153,7 @@ pub fn judge(claim: Claim, holdings: &Holdings, facts: UserFacts, path_prefix: &
             rows: claimants,
         });
     }
-    if let Some(keeper) = keeper(row, user, key, &inv, holdings) {
+    if let Some(keeper) = keeper(claim, &inv, holdings) {
         return Verdict::KeyOnly {
             keeper,
             inventory: inv,
@@ -157,16 +164,16 @@ pub fn judge(claim: Claim, holdings: &Holdings, facts: UserFacts, path_prefix: &
 
 /// Another live row that names `U` with a different key, or that holds another of `U`'s keys
 /// under some other name: the user stays for it.
-fn keeper(
-    row: usize,
-    user: &IamUserName,
-    key: &AccessKeyId,
-    inv: &UserInventory,
-    holdings: &Holdings,
-) -> Option<Keeper> {
+fn keeper(claim: Claim, inv: &UserInventory, holdings: &Holdings) -> Option<Keeper> {
+    let Claim {
+        row,
+        account,
+        user,
+        key,
+    } = claim;
     let other = |h: &&Held| h.row != row && h.keeps_alive();
     let same_name = holdings
-        .naming(user)
+        .naming(account, user)
         .filter(other)
         .find(|h| matches!(h.key, KeyCell::Id(k) if k != key.as_str()))
         .map(|h| Keeper {
@@ -179,7 +186,7 @@ fn keeper(
             .filter(|k| *k != key)
             .flat_map(|k| holdings.holders(k))
             .filter(other)
-            .filter(|h| !h.names(user))
+            .filter(|h| !h.names(user) || !h.in_account(account))
             .min_by_key(|h| h.row)
             .map(|h| Keeper {
                 row: h.row,

@@ -31,6 +31,7 @@ fn row(row: usize, name: &'static str, key: &'static str, due: bool) -> Held<'st
         due,
         user: name,
         key: KeyCell::read(key),
+        account: None,
     }
 }
 
@@ -42,6 +43,7 @@ fn judge_row2(others: Vec<Held<'static>>, facts: UserFacts) -> Verdict {
     let (u, k) = (user("tanaka-dev"), key(K));
     let claim = Claim {
         row: 2,
+        account: None,
         user: &u,
         key: &k,
     };
@@ -80,6 +82,7 @@ fn steps_1_3_4_path_key_and_tag() {
     let (u, k) = (user("tanaka-dev"), key(K));
     let claim = Claim {
         row: 2,
+        account: None,
         user: &u,
         key: &k,
     };

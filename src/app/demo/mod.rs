@@ -84,15 +84,16 @@ pub async fn run(today: NaiveDate) -> Result<Report, Fatal> {
         ("users_json".to_string(), grid(USERS)),
     ]));
     let settings = settings();
-    let job = Job {
-        settings: &settings,
-        sheets: &sheets,
-        slack: &NoSlack,
-        iam: &accounts::account(accounts::HOME),
-        vault: &NoVault,
-        fleet: &accounts::fleet(),
-        deadline: Deadline::none(),
-    };
+    let (home, fleet) = (accounts::account(accounts::HOME), accounts::fleet());
+    let job = Job::new(
+        &settings,
+        &sheets,
+        &NoSlack,
+        &home,
+        &NoVault,
+        &fleet,
+        Deadline::none(),
+    );
     job.run(today, Mode::DryRun).await
 }
 

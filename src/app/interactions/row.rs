@@ -71,7 +71,7 @@ impl Snapshot {
             ([one], _) => one.row,
             ([], Some(deleted)) => deleted.row,
             ([], None) => {
-                return match holdings.naming(&target.account).find(|h| h.live) {
+                return match holdings.naming(None, &target.account).find(|h| h.live) {
                     Some(h) => Lookup::KeyChanged { row: h.row },
                     None => Lookup::Gone,
                 };

@@ -1,45 +1,68 @@
-//! SPEC §10 in the run: which AWS accounts the rows are in, and the IAM phases carried out in
-//! each account with that account's credentials.
+//! The run's AWS accounts, and the IAM stage carried out in each: the one path every run takes.
 //!
-//! Each account with work gets its own slice of the sheet (its rows, plus any row of another
-//! account holding one of its keys: key IDs are global, so such a row still claims the key),
-//! planned on its own, so an IAM user name only ever means the user of its row's account. The
-//! phases of [`super::teardowns`], [`super::deactivations`] and [`super::key_rules`] then run
-//! unchanged against that slice, with the account's IAM and vault and its own protected users.
-//! Before that, every row with IAM work has its key proven to be of the row's account
-//! (`sts:GetAccessKeyInfo`); a row whose key is not is refused, and nothing changes for it.
+//! A run is a set of accounts. Without `KEYWARDEN_ACCOUNTS` and without the `AWSアカウント`
+//! column it is a set of one, the home account (its ID possibly unknown); otherwise the home
+//! account and every allowed account. The whole sheet is planned once and indexed once
+//! ([`Plan`], its [`crate::core::sheet::Holdings`]); then each account with work is entered
+//! and its rows go through the same phases, with that account's IAM, vault and protected
+//! users. An IAM user name means the user of its row's account only; key IDs are global.
 //! The caps count over all accounts; the sheet writes stay the caller's, one per stage.
-
-use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use futures::stream::{self, StreamExt};
 
 use super::key_rules::{self, KeyPlan};
 use super::rows::{Caps, subject};
-use super::{Fatal, Job, Mode, deactivations, teardowns};
-use crate::adapters::{Iam, SheetStore, Vault};
-use crate::core::domain::{Account, Accounts, AccountsSetting, RowStatus};
+use super::{Fatal, Job, Mode, Services, deactivations, teardowns};
+use crate::configuration::JobSettings;
+use crate::core::domain::{Account, Accounts, AccountsSetting, AwsAccountId};
 use crate::core::outcome::{Action, ActionKind, ActionOutcome, Alert};
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::sheet::{CellProblem, Directory, Held, Holdings, KeyCell, RequestTable};
+use crate::core::sheet::{Directory, RequestTable};
 
-/// Whether the run looks beyond the home account: `KEYWARDEN_ACCOUNTS` is set or the sheet has
-/// an `AWSアカウント` column. Otherwise everything runs as before, in the home account.
-pub fn many(job_accounts: &AccountsSetting, table: &RequestTable) -> bool {
-    !job_accounts.is_home_only() || table.layout.aws_account.is_some()
+/// The AWS accounts of one run.
+pub struct RunAccounts {
+    /// `None` only in a run of the home account alone whose ID could not be told: the set of
+    /// one account is then that unnamed account.
+    known: Option<Accounts>,
+    /// `KEYWARDEN_ACCOUNTS` is set or the sheet has an `AWSアカウント` column: a row may name
+    /// an account, so its key must prove it before anything changes for it.
+    named: bool,
 }
 
-/// The accounts of this run, and every row's account. Without [`many`] accounts a home
-/// account that cannot be named is no obstacle (`None`: the report just carries no account).
-pub async fn resolve<S, M, I, V>(
-    job: &Job<'_, S, M, I, V>,
+impl RunAccounts {
+    /// The accounts of the run, the home account first; `[None]` for the unnamed home account.
+    fn scopes(&self) -> Vec<Option<&Account>> {
+        match &self.known {
+            Some(accounts) => accounts.all().iter().map(Some).collect(),
+            None => vec![None],
+        }
+    }
+
+    fn is_home(&self, account: Option<&Account>) -> bool {
+        match (&self.known, account) {
+            (Some(accounts), Some(a)) => a.id == accounts.home().id,
+            _ => true,
+        }
+    }
+}
+
+/// Whether a row may name an account: `KEYWARDEN_ACCOUNTS` is set or the sheet has an
+/// `AWSアカウント` column. Otherwise every row is the home account's.
+fn named(setting: &AccountsSetting, table: &RequestTable) -> bool {
+    !setting.is_home_only() || table.layout.aws_account.is_some()
+}
+
+/// The accounts of this run, and every row's account. Within the home account alone a home
+/// account that cannot be named is no obstacle: the run is then a set of one unnamed account.
+pub async fn resolve<X: Services>(
+    job: &Job<'_, X>,
     table: &mut RequestTable,
-) -> Result<Option<Accounts>, Fatal> {
+) -> Result<RunAccounts, Fatal> {
     let setting = &job.settings.accounts.setting;
-    let many = many(setting, table);
+    let named = named(setting, table);
     // Within the home account alone, not knowing its ID changes nothing: never wait long.
-    let home = if many {
+    let home = if named {
         job.fleet.home().await
     } else {
         tokio::time::timeout(std::time::Duration::from_secs(2), job.fleet.home())
@@ -52,9 +75,9 @@ pub async fn resolve<S, M, I, V>(
     };
     let home = match home {
         Ok(home) => home,
-        Err(e) if !many => {
+        Err(e) if !named => {
             tracing::debug!(error = %e, "home account not known");
-            return Ok(None);
+            return Ok(RunAccounts { known: None, named });
         }
         Err(e) => {
             return Err(Fatal::Accounts(format!(
@@ -79,30 +102,10 @@ pub async fn resolve<S, M, I, V>(
         home = %accounts.home(),
         "AWS accounts resolved"
     );
-    Ok(Some(accounts))
-}
-
-/// The IAM work of one account, as the phases need it.
-struct Slice {
-    account: Account,
-    table: RequestTable,
-}
-
-/// An account once entered: its clients, or why it could not be entered.
-enum Entered<I, V> {
-    Home,
-    Other(I, V),
-    Failed(String),
-}
-
-/// What the IAM bracket of a run across accounts came to (before the sheet write).
-pub struct Outcome {
-    /// The rows' IAM outcomes and the account alerts.
-    pub iam: Vec<ActionOutcome>,
-    /// The key rules' outcomes and alerts, kept apart for the report's order.
-    pub keys: Vec<ActionOutcome>,
-    pub key_alerts: Vec<ActionOutcome>,
-    pub caps: Caps,
+    Ok(RunAccounts {
+        known: Some(accounts),
+        named,
+    })
 }
 
 fn has_iam_work(d: &Decision) -> bool {
@@ -120,85 +123,199 @@ fn kind_of(d: &Decision) -> ActionKind {
     }
 }
 
-/// Phases 1 and 2 of the run in every account with work; `plan` is the whole sheet's.
-pub async fn iam_phases<S: SheetStore, M, I: Iam + Sync, V: Vault + Sync>(
-    job: &Job<'_, S, M, I, V>,
-    accounts: &Accounts,
-    table: &RequestTable,
-    directory: &Directory,
-    plan: &Plan<'_>,
-    today: NaiveDate,
-    mode: Mode,
-) -> Outcome {
-    let s = job.settings;
-    let mut iam = Vec::new();
+/// The rows whose key does not prove their account, each with its refusal. They are not
+/// acted on; in the plan's index they stay rows that claim their key and user (not due).
+pub struct Refused(Vec<(usize, Action)>);
 
-    // The key proves the account, before any account is entered (SPEC §10).
+impl Refused {
+    fn contains(&self, row: usize) -> bool {
+        self.0.iter().any(|(r, _)| *r == row)
+    }
+}
+
+/// Before any account is entered, each row with IAM work has its key proven to be of the
+/// row's account (`sts:GetAccessKeyInfo`). Only when a row may name an account: in a run of
+/// the home account alone there is no other account a key could be of.
+pub async fn prove_keys<X: Services>(
+    job: &Job<'_, X>,
+    accounts: &RunAccounts,
+    plan: &mut Plan<'_>,
+) -> Refused {
+    let (true, Some(known)) = (accounts.named, &accounts.known) else {
+        return Refused(Vec::new());
+    };
     let due: Vec<&PlannedRow> = plan
         .rows
         .iter()
         .filter(|p| has_iam_work(&p.decision) && p.row.valid.is_ok())
         .collect();
-    let proofs: Vec<(usize, Result<(), Action>)> = stream::iter(due.iter())
-        .map(|p| async move { (p.row.row, prove_account(job, accounts, p).await) })
-        .buffer_unordered(s.concurrency.max(1))
+    let proofs: Vec<(usize, Result<(), Action>)> = stream::iter(due)
+        .map(|p| async move { (p.row.row, prove_account(job, known, p).await) })
+        .buffer_unordered(job.settings.concurrency.max(1))
         .collect()
         .await;
-    let refused: HashSet<usize> = proofs
-        .iter()
-        .filter(|(_, r)| r.is_err())
-        .map(|(row, _)| *row)
+    let mut refused: Vec<(usize, Action)> = proofs
+        .into_iter()
+        .filter_map(|(row, r)| r.err().map(|action| (row, action)))
         .collect();
-    for (row, result) in proofs {
-        if let (Err(action), Some(p)) = (result, due.iter().find(|p| p.row.row == row)) {
-            iam.push(ActionOutcome::new(subject(p), action));
+    refused.sort_by_key(|(row, _)| *row);
+    for (row, _) in &refused {
+        plan.holdings.not_acted_on(*row);
+    }
+    Refused(refused)
+}
+
+/// `Ok` when STS says the row's key is of the row's account; else the refusal (or failure).
+/// No call is started once the invocation's deadline has come.
+async fn prove_account<X: Services>(
+    job: &Job<'_, X>,
+    accounts: &Accounts,
+    p: &PlannedRow<'_>,
+) -> Result<(), Action> {
+    let kind = kind_of(&p.decision);
+    let (Ok(valid), Some(row_account)) = (&p.row.valid, &p.row.aws_account) else {
+        return Err(Action::KeyAccountUnknown {
+            kind,
+            error: crate::core::outcome::NO_ROW_ACCOUNT.into(),
+        });
+    };
+    if job.deadline.passed() {
+        return Err(Action::KeyAccountUnknown {
+            kind,
+            error: crate::core::outcome::OUT_OF_TIME.into(),
+        });
+    }
+    match job.fleet.key_account(&valid.key_id).await {
+        Ok(id) if id == row_account.id => Ok(()),
+        Ok(id) => Err(Action::WrongAccount {
+            kind,
+            key_account: accounts.describe(&id),
+        }),
+        Err(e) => Err(Action::KeyAccountUnknown {
+            kind,
+            error: e.to_string(),
+        }),
+    }
+}
+
+/// What the IAM stage of a run came to, before its sheet write.
+pub struct IamStage {
+    /// The rows' IAM outcomes (teardowns, switches, refusals) and the accounts' failures.
+    pub rows: Vec<ActionOutcome>,
+    /// The key rules' outcomes, kept apart for the report's order.
+    pub keys: Vec<ActionOutcome>,
+    /// The key rules' alerts (listings that failed, last uses not confirmed).
+    pub alerts: Vec<ActionOutcome>,
+    /// The run's caps, counted over every account.
+    pub caps: Caps,
+    /// The log sheet's first stage, when it could not be appended to.
+    pub log_failed: Option<ActionOutcome>,
+}
+
+/// What a phase of one AWS account is given besides its services: the account's rows with
+/// IAM work (sheet order), the whole sheet's plan (and its one index), today and the mode.
+pub struct AccountWork<'a> {
+    pub rows: Vec<&'a PlannedRow<'a>>,
+    pub plan: &'a Plan<'a>,
+    pub today: NaiveDate,
+    pub mode: Mode,
+}
+
+impl<'a> AccountWork<'a> {
+    /// The account's rows whose decision is `wanted`.
+    pub fn with(
+        &self,
+        wanted: impl Fn(&Decision) -> bool,
+    ) -> impl Iterator<Item = &'a PlannedRow<'a>> {
+        self.rows
+            .iter()
+            .copied()
+            .filter(move |p| wanted(&p.decision))
+    }
+}
+
+/// An account once entered: its clients, or why it could not be entered.
+enum Entered<I, V> {
+    Home,
+    Other(I, V),
+    Failed(String),
+}
+
+/// The IAM stage in every account with work: enter it, plan its key rules, count the caps
+/// over all accounts, then run the phases in each. An account that cannot be entered fails
+/// alone: its rows with IAM work are `failed`, with one alert line for the account.
+#[allow(clippy::too_many_arguments)]
+pub async fn iam_stage<X: Services>(
+    job: &Job<'_, X>,
+    accounts: &RunAccounts,
+    table: &RequestTable,
+    directory: &Directory,
+    plan: &Plan<'_>,
+    refused: Refused,
+    today: NaiveDate,
+    mode: Mode,
+) -> IamStage {
+    let s = job.settings;
+    let mut rows_out: Vec<ActionOutcome> = Vec::new();
+    for (row, action) in refused.0.iter().cloned() {
+        if let Some(p) = plan.rows.iter().find(|p| p.row.row == row) {
+            rows_out.push(ActionOutcome::new(subject(p), action));
         }
     }
 
-    // Which accounts have work: rows due for IAM, or every account when a key rule is on.
-    let mut with_work: Vec<&Account> = accounts
-        .all()
+    // Each account's rows with IAM work; an account is entered only when it has some, or
+    // when a key rule is on (the rules look at every account).
+    let scopes = accounts.scopes();
+    let works: Vec<AccountWork> = scopes
         .iter()
-        .filter(|a| {
-            s.hygiene.any()
-                || due.iter().any(|p| {
-                    !refused.contains(&p.row.row)
-                        && p.row.aws_account.as_ref().map(|r| &r.id) == Some(&a.id)
-                })
+        .map(|scope| AccountWork {
+            rows: plan
+                .rows
+                .iter()
+                .filter(|p| has_iam_work(&p.decision) && !refused.contains(p.row.row))
+                .filter(|p| p.row.aws_account.as_ref().map(|a| &a.id) == scope.map(|a| &a.id))
+                .collect(),
+            plan,
+            today,
+            mode,
         })
         .collect();
-    with_work.sort_by_key(|a| a.id != accounts.home().id);
-    let slices: Vec<Slice> = with_work
-        .into_iter()
-        .map(|a| slice(table, a, &refused))
+    let with_work: Vec<usize> = (0..scopes.len())
+        .filter(|&i| s.hygiene.any() || !works[i].rows.is_empty())
         .collect();
 
     // Enter them, up to KEYWARDEN_ACCOUNT_CONCURRENCY at once.
-    let home = &accounts.home().id;
-    let entered: Vec<Entered<I, V>> = stream::iter(slices.iter())
-        .map(|slice| async move {
-            if slice.account.id == *home {
-                return Entered::Home;
-            }
-            match job.fleet.enter(&slice.account.id).await {
-                Ok((i, v)) => Entered::Other(i, v),
-                Err(e) => Entered::Failed(e.to_string()),
+    let entered: Vec<Entered<X::Iam, X::Vault>> = stream::iter(with_work.iter())
+        .map(|&i| {
+            let scope = scopes[i];
+            async move {
+                match scope {
+                    _ if accounts.is_home(scope) => Entered::Home,
+                    Some(account) if job.deadline.passed() => {
+                        tracing::info!(account = %account, "not entered: out of time");
+                        Entered::Failed(crate::core::outcome::OUT_OF_TIME.into())
+                    }
+                    Some(account) => match job.fleet.enter(&account.id).await {
+                        Ok((i, v)) => Entered::Other(i, v),
+                        Err(e) => Entered::Failed(e.to_string()),
+                    },
+                    None => Entered::Home,
+                }
             }
         })
         .buffered(s.accounts.concurrency.max(1))
         .collect()
         .await;
 
-    // Phase 1 in every entered account: the key rules' reads.
-    let settings: Vec<_> = slices.iter().map(|sl| s.for_account(&sl.account)).collect();
-    let plans: Vec<Plan> = slices
+    // Each entered account's job: its IAM and vault, its protected users.
+    let settings: Vec<JobSettings> = with_work
         .iter()
-        .map(|sl| {
-            let elsewhere = held_elsewhere(table, &sl.account);
-            Plan::build_with(&sl.table, directory, today, s.rules, elsewhere)
+        .map(|&i| match scopes[i] {
+            Some(account) => s.for_account(account),
+            None => s.clone(),
         })
         .collect();
-    let sub_jobs: Vec<Option<Job<'_, S, M, I, V>>> = entered
+    let jobs: Vec<Option<Job<'_, X>>> = entered
         .iter()
         .zip(&settings)
         .map(|(e, settings)| {
@@ -218,49 +335,35 @@ pub async fn iam_phases<S: SheetStore, M, I: Iam + Sync, V: Vault + Sync>(
             })
         })
         .collect();
-    let key_plans: Vec<KeyPlan> = stream::iter(sub_jobs.iter().zip(&slices).zip(&plans))
-        .map(|((sub, sl), sub_plan)| async move {
-            match sub {
-                Some(sub) => {
-                    key_rules::plan(sub, &sl.table, directory, sub_plan, today, mode).await
+
+    // The key rules' reads in every entered account, then the caps over all of them.
+    let key_plans: Vec<KeyPlan> = stream::iter(jobs.iter().zip(&with_work))
+        .map(|(sub, &i)| {
+            let work = &works[i];
+            async move {
+                match sub {
+                    Some(sub) => key_rules::plan(sub, table, directory, work).await,
+                    None => KeyPlan::default(),
                 }
-                None => KeyPlan::default(),
             }
         })
         .buffered(s.accounts.concurrency.max(1))
         .collect()
         .await;
+    let caps = Caps::new(plan, key_plans.iter().flat_map(|k| &k.work), s);
 
-    // The caps count over all accounts.
-    let caps = Caps {
-        deletions_due: plan.deletions_due()
-            + key_plans
-                .iter()
-                .map(|k| key_rules::deletions(&k.work))
-                .sum::<usize>(),
-        max_deletions: s.rules.max_deletions,
-        deactivations_due: plan.deactivations_due()
-            + key_plans
-                .iter()
-                .map(|k| key_rules::deactivations(&k.work))
-                .sum::<usize>(),
-        max_deactivations: s.hygiene.max_deactivations,
-    };
-
-    // Phase 2 in every entered account; an account that cannot be entered fails alone.
-    let mut keys = Vec::new();
-    let mut key_alerts = Vec::new();
+    // The phases in every entered account, side by side.
     let results: Vec<(Vec<ActionOutcome>, Vec<ActionOutcome>)> =
-        stream::iter(sub_jobs.iter().zip(&plans).zip(&key_plans))
-            .map(|((sub, sub_plan), key_plan)| {
-                let caps = &caps;
+        stream::iter(jobs.iter().zip(&with_work).zip(&key_plans))
+            .map(|((sub, &i), key_plan)| {
+                let (caps, work) = (&caps, &works[i]);
                 async move {
                     let Some(sub) = sub else {
                         return (Vec::new(), Vec::new());
                     };
                     let (t, d, k) = tokio::join!(
-                        teardowns::run(sub, sub_plan, caps, mode),
-                        deactivations::run(sub, sub_plan, caps, today, mode),
+                        teardowns::run(sub, work, caps),
+                        deactivations::run(sub, work, caps),
                         key_rules::run(sub, &table.layout, &key_plan.work, caps, mode),
                     );
                     let mut rows = t;
@@ -271,127 +374,63 @@ pub async fn iam_phases<S: SheetStore, M, I: Iam + Sync, V: Vault + Sync>(
             .buffered(s.accounts.concurrency.max(1))
             .collect()
             .await;
-    for (((slice, entered), (rows, key_outcomes)), key_plan) in
-        slices.iter().zip(&entered).zip(results).zip(key_plans)
+
+    let mut keys = Vec::new();
+    let mut alerts = Vec::new();
+    for (((&i, entered), (rows, key_outcomes)), key_plan) in
+        with_work.iter().zip(&entered).zip(results).zip(key_plans)
     {
-        let mine = |o: &ActionOutcome| -> bool {
-            o.subject.aws_account.as_ref().map(|a| &a.id) == Some(&slice.account.id)
-        };
-        if let Entered::Failed(error) = entered {
-            // Every row of the account with IAM work fails with the reason; one alert line.
-            let failed: Vec<&&PlannedRow> = due
-                .iter()
-                .filter(|p| !refused.contains(&p.row.row))
-                .filter(|p| p.row.aws_account.as_ref().map(|a| &a.id) == Some(&slice.account.id))
-                .collect();
-            for p in &failed {
-                iam.push(ActionOutcome::new(
-                    subject(p),
-                    Action::AccountUnavailable {
-                        kind: kind_of(&p.decision),
-                        error: error.clone(),
-                    },
-                ));
-            }
-            let mut alert = ActionOutcome::alert(Alert::AccountUnavailable {
-                account: slice.account.clone(),
-                error: error.clone(),
-                rows: failed.iter().map(|p| p.row.row).collect(),
-            });
-            alert.subject.aws_account = Some(slice.account.clone());
-            iam.push(alert);
+        let scope = scopes[i];
+        if let (Entered::Failed(error), Some(account)) = (entered, scope) {
+            rows_out.extend(account_failed(account, &works[i], error));
             continue;
         }
-        // Rows of other accounts were in the slice only to claim their keys: not acted on.
-        iam.extend(rows.into_iter().filter(mine));
+        rows_out.extend(rows);
         let in_account = |mut o: ActionOutcome| {
-            o.subject
-                .aws_account
-                .get_or_insert_with(|| slice.account.clone());
+            if let Some(account) = scope {
+                o.subject.aws_account.get_or_insert_with(|| account.clone());
+            }
             o
         };
         keys.extend(key_outcomes.into_iter().map(in_account));
-        key_alerts.extend(key_plan.alerts.into_iter().map(in_account));
+        alerts.extend(key_plan.alerts.into_iter().map(in_account));
     }
-    Outcome {
-        iam,
+    IamStage {
+        rows: rows_out,
         keys,
-        key_alerts,
+        alerts,
         caps,
+        log_failed: None,
     }
 }
 
-/// `Ok` when STS says the row's key is of the row's account; else the refusal (or failure).
-async fn prove_account<S, M, I, V>(
-    job: &Job<'_, S, M, I, V>,
-    accounts: &Accounts,
-    p: &PlannedRow<'_>,
-) -> Result<(), Action> {
-    let kind = kind_of(&p.decision);
-    let (Ok(valid), Some(row_account)) = (&p.row.valid, &p.row.aws_account) else {
-        return Err(Action::KeyAccountUnknown {
-            kind,
-            error: crate::core::outcome::NO_ROW_ACCOUNT.into(),
-        });
-    };
-    match job.fleet.key_account(&valid.key_id).await {
-        Ok(id) if id == row_account.id => Ok(()),
-        Ok(id) => Err(Action::WrongAccount {
-            kind,
-            key_account: accounts.describe(&id),
-        }),
-        Err(e) => Err(Action::KeyAccountUnknown {
-            kind,
-            error: e.to_string(),
-        }),
-    }
-}
-
-/// The rows of `account`, a row refused by the key's account made unusable (it still keeps
-/// its user and key alive).
-fn slice(table: &RequestTable, account: &Account, refused: &HashSet<usize>) -> Slice {
-    let rows = table
+/// An account that could not be entered: each of its rows with IAM work fails with the
+/// reason, and administrators get one line for the account.
+fn account_failed(account: &Account, work: &AccountWork, error: &str) -> Vec<ActionOutcome> {
+    let mut out: Vec<ActionOutcome> = work
         .rows
         .iter()
-        .filter(|r| in_account(r, account))
-        .map(|r| {
-            let mut r = r.clone();
-            if refused.contains(&r.row) {
-                // Claims its key and user, never acted on here.
-                r.valid = Err(vec![CellProblem {
-                    cell: String::new(),
-                    header: "AWSアカウント",
-                    problem: crate::core::sheet::Problem::OtherAccount,
-                }]);
-            }
-            r
+        .map(|p| {
+            ActionOutcome::new(
+                subject(p),
+                Action::AccountUnavailable {
+                    kind: kind_of(&p.decision),
+                    error: error.to_string(),
+                },
+            )
         })
         .collect();
-    Slice {
+    let mut alert = ActionOutcome::alert(Alert::AccountUnavailable {
         account: account.clone(),
-        table: RequestTable {
-            sheet: table.sheet.clone(),
-            layout: table.layout.clone(),
-            rows,
-        },
-    }
+        error: error.to_string(),
+        rows: work.rows.iter().map(|p| p.row.row).collect(),
+    });
+    alert.subject.aws_account = Some(account.clone());
+    out.push(alert);
+    out
 }
 
-fn in_account(r: &crate::core::sheet::RequestRow, account: &Account) -> bool {
-    r.aws_account.as_ref().map(|a| &a.id) == Some(&account.id)
-}
-
-/// Every live row of another account that holds a key ID, for `account`'s proof: key IDs are
-/// global, so such a row still holds its key there (one of that account's users may own it
-/// under a mistyped account cell), but its user name means another account's user, so it is
-/// held without one, and never acted on there.
-fn held_elsewhere<'a>(table: &'a RequestTable, account: &Account) -> Vec<Held<'a>> {
-    let others = table
-        .rows
-        .iter()
-        .filter(|r| r.status != RowStatus::Deleted && !in_account(r, account));
-    Holdings::held(others.map(|r| (r, false)))
-        .filter(|h| matches!(h.key, KeyCell::Id(_)))
-        .map(|h| Held { user: "", ..h })
-        .collect()
+/// The account a phase acts in, for the proof's claims (`None`: the run's only account).
+pub fn current(settings: &JobSettings) -> Option<&AwsAccountId> {
+    settings.accounts.current.as_ref().map(|a| &a.id)
 }

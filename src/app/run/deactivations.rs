@@ -6,38 +6,33 @@
 use chrono::{Days, NaiveDate};
 use futures::stream::{self, StreamExt};
 
+use super::accounts::{AccountWork, current};
 use super::prove::prove;
 use super::rows::{Caps, subject};
 use super::teardowns::compose;
-use super::{Job, Mode};
+use super::{Job, Mode, Services};
 use crate::adapters::Iam;
 use crate::core::messages;
 use crate::core::outcome::{Action, ActionOutcome, CellChange, SheetChange, Switch};
 use crate::core::plan::{Decision, Plan, PlannedRow};
 use crate::core::proof::{Claim, Verdict};
 
-pub async fn run<S, M, I: Iam, V>(
-    job: &Job<'_, S, M, I, V>,
-    plan: &Plan<'_>,
+/// Every deactivation and reactivation of the account's rows.
+pub async fn run<X: Services>(
+    job: &Job<'_, X>,
+    work: &AccountWork<'_>,
     caps: &Caps,
-    today: NaiveDate,
-    mode: Mode,
 ) -> Vec<ActionOutcome> {
-    stream::iter(plan.rows.iter())
-        .filter(|p| {
-            std::future::ready(matches!(
-                p.decision,
-                Decision::Deactivate | Decision::Reactivate
-            ))
-        })
+    let (plan, today, mode) = (work.plan, work.today, work.mode);
+    stream::iter(work.with(|d| matches!(d, Decision::Deactivate | Decision::Reactivate)))
         .map(|p| row(job, plan, p, caps, today, mode))
         .buffer_unordered(job.settings.concurrency.max(1))
         .collect()
         .await
 }
 
-async fn row<S, M, I: Iam, V>(
-    job: &Job<'_, S, M, I, V>,
+async fn row<X: Services>(
+    job: &Job<'_, X>,
     plan: &Plan<'_>,
     p: &PlannedRow<'_>,
     caps: &Caps,
@@ -68,6 +63,7 @@ async fn row<S, M, I: Iam, V>(
                 .unwrap_or(valid.end);
             let claim = Claim {
                 row: p.row.row,
+                account: current(job.settings),
                 user,
                 key,
             };
@@ -105,8 +101,8 @@ async fn row<S, M, I: Iam, V>(
 
 /// The proof first (SPEC §4 steps 1–5, as for a deletion), then the key's status, only when
 /// the verdict shows the key is the row's user's and still there.
-async fn switch<S, M, I: Iam, V>(
-    job: &Job<'_, S, M, I, V>,
+async fn switch<X: Services>(
+    job: &Job<'_, X>,
     plan: &Plan<'_>,
     claim: Claim<'_>,
     activate: bool,

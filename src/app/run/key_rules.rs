@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDate;
 use futures::stream::{self, StreamExt};
 
+use super::accounts::{AccountWork, current};
 use super::rows::Caps;
-use super::{Job, Mode, write_back};
-use crate::adapters::{Iam, ReportUse, SheetStore, Vault};
+use super::{Job, Mode, Services, write_back};
+use crate::adapters::{Iam, ReportUse, Vault};
 use crate::core::domain::{AccessKeyId, IamUserName, Secret};
 use crate::core::key_rules::{self, KeyAction, KeyInfo, RotationDue};
 use crate::core::messages::{self, KeyRef};
@@ -20,7 +21,7 @@ use crate::core::outcome::{
     Action, ActionOutcome, Alert, CellChange, Dm, KeyResult, KeyRule, RotationStep, SheetChange,
     Subject,
 };
-use crate::core::plan::{Decision, Plan};
+use crate::core::plan::Decision;
 use crate::core::sheet::{Directory, Owner, RequestLayout, RequestRow, RequestTable};
 use crate::core::teardown::Step;
 
@@ -56,12 +57,16 @@ impl Work {
     }
 }
 
-pub fn deletions(work: &[KeyWork]) -> usize {
-    work.iter().map(|w| w.work.deletions()).sum()
-}
+impl KeyWork {
+    /// Keys this work deletes: each counts toward `max_deletions`.
+    pub fn deletions(&self) -> usize {
+        self.work.deletions()
+    }
 
-pub fn deactivations(work: &[KeyWork]) -> usize {
-    work.iter().filter(|w| w.work.deactivates()).count()
+    /// Whether this work sets a key Inactive (counts toward the deactivation cap).
+    pub fn deactivates(&self) -> bool {
+        self.work.deactivates()
+    }
 }
 
 /// The key rules that apply today, and the alerts of finding out.
@@ -72,14 +77,13 @@ pub struct KeyPlan {
 }
 
 /// Lists the account's keys and decides the rules.
-pub async fn plan<S, M, I: Iam, V>(
-    job: &Job<'_, S, M, I, V>,
+pub async fn plan<X: Services>(
+    job: &Job<'_, X>,
     table: &RequestTable,
     directory: &Directory,
-    plan: &Plan<'_>,
-    today: NaiveDate,
-    mode: Mode,
+    work: &AccountWork<'_>,
 ) -> KeyPlan {
+    let (today, mode) = (work.today, work.mode);
     let s = job.settings;
     if !s.hygiene.any() {
         return KeyPlan::default();
@@ -105,18 +109,14 @@ pub async fn plan<S, M, I: Iam, V>(
         }
     };
     // Users torn down in this run lose every key anyway; protected users are never touched.
-    let torn_down: HashSet<&IamUserName> = plan
-        .rows
-        .iter()
-        .filter(|p| p.decision == Decision::Delete)
+    let torn_down: HashSet<&IamUserName> = work
+        .with(|d| *d == Decision::Delete)
         .filter_map(|p| p.row.valid.as_ref().ok().map(|v| &v.account))
         .collect();
     // A row's own key being deactivated or reactivated today is the row's business: the
     // unused-key rule must not undo an administrator's extension in the same run.
-    let switched: HashSet<&str> = plan
-        .rows
-        .iter()
-        .filter(|p| matches!(p.decision, Decision::Deactivate | Decision::Reactivate))
+    let switched: HashSet<&str> = work
+        .with(|d| matches!(d, Decision::Deactivate | Decision::Reactivate))
         .map(|p| p.row.key_id.as_str())
         .collect();
     let keys: Vec<KeyInfo> = keys
@@ -127,9 +127,10 @@ pub async fn plan<S, M, I: Iam, V>(
                 && !switched.contains(k.key_id.as_str())
         })
         .collect();
-    // A key's row is the first live row holding it (duplicates are reported elsewhere).
+    // A key's row is the first live row holding it in this account (duplicates are reported
+    // elsewhere), found through the run's one index.
     let holder = |key: &AccessKeyId| -> Option<&RequestRow> {
-        let held = plan.holdings.holders(key).find(|h| h.live)?;
+        let held = work.plan.holdings.key_row(current(s), key)?;
         table.rows.get(table.row_index(held.row)?)
     };
     let rotations = match &s.hygiene.rotation {
@@ -200,8 +201,8 @@ pub async fn plan<S, M, I: Iam, V>(
 
 /// The last use may come from a credential report up to four hours old: before a key is set
 /// Inactive, IAM is asked again, so a key used this morning is left alone.
-async fn still_unused<S, M, I: Iam, V>(
-    job: &Job<'_, S, M, I, V>,
+async fn still_unused<X: Services>(
+    job: &Job<'_, X>,
     key: &KeyInfo,
     today: NaiveDate,
 ) -> Result<bool, ActionOutcome> {
@@ -228,8 +229,8 @@ async fn still_unused<S, M, I: Iam, V>(
 /// One user's key work runs in order; different users side by side. A rotation's new key ID
 /// is written to its row as soon as the rotation is done (SPEC §4): a key whose ID only this
 /// process knew would be lost with it.
-pub async fn run<S: SheetStore, M, I: Iam, V: Vault>(
-    job: &Job<'_, S, M, I, V>,
+pub async fn run<X: Services>(
+    job: &Job<'_, X>,
     layout: &RequestLayout,
     work: &[KeyWork],
     caps: &Caps,
@@ -245,7 +246,7 @@ pub async fn run<S: SheetStore, M, I: Iam, V: Vault>(
             for w in items {
                 let mut outcome = one(job, w, caps, mode).await;
                 if mode == Mode::Run && outcome.sheet.is_some() {
-                    write_back::run(job, layout, std::slice::from_mut(&mut outcome)).await;
+                    write_back::run(job, layout, [&mut outcome]).await;
                 }
                 out.push((index_of(work, w), outcome));
             }
@@ -266,7 +267,7 @@ fn index_of(work: &[KeyWork], w: &KeyWork) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-fn secret_name<S, M, I, V>(job: &Job<'_, S, M, I, V>, user: &IamUserName) -> String {
+fn secret_name<X: Services>(job: &Job<'_, X>, user: &IamUserName) -> String {
     let prefix = job
         .settings
         .hygiene
@@ -277,12 +278,7 @@ fn secret_name<S, M, I, V>(job: &Job<'_, S, M, I, V>, user: &IamUserName) -> Str
     format!("{prefix}{user}")
 }
 
-async fn one<S, M, I: Iam, V: Vault>(
-    job: &Job<'_, S, M, I, V>,
-    w: &KeyWork,
-    caps: &Caps,
-    mode: Mode,
-) -> ActionOutcome {
+async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode) -> ActionOutcome {
     let rule = match &w.work {
         Work::Rule(action) => KeyRule::Rule(action.clone()),
         Work::Rotate(r) => KeyRule::Rotate {
@@ -386,8 +382,8 @@ async fn one<S, M, I: Iam, V: Vault>(
 
 /// SPEC §8 rotation. The new secret goes to the vault and nowhere else: not Slack, not the
 /// logs, not the sheet, not the report.
-async fn rotate<S, M, I: Iam, V: Vault>(
-    job: &Job<'_, S, M, I, V>,
+async fn rotate<X: Services>(
+    job: &Job<'_, X>,
     r: &RotationDue,
 ) -> Result<AccessKeyId, (RotationStep, String)> {
     for inactive in &r.inactive_keys {

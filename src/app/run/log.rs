@@ -2,15 +2,14 @@
 //! stage's status write: the status write comes first, and a failed append only adds an
 //! alert (exit 1) — it never undoes or holds back a write. A dry run appends nothing.
 
-use super::{Job, Mode};
-use crate::adapters::SheetStore;
+use super::{Job, Mode, Services};
 use crate::app::log_sheet;
 use crate::core::log;
 use crate::core::outcome::{ActionOutcome, ActionRecord, Alert};
 
 /// Appends the lines of `records` (skips aside); an alert when they could not be appended.
-pub async fn append<S: SheetStore, M, I, V>(
-    job: &Job<'_, S, M, I, V>,
+pub async fn append<X: Services>(
+    job: &Job<'_, X>,
     run_id: &str,
     records: &[ActionRecord],
     mode: Mode,

@@ -35,6 +35,8 @@ use crate::core::sheet::{
     Block, Directory, DirectorySink, HeaderError, RequestTable, RequestTableSink,
 };
 
+use accounts::IamStage;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Run,
@@ -53,30 +55,71 @@ pub enum Fatal {
     Accounts(String),
 }
 
-/// The services a run talks to.
-pub struct Job<'a, S, M, I, V> {
+/// The outside services of a run, by type: one parameter for the run's functions instead of
+/// four. Implemented for the tuple `(sheets, slack, iam, vault)` that [`Job::new`] is given.
+pub trait Services {
+    type Sheets: SheetStore;
+    type Slack: Messenger;
+    type Iam: Iam + Sync;
+    type Vault: Vault + Sync;
+}
+
+impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Services for (S, M, I, V) {
+    type Sheets = S;
+    type Slack = M;
+    type Iam = I;
+    type Vault = V;
+}
+
+/// The services a run talks to, and its settings. Within one AWS account's work (see
+/// [`accounts`]) `iam`, `vault` and `settings` are that account's.
+pub struct Job<'a, X: Services> {
     pub settings: &'a JobSettings,
-    pub sheets: &'a S,
-    pub slack: &'a M,
-    pub iam: &'a I,
+    pub sheets: &'a X::Sheets,
+    pub slack: &'a X::Slack,
+    pub iam: &'a X::Iam,
     /// Where rotated keys are stored (SPEC §8); never asked unless rotation is configured.
-    pub vault: &'a V,
+    pub vault: &'a X::Vault,
     /// The other AWS accounts (SPEC §10): who we are, and the way into each.
-    pub fleet: &'a dyn Fleet<I, V>,
+    pub fleet: &'a dyn Fleet<X::Iam, X::Vault>,
     /// When the run must have written what it has (Lambda); [`Deadline::none`] elsewhere.
     pub deadline: Deadline,
 }
 
-impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, I, V> {
+impl<'a, S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'a, (S, M, I, V)> {
+    pub fn new(
+        settings: &'a JobSettings,
+        sheets: &'a S,
+        slack: &'a M,
+        iam: &'a I,
+        vault: &'a V,
+        fleet: &'a dyn Fleet<I, V>,
+        deadline: Deadline,
+    ) -> Self {
+        Job {
+            settings,
+            sheets,
+            slack,
+            iam,
+            vault,
+            fleet,
+            deadline,
+        }
+    }
+}
+
+impl<X: Services> Job<'_, X> {
+    /// One run: resolve the accounts → one plan of the whole sheet → per account, the proof
+    /// and the IAM phases → the staged writes → the notices → the summary and the report.
     pub async fn run(&self, today: NaiveDate, mode: Mode) -> Result<Report, Fatal> {
         let s = self.settings;
         // One ID for the run: in the report and on every line it appends to the log sheet.
         let run_id = log_sheet::new_id(log_sheet::now(s.timezone));
         let (mut table, directory) = self.read().await?;
         let accounts = accounts::resolve(self, &mut table).await?;
-        let many = accounts::many(&s.accounts.setting, &table);
         let started = std::time::Instant::now();
-        let plan = Plan::build(&table, &directory, today, s.rules);
+        // The decision table runs once, over the whole sheet.
+        let mut plan = Plan::build(&table, &directory, today, s.rules);
         tracing::info!(
             rows = table.rows.len(),
             attention = plan.rows.len(),
@@ -84,77 +127,73 @@ impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, 
             parse_plan_us = started.elapsed().as_micros() as u64,
             "sheets read and planned"
         );
+        // The key proves the account before any account is entered; a refused row is not
+        // acted on, but still claims its key and user.
+        let refused = accounts::prove_keys(self, &accounts, &mut plan).await;
+        let plan = plan;
+        // Rows nothing is done to (skipped, unusable): decided by the plan alone.
+        let untouched = rows::untouched(&plan);
 
         // The owners' notices need nothing but the plan: they go out while IAM works, and
         // the IAM results still reach the sheet without waiting on any of them.
         let iam = async {
-            let (keys, caps, mut iam_outcomes, key_start) = if let (true, Some(accounts)) =
-                (many, &accounts)
-            {
-                // SPEC §10: each account's IAM work with its own credentials, caps over all.
-                let done =
-                    accounts::iam_phases(self, accounts, &table, &directory, &plan, today, mode)
-                        .await;
-                let keys = key_rules::KeyPlan {
-                    work: Vec::new(),
-                    alerts: done.key_alerts,
-                };
-                let mut iam_outcomes = rows::untouched(&plan);
-                iam_outcomes.extend(done.iam);
-                let key_start = iam_outcomes.len();
-                iam_outcomes.extend(done.keys);
-                (keys, done.caps, iam_outcomes, key_start)
-            } else {
-                // Phase 1: IAM reads for the key rules, then the caps over everything due.
-                let keys = key_rules::plan(self, &table, &directory, &plan, today, mode).await;
-                let caps = rows::Caps::new(&plan, &keys.work, s);
-
-                // Phase 2: IAM changes; different users side by side.
-                let (teardowns, deactivations, key_outcomes) = tokio::join!(
-                    teardowns::run(self, &plan, &caps, mode),
-                    deactivations::run(self, &plan, &caps, today, mode),
-                    key_rules::run(self, &table.layout, &keys.work, &caps, mode),
-                );
-                let mut iam_outcomes = rows::untouched(&plan);
-                iam_outcomes.extend(teardowns);
-                iam_outcomes.extend(deactivations);
-                let key_start = iam_outcomes.len();
-                iam_outcomes.extend(key_outcomes);
-                (keys, caps, iam_outcomes, key_start)
-            };
-
-            // Phase 3: IAM results reach the sheet before anything waits on Slack, and then
-            // their lines reach the log sheet.
+            let mut stage = accounts::iam_stage(
+                self, &accounts, &table, &directory, &plan, refused, today, mode,
+            )
+            .await;
+            // IAM results reach the sheet before anything waits on Slack, and then their lines
+            // reach the log sheet.
             if mode == Mode::Run {
-                write_back::run(self, &table.layout, &mut iam_outcomes).await;
+                write_back::run(
+                    self,
+                    &table.layout,
+                    stage.rows.iter_mut().chain(stage.keys.iter_mut()),
+                )
+                .await;
             }
-            let lines = action_records(&iam_outcomes, Lang::Ja);
-            let iam_logged = log::append(self, &run_id, &lines, mode).await;
-            // Phase 4: the owners' DMs of phase 2.
-            owner_dms::send_all(self, &mut iam_outcomes, mode).await;
-            (keys, caps, iam_outcomes, key_start, iam_logged)
+            let mut lines = action_records(&untouched, Lang::Ja);
+            lines.extend(action_records(&stage.rows, Lang::Ja));
+            lines.extend(action_records(&stage.keys, Lang::Ja));
+            stage.log_failed = log::append(self, &run_id, &lines, mode).await;
+            drop(lines);
+            // The owners' DMs of the IAM phases.
+            owner_dms::send_all(
+                self,
+                stage.rows.iter_mut().chain(stage.keys.iter_mut()),
+                mode,
+            )
+            .await;
+            stage
         };
-        let ((keys, caps, mut iam_outcomes, key_start, iam_logged), mut notices) =
-            tokio::join!(iam, notices::run(self, &plan, mode));
+        let (stage, mut notices) = tokio::join!(iam, notices::run(self, &plan, mode));
+        let IamStage {
+            rows: iam_rows,
+            keys: key_outcomes,
+            alerts: key_alerts,
+            caps,
+            log_failed,
+        } = stage;
         // Then 通知日 of the notices delivered.
         if mode == Mode::Run {
-            write_back::run(self, &table.layout, &mut notices).await;
+            write_back::run(self, &table.layout, notices.iter_mut()).await;
         }
         let mut alerts = rows::alerts(&directory, &plan);
         alerts.extend(rows::pending_extensions(&table));
-        alerts.extend(keys.alerts);
+        alerts.extend(key_alerts);
         let mut late_alerts = caps.alerts();
         if self.deadline.passed() {
             late_alerts.push(ActionOutcome::alert(Alert::OutOfTime));
         }
-        late_alerts.extend(iam_logged);
+        late_alerts.extend(log_failed);
         // The log's second stage: the notices, the owners the IAM phases could not tell, and
         // the run-wide alerts.
         let mut lines = action_records(&notices, Lang::Ja);
-        lines.extend(untold_records(&iam_outcomes, Lang::Ja));
+        lines.extend(untold_records(&iam_rows, Lang::Ja));
+        lines.extend(untold_records(&key_outcomes, Lang::Ja));
         lines.extend(action_records(&alerts, Lang::Ja));
         lines.extend(action_records(&late_alerts, Lang::Ja));
         late_alerts.extend(log::append(self, &run_id, &lines, mode).await);
+        drop(lines);
 
         // What the sheet as it stands makes happen on the days ahead (the summary's week,
         // and `plan --days N`), before the sheets are dropped.
@@ -172,9 +211,10 @@ impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, 
         let days_ahead = s.days_ahead.map(|days| (days, within(days)));
         drop(upcoming);
 
-        // Every line in sheet order, then the key rules and the run-wide alerts.
-        let key_outcomes = iam_outcomes.split_off(key_start);
-        let mut outcomes = iam_outcomes;
+        // Every line in sheet order, then the run-wide alerts, the key rules and the late
+        // alerts.
+        let mut outcomes = untouched;
+        outcomes.extend(iam_rows);
         outcomes.extend(notices);
         outcomes.sort_by_key(|o| o.subject.row);
         outcomes.extend(alerts);
@@ -184,7 +224,7 @@ impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, 
         // Each action's end date, for the report, from the rows as read (in row order).
         for o in &mut outcomes {
             o.end_date = o.subject.row.and_then(|n| {
-                let i = table.rows.binary_search_by_key(&n, |r| r.row).ok()?;
+                let i = table.row_index(n)?;
                 table.rows[i].valid.as_ref().ok().map(|v| v.end)
             });
         }
@@ -194,8 +234,8 @@ impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, 
         drop(plan);
         drop((table, directory));
 
-        // Phase 5: the administrators' summary, derived from every outcome; a summary that
-        // did not arrive is the log's last line.
+        // The administrators' summary, derived from every outcome; a summary that did not
+        // arrive is the log's last line.
         let (sent, failures) = summary::send_summary(self, today, &outcomes, &week, mode).await;
         let lines = action_records(&failures, Lang::Ja);
         outcomes.extend(failures);

@@ -5,7 +5,7 @@ use futures::stream::{self, StreamExt};
 use slack_morphism::prelude::SlackBlock;
 
 use super::rows::{owner, subject};
-use super::{Job, Mode};
+use super::{Job, Mode, Services};
 use crate::adapters::{Messenger, SendError};
 use crate::app::interactions::blocks;
 use crate::core::domain::SlackUserId;
@@ -15,11 +15,7 @@ use crate::core::outcome::{Action, ActionOutcome, CellChange, Dm, DmFailure, Not
 use crate::core::plan::{Decision, Plan, PlannedRow};
 
 /// Every due notice, DMs to different owners side by side.
-pub async fn run<S, M: Messenger, I, V>(
-    job: &Job<'_, S, M, I, V>,
-    plan: &Plan<'_>,
-    mode: Mode,
-) -> Vec<ActionOutcome> {
+pub async fn run<X: Services>(job: &Job<'_, X>, plan: &Plan<'_>, mode: Mode) -> Vec<ActionOutcome> {
     stream::iter(plan.rows.iter())
         .filter_map(|p| async move {
             match p.decision {
@@ -33,8 +29,8 @@ pub async fn run<S, M: Messenger, I, V>(
         .await
 }
 
-async fn notice<S, M: Messenger, I, V>(
-    job: &Job<'_, S, M, I, V>,
+async fn notice<X: Services>(
+    job: &Job<'_, X>,
     p: &PlannedRow<'_>,
     days_left: i64,
     today: chrono::NaiveDate,
@@ -87,18 +83,13 @@ async fn notice<S, M: Messenger, I, V>(
 }
 
 /// Sends a DM (composes it, in a dry run), unless the run's deadline passes first.
-pub async fn send<S, M: Messenger, I, V>(
-    job: &Job<'_, S, M, I, V>,
-    to: &SlackUserId,
-    text: String,
-    mode: Mode,
-) -> Dm {
+pub async fn send<X: Services>(job: &Job<'_, X>, to: &SlackUserId, text: String, mode: Mode) -> Dm {
     send_blocks(job, to, text, &[], mode).await
 }
 
 /// [`send`] with interactive blocks after the text.
-async fn send_blocks<S, M: Messenger, I, V>(
-    job: &Job<'_, S, M, I, V>,
+async fn send_blocks<X: Services>(
+    job: &Job<'_, X>,
     to: &SlackUserId,
     text: String,
     blocks: &[SlackBlock],

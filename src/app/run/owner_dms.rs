@@ -4,17 +4,16 @@
 use futures::stream::{self, StreamExt};
 
 use super::notices::send;
-use super::{Job, Mode};
-use crate::adapters::Messenger;
+use super::{Job, Mode, Services};
 use crate::core::outcome::{ActionOutcome, Dm};
 
-pub async fn send_all<S, M: Messenger, I, V>(
-    job: &Job<'_, S, M, I, V>,
-    outcomes: &mut [ActionOutcome],
+pub async fn send_all<X: Services>(
+    job: &Job<'_, X>,
+    outcomes: impl IntoIterator<Item = &mut ActionOutcome>,
     mode: Mode,
 ) {
     let concurrency = job.settings.concurrency.max(1);
-    stream::iter(outcomes.iter_mut())
+    stream::iter(outcomes)
         .filter(|o| std::future::ready(matches!(o.owner_dm, Some(Dm::Composed { .. }))))
         .for_each_concurrent(concurrency, |o| async move {
             if let Some(Dm::Composed { to, text }) = o.owner_dm.take() {

@@ -98,11 +98,17 @@ pub struct Caps {
 }
 
 impl Caps {
-    pub fn new(plan: &Plan, work: &[KeyWork], s: &JobSettings) -> Self {
+    /// The run's one count: every row due and every key rule's work, in every account.
+    pub fn new<'w>(
+        plan: &Plan,
+        work: impl Iterator<Item = &'w KeyWork> + Clone,
+        s: &JobSettings,
+    ) -> Self {
         Caps {
-            deletions_due: plan.deletions_due() + super::key_rules::deletions(work),
+            deletions_due: plan.deletions_due()
+                + work.clone().map(KeyWork::deletions).sum::<usize>(),
             max_deletions: s.rules.max_deletions,
-            deactivations_due: plan.deactivations_due() + super::key_rules::deactivations(work),
+            deactivations_due: plan.deactivations_due() + work.filter(|w| w.deactivates()).count(),
             max_deactivations: s.hygiene.max_deactivations,
         }
     }

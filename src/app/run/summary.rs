@@ -4,16 +4,15 @@
 use chrono::NaiveDate;
 
 use super::notices::send;
-use super::{Job, Mode};
-use crate::adapters::Messenger;
+use super::{Job, Mode, Services};
 use crate::core::ahead::Upcoming;
 use crate::core::messages;
 use crate::core::outcome::{ActionOutcome, Alert, Dm, DmFailure};
 use crate::core::report::Message;
 
 /// The summaries sent (or composed), and an alert for each administrator it did not reach.
-pub async fn send_summary<S, M: Messenger, I, V>(
-    job: &Job<'_, S, M, I, V>,
+pub async fn send_summary<X: Services>(
+    job: &Job<'_, X>,
     today: NaiveDate,
     outcomes: &[ActionOutcome],
     week: &[Upcoming],

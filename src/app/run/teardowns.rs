@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use futures::stream::{self, StreamExt};
 
+use super::accounts::{AccountWork, current};
 use super::prove::prove;
 use super::rows::{Caps, owner, subject};
-use super::{Job, Mode};
+use super::{Job, Mode, Services};
 use crate::adapters::{Iam, ServiceError, StepResult};
 use crate::core::domain::{AccessKeyId, IamUserName};
 use crate::core::messages;
@@ -20,15 +21,16 @@ use crate::core::plan::{Decision, Plan, PlannedRow};
 use crate::core::proof::{Claim, Verdict};
 use crate::core::teardown::{self, Step, UserInventory};
 
-/// Every due teardown; rows of one IAM user one after another, users side by side.
-pub async fn run<S, M, I: Iam, V>(
-    job: &Job<'_, S, M, I, V>,
-    plan: &Plan<'_>,
+/// Every due teardown of the account; rows of one IAM user one after another, users side by
+/// side.
+pub async fn run<X: Services>(
+    job: &Job<'_, X>,
+    work: &AccountWork<'_>,
     caps: &Caps,
-    mode: Mode,
 ) -> Vec<ActionOutcome> {
+    let (plan, mode) = (work.plan, work.mode);
     let mut by_user: BTreeMap<Option<&IamUserName>, Vec<&PlannedRow>> = BTreeMap::new();
-    for p in plan.rows.iter().filter(|p| p.decision == Decision::Delete) {
+    for p in work.with(|d| *d == Decision::Delete) {
         let user = p.row.valid.as_ref().ok().map(|v| &v.account);
         by_user.entry(user).or_default().push(p);
     }
@@ -47,8 +49,8 @@ pub async fn run<S, M, I: Iam, V>(
 }
 
 /// One due row: guards, then the teardown (or the plan of it).
-async fn row<S, M, I: Iam, V>(
-    job: &Job<'_, S, M, I, V>,
+async fn row<X: Services>(
+    job: &Job<'_, X>,
     plan: &Plan<'_>,
     p: &PlannedRow<'_>,
     caps: &Caps,
@@ -134,8 +136,8 @@ async fn orphan_policy<I: Iam>(
     Ok(None)
 }
 
-async fn tear_down<S, M, I: Iam, V>(
-    job: &Job<'_, S, M, I, V>,
+async fn tear_down<X: Services>(
+    job: &Job<'_, X>,
     plan: &Plan<'_>,
     p: &PlannedRow<'_>,
     user: &IamUserName,
@@ -144,6 +146,7 @@ async fn tear_down<S, M, I: Iam, V>(
 ) -> Teardown {
     let claim = Claim {
         row: p.row.row,
+        account: current(job.settings),
         user,
         key,
     };
@@ -191,11 +194,7 @@ async fn tear_down<S, M, I: Iam, V>(
 
 /// Applies the steps in order; stops at the first failure, or when the invocation's deadline
 /// comes, so the next run resumes there (the tag of the first step makes that safe).
-async fn apply<S, M, I: Iam, V>(
-    job: &Job<'_, S, M, I, V>,
-    user: &IamUserName,
-    steps: Vec<Step>,
-) -> Teardown {
+async fn apply<X: Services>(job: &Job<'_, X>, user: &IamUserName, steps: Vec<Step>) -> Teardown {
     let mut kept = Vec::new();
     let mut user_deleted = false;
     for step in &steps {

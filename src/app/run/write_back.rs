@@ -8,18 +8,18 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::Job;
+use super::{Job, Services};
 use crate::adapters::SheetStore;
 use crate::core::outcome::{ActionOutcome, NotWrittenWhy, WriteResult};
 use crate::core::sheet::{Block, Holdings, RequestLayout, RowSink, cell_text, writes};
 
-pub async fn run<S: SheetStore, M, I, V>(
-    job: &Job<'_, S, M, I, V>,
+pub async fn run<X: Services>(
+    job: &Job<'_, X>,
     layout: &RequestLayout,
-    outcomes: &mut [ActionOutcome],
+    outcomes: impl IntoIterator<Item = &mut ActionOutcome>,
 ) {
     let mut pending: Vec<_> = outcomes
-        .iter_mut()
+        .into_iter()
         .filter_map(|o| o.sheet.as_mut())
         .filter(|c| c.result.is_none())
         .collect();

@@ -1,8 +1,13 @@
-//! The one index of what the request sheet holds: rows by access key and rows by IAM user,
-//! each with its status, whether it is due for deletion today, and how its key cell reads.
-//! Built once per run (and once per interaction, and once per re-read before a write); the
-//! proof of SPEC §4, the duplicate-key alert and every relocation before a write ask it, so
-//! "which rows hold this key / name this user" has one answer.
+//! The one index of what the request sheet holds: rows by access key and rows by (AWS account,
+//! IAM user), each with its status, whether it is due for deletion today, and how its key cell
+//! reads. Built once per run over the whole sheet (and once per interaction, and once per
+//! re-read before a write); the proof before every destructive change, the key rules' "whose
+//! key is this", the duplicate-key alert and every relocation before a write ask it, so "which
+//! rows hold this key / name this user" has one answer in every account.
+//!
+//! Key IDs are global: a row holds its key whatever AWS account it names. A user name means
+//! the user of the row's own account; a row whose account is not known (a mistyped account
+//! cell) names its user in every account, because the account it meant could be any of them.
 //!
 //! It borrows the cell texts it was built from and keeps two sorted vectors of row indices:
 //! two allocations however long the sheet.
@@ -10,7 +15,7 @@
 use std::cmp::Ordering;
 
 use super::RequestRow;
-use crate::core::domain::{AccessKeyId, IamUserName, RowStatus};
+use crate::core::domain::{AccessKeyId, AwsAccountId, IamUserName, RowStatus};
 
 /// How a row's key cell reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,12 +52,23 @@ pub struct Held<'a> {
     /// The IAM user cell as written (trimmed); IAM compares it without regard to case.
     pub user: &'a str,
     pub key: KeyCell<'a>,
+    /// The row's AWS account; `None` when it is not known, and then the row names its user
+    /// in every account (a run in one account whose ID is unknown, or a mistyped cell).
+    pub account: Option<&'a AwsAccountId>,
 }
 
 impl Held<'_> {
     /// Whether the row names `user` (as IAM compares names).
     pub fn names(&self, user: &IamUserName) -> bool {
         self.user.eq_ignore_ascii_case(user.as_str())
+    }
+
+    /// Whether the row's user name can mean a user of `account` (`None`: the run's only one).
+    pub fn in_account(&self, account: Option<&AwsAccountId>) -> bool {
+        match (self.account, account) {
+            (Some(mine), Some(theirs)) => mine == theirs,
+            _ => true,
+        }
     }
 
     /// Whether the row's key cell reads as `key`.
@@ -117,6 +133,7 @@ impl<'a> Holdings<'a> {
             due,
             user: r.account.trim(),
             key: KeyCell::read(&r.key_id),
+            account: r.aws_account.as_ref().map(|a| &a.id),
         })
     }
 
@@ -129,7 +146,16 @@ impl<'a> Holdings<'a> {
             due: false,
             user: user.trim(),
             key: KeyCell::read(key),
+            account: None,
         }))
+    }
+
+    /// A due row that this run will not act on (its key proves another account): it still
+    /// claims its key and user like any live row that is not due.
+    pub fn not_acted_on(&mut self, row: usize) {
+        if let Ok(i) = self.rows.binary_search_by_key(&row, |h| h.row) {
+            self.rows[i].due = false;
+        }
     }
 
     /// Every row, in sheet order.
@@ -157,8 +183,14 @@ impl<'a> Holdings<'a> {
             .take_while(move |h| key_of(h) == key)
     }
 
-    /// The rows naming `user` (as IAM compares names), in sheet order, whatever key they hold.
-    pub fn naming(&self, user: &IamUserName) -> impl Iterator<Item = &Held<'a>> {
+    /// The rows naming `user` of `account` (as IAM compares names), in sheet order, whatever
+    /// key they hold: the rows of that account and the rows whose account is not known.
+    /// `None` asks every row (a run in one account whose ID is unknown).
+    pub fn naming(
+        &self,
+        account: Option<&AwsAccountId>,
+        user: &IamUserName,
+    ) -> impl Iterator<Item = &Held<'a>> {
         let name = user.as_str();
         let start = self
             .by_user
@@ -167,6 +199,13 @@ impl<'a> Holdings<'a> {
             .iter()
             .map(|&i| &self.rows[i as usize])
             .take_while(move |h| fold_cmp(h.user, name) == Ordering::Equal)
+            .filter(move |h| h.in_account(account))
+    }
+
+    /// The sheet row that owns `key` in `account` for the key rules: the first live row
+    /// holding it there (or with its account unknown).
+    pub fn key_row(&self, account: Option<&AwsAccountId>, key: &AccessKeyId) -> Option<&Held<'a>> {
+        self.holders(key).find(|h| h.live && h.in_account(account))
     }
 
     /// Where the row holding `user` and `key` is now (SPEC §4 step 8): `expected` if it still
@@ -227,6 +266,7 @@ mod tests {
             due: false,
             user,
             key: KeyCell::read(key),
+            account: None,
         }
     }
 
@@ -256,8 +296,14 @@ mod tests {
         let rows = |it: &mut dyn Iterator<Item = &Held>| it.map(|h| h.row).collect::<Vec<_>>();
         assert_eq!(rows(&mut h.holders(&key(K1))), vec![2, 4]);
         assert_eq!(rows(&mut h.holders(&key(K2))), vec![3]);
-        assert_eq!(rows(&mut h.naming(&user("TANAKA-dev"))), vec![2, 3, 5]);
-        assert_eq!(rows(&mut h.naming(&user("nobody"))), Vec::<usize>::new());
+        assert_eq!(
+            rows(&mut h.naming(None, &user("TANAKA-dev"))),
+            vec![2, 3, 5]
+        );
+        assert_eq!(
+            rows(&mut h.naming(None, &user("nobody"))),
+            Vec::<usize>::new()
+        );
         assert_eq!(h.duplicate_keys(), vec![(K1.to_string(), vec![2, 4])]);
         assert_eq!(h.row(4).map(|r| r.user), Some("sato"));
         assert_eq!(h.row(9), None);
@@ -274,6 +320,32 @@ mod tests {
         assert_eq!(twice.locate(3, &u, &k), None, "moved, and two rows hold it");
         let gone = Holdings::locations([(2, "tanaka-dve", K1)]);
         assert_eq!(gone.locate(2, &u, &k), None);
+    }
+
+    #[test]
+    fn a_name_means_its_own_account_and_an_unknown_account_means_every_one() {
+        let (a, b) = (
+            AwsAccountId::parse("111111111111").unwrap(),
+            AwsAccountId::parse("222222222222").unwrap(),
+        );
+        let mut in_a = held(2, "tanaka", K1);
+        in_a.account = Some(&a);
+        let mut in_b = held(3, "tanaka", "");
+        in_b.account = Some(&b);
+        let unknown = held(4, "TANAKA", "");
+        let h = Holdings::new([in_a, in_b, unknown]);
+        let rows = |acc: Option<&AwsAccountId>| {
+            h.naming(acc, &user("tanaka"))
+                .map(|r| r.row)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rows(Some(&a)), vec![2, 4]);
+        assert_eq!(rows(Some(&b)), vec![3, 4]);
+        assert_eq!(rows(None), vec![2, 3, 4]);
+        // A key is held wherever it is written, but the key rules' row is of the key's account.
+        assert_eq!(h.holders(&key(K1)).count(), 1);
+        assert_eq!(h.key_row(Some(&a), &key(K1)).map(|r| r.row), Some(2));
+        assert_eq!(h.key_row(Some(&b), &key(K1)), None);
     }
 
     #[test]
