@@ -887,8 +887,12 @@ async fn a_refused_reactivation_is_one_line_of_the_report() {
         .to_values();
     cells.push(json!("検証"));
     cells.push(json!("2026-11-21"));
+    // Another row of 検証 is due, so that account is entered and its phases run.
+    let staging = user_in(&env, STAGING, "app").await;
+    let mut other = due("佐藤 花子", "app", &staging).to_values();
+    other.push(json!("検証"));
     env.google
-        .set_sheet("key_request_form", vec![header, cells]);
+        .set_sheet("key_request_form", vec![header, cells, other]);
     let out = env
         .run(&["run", "--today", "2026-11-22", "--output", "json"])
         .await;
@@ -908,5 +912,13 @@ async fn a_refused_reactivation_is_one_line_of_the_report() {
         "names the key's account: {}",
         lines[0]
     );
-    assert!(env.iam.mutations().is_empty(), "{:?}", env.iam.mutations());
+    assert!(
+        env.iam
+            .mutations()
+            .iter()
+            .all(|c| c.param("UserName") == Some("app")),
+        "{:?}",
+        env.iam.mutations()
+    );
+    assert_eq!(action_for(&report, 3)["outcome"], "done");
 }
