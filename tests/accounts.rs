@@ -803,3 +803,61 @@ async fn a_row_under_a_mistyped_account_still_holds_its_key() {
         "{left:?}"
     );
 }
+
+/// A cell of 12 digits is that account, even when an alias of `KEYWARDEN_ACCOUNTS` reads the
+/// same: here `444455556666` is 検証's alias and 開発's ID, `999999999999` only 開発's alias.
+#[tokio::test]
+async fn a_twelve_digit_cell_is_an_id_never_an_alias() {
+    let mut env = three_accounts().await;
+    env.set_env(
+        "KEYWARDEN_ACCOUNTS",
+        "本番=123456789012,444455556666=111122223333,999999999999=444455556666",
+    );
+    let dev = user_in(&env, DEV, "u1").await;
+    let aliased = user_in(&env, DEV, "u2").await;
+    let staging = user_in(&env, STAGING, "u3").await;
+    set_rows(
+        &env,
+        &[
+            // 開発's ID (and 検証's alias): acts in 開発.
+            (due("田中 太郎", "u1", &dev), json!("4444-5555-6666")),
+            // 開発's alias, but an ID nobody allowed: unusable, nothing assumed.
+            (due("田中 太郎", "u2", &aliased), json!("999999999999")),
+            // 検証 by its ID.
+            (due("田中 太郎", "u3", &staging), json!(STAGING)),
+        ],
+    );
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 1, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    let row2 = action_for(&report, 2);
+    assert_eq!(row2["outcome"], "done", "{row2}");
+    assert_eq!(row2["aws_account"], DEV, "{row2}");
+    let row3 = action_for(&report, 3);
+    assert_eq!(row3["action"], "unusable", "{row3}");
+    assert!(row3.get("aws_account").is_none(), "{row3}");
+    assert!(
+        row3["detail"]
+            .as_str()
+            .unwrap()
+            .contains("999999999999 is not one keywarden may act in"),
+        "{row3}"
+    );
+    let row4 = action_for(&report, 4);
+    assert_eq!(row4["outcome"], "done", "{row4}");
+    assert_eq!(row4["aws_account"], STAGING, "{row4}");
+    assert!(left_in(&env, DEV, "u1").await.is_empty());
+    assert!(!left_in(&env, DEV, "u2").await.is_empty());
+    assert!(left_in(&env, STAGING, "u3").await.is_empty());
+    // Nothing was asked of the account the unusable cell reads as.
+    assert!(
+        env.iam.other_calls().iter().all(|c| !c
+            .param("RoleArn")
+            .unwrap_or_default()
+            .contains("999999999999")),
+        "{:?}",
+        env.iam.other_actions()
+    );
+}

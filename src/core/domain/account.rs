@@ -241,6 +241,11 @@ impl Accounts {
         if text.trim().is_empty() {
             return Ok(self.home());
         }
+        // Twelve digits are that account, even when an alias reads the same: an alias may be
+        // 12 digits itself (`333333333333=555555555555`), and the cell still means 333333333333.
+        if let Ok(id) = AwsAccountId::parse(text) {
+            return self.by_id(&id);
+        }
         let key = alias_key(text);
         if let Some(a) = self
             .all
@@ -576,6 +581,41 @@ mod tests {
         assert!(
             resolve(AccountCell::Number(99.0)).is_err(),
             "000000000099 is not listed"
+        );
+    }
+
+    #[test]
+    fn twelve_digits_are_an_id_even_when_an_alias_reads_the_same() {
+        let AccountsSetting::Listed(others) =
+            AccountsSetting::parse("333333333333=555555555555,444444444444=666666666666,444444444444")
+                .unwrap()
+        else {
+            panic!("listed");
+        };
+        let a = Accounts::new(id("111111111111"), others);
+        let resolve = |cell: AccountCell| {
+            a.resolve(&cell)
+                .map(|acc| acc.id.to_string())
+                .map_err(|e| e.why)
+        };
+        // 333333333333 is only an alias: the account it reads as is not allowed.
+        for cell in [
+            AccountCell::Text("333333333333".into()),
+            AccountCell::Text("3333-3333-3333".into()),
+            AccountCell::Text("３３３３ ３３３３ ３３３３".into()),
+            AccountCell::Number(333333333333.0),
+        ] {
+            assert_eq!(
+                resolve(cell.clone()),
+                Err(AccountWhy::NotAllowed(id("333333333333"))),
+                "{cell:?}"
+            );
+        }
+        // 444444444444 is the alias of 666666666666 and an allowed account itself: the
+        // account of that ID, never the alias's.
+        assert_eq!(
+            resolve(AccountCell::Text("4444-4444-4444".into())).unwrap(),
+            "444444444444"
         );
     }
 
