@@ -30,14 +30,19 @@ pub fn many(job_accounts: &AccountsSetting, table: &RequestTable) -> bool {
     !job_accounts.is_home_only() || table.layout.aws_account.is_some()
 }
 
-/// The accounts of this run, and every row's account. Without [`many`] accounts a home
-/// account that cannot be named is no obstacle (`None`: the report just carries no account).
+/// The accounts of this run, and every row's account. Without [`many`] accounts (and without
+/// a protected user qualified by an account) a home account that cannot be named is no
+/// obstacle (`None`: the report just carries no account). A protected user qualified by an
+/// account that is not allowed stops the run.
 pub async fn resolve<S, M, I, V>(
     job: &Job<'_, S, M, I, V>,
     table: &mut RequestTable,
 ) -> Result<Option<Accounts>, Fatal> {
     let setting = &job.settings.accounts.setting;
-    let many = many(setting, table);
+    // A protected user qualified by an account is checked against the allowed accounts, so
+    // the home account's ID must be known then too.
+    let protected = &job.settings.accounts.protected;
+    let many = many(setting, table) || protected.iter().any(|p| p.is_qualified());
     // Within the home account alone, not knowing its ID changes nothing: never wait long.
     let home = if many {
         job.fleet.home().await
@@ -73,6 +78,9 @@ pub async fn resolve<S, M, I, V>(
         })?,
     };
     let accounts = Accounts::new(home, others);
+    accounts
+        .check_protected_users(protected)
+        .map_err(Fatal::Accounts)?;
     table.resolve_accounts(&accounts);
     tracing::info!(
         accounts = accounts.all().len(),
