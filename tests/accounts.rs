@@ -804,6 +804,223 @@ async fn a_row_under_a_mistyped_account_still_holds_its_key() {
     );
 }
 
+/// A cell of 12 digits is that account, even when an alias of `KEYWARDEN_ACCOUNTS` reads the
+/// same: here `444455556666` is 検証's alias and 開発's ID, `999999999999` only 開発's alias.
+#[tokio::test]
+async fn a_twelve_digit_cell_is_an_id_never_an_alias() {
+    let mut env = three_accounts().await;
+    env.set_env(
+        "KEYWARDEN_ACCOUNTS",
+        "本番=123456789012,444455556666=111122223333,999999999999=444455556666",
+    );
+    let dev = user_in(&env, DEV, "u1").await;
+    let aliased = user_in(&env, DEV, "u2").await;
+    let staging = user_in(&env, STAGING, "u3").await;
+    set_rows(
+        &env,
+        &[
+            // 開発's ID (and 検証's alias): acts in 開発.
+            (due("田中 太郎", "u1", &dev), json!("4444-5555-6666")),
+            // 開発's alias, but an ID nobody allowed: unusable, nothing assumed.
+            (due("田中 太郎", "u2", &aliased), json!("999999999999")),
+            // 検証 by its ID.
+            (due("田中 太郎", "u3", &staging), json!(STAGING)),
+        ],
+    );
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 1, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    let row2 = action_for(&report, 2);
+    assert_eq!(row2["outcome"], "done", "{row2}");
+    assert_eq!(row2["aws_account"], DEV, "{row2}");
+    let row3 = action_for(&report, 3);
+    assert_eq!(row3["action"], "unusable", "{row3}");
+    assert!(row3.get("aws_account").is_none(), "{row3}");
+    assert!(
+        row3["detail"]
+            .as_str()
+            .unwrap()
+            .contains("999999999999 is not one keywarden may act in"),
+        "{row3}"
+    );
+    let row4 = action_for(&report, 4);
+    assert_eq!(row4["outcome"], "done", "{row4}");
+    assert_eq!(row4["aws_account"], STAGING, "{row4}");
+    assert!(left_in(&env, DEV, "u1").await.is_empty());
+    assert!(!left_in(&env, DEV, "u2").await.is_empty());
+    assert!(left_in(&env, STAGING, "u3").await.is_empty());
+    // Nothing was asked of the account the unusable cell reads as.
+    assert!(
+        env.iam.other_calls().iter().all(|c| !c
+            .param("RoleArn")
+            .unwrap_or_default()
+            .contains("999999999999")),
+        "{:?}",
+        env.iam.other_actions()
+    );
+}
+
+/// Asserts a run stopped before doing anything: exit 2, the message naming `entry` and the
+/// allowed accounts, no IAM change, no sheet write, no Slack message.
+fn refused_before_anything(
+    env: &TestEnv,
+    out: &support::app::RunOutput,
+    entry: &str,
+    allowed: &str,
+) {
+    assert_eq!(out.status, 2, "{}\n{}", out.stdout, out.stderr);
+    let said = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        said.contains(&format!(
+            "\"{entry}\" names no account keywarden may act in"
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("allowed accounts: {allowed}")),
+        "{said}"
+    );
+    assert!(env.iam.mutations().is_empty(), "{:?}", env.iam.mutations());
+    let counts = env.google.counts();
+    assert_eq!(
+        (counts.writes, counts.appends, counts.sheet_updates),
+        (0, 0, 0),
+        "{counts:?}"
+    );
+    assert!(
+        env.slack.messages().is_empty(),
+        "{:?}",
+        env.slack.messages()
+    );
+}
+
+/// Without `KEYWARDEN_ACCOUNTS` the home account is the only one: a protected user qualified
+/// by any other account protects nothing, so nothing runs; by the home account's ID it is fine.
+#[tokio::test]
+async fn a_protected_user_of_no_allowed_account_stops_a_home_only_run() {
+    let mut env = TestEnv::start().await;
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let key = user_in(&env, HOME, "app").await;
+    env.set_requests(&[due("田中 太郎", "app", &key)]);
+    env.set_env("KEYWARDEN_PROTECTED_USERS", "ci-deploy,本番:ci-deploy");
+    for args in [
+        &["run", "--today", "2026-11-22"][..],
+        &["run", "--today", "2026-11-22", "--output", "json"][..],
+    ] {
+        let out = env.run(args).await;
+        refused_before_anything(&env, &out, "本番:ci-deploy", "123456789012 (home) — ");
+    }
+    assert!(!left_in(&env, HOME, "app").await.is_empty());
+
+    // check says so on a ✗ line, and changes nothing either.
+    let out = env.run(&["check"]).await;
+    assert_ne!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("protected users' accounts"))
+        .unwrap_or_else(|| panic!("no line about protected users:\n{}", out.stdout));
+    assert!(
+        line.starts_with('✗') && line.contains("\"本番:ci-deploy\""),
+        "{line}"
+    );
+    assert!(env.iam.mutations().is_empty());
+    assert_eq!(env.google.counts().writes, 0);
+
+    // The home account by its ID: allowed, and the run goes on.
+    env.set_env(
+        "KEYWARDEN_PROTECTED_USERS",
+        "ci-deploy,1234-5678-9012:ci-deploy",
+    );
+    let out = env.run(&["check"]).await;
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("protected users' accounts"))
+        .unwrap_or_else(|| panic!("no line about protected users:\n{}", out.stdout));
+    assert!(line.starts_with('✓'), "{line}");
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(action_for(&out.json(), 2)["outcome"], "done");
+    assert!(left_in(&env, HOME, "app").await.is_empty());
+}
+
+/// The home account's ID must be known to check a qualified protected user: without it,
+/// nothing runs, even without `KEYWARDEN_ACCOUNTS`.
+#[tokio::test]
+async fn a_qualified_protected_user_needs_the_home_account() {
+    let mut env = TestEnv::start().await;
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let key = user_in(&env, HOME, "app").await;
+    env.set_requests(&[due("田中 太郎", "app", &key)]);
+    env.set_env("KEYWARDEN_PROTECTED_USERS", "123456789012:ci-deploy")
+        .set_env("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9");
+    let out = env.run(&["run", "--today", "2026-11-22"]).await;
+    assert_eq!(out.status, 2, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("sts:GetCallerIdentity"),
+        "{}",
+        out.stderr
+    );
+    assert!(env.iam.mutations().is_empty());
+    assert_eq!(env.google.counts().writes, 0);
+    assert!(!left_in(&env, HOME, "app").await.is_empty());
+}
+
+/// With `KEYWARDEN_ACCOUNTS`, the listed accounts (or the Organization's) decide.
+#[tokio::test]
+async fn a_protected_user_of_no_allowed_account_stops_a_run_across_accounts() {
+    let mut env = three_accounts().await;
+    let key = user_in(&env, STAGING, "app").await;
+    set_rows(&env, &[(due("田中 太郎", "app", &key), json!("検証"))]);
+    env.set_env(
+        "KEYWARDEN_PROTECTED_USERS",
+        "検証:ci,444455556666:ci,999999999999:app,本番:ok",
+    );
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    refused_before_anything(
+        &env,
+        &out,
+        "999999999999:app",
+        "本番 (123456789012) (home), 検証 (111122223333), 開発 (444455556666) — ",
+    );
+    assert!(!out.stderr.contains("検証:ci"), "{}", out.stderr);
+    assert!(
+        !env.iam
+            .other_actions()
+            .iter()
+            .any(|a| a == "sts:AssumeRole"),
+        "{:?}",
+        env.iam.other_actions()
+    );
+    assert!(!left_in(&env, STAGING, "app").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_protected_user_of_a_suspended_organization_account_stops_the_run() {
+    let mut env = TestEnv::start().await;
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let moto = env.moto.endpoint();
+    let ids = support::moto_accounts::create_organization(&moto, &["prod", "gone"]).await;
+    support::moto_accounts::close_account(&moto, &ids["gone"]).await;
+    env.set_env("KEYWARDEN_ACCOUNTS", "organization")
+        .set_env("KEYWARDEN_PROTECTED_USERS", "prod:ci,gone:ci");
+    let key = user_in(&env, HOME, "app").await;
+    set_rows(&env, &[(due("田中 太郎", "app", &key), json!(""))]);
+    let out = env.run(&["run", "--today", "2026-11-22"]).await;
+    // Only ACTIVE accounts are allowed: the closed one is not listed.
+    let allowed = format!("master (123456789012) (home), prod ({}) — ", ids["prod"]);
+    refused_before_anything(&env, &out, "gone:ci", &allowed);
+    assert!(!out.stderr.contains("\"prod:ci\""), "{}", out.stderr);
+    assert!(!left_in(&env, HOME, "app").await.is_empty());
+}
+
 /// A live row whose account cell names no allowed account (a typo) is never acted on, but it
 /// still claims its user name in every account: a due row of that user is refused whole, as
 /// it is without the account column.

@@ -45,6 +45,11 @@ impl Drop for Env {
 }
 
 async fn start(approval_channel: Option<&str>) -> Env {
+    start_with(approval_channel, &[ADMIN1, ADMIN2]).await
+}
+
+/// [`start`] with these administrators.
+async fn start_with(approval_channel: Option<&str>, admins: &[&str]) -> Env {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let google = FakeGoogle::start("test-sheet-id").await;
     let slack = FakeSlack::start(TOKEN).await;
@@ -75,10 +80,12 @@ async fn start(approval_channel: Option<&str>) -> Env {
         Duration::from_secs(2),
     )
     .unwrap();
-    let mut settings = InteractionSettings::with_admins(vec![
-        keywarden::core::domain::SlackUserId::parse(ADMIN1).unwrap(),
-        keywarden::core::domain::SlackUserId::parse(ADMIN2).unwrap(),
-    ]);
+    let mut settings = InteractionSettings::with_admins(
+        admins
+            .iter()
+            .map(|a| keywarden::core::domain::SlackUserId::parse(a).unwrap())
+            .collect(),
+    );
     settings.approval_channel = approval_channel.map(str::to_string);
     let app = Arc::new(Interactions::new(settings, sheets, slack_api));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -274,7 +274,8 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
              once the sheet has one",
         ),
     }
-    if !job.accounts.setting.is_home_only() || account_column {
+    let qualified = job.accounts.protected.iter().any(|p| p.is_qualified());
+    if !job.accounts.setting.is_home_only() || account_column || qualified {
         accounts(&mut list, &settings, &aws, &iam).await;
     }
     if list.failed {
@@ -285,7 +286,8 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
 }
 
 /// SPEC §10: every account keywarden may act in, entered (AssumeRole) and read once; one
-/// line each. Nothing is changed in any of them.
+/// line each. Nothing is changed in any of them. Protected users qualified by an account get
+/// one line: each must name one of these accounts.
 async fn accounts(
     list: &mut Checklist,
     settings: &crate::configuration::Settings,
@@ -316,6 +318,11 @@ async fn accounts(
         },
     };
     let accounts = Accounts::new(home, others);
+    if job.accounts.protected.iter().any(|p| p.is_qualified()) {
+        let result = accounts.check_protected_users(&job.accounts.protected);
+        let ok = "every entry that names an account names an allowed one";
+        list.line(result.map(|()| ok.to_string()), "protected users' accounts");
+    }
     let role = job.accounts.role_arn(&accounts.home().id);
     let role = role.rsplit(':').next().unwrap_or_default().to_string();
     for (i, account) in accounts.all().iter().enumerate() {

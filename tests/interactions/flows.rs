@@ -240,6 +240,56 @@ async fn self_approval_and_non_admins_are_refused() {
 }
 
 #[tokio::test]
+async fn the_owner_cannot_decide_a_request_another_admin_filed_for_them() {
+    // The row's owner by users_json (OWNER) is an administrator too; ADMIN1 files for them.
+    let env = start_with(None, &[ADMIN1, ADMIN2, OWNER]).await;
+    env.pending_request(ADMIN1).await;
+    let before = env.google.sheet(REQUEST_SHEET);
+    let writes = env.google.counts().writes;
+    for approve in [true, false] {
+        assert_eq!(env.decide(OWNER, approve, OWNER).await.status, 200);
+    }
+    let told: Vec<String> = env
+        .responses_to(OWNER)
+        .into_iter()
+        .filter(|t| t.contains("自分が利用者のアクセスキーの延長申請"))
+        .collect();
+    assert_eq!(told.len(), 2, "{:?}", env.slack.responses());
+    assert_eq!(env.google.sheet(REQUEST_SHEET), before, "nothing written");
+    assert_eq!(env.google.counts().writes, writes);
+    assert!(env.slack.updates().is_empty(), "the buttons stay");
+    assert!(
+        !env.slack
+            .messages_to(OWNER)
+            .iter()
+            .any(|t| t.contains("承認されました") || t.contains("却下されました")),
+        "{:?}",
+        env.slack.messages_to(OWNER)
+    );
+
+    // Another administrator, neither requester nor owner, decides.
+    assert_eq!(env.decide(ADMIN2, true, ADMIN2).await.status, 200);
+    assert_eq!(env.cell("I2"), Some(date_serial("2027-01-31")));
+    assert_eq!(env.cell("O2"), None, "延長申請 cleared");
+    let history = env.cell("P2").unwrap();
+    assert!(
+        history
+            .as_str()
+            .unwrap()
+            .contains("承認 2026-11-29 → 2027-01-31 申請:UADMIN0001 承認:UADMIN0002"),
+        "{history}"
+    );
+    assert!(
+        env.slack
+            .messages_to(OWNER)
+            .iter()
+            .any(|t| t.contains("承認されました") && t.contains("2027-01-31")),
+        "{:?}",
+        env.slack.messages_to(OWNER)
+    );
+}
+
+#[tokio::test]
 async fn strangers_cannot_request_and_a_second_request_names_the_pending_one() {
     let env = start(None).await;
     env.request_click("U0STRANGER", "2.2.2").await;

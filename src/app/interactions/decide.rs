@@ -19,7 +19,8 @@ use crate::core::sheet::Owner;
 impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
     pub(super) async fn decision(&self, d: Decision, now: DateTime<Utc>) -> HttpAnswer {
         let url = d.response_url.as_deref();
-        // Refused before anything is read: no self-approval, administrators only.
+        // Refused before anything is read: no self-approval, administrators only (the row's
+        // owner is refused once the row is read).
         if let Err(refusal) = rules::may_decide(&d.user, &d.target.requester, &self.settings.admins)
         {
             self.tell(&d.user, url, &refusal.to_string()).await;
@@ -45,6 +46,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             &lookup,
             &d.target,
             &d.user,
+            |row| snapshot.owner(row),
             &self.settings.admins,
             outcome,
         ) {

@@ -54,15 +54,21 @@ fn named(setting: &AccountsSetting, table: &RequestTable) -> bool {
 }
 
 /// The accounts of this run, and every row's account. Within the home account alone a home
-/// account that cannot be named is no obstacle: the run is then a set of one unnamed account.
+/// account that cannot be named is no obstacle: the run is then a set of one unnamed account
+/// (unless a protected user is qualified by an account: that needs the home account's ID). A
+/// protected user qualified by an account that is not allowed stops the run.
 pub async fn resolve<X: Services>(
     job: &Job<'_, X>,
     table: &mut RequestTable,
 ) -> Result<RunAccounts, Fatal> {
     let setting = &job.settings.accounts.setting;
     let named = named(setting, table);
+    // A protected user qualified by an account is checked against the allowed accounts, so
+    // the home account's ID must be known then too.
+    let protected = &job.settings.accounts.protected;
+    let need_home = named || protected.iter().any(|p| p.is_qualified());
     // Within the home account alone, not knowing its ID changes nothing: never wait long.
-    let home = if named {
+    let home = if need_home {
         job.fleet.home().await
     } else {
         tokio::time::timeout(std::time::Duration::from_secs(2), job.fleet.home())
@@ -75,7 +81,7 @@ pub async fn resolve<X: Services>(
     };
     let home = match home {
         Ok(home) => home,
-        Err(e) if !named => {
+        Err(e) if !need_home => {
             tracing::debug!(error = %e, "home account not known");
             return Ok(RunAccounts { known: None, named });
         }
@@ -96,6 +102,9 @@ pub async fn resolve<X: Services>(
         })?,
     };
     let accounts = Accounts::new(home, others);
+    accounts
+        .check_protected_users(protected)
+        .map_err(Fatal::Accounts)?;
     table.resolve_accounts(&accounts);
     tracing::info!(
         accounts = accounts.all().len(),

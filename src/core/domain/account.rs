@@ -241,6 +241,11 @@ impl Accounts {
         if text.trim().is_empty() {
             return Ok(self.home());
         }
+        // Twelve digits are that account, even when an alias reads the same: an alias may be
+        // 12 digits itself (`333333333333=555555555555`), and the cell still means 333333333333.
+        if let Ok(id) = AwsAccountId::parse(text) {
+            return self.by_id(&id);
+        }
         let key = alias_key(text);
         if let Some(a) = self
             .all
@@ -271,6 +276,30 @@ impl Accounts {
         }
     }
 
+    /// Every `KEYWARDEN_PROTECTED_USERS` entry that names an account must name one of these:
+    /// one naming any other account would protect nothing anywhere, and nobody would notice.
+    /// `Err` names each such entry and the allowed accounts.
+    pub fn check_protected_users(&self, entries: &[ProtectedUser]) -> Result<(), String> {
+        let stray: Vec<String> = entries
+            .iter()
+            .filter(|p| p.is_qualified() && !self.all.iter().any(|a| p.applies_in(a)))
+            .map(|p| format!("\"{p}\""))
+            .collect();
+        if stray.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = self.all.iter().map(|a| a.to_string()).collect();
+        Err(format!(
+            "KEYWARDEN_PROTECTED_USERS: {} {} no account keywarden may act in, so it would \
+             protect nothing; allowed accounts: {} — write one of them before ':' (or allow the \
+             account in KEYWARDEN_ACCOUNTS), or write the bare user name to protect it in every \
+             account",
+            stray.join(", "),
+            if stray.len() == 1 { "names" } else { "name" },
+            marked_list(&names, " (home)", Lang::En)
+        ))
+    }
+
     /// The allowed accounts, for messages (the home account marked as such).
     pub fn allowed(&self) -> String {
         allowed_list(
@@ -289,13 +318,19 @@ enum Lang {
 
 /// Up to ten accounts, the home account (first) marked as such.
 fn allowed_list(all: &[String], lang: Lang) -> String {
+    let home = match lang {
+        Lang::En => " (home; an empty cell)",
+        Lang::Ja => "（ホーム。空欄のとき）",
+    };
+    marked_list(all, home, lang)
+}
+
+/// Up to ten accounts, `home_note` after the first (the home account).
+fn marked_list(all: &[String], home_note: &str, lang: Lang) -> String {
     const SHOWN: usize = 10;
     let mut names: Vec<String> = all.iter().take(SHOWN).cloned().collect();
     if let Some(home) = names.first_mut() {
-        *home = match lang {
-            Lang::En => format!("{home} (home; an empty cell)"),
-            Lang::Ja => format!("{home}（ホーム。空欄のとき）"),
-        };
+        home.push_str(home_note);
     }
     if all.len() > SHOWN {
         let more = all.len() - SHOWN;
@@ -420,6 +455,11 @@ impl ProtectedUser {
         })
     }
 
+    /// Whether the entry names an account (`ID:name`, `alias:name`).
+    pub fn is_qualified(&self) -> bool {
+        self.scope != AccountScope::Every
+    }
+
     /// Whether this entry protects its user in `account`.
     pub fn applies_in(&self, account: &Account) -> bool {
         match &self.scope {
@@ -428,6 +468,17 @@ impl ProtectedUser {
             AccountScope::Alias(alias) => {
                 account.alias.as_deref().map(alias_key) == Some(alias_key(alias))
             }
+        }
+    }
+}
+
+impl fmt::Display for ProtectedUser {
+    /// The entry as it could be written back: `ci-deploy`, `123456789012:ci-deploy`, `本番:ci`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.scope {
+            AccountScope::Every => write!(f, "{}", self.user),
+            AccountScope::Id(id) => write!(f, "{id}:{}", self.user),
+            AccountScope::Alias(alias) => write!(f, "{alias}:{}", self.user),
         }
     }
 }
@@ -580,6 +631,41 @@ mod tests {
     }
 
     #[test]
+    fn twelve_digits_are_an_id_even_when_an_alias_reads_the_same() {
+        let AccountsSetting::Listed(others) = AccountsSetting::parse(
+            "333333333333=555555555555,444444444444=666666666666,444444444444",
+        )
+        .unwrap() else {
+            panic!("listed");
+        };
+        let a = Accounts::new(id("111111111111"), others);
+        let resolve = |cell: AccountCell| {
+            a.resolve(&cell)
+                .map(|acc| acc.id.to_string())
+                .map_err(|e| e.why)
+        };
+        // 333333333333 is only an alias: the account it reads as is not allowed.
+        for cell in [
+            AccountCell::Text("333333333333".into()),
+            AccountCell::Text("3333-3333-3333".into()),
+            AccountCell::Text("３３３３ ３３３３ ３３３３".into()),
+            AccountCell::Number(333333333333.0),
+        ] {
+            assert_eq!(
+                resolve(cell.clone()),
+                Err(AccountWhy::NotAllowed(id("333333333333"))),
+                "{cell:?}"
+            );
+        }
+        // 444444444444 is the alias of 666666666666 and an allowed account itself: the
+        // account of that ID, never the alias's.
+        assert_eq!(
+            resolve(AccountCell::Text("4444-4444-4444".into())).unwrap(),
+            "444444444444"
+        );
+    }
+
+    #[test]
     fn the_home_account_takes_its_alias_from_the_list() {
         let a = Accounts::new(
             id("123456789012"),
@@ -614,6 +700,61 @@ mod tests {
         assert!(ProtectedUser::parse("12345:admin").is_err());
         assert!(ProtectedUser::parse(":admin").is_err());
         assert!(ProtectedUser::parse("本番:has space").is_err());
+    }
+
+    #[test]
+    fn a_protected_user_of_an_account_that_is_not_allowed_is_refused() {
+        let entries = |raw: &str| -> Vec<ProtectedUser> {
+            raw.split(',')
+                .map(|e| ProtectedUser::parse(e).unwrap())
+                .collect()
+        };
+        // Bare names, and entries naming allowed accounts by ID or alias, are fine.
+        let a = accounts();
+        assert_eq!(
+            a.check_protected_users(&entries(
+                "ci-deploy,111111111111:admin,1234-5678-9012:ops,ｓｔａｇｉｎｇ:ops,210987654321:x"
+            )),
+            Ok(())
+        );
+        assert_eq!(a.check_protected_users(&[]), Ok(()));
+        // Another account, by ID or alias: every such entry named, with the allowed accounts.
+        let err = a
+            .check_protected_users(&entries("ci-deploy,999999999999:admin,開発:ops,本番:ok"))
+            .unwrap_err();
+        assert!(err.starts_with("KEYWARDEN_PROTECTED_USERS: "), "{err}");
+        assert!(
+            err.contains("\"999999999999:admin\", \"開発:ops\" name no account"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("ci-deploy") && !err.contains("本番:ok"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "allowed accounts: 111111111111 (home), 本番 (123456789012), Staging \
+                 (012345678901), 210987654321"
+            ),
+            "{err}"
+        );
+        // The home account alone (no KEYWARDEN_ACCOUNTS): only its ID is allowed.
+        let home = Accounts::new(id("111111111111"), Vec::new());
+        assert_eq!(
+            home.check_protected_users(&entries("ci-deploy,1111-1111-1111:admin")),
+            Ok(())
+        );
+        let err = home
+            .check_protected_users(&entries("本番:ci-deploy"))
+            .unwrap_err();
+        assert!(
+            err.contains("\"本番:ci-deploy\" names no account keywarden may act in"),
+            "{err}"
+        );
+        assert!(
+            err.contains("allowed accounts: 111111111111 (home) — "),
+            "{err}"
+        );
     }
 
     proptest! {

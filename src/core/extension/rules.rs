@@ -73,6 +73,10 @@ pub enum Refusal {
     #[error("自分の延長申請は承認・却下できません。ほかの管理者に依頼してください。")]
     SelfApproval,
     #[error(
+        "自分が利用者のアクセスキーの延長申請は、ほかの管理者が申請したものでも承認・却下できません。ほかの管理者に依頼してください。"
+    )]
+    OwnerApproval,
+    #[error(
         "この延長申請はすでに処理済みです（ほかの管理者が処理したか、取り下げられました）。シートは変更していません。"
     )]
     AlreadyDecided,
@@ -207,7 +211,9 @@ pub fn validate_submission(
     }
 }
 
-/// Who may decide: an administrator who did not ask (no self-approval).
+/// Who may decide, as far as the button tells: an administrator who did not ask (no
+/// self-approval). The row's owner is refused too, once the row is read
+/// ([`request_for_decision`]).
 pub fn may_decide(
     user: &SlackUserId,
     requester: &SlackUserId,
@@ -222,19 +228,35 @@ pub fn may_decide(
     }
 }
 
+/// Whether `user` is the row's owner by `users_json`; a name several people share counts as
+/// each of theirs (any of them may be the owner).
+fn is_owner(user: &SlackUserId, owner: &Owner) -> bool {
+    match owner {
+        Owner::Found(id) => id == user,
+        Owner::Ambiguous(ids) => ids.contains(user),
+        Owner::NotFound => false,
+    }
+}
+
 /// The pending request a decision applies to, if the row still is as it was requested: same
 /// account and key (found by them), not deleted, and that very request still pending; an
 /// approval also needs the request's end date (a rejection leaves the end date as it is, so
-/// one edited by hand since does not matter). Otherwise nothing may change.
+/// one edited by hand since does not matter). The decider must be neither the requester nor
+/// the row's owner (`owner_of`, by `users_json`), also when another administrator filed the
+/// request for the owner. Otherwise nothing may change.
 pub fn request_for_decision<'a>(
     lookup: &'a Lookup,
     target: &DecisionRef,
     user: &SlackUserId,
+    owner_of: impl Fn(&RowView) -> Owner,
     admins: &[SlackUserId],
     outcome: Outcome,
 ) -> Result<(&'a RowView, &'a PendingRequest), Refusal> {
     may_decide(user, &target.requester, admins)?;
     let row = found(lookup)?;
+    if is_owner(user, &owner_of(row)) {
+        return Err(Refusal::OwnerApproval);
+    }
     if row.deleted {
         return Err(Refusal::Deleted { row: row.row });
     }

@@ -42,6 +42,11 @@ fn row(pending: PendingCell) -> RowView {
     }
 }
 
+/// The row's owner by `users_json`, for the decision rules.
+fn owned(_: &RowView) -> Owner {
+    Owner::Found(id("U0OWNER01"))
+}
+
 fn target(requester: &str, request_id: &str) -> DecisionRef {
     DecisionRef {
         row: RowRef {
@@ -174,6 +179,7 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
         &found,
         &target("U0OWNER01", "42"),
         &id("UADMIN01"),
+        owned,
         &admins(),
         Outcome::Approved,
     );
@@ -183,6 +189,7 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &found,
             &target("U0OWNER01", "42"),
             &id("U0OWNER01"),
+            owned,
             &admins(),
             Outcome::Approved,
         )
@@ -195,6 +202,7 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &by_admin,
             &target("UADMIN01", "42"),
             &id("UADMIN01"),
+            owned,
             &admins(),
             Outcome::Approved,
         )
@@ -206,6 +214,7 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &by_admin,
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
+            owned,
             &admins(),
             Outcome::Approved,
         )
@@ -218,6 +227,7 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &found,
             &target("U0OWNER01", "41"),
             &id("UADMIN01"),
+            owned,
             &admins(),
             Outcome::Approved,
         )
@@ -230,6 +240,7 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &decided,
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
+            owned,
             &admins(),
             Outcome::Approved,
         )
@@ -244,6 +255,7 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &moved,
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
+            owned,
             &admins(),
             Outcome::Approved,
         ),
@@ -254,6 +266,7 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &moved,
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
+            owned,
             &admins(),
             Outcome::Rejected,
         )
@@ -267,6 +280,7 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &Lookup::Found(deleted),
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
+            owned,
             &admins(),
             Outcome::Approved,
         )
@@ -278,11 +292,55 @@ fn decisions_need_another_admin_and_the_same_pending_request() {
             &Lookup::Gone,
             &target("U0OWNER01", "42"),
             &id("UADMIN01"),
+            owned,
             &admins(),
             Outcome::Approved,
         )
         .unwrap_err(),
         Refusal::RowGone
+    );
+}
+
+#[test]
+fn the_owner_may_not_decide_a_request_another_admin_filed_for_them() {
+    // UADMIN01 asked for the row of UADMIN02, who is an administrator too.
+    let admins = [id("UADMIN01"), id("UADMIN02"), id("UADMIN03")];
+    let found = Lookup::Found(row(PendingCell::Request(pending("UADMIN01"))));
+    let decide = |user: &str, owner: Owner, outcome: Outcome| {
+        request_for_decision(
+            &found,
+            &target("UADMIN01", "42"),
+            &id(user),
+            |_: &RowView| owner.clone(),
+            &admins,
+            outcome,
+        )
+        .map(|(row, _)| row.row)
+    };
+    let owner = || Owner::Found(id("UADMIN02"));
+    for outcome in [Outcome::Approved, Outcome::Rejected] {
+        assert_eq!(
+            decide("UADMIN02", owner(), outcome),
+            Err(Refusal::OwnerApproval)
+        );
+        assert_eq!(decide("UADMIN03", owner(), outcome), Ok(5));
+    }
+    assert!(
+        Refusal::OwnerApproval
+            .to_string()
+            .contains("ほかの管理者に依頼してください")
+    );
+    // A name several people share: each of them may be the owner.
+    let shared = || Owner::Ambiguous(vec![id("U0OTHER01"), id("UADMIN02")]);
+    assert_eq!(
+        decide("UADMIN02", shared(), Outcome::Approved),
+        Err(Refusal::OwnerApproval)
+    );
+    assert_eq!(decide("UADMIN03", shared(), Outcome::Approved), Ok(5));
+    // No owner in users_json: only the requester is kept out.
+    assert_eq!(
+        decide("UADMIN02", Owner::NotFound, Outcome::Approved),
+        Ok(5)
     );
 }
 
@@ -296,13 +354,14 @@ fn any_user() -> impl Strategy<Value = SlackUserId> {
 }
 
 proptest! {
-    /// The write guard: whatever the row, nobody but an admin other than the requester ever
-    /// gets a request to apply.
+    /// The write guard: whatever the row, nobody but an admin other than the requester and
+    /// the row's owner ever gets a request to apply.
     #[test]
-    fn no_decision_from_the_requester_or_a_non_admin(
+    fn no_decision_from_the_requester_the_owner_or_a_non_admin(
         user in any_user(),
         requester in any_user(),
         button_requester in any_user(),
+        owner in any_user(),
         deleted in any::<bool>(),
     ) {
         let mut p = pending("U0OWNER01");
@@ -312,9 +371,10 @@ proptest! {
         let lookup = Lookup::Found(r);
         let mut t = target("U0OWNER01", "42");
         t.requester = button_requester.clone();
-        if request_for_decision(&lookup, &t, &user, &admins(), Outcome::Approved).is_ok() {
+        let owner_of = |_: &RowView| Owner::Found(owner.clone());
+        if request_for_decision(&lookup, &t, &user, owner_of, &admins(), Outcome::Approved).is_ok() {
             prop_assert!(admins().contains(&user));
-            prop_assert!(user != requester && user != button_requester);
+            prop_assert!(user != requester && user != button_requester && user != owner);
             prop_assert!(!deleted);
         }
     }
@@ -323,7 +383,7 @@ proptest! {
     #[test]
     fn a_decided_request_never_applies_again(user in any_user(), request_id in "[0-9]{1,4}") {
         let decided = Lookup::Found(row(PendingCell::Empty));
-        prop_assert!(request_for_decision(&decided, &target("U0OWNER01", &request_id), &user, &admins(), Outcome::Rejected).is_err());
+        prop_assert!(request_for_decision(&decided, &target("U0OWNER01", &request_id), &user, owned, &admins(), Outcome::Rejected).is_err());
     }
 
     #[test]
