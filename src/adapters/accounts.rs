@@ -75,10 +75,7 @@ impl AwsAccounts {
                 }
                 accounts.push(Account {
                     id: parse_id(a.id(), "ListAccounts")?,
-                    alias: a
-                        .name()
-                        .map(str::to_string)
-                        .filter(|n| !n.trim().is_empty()),
+                    alias: a.name().filter(|n| !n.trim().is_empty()).map(Into::into),
                 });
             }
         }

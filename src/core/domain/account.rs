@@ -11,9 +11,16 @@ use unicode_normalization::UnicodeNormalization;
 use super::IamUserName;
 use super::ids::shorten;
 
-/// A 12-digit AWS account ID, leading zeros kept.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AwsAccountId(String);
+/// A 12-digit AWS account ID, leading zeros kept. Held inline (no allocation): every row of
+/// a large sheet carries its account.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AwsAccountId([u8; 12]);
+
+impl fmt::Debug for AwsAccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AwsAccountId({})", self.as_str())
+    }
+}
 
 impl AwsAccountId {
     /// An ID as people write it: spaces and hyphens ignored (`1234-5678-9012`), full-width
@@ -24,7 +31,9 @@ impl AwsAccountId {
             .filter(|c| !c.is_whitespace() && *c != '-')
             .collect();
         if digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(AwsAccountId(digits))
+            let mut id = [0u8; 12];
+            id.copy_from_slice(digits.as_bytes());
+            Ok(AwsAccountId(id))
         } else {
             Err(format!(
                 "\"{}\" is not an AWS account ID: write its 12 digits, e.g. 123456789012",
@@ -36,7 +45,7 @@ impl AwsAccountId {
     /// A number cell: the sheet dropped the ID's leading zeros (12345678901 is `012345678901`).
     pub fn from_number(n: f64) -> Result<Self, String> {
         if n.fract() == 0.0 && (0.0..1e12).contains(&n) {
-            Ok(AwsAccountId(format!("{:012}", n as u64)))
+            AwsAccountId::parse(&format!("{:012}", n as u64))
         } else {
             Err(format!(
                 "{n} is not an AWS account ID: write its 12 digits, e.g. 123456789012"
@@ -45,13 +54,14 @@ impl AwsAccountId {
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Only ASCII digits are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 
 impl fmt::Display for AwsAccountId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
@@ -59,7 +69,8 @@ impl fmt::Display for AwsAccountId {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     pub id: AwsAccountId,
-    pub alias: Option<String>,
+    /// Shared, not copied: every row of the account carries it.
+    pub alias: Option<std::sync::Arc<str>>,
 }
 
 impl fmt::Display for Account {
@@ -137,7 +148,10 @@ impl AccountsSetting {
                 problems.push(format!("\"{entry}\" repeats {clash}"));
                 continue;
             }
-            accounts.push(Account { id, alias });
+            accounts.push(Account {
+                id,
+                alias: alias.map(Into::into),
+            });
         }
         if problems.is_empty() {
             Ok(AccountsSetting::Listed(accounts))

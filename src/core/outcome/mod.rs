@@ -637,7 +637,11 @@ fn line(o: &ActionOutcome, action: ActionKind, outcome: Outcome, detail: String)
         end_date: o.end_date,
         days_left: None,
         aws_account: o.subject.aws_account.as_ref().map(|a| a.id.to_string()),
-        aws_account_alias: o.subject.aws_account.as_ref().and_then(|a| a.alias.clone()),
+        aws_account_alias: o
+            .subject
+            .aws_account
+            .as_ref()
+            .and_then(|a| a.alias.as_deref().map(str::to_string)),
     }
 }
 
