@@ -85,6 +85,7 @@ async fn row<S, M, I: Iam, V>(
                 account: user.clone(),
                 key: key.clone(),
                 change,
+                status_read: Some(p.row.status_text.clone()),
                 result: None,
             });
             if matches!(result, Switch::Switched { .. }) {

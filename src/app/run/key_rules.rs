@@ -363,6 +363,7 @@ async fn one<S, M, I: Iam, V: Vault>(
                         account: r.user.clone(),
                         key: r.old_key.clone(),
                         change: CellChange::KeyReplaced(new_key.clone()),
+                        status_read: None,
                         result: None,
                     });
                 }

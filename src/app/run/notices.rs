@@ -80,6 +80,7 @@ async fn notice<S, M: Messenger, I, V>(
             account: valid.account.clone(),
             key: valid.key_id.clone(),
             change: CellChange::Notified(today),
+            status_read: None,
             result: None,
         });
     }

@@ -92,6 +92,7 @@ async fn row<S, M, I: Iam, V>(
             account: user.clone(),
             key: key.clone(),
             change: CellChange::Deleted,
+            status_read: Some(p.row.status_text.clone()),
             result: None,
         });
     }
