@@ -454,6 +454,8 @@ async fn an_extension_typed_during_a_deactivation_is_not_overwritten() {
         }
     }));
     let (status, report) = run_json(&env).await;
+    // 状態 is theirs, not 無効化済み.
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), Some(json!("延長")));
     assert_eq!(status, 0, "{report:#}");
     let a = action_for(&report, 2);
     assert_eq!(a["action"], "deactivate", "{a}");
@@ -464,7 +466,6 @@ async fn an_extension_typed_during_a_deactivation_is_not_overwritten() {
             && d.contains("状態 left as an administrator wrote it during the run (\"延長\")"),
         "{d}"
     );
-    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), Some(json!("延長")));
     assert_eq!(
         env.google.cell(REQUEST_SHEET, "M1"),
         Some(json!("無効化日"))
@@ -503,6 +504,8 @@ async fn an_extension_typed_during_a_teardown_is_not_overwritten() {
         }
     }));
     let (status, report) = run_json(&env).await;
+    // 状態 is theirs, not 削除済み.
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), Some(json!("延長")));
     assert_eq!(status, 0, "{report:#}");
     let a = action_for(&report, 2);
     assert_eq!(a["action"], "delete", "{a}");
@@ -514,7 +517,6 @@ async fn an_extension_typed_during_a_teardown_is_not_overwritten() {
         ),
         "{d}"
     );
-    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), Some(json!("延長")));
     assert!(remaining(&env.iam_client(), "tanaka-s3").await.is_empty());
 }
 
