@@ -14,9 +14,11 @@ use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
+use support::app::action_for;
 use support::app::{ADMIN_IDS, RequestRow, SLACK_TOKEN, TestEnv, UserRow};
 use support::google::Endpoint;
-use support::moto::secrets_client;
+use support::moto::{Loadout, load_user, remaining, secrets_client};
+use support::moto_accounts::{CALLER_ARN, HOME, account_iam, create_member_role};
 
 // --- template.yaml ------------------------------------------------------------------------
 
@@ -374,6 +376,16 @@ async fn invoke_within(
     events: Vec<Value>,
     deadline: Duration,
 ) -> (Vec<Value>, Vec<Value>) {
+    let (responses, errors, _) = invoke_logged(env, events, deadline).await;
+    (responses, errors)
+}
+
+/// [`invoke_within`], with what the function logged (JSON lines on stderr).
+async fn invoke_logged(
+    env: &TestEnv,
+    events: Vec<Value>,
+    deadline: Duration,
+) -> (Vec<Value>, Vec<Value>, String) {
     let count = events.len();
     let rt: Shared = Arc::new(Mutex::new(Runtime {
         events,
@@ -401,6 +413,14 @@ async fn invoke_within(
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
     let mut child = command.spawn().expect("spawn keywarden as a Lambda");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let logged = tokio::spawn(async move {
+        let mut text = String::new();
+        tokio::io::AsyncReadExt::read_to_string(&mut stderr, &mut text)
+            .await
+            .ok();
+        text
+    });
     let done = async {
         loop {
             let finished = {
@@ -417,11 +437,25 @@ async fn invoke_within(
         .await
         .expect("the invocations finish");
     child.kill().await.ok();
+    let logged = logged.await.unwrap_or_default();
     let r = rt.lock().unwrap();
     (
         r.responses.iter().map(|(_, v)| v.clone()).collect(),
         r.errors.iter().map(|(_, v)| v.clone()).collect(),
+        logged,
     )
+}
+
+/// The report a failed invocation logged before failing (`fields.report` of its JSON line).
+fn logged_report(logged: &str) -> Value {
+    logged
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find_map(|l| {
+            let report = l["fields"]["report"].as_str()?;
+            serde_json::from_str(report).ok()
+        })
+        .unwrap_or_else(|| panic!("no report in the log:\n{logged}"))
 }
 
 #[tokio::test]
@@ -614,6 +648,158 @@ async fn a_lambda_deadline_during_slow_deactivations_starts_no_change_past_it() 
         if marked == Some(json!("無効化済み")) {
             assert_eq!(status[0].1, "Inactive", "row {row}");
         }
+    }
+}
+
+/// No AWS call outlives the margin kept before the Lambda deadline: one IAM call that hangs
+/// (far longer than the SDK's own time-outs and retries) is cut at the cutoff, its row is
+/// reported failed as out of time, the invocation answers before its deadline, and what was
+/// done before (another row's deletion) is in the sheet.
+#[tokio::test]
+async fn a_lambda_deadline_cuts_an_iam_call_that_hangs_and_writes_what_was_done() {
+    let env = TestEnv::start().await;
+    let client = env.iam_client();
+    let quick = load_user(&client, "quick-user", Loadout::bare())
+        .await
+        .access_key_ids[0]
+        .clone();
+    let with_login = Loadout {
+        login_profile: true,
+        ..Loadout::bare()
+    };
+    let hanging = load_user(&client, "hanging-user", with_login)
+        .await
+        .access_key_ids[0]
+        .clone();
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "quick-user", &quick, json!("2026/11/20")),
+        RequestRow::new("田中 太郎", "hanging-user", &hanging, json!("2026/11/20")),
+    ]);
+    // Only hanging-user has a login profile: its teardown's second step never answers.
+    env.iam.slow("DeleteLoginProfile", Duration::from_secs(600));
+    let budget = Duration::from_secs(20);
+    let started = std::time::Instant::now();
+    let (responses, errors, logged) =
+        invoke_logged(&env, vec![json!({"today": "2026-11-22"})], budget).await;
+    assert!(
+        started.elapsed() < budget,
+        "answered before the deadline: {:?}",
+        started.elapsed()
+    );
+    assert!(responses.is_empty(), "{responses:?}");
+    assert_eq!(errors.len(), 1, "the unfinished run fails the invocation");
+    let report = logged_report(&logged);
+    let done = action_for(&report, 2);
+    assert_eq!(done["outcome"], "done", "{done}");
+    let cut = action_for(&report, 3);
+    assert_eq!(cut["action"], "delete", "{cut}");
+    assert_eq!(cut["outcome"], "failed", "{cut}");
+    let detail = cut["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("delete login profile")
+            && detail.contains("the invocation ran out of time"),
+        "{detail}"
+    );
+    // What was done is in the sheet; the cut teardown wrote nothing and left the user.
+    assert_eq!(
+        env.google.cell(support::app::REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+    assert_eq!(env.google.cell(support::app::REQUEST_SHEET, "K3"), None);
+    assert!(remaining(&client, "quick-user").await.is_empty());
+    assert!(!remaining(&client, "hanging-user").await.is_empty());
+}
+
+/// The same for STS: proving a key's account (`GetAccessKeyInfo`) and entering a member
+/// account (`AssumeRole`) are AWS calls like any other. Either one hanging is cut at the
+/// cutoff, its row fails as out of time and changes nothing, and the owner's notice, which
+/// needs no AWS, still gets its 通知日.
+#[tokio::test]
+async fn a_lambda_deadline_cuts_an_sts_call_that_hangs() {
+    const STAGING: &str = "111122223333";
+    for action in ["GetAccessKeyInfo", "AssumeRole"] {
+        let mut env = TestEnv::start().await;
+        env.set_env("KEYWARDEN_ACCOUNTS", &format!("本番={HOME},検証={STAGING}"));
+        let moto = env.moto.endpoint();
+        create_member_role(&moto, STAGING, "/", "keywarden", CALLER_ARN, None).await;
+        let staging = account_iam(&moto, STAGING).await;
+        let key = load_user(&staging, "app", Loadout::bare())
+            .await
+            .access_key_ids[0]
+            .clone();
+        env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+        let mut header = support::app::request_sheet_header();
+        header.push(json!("AWSアカウント"));
+        let row = |r: RequestRow, account: &str| {
+            let mut cells = r.to_values();
+            cells.push(json!(account));
+            cells
+        };
+        env.google.set_sheet(
+            support::app::REQUEST_SHEET,
+            vec![
+                header,
+                row(
+                    RequestRow::new("田中 太郎", "app", &key, json!("2026/11/20")),
+                    "検証",
+                ),
+                row(
+                    RequestRow::new(
+                        "田中 太郎",
+                        "tanaka-app",
+                        "AKIAIOSFODNN7EXAMPLE",
+                        json!("2026/11/29"),
+                    ),
+                    "本番",
+                ),
+            ],
+        );
+        env.iam.slow(action, Duration::from_secs(600));
+        let budget = Duration::from_secs(20);
+        let started = std::time::Instant::now();
+        let (responses, errors, logged) =
+            invoke_logged(&env, vec![json!({"today": "2026-11-22"})], budget).await;
+        assert!(
+            started.elapsed() < budget,
+            "{action}: answered before the deadline: {:?}",
+            started.elapsed()
+        );
+        assert!(responses.is_empty(), "{action}: {responses:?}");
+        assert_eq!(errors.len(), 1, "{action}: the unfinished run fails");
+        let report = logged_report(&logged);
+        let cut = action_for(&report, 2);
+        assert_eq!(cut["action"], "delete", "{action}: {cut}");
+        assert_eq!(cut["outcome"], "failed", "{action}: {cut}");
+        assert!(
+            cut["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("the invocation ran out of time"),
+            "{action}: {cut}"
+        );
+        assert_eq!(action_for(&report, 3)["outcome"], "done", "{action}");
+        assert!(
+            !remaining(&staging, "app").await.is_empty(),
+            "{action}: nothing changed"
+        );
+        assert!(env.iam.mutations().is_empty(), "{action}");
+        assert_eq!(
+            env.google.cell(support::app::REQUEST_SHEET, "K2"),
+            None,
+            "{action}"
+        );
+        // 通知日 is created after the AWSアカウント column (M).
+        assert_eq!(
+            env.google.cell(support::app::REQUEST_SHEET, "N1"),
+            Some(json!("通知日")),
+            "{action}"
+        );
+        assert_eq!(
+            env.google.cell(support::app::REQUEST_SHEET, "N3"),
+            Some(json!("2026-11-22")),
+            "{action}: the notice's 通知日 is written"
+        );
     }
 }
 

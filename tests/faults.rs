@@ -439,6 +439,87 @@ async fn a_deleted_target_row_is_reported_not_overwritten() {
     );
 }
 
+/// An administrator who types 延長 while the run sets the row's key Inactive keeps it: the
+/// deactivation is reported done and says the status was left as written, 無効化日 is written,
+/// 状態 is not overwritten with 無効化済み, and so the next run sets the key Active again, as
+/// for any extension of a deactivated row.
+#[tokio::test]
+async fn an_extension_typed_during_a_deactivation_is_not_overwritten() {
+    let (mut env, key) = due_env(Loadout::bare(), false).await;
+    env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "3");
+    env.google.on_read(Box::new(|sheets, n| {
+        // The run's first read is done; the next is the re-check before its write.
+        if n == 2 {
+            sheets.set_cell(REQUEST_SHEET, "K2", json!("延長"));
+        }
+    }));
+    let (status, report) = run_json(&env).await;
+    // 状態 is theirs, not 無効化済み.
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), Some(json!("延長")));
+    assert_eq!(status, 0, "{report:#}");
+    let a = action_for(&report, 2);
+    assert_eq!(a["action"], "deactivate", "{a}");
+    assert_eq!(a["outcome"], "done", "{a}");
+    let d = detail(&report, 2);
+    assert!(
+        d.contains("set Inactive")
+            && d.contains("状態 left as an administrator wrote it during the run (\"延長\")"),
+        "{d}"
+    );
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "M1"),
+        Some(json!("無効化日"))
+    );
+    assert_eq!(env.google.cell(REQUEST_SHEET, "M2"), Some(json!(TODAY)));
+    let client = env.iam_client();
+    assert_eq!(
+        support::keys::key_status(&client, "tanaka-s3").await,
+        vec![(key.clone(), "Inactive".to_string())]
+    );
+    let summary = env.slack.messages_to(ADMIN_IDS[0]).join("\n");
+    assert!(
+        summary.contains("状態 は実行中に管理者が書き換えたまま（「延長」）にしました"),
+        "{summary}"
+    );
+
+    // The next run finds 延長 with 無効化日 set: the key keywarden set Inactive is Active again.
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(action_for(&report, 2)["action"], "reactivate", "{report:#}");
+    assert_eq!(
+        support::keys::key_status(&client, "tanaka-s3").await,
+        vec![(key, "Active".to_string())]
+    );
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), Some(json!("延長")));
+}
+
+/// The same for a teardown: the user is deleted and the deletion reported done, and the
+/// 延長 typed meanwhile stays in 状態 instead of 削除済み.
+#[tokio::test]
+async fn an_extension_typed_during_a_teardown_is_not_overwritten() {
+    let (env, _) = due_env(Loadout::bare(), false).await;
+    env.google.on_read(Box::new(|sheets, n| {
+        if n == 2 {
+            sheets.set_cell(REQUEST_SHEET, "K2", json!("延長"));
+        }
+    }));
+    let (status, report) = run_json(&env).await;
+    // 状態 is theirs, not 削除済み.
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), Some(json!("延長")));
+    assert_eq!(status, 0, "{report:#}");
+    let a = action_for(&report, 2);
+    assert_eq!(a["action"], "delete", "{a}");
+    assert_eq!(a["outcome"], "done", "{a}");
+    let d = detail(&report, 2);
+    assert!(
+        d.contains(
+            "状態 left as an administrator wrote it during the run (\"延長\"): 削除済み not written"
+        ),
+        "{d}"
+    );
+    assert!(remaining(&env.iam_client(), "tanaka-s3").await.is_empty());
+}
+
 #[tokio::test]
 async fn two_runs_on_one_day_notify_once_and_tear_down_once() {
     let (env, _) = due_env(Loadout::default(), true).await;

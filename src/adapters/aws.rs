@@ -26,6 +26,10 @@ pub fn http_client() -> aws_sdk_iam::config::SharedHttpClient {
 /// region Lambda always sets). It comes from `AWS_REGION` / `AWS_DEFAULT_REGION` or the profile,
 /// else `us-east-1`; instance metadata is never asked for it: off EC2 that probe waits on a
 /// timeout and logs a long warning on every run (credentials may still come from it).
+///
+/// No single attempt can hang (3.1 s to connect, the SDK's default, and 20 s an attempt), and no
+/// operation, retries included, takes more than 90 s. Inside Lambda every call of the run is
+/// also held to the invocation's deadline less its margin ([`super::bounded::Bounded`]).
 pub async fn load() -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(http_client())

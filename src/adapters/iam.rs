@@ -18,6 +18,8 @@ use crate::core::domain::{AccessKeyId, IamUserName, Secret};
 use crate::core::key_rules::KeyInfo;
 use crate::core::teardown::{AttachedPolicy, Step, TEARDOWN_TAG, UserInventory};
 
+/// Cheap to clone: the SDK client is shared.
+#[derive(Clone)]
 pub struct AwsIam {
     client: Client,
 }

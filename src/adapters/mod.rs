@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod aws;
+pub mod bounded;
 pub mod credential_report;
 pub mod google;
 pub mod iam;

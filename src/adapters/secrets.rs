@@ -7,6 +7,8 @@ use aws_sdk_secretsmanager::error::DisplayErrorContext;
 use super::{ServiceError, Vault};
 use crate::core::domain::Secret;
 
+/// Cheap to clone: the SDK client is shared.
+#[derive(Clone)]
 pub struct SecretsManager {
     client: Client,
 }

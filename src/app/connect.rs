@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use crate::adapters::Messenger;
 use crate::adapters::accounts::AwsAccounts;
 use crate::adapters::aws;
+use crate::adapters::bounded::Bounded;
 use crate::adapters::google::{self, GoogleSheets};
 use crate::adapters::iam::AwsIam;
 use crate::adapters::memory::NoSlack;
@@ -15,6 +16,7 @@ use crate::adapters::slack::SlackDm;
 use crate::app::run::{Deadline, Job, Mode};
 use crate::configuration::{ConfigError, Needs, Settings, Sources};
 use crate::core::domain::Secret;
+use crate::core::outcome::OUT_OF_TIME;
 use crate::core::report::Report;
 
 /// Settings for a command; `Err` is already worded for the administrator.
@@ -104,7 +106,11 @@ pub async fn execute(
     deadline: Deadline,
 ) -> Result<Report, String> {
     tracing::info!(%today, ?mode, "keywarden starting");
-    let services = connect(settings).await?;
+    // Secrets Manager is read here: within the deadline too.
+    let services = deadline
+        .run(connect(settings))
+        .await
+        .unwrap_or_else(|| Err(format!("could not connect: {OUT_OF_TIME}")))?;
     let report = match &services.slack {
         Some(slack) => run_with(settings, &services, slack, today, mode, deadline).await,
         // Only a dry run gets here without a token (configuration requires one for `run`).
@@ -126,13 +132,21 @@ async fn run_with<M: Messenger>(
     mode: Mode,
     deadline: Deadline,
 ) -> Result<Report, String> {
-    let fleet = AwsAccounts::new(&services.aws, &settings.job.accounts, today);
+    // Every AWS call of the run ends by the deadline's cutoff (inside Lambda), whichever
+    // phase makes it and in whichever account: bounded here, once.
+    let cutoff = deadline.cutoff();
+    let fleet = Bounded::new(
+        AwsAccounts::new(&services.aws, &settings.job.accounts, today),
+        cutoff,
+    );
+    let iam = Bounded::new(services.iam.clone(), cutoff);
+    let vault = Bounded::new(services.vault.clone(), cutoff);
     let job = Job::new(
         &settings.job,
         &services.sheets,
         slack,
-        &services.iam,
-        &services.vault,
+        &iam,
+        &vault,
         &fleet,
         deadline,
     );

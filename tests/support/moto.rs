@@ -210,6 +210,8 @@ struct ProxyState {
     faults: Mutex<HashMap<String, Fault>>,
     /// Added to every forwarded call, like the round trip to AWS (benchmarks).
     delay: Mutex<std::time::Duration>,
+    /// Latency of the calls of one action (IAM, STS or Organizations), instead of `delay`.
+    slow: Mutex<HashMap<String, std::time::Duration>>,
     /// STS and Organizations calls, apart from IAM's (SPEC §10).
     other_calls: Mutex<Vec<IamCall>>,
     /// Access keys of assumed-role sessions, by the account they act in.
@@ -234,6 +236,7 @@ impl StrictIam {
             calls: Mutex::new(Vec::new()),
             faults: Mutex::new(HashMap::new()),
             delay: Mutex::new(std::time::Duration::ZERO),
+            slow: Mutex::new(HashMap::new()),
             other_calls: Mutex::new(Vec::new()),
             assumed: Mutex::new(HashMap::new()),
             org_page_size: Mutex::new(None),
@@ -297,6 +300,16 @@ impl StrictIam {
         *self.state.delay.lock().unwrap() = latency;
     }
 
+    /// Every later call of `action` (`DeleteLoginProfile`, `GetAccessKeyInfo`, `AssumeRole`,
+    /// …) is answered only after `latency`, whatever [`Self::delay`] says: a call that hangs.
+    pub fn slow(&self, action: &str, latency: std::time::Duration) {
+        self.state
+            .slow
+            .lock()
+            .unwrap()
+            .insert(action.to_string(), latency);
+    }
+
     pub fn fail_next(&self, action: &str, status: u16, code: &str, times: usize) {
         self.state.faults.lock().unwrap().insert(
             action.to_string(),
@@ -317,7 +330,13 @@ async fn proxy(
     body: Bytes,
 ) -> Response {
     let at = Instant::now();
-    let delay = *st.delay.lock().unwrap();
+    let delay = st
+        .slow
+        .lock()
+        .unwrap()
+        .get(&action_of(&uri, &headers, &body))
+        .copied()
+        .unwrap_or(*st.delay.lock().unwrap());
     tokio::time::sleep(delay).await;
     let (service, key) = super::moto_accounts::signing(&headers);
     if service == "sts" || service == "organizations" {
@@ -404,6 +423,20 @@ async fn proxy(
         done: Instant::now(),
     });
     response
+}
+
+/// The action a request asks for: `X-Amz-Target`'s last part (Organizations), else the
+/// `Action` of the query string or form body (IAM, STS).
+fn action_of(uri: &Uri, headers: &HeaderMap, body: &Bytes) -> String {
+    if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
+        return target.rsplit('.').next().unwrap_or_default().to_string();
+    }
+    parse_query(uri.query().unwrap_or(""))
+        .into_iter()
+        .chain(parse_query(&String::from_utf8_lossy(body)))
+        .find(|(k, _)| k == "Action")
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }
 
 /// STS (`AssumeRole` refused as STS refuses it) and Organizations (`ListAccounts` paged),

@@ -156,6 +156,7 @@ fn the_daily_job_and_the_endpoint_create_their_columns_in_different_cells() {
         account: IamUserName::parse("tanaka-s3").unwrap(),
         key: AccessKeyId::parse(KEY).unwrap(),
         change: CellChange::Notified(day),
+        status_read: None,
         result: None,
     };
     let daily = writes::plan(&table, &[&notified]).cells;

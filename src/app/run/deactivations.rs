@@ -81,6 +81,7 @@ async fn row<X: Services>(
                 account: user.clone(),
                 key: key.clone(),
                 change,
+                status_read: Some(p.row.status_text.clone()),
                 result: None,
             });
             if matches!(result, Switch::Switched { .. }) {

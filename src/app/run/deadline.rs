@@ -27,6 +27,13 @@ impl Deadline {
         }
     }
 
+    /// The instant by which every AWS call must have ended, retries included (`None`: no
+    /// deadline). The real AWS adapters are bounded by it once, where they are wired
+    /// ([`crate::adapters::bounded::Bounded`]), so no call outlives the margin.
+    pub fn cutoff(&self) -> Option<Instant> {
+        self.cutoff
+    }
+
     /// True once new work must not start.
     pub fn passed(&self) -> bool {
         self.cutoff.is_some_and(|c| Instant::now() >= c)

@@ -359,6 +359,7 @@ async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode
                         account: r.user.clone(),
                         key: r.old_key.clone(),
                         change: CellChange::KeyReplaced(new_key.clone()),
+                        status_read: None,
                         result: None,
                     });
                 }

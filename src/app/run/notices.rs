@@ -76,6 +76,7 @@ async fn notice<X: Services>(
             account: valid.account.clone(),
             key: valid.key_id.clone(),
             change: CellChange::Notified(today),
+            status_read: None,
             result: None,
         });
     }

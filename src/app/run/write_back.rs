@@ -2,15 +2,16 @@
 //! IAM work and once after the notices (SPEC §4 "When results reach the sheet"); each call
 //! writes only the changes not yet attempted. Where to write is decided by the pure
 //! [`crate::core::sheet::writes::plan_at`], against row 1 and the IAM user and key cells as
-//! re-read now: nothing else decides where a row is.
+//! re-read now: nothing else decides where a row is. `状態` is re-read with them, so a status
+//! an administrator changed during the run is not overwritten.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
 use super::{Job, Services};
 use crate::adapters::SheetStore;
-use crate::core::outcome::{ActionOutcome, NotWrittenWhy, WriteResult};
+use crate::core::outcome::{ActionOutcome, CellChange, NotWrittenWhy, WriteResult};
 use crate::core::sheet::{Block, Holdings, RequestLayout, RowSink, cell_text, writes};
 
 pub async fn run<X: Services>(
@@ -32,22 +33,33 @@ pub async fn run<X: Services>(
         Err(why) => vec![WriteResult::NotWritten { why }; pending.len()],
         Ok((layout, rows)) => {
             let holdings =
-                Holdings::locations(rows.iter().map(|(r, a, k)| (*r, a.as_str(), k.as_str())));
+                Holdings::locations(rows.iter().map(|(r, a, k, _)| (*r, a.as_str(), k.as_str())));
+            let statuses: BTreeMap<usize, &str> =
+                rows.iter().map(|(r, _, _, s)| (*r, s.as_str())).collect();
+            let status_now = |row: usize| statuses.get(&row).copied().unwrap_or("").to_string();
             let changes: Vec<_> = pending.iter().map(|c| &**c).collect();
-            let plan = writes::plan_at(sheet, &layout, &holdings, &changes);
-            let written = plan
-                .results
-                .iter()
-                .any(|r| matches!(r, WriteResult::Written { .. }));
+            let plan = writes::plan_at(sheet, &layout, &holdings, &status_now, &changes);
+            // A kept status of a deletion leaves nothing to write for it.
+            let written = !plan.cells.is_empty()
+                && plan.results.iter().any(|r| {
+                    matches!(
+                        r,
+                        WriteResult::Written { .. } | WriteResult::StatusKept { .. }
+                    )
+                });
             match (written, job.sheets.write(&plan.cells).await) {
                 (false, _) | (true, Ok(())) => plan.results,
                 (true, Err(e)) => plan
                     .results
                     .into_iter()
-                    .map(|r| match r {
-                        WriteResult::Written { .. } => WriteResult::NotWritten {
-                            why: NotWrittenWhy::WriteFailed(e.to_string()),
-                        },
+                    .zip(&changes)
+                    .map(|(r, c)| match r {
+                        WriteResult::StatusKept { .. } if c.change == CellChange::Deleted => r,
+                        WriteResult::Written { .. } | WriteResult::StatusKept { .. } => {
+                            WriteResult::NotWritten {
+                                why: NotWrittenWhy::WriteFailed(e.to_string()),
+                            }
+                        }
                         not_written => not_written,
                     })
                     .collect(),
@@ -59,22 +71,24 @@ pub async fn run<X: Services>(
     }
 }
 
-/// Row 1 and the IAM user and key of every row holding one of `keys`, in one read of those
-/// cells only: other rows cannot be where a change goes, so they are not kept. Should the
+/// Row 1 and the IAM user, key and `状態` of every row holding one of `keys`, in one read of
+/// those cells only: other rows cannot be where a change goes, so they are not kept. Should the
 /// columns have moved since the first read, they are read again where they are now.
 async fn recheck<S: SheetStore>(
     sheets: &S,
     sheet: &str,
     layout: &RequestLayout,
     keys: &HashSet<String>,
-) -> Result<(RequestLayout, Vec<(usize, String, String)>), NotWrittenWhy> {
-    let (mut account, mut key) = (layout.account, layout.key_id);
+) -> Result<(RequestLayout, Vec<(usize, String, String, String)>), NotWrittenWhy> {
+    let (mut account, mut key, mut status) = (layout.account, layout.key_id, layout.status);
     for _ in 0..2 {
-        let (c0, c1) = (account.min(key), account.max(key));
+        let c0 = account.min(key).min(status);
+        let c1 = account.max(key).max(status);
         let mut header = Header::default();
         let mut pairs = Pairs {
             account: account - c0,
             key: key - c0,
+            status: status - c0,
             keys,
             next_row: 2,
             rows: Vec::new(),
@@ -98,10 +112,10 @@ async fn recheck<S: SheetStore>(
             .await
             .map_err(|e| NotWrittenWhy::RereadFailed(e.to_string()))?;
         let now = RequestLayout::parse(sheet, &header.0).map_err(NotWrittenWhy::Header)?;
-        if (now.account, now.key_id) == (account, key) {
+        if (now.account, now.key_id, now.status) == (account, key, status) {
             return Ok((now, pairs.rows));
         }
-        (account, key) = (now.account, now.key_id);
+        (account, key, status) = (now.account, now.key_id, now.status);
     }
     Err(NotWrittenWhy::ColumnsMoving)
 }
@@ -116,18 +130,20 @@ impl RowSink for Header {
     }
 }
 
-/// `(row, IAM user, key)` of the rows holding one of `keys`, columns relative to the block.
+/// `(row, IAM user, key, 状態)` of the rows holding one of `keys`, columns relative to the
+/// block.
 struct Pairs<'k> {
     account: usize,
     key: usize,
+    status: usize,
     keys: &'k HashSet<String>,
     next_row: usize,
-    rows: Vec<(usize, String, String)>,
+    rows: Vec<(usize, String, String, String)>,
 }
 
 impl RowSink for Pairs<'_> {
     fn wants(&self, col: usize) -> bool {
-        col == self.account || col == self.key
+        col == self.account || col == self.key || col == self.status
     }
 
     fn row(&mut self, cells: &[Value]) {
@@ -137,7 +153,8 @@ impl RowSink for Pairs<'_> {
             && self.keys.contains(&key)
         {
             let account = cell_text(cells, self.account).unwrap_or_default();
-            self.rows.push((row, account, key));
+            let status = cell_text(cells, self.status).unwrap_or_default();
+            self.rows.push((row, account, key, status));
         }
     }
 }

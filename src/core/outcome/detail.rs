@@ -128,7 +128,7 @@ fn not_written_why(why: &NotWrittenWhy, lang: Lang) -> String {
                 .join("、")
         ),
         (NotWrittenWhy::ColumnsMoving, Lang::Ja) => {
-            "再読み込みの間にアカウント名とアクセスキーID の列が動き続けました".into()
+            "再読み込みの間にアカウント名・アクセスキーID・状態 の列が動き続けました".into()
         }
         (NotWrittenWhy::WriteFailed(e), Lang::Ja) => {
             format!("書き込みに失敗: {}", quoted("Google", e))
@@ -755,6 +755,29 @@ fn alert(a: &Alert, lang: Lang) -> String {
     }
 }
 
+/// A status an administrator changed during the run, left as they wrote it: what was written
+/// instead and what it means for the next run.
+fn status_kept(change: &CellChange, status: &str, lang: Lang) -> String {
+    let shown = if status.is_empty() { "(empty)" } else { status };
+    let en = format!("状態 left as an administrator wrote it during the run (\"{shown}\")");
+    let ja = format!(
+        "状態 は実行中に管理者が書き換えたまま（{QUOTE_OPEN}{shown}{QUOTE_CLOSE}）にしました"
+    );
+    match (change, lang) {
+        (CellChange::Deleted, Lang::En) => format!("{en}: {DELETED_MARK} not written"),
+        (CellChange::Deactivated(_), Lang::En) => format!(
+            "{en}: {DEACTIVATED_MARK} not written, 無効化日 written, so a 延長 there sets the key \
+             Active again on the next run"
+        ),
+        (_, Lang::En) => en,
+        (CellChange::Deleted, Lang::Ja) => format!("{ja}。{DELETED_MARK} は記入していません"),
+        (CellChange::Deactivated(_), Lang::Ja) => format!(
+            "{ja}。{DEACTIVATED_MARK} は記入せず 無効化日 は記入したので、延長 なら次回の実行でキーを再び有効にします"
+        ),
+        (_, Lang::Ja) => ja,
+    }
+}
+
 /// What a write that did not happen means for the next run.
 fn not_written(change: &CellChange, why: &str, lang: Lang) -> String {
     match (change, lang) {
@@ -864,6 +887,15 @@ pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
             "{main}{}{}",
             say!(lang, "; ", "。"),
             not_written(change, &not_written_why(why, lang), lang)
+        ),
+        Some(SheetChange {
+            change,
+            result: Some(WriteResult::StatusKept { status, .. }),
+            ..
+        }) => format!(
+            "{main}{}{}",
+            say!(lang, "; ", "。"),
+            status_kept(change, status, lang)
         ),
         _ => main,
     }

@@ -427,7 +427,33 @@ fn every_outcome() -> Vec<ActionOutcome> {
                 account: user("sato-ci"),
                 key: key(K),
                 change: change.clone(),
+                status_read: None,
                 result: Some(WriteResult::NotWritten { why }),
+            });
+            all.push(o);
+        }
+    }
+    // Every status write an administrator's edit during the run held back.
+    let status_changes = [
+        CellChange::Deleted,
+        CellChange::Deactivated(date("2026-11-30")),
+        CellChange::Reactivated {
+            status: String::new(),
+        },
+    ];
+    for change in status_changes {
+        for status in ["延長", "extended by hand", ""] {
+            let mut o = new(Action::Teardown(Teardown::AlreadyGone { planned: false }));
+            o.sheet = Some(SheetChange {
+                row: 5,
+                account: user("sato-ci"),
+                key: key(K),
+                change: change.clone(),
+                status_read: Some(String::new()),
+                result: Some(WriteResult::StatusKept {
+                    row: 5,
+                    status: status.into(),
+                }),
             });
             all.push(o);
         }

@@ -208,6 +208,12 @@ pub enum WriteResult {
     Written {
         row: usize,
     },
+    /// Written into `row`, except `状態`: an administrator changed it during the run (to
+    /// `status`, e.g. `延長`), so it was left as they wrote it. The change itself was made.
+    StatusKept {
+        row: usize,
+        status: String,
+    },
     NotWritten {
         why: NotWrittenWhy,
     },
@@ -225,7 +231,7 @@ pub enum NotWrittenWhy {
     RereadFailed(String),
     /// Row 1 lost a required header since the run read it.
     Header(HeaderError),
-    /// The user and key columns moved again while the sheet was re-read.
+    /// The user, key and status columns moved again while the sheet was re-read.
     ColumnsMoving,
     /// The write itself failed (Google's message).
     WriteFailed(String),
@@ -240,9 +246,9 @@ impl std::fmt::Display for NotWrittenWhy {
             ),
             NotWrittenWhy::RereadFailed(e) => write!(f, "re-reading the sheet failed: {e}"),
             NotWrittenWhy::Header(e) => write!(f, "{e}"),
-            NotWrittenWhy::ColumnsMoving => {
-                f.write_str("the IAM user and key columns kept moving while the sheet was re-read")
-            }
+            NotWrittenWhy::ColumnsMoving => f.write_str(
+                "the IAM user, key and 状態 columns kept moving while the sheet was re-read",
+            ),
             NotWrittenWhy::WriteFailed(e) => write!(f, "writing failed: {e}"),
         }
     }
@@ -255,6 +261,10 @@ pub struct SheetChange {
     pub account: IamUserName,
     pub key: AccessKeyId,
     pub change: CellChange,
+    /// `状態` as the run read it, for a change that writes `状態`: it is written only while
+    /// the cell still holds this (an administrator may type `延長` while the job runs).
+    /// `None` for changes that leave `状態` alone.
+    pub status_read: Option<String>,
     /// Filled in by the write-back phase.
     pub result: Option<WriteResult>,
 }
@@ -555,7 +565,7 @@ impl ActionOutcome {
     pub fn row(&self) -> Option<usize> {
         match &self.sheet {
             Some(SheetChange {
-                result: Some(WriteResult::Written { row }),
+                result: Some(WriteResult::Written { row } | WriteResult::StatusKept { row, .. }),
                 ..
             }) => Some(*row),
             _ => self.subject.row,

@@ -1,7 +1,8 @@
 //! Which cells a run writes, and where its rows are now (SPEC §4 step 8): pure, given the sheet
 //! as re-read just before writing. Administrators edit while the job runs, so each change is
 //! written where its row (same IAM user and key) is now, and not at all when no single row
-//! holds them any more.
+//! holds them any more. `状態` is written only while it still holds what the run read: an
+//! administrator who typed `延長` meanwhile keeps it (the change is still reported as made).
 
 use chrono::NaiveDate;
 
@@ -21,15 +22,30 @@ pub struct WritePlan {
 /// Plans `changes` against `table`. Columns keywarden creates (`通知日`, `無効化日`) are
 /// placed by [`OwnColumns::place`], the rule the extension endpoint follows too.
 pub fn plan(table: &RequestTable, changes: &[&SheetChange]) -> WritePlan {
-    plan_at(&table.sheet, &table.layout, &table.holdings(), changes)
+    let status_now = |row: usize| {
+        table
+            .rows
+            .binary_search_by_key(&row, |r| r.row)
+            .map(|i| table.rows[i].status_text.clone())
+            .unwrap_or_default()
+    };
+    plan_at(
+        &table.sheet,
+        &table.layout,
+        &table.holdings(),
+        &status_now,
+        changes,
+    )
 }
 
-/// [`plan`] against only what a write needs: row 1 (`layout`) and where each (IAM user, key)
-/// is now (`holdings`), as re-checked just before writing.
+/// [`plan`] against only what a write needs: row 1 (`layout`), where each (IAM user, key)
+/// is now (`holdings`) and the `状態` of a row now (`status_now`, empty when the cell is), as
+/// re-checked just before writing.
 pub fn plan_at(
     sheet: &str,
     layout: &RequestLayout,
     holdings: &Holdings,
+    status_now: &dyn Fn(usize) -> String,
     changes: &[&SheetChange],
 ) -> WritePlan {
     let needs = |f: fn(&CellChange) -> bool| changes.iter().any(|c| f(&c.change));
@@ -74,6 +90,19 @@ pub fn plan_at(
             });
             continue;
         };
+        // An administrator changed `状態` since the run read it: theirs stays.
+        let writes_status = matches!(
+            c.change,
+            CellChange::Deleted | CellChange::Deactivated(_) | CellChange::Reactivated { .. }
+        );
+        let edited = c
+            .status_read
+            .as_deref()
+            .filter(|_| writes_status)
+            .map(|read| (read, status_now(row)))
+            .filter(|(read, now)| read != now)
+            .map(|(_, now)| now);
+        let status_col = edited.is_none().then_some(layout.status);
         let mut cell = |col: Option<usize>, value: String| {
             if let Some(col) = col {
                 cells.push(CellWrite {
@@ -83,19 +112,22 @@ pub fn plan_at(
             }
         };
         match &c.change {
-            CellChange::Deleted => cell(Some(layout.status), DELETED_MARK.to_string()),
+            CellChange::Deleted => cell(status_col, DELETED_MARK.to_string()),
             CellChange::Notified(day) => cell(notified_col, date(day)),
             CellChange::Deactivated(day) => {
-                cell(Some(layout.status), DEACTIVATED_MARK.to_string());
+                cell(status_col, DEACTIVATED_MARK.to_string());
                 cell(deactivated_col, date(day));
             }
             CellChange::Reactivated { status } => {
-                cell(Some(layout.status), status.clone());
+                cell(status_col, status.clone());
                 cell(deactivated_col, String::new());
             }
             CellChange::KeyReplaced(new) => cell(Some(layout.key_id), new.to_string()),
         }
-        results.push(WriteResult::Written { row });
+        results.push(match edited {
+            None => WriteResult::Written { row },
+            Some(status) => WriteResult::StatusKept { row, status },
+        });
     }
     WritePlan { cells, results }
 }
@@ -110,12 +142,19 @@ mod tests {
     const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
 
     fn table(rows: &[(&str, &str)]) -> RequestTable {
+        let rows: Vec<_> = rows.iter().map(|(a, k)| (*a, *k, "")).collect();
+        table_with_status(&rows)
+    }
+
+    /// Rows of (IAM user, key, 状態).
+    fn table_with_status(rows: &[(&str, &str, &str)]) -> RequestTable {
         let mut grid: Vec<Vec<Value>> = vec![ORIGINAL_LAYOUT.iter().map(|h| json!(h)).collect()];
-        for (account, key) in rows {
+        for (account, key, status) in rows {
             let mut r = vec![json!(""); 12];
             r[1] = json!("田中 太郎");
             r[8] = json!("2026/11/01");
             r[9] = json!(account);
+            r[10] = json!(status);
             r[11] = json!(key);
             grid.push(r);
         }
@@ -128,6 +167,7 @@ mod tests {
             account: IamUserName::parse(account).unwrap(),
             key: AccessKeyId::parse(KEY).unwrap(),
             change,
+            status_read: Some(String::new()),
             result: None,
         }
     }
@@ -169,6 +209,63 @@ mod tests {
             p.cells
                 .iter()
                 .any(|c| c.range == "'key_request_form'!M2" && c.value == "2026-11-22")
+        );
+    }
+
+    #[test]
+    fn a_status_an_administrator_changed_during_the_run_is_kept() {
+        // The run read row 2's 状態 empty; an administrator has typed 延長 since.
+        let t = table_with_status(&[("tanaka", KEY, "延長")]);
+        let day = "2026-11-22".parse().unwrap();
+        let deactivated = change(2, "tanaka", CellChange::Deactivated(day));
+        let p = plan(&t, &[&deactivated]);
+        assert_eq!(
+            p.results,
+            vec![WriteResult::StatusKept {
+                row: 2,
+                status: "延長".into()
+            }]
+        );
+        // 無効化日 is still written (the key was set Inactive); 状態 (K) is not.
+        assert!(
+            p.cells
+                .iter()
+                .any(|c| c.range == "'key_request_form'!M2" && c.value == "2026-11-22"),
+            "{:?}",
+            p.cells
+        );
+        assert!(
+            !p.cells.iter().any(|c| c.range == "'key_request_form'!K2"),
+            "{:?}",
+            p.cells
+        );
+
+        let deleted = change(2, "tanaka", CellChange::Deleted);
+        let p = plan(&t, &[&deleted]);
+        assert_eq!(
+            p.results,
+            vec![WriteResult::StatusKept {
+                row: 2,
+                status: "延長".into()
+            }]
+        );
+        assert!(p.cells.is_empty(), "{:?}", p.cells);
+    }
+
+    #[test]
+    fn a_status_as_the_run_read_it_is_overwritten() {
+        let t = table_with_status(&[("tanaka", KEY, "承認済み")]);
+        let day = "2026-11-22".parse().unwrap();
+        let mut deactivated = change(2, "tanaka", CellChange::Deactivated(day));
+        deactivated.status_read = Some("承認済み".into());
+        let p = plan(&t, &[&deactivated]);
+        assert_eq!(p.results, vec![WriteResult::Written { row: 2 }]);
+        assert!(
+            p.cells
+                .iter()
+                .any(|c| c.range == "'key_request_form'!K2" && c.value == DEACTIVATED_MARK),
+            "{:?}",
+            p.cells
         );
     }
 }
