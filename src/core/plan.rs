@@ -98,13 +98,10 @@ pub struct Plan<'a> {
     /// Rows whose decision is not [`Decision::Nothing`], in sheet order.
     pub rows: Vec<PlannedRow<'a>>,
     pub max_deletions: usize,
-    /// What every row holds, with whether it is due for deletion today: the index the proof
-    /// of SPEC §4 and the duplicate-key alert ask.
-    pub holdings: Holdings<'a>,
 }
 
 impl<'a> Plan<'a> {
-    /// Every row's decision, and the index of what the whole sheet holds.
+    /// Every row's decision.
     pub fn build(
         table: &'a RequestTable,
         directory: &Directory,
@@ -116,10 +113,6 @@ impl<'a> Plan<'a> {
             .iter()
             .map(|row| (row, decide(row, today, rules)))
             .collect();
-        let mine = decided
-            .iter()
-            .map(|(row, decision)| (*row, *decision == Decision::Delete));
-        let holdings = Holdings::of_rows(mine);
         let rows = decided
             .into_iter()
             .filter(|(_, decision)| *decision != Decision::Nothing)
@@ -145,13 +138,24 @@ impl<'a> Plan<'a> {
             today,
             rows,
             max_deletions: rules.max_deletions,
-            holdings,
         }
     }
 
-    /// Live rows that hold the same access key: administrators should keep one.
-    pub fn duplicate_keys(&self) -> Vec<(String, Vec<usize>)> {
-        self.holdings.duplicate_keys()
+    /// The one index of what the whole sheet holds, each row with whether it is due for
+    /// deletion today: what the proof, the key rules and the duplicate-key alert ask.
+    pub fn holdings(&self, table: &'a RequestTable) -> Holdings<'a> {
+        let due: Vec<usize> = self
+            .rows
+            .iter()
+            .filter(|p| p.decision == Decision::Delete)
+            .map(|p| p.row.row)
+            .collect();
+        Holdings::of_rows(
+            table
+                .rows
+                .iter()
+                .map(|r| (r, due.binary_search(&r.row).is_ok())),
+        )
     }
 
     pub fn deletions_due(&self) -> usize {

@@ -18,7 +18,7 @@ use crate::configuration::JobSettings;
 use crate::core::domain::{Account, Accounts, AccountsSetting, AwsAccountId};
 use crate::core::outcome::{Action, ActionKind, ActionOutcome, Alert};
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::sheet::{Directory, RequestTable};
+use crate::core::sheet::{Directory, Holdings, RequestTable};
 
 /// The AWS accounts of one run.
 pub struct RunAccounts {
@@ -148,7 +148,8 @@ impl Refused {
 pub async fn prove_keys<X: Services>(
     job: &Job<'_, X>,
     accounts: &RunAccounts,
-    plan: &mut Plan<'_>,
+    plan: &Plan<'_>,
+    holdings: &mut Holdings<'_>,
 ) -> Refused {
     let (true, Some(known)) = (accounts.named, &accounts.known) else {
         return Refused(Vec::new());
@@ -169,7 +170,7 @@ pub async fn prove_keys<X: Services>(
         .collect();
     refused.sort_by_key(|(row, _)| *row);
     for (row, _) in &refused {
-        plan.holdings.not_acted_on(*row);
+        holdings.not_acted_on(*row);
     }
     Refused(refused)
 }
@@ -222,10 +223,11 @@ pub struct IamStage {
 }
 
 /// What a phase of one AWS account is given besides its services: the account's rows with
-/// IAM work (sheet order), the whole sheet's plan (and its one index), today and the mode.
+/// IAM work (sheet order), the whole sheet's one index, today and the mode.
 pub struct AccountWork<'a> {
     pub rows: Vec<&'a PlannedRow<'a>>,
-    pub plan: &'a Plan<'a>,
+    /// The one index of what the whole sheet holds.
+    pub holdings: &'a Holdings<'a>,
     pub today: NaiveDate,
     pub mode: Mode,
 }
@@ -260,6 +262,7 @@ pub async fn iam_stage<X: Services>(
     table: &RequestTable,
     directory: &Directory,
     plan: &Plan<'_>,
+    holdings: &Holdings<'_>,
     refused: Refused,
     today: NaiveDate,
     mode: Mode,
@@ -284,7 +287,7 @@ pub async fn iam_stage<X: Services>(
                 .filter(|p| has_iam_work(&p.decision) && !refused.contains(p.row.row))
                 .filter(|p| p.row.aws_account.as_ref().map(|a| &a.id) == scope.map(|a| &a.id))
                 .collect(),
-            plan,
+            holdings,
             today,
             mode,
         })

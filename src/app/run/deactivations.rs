@@ -14,8 +14,9 @@ use super::{Job, Mode, Services};
 use crate::adapters::Iam;
 use crate::core::messages;
 use crate::core::outcome::{Action, ActionOutcome, CellChange, SheetChange, Switch};
-use crate::core::plan::{Decision, Plan, PlannedRow};
+use crate::core::plan::{Decision, PlannedRow};
 use crate::core::proof::{Claim, Verdict};
+use crate::core::sheet::Holdings;
 
 /// Every deactivation and reactivation of the account's rows.
 pub async fn run<X: Services>(
@@ -23,9 +24,9 @@ pub async fn run<X: Services>(
     work: &AccountWork<'_>,
     caps: &Caps,
 ) -> Vec<ActionOutcome> {
-    let (plan, today, mode) = (work.plan, work.today, work.mode);
+    let (holdings, today, mode) = (work.holdings, work.today, work.mode);
     stream::iter(work.with(|d| matches!(d, Decision::Deactivate | Decision::Reactivate)))
-        .map(|p| row(job, plan, p, caps, today, mode))
+        .map(|p| row(job, holdings, p, caps, today, mode))
         .buffer_unordered(job.settings.concurrency.max(1))
         .collect()
         .await
@@ -33,7 +34,7 @@ pub async fn run<X: Services>(
 
 async fn row<X: Services>(
     job: &Job<'_, X>,
-    plan: &Plan<'_>,
+    holdings: &Holdings<'_>,
     p: &PlannedRow<'_>,
     caps: &Caps,
     today: NaiveDate,
@@ -67,7 +68,7 @@ async fn row<X: Services>(
                 user,
                 key,
             };
-            let result = switch(job, plan, claim, activate, grace_end, mode).await;
+            let result = switch(job, holdings, claim, activate, grace_end, mode).await;
             // Only what was done is written: a key that is gone was not deactivated.
             let change = match (&result, activate) {
                 (Switch::Switched { .. }, true) => Some(CellChange::Reactivated {
@@ -104,13 +105,13 @@ async fn row<X: Services>(
 /// the verdict shows the key is the row's user's and still there.
 async fn switch<X: Services>(
     job: &Job<'_, X>,
-    plan: &Plan<'_>,
+    holdings: &Holdings<'_>,
     claim: Claim<'_>,
     activate: bool,
     grace_end: NaiveDate,
     mode: Mode,
 ) -> Switch {
-    let verdict = match prove(job.iam, &plan.holdings, claim, job.settings).await {
+    let verdict = match prove(job.iam, holdings, claim, job.settings).await {
         Ok(verdict) => verdict,
         Err(e) => {
             return Switch::ReadFailed {

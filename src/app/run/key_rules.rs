@@ -130,7 +130,7 @@ pub async fn plan<X: Services>(
     // A key's row is the first live row holding it in this account (duplicates are reported
     // elsewhere), found through the run's one index.
     let holder = |key: &AccessKeyId| -> Option<&RequestRow> {
-        let held = work.plan.holdings.key_row(current(s), key)?;
+        let held = work.holdings.key_row(current(s), key)?;
         table.rows.get(table.row_index(held.row)?)
     };
     let rotations = match &s.hygiene.rotation {

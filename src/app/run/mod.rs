@@ -119,7 +119,7 @@ impl<X: Services> Job<'_, X> {
         let accounts = accounts::resolve(self, &mut table).await?;
         let started = std::time::Instant::now();
         // The decision table runs once, over the whole sheet.
-        let mut plan = Plan::build(&table, &directory, today, s.rules);
+        let plan = Plan::build(&table, &directory, today, s.rules);
         tracing::info!(
             rows = table.rows.len(),
             attention = plan.rows.len(),
@@ -127,18 +127,20 @@ impl<X: Services> Job<'_, X> {
             parse_plan_us = started.elapsed().as_micros() as u64,
             "sheets read and planned"
         );
-        // The key proves the account before any account is entered; a refused row is not
-        // acted on, but still claims its key and user.
-        let refused = accounts::prove_keys(self, &accounts, &mut plan).await;
-        let plan = plan;
+        // The one index of what the whole sheet holds; the IAM stage owns it from here.
+        let mut holdings = plan.holdings(&table);
+        let sheet_alerts = rows::alerts(&directory, &holdings);
         // Rows nothing is done to (skipped, unusable): decided by the plan alone.
         let untouched = rows::untouched(&plan);
 
         // The owners' notices need nothing but the plan: they go out while IAM works, and
         // the IAM results still reach the sheet without waiting on any of them.
         let iam = async {
+            // The key proves the account before any account is entered; a refused row is
+            // not acted on, but still claims its key and user.
+            let refused = accounts::prove_keys(self, &accounts, &plan, &mut holdings).await;
             let mut stage = accounts::iam_stage(
-                self, &accounts, &table, &directory, &plan, refused, today, mode,
+                self, &accounts, &table, &directory, &plan, &holdings, refused, today, mode,
             )
             .await;
             // IAM results reach the sheet before anything waits on Slack, and then their lines
@@ -177,7 +179,7 @@ impl<X: Services> Job<'_, X> {
         if mode == Mode::Run {
             write_back::run(self, &table.layout, notices.iter_mut()).await;
         }
-        let mut alerts = rows::alerts(&directory, &plan);
+        let mut alerts = sheet_alerts;
         alerts.extend(rows::pending_extensions(&table));
         alerts.extend(key_alerts);
         let mut late_alerts = caps.alerts();

@@ -6,7 +6,7 @@ use crate::core::domain::SlackUserId;
 use crate::core::extension::record::PendingCell;
 use crate::core::outcome::{Action, ActionOutcome, Alert, OwnerProblem, Skip, Subject};
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::sheet::{Directory, Owner, RequestTable};
+use crate::core::sheet::{Directory, Holdings, Owner, RequestTable};
 
 use super::key_rules::KeyWork;
 
@@ -52,12 +52,12 @@ pub fn untouched(plan: &Plan) -> Vec<ActionOutcome> {
 }
 
 /// What administrators must fix in the sheets, whatever else happens.
-pub fn alerts(directory: &Directory, plan: &Plan) -> Vec<ActionOutcome> {
+pub fn alerts(directory: &Directory, holdings: &Holdings) -> Vec<ActionOutcome> {
     let people = directory
         .problems
         .iter()
         .map(|p| ActionOutcome::alert(Alert::Directory(p.clone())));
-    let duplicates = plan
+    let duplicates = holdings
         .duplicate_keys()
         .into_iter()
         .map(|(key, rows)| ActionOutcome::alert(Alert::DuplicateKey { key, rows }));

@@ -17,8 +17,9 @@ use crate::core::messages;
 use crate::core::outcome::{
     Action, ActionOutcome, CellChange, Dm, SheetChange, Teardown, TeardownRefusal,
 };
-use crate::core::plan::{Decision, Plan, PlannedRow};
+use crate::core::plan::{Decision, PlannedRow};
 use crate::core::proof::{Claim, Verdict};
+use crate::core::sheet::Holdings;
 use crate::core::teardown::{self, Step, UserInventory};
 
 /// Every due teardown of the account; rows of one IAM user one after another, users side by
@@ -28,7 +29,7 @@ pub async fn run<X: Services>(
     work: &AccountWork<'_>,
     caps: &Caps,
 ) -> Vec<ActionOutcome> {
-    let (plan, mode) = (work.plan, work.mode);
+    let (holdings, mode) = (work.holdings, work.mode);
     let mut by_user: BTreeMap<Option<&IamUserName>, Vec<&PlannedRow>> = BTreeMap::new();
     for p in work.with(|d| *d == Decision::Delete) {
         let user = p.row.valid.as_ref().ok().map(|v| &v.account);
@@ -38,7 +39,7 @@ pub async fn run<X: Services>(
         .map(|group| async move {
             let mut out = Vec::new();
             for p in group {
-                out.push(row(job, plan, p, caps, mode).await);
+                out.push(row(job, holdings, p, caps, mode).await);
             }
             out
         })
@@ -51,7 +52,7 @@ pub async fn run<X: Services>(
 /// One due row: guards, then the teardown (or the plan of it).
 async fn row<X: Services>(
     job: &Job<'_, X>,
-    plan: &Plan<'_>,
+    holdings: &Holdings<'_>,
     p: &PlannedRow<'_>,
     caps: &Caps,
     mode: Mode,
@@ -69,7 +70,7 @@ async fn row<X: Services>(
     } else if job.deadline.passed() {
         Teardown::OutOfTime
     } else {
-        tear_down(job, plan, p, user, key, mode).await
+        tear_down(job, holdings, p, user, key, mode).await
     };
     let finished = matches!(
         result,
@@ -139,7 +140,7 @@ async fn orphan_policy<I: Iam>(
 
 async fn tear_down<X: Services>(
     job: &Job<'_, X>,
-    plan: &Plan<'_>,
+    holdings: &Holdings<'_>,
     p: &PlannedRow<'_>,
     user: &IamUserName,
     key: &AccessKeyId,
@@ -151,7 +152,7 @@ async fn tear_down<X: Services>(
         user,
         key,
     };
-    let verdict = match prove(job.iam, &plan.holdings, claim, job.settings).await {
+    let verdict = match prove(job.iam, holdings, claim, job.settings).await {
         Ok(verdict) => verdict,
         Err(e) => {
             return Teardown::ReadFailed {
