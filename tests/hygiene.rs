@@ -673,6 +673,61 @@ async fn over_max_deactivations_no_key_is_set_inactive() {
 }
 
 #[tokio::test]
+async fn a_shadow_key_whose_deactivation_the_cap_refused_is_still_listed() {
+    let mut env = TestEnv::start().await;
+    let client = env.iam_client();
+    let mut keys = Vec::new();
+    for user in ["idle-a", "idle-b"] {
+        keys.push((
+            user,
+            load_user(&client, user, Loadout::bare()).await.access_key_ids[0].clone(),
+        ));
+    }
+    let created = created_on(&env, "idle-a").await;
+    env.set_env("KEYWARDEN_UNUSED_DAYS", "30")
+        .set_env("KEYWARDEN_MAX_DEACTIVATIONS", "1")
+        .set_env("KEYWARDEN_REPORT_SHADOW_KEYS", "true");
+    let (status, report) = run_on(&env, created + Duration::days(40), &[]).await;
+    assert_eq!(status, 1, "{report:#}");
+    // Both deactivations are refused by the cap: both keys stay active, held by no row.
+    let refused = of_kind(&report, "deactivate");
+    assert_eq!(refused.len(), 2, "{report:#}");
+    assert!(refused.iter().all(|a| a["outcome"] == "refused"));
+    for (user, _) in &keys {
+        let status = key_status(&env, user).await;
+        assert!(status.iter().all(|(_, s)| s == "Active"), "{user}: {status:?}");
+    }
+    // So both are listed as shadow keys, in the report and in the administrators' summary.
+    let mut shadows: Vec<(String, String)> = of_kind(&report, "shadow")
+        .iter()
+        .map(|a| {
+            assert!(a["row"].is_null(), "{a}");
+            (
+                a["account"].as_str().unwrap().to_string(),
+                a["access_key_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    shadows.sort();
+    let expected: Vec<(String, String)> = keys
+        .iter()
+        .map(|(u, k)| (u.to_string(), k.clone()))
+        .collect();
+    assert_eq!(shadows, expected, "{report:#}");
+    let summaries = env.slack.messages_to(ADMIN_IDS[0]);
+    assert_eq!(summaries.len(), 1, "once per run");
+    for (_, key) in &keys {
+        assert!(
+            summaries[0]
+                .lines()
+                .any(|l| l.contains(key.as_str()) && l.contains("シートにないキー")),
+            "{key} not listed as a shadow key in the summary:\n{}",
+            summaries[0]
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_extension_reactivates_even_after_the_grace_setting_is_removed() {
     let (mut env, key, _) = env_with_key("regrace-user").await;
     env.set_requests(&[RequestRow::new(

@@ -89,7 +89,9 @@ pub enum KeyAction {
 }
 
 /// The key rules for every key, in the order given. A key past its age limit is deleted, so it
-/// is neither deactivated nor reported as a shadow too.
+/// is not deactivated too. An active key that no row holds is always listed as a shadow key,
+/// besides whatever other rule acts on it: that rule may be refused (a cap) or fail, and the
+/// key would then stay active with nobody told it is there.
 pub fn decide_keys(
     keys: &[KeyInfo],
     held_by_sheet: impl Fn(&AccessKeyId) -> bool,
@@ -100,12 +102,12 @@ pub fn decide_keys(
     let mut out = Vec::new();
     for key in keys {
         let age = key.age(today, tz);
+        let mut deleted = false;
         if let Some((a, g)) = rules.max_age {
             if age >= a + g {
                 out.push((key.clone(), KeyAction::AgeDelete { age }));
-                continue;
-            }
-            if age >= a && ((age - a) % 7 == 0 || age == a + g - 1) {
+                deleted = true;
+            } else if age >= a && ((age - a) % 7 == 0 || age == a + g - 1) {
                 out.push((
                     key.clone(),
                     KeyAction::AgeNotify {
@@ -115,11 +117,10 @@ pub fn decide_keys(
                 ));
             }
         }
-        if let Some(u) = rules.unused_days {
+        if let (Some(u), false) = (rules.unused_days, deleted) {
             let idle = key.idle(today, tz);
             if key.active && idle >= u {
                 out.push((key.clone(), KeyAction::Deactivate { idle }));
-                continue;
             }
         }
         if rules.report_shadow && key.active && !held_by_sheet(&key.key_id) {
@@ -178,6 +179,7 @@ pub fn rotations_due(
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use proptest::prelude::*;
 
     fn tokyo() -> Tz {
         Tz::Asia__Tokyo
@@ -311,6 +313,96 @@ mod tests {
         let got = decide_keys(&keys, held, day("2026-02-01"), tokyo(), &rules);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].0.key_id.as_str(), "AKIASHADOW0000000001");
+    }
+
+    #[test]
+    fn a_shadow_key_is_listed_also_when_another_rule_acts_on_it() {
+        let rules = HygieneRules {
+            max_age: Some((180, 30)),
+            unused_days: Some(90),
+            report_shadow: true,
+            ..Default::default()
+        };
+        // Idle for 90 days and held by no row: deactivated, and listed (the deactivation may
+        // be refused by the cap, and the key would stay active unseen).
+        let idle = [key("AKIAIDLE000000000001", "2026-01-01", None, true)];
+        assert_eq!(
+            actions(&idle, "2026-04-01", &rules),
+            vec![KeyAction::Deactivate { idle: 90 }, KeyAction::Shadow]
+        );
+        // Past the age limit: deleted, and listed (the deletion cap may refuse it).
+        assert_eq!(
+            actions(&idle, "2026-08-01", &rules),
+            vec![KeyAction::AgeDelete { age: 212 }, KeyAction::Shadow]
+        );
+        // On a warning day of the age limit, used lately: warned and listed.
+        let used = [key(
+            "AKIAUSED000000000001",
+            "2026-01-01",
+            Some("2026-06-25"),
+            true,
+        )];
+        assert_eq!(
+            actions(&used, "2026-06-30", &rules),
+            vec![
+                KeyAction::AgeNotify {
+                    age: 180,
+                    days_left: 30
+                },
+                KeyAction::Shadow
+            ]
+        );
+    }
+
+    fn any_key() -> impl Strategy<Value = (KeyInfo, bool)> {
+        (0i64..400, proptest::option::of(0i64..400), any::<bool>(), any::<bool>()).prop_map(
+            |(created, used, active, held)| {
+                let base = Utc.with_ymd_and_hms(2025, 1, 1, 3, 0, 0).unwrap();
+                let created_at = base + chrono::Duration::days(created);
+                let k = KeyInfo {
+                    user: IamUserName::parse("u1").unwrap(),
+                    key_id: AccessKeyId::parse("AKIAPROP000000000000").unwrap(),
+                    active,
+                    created: created_at,
+                    last_used: used.map(|u| created_at + chrono::Duration::days(u / 2)),
+                };
+                (k, held)
+            },
+        )
+    }
+
+    proptest! {
+        /// SPEC §8: every active key that no row holds is listed once as a shadow key, whatever
+        /// else the rules ask for it; no other key ever is.
+        #[test]
+        fn every_active_unheld_key_is_listed_once_as_a_shadow(
+            keys in proptest::collection::vec(any_key(), 0..8),
+            max_age in proptest::option::of((1i64..200, 0i64..60)),
+            unused_days in proptest::option::of(1i64..200),
+            report_shadow in any::<bool>(),
+            today in 0i64..800,
+        ) {
+            // Distinct key IDs, so "held" is a property of the key.
+            let keys: Vec<(KeyInfo, bool)> = keys
+                .into_iter()
+                .enumerate()
+                .map(|(i, (k, h))| (KeyInfo { key_id: AccessKeyId::parse(&format!("AKIAPROP{i:012}")).unwrap(), ..k }, h))
+                .collect();
+            let held: std::collections::HashSet<AccessKeyId> = keys.iter().filter(|(_, h)| *h).map(|(k, _)| k.key_id.clone()).collect();
+            let infos: Vec<KeyInfo> = keys.iter().map(|(k, _)| k.clone()).collect();
+            let rules = HygieneRules { max_age, unused_days, report_shadow, ..Default::default() };
+            let today = day("2025-01-01") + chrono::Duration::days(today);
+            let got = decide_keys(&infos, |k| held.contains(k), today, tokyo(), &rules);
+            for k in &infos {
+                let shadows = got.iter().filter(|(x, a)| x.key_id == k.key_id && *a == KeyAction::Shadow).count();
+                let expected = usize::from(report_shadow && k.active && !held.contains(&k.key_id));
+                prop_assert_eq!(shadows, expected, "{:?}", k);
+                // A key deleted for its age is not deactivated too.
+                let deleted = got.iter().any(|(x, a)| x.key_id == k.key_id && matches!(a, KeyAction::AgeDelete { .. }));
+                let deactivated = got.iter().any(|(x, a)| x.key_id == k.key_id && matches!(a, KeyAction::Deactivate { .. }));
+                prop_assert!(!(deleted && deactivated));
+            }
+        }
     }
 
     #[test]
