@@ -50,6 +50,7 @@ fn operations_called(source: &str) -> BTreeSet<String> {
         "generate_",
         "attach_",
         "tag_",
+        "untag_",
         "assume_",
     ];
     let mut ops = BTreeSet::new();

@@ -18,6 +18,7 @@ mod prove;
 mod rows;
 mod summary;
 mod teardowns;
+mod untag;
 mod write_back;
 
 use chrono::NaiveDate;
@@ -124,10 +125,15 @@ impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, 
             };
 
             // Phase 3: IAM results reach the sheet before anything waits on Slack, and then
-            // their lines reach the log sheet.
+            // their lines reach the log sheet. A user kept by a key-only deletion loses its
+            // teardown tag once 削除済み is written (a tag left behind is an alert of the row).
             if mode == Mode::Run {
                 write_back::run(self, &table.layout, &mut iam_outcomes).await;
             }
+            let kept_tags =
+                untag::run(self, accounts.as_ref().filter(|_| many), &iam_outcomes, mode).await;
+            let (at, key_start) = (key_start, key_start + kept_tags.len());
+            iam_outcomes.splice(at..at, kept_tags);
             let lines = action_records(&iam_outcomes, Lang::Ja);
             let iam_logged = log::append(self, &run_id, &lines, mode).await;
             // Phase 4: the owners' DMs of phase 2.

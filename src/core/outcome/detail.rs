@@ -73,6 +73,7 @@ pub fn step_ja(step: &Step) -> String {
         Step::RemoveFromGroup(g) => format!("グループ {g} から外す"),
         Step::DeleteUser => "ユーザーを削除".into(),
         Step::DeleteOwnPolicy(p) => format!("ポリシー {p} を削除（ほかで使われていなければ）"),
+        Step::UntagTeardown(k) => format!("タグ {TEARDOWN_TAG}={k} を外す"),
     }
 }
 
@@ -742,6 +743,20 @@ fn alert(a: &Alert, lang: Lang) -> String {
                 ),
             )
         }
+        Alert::TeardownTagKept { user, key, error } => say!(
+            lang,
+            format!(
+                "key {key} was deleted and {DELETED_MARK} written, but the tag {TEARDOWN_TAG}={key} could not be \
+                 removed from IAM user {user}, which was kept: {error}. Remove it by hand (aws iam untag-user \
+                 --user-name {user} --tag-keys {TEARDOWN_TAG}): while it is there, a later row naming this key \
+                 would pass as an interrupted deletion"
+            ),
+            format!(
+                "キー {key} は削除して {DELETED_MARK} を記入しましたが、残した IAM ユーザー {user} からタグ {TEARDOWN_TAG}={key} を外せませんでした: {}。\
+                 手動で外してください（aws iam untag-user --user-name {user} --tag-keys {TEARDOWN_TAG}）。残っていると、このキーを書いた別の行が中断された削除として扱われます",
+                quoted("IAM", error)
+            ),
+        ),
         Alert::LogNotWritten { sheet, lines, error } => say!(
             lang,
             format!("{lines} line(s) were not appended to the log sheet {sheet}: {error} (the status cells were written; check that the service account may edit the spreadsheet)"),

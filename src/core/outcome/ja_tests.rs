@@ -43,6 +43,7 @@ fn steps() -> Vec<Step> {
         Step::RemoveFromGroup("developers".into()),
         Step::DeleteUser,
         Step::DeleteOwnPolicy("sato-ci".into()),
+        Step::UntagTeardown(key(K)),
     ]
 }
 
@@ -365,6 +366,16 @@ fn every_outcome() -> Vec<ActionOutcome> {
             error: SERVICE.into(),
             rows: vec![3, 4],
         },
+        Alert::TeardownTagKept {
+            user: user("sato-ci"),
+            key: key(K),
+            error: SERVICE.into(),
+        },
+        Alert::TeardownTagKept {
+            user: user("sato-ci"),
+            key: key(K),
+            error: OUT_OF_TIME.into(),
+        },
         Alert::AccountUnavailable {
             account: account.clone(),
             error: SERVICE.into(),
@@ -557,6 +568,7 @@ fn every_variant_is_rendered() {
         "Alert::Directory",
         "Alert::SummaryNotDelivered",
         "Alert::AccountUnavailable",
+        "Alert::TeardownTagKept",
         "Problem::Account",
         "Problem::EndBeforeStart",
         "Action::KeyAccountUnknown",

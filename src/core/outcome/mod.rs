@@ -443,6 +443,14 @@ pub enum Alert {
     },
     /// An extension request waiting for an administrator's decision (SPEC §9 step 5).
     PendingExtension(PendingCell),
+    /// A key-only deletion is done and `削除済み` written, but the user it kept still carries
+    /// the teardown tag for that key: a later row naming the key would pass as an
+    /// interrupted deletion, so administrators remove it by hand.
+    TeardownTagKept {
+        user: IamUserName,
+        key: AccessKeyId,
+        error: String,
+    },
     /// An AWS account that could not be entered (SPEC §10): one line for the account, with
     /// the rows whose IAM work failed because of it.
     AccountUnavailable {
