@@ -425,7 +425,10 @@ async fn a_finished_key_only_deletion_takes_its_tag_off_the_kept_user() {
         .into_iter()
         .find(|r| r.path.ends_with("values:batchUpdate") && r.body.contains("K2"))
         .expect("削除済み written");
-    assert!(written.at < untag.at, "untagged before 削除済み was written");
+    assert!(
+        written.at < untag.at,
+        "untagged before 削除済み was written"
+    );
 
     // Later, an administrator adds (or copies) a due row naming the same key: the kept user
     // no longer carries a tag that would pass it as an interrupted deletion.

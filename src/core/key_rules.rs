@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::core::domain::{AccessKeyId, IamUserName};
+use crate::core::domain::{AccessKeyId, IamUserName, Secret};
 
 /// Which rules are on, from configuration (each off unless its variable is set).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,6 +173,74 @@ pub fn rotations_due(
             })
         })
         .collect()
+}
+
+/// A rotation whose new key ID never reached the sheet (its write failed, or the run died):
+/// the row still holds the user's old key, now Inactive, while the rotation's secret holds a
+/// newer key of the same user. The next run writes that key ID into the row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recovery {
+    pub user: IamUserName,
+    /// The Inactive key a row still holds.
+    pub row_key: AccessKeyId,
+    /// The key the secret holds: another key of the same user, created after `row_key`.
+    pub new_key: AccessKeyId,
+}
+
+/// The keys of rotated users that may have lost their successor's ID: Inactive keys a row
+/// holds, by user (in the order of `KEYWARDEN_ROTATE_USERS`). Only these users' secrets are
+/// read.
+pub fn recovery_candidates(
+    keys: &[KeyInfo],
+    rotation: &Rotation,
+    held_by_sheet: impl Fn(&AccessKeyId) -> bool,
+) -> Vec<(IamUserName, Vec<AccessKeyId>)> {
+    rotation
+        .users
+        .iter()
+        .filter_map(|user| {
+            let held: Vec<AccessKeyId> = keys
+                .iter()
+                .filter(|k| &k.user == user && !k.active && held_by_sheet(&k.key_id))
+                .map(|k| k.key_id.clone())
+                .collect();
+            (!held.is_empty()).then(|| (user.clone(), held))
+        })
+        .collect()
+}
+
+/// Whether the key the secret holds (`stored`) is the lost successor of `row_key`: another key
+/// of the same user that IAM lists, created after it, and that no row holds yet (a row that
+/// holds it already got the rotation's write).
+pub fn recovery(
+    keys: &[KeyInfo],
+    user: &IamUserName,
+    row_key: &AccessKeyId,
+    stored: &AccessKeyId,
+    held_by_sheet: impl Fn(&AccessKeyId) -> bool,
+) -> Option<Recovery> {
+    let mine = |id: &AccessKeyId| keys.iter().find(|k| &k.user == user && &k.key_id == id);
+    let old = mine(row_key).filter(|k| !k.active)?;
+    let new = mine(stored)?;
+    (new.key_id != old.key_id && new.created > old.created && !held_by_sheet(&new.key_id)).then(
+        || Recovery {
+            user: user.clone(),
+            row_key: old.key_id.clone(),
+            new_key: new.key_id.clone(),
+        },
+    )
+}
+
+/// The `AccessKeyId` of a rotation's secret (`{"AccessKeyId","SecretAccessKey"}`). Only the
+/// ID is read out: the secret access key is skipped, never copied.
+pub fn stored_key_id(secret: &Secret) -> Option<AccessKeyId> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        #[serde(rename = "AccessKeyId")]
+        access_key_id: String,
+    }
+    let stored: Stored = serde_json::from_str(secret.expose()).ok()?;
+    AccessKeyId::parse(&stored.access_key_id).ok()
 }
 
 #[cfg(test)]
@@ -355,8 +423,13 @@ mod tests {
     }
 
     fn any_key() -> impl Strategy<Value = (KeyInfo, bool)> {
-        (0i64..400, proptest::option::of(0i64..400), any::<bool>(), any::<bool>()).prop_map(
-            |(created, used, active, held)| {
+        (
+            0i64..400,
+            proptest::option::of(0i64..400),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(created, used, active, held)| {
                 let base = Utc.with_ymd_and_hms(2025, 1, 1, 3, 0, 0).unwrap();
                 let created_at = base + chrono::Duration::days(created);
                 let k = KeyInfo {
@@ -367,8 +440,7 @@ mod tests {
                     last_used: used.map(|u| created_at + chrono::Duration::days(u / 2)),
                 };
                 (k, held)
-            },
-        )
+            })
     }
 
     proptest! {
@@ -402,6 +474,90 @@ mod tests {
                 let deactivated = got.iter().any(|(x, a)| x.key_id == k.key_id && matches!(a, KeyAction::Deactivate { .. }));
                 prop_assert!(!(deleted && deactivated));
             }
+        }
+    }
+
+    #[test]
+    fn a_lost_rotation_is_recovered_only_from_a_newer_key_of_the_same_user() {
+        let rotation = Rotation {
+            users: vec![IamUserName::parse("u1").unwrap()],
+            days: 90,
+            secret_prefix: "keywarden/".into(),
+        };
+        let old = key("AKIAOLD0000000000001", "2026-01-01", None, false);
+        let new = key("AKIANEW0000000000001", "2026-04-01", None, true);
+        let other_user = KeyInfo {
+            user: IamUserName::parse("u2").unwrap(),
+            ..key("AKIAU2KEY00000000001", "2026-05-01", None, true)
+        };
+        let keys = [old.clone(), new.clone(), other_user.clone()];
+        let u1 = IamUserName::parse("u1").unwrap();
+        let only_old = |k: &AccessKeyId| k == &old.key_id;
+
+        // The row holds the inactive old key: u1's secret is worth reading.
+        assert_eq!(
+            recovery_candidates(&keys, &rotation, only_old),
+            vec![(u1.clone(), vec![old.key_id.clone()])]
+        );
+        // A row holding only active keys (the rotation reached the sheet) reads nothing.
+        assert!(recovery_candidates(&keys, &rotation, |k| k == &new.key_id).is_empty());
+
+        assert_eq!(
+            recovery(&keys, &u1, &old.key_id, &new.key_id, only_old),
+            Some(Recovery {
+                user: u1.clone(),
+                row_key: old.key_id.clone(),
+                new_key: new.key_id.clone(),
+            })
+        );
+        // Not the secret's key: the same key, another user's, an older one, a key IAM does not
+        // list, or a key some row holds already.
+        assert_eq!(
+            recovery(&keys, &u1, &old.key_id, &old.key_id, only_old),
+            None
+        );
+        assert_eq!(
+            recovery(&keys, &u1, &old.key_id, &other_user.key_id, only_old),
+            None
+        );
+        let older = [
+            key("AKIAOLD0000000000001", "2026-05-01", None, false),
+            key("AKIANEW0000000000001", "2026-04-01", None, true),
+        ];
+        assert_eq!(
+            recovery(&older, &u1, &old.key_id, &new.key_id, only_old),
+            None
+        );
+        let gone = AccessKeyId::parse("AKIAGONE000000000001").unwrap();
+        assert_eq!(recovery(&keys, &u1, &old.key_id, &gone, only_old), None);
+        assert_eq!(
+            recovery(&keys, &u1, &old.key_id, &new.key_id, |_| true),
+            None
+        );
+        // An active row key was never rotated away.
+        let active = [key("AKIAOLD0000000000001", "2026-01-01", None, true), new];
+        assert_eq!(
+            recovery(&active, &u1, &old.key_id, &active[1].key_id, only_old),
+            None
+        );
+    }
+
+    #[test]
+    fn only_the_key_id_is_read_from_a_rotation_secret() {
+        let secret = Secret::new(
+            r#"{"AccessKeyId":"AKIANEW0000000000001","SecretAccessKey":"wJalrXUtnFEMI/K7MDENG"}"#,
+        );
+        assert_eq!(
+            stored_key_id(&secret),
+            Some(AccessKeyId::parse("AKIANEW0000000000001").unwrap())
+        );
+        for text in [
+            "",
+            "not json",
+            r#"{"AccessKeyId":"nope"}"#,
+            r#"{"Other":1}"#,
+        ] {
+            assert_eq!(stored_key_id(&Secret::new(text)), None, "{text}");
         }
     }
 

@@ -14,7 +14,7 @@ use super::rows::Caps;
 use super::{Job, Mode, write_back};
 use crate::adapters::{Iam, ReportUse, SheetStore, Vault};
 use crate::core::domain::{AccessKeyId, IamUserName, Secret};
-use crate::core::key_rules::{self, KeyAction, KeyInfo, RotationDue};
+use crate::core::key_rules::{self, KeyAction, KeyInfo, Recovery, RotationDue};
 use crate::core::messages::{self, KeyRef};
 use crate::core::outcome::{
     Action, ActionOutcome, Alert, CellChange, Dm, KeyResult, KeyRule, RotationStep, SheetChange,
@@ -28,6 +28,9 @@ use crate::core::teardown::Step;
 pub enum Work {
     Rule(KeyAction),
     Rotate(RotationDue),
+    /// An earlier rotation's new key ID, read back from its secret, for the row still holding
+    /// the old key (a sheet change only).
+    Recover(Recovery),
 }
 
 /// One key rule to carry out, and who to tell.
@@ -47,7 +50,7 @@ impl Work {
         match self {
             Work::Rule(KeyAction::AgeDelete { .. }) => 1,
             Work::Rotate(r) => r.inactive_keys.len(),
-            Work::Rule(_) => 0,
+            Work::Rule(_) | Work::Recover(_) => 0,
         }
     }
 
@@ -72,7 +75,7 @@ pub struct KeyPlan {
 }
 
 /// Lists the account's keys and decides the rules.
-pub async fn plan<S, M, I: Iam, V>(
+pub async fn plan<S, M, I: Iam, V: Vault>(
     job: &Job<'_, S, M, I, V>,
     table: &RequestTable,
     directory: &Directory,
@@ -132,8 +135,23 @@ pub async fn plan<S, M, I: Iam, V>(
         let held = plan.holdings.holders(key).find(|h| h.live)?;
         table.rows.get(table.row_index(held.row)?)
     };
+    let mut out = KeyPlan::default();
+    // A rotated key ID that never reached the sheet is written now; that user's rotation
+    // waits a run (it would delete the Inactive key the row still holds).
+    let recoveries = match &s.hygiene.rotation {
+        Some(rotation) => {
+            let (found, alerts) = recoveries(job, &keys, rotation, |k| holder(k).is_some()).await;
+            out.alerts.extend(alerts);
+            found
+        }
+        None => Vec::new(),
+    };
+    let recovering: HashSet<&IamUserName> = recoveries.iter().map(|r| &r.user).collect();
     let rotations = match &s.hygiene.rotation {
-        Some(rotation) => key_rules::rotations_due(&keys, today, s.timezone, rotation),
+        Some(rotation) => key_rules::rotations_due(&keys, today, s.timezone, rotation)
+            .into_iter()
+            .filter(|r| !recovering.contains(&r.user))
+            .collect(),
         None => Vec::new(),
     };
     // A due rotation owns its user's keys today: no age or unused rule races it.
@@ -141,7 +159,6 @@ pub async fn plan<S, M, I: Iam, V>(
         .iter()
         .flat_map(|r| std::iter::once(&r.old_key).chain(&r.inactive_keys))
         .collect();
-    let mut out = KeyPlan::default();
     let mut found: Vec<(IamUserName, AccessKeyId, Work)> = Vec::new();
     for (k, action) in key_rules::decide_keys(
         &keys,
@@ -171,6 +188,11 @@ pub async fn plan<S, M, I: Iam, V>(
             .into_iter()
             .map(|r| (r.user.clone(), r.old_key.clone(), Work::Rotate(r))),
     );
+    found.extend(
+        recoveries
+            .into_iter()
+            .map(|r| (r.user.clone(), r.row_key.clone(), Work::Recover(r))),
+    );
     out.work = found
         .into_iter()
         .map(|(user, key, work)| {
@@ -196,6 +218,57 @@ pub async fn plan<S, M, I: Iam, V>(
         })
         .collect();
     out
+}
+
+/// For each rotated user a row of which holds one of its Inactive keys, the rotation's
+/// secret is read: a newer key of the user there is a new key ID that never reached the sheet
+/// (its write failed, or the run died). The secret's text stays in its redacting type and only
+/// its key ID is taken out.
+async fn recoveries<S, M, I, V: Vault>(
+    job: &Job<'_, S, M, I, V>,
+    keys: &[KeyInfo],
+    rotation: &key_rules::Rotation,
+    held: impl Fn(&AccessKeyId) -> bool,
+) -> (Vec<Recovery>, Vec<ActionOutcome>) {
+    let candidates = key_rules::recovery_candidates(keys, rotation, &held);
+    let read: Vec<_> = stream::iter(&candidates)
+        .map(|(user, _)| async move {
+            let name = secret_name(job, user);
+            let stored = job.vault.read(&name).await;
+            (name, stored)
+        })
+        .buffered(job.settings.concurrency.max(1))
+        .collect()
+        .await;
+    let (mut found, mut alerts) = (Vec::new(), Vec::new());
+    for ((user, row_keys), (name, stored)) in candidates.iter().zip(read) {
+        let stored = match stored {
+            Ok(Some(secret)) => key_rules::stored_key_id(&secret),
+            // No secret: the key was set Inactive by other means; nothing was lost.
+            Ok(None) => None,
+            Err(e) => {
+                alerts.extend(row_keys.iter().map(|key| {
+                    ActionOutcome::alert(Alert::RotatedKeyUnchecked {
+                        user: user.clone(),
+                        key: key.clone(),
+                        secret: name.clone(),
+                        error: e.to_string(),
+                    })
+                }));
+                continue;
+            }
+        };
+        let Some(stored) = stored else { continue };
+        let mine: Vec<Recovery> = row_keys
+            .iter()
+            .filter_map(|k| key_rules::recovery(keys, user, k, &stored, &held))
+            .collect();
+        // One new key for one row: were two rows' keys both older, none is guessed.
+        if let [only] = mine.as_slice() {
+            found.push(only.clone());
+        }
+    }
+    (found, alerts)
 }
 
 /// The last use may come from a credential report up to four hours old: before a key is set
@@ -291,6 +364,10 @@ async fn one<S, M, I: Iam, V: Vault>(
             secret: secret_name(job, &r.user),
             old_key: r.old_key.clone(),
         },
+        Work::Recover(r) => KeyRule::RecoverRotated {
+            secret: secret_name(job, &r.user),
+            new_key: r.new_key.clone(),
+        },
     };
     let k = KeyRef {
         owner: &w.subject.owner,
@@ -352,6 +429,19 @@ async fn one<S, M, I: Iam, V: Vault>(
                     KeyResult::Done
                 }
             }
+        }
+        // A sheet change like the rotation's own, written at once by `run`.
+        (Work::Recover(r), Mode::Run) => {
+            if let Some(row) = w.row {
+                sheet = Some(SheetChange {
+                    row,
+                    account: r.user.clone(),
+                    key: r.row_key.clone(),
+                    change: CellChange::KeyReplaced(r.new_key.clone()),
+                    result: None,
+                });
+            }
+            KeyResult::Done
         }
         (Work::Rotate(r), Mode::Run) => match rotate(job, r).await {
             Ok(new_key) => {

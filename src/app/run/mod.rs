@@ -130,8 +130,13 @@ impl<S: SheetStore, M: Messenger, I: Iam + Sync, V: Vault + Sync> Job<'_, S, M, 
             if mode == Mode::Run {
                 write_back::run(self, &table.layout, &mut iam_outcomes).await;
             }
-            let kept_tags =
-                untag::run(self, accounts.as_ref().filter(|_| many), &iam_outcomes, mode).await;
+            let kept_tags = untag::run(
+                self,
+                accounts.as_ref().filter(|_| many),
+                &iam_outcomes,
+                mode,
+            )
+            .await;
             let (at, key_start) = (key_start, key_start + kept_tags.len());
             iam_outcomes.splice(at..at, kept_tags);
             let lines = action_records(&iam_outcomes, Lang::Ja);

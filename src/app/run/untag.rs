@@ -44,7 +44,10 @@ pub async fn run<S, M, I: Iam, V>(
                 entered.insert(id.clone(), iam.map_err(|e| e.to_string()));
             }
             match &entered[id] {
-                Ok(iam) => iam.apply(&change.account, &step).await.map_err(|e| e.to_string()),
+                Ok(iam) => iam
+                    .apply(&change.account, &step)
+                    .await
+                    .map_err(|e| e.to_string()),
                 Err(e) => Err(e.clone()),
             }
         } else {

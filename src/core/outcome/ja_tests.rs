@@ -138,6 +138,14 @@ fn not_written() -> Vec<NotWrittenWhy> {
             account: user("sato-ci"),
             key: key(K),
         },
+        NotWrittenWhy::KeyNotHeldOnce {
+            key: key(K),
+            rows: vec![],
+        },
+        NotWrittenWhy::KeyNotHeldOnce {
+            key: key(K),
+            rows: vec![3, 7],
+        },
         NotWrittenWhy::RereadFailed(SERVICE.into()),
         NotWrittenWhy::Header(crate::core::sheet::HeaderError {
             sheet: "key_request_form".into(),
@@ -287,6 +295,10 @@ fn every_outcome() -> Vec<ActionOutcome> {
         KeyRule::Rule(KeyAction::Deactivate { idle: 90 }),
         KeyRule::Rule(KeyAction::Shadow),
         rotate.clone(),
+        KeyRule::RecoverRotated {
+            secret: "keywarden/sato-ci".into(),
+            new_key: key("AKIANEW0000000000001"),
+        },
     ];
     let results = [
         KeyResult::Planned,
@@ -369,6 +381,12 @@ fn every_outcome() -> Vec<ActionOutcome> {
         Alert::TeardownTagKept {
             user: user("sato-ci"),
             key: key(K),
+            error: SERVICE.into(),
+        },
+        Alert::RotatedKeyUnchecked {
+            user: user("sato-ci"),
+            key: key(K),
+            secret: "keywarden/sato-ci".into(),
             error: SERVICE.into(),
         },
         Alert::TeardownTagKept {
@@ -569,6 +587,8 @@ fn every_variant_is_rendered() {
         "Alert::SummaryNotDelivered",
         "Alert::AccountUnavailable",
         "Alert::TeardownTagKept",
+        "Alert::RotatedKeyUnchecked",
+        "KeyRule::RecoverRotated",
         "Problem::Account",
         "Problem::EndBeforeStart",
         "Action::KeyAccountUnknown",
