@@ -396,8 +396,8 @@ proptest! {
             if deleted.contains(&user) {
                 continue;
             }
-            // A key-only deletion tags the user for the key first (SPEC §4 step 4), and takes
-            // the tag off once 削除済み is written.
+            // A key-only deletion tags the user for the key first, and takes the tag off once
+            // 削除済み is written.
             let (Step::DeleteAccessKey(key) | Step::TagForTeardown(key) | Step::UntagTeardown(key)) = step else {
                 return Err(TestCaseError::fail(format!("{user} changed without being deleted: {step}")));
             };

@@ -444,7 +444,7 @@ mod tests {
     }
 
     proptest! {
-        /// SPEC §8: every active key that no row holds is listed once as a shadow key, whatever
+        /// Every active key that no row holds is listed once as a shadow key, whatever
         /// else the rules ask for it; no other key ever is.
         #[test]
         fn every_active_unheld_key_is_listed_once_as_a_shadow(
