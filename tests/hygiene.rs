@@ -735,6 +735,44 @@ async fn a_shadow_key_whose_deactivation_the_cap_refused_is_still_listed() {
 }
 
 #[tokio::test]
+async fn an_unheld_key_of_a_user_whose_teardown_was_refused_is_still_listed() {
+    let mut env = TestEnv::start().await;
+    let keys = load_user(
+        &env.iam_client(),
+        "leaving",
+        Loadout {
+            access_keys: 2,
+            ..Loadout::bare()
+        },
+    )
+    .await
+    .access_key_ids;
+    env.set_users(&[UserRow::new(OWNER, "田中", "太郎")]);
+    // The row is due, and holds one of the user's two keys; the other is held by no row.
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "leaving",
+        &keys[0],
+        json!("2026/11/20"),
+    )]);
+    env.set_env("KEYWARDEN_REPORT_SHADOW_KEYS", "true")
+        .set_env("KEYWARDEN_MAX_DELETIONS", "0");
+    let (status, report) = run_on(&env, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), &[]).await;
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(of_kind(&report, "delete")[0]["outcome"], "refused");
+    assert_eq!(
+        key_status(&env, "leaving").await.len(),
+        2,
+        "nothing deleted"
+    );
+    let shadows: Vec<Value> = of_kind(&report, "shadow")
+        .iter()
+        .map(|a| a["access_key_id"].clone())
+        .collect();
+    assert_eq!(shadows, vec![json!(keys[1])], "{report:#}");
+}
+
+#[tokio::test]
 async fn an_extension_reactivates_even_after_the_grace_setting_is_removed() {
     let (mut env, key, _) = env_with_key("regrace-user").await;
     env.set_requests(&[RequestRow::new(

@@ -122,14 +122,10 @@ pub async fn plan<S, M, I: Iam, V: Vault>(
         .filter(|p| matches!(p.decision, Decision::Deactivate | Decision::Reactivate))
         .map(|p| p.row.key_id.as_str())
         .collect();
-    let keys: Vec<KeyInfo> = keys
+    let (tearing_down, keys): (Vec<KeyInfo>, Vec<KeyInfo>) = keys
         .into_iter()
-        .filter(|k| {
-            !s.protected_users.contains(&k.user)
-                && !torn_down.contains(&k.user)
-                && !switched.contains(k.key_id.as_str())
-        })
-        .collect();
+        .filter(|k| !s.protected_users.contains(&k.user) && !switched.contains(k.key_id.as_str()))
+        .partition(|k| torn_down.contains(&k.user));
     // A key's row is the first live row holding it (duplicates are reported elsewhere).
     let holder = |key: &AccessKeyId| -> Option<&RequestRow> {
         let held = plan.holdings.holders(key).find(|h| h.live)?;
@@ -182,6 +178,17 @@ pub async fn plan<S, M, I: Iam, V: Vault>(
             }
         }
         found.push((k.user, k.key_id, Work::Rule(action)));
+    }
+    // No rule acts on the keys of a user due for teardown, but one of its active keys that no
+    // row holds is still listed: the teardown may be refused (a cap, the proof) and the key
+    // stay active.
+    if s.hygiene.report_shadow {
+        found.extend(
+            tearing_down
+                .into_iter()
+                .filter(|k| k.active && holder(&k.key_id).is_none())
+                .map(|k| (k.user, k.key_id, Work::Rule(KeyAction::Shadow))),
+        );
     }
     found.extend(
         rotations
