@@ -646,6 +646,106 @@ async fn a_rotated_key_is_stored_in_its_own_account() {
 }
 
 #[tokio::test]
+async fn a_rotated_key_id_that_missed_the_sheet_is_recovered_from_its_own_accounts_secret() {
+    let mut env = three_accounts().await;
+    let moto = env.moto.endpoint();
+    let old = user_in(&env, STAGING, "rot").await;
+    set_rows(
+        &env,
+        &[(
+            RequestRow::new("田中 太郎", "rot", &old, json!("2099/12/31")),
+            json!("検証"),
+        )],
+    );
+    env.set_env("KEYWARDEN_ROTATE_USERS", "rot")
+        .set_env("KEYWARDEN_ROTATE_DAYS", "90")
+        .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
+    let day = |d: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(d)).to_string();
+    env.google
+        .fail_next(support::google::Endpoint::Write, 503, 100);
+    let out = env
+        .run(&["run", "--today", &day(100), "--output", "json"])
+        .await;
+    assert_eq!(out.status, 1, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(env.google.cell("key_request_form", "L2"), Some(json!(old)));
+
+    env.google
+        .fail_next(support::google::Endpoint::Write, 503, 0);
+    let out = env
+        .run(&["run", "--today", &day(101), "--output", "json"])
+        .await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    let recovered = action_for(&report, 2);
+    assert_eq!(
+        (recovered["action"].as_str(), recovered["outcome"].as_str()),
+        (Some("rotate"), Some("done")),
+        "{report:#}"
+    );
+    assert_eq!(recovered["aws_account"], STAGING);
+    let stored = secrets_in(&moto, STAGING)
+        .await
+        .get_secret_value()
+        .secret_id("keywarden/rot")
+        .send()
+        .await
+        .unwrap();
+    let pair: Value = serde_json::from_str(stored.secret_string().unwrap()).unwrap();
+    assert_eq!(
+        env.google.cell("key_request_form", "L2"),
+        Some(pair["AccessKeyId"].clone()),
+        "the row holds 検証's new key"
+    );
+}
+
+#[tokio::test]
+async fn a_key_only_deletion_in_another_account_is_untagged_there() {
+    let env = three_accounts().await;
+    let iam = account_iam(&env.moto.endpoint(), STAGING).await;
+    let keys = load_user(
+        &iam,
+        "app",
+        Loadout {
+            access_keys: 2,
+            ..Loadout::bare()
+        },
+    )
+    .await
+    .access_key_ids;
+    set_rows(
+        &env,
+        &[
+            (due("佐藤 花子", "app", &keys[0]), json!("検証")),
+            (
+                RequestRow::new("佐藤 花子", "app", &keys[1], json!("2099/12/31")),
+                json!("検証"),
+            ),
+        ],
+    );
+    let out = env
+        .run(&["run", "--today", "2026-11-22", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        env.google.cell("key_request_form", "K2"),
+        Some(json!("削除済み"))
+    );
+    let tags = iam.list_user_tags().user_name("app").send().await.unwrap();
+    assert!(
+        tags.tags().iter().all(|t| t.key() != "keywarden:teardown"),
+        "{tags:?}"
+    );
+    let untags: Vec<_> = env
+        .iam
+        .calls()
+        .into_iter()
+        .filter(|c| c.action == "UntagUser")
+        .collect();
+    assert_eq!(untags.len(), 1, "{:?}", env.iam.actions());
+    assert_eq!(env.iam.account_of(&untags[0]), STAGING);
+}
+
+#[tokio::test]
 async fn sts_throttling_is_retried_and_the_run_goes_on() {
     let env = three_accounts().await;
     let key = user_in(&env, STAGING, "app").await;

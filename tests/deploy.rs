@@ -52,6 +52,7 @@ fn operations_called(source: &str) -> BTreeSet<String> {
         "generate_",
         "attach_",
         "tag_",
+        "untag_",
         "assume_",
     ];
     let mut ops = BTreeSet::new();
@@ -109,8 +110,11 @@ fn the_member_role_allows_exactly_the_daily_jobs_iam_calls_and_nothing_else() {
         called,
         "deploy/member-role.yaml and the IAM adapter disagree"
     );
-    // Rotated keys are stored in the key's own account; the member reads no secret.
-    let stored: BTreeSet<String> = ["putsecretvalue", "createsecret"].map(String::from).into();
+    // Rotated keys are stored in the key's own account, and read back only to recover a new
+    // key ID that never reached the sheet; the member reads no other secret.
+    let stored: BTreeSet<String> = ["putsecretvalue", "createsecret", "getsecretvalue"]
+        .map(String::from)
+        .into();
     assert_eq!(actions_in(member, "secretsmanager"), stored);
     // Nothing else: every action line is IAM's or Secrets Manager's.
     let others: Vec<&str> = member

@@ -320,6 +320,7 @@ async fn every_step_tolerates_no_such_entity() {
         Step::RemoveFromGroup("ghost-group".into()),
         Step::DeleteUser,
         Step::DeleteOwnPolicy("arn:aws:iam::123456789012:policy/ghost-user".into()),
+        Step::UntagTeardown(AccessKeyId::parse("AKIAGHOSTKEY00000001").unwrap()),
     ];
     for step in &steps {
         assert_eq!(

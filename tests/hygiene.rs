@@ -7,6 +7,7 @@ mod support;
 use chrono::{Duration, NaiveDate};
 use serde_json::{Value, json};
 use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow};
+use support::google::Endpoint;
 use support::moto::{Loadout, load_user, secrets_client};
 
 const OWNER: &str = "U0TANAKA01";
@@ -673,6 +674,105 @@ async fn over_max_deactivations_no_key_is_set_inactive() {
 }
 
 #[tokio::test]
+async fn a_shadow_key_whose_deactivation_the_cap_refused_is_still_listed() {
+    let mut env = TestEnv::start().await;
+    let client = env.iam_client();
+    let mut keys = Vec::new();
+    for user in ["idle-a", "idle-b"] {
+        keys.push((
+            user,
+            load_user(&client, user, Loadout::bare())
+                .await
+                .access_key_ids[0]
+                .clone(),
+        ));
+    }
+    let created = created_on(&env, "idle-a").await;
+    env.set_env("KEYWARDEN_UNUSED_DAYS", "30")
+        .set_env("KEYWARDEN_MAX_DEACTIVATIONS", "1")
+        .set_env("KEYWARDEN_REPORT_SHADOW_KEYS", "true");
+    let (status, report) = run_on(&env, created + Duration::days(40), &[]).await;
+    assert_eq!(status, 1, "{report:#}");
+    // Both deactivations are refused by the cap: both keys stay active, held by no row.
+    let refused = of_kind(&report, "deactivate");
+    assert_eq!(refused.len(), 2, "{report:#}");
+    assert!(refused.iter().all(|a| a["outcome"] == "refused"));
+    for (user, _) in &keys {
+        let status = key_status(&env, user).await;
+        assert!(
+            status.iter().all(|(_, s)| s == "Active"),
+            "{user}: {status:?}"
+        );
+    }
+    // So both are listed as shadow keys, in the report and in the administrators' summary.
+    let mut shadows: Vec<(String, String)> = of_kind(&report, "shadow")
+        .iter()
+        .map(|a| {
+            assert!(a["row"].is_null(), "{a}");
+            (
+                a["account"].as_str().unwrap().to_string(),
+                a["access_key_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    shadows.sort();
+    let expected: Vec<(String, String)> = keys
+        .iter()
+        .map(|(u, k)| (u.to_string(), k.clone()))
+        .collect();
+    assert_eq!(shadows, expected, "{report:#}");
+    let summaries = env.slack.messages_to(ADMIN_IDS[0]);
+    assert_eq!(summaries.len(), 1, "once per run");
+    for (_, key) in &keys {
+        assert!(
+            summaries[0]
+                .lines()
+                .any(|l| l.contains(key.as_str()) && l.contains("シートにないキー")),
+            "{key} not listed as a shadow key in the summary:\n{}",
+            summaries[0]
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unheld_key_of_a_user_whose_teardown_was_refused_is_still_listed() {
+    let mut env = TestEnv::start().await;
+    let keys = load_user(
+        &env.iam_client(),
+        "leaving",
+        Loadout {
+            access_keys: 2,
+            ..Loadout::bare()
+        },
+    )
+    .await
+    .access_key_ids;
+    env.set_users(&[UserRow::new(OWNER, "田中", "太郎")]);
+    // The row is due, and holds one of the user's two keys; the other is held by no row.
+    env.set_requests(&[RequestRow::new(
+        "田中 太郎",
+        "leaving",
+        &keys[0],
+        json!("2026/11/20"),
+    )]);
+    env.set_env("KEYWARDEN_REPORT_SHADOW_KEYS", "true")
+        .set_env("KEYWARDEN_MAX_DELETIONS", "0");
+    let (status, report) = run_on(&env, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), &[]).await;
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(of_kind(&report, "delete")[0]["outcome"], "refused");
+    assert_eq!(
+        key_status(&env, "leaving").await.len(),
+        2,
+        "nothing deleted"
+    );
+    let shadows: Vec<Value> = of_kind(&report, "shadow")
+        .iter()
+        .map(|a| a["access_key_id"].clone())
+        .collect();
+    assert_eq!(shadows, vec![json!(keys[1])], "{report:#}");
+}
+
+#[tokio::test]
 async fn an_extension_reactivates_even_after_the_grace_setting_is_removed() {
     let (mut env, key, _) = env_with_key("regrace-user").await;
     env.set_requests(&[RequestRow::new(
@@ -799,4 +899,121 @@ async fn the_rotated_key_reaches_the_row_whatever_the_case_of_the_user_name() {
         .expect("a new key")
         .0;
     assert_eq!(env.google.cell(REQUEST_SHEET, "L2"), Some(json!(new_key)));
+}
+
+#[tokio::test]
+async fn a_rotated_key_id_whose_write_failed_is_written_by_the_next_run() {
+    let (env, keys, due) = rotation_env("ci-deploy", false).await;
+    let old = keys[0].clone();
+    env.google.fail_next(Endpoint::Write, 503, 100);
+    let first = env
+        .run(&["run", "--today", &due.to_string(), "--output", "json"])
+        .await;
+    let report = first.json();
+    assert_eq!(first.status, 1, "{report:#}");
+    let rotated = &of_kind(&report, "rotate")[0];
+    assert_eq!(rotated["outcome"], "failed", "{rotated}");
+    // IAM and the secret have the new key; the sheet still holds the old one.
+    let status = key_status(&env, "ci-deploy").await;
+    assert!(
+        status.contains(&(old.clone(), "Inactive".into())),
+        "{status:?}"
+    );
+    let (new_key, _) = status
+        .iter()
+        .find(|(k, s)| k != &old && s == "Active")
+        .cloned()
+        .expect("a new key");
+    let stored = secrets_client(&env.moto.endpoint())
+        .get_secret_value()
+        .secret_id("keywarden/ci-deploy")
+        .send()
+        .await
+        .unwrap();
+    let pair: Value = serde_json::from_str(stored.secret_string().unwrap()).unwrap();
+    assert_eq!(pair["AccessKeyId"], new_key.as_str());
+    let secret = pair["SecretAccessKey"].as_str().unwrap().to_string();
+    assert_eq!(env.google.cell(REQUEST_SHEET, "L2"), Some(json!(old)));
+
+    // Google is back the next day: the row's key is Inactive and the secret holds a newer key
+    // of the same user, so that key ID is written. Nothing else changes in IAM.
+    env.google.fail_next(Endpoint::Write, 503, 0);
+    let before = env.iam.mutations().len();
+    let next = env
+        .run(&[
+            "run",
+            "--today",
+            &(due + Duration::days(1)).to_string(),
+            "--output",
+            "json",
+        ])
+        .await;
+    let report = next.json();
+    assert_eq!(next.status, 0, "{report:#}\n{}", next.stderr);
+    assert_eq!(env.google.cell(REQUEST_SHEET, "L2"), Some(json!(new_key)));
+    let recovered = of_kind(&report, "rotate");
+    assert_eq!(recovered.len(), 1, "{report:#}");
+    assert_eq!(recovered[0]["outcome"], "done", "{report:#}");
+    assert_eq!(recovered[0]["row"], 2);
+    assert_eq!(recovered[0]["access_key_id"], old.as_str());
+    let detail = recovered[0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("recovered") && detail.contains(&new_key),
+        "{detail}"
+    );
+    assert_eq!(
+        env.iam.mutations().len(),
+        before,
+        "{:?}",
+        env.iam.mutations()
+    );
+    let summary = env.slack.messages_to(ADMIN_IDS[0]).concat();
+    assert!(
+        summary.contains("復元") && summary.contains(&new_key),
+        "{summary}"
+    );
+    // The secret was read, never shown.
+    for place in [
+        next.stdout.clone(),
+        next.stderr.clone(),
+        format!("{:?}", env.slack.messages()),
+        format!("{:?}", env.google.requests()),
+        format!("{:?}", env.google.sheet(REQUEST_SHEET)),
+    ] {
+        assert!(!place.contains(&secret), "the secret leaked");
+    }
+
+    // Done: the run after finds nothing to recover (the new key, as old as the first one in
+    // these pinned days, is simply due for its own rotation).
+    let (_, report) = run_on(&env, due + Duration::days(2), &["--dry-run"]).await;
+    let rotations = of_kind(&report, "rotate");
+    assert!(
+        rotations
+            .iter()
+            .all(|a| a["access_key_id"] == new_key.as_str()
+                && !a["detail"].as_str().unwrap().contains("recovered")),
+        "{report:#}"
+    );
+}
+
+#[tokio::test]
+async fn a_rotated_key_id_reaches_a_row_that_names_the_user_with_a_typo() {
+    let (env, keys, due) = rotation_env("ci-dpeloy", false).await;
+    let (status, report) = run_on(&env, due, &[]).await;
+    assert_eq!(status, 0, "{report:#}");
+    let rotated = &of_kind(&report, "rotate")[0];
+    assert_eq!(rotated["outcome"], "done", "{rotated}");
+    assert_eq!(rotated["row"], 2, "{rotated}");
+    let new_key = key_status(&env, "ci-deploy")
+        .await
+        .into_iter()
+        .find(|(k, s)| k != &keys[0] && s == "Active")
+        .expect("a new key")
+        .0;
+    assert_eq!(env.google.cell(REQUEST_SHEET, "L2"), Some(json!(new_key)));
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "J2"),
+        Some(json!("ci-dpeloy")),
+        "the name is the administrators' to fix"
+    );
 }

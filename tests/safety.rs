@@ -397,8 +397,9 @@ proptest! {
             if deleted.contains(&user) {
                 continue;
             }
-            // A key-only deletion tags the user for the key first (SPEC §4 step 4).
-            let (Step::DeleteAccessKey(key) | Step::TagForTeardown(key)) = step else {
+            // A key-only deletion tags the user for the key first, and takes the tag off once
+            // 削除済み is written.
+            let (Step::DeleteAccessKey(key) | Step::TagForTeardown(key) | Step::UntagTeardown(key)) = step else {
                 return Err(TestCaseError::fail(format!("{user} changed without being deleted: {step}")));
             };
             let holds = |r: &&GenRow| format!("user-{}", r.account) == *user && key_id(r.key) == key.as_str() && !r.status.contains("削除");
@@ -738,6 +739,15 @@ impl Iam for TruthIam {
                     .get_mut(&u)
                     .ok_or(ServiceError::NotFound("user".into()))?;
                 inv.teardown_tag = Some(k.to_string());
+                Change::Other(u, step.clone())
+            }
+            Step::UntagTeardown(k) => {
+                let inv = users
+                    .get_mut(&u)
+                    .ok_or(ServiceError::NotFound("user".into()))?;
+                if inv.teardown_tag.as_deref() == Some(k.as_str()) {
+                    inv.teardown_tag = None;
+                }
                 Change::Other(u, step.clone())
             }
             other => Change::Other(u, other.clone()),

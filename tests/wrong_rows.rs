@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::app::{REQUEST_SHEET, RequestRow, TestEnv, UserRow, action_for};
+use support::google::Endpoint;
 use support::moto::{Loadout, load_user, remaining};
 
 const TANAKA: &str = "U0TANAKA01";
@@ -130,8 +131,8 @@ async fn a_renewal_deletes_only_the_expired_key_and_keeps_the_user() {
     let mutations: Vec<String> = env.iam.mutations().into_iter().map(|c| c.action).collect();
     assert_eq!(
         mutations,
-        vec!["TagUser", "DeleteAccessKey"],
-        "tagged first, then the key only"
+        vec!["TagUser", "DeleteAccessKey", "UntagUser"],
+        "tagged first, then the key only, and the tag off once 削除済み is written"
     );
     let dm = env.slack.messages_to(TANAKA);
     assert!(dm.iter().any(|m| m.contains("残しています")), "{dm:?}");
@@ -311,8 +312,8 @@ async fn the_users_other_key_under_a_mistyped_name_keeps_the_user() {
     );
     assert_eq!(
         mutations(&env),
-        vec!["TagUser", "DeleteAccessKey"],
-        "tagged, then the due key only"
+        vec!["TagUser", "DeleteAccessKey", "UntagUser"],
+        "tagged, then the due key only, then untagged"
     );
     let left = remaining(&env.iam_client(), "tanaka-dev").await;
     assert!(left.contains(&"user tanaka-dev".to_string()), "{left:?}");
@@ -363,12 +364,154 @@ async fn an_interrupted_key_only_deletion_is_finished_from_its_tag() {
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 0, "{report:#}");
     assert_eq!(action_for(&report, 2)["outcome"], "done", "{report:#}");
-    assert!(mutations(&env).is_empty(), "{:?}", mutations(&env));
+    assert_eq!(
+        mutations(&env),
+        vec!["UntagUser"],
+        "nothing left to delete; the tag comes off once 削除済み is written"
+    );
     assert_eq!(
         env.google.cell(REQUEST_SHEET, "K2"),
         Some(json!("削除済み"))
     );
     assert_eq!(key_status(&env, "tanaka-dev").await.len(), 1);
+    assert_eq!(teardown_tag(&env, "tanaka-dev").await, None);
+}
+
+/// The user's `keywarden:teardown` tag as IAM holds it now.
+async fn teardown_tag(env: &TestEnv, user: &str) -> Option<String> {
+    env.iam_client()
+        .list_user_tags()
+        .user_name(user)
+        .send()
+        .await
+        .expect("the user exists")
+        .tags()
+        .iter()
+        .find(|t| t.key() == "keywarden:teardown")
+        .map(|t| t.value().to_string())
+}
+
+#[tokio::test]
+async fn a_finished_key_only_deletion_takes_its_tag_off_the_kept_user() {
+    let env = env().await;
+    let keys = two_keys(&env, "tanaka-dev").await;
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[1], json!(RENEWED)),
+    ]);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+    assert_eq!(
+        key_status(&env, "tanaka-dev").await,
+        vec![(keys[1].clone(), "Active".to_string())],
+        "the user is kept with its other key"
+    );
+    assert_eq!(teardown_tag(&env, "tanaka-dev").await, None, "tag removed");
+    // The tag came off only after 削除済み was written.
+    let untag = env
+        .iam
+        .calls()
+        .into_iter()
+        .find(|c| c.action == "UntagUser")
+        .expect("UntagUser");
+    assert_eq!(untag.param("TagKeys.member.1"), Some("keywarden:teardown"));
+    let written = env
+        .google
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("values:batchUpdate") && r.body.contains("K2"))
+        .expect("削除済み written");
+    assert!(
+        written.at < untag.at,
+        "untagged before 削除済み was written"
+    );
+
+    // Later, an administrator adds (or copies) a due row naming the same key: the kept user
+    // no longer carries a tag that would pass it as an interrupted deletion.
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)).status("削除済み"),
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[1], json!(RENEWED)),
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
+    ]);
+    let before = mutations(&env).len();
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(action_for(&report, 4)["outcome"], "refused", "{report:#}");
+    assert!(detail(&report, 4).contains(&keys[1]), "names IAM's keys");
+    assert_eq!(mutations(&env).len(), before, "{:?}", mutations(&env));
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K4"), None, "not 削除済み");
+}
+
+#[tokio::test]
+async fn a_key_only_deletion_keeps_its_tag_until_deleted_is_written() {
+    let env = env().await;
+    let keys = two_keys(&env, "tanaka-dev").await;
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[1], json!(RENEWED)),
+    ]);
+    env.google.fail_next(Endpoint::Write, 503, 100);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None);
+    assert_eq!(key_status(&env, "tanaka-dev").await.len(), 1, "key deleted");
+    assert_eq!(
+        teardown_tag(&env, "tanaka-dev").await,
+        Some(keys[0].clone()),
+        "the write failed: the tag stays for the next run"
+    );
+    assert!(!mutations(&env).contains(&"UntagUser".to_string()));
+
+    // Google is back: the next run finds the key gone and the tag, writes 削除済み, untags.
+    env.google.fail_next(Endpoint::Write, 503, 0);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み"))
+    );
+    assert_eq!(teardown_tag(&env, "tanaka-dev").await, None);
+    assert_eq!(
+        key_status(&env, "tanaka-dev").await,
+        vec![(keys[1].clone(), "Active".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn a_tag_that_cannot_be_removed_is_reported_with_its_row() {
+    let env = env().await;
+    let keys = two_keys(&env, "tanaka-dev").await;
+    env.set_requests(&[
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
+        RequestRow::new("田中 太郎", "tanaka-dev", &keys[1], json!(RENEWED)),
+    ]);
+    env.iam.fail_next("UntagUser", 403, "AccessDenied", 5);
+    let (status, report) = run_json(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(
+        env.google.cell(REQUEST_SHEET, "K2"),
+        Some(json!("削除済み")),
+        "the write stands"
+    );
+    let alert = report["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["action"] == "alert" && a["row"] == 2)
+        .cloned()
+        .unwrap_or_else(|| panic!("no alert for row 2: {report:#}"));
+    assert_eq!(alert["outcome"], "failed", "{alert}");
+    let text = alert["detail"].as_str().unwrap();
+    assert!(
+        text.contains("keywarden:teardown") && text.contains("untag-user"),
+        "{text}"
+    );
+    let summary = env.slack.messages_to(support::app::ADMIN_IDS[0]).concat();
+    assert!(summary.contains("untag-user"), "{summary}");
 }
 
 #[tokio::test]

@@ -106,6 +106,10 @@ impl<T: Vault + Sync> Vault for Bounded<T> {
     async fn store(&self, name: &str, value: &Secret) -> Result<(), ServiceError> {
         within(self.cutoff, self.inner.store(name, value)).await
     }
+
+    async fn read(&self, name: &str) -> Result<Option<Secret>, ServiceError> {
+        within(self.cutoff, self.inner.read(name)).await
+    }
 }
 
 impl<I: Send, V: Send, F: Fleet<I, V>> Fleet<Bounded<I>, Bounded<V>> for Bounded<F> {
@@ -156,6 +160,10 @@ mod tests {
             self.started.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(self.latency).await;
             Ok(())
+        }
+
+        async fn read(&self, _name: &str) -> Result<Option<Secret>, ServiceError> {
+            Ok(None)
         }
     }
 

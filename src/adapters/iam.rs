@@ -286,6 +286,42 @@ impl AwsIam {
     }
 }
 
+impl AwsIam {
+    /// Removes the teardown tag while it names `key`: read from `GetUser` (no permission to
+    /// list tags needed), then `UntagUser`. A user or tag already gone is "already gone"; a tag
+    /// naming another key is left for that key's deletion.
+    async fn untag_teardown(&self, u: &str, key: &AccessKeyId) -> Result<StepResult, ServiceError> {
+        let user = match self.client.get_user().user_name(u).send().await {
+            Ok(out) => out.user,
+            Err(e) if is_no_such_entity(&e) => return Ok(StepResult::AlreadyGone),
+            Err(e) => return Err(failed("GetUser", e)),
+        };
+        let tag = user
+            .and_then(|u| u.tags)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|t| t.key == TEARDOWN_TAG)
+            .map(|t| t.value);
+        match tag {
+            None => Ok(StepResult::AlreadyGone),
+            Some(v) if v != key.as_str() => Ok(StepResult::Kept(format!(
+                "the tag names another key now ({v})"
+            ))),
+            Some(_) => {
+                idempotent(
+                    "UntagUser",
+                    self.client
+                        .untag_user()
+                        .user_name(u)
+                        .tag_keys(TEARDOWN_TAG)
+                        .send(),
+                )
+                .await
+            }
+        }
+    }
+}
+
 /// Asks `count` (a policy's attachment count) again while it is above zero, waiting as
 /// `backoff` says; the last answer stands once the backoff is spent.
 async fn settled_attachments<F, Fut>(
@@ -655,6 +691,7 @@ impl Iam for AwsIam {
             }
             Step::DeleteUser => idempotent("DeleteUser", c.delete_user().user_name(u).send()).await,
             Step::DeleteOwnPolicy(arn) => self.delete_own_policy(arn).await,
+            Step::UntagTeardown(k) => self.untag_teardown(u, k).await,
         }
     }
 }

@@ -59,6 +59,11 @@ impl Vault for NoVault {
             "the demo never stores secrets".into(),
         ))
     }
+
+    /// Holds no secret: nothing was ever stored.
+    async fn read(&self, _: &str) -> Result<Option<Secret>, ServiceError> {
+        Ok(None)
+    }
 }
 
 /// IAM users of the example account.

@@ -226,6 +226,10 @@ pub trait Vault {
         name: &str,
         value: &Secret,
     ) -> impl Future<Output = Result<(), ServiceError>> + Send;
+    /// The current value of secret `name`, `None` when no secret has that name. Errors name
+    /// the secret, never its value.
+    fn read(&self, name: &str)
+    -> impl Future<Output = Result<Option<Secret>, ServiceError>> + Send;
 }
 
 /// The AWS accounts beyond the home account (SPEC §10): who we are, which accounts the

@@ -2,7 +2,7 @@
 //! key never sit in plain environment variables.
 
 use aws_sdk_secretsmanager::Client;
-use aws_sdk_secretsmanager::error::DisplayErrorContext;
+use aws_sdk_secretsmanager::error::{DisplayErrorContext, ProvideErrorMetadata};
 
 use super::{ServiceError, Vault};
 use crate::core::domain::Secret;
@@ -70,6 +70,27 @@ impl Vault for SecretsManager {
                 "cannot store secret \"{name}\": {}",
                 DisplayErrorContext(&e)
             ))),
+        }
+    }
+
+    async fn read(&self, name: &str) -> Result<Option<Secret>, ServiceError> {
+        match self.client.get_secret_value().secret_id(name).send().await {
+            Ok(out) => out.secret_string.map(Secret::new).map(Some).ok_or_else(|| {
+                ServiceError::Invalid(format!("secret \"{name}\" has no SecretString"))
+            }),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(e) => {
+                let message = format!("cannot read secret \"{name}\": {}", DisplayErrorContext(&e));
+                Err(match e.code() {
+                    Some("AccessDeniedException") => ServiceError::AccessDenied(message),
+                    _ => ServiceError::Unavailable(message),
+                })
+            }
         }
     }
 }

@@ -165,6 +165,10 @@ pub enum Step {
     DeleteUser,
     /// Deletes the user's own customer-managed policy once nothing else uses it.
     DeleteOwnPolicy(String),
+    /// Removes [`TEARDOWN_TAG`] from a user a key-only deletion kept, once `削除済み` is in the
+    /// sheet, and only while the tag still names this key (a later key-only deletion of the
+    /// same user may have re-tagged it for its own key, which its next run still needs).
+    UntagTeardown(AccessKeyId),
 }
 
 impl fmt::Display for Step {
@@ -183,6 +187,7 @@ impl fmt::Display for Step {
             Step::RemoveFromGroup(g) => write!(f, "remove from group {g}"),
             Step::DeleteUser => write!(f, "delete user"),
             Step::DeleteOwnPolicy(p) => write!(f, "delete policy {p} if unused"),
+            Step::UntagTeardown(k) => write!(f, "remove tag {TEARDOWN_TAG}={k}"),
         }
     }
 }

@@ -39,6 +39,12 @@ impl RunAccounts {
         }
     }
 
+    /// The accounts by name, when a row may name one (`None` in a run of the home account
+    /// alone: everything happens there).
+    pub fn known(&self) -> Option<&Accounts> {
+        self.known.as_ref().filter(|_| self.named)
+    }
+
     fn is_home(&self, account: Option<&Account>) -> bool {
         match (&self.known, account) {
             (Some(accounts), Some(a)) => a.id == accounts.home().id,

@@ -15,7 +15,7 @@ use super::rows::Caps;
 use super::{Job, Mode, Services, write_back};
 use crate::adapters::{Iam, ReportUse, Vault};
 use crate::core::domain::{AccessKeyId, IamUserName, Secret};
-use crate::core::key_rules::{self, KeyAction, KeyInfo, RotationDue};
+use crate::core::key_rules::{self, KeyAction, KeyInfo, Recovery, RotationDue};
 use crate::core::messages::{self, KeyRef};
 use crate::core::outcome::{
     Action, ActionOutcome, Alert, CellChange, Dm, KeyResult, KeyRule, RotationStep, SheetChange,
@@ -29,6 +29,9 @@ use crate::core::teardown::Step;
 pub enum Work {
     Rule(KeyAction),
     Rotate(RotationDue),
+    /// An earlier rotation's new key ID, read back from its secret, for the row still holding
+    /// the old key (a sheet change only).
+    Recover(Recovery),
 }
 
 /// One key rule to carry out, and who to tell.
@@ -48,7 +51,7 @@ impl Work {
         match self {
             Work::Rule(KeyAction::AgeDelete { .. }) => 1,
             Work::Rotate(r) => r.inactive_keys.len(),
-            Work::Rule(_) => 0,
+            Work::Rule(_) | Work::Recover(_) => 0,
         }
     }
 
@@ -119,22 +122,33 @@ pub async fn plan<X: Services>(
         .with(|d| matches!(d, Decision::Deactivate | Decision::Reactivate))
         .map(|p| p.row.key_id.as_str())
         .collect();
-    let keys: Vec<KeyInfo> = keys
+    let (tearing_down, keys): (Vec<KeyInfo>, Vec<KeyInfo>) = keys
         .into_iter()
-        .filter(|k| {
-            !s.protected_users.contains(&k.user)
-                && !torn_down.contains(&k.user)
-                && !switched.contains(k.key_id.as_str())
-        })
-        .collect();
+        .filter(|k| !s.protected_users.contains(&k.user) && !switched.contains(k.key_id.as_str()))
+        .partition(|k| torn_down.contains(&k.user));
     // A key's row is the first live row holding it in this account (duplicates are reported
     // elsewhere), found through the run's one index.
     let holder = |key: &AccessKeyId| -> Option<&RequestRow> {
         let held = work.holdings.key_row(current(s), key)?;
         table.rows.get(table.row_index(held.row)?)
     };
+    let mut out = KeyPlan::default();
+    // A rotated key ID that never reached the sheet is written now; that user's rotation
+    // waits a run (it would delete the Inactive key the row still holds).
+    let recoveries = match &s.hygiene.rotation {
+        Some(rotation) => {
+            let (found, alerts) = recoveries(job, &keys, rotation, |k| holder(k).is_some()).await;
+            out.alerts.extend(alerts);
+            found
+        }
+        None => Vec::new(),
+    };
+    let recovering: HashSet<&IamUserName> = recoveries.iter().map(|r| &r.user).collect();
     let rotations = match &s.hygiene.rotation {
-        Some(rotation) => key_rules::rotations_due(&keys, today, s.timezone, rotation),
+        Some(rotation) => key_rules::rotations_due(&keys, today, s.timezone, rotation)
+            .into_iter()
+            .filter(|r| !recovering.contains(&r.user))
+            .collect(),
         None => Vec::new(),
     };
     // A due rotation owns its user's keys today: no age or unused rule races it.
@@ -142,7 +156,6 @@ pub async fn plan<X: Services>(
         .iter()
         .flat_map(|r| std::iter::once(&r.old_key).chain(&r.inactive_keys))
         .collect();
-    let mut out = KeyPlan::default();
     let mut found: Vec<(IamUserName, AccessKeyId, Work)> = Vec::new();
     for (k, action) in key_rules::decide_keys(
         &keys,
@@ -167,10 +180,26 @@ pub async fn plan<X: Services>(
         }
         found.push((k.user, k.key_id, Work::Rule(action)));
     }
+    // No rule acts on the keys of a user due for teardown, but one of its active keys that no
+    // row holds is still listed: the teardown may be refused (a cap, the proof) and the key
+    // stay active.
+    if s.hygiene.report_shadow {
+        found.extend(
+            tearing_down
+                .into_iter()
+                .filter(|k| k.active && holder(&k.key_id).is_none())
+                .map(|k| (k.user, k.key_id, Work::Rule(KeyAction::Shadow))),
+        );
+    }
     found.extend(
         rotations
             .into_iter()
             .map(|r| (r.user.clone(), r.old_key.clone(), Work::Rotate(r))),
+    );
+    found.extend(
+        recoveries
+            .into_iter()
+            .map(|r| (r.user.clone(), r.row_key.clone(), Work::Recover(r))),
     );
     out.work = found
         .into_iter()
@@ -197,6 +226,57 @@ pub async fn plan<X: Services>(
         })
         .collect();
     out
+}
+
+/// For each rotated user a row of which holds one of its Inactive keys, the rotation's
+/// secret is read: a newer key of the user there is a new key ID that never reached the sheet
+/// (its write failed, or the run died). The secret's text stays in its redacting type and only
+/// its key ID is taken out.
+async fn recoveries<X: Services>(
+    job: &Job<'_, X>,
+    keys: &[KeyInfo],
+    rotation: &key_rules::Rotation,
+    held: impl Fn(&AccessKeyId) -> bool,
+) -> (Vec<Recovery>, Vec<ActionOutcome>) {
+    let candidates = key_rules::recovery_candidates(keys, rotation, &held);
+    let read: Vec<_> = stream::iter(&candidates)
+        .map(|(user, _)| async move {
+            let name = secret_name(job, user);
+            let stored = job.vault.read(&name).await;
+            (name, stored)
+        })
+        .buffered(job.settings.concurrency.max(1))
+        .collect()
+        .await;
+    let (mut found, mut alerts) = (Vec::new(), Vec::new());
+    for ((user, row_keys), (name, stored)) in candidates.iter().zip(read) {
+        let stored = match stored {
+            Ok(Some(secret)) => key_rules::stored_key_id(&secret),
+            // No secret: the key was set Inactive by other means; nothing was lost.
+            Ok(None) => None,
+            Err(e) => {
+                alerts.extend(row_keys.iter().map(|key| {
+                    ActionOutcome::alert(Alert::RotatedKeyUnchecked {
+                        user: user.clone(),
+                        key: key.clone(),
+                        secret: name.clone(),
+                        error: e.to_string(),
+                    })
+                }));
+                continue;
+            }
+        };
+        let Some(stored) = stored else { continue };
+        let mine: Vec<Recovery> = row_keys
+            .iter()
+            .filter_map(|k| key_rules::recovery(keys, user, k, &stored, &held))
+            .collect();
+        // One new key for one row: were two rows' keys both older, none is guessed.
+        if let [only] = mine.as_slice() {
+            found.push(only.clone());
+        }
+    }
+    (found, alerts)
 }
 
 /// The last use may come from a credential report up to four hours old: before a key is set
@@ -287,6 +367,10 @@ async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode
             secret: secret_name(job, &r.user),
             old_key: r.old_key.clone(),
         },
+        Work::Recover(r) => KeyRule::RecoverRotated {
+            secret: secret_name(job, &r.user),
+            new_key: r.new_key.clone(),
+        },
     };
     let k = KeyRef {
         owner: &w.subject.owner,
@@ -348,6 +432,20 @@ async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode
                     KeyResult::Done
                 }
             }
+        }
+        // A sheet change like the rotation's own, written at once by `run`.
+        (Work::Recover(r), Mode::Run) => {
+            if let Some(row) = w.row {
+                sheet = Some(SheetChange {
+                    row,
+                    account: r.user.clone(),
+                    key: r.row_key.clone(),
+                    change: CellChange::KeyReplaced(r.new_key.clone()),
+                    result: None,
+                    status_read: None,
+                });
+            }
+            KeyResult::Done
         }
         (Work::Rotate(r), Mode::Run) => match rotate(job, r).await {
             Ok(new_key) => {

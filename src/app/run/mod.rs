@@ -18,6 +18,7 @@ mod prove;
 mod rows;
 mod summary;
 mod teardowns;
+mod untag;
 mod write_back;
 
 use chrono::NaiveDate;
@@ -153,6 +154,10 @@ impl<X: Services> Job<'_, X> {
                 )
                 .await;
             }
+            // A user kept by a key-only deletion loses its teardown tag once 削除済み is
+            // written (a tag left behind is an alert of the row).
+            let kept_tags = untag::run(self, accounts.known(), &stage.rows, mode).await;
+            stage.rows.extend(kept_tags);
             let mut lines = action_records(&untouched, Lang::Ja);
             lines.extend(action_records(&stage.rows, Lang::Ja));
             lines.extend(action_records(&stage.keys, Lang::Ja));

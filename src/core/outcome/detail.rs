@@ -73,6 +73,7 @@ pub fn step_ja(step: &Step) -> String {
         Step::RemoveFromGroup(g) => format!("グループ {g} から外す"),
         Step::DeleteUser => "ユーザーを削除".into(),
         Step::DeleteOwnPolicy(p) => format!("ポリシー {p} を削除（ほかで使われていなければ）"),
+        Step::UntagTeardown(k) => format!("タグ {TEARDOWN_TAG}={k} を外す"),
     }
 }
 
@@ -115,6 +116,16 @@ fn not_written_why(why: &NotWrittenWhy, lang: Lang) -> String {
         (NotWrittenWhy::RowGone { account, key }, Lang::Ja) => {
             format!("{account} / {key} を持つ行が 1 行に定まりません（移動・編集・重複）")
         }
+        (NotWrittenWhy::KeyNotHeldOnce { key, rows }, Lang::Ja) if rows.is_empty() => {
+            format!("{key} を持つ行がもうありません（移動・編集）")
+        }
+        (NotWrittenWhy::KeyNotHeldOnce { key, rows }, Lang::Ja) => format!(
+            "{} 行目がすべて {key} を持っているため、どの行か決められません",
+            rows.iter()
+                .map(|r| r.to_string())
+                .collect::<Vec<_>>()
+                .join("・")
+        ),
         (NotWrittenWhy::RereadFailed(e), Lang::Ja) => {
             format!("シートの再読み込みに失敗: {}", quoted("Google", e))
         }
@@ -617,6 +628,34 @@ fn key_rule(rule: &KeyRule, result: &KeyResult, o: &ActionOutcome, lang: Lang) -
             },
             KeyResult::RotationStopped { at, error },
         ) => rotation_stopped(at, error, secret, old_key, lang),
+        (KeyRule::RecoverRotated { secret, new_key }, KeyResult::Planned) => {
+            let old_key = &o.subject.access_key_id;
+            say!(
+                lang,
+                format!(
+                    "would write key ID {new_key} over {old_key}: the key is Inactive and secret {secret} \
+                     holds {new_key}, a newer key of {user} whose ID an earlier rotation did not write"
+                ),
+                format!(
+                    "{old_key} を {new_key} に書き換える予定: このキーは無効で、シークレット {secret} には \
+                     以前のローテーションで記入されなかった {user} の新しいキー {new_key} があります"
+                ),
+            )
+        }
+        (KeyRule::RecoverRotated { secret, new_key }, _) => {
+            let old_key = &o.subject.access_key_id;
+            say!(
+                lang,
+                format!(
+                    "new key ID recovered: {new_key}, stored in secret {secret} by an earlier rotation \
+                     whose sheet write did not happen, written over the Inactive key {old_key}"
+                ),
+                format!(
+                    "新しいキーIDを復元しました: 以前のローテーションで記入されなかった {new_key}（シークレット {secret} に保存済み）を、\
+                     無効な {old_key} に代えて記入しました"
+                ),
+            )
+        }
         (_, KeyResult::Failed { error }) => error_in(lang, "IAM", error),
         (_, _) => String::new(),
     }
@@ -742,6 +781,32 @@ fn alert(a: &Alert, lang: Lang) -> String {
                 ),
             )
         }
+        Alert::RotatedKeyUnchecked { user, key, secret, error } => say!(
+            lang,
+            format!(
+                "a row holds {user}'s Inactive key {key}, but secret {secret} could not be read to see \
+                 whether a rotation's new key ID is missing from the sheet: {error}"
+            ),
+            format!(
+                "行が {user} の無効なキー {key} を持っていますが、ローテーションの新しいキーIDが未記入か確かめるための \
+                 シークレット {secret} を読めませんでした: {}",
+                quoted("Secrets Manager", error)
+            ),
+        ),
+        Alert::TeardownTagKept { user, key, error } => say!(
+            lang,
+            format!(
+                "key {key} was deleted and {DELETED_MARK} written, but the tag {TEARDOWN_TAG}={key} could not be \
+                 removed from IAM user {user}, which was kept: {error}. Remove it by hand (aws iam untag-user \
+                 --user-name {user} --tag-keys {TEARDOWN_TAG}): while it is there, a later row naming this key \
+                 would pass as an interrupted deletion"
+            ),
+            format!(
+                "キー {key} は削除して {DELETED_MARK} を記入しましたが、残した IAM ユーザー {user} からタグ {TEARDOWN_TAG}={key} を外せませんでした: {}。\
+                 手動で外してください（aws iam untag-user --user-name {user} --tag-keys {TEARDOWN_TAG}）。残っていると、このキーを書いた別の行が中断された削除として扱われます",
+                quoted("IAM", error)
+            ),
+        ),
         Alert::LogNotWritten { sheet, lines, error } => say!(
             lang,
             format!("{lines} line(s) were not appended to the log sheet {sheet}: {error} (the status cells were written; check that the service account may edit the spreadsheet)"),
@@ -794,7 +859,8 @@ fn not_written(change: &CellChange, why: &str, lang: Lang) -> String {
             "無効化日 was not cleared ({why}); clear it and {DEACTIVATED_MARK} in 状態 by hand"
         ),
         (CellChange::KeyReplaced(new), Lang::En) => format!(
-            "the new key ID {new} was not written ({why}); write it into アクセスキーID by hand"
+            "the new key ID {new} was not written ({why}); the next run writes it from the \
+             secret while the row holds the Inactive old key, or write it into アクセスキーID by hand"
         ),
         (CellChange::Deleted, Lang::Ja) => {
             format!("{DELETED_MARK} を記入できませんでした ({why})。次回の実行で記入します")
@@ -809,7 +875,8 @@ fn not_written(change: &CellChange, why: &str, lang: Lang) -> String {
             "無効化日 を消せませんでした ({why})。無効化日 と 状態 の {DEACTIVATED_MARK} を手動で消してください"
         ),
         (CellChange::KeyReplaced(new), Lang::Ja) => format!(
-            "新しいキーID {new} を記入できませんでした ({why})。アクセスキーID 欄に手動で記入してください"
+            "新しいキーID {new} を記入できませんでした ({why})。行が無効な古いキーのままなら次回の実行でシークレットから記入します。\
+             手動で アクセスキーID 欄に記入しても構いません"
         ),
     }
 }

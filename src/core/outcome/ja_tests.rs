@@ -43,6 +43,7 @@ fn steps() -> Vec<Step> {
         Step::RemoveFromGroup("developers".into()),
         Step::DeleteUser,
         Step::DeleteOwnPolicy("sato-ci".into()),
+        Step::UntagTeardown(key(K)),
     ]
 }
 
@@ -136,6 +137,14 @@ fn not_written() -> Vec<NotWrittenWhy> {
         NotWrittenWhy::RowGone {
             account: user("sato-ci"),
             key: key(K),
+        },
+        NotWrittenWhy::KeyNotHeldOnce {
+            key: key(K),
+            rows: vec![],
+        },
+        NotWrittenWhy::KeyNotHeldOnce {
+            key: key(K),
+            rows: vec![3, 7],
         },
         NotWrittenWhy::RereadFailed(SERVICE.into()),
         NotWrittenWhy::Header(crate::core::sheet::HeaderError {
@@ -286,6 +295,10 @@ fn every_outcome() -> Vec<ActionOutcome> {
         KeyRule::Rule(KeyAction::Deactivate { idle: 90 }),
         KeyRule::Rule(KeyAction::Shadow),
         rotate.clone(),
+        KeyRule::RecoverRotated {
+            secret: "keywarden/sato-ci".into(),
+            new_key: key("AKIANEW0000000000001"),
+        },
     ];
     let results = [
         KeyResult::Planned,
@@ -364,6 +377,22 @@ fn every_outcome() -> Vec<ActionOutcome> {
             account: account.clone(),
             error: SERVICE.into(),
             rows: vec![3, 4],
+        },
+        Alert::TeardownTagKept {
+            user: user("sato-ci"),
+            key: key(K),
+            error: SERVICE.into(),
+        },
+        Alert::RotatedKeyUnchecked {
+            user: user("sato-ci"),
+            key: key(K),
+            secret: "keywarden/sato-ci".into(),
+            error: SERVICE.into(),
+        },
+        Alert::TeardownTagKept {
+            user: user("sato-ci"),
+            key: key(K),
+            error: OUT_OF_TIME.into(),
         },
         Alert::AccountUnavailable {
             account: account.clone(),
@@ -583,6 +612,9 @@ fn every_variant_is_rendered() {
         "Alert::Directory",
         "Alert::SummaryNotDelivered",
         "Alert::AccountUnavailable",
+        "Alert::TeardownTagKept",
+        "Alert::RotatedKeyUnchecked",
+        "KeyRule::RecoverRotated",
         "Problem::Account",
         "Problem::EndBeforeStart",
         "Action::KeyAccountUnknown",

@@ -227,6 +227,9 @@ pub enum NotWrittenWhy {
         account: IamUserName,
         key: AccessKeyId,
     },
+    /// A change found by the key alone (a rotated key ID, whatever user its row names): no row
+    /// holds the key any more (`rows` empty), or several do and none is guessed.
+    KeyNotHeldOnce { key: AccessKeyId, rows: Vec<usize> },
     /// Reading the sheet again failed (Google's message).
     RereadFailed(String),
     /// Row 1 lost a required header since the run read it.
@@ -243,6 +246,17 @@ impl std::fmt::Display for NotWrittenWhy {
             NotWrittenWhy::RowGone { account, key } => write!(
                 f,
                 "no single row holds {account} / {key} any more (moved, edited or duplicated)"
+            ),
+            NotWrittenWhy::KeyNotHeldOnce { key, rows } if rows.is_empty() => {
+                write!(f, "no row holds {key} any more (moved or edited)")
+            }
+            NotWrittenWhy::KeyNotHeldOnce { key, rows } => write!(
+                f,
+                "rows {} all hold {key}; keywarden does not guess which one is meant",
+                rows.iter()
+                    .map(|r| r.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             NotWrittenWhy::RereadFailed(e) => write!(f, "re-reading the sheet failed: {e}"),
             NotWrittenWhy::Header(e) => write!(f, "{e}"),
@@ -366,6 +380,12 @@ pub enum KeyRule {
         secret: String,
         old_key: AccessKeyId,
     },
+    /// An earlier rotation's new key ID, which never reached the sheet, read back from its
+    /// secret: the row holding the old (Inactive) key gets `new_key`. Reported as `rotate`.
+    RecoverRotated {
+        secret: String,
+        new_key: AccessKeyId,
+    },
 }
 
 /// What became of a key rule.
@@ -453,6 +473,22 @@ pub enum Alert {
     },
     /// An extension request waiting for an administrator's decision (SPEC §9 step 5).
     PendingExtension(PendingCell),
+    /// A row holds a rotated user's Inactive key, and whether the rotation's secret holds a
+    /// newer key (whose ID never reached the sheet) could not be read.
+    RotatedKeyUnchecked {
+        user: IamUserName,
+        key: AccessKeyId,
+        secret: String,
+        error: String,
+    },
+    /// A key-only deletion is done and `削除済み` written, but the user it kept still carries
+    /// the teardown tag for that key: a later row naming the key would pass as an
+    /// interrupted deletion, so administrators remove it by hand.
+    TeardownTagKept {
+        user: IamUserName,
+        key: AccessKeyId,
+        error: String,
+    },
     /// An AWS account that could not be entered (SPEC §10): one line for the account, with
     /// the rows whose IAM work failed because of it.
     AccountUnavailable {
@@ -539,7 +575,7 @@ impl ActionOutcome {
                 KeyRule::Rule(KeyAction::AgeDelete { .. }) => ActionKind::AgeDelete,
                 KeyRule::Rule(KeyAction::Deactivate { .. }) => ActionKind::Deactivate,
                 KeyRule::Rule(KeyAction::Shadow) => ActionKind::Shadow,
-                KeyRule::Rotate { .. } => ActionKind::Rotate,
+                KeyRule::Rotate { .. } | KeyRule::RecoverRotated { .. } => ActionKind::Rotate,
             },
             Action::Alert(_) => ActionKind::Alert,
             Action::AccountUnavailable { kind, .. }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use super::Holdings;
 use super::{CellWrite, OwnColumn, OwnColumns, RequestLayout, RequestTable, a1_cell};
-use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
+use crate::core::domain::{AccessKeyId, DEACTIVATED_MARK, DELETED_MARK};
 use crate::core::outcome::{CellChange, NotWrittenWhy, SheetChange, WriteResult};
 
 /// The cells to send in one request, and the result of each change in the order given (a
@@ -81,14 +81,23 @@ pub fn plan_at(
     let date = |d: &NaiveDate| d.format("%Y-%m-%d").to_string();
     let mut results = Vec::with_capacity(changes.len());
     for c in changes {
-        let Some(row) = holdings.locate(c.row, &c.account, &c.key) else {
-            results.push(WriteResult::NotWritten {
-                why: NotWrittenWhy::RowGone {
+        let row = match &c.change {
+            // A rotated key ID goes to the row holding the old key, whatever user it names: a
+            // mistyped name must not lose the only record of the new key.
+            CellChange::KeyReplaced(_) => locate_key(holdings, &c.key),
+            _ => holdings
+                .locate(c.row, &c.account, &c.key)
+                .ok_or_else(|| NotWrittenWhy::RowGone {
                     account: c.account.clone(),
                     key: c.key.clone(),
-                },
-            });
-            continue;
+                }),
+        };
+        let row = match row {
+            Ok(row) => row,
+            Err(why) => {
+                results.push(WriteResult::NotWritten { why });
+                continue;
+            }
         };
         // An administrator changed `状態` since the run read it: theirs stays.
         let writes_status = matches!(
@@ -132,10 +141,23 @@ pub fn plan_at(
     WritePlan { cells, results }
 }
 
+/// The one row holding `key` now, whatever user it names; none, or several (no guess), is
+/// why nothing is written.
+fn locate_key(holdings: &Holdings, key: &AccessKeyId) -> Result<usize, NotWrittenWhy> {
+    let rows: Vec<usize> = holdings.holders(key).map(|h| h.row).collect();
+    match rows.as_slice() {
+        [only] => Ok(*only),
+        _ => Err(NotWrittenWhy::KeyNotHeldOnce {
+            key: key.clone(),
+            rows,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::domain::{AccessKeyId, IamUserName};
+    use crate::core::domain::IamUserName;
     use crate::core::sheet::{NOTIFIED_HEADER, ORIGINAL_LAYOUT};
     use serde_json::{Value, json};
 
@@ -189,6 +211,45 @@ mod tests {
                 range: "'key_request_form'!K3".into(),
                 value: DELETED_MARK.into()
             }]
+        );
+    }
+
+    #[test]
+    fn a_rotated_key_id_follows_the_old_key_whatever_user_the_row_names() {
+        let new = AccessKeyId::parse("AKIANEW0000000000001").unwrap();
+        let rotated = change(2, "ci-deploy", CellChange::KeyReplaced(new.clone()));
+        // The row names the user with a typo, and moved down one row.
+        let t = table(&[("suzuki", "AKIAOTHERKEY00000000"), ("ci-dpeloy", KEY)]);
+        let p = plan(&t, &[&rotated]);
+        assert_eq!(p.results, vec![WriteResult::Written { row: 3 }]);
+        assert_eq!(
+            p.cells,
+            vec![CellWrite {
+                range: "'key_request_form'!L3".into(),
+                value: new.to_string()
+            }]
+        );
+        // Two rows hold the old key: neither is guessed.
+        let t = table(&[("ci-deploy", KEY), ("someone", KEY)]);
+        let p = plan(&t, &[&rotated]);
+        assert!(p.cells.is_empty(), "{:?}", p.cells);
+        assert!(
+            matches!(&p.results[0], WriteResult::NotWritten { why: NotWrittenWhy::KeyNotHeldOnce { rows, .. } } if rows == &vec![2, 3]),
+            "{:?}",
+            p.results
+        );
+        // No row holds it any more.
+        let t = table(&[("ci-deploy", "AKIAOTHERKEY00000000")]);
+        let p = plan(&t, &[&rotated]);
+        assert!(p.cells.is_empty());
+        assert!(
+            p.results[0]
+                == WriteResult::NotWritten {
+                    why: NotWrittenWhy::KeyNotHeldOnce {
+                        key: AccessKeyId::parse(KEY).unwrap(),
+                        rows: vec![]
+                    }
+                }
         );
     }
 
