@@ -41,7 +41,7 @@ pub async fn run<X: Services>(
         } else if let Some(id) = other {
             if !entered.contains_key(id) {
                 let iam = job.fleet.enter(id).await.map(|(iam, _)| iam);
-                entered.insert(id.clone(), iam.map_err(|e| e.to_string()));
+                entered.insert(*id, iam.map_err(|e| e.to_string()));
             }
             match &entered[id] {
                 Ok(iam) => iam
