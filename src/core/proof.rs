@@ -165,17 +165,11 @@ pub fn judge(claim: Claim, holdings: &Holdings, facts: UserFacts, path_prefix: &
 /// Another live row that names `U` with a different key, or that holds another of `U`'s keys
 /// under some other name: the user stays for it.
 fn keeper(claim: Claim, inv: &UserInventory, holdings: &Holdings) -> Option<Keeper> {
-    let Claim {
-        row,
-        account,
-        user,
-        key,
-    } = claim;
-    let other = |h: &&Held| h.row != row && h.keeps_alive();
+    let other = |h: &&Held| h.row != claim.row && h.keeps_alive();
     let same_name = holdings
-        .naming(account, user)
+        .naming(claim.account, claim.user)
         .filter(other)
-        .find(|h| matches!(h.key, KeyCell::Id(k) if k != key.as_str()))
+        .find(|h| matches!(h.key, KeyCell::Id(k) if k != claim.key.as_str()))
         .map(|h| Keeper {
             row: h.row,
             named: None,
@@ -183,14 +177,14 @@ fn keeper(claim: Claim, inv: &UserInventory, holdings: &Holdings) -> Option<Keep
     let other_name = || {
         inv.access_keys
             .iter()
-            .filter(|k| *k != key)
+            .filter(|k| *k != claim.key)
             .flat_map(|k| holdings.holders(k))
             .filter(other)
-            .filter(|h| !h.names(user) || !h.in_account(account))
+            .filter(|h| !h.names(claim.user) || !h.in_account(claim.account))
             .min_by_key(|h| h.row)
             .map(|h| Keeper {
                 row: h.row,
-                // A row held without a user (another AWS account's) is named by its row alone.
+                // A row without a user name is named by its row alone.
                 named: (!h.user.is_empty()).then(|| h.user.to_string()),
             })
     };
