@@ -249,6 +249,91 @@ mod tests {
         }
     }
 
+    /// `発行申請` is created by the daily job (alone or with its own columns) and by the
+    /// `requests` pass, which may run at the same time as each other and as the endpoint. In
+    /// any order, each writer placing from row 1 as it last read it, no cell ever gets two
+    /// different headers and every column lands in the same place.
+    #[test]
+    fn issuance_shares_no_cell_with_the_daily_job_or_the_endpoint() {
+        /// Row 1 with `created` written into it; the same header into the same cell is fine
+        /// (two passes creating `発行申請` at once).
+        fn write(row1: &[String], created: &[(usize, &str)]) -> Vec<String> {
+            let mut row1 = row1.to_vec();
+            for (col, header) in created {
+                if row1.len() <= *col {
+                    row1.resize(col + 1, String::new());
+                }
+                assert!(
+                    row1[*col].is_empty() || row1[*col] == *header,
+                    "{header} over {:?}",
+                    row1[*col]
+                );
+                row1[*col] = header.to_string();
+            }
+            row1
+        }
+        let daily: [&[OwnColumn]; 5] = [
+            &[Notified],
+            &[IssueRequest],
+            &[Notified, IssueRequest],
+            &[Deactivated, IssueRequest],
+            &[Notified, Deactivated, IssueRequest],
+        ];
+        let requests_pass: &[OwnColumn] = &[IssueRequest];
+        let mut variants = row1s();
+        let mut with_issue = variants[0].clone();
+        with_issue.push("発行申請".into());
+        variants.push(with_issue);
+        let orders = [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ];
+        for row1 in variants {
+            for d in daily {
+                for e in ENDPOINT {
+                    let writers = [d, e, requests_pass];
+                    // Every writer from the same row 1.
+                    let mut together = row1.clone();
+                    for w in writers {
+                        together = write(&together, &OwnColumns::place(&layout(&row1), w).created);
+                    }
+                    // One after the other, each re-reading row 1.
+                    for order in orders {
+                        let mut seq = row1.clone();
+                        for i in order {
+                            seq =
+                                write(&seq, &OwnColumns::place(&layout(&seq), writers[i]).created);
+                        }
+                        assert_eq!(seq, together, "{order:?} {d:?} {e:?} from {row1:?}");
+                    }
+                    let mut seen = BTreeMap::new();
+                    for h in together.iter().filter(|h| !h.is_empty()) {
+                        *seen.entry(h.as_str()).or_insert(0) += 1;
+                    }
+                    assert!(seen.values().all(|n| *n == 1), "{together:?}");
+                    let l = layout(&together);
+                    for c in writers.iter().flat_map(|w| w.iter()) {
+                        assert!(c.in_layout(&l).is_some(), "{c:?} in {together:?}");
+                    }
+                }
+            }
+        }
+        // The endpoint's columns stay where they were before issuance existed.
+        let base: Vec<String> = ORIGINAL_LAYOUT.iter().map(|h| h.to_string()).collect();
+        let placed = OwnColumns::place(&layout(&base), &[PendingExtension]);
+        assert_eq!(column_letter(placed.created[0].0), "O");
+        let placed = OwnColumns::place(&layout(&base), &[IssueRequest]);
+        assert_eq!(
+            column_letter(placed.created[0].0),
+            "Q",
+            "after the daily job's two and the endpoint's two missing columns"
+        );
+    }
+
     #[test]
     fn existing_columns_are_used_and_not_created() {
         let mut row1: Vec<String> = ORIGINAL_LAYOUT.iter().map(|h| h.to_string()).collect();
