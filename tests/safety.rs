@@ -1277,12 +1277,12 @@ fn run_fleet(
     column: bool,
 ) -> FleetRan {
     let mut truth = FleetTruth::default();
-    for a in 0..3 {
+    for (a, id) in ACCOUNT_IDS.iter().enumerate() {
         for u in 0..USERS {
             truth.users.insert(
                 (a, u),
                 UserInventory {
-                    arn: format!("arn:aws:iam::{}:user/{}", ACCOUNT_IDS[a], user_name(u)),
+                    arn: format!("arn:aws:iam::{id}:user/{}", user_name(u)),
                     path: "/".into(),
                     ..Default::default()
                 },

@@ -235,7 +235,7 @@ impl super::Fleet<MemoryIam, NoVault> for MemoryFleet {
         &self,
     ) -> futures::future::BoxFuture<'_, Result<crate::core::domain::AwsAccountId, ServiceError>>
     {
-        Box::pin(async { Ok(self.home.clone()) })
+        Box::pin(async { Ok(self.home) })
     }
 
     fn organization(

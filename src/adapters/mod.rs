@@ -254,7 +254,7 @@ pub struct HomeOnly(pub Option<AwsAccountId>);
 
 impl<I, V> Fleet<I, V> for HomeOnly {
     fn home(&self) -> BoxFuture<'_, Result<AwsAccountId, ServiceError>> {
-        let home = self.0.clone();
+        let home = self.0;
         Box::pin(async move {
             home.ok_or_else(|| ServiceError::Unavailable("the home account is not known".into()))
         })

@@ -215,7 +215,7 @@ impl Accounts {
             .find(|a| a.id == home)
             .and_then(|a| a.alias.clone());
         let mut all = vec![Account {
-            id: home.clone(),
+            id: home,
             alias: home_alias,
         }];
         all.extend(others.into_iter().filter(|a| a.id != home));
@@ -281,7 +281,7 @@ impl Accounts {
 
     fn by_id(&self, id: &AwsAccountId) -> Result<&Account, CellAccountProblem> {
         self.get(id)
-            .ok_or_else(|| self.not_allowed(AccountWhy::NotAllowed(id.clone())))
+            .ok_or_else(|| self.not_allowed(AccountWhy::NotAllowed(*id)))
     }
 
     fn not_allowed(&self, why: AccountWhy) -> CellAccountProblem {
