@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 use crate::core::domain::{
     Account, AccountsSetting, IamUserName, ProtectedUser, Secret, SlackUserId, protected_in,
 };
+use crate::core::issue::IssueSettings;
 use crate::core::key_rules::{HygieneRules, Rotation};
 use crate::core::plan::Rules;
 
@@ -41,6 +42,8 @@ pub struct JobSettings {
     pub log_sheet: String,
     /// `plan --days N`: the report also lists what each of the next N days brings.
     pub days_ahead: Option<u32>,
+    /// Key issuance from the request sheet; `None` (no `KEYWARDEN_ISSUE_POLICIES`): off.
+    pub issue: Option<IssueSettings>,
 }
 
 /// The AWS accounts keywarden may act in, and the role it assumes in them.
@@ -152,6 +155,13 @@ pub const KNOWN: &[&str] = &[
     "KEYWARDEN_ROLE_PATH",
     "KEYWARDEN_ROLE_EXTERNAL_ID",
     "KEYWARDEN_ACCOUNT_CONCURRENCY",
+    "KEYWARDEN_ISSUE_POLICIES",
+    "KEYWARDEN_ISSUE_PATH",
+    "KEYWARDEN_ISSUE_BOUNDARY",
+    "KEYWARDEN_ISSUE_SECRET_PREFIX",
+    "KEYWARDEN_ISSUE_READER",
+    "KEYWARDEN_MAX_ISSUES",
+    "KEYWARDEN_MAX_ISSUE_DAYS",
 ];
 
 /// The original system's names (SPEC §5), for deployments that switch without changes.
@@ -538,6 +548,7 @@ impl Settings {
                 "KEYWARDEN_IAM_PATH_PREFIX=\"{iam_path_prefix}\" must start with / (e.g. / or /keys/)"
             ));
         }
+        let issue = issue_settings(src, &iam_path_prefix, &mut problems);
         let mut url = |var: &str, default: &str| -> String {
             let u = parse(var, default);
             if !(u.starts_with("https://") || u.starts_with("http://")) {
@@ -680,6 +691,7 @@ impl Settings {
                 accounts,
                 log_sheet: parse("KEYWARDEN_LOG_SHEET", "keywarden_log"),
                 days_ahead: None,
+                issue,
             },
             timezone,
             today,
@@ -848,6 +860,111 @@ fn account_settings(
         concurrency,
         protected,
         current: None,
+    }
+}
+
+/// Key issuance's settings: on when `KEYWARDEN_ISSUE_POLICIES` is set. The others are checked
+/// whether or not it is, like every other variable, so a typo never waits for the day issuance
+/// is switched on.
+fn issue_settings(
+    src: &Sources,
+    iam_path_prefix: &str,
+    problems: &mut Vec<String>,
+) -> Option<IssueSettings> {
+    use crate::core::issue::settings::{
+        DEFAULT_MAX_ISSUE_DAYS, DEFAULT_MAX_ISSUES, DEFAULT_SECRET_PREFIX, PolicyArn,
+        ReaderPattern, check_path, check_secret_prefix, default_path, parse_policies,
+    };
+    let policies = checked(
+        problems,
+        "KEYWARDEN_ISSUE_POLICIES",
+        src.get("KEYWARDEN_ISSUE_POLICIES")
+            .map(|raw| parse_policies(&raw)),
+    );
+    let path = src
+        .get("KEYWARDEN_ISSUE_PATH")
+        .unwrap_or_else(|| default_path(iam_path_prefix));
+    let path_ok = checked(
+        problems,
+        "KEYWARDEN_ISSUE_PATH",
+        Some(check_path(&path, iam_path_prefix)),
+    )
+    .is_some();
+    let boundary = checked(
+        problems,
+        "KEYWARDEN_ISSUE_BOUNDARY",
+        src.get("KEYWARDEN_ISSUE_BOUNDARY")
+            .map(|b| PolicyArn::parse(&b)),
+    );
+    let boundary_ok = boundary.is_some() || src.get("KEYWARDEN_ISSUE_BOUNDARY").is_none();
+    let secret_prefix = src
+        .get("KEYWARDEN_ISSUE_SECRET_PREFIX")
+        .unwrap_or_else(|| DEFAULT_SECRET_PREFIX.into());
+    let prefix_ok = checked(
+        problems,
+        "KEYWARDEN_ISSUE_SECRET_PREFIX",
+        Some(check_secret_prefix(&secret_prefix)),
+    )
+    .is_some();
+    let reader = checked(
+        problems,
+        "KEYWARDEN_ISSUE_READER",
+        src.get("KEYWARDEN_ISSUE_READER")
+            .map(|r| ReaderPattern::parse(&r)),
+    );
+    let reader_ok = reader.is_some() || src.get("KEYWARDEN_ISSUE_READER").is_none();
+    let mut count = |var: &str, default: u64, range: std::ops::RangeInclusive<u64>| -> u64 {
+        match src.get(var) {
+            None => default,
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if range.contains(&n) => n,
+                _ => {
+                    problems.push(format!(
+                        "{var}=\"{v}\" must be a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ));
+                    default
+                }
+            },
+        }
+    };
+    let max_issues = count(
+        "KEYWARDEN_MAX_ISSUES",
+        DEFAULT_MAX_ISSUES as u64,
+        0..=100_000,
+    );
+    let max_issue_days = count(
+        "KEYWARDEN_MAX_ISSUE_DAYS",
+        DEFAULT_MAX_ISSUE_DAYS.into(),
+        1..=36_500,
+    );
+    // Any problem stops the run (exit 2) anyway; `None` keeps a half-read setting from use.
+    let all_ok = path_ok && prefix_ok && boundary_ok && reader_ok;
+    Some(IssueSettings {
+        policies: policies?,
+        path,
+        boundary,
+        secret_prefix,
+        reader,
+        max_issues: max_issues as usize,
+        max_issue_days: max_issue_days as u32,
+    })
+    .filter(|_| all_ok)
+}
+
+/// The value of `var` when it is set and good; a bad one is a problem naming `var`.
+fn checked<T>(
+    problems: &mut Vec<String>,
+    var: &str,
+    value: Option<Result<T, String>>,
+) -> Option<T> {
+    match value? {
+        Ok(v) => Some(v),
+        Err(e) => {
+            problems.push(format!("{var}: {e}"));
+            None
+        }
     }
 }
 

@@ -405,3 +405,117 @@ fn bad_accounts_settings_are_named() {
         assert!(msg.contains(part), "{part} in {msg}");
     }
 }
+
+#[test]
+fn issuance_is_off_without_policies_and_has_spec_defaults() {
+    let s = Settings::load(&Sources::new(env(&complete()), None).unwrap(), ALL).unwrap();
+    assert!(
+        s.job.issue.is_none(),
+        "off unless KEYWARDEN_ISSUE_POLICIES is set"
+    );
+    let mut e = complete();
+    e.push((
+        "KEYWARDEN_ISSUE_POLICIES",
+        "読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess",
+    ));
+    let s = Settings::load(&Sources::new(env(&e), None).unwrap(), ALL).unwrap();
+    let i = s.job.issue.expect("on");
+    assert_eq!(i.entry_names(), ["読み取り"]);
+    assert_eq!(i.path, "/", "the IAM path prefix");
+    assert_eq!(i.boundary, None);
+    assert_eq!(i.secret_prefix, "keywarden/");
+    assert_eq!(i.reader, None);
+    assert_eq!((i.max_issues, i.max_issue_days), (10, 365));
+    // A prefix without its closing '/' still gives an IAM path under it.
+    e.push(("KEYWARDEN_IAM_PATH_PREFIX", "/keys"));
+    let s = Settings::load(&Sources::new(env(&e), None).unwrap(), ALL).unwrap();
+    assert_eq!(s.job.issue.unwrap().path, "/keys/");
+}
+
+#[test]
+fn issuance_settings_from_env_and_file() {
+    let file = r#"
+        issue_policies = ["読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess", "S3 バックアップ=arn:aws:iam::{account}:policy/s3-backup"]
+        issue_path = "/keywarden/issued/"
+        issue_boundary = "arn:aws:iam::{account}:policy/boundary"
+        issue_secret_prefix = "keys/"
+        issue_reader = "arn:aws:sts::{account}:assumed-role/AWSReservedSSO_*/{email}"
+        max_issues = 3
+        max_issue_days = 90
+    "#;
+    let mut e = complete();
+    e.extend([
+        ("KEYWARDEN_IAM_PATH_PREFIX", "/keywarden/"),
+        ("KEYWARDEN_MAX_ISSUES", "5"),
+    ]);
+    let s = Settings::load(&Sources::new(env(&e), Some(file)).unwrap(), ALL).unwrap();
+    let i = s.job.issue.unwrap();
+    assert_eq!(i.entry_names(), ["読み取り", "S3 バックアップ"]);
+    let id = crate::core::domain::AwsAccountId::parse("123456789012").unwrap();
+    assert_eq!(
+        i.entry("s3バックアップ").unwrap().arn_for(&id),
+        "arn:aws:iam::123456789012:policy/s3-backup"
+    );
+    assert_eq!(i.path, "/keywarden/issued/");
+    assert_eq!(
+        i.boundary_for(&id).as_deref(),
+        Some("arn:aws:iam::123456789012:policy/boundary")
+    );
+    assert_eq!(i.secret_name("tanaka-s3"), "keys/tanaka-s3");
+    assert_eq!(
+        i.reader.unwrap().for_owner(&id, Some("t@example.com")),
+        Ok("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_*/t@example.com".into())
+    );
+    assert_eq!(
+        (i.max_issues, i.max_issue_days),
+        (5, 90),
+        "the environment wins"
+    );
+}
+
+#[test]
+fn bad_issuance_settings_are_named() {
+    let mut e = complete();
+    e.extend([
+        (
+            "KEYWARDEN_ISSUE_POLICIES",
+            "読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess,管理者=AdministratorAccess",
+        ),
+        ("KEYWARDEN_IAM_PATH_PREFIX", "/keys/"),
+        ("KEYWARDEN_ISSUE_PATH", "/other/"),
+        ("KEYWARDEN_ISSUE_BOUNDARY", "arn:aws:iam::aws:role/x"),
+        ("KEYWARDEN_ISSUE_SECRET_PREFIX", "key warden/"),
+        ("KEYWARDEN_ISSUE_READER", "{email}"),
+        ("KEYWARDEN_MAX_ISSUES", "many"),
+        ("KEYWARDEN_MAX_ISSUE_DAYS", "0"),
+    ]);
+    let msg = Settings::load(&Sources::new(env(&e), None).unwrap(), ALL)
+        .unwrap_err()
+        .to_string();
+    for part in [
+        "KEYWARDEN_ISSUE_POLICIES: entry \"管理者\": \"AdministratorAccess\" is not a managed \
+         policy's ARN",
+        "KEYWARDEN_ISSUE_PATH: \"/other/\" is not under KEYWARDEN_IAM_PATH_PREFIX \"/keys/\"",
+        "KEYWARDEN_ISSUE_BOUNDARY: \"arn:aws:iam::aws:role/x\"",
+        "KEYWARDEN_ISSUE_SECRET_PREFIX: \"key warden/\"",
+        "KEYWARDEN_ISSUE_READER: \"{email}\" is not a principal ARN pattern",
+        "KEYWARDEN_MAX_ISSUES=\"many\" must be a whole number from 0 to 100000",
+        "KEYWARDEN_MAX_ISSUE_DAYS=\"0\" must be a whole number from 1 to 36500",
+    ] {
+        assert!(msg.contains(part), "{part} in {msg}");
+    }
+    assert!(
+        !msg.contains("読み取り"),
+        "only the bad entry is named: {msg}"
+    );
+    // The others are checked even while issuance is off; a value from the file names its key.
+    let bad = Sources::new(env(&complete()), Some("issue_path = \"keys\"")).unwrap();
+    let msg = Settings::load(&bad, ALL).unwrap_err().to_string();
+    assert!(
+        msg.contains("config file: issue_path: \"keys\" is not an IAM path"),
+        "{msg}"
+    );
+    let empty = Sources::new(env(&complete()), Some("issue_policies = \" , \"")).unwrap();
+    let msg = Settings::load(&empty, ALL).unwrap_err().to_string();
+    assert!(msg.contains("issue_policies: names no entry"), "{msg}");
+}

@@ -336,6 +336,7 @@ fn base_settings(max_deletions: usize) -> JobSettings {
         accounts: Default::default(),
         log_sheet: "keywarden_log".into(),
         days_ahead: None,
+        issue: None,
     }
 }
 

@@ -133,6 +133,7 @@ mod tests {
             deactivated_on: None,
             pending_extension: String::new(),
             aws_account_cell: Default::default(),
+            issue: None,
             aws_account: None,
             valid: Ok(ValidRow {
                 owner: NameKey::new("田中太郎").unwrap(),

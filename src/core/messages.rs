@@ -523,6 +523,7 @@ mod tests {
             deactivated_on: None,
             pending_extension: String::new(),
             aws_account_cell: Default::default(),
+            issue: None,
             aws_account: None,
             valid: Err(vec![]),
         }

@@ -18,6 +18,7 @@ fn row(account: Option<Account>) -> RequestRow {
         deactivated_on: None,
         pending_extension: String::new(),
         aws_account_cell: Default::default(),
+        issue: None,
         aws_account: account,
         valid: Err(vec![]),
     }

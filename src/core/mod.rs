@@ -4,6 +4,7 @@
 pub mod ahead;
 pub mod domain;
 pub mod extension;
+pub mod issue;
 pub mod key_rules;
 pub mod log;
 pub mod messages;

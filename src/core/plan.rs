@@ -22,6 +22,8 @@ pub enum Decision {
     SkipDeleted,
     /// `延長` in the status: extended by an administrator.
     SkipExtended,
+    /// `却下` in the status: a key request an administrator rejected; nothing was issued.
+    SkipRejected,
     /// A required cell is empty or unreadable: never acted on, administrators told.
     Unusable(Vec<CellProblem>),
     /// The end date has passed: tear the user down.
@@ -48,6 +50,9 @@ pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
         }
         RowStatus::Extended => return Decision::SkipExtended,
         RowStatus::Open => {}
+    }
+    if row.status_text.contains(crate::core::issue::REJECTED_MARK) {
+        return Decision::SkipRejected;
     }
     let notify_days = rules.notify_days;
     let valid = match &row.valid {
@@ -197,7 +202,7 @@ mod tests {
         RequestRow {
             row: 2,
             status: RowStatus::classify(status),
-            status_text: String::new(),
+            status_text: status.into(),
             owner: "田中 太郎".into(),
             account: "tanaka".into(),
             key_id: "AKIAIOSFODNN7EXAMPLE".into(),
@@ -209,6 +214,7 @@ mod tests {
             deactivated_on: None,
             pending_extension: String::new(),
             aws_account_cell: Default::default(),
+            issue: None,
             aws_account: None,
             valid: match end {
                 Some(end) => Ok(ValidRow {
@@ -236,6 +242,20 @@ mod tests {
         assert_eq!(
             decide(&row("延長", Some("2026-01-01"), None), t, rules(7)),
             Decision::SkipExtended
+        );
+        // A rejected request: whatever its cells, never acted on, never unusable.
+        assert_eq!(
+            decide(&row("却下", None, None), t, rules(7)),
+            Decision::SkipRejected
+        );
+        assert_eq!(
+            decide(&row("却下", Some("2026-01-01"), None), t, rules(7)),
+            Decision::SkipRejected
+        );
+        assert_eq!(
+            decide(&row("延長 却下", Some("2026-01-01"), None), t, rules(7)),
+            Decision::SkipExtended,
+            "延長 comes first"
         );
         assert!(matches!(
             decide(&row("", None, None), t, rules(7)),
@@ -346,7 +366,7 @@ mod tests {
         /// The rule that guards deletions: only an open, readable row whose end date has passed.
         #[test]
         fn never_deletes_what_spec_keeps(
-            status in prop::sample::select(vec!["", "削除済み", "延長", "延長済み", "要削除", "利用中", "無効"]),
+            status in prop::sample::select(vec!["", "削除済み", "延長", "延長済み", "要削除", "利用中", "無効", "却下", "申請中"]),
             readable in any::<bool>(),
             end_offset in -400i64..400,
             notified_offset in prop::option::of(-400i64..400),
@@ -359,7 +379,7 @@ mod tests {
             let r = row(status, readable.then_some(end_text.as_str()), notified.as_deref());
             let d = decide(&r, today, rules(notify_days));
             if d == Decision::Delete {
-                prop_assert!(!status.contains("削除") && !status.contains("延長"));
+                prop_assert!(!status.contains("削除") && !status.contains("延長") && !status.contains("却下"));
                 prop_assert!(readable);
                 prop_assert!(end < today);
             }

@@ -68,6 +68,7 @@ pub fn settings() -> JobSettings {
         },
         log_sheet: "keywarden_log".into(),
         days_ahead: None,
+        issue: None,
     }
 }
 

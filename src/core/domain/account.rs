@@ -169,8 +169,9 @@ impl AccountsSetting {
     }
 }
 
-/// The form aliases are compared in: NFKC, case and white space ignored.
-fn alias_key(alias: &str) -> String {
+/// The form aliases are compared in: NFKC, case and white space ignored. Names that people
+/// match the same way (the entries of `KEYWARDEN_ISSUE_POLICIES`) use it too.
+pub fn alias_key(alias: &str) -> String {
     alias
         .nfkc()
         .filter(|c| !c.is_whitespace())

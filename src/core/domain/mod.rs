@@ -9,7 +9,7 @@ mod status;
 
 pub use account::{
     Account, AccountCell, AccountScope, AccountWhy, Accounts, AccountsSetting, AwsAccountId,
-    CellAccountProblem, ProtectedUser, protected_in,
+    CellAccountProblem, ProtectedUser, alias_key, protected_in,
 };
 pub use date::{DateError, parse_sheet_date, serial_to_date};
 pub use ids::{AccessKeyId, IamUserName, IdError, SlackUserId, shorten};

@@ -11,9 +11,15 @@
 //! two never write into the same cell, whichever writes first, and a column is still created
 //! only when first needed. Within one writer there is no race: one daily run at a time, and
 //! the endpoint serialises its writes.
+//!
+//! Key issuance's `発行申請` is created by the daily job and by the short `requests` pass, which
+//! may run at the same time: it has a writer of its own, after the endpoint, so it skips the free
+//! cells of both and lands in the same cell whichever of the two passes creates it (the same
+//! header into the same cell). Putting it last leaves every other column where it was.
 
 use super::RequestLayout;
 use crate::core::extension::record::{HISTORY_HEADER, PENDING_HEADER};
+use crate::core::issue::ISSUE_HEADER;
 
 /// The header keywarden writes when it first records a notice.
 pub const NOTIFIED_HEADER: &str = "通知日";
@@ -31,6 +37,8 @@ pub enum OwnColumn {
     PendingExtension,
     /// `延長履歴`, written by the extension endpoint.
     ExtensionHistory,
+    /// `発行申請`, created by the daily job or the `requests` pass (key issuance).
+    IssueRequest,
 }
 
 /// Who writes a column; the free header cells are shared out in this order.
@@ -38,15 +46,18 @@ pub enum OwnColumn {
 enum Writer {
     DailyJob,
     Endpoint,
+    /// Key issuance's passes: the daily job's and the `requests` command's.
+    Issuance,
 }
 
 impl OwnColumn {
     /// Every own column, in the order the free header cells are shared out.
-    pub const ALL: [OwnColumn; 4] = [
+    pub const ALL: [OwnColumn; 5] = [
         OwnColumn::Notified,
         OwnColumn::Deactivated,
         OwnColumn::PendingExtension,
         OwnColumn::ExtensionHistory,
+        OwnColumn::IssueRequest,
     ];
 
     pub fn header(self) -> &'static str {
@@ -55,6 +66,7 @@ impl OwnColumn {
             OwnColumn::Deactivated => DEACTIVATED_HEADER,
             OwnColumn::PendingExtension => PENDING_HEADER,
             OwnColumn::ExtensionHistory => HISTORY_HEADER,
+            OwnColumn::IssueRequest => ISSUE_HEADER,
         }
     }
 
@@ -62,6 +74,7 @@ impl OwnColumn {
         match self {
             OwnColumn::Notified | OwnColumn::Deactivated => Writer::DailyJob,
             OwnColumn::PendingExtension | OwnColumn::ExtensionHistory => Writer::Endpoint,
+            OwnColumn::IssueRequest => Writer::Issuance,
         }
     }
 
@@ -72,6 +85,7 @@ impl OwnColumn {
             OwnColumn::Deactivated => layout.deactivated,
             OwnColumn::PendingExtension => layout.pending_extension,
             OwnColumn::ExtensionHistory => layout.extension_history,
+            OwnColumn::IssueRequest => layout.issue_request,
         }
     }
 }
@@ -79,14 +93,15 @@ impl OwnColumn {
 /// keywarden's columns for one write: where each is, and the headers to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnColumns {
-    cols: [Option<usize>; 4],
+    cols: [Option<usize>; 5],
     /// `(column, header)` of each column created by this write, to be written into row 1.
     pub created: Vec<(usize, &'static str)>,
 }
 
 impl OwnColumns {
     /// The columns of `layout` (row 1 as read just before writing), creating those of
-    /// `needed` that it lacks. All of `needed` must be written by the same writer.
+    /// `needed` that it lacks. A write may mix writers' columns (the daily job creates `通知日`
+    /// and `発行申請` at once): each goes where its own writer would put it.
     pub fn place(layout: &RequestLayout, needed: &[OwnColumn]) -> OwnColumns {
         let mut cols = OwnColumn::ALL.map(|c| c.in_layout(layout));
         let missing = |c: &OwnColumn| c.in_layout(layout).is_none();
@@ -101,15 +116,21 @@ impl OwnColumns {
                 .filter(|c| c.writer() < column.writer() && missing(c))
                 .count();
             // This writer's columns created by this write, before this one.
-            let ours = created.len();
+            let ours = created
+                .iter()
+                .filter(|(_, c): &&(usize, OwnColumn)| c.writer() == column.writer())
+                .count();
             let col = layout
                 .free_columns()
                 .nth(before + ours)
                 .expect("an endless supply of columns");
             cols[i] = Some(col);
-            created.push((col, column.header()));
+            created.push((col, column));
         }
-        OwnColumns { cols, created }
+        OwnColumns {
+            cols,
+            created: created.into_iter().map(|(c, o)| (c, o.header())).collect(),
+        }
     }
 
     /// Where `column` is (or is created by this write); `None`: absent and not needed.
@@ -226,6 +247,91 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `発行申請` is created by the daily job (alone or with its own columns) and by the
+    /// `requests` pass, which may run at the same time as each other and as the endpoint. In
+    /// any order, each writer placing from row 1 as it last read it, no cell ever gets two
+    /// different headers and every column lands in the same place.
+    #[test]
+    fn issuance_shares_no_cell_with_the_daily_job_or_the_endpoint() {
+        /// Row 1 with `created` written into it; the same header into the same cell is fine
+        /// (two passes creating `発行申請` at once).
+        fn write(row1: &[String], created: &[(usize, &str)]) -> Vec<String> {
+            let mut row1 = row1.to_vec();
+            for (col, header) in created {
+                if row1.len() <= *col {
+                    row1.resize(col + 1, String::new());
+                }
+                assert!(
+                    row1[*col].is_empty() || row1[*col] == *header,
+                    "{header} over {:?}",
+                    row1[*col]
+                );
+                row1[*col] = header.to_string();
+            }
+            row1
+        }
+        let daily: [&[OwnColumn]; 5] = [
+            &[Notified],
+            &[IssueRequest],
+            &[Notified, IssueRequest],
+            &[Deactivated, IssueRequest],
+            &[Notified, Deactivated, IssueRequest],
+        ];
+        let requests_pass: &[OwnColumn] = &[IssueRequest];
+        let mut variants = row1s();
+        let mut with_issue = variants[0].clone();
+        with_issue.push("発行申請".into());
+        variants.push(with_issue);
+        let orders = [
+            [0, 1, 2],
+            [0, 2, 1],
+            [1, 0, 2],
+            [1, 2, 0],
+            [2, 0, 1],
+            [2, 1, 0],
+        ];
+        for row1 in variants {
+            for d in daily {
+                for e in ENDPOINT {
+                    let writers = [d, e, requests_pass];
+                    // Every writer from the same row 1.
+                    let mut together = row1.clone();
+                    for w in writers {
+                        together = write(&together, &OwnColumns::place(&layout(&row1), w).created);
+                    }
+                    // One after the other, each re-reading row 1.
+                    for order in orders {
+                        let mut seq = row1.clone();
+                        for i in order {
+                            seq =
+                                write(&seq, &OwnColumns::place(&layout(&seq), writers[i]).created);
+                        }
+                        assert_eq!(seq, together, "{order:?} {d:?} {e:?} from {row1:?}");
+                    }
+                    let mut seen = BTreeMap::new();
+                    for h in together.iter().filter(|h| !h.is_empty()) {
+                        *seen.entry(h.as_str()).or_insert(0) += 1;
+                    }
+                    assert!(seen.values().all(|n| *n == 1), "{together:?}");
+                    let l = layout(&together);
+                    for c in writers.iter().flat_map(|w| w.iter()) {
+                        assert!(c.in_layout(&l).is_some(), "{c:?} in {together:?}");
+                    }
+                }
+            }
+        }
+        // The endpoint's columns stay where they were before issuance existed.
+        let base: Vec<String> = ORIGINAL_LAYOUT.iter().map(|h| h.to_string()).collect();
+        let placed = OwnColumns::place(&layout(&base), &[PendingExtension]);
+        assert_eq!(column_letter(placed.created[0].0), "O");
+        let placed = OwnColumns::place(&layout(&base), &[IssueRequest]);
+        assert_eq!(
+            column_letter(placed.created[0].0),
+            "Q",
+            "after the daily job's two and the endpoint's two missing columns"
+        );
     }
 
     #[test]

@@ -10,9 +10,15 @@ pub mod writes;
 pub use columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER, OwnColumn, OwnColumns};
 pub use headers::{HeaderError, column_letter};
 pub use holdings::{Held, Holdings, KeyCell};
+/// Column headers the key requests' problems name (the first accepted text of each).
 pub use requests::{
-    CellProblem, Needed, ORIGINAL_LAYOUT, Problem, RequestLayout, RequestRow, RequestTable,
-    RequestTableSink, ValidRow,
+    ACCOUNT as USER_COLUMN, AWS_ACCOUNT as AWS_ACCOUNT_COLUMN, END as END_COLUMN,
+    ISSUE_REQUEST as ISSUE_REQUEST_COLUMN, OWNER as OWNER_COLUMN,
+    PERMISSIONS as PERMISSIONS_COLUMN, START as START_COLUMN,
+};
+pub use requests::{
+    CellProblem, IssueCells, Needed, ORIGINAL_LAYOUT, Problem, REQUESTED_STATUS, RequestLayout,
+    RequestRow, RequestTable, RequestTableSink, ValidRow, is_request_shaped,
 };
 pub use users::{Directory, DirectoryProblem, DirectoryProblemKind, DirectorySink, Owner};
 

@@ -10,6 +10,7 @@ use crate::core::domain::{
     AccessKeyId, Account, AccountCell, Accounts, CellAccountProblem, DateError, IamUserName,
     IdError, NameKey, RowStatus, parse_sheet_date,
 };
+use crate::core::issue::ISSUE_HEADER;
 
 pub const OWNER: ColumnSpec = ColumnSpec {
     aliases: &["氏名"],
@@ -67,6 +68,24 @@ pub const EXTENSION_HISTORY: ColumnSpec = ColumnSpec {
     required: false,
 };
 
+/// The permissions a key request asks for: an entry of `KEYWARDEN_ISSUE_POLICIES`.
+pub const PERMISSIONS: ColumnSpec = ColumnSpec {
+    aliases: &["必要な権限", "権限"],
+    required: false,
+};
+/// Who filed the row (a form's collected address): they may not approve their own request.
+pub const EMAIL: ColumnSpec = ColumnSpec {
+    aliases: &["メールアドレス"],
+    required: false,
+};
+/// `発行申請`: where a key request stands (written by keywarden).
+pub const ISSUE_REQUEST: ColumnSpec = ColumnSpec {
+    aliases: &[ISSUE_HEADER],
+    required: false,
+};
+/// The status of a request not yet decided, as a form may pre-fill it.
+pub const REQUESTED_STATUS: &str = "申請中";
+
 /// Row 1 of the original system's request sheet, columns A..L (SPEC §2): the layout of the
 /// bundled example and of the tests. keywarden itself finds columns by header, in any order.
 pub const ORIGINAL_LAYOUT: [&str; 12] = [
@@ -103,6 +122,12 @@ pub struct RequestLayout {
     pub aws_account: Option<usize>,
     /// `延長履歴` (SPEC §9); rows are not parsed from it.
     pub extension_history: Option<usize>,
+    /// `必要な権限` or `権限`: what a key request asks for.
+    pub permissions: Option<usize>,
+    /// `メールアドレス`: who filed the row.
+    pub email: Option<usize>,
+    /// `発行申請`: where a key request stands.
+    pub issue_request: Option<usize>,
     empty_headers: Vec<usize>,
     width: usize,
     /// Columns with a known header: the only cells a row is parsed from.
@@ -128,6 +153,9 @@ impl RequestLayout {
             &PENDING_EXTENSION,
             &AWS_ACCOUNT,
             &EXTENSION_HISTORY,
+            &PERMISSIONS,
+            &EMAIL,
+            &ISSUE_REQUEST,
         ];
         let cols = headers::resolve(sheet, &texts, &specs)?;
         let req = |i: usize| cols[i].expect("required columns resolved");
@@ -153,6 +181,9 @@ impl RequestLayout {
             pending_extension: cols[10],
             aws_account: cols[11],
             extension_history: cols[12],
+            permissions: cols[13],
+            email: cols[14],
+            issue_request: cols[15],
             empty_headers: texts
                 .iter()
                 .enumerate()
@@ -311,6 +342,9 @@ pub struct RequestRow {
     pub pending_extension: String,
     /// The `AWSアカウント` cell as read.
     pub aws_account_cell: AccountCell,
+    /// The cells of key issuance; `None` for a row that is not shaped like a request and
+    /// whose `発行申請` is empty (almost every row: nothing is kept for them).
+    pub issue: Option<Box<IssueCells>>,
     /// The row's AWS account once resolved ([`RequestTable::resolve_accounts`]); `None`: the
     /// home account (not resolved: a run in the home account only), or a cell naming no
     /// allowed account (then the row is unusable).
@@ -330,6 +364,7 @@ impl RequestRow {
         );
         let end_cell = cell_value(cells, layout.end);
         let end_parsed = end_cell.map(parse_sheet_date);
+        let issue = IssueCells::read(cells, layout, &key_text, &status_text, &end_parsed);
         let end_display = match (&end_parsed, end_cell) {
             (Some(Ok(d)), _) => d.to_string(),
             _ => text(layout.end),
@@ -351,6 +386,7 @@ impl RequestRow {
                 deactivated_on: None,
                 pending_extension: layout.pending_extension.map(text).unwrap_or_default(),
                 aws_account_cell: AccountCell::Home,
+                issue: None,
                 aws_account: None,
                 valid: Err(Vec::new()),
             };
@@ -450,10 +486,69 @@ impl RequestRow {
                 .and_then(|c| cell_value(cells, c))
                 .map(account_cell)
                 .unwrap_or_default(),
+            issue,
             aws_account: None,
             valid,
         }
     }
+}
+
+/// What a row holds for key issuance, read only for the rows that need it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IssueCells {
+    /// `発行申請` as written (trimmed); empty without the column.
+    pub request: String,
+    /// Whether the row is shaped like a key request ([`is_request_shaped`]); the cells below
+    /// are read only then (empty or `None` otherwise).
+    pub request_shaped: bool,
+    /// `必要な権限` (or `権限`) as written (trimmed).
+    pub permissions: String,
+    /// `メールアドレス` as written (trimmed).
+    pub email: String,
+    /// The start date cell, read; `None` when empty or the sheet has no start column.
+    pub start: Option<Result<NaiveDate, DateError>>,
+    /// The end date cell, read; `None` when empty.
+    pub end: Option<Result<NaiveDate, DateError>>,
+}
+
+impl IssueCells {
+    fn read(
+        cells: &[Value],
+        layout: &RequestLayout,
+        key_text: &str,
+        status_text: &str,
+        end: &Option<Result<NaiveDate, DateError>>,
+    ) -> Option<Box<IssueCells>> {
+        let text = |col: Option<usize>| col.and_then(|c| cell_text(cells, c)).unwrap_or_default();
+        let request = text(layout.issue_request);
+        let request_shaped = is_request_shaped(key_text, status_text);
+        if !request_shaped {
+            return (!request.is_empty()).then(|| {
+                Box::new(IssueCells {
+                    request,
+                    ..IssueCells::default()
+                })
+            });
+        }
+        Some(Box::new(IssueCells {
+            request,
+            request_shaped,
+            permissions: text(layout.permissions),
+            email: text(layout.email),
+            start: layout
+                .start
+                .and_then(|c| cell_value(cells, c))
+                .map(parse_sheet_date),
+            end: end.clone(),
+        }))
+    }
+}
+
+/// A row that asks for a key rather than records one: its key cell is empty and its status is
+/// empty or `申請中` (typically a form's submission).
+pub fn is_request_shaped(key_text: &str, status_text: &str) -> bool {
+    let status = status_text.trim();
+    key_text.trim().is_empty() && (status.is_empty() || status == REQUESTED_STATUS)
 }
 
 /// The `AWSアカウント` cell: a number cell is kept as a number (its zeros are restored later).
