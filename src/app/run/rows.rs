@@ -42,6 +42,7 @@ pub fn untouched(plan: &Plan) -> Vec<ActionOutcome> {
             let action = match &p.decision {
                 Decision::SkipDeleted => Action::Skip(Skip::Deleted),
                 Decision::SkipExtended => Action::Skip(Skip::Extended),
+                Decision::SkipRejected => Action::Skip(Skip::Rejected),
                 Decision::Nothing => Action::Skip(Skip::Nothing),
                 Decision::Unusable(problems) => Action::Unusable(problems.clone()),
                 _ => return None,

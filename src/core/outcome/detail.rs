@@ -892,6 +892,12 @@ pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
         Action::Skip(Skip::Extended) => {
             say!(lang, "status says 延長: extended", "状態が延長: 延長済み").to_string()
         }
+        Action::Skip(Skip::Rejected) => say!(
+            lang,
+            "status says 却下: a rejected request",
+            "状態が却下: 却下された申請"
+        )
+        .to_string(),
         Action::Skip(Skip::Nothing) => String::new(),
         Action::Unusable(problems) => say!(
             lang,

@@ -173,6 +173,7 @@ fn every_outcome() -> Vec<ActionOutcome> {
     let mut all = vec![
         new(Action::Skip(Skip::Deleted)),
         new(Action::Skip(Skip::Extended)),
+        new(Action::Skip(Skip::Rejected)),
         new(Action::Unusable(cell_problems())),
     ];
     let mut teardowns = vec![

@@ -288,6 +288,8 @@ pub struct SheetChange {
 pub enum Skip {
     Deleted,
     Extended,
+    /// `却下` in the status: a request an administrator rejected.
+    Rejected,
     Nothing,
 }
 
