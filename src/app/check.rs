@@ -260,7 +260,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                     )
                 })
                 .map_err(|e| {
-                    format!("{e} (check the AWS credentials and the IAM permissions in the README)")
+                    format!("{e} (check the AWS credentials and the IAM permissions in docs/guide.md, Set-up)")
                 }),
             "IAM reachable",
         ),
