@@ -257,7 +257,7 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
     let mut settings = match settings(args.config.as_deref(), needs) {
         Ok(s) => s,
         Err(e) => {
-            // Without settings there is no configured zone: the contract's default, Tokyo.
+            // Without settings there is no configured zone: the default of docs/rules.md §1, Tokyo.
             let today = args.today.unwrap_or_else(|| {
                 chrono::Utc::now()
                     .with_timezone(&chrono_tz::Asia::Tokyo)

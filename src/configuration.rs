@@ -1,8 +1,8 @@
-//! Settings from the environment and an optional TOML file (SPEC §5). The environment wins; the
+//! Settings from the environment and an optional TOML file (docs/rules.md §5). The environment wins; the
 //! original Python system's variable names are accepted as aliases. Every problem is collected so
 //! that one message names them all, before anything is read or written.
 //!
-//! Long because every variable of SPEC §5 is read, defaulted and checked here, with an error
+//! Long because every variable of docs/rules.md §5 is read, defaulted and checked here, with an error
 //! that names it (and its original alias) and never its value; the tests are in
 //! `configuration_tests.rs`.
 
@@ -30,15 +30,15 @@ pub struct JobSettings {
     pub iam_path_prefix: String,
     /// How many IAM users / Slack DMs are handled at once.
     pub concurrency: usize,
-    /// The key rules of SPEC §8, each off unless configured.
+    /// The key rules of docs/rules.md §8, each off unless configured.
     pub hygiene: HygieneRules,
     /// The zone in which a key's creation becomes a date (key ages).
     pub timezone: chrono_tz::Tz,
-    /// SPEC §9 is on: owners' notices carry the "延長を申請する" button.
+    /// docs/rules.md §9 is on: owners' notices carry the "延長を申請する" button.
     pub extension_requests: bool,
     /// Which AWS accounts, and how they are entered.
     pub accounts: AccountSettings,
-    /// `KEYWARDEN_LOG_SHEET`: the sheet every run appends its actions to (SPEC §11).
+    /// `KEYWARDEN_LOG_SHEET`: the sheet every run appends its actions to (docs/rules.md §11).
     pub log_sheet: String,
     /// `plan --days N`: the report also lists what each of the next N days brings.
     pub days_ahead: Option<u32>,
@@ -164,7 +164,7 @@ pub const KNOWN: &[&str] = &[
     "KEYWARDEN_MAX_ISSUE_DAYS",
 ];
 
-/// The original system's names (SPEC §5), for deployments that switch without changes.
+/// The original system's names (docs/rules.md §5), for deployments that switch without changes.
 const ALIASES: &[(&str, &[&str])] = &[
     ("KEYWARDEN_SPREADSHEET_ID", &["SP_SHEET_KEY"]),
     ("KEYWARDEN_REQUEST_SHEET", &["SP_SHEET"]),
@@ -346,11 +346,11 @@ fn file_key(var: &str) -> String {
 pub struct Needs {
     pub google: bool,
     pub slack: bool,
-    /// `serve`: the Slack signing secret (SPEC §9), or an app token for Socket Mode.
+    /// `serve`: the Slack signing secret (docs/rules.md §9), or an app token for Socket Mode.
     pub signing_secret: bool,
 }
 
-/// SPEC §9: extension requests from Slack, on when a signing secret (HTTP) or an app token
+/// docs/rules.md §9: extension requests from Slack, on when a signing secret (HTTP) or an app token
 /// (Socket Mode) is configured.
 #[derive(Debug, Clone, Default)]
 pub struct ExtensionConfig {
@@ -455,7 +455,7 @@ impl Settings {
             problems.push("KEYWARDEN_HTTP_TIMEOUT_SECS must be at least 1".into());
         }
 
-        // SPEC §8: each rule is off unless its variable is set.
+        // docs/rules.md §8: each rule is off unless its variable is set.
         let optional_days = |var: &str, problems: &mut Vec<String>| -> Option<i64> {
             src.get(var)
                 .map(|v| number(var, v, 36_500, problems) as i64)
@@ -799,7 +799,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// SPEC §10's settings: `KEYWARDEN_ACCOUNTS` and the role assumed in the other accounts.
+/// docs/rules.md §10's settings: `KEYWARDEN_ACCOUNTS` and the role assumed in the other accounts.
 fn account_settings(
     src: &Sources,
     protected: Vec<ProtectedUser>,

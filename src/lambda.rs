@@ -1,5 +1,5 @@
-//! AWS Lambda: one job per invocation (SPEC §6). The payload may ask for a dry run or pin the
-//! date for a manual test: `{"dry_run": true}`, `{"today": "2026-11-22"}`; anything else in
+//! AWS Lambda: one job per invocation (docs/rules.md §6). The payload may ask for a dry run or pin
+//! the date for a manual test: `{"dry_run": true}`, `{"today": "2026-11-22"}`; anything else in
 //! it (EventBridge Scheduler's input) is ignored.
 
 use std::process::ExitCode;
@@ -97,8 +97,8 @@ fn invocation_deadline(epoch_ms: u64) -> tokio::time::Instant {
     tokio::time::Instant::now() + std::time::Duration::from_millis(epoch_ms.saturating_sub(now_ms))
 }
 
-/// SPEC §6/§9: an HTTP event (Lambda Function URL or API Gateway HTTP API, payload format 2.0)
-/// is a Slack interaction, answered as `keywarden serve` answers it.
+/// docs/rules.md §6, §9: an HTTP event (Lambda Function URL or API Gateway HTTP API, payload format
+/// 2.0) is a Slack interaction, answered as `keywarden serve` answers it.
 mod http {
     use axum::http::{HeaderMap, HeaderName, HeaderValue};
     use base64::Engine;

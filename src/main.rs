@@ -5,7 +5,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // glibc gives each thread that allocates its own arena (up to 8 per core); the rows are
     // built on whichever thread decodes them, so freed memory scatters and the peak grows.
-    // Fewer arenas measured a lower peak (README, Benchmark) at no cost in time.
+    // Fewer arenas measured a lower peak (docs/benchmark.md) at no cost in time.
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: called before any other thread exists; mallopt only tunes the allocator.
     unsafe {

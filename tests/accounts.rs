@@ -1,5 +1,5 @@
-//! SPEC §10 against moto with several accounts: rows torn down each in its own account, the
-//! account cell resolved or refused, accounts that cannot be entered, keys of another account,
+//! docs/rules.md §10 against moto with several accounts: rows torn down each in its own account,
+//! the account cell resolved or refused, accounts that cannot be entered, keys of another account,
 //! caps across accounts, the Organization's accounts, `check` per account.
 
 mod support;

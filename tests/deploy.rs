@@ -86,8 +86,8 @@ fn the_template_allows_exactly_the_iam_calls_the_code_makes() {
     );
     let secrets = operations_called(include_str!("../src/adapters/secrets.rs"));
     assert_eq!(template_actions("secretsmanager"), secrets);
-    // SPEC §10: STS and Organizations as src/adapters/accounts.rs calls them; AssumeRole is
-    // made by aws-config's provider that file builds.
+    // docs/rules.md §10: STS and Organizations as src/adapters/accounts.rs calls them; AssumeRole
+    // is made by aws-config's provider that file builds.
     let accounts = include_str!("../src/adapters/accounts.rs");
     assert!(accounts.contains("AssumeRoleProvider::builder"));
     let mut sts = operations_called(accounts);
@@ -203,7 +203,7 @@ fn the_interactions_endpoint_shares_the_binary_behind_a_function_url_without_iam
         "Handler: bootstrap",
         "Runtime: provided.al2023",
         "Architectures: [arm64]",
-        // One instance: decisions are serialised by a mutex inside one process (SPEC §9).
+        // One instance: decisions are serialised by a mutex inside one process (docs/rules.md §9).
         "ReservedConcurrentExecutions: 1",
         "AuthType: NONE",
         "Timeout: 10",
@@ -545,8 +545,8 @@ async fn a_lambda_run_with_failures_fails_the_invocation() {
     );
 }
 
-/// SPEC §4: with less than 10 s left the run stops waiting on Slack, keeps what IAM did in the
-/// sheet, and reports what did not run as failed.
+/// docs/rules.md §4: with less than 10 s left the run stops waiting on Slack, keeps what IAM did in
+/// the sheet, and reports what did not run as failed.
 #[tokio::test]
 async fn a_lambda_deadline_while_slack_stalls_keeps_every_deletion_in_the_sheet() {
     let env = TestEnv::start().await;
@@ -593,7 +593,7 @@ async fn a_lambda_deadline_while_slack_stalls_keeps_every_deletion_in_the_sheet(
     );
 }
 
-/// SPEC §4: the deadline gate holds for every phase that changes IAM, the grace period's
+/// docs/rules.md §4: the deadline gate holds for every phase that changes IAM, the grace period's
 /// deactivations included: with IAM answering slowly, no key is set Inactive once less than
 /// 10 s are left, the invocation answers in time, and no row says 無効化済み for a key that
 /// was not.
@@ -807,7 +807,7 @@ async fn a_lambda_deadline_cuts_an_sts_call_that_hangs() {
     }
 }
 
-// --- Slack interactions through the Lambda Function URL (SPEC §6, §9) ----------------------
+// --- Slack interactions through the Lambda Function URL (docs/rules.md §6, §9) -------------------
 
 fn function_url_event(method: &str, path: &str, headers: Value, body: &str) -> Value {
     use base64::Engine;
@@ -942,7 +942,7 @@ async fn check_passes_when_everything_is_in_place() {
         "{}",
         out.stdout
     );
-    // SPEC §6: check changes nothing anywhere, not even with a test message.
+    // docs/rules.md §6: check changes nothing anywhere, not even with a test message.
     assert_eq!(env.slack.post_attempts(), 0, "check posts nothing");
     let methods: Vec<String> = env.slack.requests().into_iter().map(|r| r.method).collect();
     assert_eq!(methods, ["auth.test"], "check only reads from Slack");

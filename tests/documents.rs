@@ -1,5 +1,7 @@
 //! What a new administrator meets first: the container image builds from what the Dockerfile
-//! copies, and the documents stand alone and agree with the binary.
+//! copies, and the documents stand alone and agree with the binary. The documents are README.md
+//! (a short entry), docs/ (the guide, the rules the code cites, the architecture, the decisions,
+//! the glossary, the benchmark) and deploy/README.md (the deployment, step by step).
 
 use std::path::{Path, PathBuf};
 
@@ -162,22 +164,87 @@ fn variables_in_help() -> std::collections::BTreeSet<String> {
     variables(list, |_| true)
 }
 
+/// The headings of a Markdown text outside its fenced code blocks, as (level, title, the byte
+/// offset where the heading line starts).
+fn headings(text: &str) -> Vec<(usize, &str, usize)> {
+    let mut found = Vec::new();
+    let mut fenced = false;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced {
+            let level = trimmed.len() - trimmed.trim_start_matches('#').len();
+            if (1..=6).contains(&level) && trimmed[level..].starts_with(' ') {
+                found.push((level, trimmed[level..].trim(), at));
+            }
+        }
+        at += line.len();
+    }
+    found
+}
+
+/// The part of a Markdown text under the heading `title` (any level), up to the next heading
+/// of the same or a higher level.
+fn section<'a>(text: &'a str, title: &str) -> &'a str {
+    let all = headings(text);
+    let i = all
+        .iter()
+        .position(|(_, t, _)| *t == title)
+        .unwrap_or_else(|| panic!("no heading {title:?}"));
+    let (level, _, start) = all[i];
+    let end = all[i + 1..]
+        .iter()
+        .find(|(l, _, _)| *l <= level)
+        .map_or(text.len(), |(_, _, at)| *at);
+    &text[start..end]
+}
+
+/// The documents an administrator or a developer reads, as (path, text): README.md, every
+/// Markdown file of docs/, and deploy/README.md.
+fn documents() -> Vec<(String, String)> {
+    let mut docs = vec![("README.md".to_string(), read("README.md"))];
+    let mut in_docs: Vec<String> = std::fs::read_dir(Path::new(ROOT).join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    in_docs.sort();
+    for name in in_docs {
+        let path = format!("docs/{name}");
+        docs.push((path.clone(), read(&path)));
+    }
+    docs.push(("deploy/README.md".to_string(), read("deploy/README.md")));
+    docs
+}
+
 #[test]
-fn every_variable_the_readme_tables_name_is_one_keywarden_reads_and_the_reverse() {
-    let readme = read("README.md");
-    // `KEYWARDEN_ROLE_*`-style groups are written out in full in the tables.
-    let documented = variables(&readme, |l| l.starts_with('|'));
+fn the_guides_configuration_table_names_every_variable_keywarden_reads_and_no_other() {
+    let guide = read("docs/guide.md");
+    // `KEYWARDEN_ROLE_*`-style groups are written out in full in the table.
+    let table = section(&guide, "Configuration");
+    let documented = variables(table, |l| l.starts_with('|'));
     let known = variables_in_help();
     let unknown: Vec<_> = documented.difference(&known).collect();
     assert!(
         unknown.is_empty(),
-        "the README's tables name variables keywarden does not read: {unknown:?}"
+        "the guide's Configuration table names variables keywarden does not read: {unknown:?}"
     );
     let undocumented: Vec<_> = known.difference(&documented).collect();
     assert!(
         undocumented.is_empty(),
-        "variables keywarden reads that no README table documents: {undocumented:?}"
+        "variables keywarden reads that the guide's Configuration table does not: {undocumented:?}"
     );
+    // No table of any document names a variable keywarden does not read.
+    for (path, text) in documents() {
+        let named = variables(&text, |l| l.starts_with('|'));
+        let unknown: Vec<_> = named.difference(&known).collect();
+        assert!(
+            unknown.is_empty(),
+            "{path}'s tables name variables keywarden does not read: {unknown:?}"
+        );
+    }
     // The example environment file sets only variables keywarden reads.
     let example = read("deploy/keywarden.env.example");
     let set = variables(&example, |l| {
@@ -193,36 +260,65 @@ fn every_variable_the_readme_tables_name_is_one_keywarden_reads_and_the_reverse(
     );
 }
 
+/// The lines of the fenced code blocks of a Markdown text.
+fn code_lines(text: &str) -> Vec<&str> {
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            inside = !inside;
+        } else if inside {
+            lines.push(line.trim_start());
+        }
+    }
+    lines
+}
+
+/// `keywarden <sub> [flags…]  # comment` names a subcommand `--help` lists, and flags that
+/// subcommand's help knows.
+fn assert_command_exists(path: &str, line: &str, commands: &str) {
+    let sub = line.split_whitespace().nth(1).unwrap();
+    assert!(
+        commands.lines().any(|l| l.trim_start().starts_with(sub)),
+        "{path} documents `keywarden {sub}`, which --help does not list"
+    );
+    let help = keywarden(&[sub, "--help"]);
+    let flags = line.split('#').next().unwrap();
+    for flag in flags
+        .split(|c: char| c.is_whitespace() || c == '[' || c == ']')
+        .filter(|w| w.starts_with("--"))
+    {
+        assert!(
+            help.contains(flag),
+            "{path} documents `keywarden {sub} {flag}`, which `{sub} --help` does not know"
+        );
+    }
+}
+
 #[test]
 fn every_documented_command_and_flag_exists() {
-    let readme = read("README.md");
-    let block = readme
-        .split("## Commands")
-        .nth(1)
-        .and_then(|s| s.split("```").nth(1))
-        .expect("README has a Commands block");
     let commands = keywarden(&["--help"]);
+    // The synopsis: the guide's Commands block, one line per subcommand.
+    let guide = read("docs/guide.md");
+    let block = section(&guide, "Commands")
+        .split("```")
+        .nth(1)
+        .expect("the guide's Commands section has a block");
     let mut seen = 0;
     for line in block.lines().filter(|l| l.starts_with("keywarden ")) {
-        let sub = line.split_whitespace().nth(1).unwrap();
-        assert!(
-            commands.lines().any(|l| l.trim_start().starts_with(sub)),
-            "README documents `keywarden {sub}`, which --help does not list"
-        );
-        let help = keywarden(&[sub, "--help"]);
-        let flags = line.split('#').next().unwrap();
-        for flag in flags
-            .split(|c: char| c.is_whitespace() || c == '[' || c == ']')
-            .filter(|w| w.starts_with("--"))
-        {
-            assert!(
-                help.contains(flag),
-                "README documents `keywarden {sub} {flag}`, which `{sub} --help` does not know"
-            );
-        }
+        assert_command_exists("docs/guide.md", line, &commands);
         seen += 1;
     }
     assert!(seen >= 5, "{block}");
+    // And every command line of every other code block (the README's five-minute start, …).
+    for (path, text) in documents() {
+        for line in code_lines(&text)
+            .into_iter()
+            .filter(|l| l.starts_with("keywarden "))
+        {
+            assert_command_exists(&path, line, &commands);
+        }
+    }
     // Every help says the exit codes; completions come out for the usual shells.
     for sub in ["run", "plan", "check", "serve"] {
         assert!(
@@ -258,8 +354,257 @@ fn the_documents_stand_alone() {
     }
     texts.push(("keywarden demo".into(), keywarden(&["demo"])));
     for (name, text) in texts {
-        for bad in ["../shared", "SPEC.md", "SPEC §"] {
+        for bad in CONTRACT_REFERENCES {
             assert!(!text.contains(bad), "{name} refers to {bad:?}");
+        }
+    }
+}
+
+/// How a reference to the contract file a clone does not have looks. Split, so that this file
+/// does not hold them itself.
+const CONTRACT_REFERENCES: [&str; 3] = [
+    concat!("..", "/shared"),
+    concat!("SPEC", ".md"),
+    concat!("SPEC", " §"),
+];
+
+/// How the code cites a section of the rules: `docs/rules.md §4` (split, as above).
+const CITATION: &str = concat!("docs/rules.md", " §");
+
+/// The rules' sections: number → the section's text (from its `## N. …` heading on).
+fn rules_sections() -> std::collections::BTreeMap<u32, String> {
+    let rules = read("docs/rules.md");
+    let mut sections = std::collections::BTreeMap::new();
+    for (level, title, _) in headings(&rules) {
+        if level != 2 {
+            continue;
+        }
+        let Some((n, _)) = title.split_once(". ") else {
+            continue;
+        };
+        let n: u32 = n
+            .parse()
+            .unwrap_or_else(|_| panic!("docs/rules.md: ## {title}"));
+        sections.insert(n, section(&rules, title).to_string());
+    }
+    sections
+}
+
+/// The digits at the start of `text`, and what follows them.
+fn number(text: &str) -> Option<(u32, &str)> {
+    let end = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    Some((text[..end].parse().ok()?, &text[end..]))
+}
+
+/// What a comment continues with on its next line: `\n    //! more` read as ` more`.
+fn joined(text: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            let t = line.trim_start();
+            let t = ["//!", "///", "//"]
+                .iter()
+                .find_map(|p| t.strip_prefix(p))
+                .unwrap_or(t);
+            out.push(' ');
+            out.push_str(t.trim_start());
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_rules_citation_in_the_code_names_a_section_of_the_rules() {
+    let sections = rules_sections();
+    let numbers: Vec<u32> = sections.keys().copied().collect();
+    assert_eq!(
+        numbers,
+        (1..=numbers.len() as u32).collect::<Vec<_>>(),
+        "docs/rules.md numbers its sections 1, 2, 3, …"
+    );
+    let mut files = rust_files(&Path::new(ROOT).join("src"));
+    files.extend(rust_files(&Path::new(ROOT).join("tests")));
+    let mut cited = 0;
+    for file in files {
+        let path = file
+            .strip_prefix(ROOT)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let text = std::fs::read_to_string(&file).unwrap();
+        for bad in CONTRACT_REFERENCES {
+            assert!(
+                !text.contains(bad),
+                "{path} cites the contract ({bad:?}): cite the section of docs/rules.md instead"
+            );
+        }
+        // `docs/rules.md §4`, `§3, §4, §8`, `§1–§7`, `§4 step 5`, `§9, step 1`, `§4 steps 1–5`,
+        // `§4 "When results reach the sheet"`.
+        for (at, _) in text.match_indices(CITATION) {
+            let mut rest = &text[at + CITATION.len()..];
+            let mut cites = Vec::new();
+            loop {
+                let (n, after) = number(rest).unwrap_or_else(|| {
+                    panic!("{path}: a citation of docs/rules.md without a number")
+                });
+                cites.push(n);
+                rest = after;
+                match ["–§", ", §", " and §"]
+                    .iter()
+                    .find_map(|sep| rest.strip_prefix(sep))
+                {
+                    Some(next) => rest = next,
+                    None => break,
+                }
+            }
+            for n in &cites {
+                assert!(
+                    sections.contains_key(n),
+                    "{path} cites §{n} of docs/rules.md, which has no such section"
+                );
+                cited += 1;
+            }
+            let last = &sections[cites.last().unwrap()];
+            let rest = joined(&rest[..rest.char_indices().nth(200).map_or(rest.len(), |(i, _)| i)]);
+            let rest = rest.strip_prefix(',').unwrap_or(&rest);
+            if let Some(steps) = rest
+                .strip_prefix(" steps ")
+                .or_else(|| rest.strip_prefix(" step "))
+            {
+                let (first, after) = number(steps).unwrap();
+                let mut wanted = vec![first];
+                if let Some((end, _)) = after.strip_prefix('–').and_then(number) {
+                    wanted.push(end);
+                }
+                for step in wanted {
+                    assert!(
+                        last.lines().any(|l| l.starts_with(&format!("{step}. "))),
+                        "{path} cites step {step} of §{} of docs/rules.md, which has no such step",
+                        cites.last().unwrap()
+                    );
+                }
+            } else if let Some(quoted) = rest.strip_prefix(" \"") {
+                let title = &quoted[..quoted.find('"').unwrap()];
+                assert!(
+                    last.contains(&format!("\n### {title}\n")),
+                    "{path} cites \"{title}\" of §{} of docs/rules.md, which has no such heading",
+                    cites.last().unwrap()
+                );
+            }
+        }
+    }
+    assert!(cited > 50, "the code cites the rules {cited} times");
+}
+
+/// GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens.
+fn anchor(title: &str) -> String {
+    title
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// Every anchor of a Markdown text; a repeated heading gets `-1`, `-2`, … as on GitHub.
+fn anchors(text: &str) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    let mut all = std::collections::BTreeSet::new();
+    for (_, title, _) in headings(text) {
+        let base = anchor(title);
+        let n = seen.entry(base.clone()).or_default();
+        all.insert(if *n == 0 { base } else { format!("{base}-{n}") });
+        *n += 1;
+    }
+    all
+}
+
+/// The targets of the inline links `[text](target)` of a Markdown text, outside code.
+fn links(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        // Code spans hold examples, not links.
+        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join("");
+        for (at, _) in prose.match_indices("](") {
+            let rest = &prose[at + 2..];
+            if let Some(end) = rest.find(')') {
+                found.push(rest[..end].to_string());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_relative_link_in_the_documents_resolves() {
+    let mut checked = 0;
+    for (path, text) in documents()
+        .into_iter()
+        .chain([("CHANGELOG.md".to_string(), read("CHANGELOG.md"))])
+    {
+        let dir = Path::new(&path).parent().unwrap();
+        for target in links(&text) {
+            if target.starts_with("http://")
+                || target.starts_with("https://")
+                || target.starts_with("mailto:")
+                || target.starts_with('<')
+            {
+                continue;
+            }
+            let (file, fragment) = match target.split_once('#') {
+                Some((f, a)) => (f, Some(a)),
+                None => (target.as_str(), None),
+            };
+            let resolved = if file.is_empty() {
+                PathBuf::from(&path)
+            } else {
+                dir.join(file)
+            };
+            let full = Path::new(ROOT).join(&resolved);
+            assert!(
+                full.exists(),
+                "{path} links to {target}, but {} does not exist",
+                resolved.display()
+            );
+            if let Some(fragment) = fragment {
+                let fragment = percent_encoding::percent_decode_str(fragment)
+                    .decode_utf8()
+                    .unwrap();
+                let target_text = std::fs::read_to_string(&full).unwrap();
+                assert!(
+                    anchors(&target_text).contains(fragment.as_ref()),
+                    "{path} links to {target}, but {} has no heading with that anchor",
+                    resolved.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "{checked} links checked");
+}
+
+#[test]
+fn only_the_readme_names_days_of_the_demo() {
+    // src/app/demo/tests.rs runs every `demo --today YYYY-MM-DD` the README names: a day
+    // named anywhere else would not be checked.
+    for (path, text) in documents() {
+        if path != "README.md" {
+            assert!(
+                !text.contains("demo --today 2"),
+                "{path} names a day of the demo; name it in README.md, whose days are tested"
+            );
         }
     }
 }
@@ -279,7 +624,10 @@ fn files_under(dir: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn the_documents_do_not_contradict_what_the_code_does() {
-    let docs = format!("{}\n{}", read("README.md"), read("deploy/README.md"));
+    let docs: String = documents()
+        .into_iter()
+        .map(|(_, text)| text + "\n")
+        .collect();
     // Each phrase once said something the code does not do; the reason follows it.
     for (stale, truth) in [
         (

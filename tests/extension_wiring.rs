@@ -1,5 +1,5 @@
-//! SPEC §9 as the binary wires it: the owner's notice carries the request button only when a
-//! signing secret is configured, pending requests reach the administrators' run summary,
+//! docs/rules.md §9 as the binary wires it: the owner's notice carries the request button only when
+//! a signing secret is configured, pending requests reach the administrators' run summary,
 //! `keywarden serve` answers signed requests and refuses the rest, and `check` says whether
 //! interactions are on — all against the local fakes.
 
@@ -52,7 +52,7 @@ async fn the_notice_carries_the_request_button_only_with_a_signing_secret() {
         .expect("a notice");
     assert!(
         action_ids(&notice.blocks).is_empty(),
-        "no button without SPEC §9"
+        "no button without docs/rules.md §9"
     );
     assert!(notice.text.contains("状態欄に「延長」"), "{}", notice.text);
 

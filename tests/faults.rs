@@ -572,8 +572,9 @@ async fn a_policy_left_after_the_user_is_named_and_the_row_still_marked() {
     );
 }
 
-/// SPEC §7: Slack's rate limit is the app's. A 429 with `Retry-After: 1` on one DM holds every
-/// `chat.postMessage` of the client back until the second has passed, not only that one's retry.
+/// docs/rules.md §7: Slack's rate limit is the app's. A 429 with `Retry-After: 1` on one DM holds
+/// every `chat.postMessage` of the client back until the second has passed, not only that one's
+/// retry.
 #[tokio::test]
 async fn a_429_pauses_every_post_not_only_its_own_retry() {
     use keywarden::adapters::Messenger;
@@ -616,7 +617,7 @@ async fn a_429_pauses_every_post_not_only_its_own_retry() {
     assert_eq!(slack.messages().len(), 2);
 }
 
-/// SPEC §7: a `Retry-After` over 60 s fails that message and every later one of the client
+/// docs/rules.md §7: a `Retry-After` over 60 s fails that message and every later one of the client
 /// (one client per run) at once, without another request to Slack.
 #[tokio::test]
 async fn a_retry_after_over_a_minute_stops_every_later_post() {

@@ -1,5 +1,5 @@
-//! Key hygiene beyond the sheet (SPEC §8), against moto: each rule acting, not acting, and on
-//! its boundary days; protected users and the path prefix honoured; key deletions counted by
+//! Key hygiene beyond the sheet (docs/rules.md §8), against moto: each rule acting, not acting, and
+//! on its boundary days; protected users and the path prefix honoured; key deletions counted by
 //! the cap; dry runs changing nothing; the rotated secret kept in Secrets Manager only.
 
 mod support;
@@ -23,7 +23,7 @@ fn of_kind(report: &Value, kind: &str) -> Vec<Value> {
         .collect()
 }
 
-/// The day the key was created, as a date in Asia/Tokyo (how SPEC §8 counts ages).
+/// The day the key was created, as a date in Asia/Tokyo (how docs/rules.md §8 counts ages).
 async fn created_on(env: &TestEnv, user: &str) -> NaiveDate {
     support::keys::created_on(&env.iam_client(), user).await
 }
@@ -290,7 +290,7 @@ async fn deactivate_before_delete_then_tear_down_after_the_grace() {
         let (_, report) = run_on(&env, day(d), &[]).await;
         assert!(actions(&report).is_empty(), "{d}: {report:#}");
     }
-    // N+1 days after the end date: the teardown of SPEC §4.
+    // N+1 days after the end date: the teardown of docs/rules.md §4.
     let (status, report) = run_on(&env, day("2026-11-24"), &[]).await;
     assert_eq!(status, 0, "{report:#}");
     assert_eq!(of_kind(&report, "delete")[0]["outcome"], "done");

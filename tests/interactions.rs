@@ -1,5 +1,5 @@
-//! Extension requests from Slack end to end (SPEC §9): the interactions server on 127.0.0.1
-//! against the fake Google and Slack servers, with requests signed as Slack signs them.
+//! Extension requests from Slack end to end (docs/rules.md §9): the interactions server on
+//! 127.0.0.1 against the fake Google and Slack servers, with requests signed as Slack signs them.
 
 mod support;
 

@@ -1,5 +1,5 @@
 //! The daily job end to end: the real binary against fake Google and Slack servers and moto,
-//! all on 127.0.0.1 (SPEC §1–§7).
+//! all on 127.0.0.1 (docs/rules.md §1–§7).
 
 mod support;
 
@@ -737,8 +737,8 @@ async fn protection_ignores_case_as_iam_does() {
     assert!(!remaining(&env.iam_client(), "Admin").await.is_empty());
 }
 
-/// SPEC §7: a `Retry-After` over 60 s is not waited for. That message fails and so does every
-/// message of the run not yet sent, without reaching Slack; the sheet is still written.
+/// docs/rules.md §7: a `Retry-After` over 60 s is not waited for. That message fails and so does
+/// every message of the run not yet sent, without reaching Slack; the sheet is still written.
 #[tokio::test]
 async fn a_retry_after_over_a_minute_fails_every_message_not_yet_sent() {
     let (env, key) = env_with_tanaka(Loadout::original()).await;

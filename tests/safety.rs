@@ -28,7 +28,7 @@ use support::google::Endpoint;
 struct Sheets {
     grids: HashMap<String, Grid>,
     writes: Mutex<Vec<CellWrite>>,
-    /// Log-sheet lines (SPEC §11).
+    /// Log-sheet lines (docs/rules.md §11).
     appended: Mutex<Vec<Vec<serde_json::Value>>>,
 }
 
@@ -222,7 +222,7 @@ fn grid(rows: &[GenRow]) -> Grid {
     g
 }
 
-/// The contract's own words (SPEC §3/§4): a row may cause a deletion only when it is open,
+/// The contract's own words (docs/rules.md §3/§4): a row may cause a deletion only when it is open,
 /// readable and past its end date, and no other live row needs the same IAM user.
 fn may_delete(rows: &[GenRow], user: &str) -> bool {
     let mine = |r: &&GenRow| format!("user-{}", r.account) == user;
@@ -383,7 +383,7 @@ proptest! {
         for user in &deleted {
             prop_assert!(may_delete(&rows, user), "{user} deleted against the rules: {rows:#?}");
             prop_assert!(user.as_str() != "user-4", "protected user deleted");
-            // SPEC §4 steps 3–4: IAM must hold a due row's key, or the tag keywarden set for it.
+            // docs/rules.md §4 steps 3–4: IAM must hold a due row's key, or the tag keywarden set for it.
             let i: usize = user.trim_start_matches("user-").parse().unwrap();
             let due_keys: Vec<String> = rows.iter().filter(|r| r.account == i && r.end.is_some_and(|d| d < 0)).map(|r| key_id(r.key)).collect();
             let proven = match states[i] {
@@ -393,7 +393,7 @@ proptest! {
             };
             prop_assert!(proven, "{user} deleted without the row's key or the tag: {states:?} {rows:#?}");
         }
-        // Every other IAM write is the deletion of a due row's own key (SPEC §4 step 5).
+        // Every other IAM write is the deletion of a due row's own key (docs/rules.md §4 step 5).
         for (user, step) in &applied {
             if deleted.contains(&user) {
                 continue;
@@ -424,7 +424,7 @@ proptest! {
         }
     }
 
-    /// SPEC §8: with a deactivation grace, rows past their end date only have their key set
+    /// docs/rules.md §8: with a deactivation grace, rows past their end date only have their key set
     /// Inactive — and never more keys than `KEYWARDEN_MAX_DEACTIVATIONS` in one run: over the cap,
     /// none at all.
     #[test]
@@ -459,7 +459,7 @@ proptest! {
     }
 }
 
-// --- The one proof, over hostile sheets against an IAM that keeps its word (SPEC §4, §8) ----
+// --- The one proof, over hostile sheets against an IAM that keeps its word (docs/rules.md §4, §8) ----
 //
 // IAM here is the truth: every key has at most one owner, deletions change what later reads
 // see, and a key can only be set Inactive by its owner's name. Sheets are typed by people:
@@ -597,7 +597,7 @@ impl HostileRow {
         !self.status.contains("削除")
     }
 
-    /// Open, readable and past its end date (the first line of SPEC §3 that can act).
+    /// Open, readable and past its end date (the first line of docs/rules.md §3 that can act).
     fn ended(&self) -> bool {
         self.live()
             && !self.status.contains("延長")
@@ -820,7 +820,7 @@ proptest! {
         run_on(&settings, &sheets, &slack, &iam, Mode::Run);
         let changes = iam.changes.lock().unwrap().clone();
 
-        // SPEC §4's "another live row": live and not itself due for deletion today. What such
+        // docs/rules.md §4's "another live row": live and not itself due for deletion today. What such
         // a row holds (its key, or any key of the user it names) is never deleted; only a row
         // in its own grace period may see its key set Inactive, and then no other such row may
         // claim it.

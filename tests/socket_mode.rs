@@ -1,4 +1,4 @@
-//! `keywarden serve` over Socket Mode (SPEC §9 for hosts with no public URL): with
+//! `keywarden serve` over Socket Mode (docs/rules.md §9 for hosts with no public URL): with
 //! `SLACK_APP_TOKEN` the binary opens a WebSocket to the fake Slack instead of listening, runs
 //! every interaction through the same handler as HTTP, and acknowledges each envelope with
 //! what the HTTP body would have been. No signing secret, no AWS (moto is not started).

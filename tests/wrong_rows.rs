@@ -1,6 +1,6 @@
-//! SPEC §4's proofs against moto: a row the sheet gets wrong never deletes the wrong thing, and
-//! what was done reaches the sheet before anything waits on Slack. The one proof (steps 1–5)
-//! runs before every destructive step — the key-only deletion, the deactivation of a grace
+//! The proof of docs/rules.md §4 against moto: a row the sheet gets wrong never deletes the wrong
+//! thing, and what was done reaches the sheet before anything waits on Slack. The one proof (steps
+//! 1–5) runs before every destructive step — the key-only deletion, the deactivation of a grace
 //! period, the reactivation — so the sheets that used to slip past a path with its own partial
 //! copy of the checks are here too.
 
@@ -537,7 +537,7 @@ async fn the_own_policy_goes_whatever_the_sheet_spells_the_user() {
     assert!(remaining(&env.iam_client(), "tanaka-s3").await.is_empty());
 }
 
-// --- SPEC §8's deactivation before delete: the same proof first ----------------------------
+// --- deactivation before delete (docs/rules.md §8): the same proof first --------------------
 
 async fn grace_env() -> TestEnv {
     let mut env = env().await;

@@ -1,4 +1,4 @@
-//! The AWS accounts of SPEC §10 through STS and Organizations: the home account
+//! The AWS accounts of docs/rules.md §10 through STS and Organizations: the home account
 //! (`GetCallerIdentity`), the Organization's active accounts (`ListAccounts`, every page), the
 //! account a key belongs to (`GetAccessKeyInfo`), and IAM + Secrets Manager clients acting in
 //! another account through aws-config's assume-role provider (credentials cached and renewed

@@ -148,8 +148,8 @@ pub trait Messenger {
         text: &str,
     ) -> impl Future<Output = Result<(), SendError>> + Send;
 
-    /// A DM with interactive `blocks` after the text (the notice's request button, SPEC §9).
-    /// Stand-ins that show only text may keep this default.
+    /// A DM with interactive `blocks` after the text (the notice's request button,
+    /// docs/rules.md §9). Stand-ins that show only text may keep this default.
     fn send_with_blocks(
         &self,
         to: &SlackUserId,
@@ -183,7 +183,7 @@ pub trait Iam {
         user: &IamUserName,
         step: &Step,
     ) -> impl Future<Output = Result<StepResult, ServiceError>> + Send;
-    /// Every access key of the users under `path_prefix`, with its last use (SPEC §8).
+    /// Every access key of the users under `path_prefix`, with its last use (docs/rules.md §8).
     fn account_keys(
         &self,
         path_prefix: &str,
@@ -232,7 +232,7 @@ pub trait Vault {
     -> impl Future<Output = Result<Option<Secret>, ServiceError>> + Send;
 }
 
-/// The AWS accounts beyond the home account (SPEC §10): who we are, which accounts the
+/// The AWS accounts beyond the home account (docs/rules.md §10): who we are, which accounts the
 /// Organization has, which account a key belongs to, and IAM + vault acting in another account.
 /// Boxed futures: the run holds it as `&dyn Fleet`, whatever the IAM and vault types.
 pub trait Fleet<I, V>: Sync {

@@ -1,4 +1,4 @@
-//! Slack Web API through `slack-morphism`: bot DMs with `chat.postMessage` (SPEC §7).
+//! Slack Web API through `slack-morphism`: bot DMs with `chat.postMessage` (docs/rules.md §7).
 
 use std::time::Duration;
 
@@ -38,7 +38,7 @@ pub struct SlackDm {
     /// `https://slack.com/api` (no trailing slash), for the calls made without slack-morphism.
     api_url: String,
     /// No `chat.postMessage` leaves before this instant: a 429's `Retry-After` holds for the
-    /// whole app, not only for the message that got it (SPEC §7).
+    /// whole app, not only for the message that got it (docs/rules.md §7).
     not_before: std::sync::Mutex<Option<tokio::time::Instant>>,
     /// Set once Slack asked for a wait over [`MAX_RETRY_AFTER`]: from then on every post of
     /// this client (one per run) fails at once, without a request, so the run does not keep
@@ -148,7 +148,7 @@ impl SlackDm {
     }
 
     /// `auth.test` with its `x-oauth-scopes` header, which slack-morphism does not expose: a
-    /// plain HTTPS POST on the same connector. Reads only; posts nothing (SPEC §6).
+    /// plain HTTPS POST on the same connector. Reads only; posts nothing (docs/rules.md §6).
     pub async fn auth_check(&self) -> Result<SlackAuth, ServiceError> {
         use google_sheets4::common::{Body, to_body, to_bytes};
         use google_sheets4::hyper::{Method, Request, header};

@@ -1,6 +1,6 @@
 //! Decodes a Sheets `values:batchGet` answer straight into [`RowSink`]s, one row at a time,
 //! skipping the cells no sink wants: the whole answer as `serde_json::Value` cells would take
-//! several times its JSON size (SPEC §2's columns are a few of a form's many).
+//! several times its JSON size (the columns of docs/rules.md §2 are a few of a form's many).
 
 use std::fmt;
 

@@ -197,7 +197,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
             "no Slack token (see above)",
         ),
         Some(slack) => {
-            // Reads only: `check` never posts, not even a test message (SPEC §6).
+            // Reads only: `check` never posts, not even a test message (docs/rules.md §6).
             let auth = slack.auth_check().await;
             let answered = auth.is_ok();
             let scopes = auth.as_ref().ok().and_then(|a| a.scopes.clone());
@@ -222,7 +222,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
         }
     }
 
-    // SPEC §9: on when a signing secret is configured; reading it is all `check` does.
+    // docs/rules.md §9: on when a signing secret is configured; reading it is all `check` does.
     let ext = &settings.extensions;
     match (&ext.signing_secret, &ext.signing_secret_name) {
         (Some(_), _) => list.pass(
@@ -260,7 +260,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                     )
                 })
                 .map_err(|e| {
-                    format!("{e} (check the AWS credentials and the IAM permissions in the README)")
+                    format!("{e} (check the AWS credentials and the IAM permissions in docs/guide.md, Set-up)")
                 }),
             "IAM reachable",
         ),
@@ -285,7 +285,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
     }
 }
 
-/// SPEC §10: every account keywarden may act in, entered (AssumeRole) and read once; one
+/// docs/rules.md §10: every account keywarden may act in, entered (AssumeRole) and read once; one
 /// line each. Nothing is changed in any of them. Protected users qualified by an account get
 /// one line: each must name one of these accounts.
 async fn accounts(

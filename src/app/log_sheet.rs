@@ -1,4 +1,4 @@
-//! Appending to the log sheet (SPEC §11), shared by the daily run and the extension
+//! Appending to the log sheet (docs/rules.md §11), shared by the daily run and the extension
 //! endpoint. The sheet is only ever appended to and never read back: it grows for years and
 //! a run's cost must not grow with it. It is created, with its header row, the first time an
 //! append finds it missing.

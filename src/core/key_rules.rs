@@ -1,5 +1,5 @@
-//! Key hygiene beyond the sheet (SPEC §8): age limits, unused keys, rotation due, shadow keys —
-//! pure rules over the account's access keys, like `plan` is over the sheet's rows.
+//! Key hygiene beyond the sheet (docs/rules.md §8): age limits, unused keys, rotation due, shadow
+//! keys — pure rules over the account's access keys, like `plan` is over the sheet's rows.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;

@@ -97,7 +97,7 @@ pub fn run_lines(
         .map(|r| LogLine {
             at,
             run_id: run_id.to_string(),
-            // SPEC §10: the 12-digit account, when the run knows it.
+            // docs/rules.md §10: the 12-digit account, when the run knows it.
             aws_account: r.aws_account.clone().unwrap_or_default(),
             row: r.row,
             owner: r.owner.clone(),

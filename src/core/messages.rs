@@ -1,4 +1,4 @@
-//! The Slack messages, in Japanese as the original system sent them (SPEC §7). Pure text.
+//! The Slack messages, in Japanese as the original system sent them (docs/rules.md §7). Pure text.
 
 use crate::core::ahead::{SUMMARY_DAYS, Upcoming};
 use crate::core::outcome::{
@@ -154,7 +154,7 @@ fn in_account(row: &RequestRow) -> String {
 }
 
 /// The owner's notice a week (notify_days) before the end date; `with_button` when it carries
-/// the "延長を申請する" button (SPEC §9).
+/// the "延長を申請する" button (docs/rules.md §9).
 pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: bool) -> String {
     let when = if days_left == 0 {
         "本日".to_string()
@@ -230,7 +230,8 @@ pub fn owner_already_gone(row: &RequestRow) -> String {
     )
 }
 
-/// The owner's notice when only the row's key was deleted and the user kept (SPEC §4 step 5).
+/// The owner's notice when only the row's key was deleted and the user kept
+/// (docs/rules.md §4 step 5).
 pub fn owner_key_deleted(row: &RequestRow, keeper: &Keeper) -> String {
     let kept_for = match &keeper.named {
         None => format!("{} 行目の申請", keeper.row),
@@ -253,7 +254,7 @@ pub struct KeyRef<'a> {
     pub owner: &'a str,
     pub user: &'a str,
     pub key: &'a str,
-    /// The key's AWS account, when the run knows it (SPEC §10).
+    /// The key's AWS account, when the run knows it (docs/rules.md §10).
     pub account: Option<&'a crate::core::domain::Account>,
 }
 
@@ -271,7 +272,7 @@ fn greeting(owner: &str) -> String {
     }
 }
 
-/// SPEC §8 age limit, before the deletion.
+/// docs/rules.md §8 age limit, before the deletion.
 pub fn key_age_notice(k: &KeyRef, age: i64, days_left: i64) -> String {
     format!(
         "{}{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過しました。\
@@ -284,7 +285,7 @@ pub fn key_age_notice(k: &KeyRef, age: i64, days_left: i64) -> String {
     )
 }
 
-/// SPEC §8 age limit reached.
+/// docs/rules.md §8 age limit reached.
 pub fn key_age_deleted(k: &KeyRef, age: i64) -> String {
     format!(
         "{}{}IAM ユーザー「{}」のアクセスキー {} は作成から {age} 日が経過したため削除しました（IAM ユーザーは残っています）。\n\
@@ -296,7 +297,7 @@ pub fn key_age_deleted(k: &KeyRef, age: i64) -> String {
     )
 }
 
-/// SPEC §8 unused key.
+/// docs/rules.md §8 unused key.
 pub fn key_deactivated_unused(k: &KeyRef, idle: i64) -> String {
     format!(
         "{}{}IAM ユーザー「{}」のアクセスキー {} は {idle} 日間使われていないため無効化しました（削除はしていません）。\n\
@@ -308,7 +309,7 @@ pub fn key_deactivated_unused(k: &KeyRef, idle: i64) -> String {
     )
 }
 
-/// SPEC §8 deactivate-before-delete for a sheet row.
+/// docs/rules.md §8 deactivate-before-delete for a sheet row.
 pub fn row_deactivated(row: &RequestRow, delete_on: &str) -> String {
     format!(
         "{} さん\n利用終了日（{}）を過ぎたため、{}IAM ユーザー「{}」のアクセスキー {} を無効化しました。\n\
@@ -322,7 +323,7 @@ pub fn row_deactivated(row: &RequestRow, delete_on: &str) -> String {
     )
 }
 
-/// SPEC §8 reactivation after an extension.
+/// docs/rules.md §8 reactivation after an extension.
 pub fn row_reactivated(row: &RequestRow) -> String {
     format!(
         "{} さん\n延長が記入されたため、{}IAM ユーザー「{}」のアクセスキー {} を再び有効にしました。",
@@ -333,7 +334,7 @@ pub fn row_reactivated(row: &RequestRow) -> String {
     )
 }
 
-/// SPEC §8 rotation: the secret's name, never the secret.
+/// docs/rules.md §8 rotation: the secret's name, never the secret.
 pub fn key_rotated(k: &KeyRef, new_key: &str, secret_name: &str) -> String {
     format!(
         "{}{}IAM ユーザー「{}」のアクセスキーをローテーションしました。\n\
@@ -360,7 +361,7 @@ pub fn admin_summary(
     week: &[Upcoming],
 ) -> Option<String> {
     // An account that could not be entered is one line (its alert names the rows), not one
-    // line per row (SPEC §10).
+    // line per row (docs/rules.md §10).
     let kept: Vec<ActionOutcome>;
     let outcomes = if outcomes
         .iter()

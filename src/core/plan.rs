@@ -1,4 +1,4 @@
-//! The rules of SPEC §3: one decision per row, no I/O, no clock (today is an argument).
+//! The rules of docs/rules.md §3: one decision per row, no I/O, no clock (today is an argument).
 
 use chrono::{Days, NaiveDate};
 
@@ -10,8 +10,8 @@ use crate::core::sheet::{CellProblem, Directory, Holdings, Owner, RequestRow, Re
 pub struct Rules {
     pub notify_days: u32,
     pub max_deletions: usize,
-    /// `KEYWARDEN_DEACTIVATE_GRACE_DAYS` (SPEC §8): days after the end date during which the
-    /// key is only set Inactive; 0 tears down the day after, as SPEC §3.
+    /// `KEYWARDEN_DEACTIVATE_GRACE_DAYS` (docs/rules.md §8): days after the end date during which the
+    /// key is only set Inactive; 0 tears down the day after, as docs/rules.md §3.
     pub deactivate_grace: u32,
 }
 
@@ -30,9 +30,9 @@ pub enum Decision {
     Delete,
     /// The end date is near and this end date was not yet notified.
     Notify { days_left: i64 },
-    /// SPEC §8 grace: the end date has passed, the key is only set Inactive for now.
+    /// docs/rules.md §8 grace: the end date has passed, the key is only set Inactive for now.
     Deactivate,
-    /// SPEC §8: a row whose key keywarden had deactivated was extended (`延長`, or its end
+    /// docs/rules.md §8: a row whose key keywarden had deactivated was extended (`延長`, or its end
     /// date moved past today).
     Reactivate,
     /// Nothing to do today.
@@ -43,7 +43,7 @@ pub enum Decision {
 pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
     match row.status {
         RowStatus::Deleted => return Decision::SkipDeleted,
-        // SPEC §8: only keywarden writes 無効化日, so its key was set Inactive by us; it is set
+        // docs/rules.md §8: only keywarden writes 無効化日, so its key was set Inactive by us; it is set
         // Active again whether or not the grace is still configured.
         RowStatus::Extended if row.deactivated_on.is_some() => {
             return Decision::Reactivate;
@@ -60,7 +60,7 @@ pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
         Err(problems) => return Decision::Unusable(problems.clone()),
     };
     let end = valid.end;
-    // SPEC §8: the end date of a row whose key keywarden set Inactive was moved past today
+    // docs/rules.md §8: the end date of a row whose key keywarden set Inactive was moved past today
     // (an approved extension, or by hand): the key is set Active again.
     if row.deactivated_on.is_some() && today <= end {
         return Decision::Reactivate;
@@ -170,7 +170,7 @@ impl<'a> Plan<'a> {
             .count()
     }
 
-    /// Rows whose key this run sets Inactive (SPEC §8 grace rule).
+    /// Rows whose key this run sets Inactive (docs/rules.md §8 grace rule).
     pub fn deactivations_due(&self) -> usize {
         self.rows
             .iter()

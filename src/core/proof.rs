@@ -1,4 +1,4 @@
-//! The proof of SPEC §4 steps 1–5, made before every change that deletes or deactivates
+//! The proof of docs/rules.md §4 steps 1–5, made before every change that deletes or deactivates
 //! anything on a row's behalf: a full teardown, a key-only deletion, and the deactivation of
 //! a grace period (and, as a precaution, the reactivation after an extension). Pure: given
 //! what IAM said of the row's user (read once by the caller) and the one index of what the

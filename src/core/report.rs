@@ -1,4 +1,4 @@
-//! The result of a run: one record per action (SPEC §6), as JSON or as a table for people.
+//! The result of a run: one record per action (docs/rules.md §6), as JSON or as a table for people.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -121,7 +121,7 @@ impl Report {
         }
     }
 
-    /// SPEC §6: 0 when every action succeeded, 1 when any failed or was refused.
+    /// docs/rules.md §6: 0 when every action succeeded, 1 when any failed or was refused.
     pub fn exit_code(&self) -> i32 {
         if self.error.is_some() {
             return 2;
@@ -163,7 +163,8 @@ impl Report {
         if shown.is_empty() {
             out.push_str("Nothing needs attention today.\n");
         } else {
-            // The AWS account column appears once the run knows an action's account (SPEC §10).
+            // The AWS account column appears once the run knows an action's account
+            // (docs/rules.md §10).
             let with_aws = shown.iter().any(|a| a.aws_account.is_some());
             let mut header = vec!["row", "action", "outcome"];
             if with_aws {

@@ -1,5 +1,6 @@
-//! What tearing an IAM user down takes (SPEC §4), as data: the user's inventory, the guards that
-//! refuse, and the ordered steps. Pure, so the order and the refusals are tested without IAM.
+//! What tearing an IAM user down takes (docs/rules.md §4), as data: the user's inventory, the
+//! guards that refuse, and the ordered steps. Pure, so the order and the refusals are tested
+//! without IAM.
 
 use std::fmt;
 
@@ -26,8 +27,8 @@ pub struct UserInventory {
     pub teardown_tag: Option<String>,
 }
 
-/// Set on a user before keywarden's first change to it (SPEC §4 step 4): a keyless user is an
-/// interrupted teardown only when it carries this tag with the row's key ID.
+/// Set on a user before keywarden's first change to it (docs/rules.md §4 step 4): a keyless user is
+/// an interrupted teardown only when it carries this tag with the row's key ID.
 pub const TEARDOWN_TAG: &str = "keywarden:teardown";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,7 +151,7 @@ pub fn orphan_policy_arns(user: &IamUserName, inv: &UserInventory) -> Vec<String
 /// One idempotent IAM change; each tolerates the thing being gone already.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    /// Marks the user as being torn down for this key (SPEC §4 step 4), before any change.
+    /// Marks the user as being torn down for this key (docs/rules.md §4 step 4), before any change.
     TagForTeardown(AccessKeyId),
     DeleteLoginProfile,
     DeleteAccessKey(AccessKeyId),

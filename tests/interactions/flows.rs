@@ -1,4 +1,4 @@
-//! The paths of SPEC §9 that change the sheet, and the refusals that must not.
+//! The paths of docs/rules.md §9 that change the sheet, and the refusals that must not.
 
 use super::*;
 

@@ -1,5 +1,5 @@
 //! Administrators insert rows while the endpoint works: every write goes to the row found
-//! again by account and key, in a read made after the step's Slack calls (SPEC §9 step 4).
+//! again by account and key, in a read made after the step's Slack calls (docs/rules.md §9 step 4).
 
 use super::*;
 

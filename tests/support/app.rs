@@ -146,7 +146,7 @@ pub async fn run_command(command: &mut tokio::process::Command) -> RunOutput {
     }
 }
 
-/// Row 1 of the request sheet in the original system's layout (SPEC §2), columns A..L.
+/// Row 1 of the request sheet in the original system's layout (docs/rules.md §2), columns A..L.
 pub fn request_sheet_header() -> Vec<Value> {
     keywarden::core::sheet::ORIGINAL_LAYOUT
         .into_iter()

@@ -212,7 +212,7 @@ struct ProxyState {
     delay: Mutex<std::time::Duration>,
     /// Latency of the calls of one action (IAM, STS or Organizations), instead of `delay`.
     slow: Mutex<HashMap<String, std::time::Duration>>,
-    /// STS and Organizations calls, apart from IAM's (SPEC §10).
+    /// STS and Organizations calls, apart from IAM's (docs/rules.md §10).
     other_calls: Mutex<Vec<IamCall>>,
     /// Access keys of assumed-role sessions, by the account they act in.
     assumed: Mutex<HashMap<String, String>>,

@@ -48,7 +48,7 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The "延長を申請する" button for the owner's notice (SPEC §9, step 1).
+/// The "延長を申請する" button for the owner's notice (docs/rules.md §9, step 1).
 pub fn request_button(row: &RowRef) -> SlackBlock {
     SlackBlock::Actions(SlackActionsBlock::new(vec![
         SlackActionBlockElement::Button(
@@ -116,7 +116,7 @@ fn summary(info: &ApprovalInfo) -> String {
     )
 }
 
-/// The approval request with its two buttons (SPEC §9, step 3).
+/// The approval request with its two buttons (docs/rules.md §9, step 3).
 pub fn approval_request(info: &ApprovalInfo, target: &DecisionRef) -> SlackMessageContent {
     let value = target.encode();
     let buttons = SlackActionsBlock::new(vec![

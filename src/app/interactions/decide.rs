@@ -1,4 +1,4 @@
-//! An administrator's decision on a pending request (SPEC §9, step 4): under the handler's
+//! An administrator's decision on a pending request (docs/rules.md §9, step 4): under the handler's
 //! lock, re-read the row (found by account and key: no Slack call comes between this read and
 //! the write), let [`rules::request_for_decision`] say whether it still applies, write end
 //! date, `延長申請` and `延長履歴` in one update into the row found, then update every copy

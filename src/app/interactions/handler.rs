@@ -1,5 +1,5 @@
-//! The steps of SPEC §9 for one verified interaction: read the row fresh, ask [`rules`], write
-//! the sheet in one update, then talk to Slack. Returns the HTTP answer Slack gets. A write
+//! The steps of docs/rules.md §9 for one verified interaction: read the row fresh, ask [`rules`],
+//! write the sheet in one update, then talk to Slack. Returns the HTTP answer Slack gets. A write
 //! goes to the row found by account and key in a read made after the step's last Slack call
 //! before it: a row number read earlier may be another person's row by then.
 //!

@@ -1,4 +1,4 @@
-//! One log-sheet line per extension decision (SPEC §11): the request, the approval, the
+//! One log-sheet line per extension decision (docs/rules.md §11): the request, the approval, the
 //! rejection, each appended right after its sheet write with an ID of its own. A failed
 //! append is logged and changes nothing else: the decision is in the row already.
 

@@ -1,5 +1,5 @@
-//! Extension requests from Slack (SPEC §9): an owner answers the "a week left" notice with a
-//! button, fills a modal, an administrator approves or rejects, and the sheet records it all.
+//! Extension requests from Slack (docs/rules.md §9): an owner answers the "a week left" notice with
+//! a button, fills a modal, an administrator approves or rejects, and the sheet records it all.
 //!
 //! Why a module tree of its own: the daily job is a batch that plans then acts; this is a
 //! request/answer endpoint with its own trust boundary (every request is verified first,
@@ -10,8 +10,8 @@
 //! - [`payload`] and [`value`]: Slack's JSON turned into [`payload::Interaction`], once;
 //! - [`rules`] and [`record`]: pure decisions and the text kept in the sheet's cells;
 //! - [`row`]: the request row and its two extension cells in the sheet;
-//! - [`handler`] and [`decide`]: the steps of §9 against a [`crate::adapters::SheetStore`]
-//!   and a [`slack_api::InteractiveSlack`];
+//! - [`handler`] and [`decide`]: the steps of docs/rules.md §9 against a
+//!   [`crate::adapters::SheetStore`] and a [`slack_api::InteractiveSlack`];
 //! - [`blocks`]: the Block Kit Slack shows.
 //!
 //! Nothing here is kept in process memory between requests (a Lambda is stateless): the
@@ -83,7 +83,7 @@ pub struct InteractionSettings {
 }
 
 impl InteractionSettings {
-    /// The defaults of SPEC §5, with the given administrators.
+    /// The defaults of docs/rules.md §5, with the given administrators.
     pub fn with_admins(admins: Vec<SlackUserId>) -> Self {
         InteractionSettings {
             admins,

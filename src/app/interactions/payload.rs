@@ -1,5 +1,5 @@
 //! Slack's interaction request (a form body with one `payload` field of JSON) turned, once,
-//! into what happened for keywarden (SPEC §9). Slack's JSON is read with slack-morphism's
+//! into what happened for keywarden (docs/rules.md §9). Slack's JSON is read with slack-morphism's
 //! [`SlackInteractionEvent`]; everything keywarden does not handle is [`Interaction::Unknown`].
 
 use slack_morphism::prelude::*;
@@ -195,7 +195,7 @@ fn view_submission(ev: SlackInteractionViewSubmissionEvent) -> Result<Interactio
     let row = RowRef::decode(modal.private_metadata.as_deref().unwrap_or_default())
         .map_err(|e| error(&e.to_string(), None))?;
     // Found by action ID in whatever block holds it: block IDs are ours too, but the action
-    // IDs are the contract (SPEC §9).
+    // IDs are the contract (docs/rules.md §9).
     let state = ev.view.state_params.state.as_ref();
     let input = |action: &str| {
         state.and_then(|s| {

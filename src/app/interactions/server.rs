@@ -1,5 +1,5 @@
-//! The HTTP edge of SPEC §9: `POST /slack/interactions` and `GET /healthz`. Routing lives in
-//! [`handle_http`], a plain function of (method, path, headers, raw body), so the axum server
+//! The HTTP edge of docs/rules.md §9: `POST /slack/interactions` and `GET /healthz`. Routing lives
+//! in [`handle_http`], a plain function of (method, path, headers, raw body), so the axum server
 //! of `keywarden serve` and the Lambda Function URL path answer identically.
 //!
 //! A request is verified before anything else: unsigned, mis-signed or stale requests get 401

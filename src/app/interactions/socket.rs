@@ -1,4 +1,4 @@
-//! Socket Mode: SPEC §9 for hosts with no public URL. With `SLACK_APP_TOKEN` (`xapp-…`),
+//! Socket Mode: docs/rules.md §9 for hosts with no public URL. With `SLACK_APP_TOKEN` (`xapp-…`),
 //! `keywarden serve` opens WebSockets to Slack (slack-morphism's
 //! [`SlackClientSocketModeListener`]) instead of listening for HTTP, and every interaction
 //! goes to the same [`Interactions::handle`] the HTTP path calls.

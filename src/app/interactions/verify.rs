@@ -1,4 +1,5 @@
-//! Is this request from Slack? (SPEC §9) Nothing of a request is read before this says yes.
+//! Is this request from Slack? (docs/rules.md §9) Nothing of a request is read before this says
+//! yes.
 //!
 //! The HMAC and its constant-time comparison are slack-morphism's
 //! [`SlackEventSignatureVerifier`]. Its own 5-minute window uses the real clock and is not

@@ -1,6 +1,6 @@
-//! Phase: SPEC §8 for sheet rows — set a row's key Inactive in its grace period, or Active
+//! Phase: docs/rules.md §8 for sheet rows — set a row's key Inactive in its grace period, or Active
 //! again when a row keywarden had deactivated was extended (`延長`, or its end date moved past
-//! today). Only the row's own key is ever touched, and only after the one proof of SPEC §4
+//! today). Only the row's own key is ever touched, and only after the one proof of docs/rules.md §4
 //! (`prove`) shows it is the row's user's key and no other live row claims it.
 
 use chrono::{Days, NaiveDate};
@@ -101,8 +101,8 @@ async fn row<X: Services>(
     outcome
 }
 
-/// The proof first (SPEC §4 steps 1–5, as for a deletion), then the key's status, only when
-/// the verdict shows the key is the row's user's and still there.
+/// The proof first (docs/rules.md §4 steps 1–5, as for a deletion), then the key's status, only
+/// when the verdict shows the key is the row's user's and still there.
 async fn switch<X: Services>(
     job: &Job<'_, X>,
     holdings: &Holdings<'_>,

@@ -1,5 +1,5 @@
-//! Inside Lambda the invocation has a deadline (SPEC §4): with less than ten seconds left the
-//! run starts nothing new, stops waiting on Slack and writes what it has.
+//! Inside Lambda the invocation has a deadline (docs/rules.md §4): with less than ten seconds left
+//! the run starts nothing new, stops waiting on Slack and writes what it has.
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! Phase: SPEC §8's key rules (age, unused, rotation, shadow keys), decided by
+//! Phase: the key rules of docs/rules.md §8 (age, unused, rotation, shadow keys), decided by
 //! [`crate::core::key_rules`] on the account's keys as IAM lists them, and carried out like the
 //! sheet's rows: one outcome each, the same caps, the same summary.
 //!
@@ -307,8 +307,8 @@ async fn still_unused<X: Services>(
 }
 
 /// One user's key work runs in order; different users side by side. A rotation's new key ID
-/// is written to its row as soon as the rotation is done (SPEC §4): a key whose ID only this
-/// process knew would be lost with it.
+/// is written to its row as soon as the rotation is done (docs/rules.md §4): a key whose ID only
+/// this process knew would be lost with it.
 pub async fn run<X: Services>(
     job: &Job<'_, X>,
     layout: &RequestLayout,
@@ -479,7 +479,7 @@ async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode
     outcome
 }
 
-/// SPEC §8 rotation. The new secret goes to the vault and nowhere else: not Slack, not the
+/// docs/rules.md §8 rotation. The new secret goes to the vault and nowhere else: not Slack, not the
 /// logs, not the sheet, not the report.
 async fn rotate<X: Services>(
     job: &Job<'_, X>,

@@ -1,5 +1,5 @@
-//! Phase: append the lines of a finished stage to the log sheet (SPEC §11), right after that
-//! stage's status write: the status write comes first, and a failed append only adds an
+//! Phase: append the lines of a finished stage to the log sheet (docs/rules.md §11), right after
+//! that stage's status write: the status write comes first, and a failed append only adds an
 //! alert (exit 1) — it never undoes or holds back a write. A dry run appends nothing.
 
 use super::{Job, Mode, Services};

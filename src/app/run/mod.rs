@@ -1,10 +1,10 @@
-//! The daily run (SPEC §3, §4, §8) as a sequence of phases. Each phase is a small function that
-//! returns typed [`ActionOutcome`]s; the sheet writes, the administrators' summary and the
+//! The daily run (docs/rules.md §3, §4, §8) as a sequence of phases. Each phase is a small function
+//! that returns typed [`ActionOutcome`]s; the sheet writes, the administrators' summary and the
 //! report are derived from them. A dry run performs every read and stops before the first
 //! write — decided here and in the phases, never in the adapters.
 //!
-//! Order matters for what survives a crash or a Lambda time-out (SPEC §4 "When results reach
-//! the sheet"): IAM work, then its sheet writes, and only then the DMs about it; the notices,
+//! Order matters for what survives a crash or a Lambda time-out (docs/rules.md §4 "When results
+//! reach the sheet"): IAM work, then its sheet writes, and only then the DMs about it; the notices,
 //! which depend on no IAM result, go out meanwhile and never hold the IAM writes back.
 
 mod accounts;
@@ -51,7 +51,7 @@ pub enum Fatal {
     Read(ServiceError),
     #[error("{0}")]
     Headers(#[from] HeaderError),
-    /// The AWS accounts of the run could not be known (SPEC §10).
+    /// The AWS accounts of the run could not be known (docs/rules.md §10).
     #[error("{0}")]
     Accounts(String),
 }
@@ -79,9 +79,9 @@ pub struct Job<'a, X: Services> {
     pub sheets: &'a X::Sheets,
     pub slack: &'a X::Slack,
     pub iam: &'a X::Iam,
-    /// Where rotated keys are stored (SPEC §8); never asked unless rotation is configured.
+    /// Where rotated keys are stored (docs/rules.md §8); never asked unless rotation is configured.
     pub vault: &'a X::Vault,
-    /// The other AWS accounts (SPEC §10): who we are, and the way into each.
+    /// The other AWS accounts (docs/rules.md §10): who we are, and the way into each.
     pub fleet: &'a dyn Fleet<X::Iam, X::Vault>,
     /// When the run must have written what it has (Lambda); [`Deadline::none`] elsewhere.
     pub deadline: Deadline,

@@ -1,5 +1,5 @@
-//! Phase: the owners' notices a week before the end date (SPEC §3). `通知日` is asked for only
-//! when the owner's DM was delivered, so an owner who could not be reached is tried again.
+//! Phase: the owners' notices a week before the end date (docs/rules.md §3). `通知日` is asked for
+//! only when the owner's DM was delivered, so an owner who could not be reached is tried again.
 
 use futures::stream::{self, StreamExt};
 use slack_morphism::prelude::SlackBlock;
@@ -42,7 +42,7 @@ async fn notice<X: Services>(
         .as_ref()
         .map(|v| v.end)
         .unwrap_or(chrono::NaiveDate::MIN);
-    // SPEC §9: with extension requests on, the owner answers the notice with a button.
+    // docs/rules.md §9: with extension requests on, the owner answers the notice with a button.
     let button: Vec<SlackBlock> = match &p.row.valid {
         Ok(valid) if job.settings.extension_requests => {
             vec![blocks::request_button(&RowRef::of(valid))]

@@ -1,7 +1,7 @@
-//! The one proof before every change that deletes or deactivates on a row's behalf (SPEC §4
-//! steps 1–5): what IAM says of the row's user, read once, judged by [`crate::core::proof`]
-//! against the run's one index of what the sheet holds. The teardown, key-only and
-//! deactivation paths all call this, and act on its verdict only.
+//! The one proof before every change that deletes or deactivates on a row's behalf
+//! (docs/rules.md §4 steps 1–5): what IAM says of the row's user, read once, judged by
+//! [`crate::core::proof`] against the run's one index of what the sheet holds. The teardown,
+//! key-only and deactivation paths all call this, and act on its verdict only.
 
 use crate::adapters::{Iam, ServiceError};
 use crate::configuration::JobSettings;

@@ -1,5 +1,5 @@
 //! The parts of a run that need no service: the outcome of rows nothing is done to, the
-//! run-wide alerts of the sheets, and the safety caps (SPEC §4, §8).
+//! run-wide alerts of the sheets, and the safety caps (docs/rules.md §4, §8).
 
 use crate::configuration::JobSettings;
 use crate::core::domain::SlackUserId;
@@ -65,7 +65,7 @@ pub fn alerts(directory: &Directory, holdings: &Holdings) -> Vec<ActionOutcome> 
     people.chain(duplicates).collect()
 }
 
-/// One line per pending extension request of a live row (SPEC §9 step 5), with its row.
+/// One line per pending extension request of a live row (docs/rules.md §9 step 5), with its row.
 pub fn pending_extensions(table: &RequestTable) -> Vec<ActionOutcome> {
     table
         .rows

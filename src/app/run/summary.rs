@@ -1,5 +1,5 @@
-//! Phase: one summary DM per administrator of everything that needs attention (SPEC §7), in
-//! Japanese, derived from the run's outcomes; a dry run only composes it.
+//! Phase: one summary DM per administrator of everything that needs attention (docs/rules.md §7),
+//! in Japanese, derived from the run's outcomes; a dry run only composes it.
 
 use chrono::NaiveDate;
 

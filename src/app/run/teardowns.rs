@@ -1,4 +1,4 @@
-//! Phase: tear down the IAM users of due rows (SPEC §4). Each row first gets the one proof
+//! Phase: tear down the IAM users of due rows (docs/rules.md §4). Each row first gets the one proof
 //! (`prove`); a full teardown or a key-only deletion follows only from its verdict, and when
 //! IAM or the sheet disagree nothing changes and administrators hear.
 //! The owner's DM is only composed here: it is sent after the sheet write (see `owner_dms`).

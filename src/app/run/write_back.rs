@@ -1,5 +1,5 @@
 //! Phase: write the sheet changes the outcomes ask for, in one request. Called once after the
-//! IAM work and once after the notices (SPEC §4 "When results reach the sheet"); each call
+//! IAM work and once after the notices (docs/rules.md §4 "When results reach the sheet"); each call
 //! writes only the changes not yet attempted. Where to write is decided by the pure
 //! [`crate::core::sheet::writes::plan_at`], against row 1 and the IAM user and key cells as
 //! re-read now: nothing else decides where a row is. `状態` is re-read with them, so a status

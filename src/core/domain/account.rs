@@ -1,4 +1,4 @@
-//! AWS accounts (SPEC §10): the 12-digit ID, the accounts keywarden may act in, a row's
+//! AWS accounts (docs/rules.md §10): the 12-digit ID, the accounts keywarden may act in, a row's
 //! `AWSアカウント` cell, and `protected_users` entries qualified by account.
 //!
 //! A mistyped account ID can be somebody else's real account: nothing here guesses. A cell

@@ -1,5 +1,5 @@
 //! Dates as they arrive from the Sheets API: a serial number for a real date cell, or the text
-//! an administrator typed (SPEC §2).
+//! an administrator typed (docs/rules.md §2).
 
 use chrono::{Duration, NaiveDate};
 use unicode_normalization::UnicodeNormalization;
@@ -7,9 +7,9 @@ use unicode_normalization::UnicodeNormalization;
 use super::ids::shorten;
 
 /// The serial numbers read as dates: 2000-01-01 through 9999-12-31. Any calendar year is a date
-/// (SPEC §2: `9999/12/31` means "no end"), but a date *cell* holding a smaller number is not a
-/// plausible key date: it is a count or an ID typed into the column and then formatted as a date
-/// (`30` would read as 1900-01-29 and delete the user), so the row is reported instead.
+/// (docs/rules.md §2: `9999/12/31` means "no end"), but a date *cell* holding a smaller number is
+/// not a plausible key date: it is a count or an ID typed into the column and then formatted as a
+/// date (`30` would read as 1900-01-29 and delete the user), so the row is reported instead.
 const SERIALS: std::ops::RangeInclusive<f64> = 36_526.0..=2_958_465.0;
 
 /// Why a cell is not a date; English by `Display` (the report), Japanese by [`DateError::ja`].

@@ -1,6 +1,6 @@
 //! The `状態` cell, reduced to what the job decides on.
 
-/// What the status cell says about a row (SPEC §3): `削除` wins over `延長`.
+/// What the status cell says about a row (docs/rules.md §3): `削除` wins over `延長`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowStatus {
     /// Contains `削除` (e.g. `削除済み`): the key is gone.
@@ -13,7 +13,7 @@ pub enum RowStatus {
 
 /// What keywarden writes once a user is torn down.
 pub const DELETED_MARK: &str = "削除済み";
-/// What keywarden writes when it deactivates a row's key before the teardown (SPEC §8).
+/// What keywarden writes when it deactivates a row's key before the teardown (docs/rules.md §8).
 pub const DEACTIVATED_MARK: &str = "無効化済み";
 
 impl RowStatus {

@@ -1,5 +1,5 @@
-//! Who may do what, and when a request or a decision may change the sheet (SPEC §9). Pure: the
-//! handler reads the sheet, asks these functions, and writes only what they allow.
+//! Who may do what, and when a request or a decision may change the sheet (docs/rules.md §9). Pure:
+//! the handler reads the sheet, asks these functions, and writes only what they allow.
 
 use std::collections::BTreeMap;
 

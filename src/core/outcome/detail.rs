@@ -1,7 +1,7 @@
 //! The `detail` of each outcome, per audience: English for the JSON report, the table and the
 //! logs; Japanese for the administrators' Slack summary. Both come from the same typed value,
 //! so they cannot say different things. Identifiers (variable names, Slack error codes, IAM
-//! step names, the phrases SPEC §2 quotes) stay as they are in both.
+//! step names, the phrases docs/rules.md §2 quotes) stay as they are in both.
 //!
 //! Long by design: every outcome is worded twice, English and Japanese, side by side in one
 //! match arm, so that the two audiences can never be told different things.
@@ -22,7 +22,7 @@ use crate::core::teardown::{Refusal, Step, TEARDOWN_TAG};
 pub enum Lang {
     /// The JSON report, the table, the logs.
     En,
-    /// The administrators' Slack summary (SPEC §7: messages are in Japanese).
+    /// The administrators' Slack summary (docs/rules.md §7: messages are in Japanese).
     Ja,
 }
 

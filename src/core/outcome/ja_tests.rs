@@ -529,7 +529,7 @@ fn variants(o: &ActionOutcome) -> Vec<String> {
     v
 }
 
-/// Phrases administrators are told as they are, in any language (the contract quotes them).
+/// Phrases administrators are told as they are, in any language (docs/rules.md §2 quotes them).
 const FIXED_PHRASES: [&str; 1] = ["not found in users_json"];
 
 /// A run of three or more lower-case English words, outside quoted texts (`「…」`) and the

@@ -27,7 +27,7 @@ pub const OUT_OF_TIME: &str = "the invocation ran out of time";
 /// Why the key's account was not asked: the row names no AWS account.
 pub const NO_ROW_ACCOUNT: &str = "the row has no AWS account";
 
-/// The report's `action` field (SPEC §6, §8).
+/// The report's `action` field (docs/rules.md §6, §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
@@ -128,11 +128,11 @@ pub struct Subject {
     pub account: String,
     pub access_key_id: String,
     pub owner: String,
-    /// The AWS account it happens in, when known (SPEC §10).
+    /// The AWS account it happens in, when known (docs/rules.md §10).
     pub aws_account: Option<Account>,
 }
 
-/// Why an owner cannot be told anything (SPEC §2).
+/// Why an owner cannot be told anything (docs/rules.md §2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OwnerProblem {
     NotFound { name: String },
@@ -186,7 +186,7 @@ impl std::fmt::Display for DmFailure {
     }
 }
 
-/// A sheet cell change an action asks for (SPEC §3, §4, §8).
+/// A sheet cell change an action asks for (docs/rules.md §3, §4, §8).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CellChange {
     /// Status `削除済み`.
@@ -293,7 +293,7 @@ pub enum Skip {
     Nothing,
 }
 
-/// Why a teardown did not start (SPEC §4).
+/// Why a teardown did not start (docs/rules.md §4).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TeardownRefusal {
     /// A guard of [`crate::core::teardown`] refused, given what IAM says.
@@ -302,7 +302,7 @@ pub enum TeardownRefusal {
     Cap { due: usize, max: usize },
 }
 
-/// A due row's teardown (SPEC §4).
+/// A due row's teardown (docs/rules.md §4).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Teardown {
     Refused(TeardownRefusal),
@@ -334,16 +334,16 @@ pub enum Teardown {
     OutOfTime,
 }
 
-/// A notice a week before the end date (SPEC §3).
+/// A notice a week before the end date (docs/rules.md §3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub end: NaiveDate,
     pub days_left: i64,
-    /// The DM carries the "延長を申請する" button (SPEC §9).
+    /// The DM carries the "延長を申請する" button (docs/rules.md §9).
     pub with_button: bool,
 }
 
-/// SPEC §8 deactivation in the grace period, or reactivation after `延長`.
+/// docs/rules.md §8 deactivation in the grace period, or reactivation after `延長`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Switch {
     Refused(Refusal),
@@ -372,7 +372,7 @@ pub enum Switch {
     },
 }
 
-/// One SPEC §8 key rule.
+/// One key rule (docs/rules.md §8).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyRule {
     Rule(KeyAction),
@@ -473,7 +473,7 @@ pub enum Alert {
         lines: usize,
         error: String,
     },
-    /// An extension request waiting for an administrator's decision (SPEC §9 step 5).
+    /// An extension request waiting for an administrator's decision (docs/rules.md §9 step 5).
     PendingExtension(PendingCell),
     /// A row holds a rotated user's Inactive key, and whether the rotation's secret holds a
     /// newer key (whose ID never reached the sheet) could not be read.
@@ -491,7 +491,7 @@ pub enum Alert {
         key: AccessKeyId,
         error: String,
     },
-    /// An AWS account that could not be entered (SPEC §10): one line for the account, with
+    /// An AWS account that could not be entered (docs/rules.md §10): one line for the account, with
     /// the rows whose IAM work failed because of it.
     AccountUnavailable {
         account: Account,
@@ -524,7 +524,7 @@ pub enum Action {
         kind: ActionKind,
         error: String,
     },
-    /// The row's key belongs to another AWS account than the row says (SPEC §10): nothing
+    /// The row's key belongs to another AWS account than the row says (docs/rules.md §10): nothing
     /// changed anywhere. `key_account` as people should read it (`検証 (210987654321)`).
     WrongAccount {
         kind: ActionKind,
@@ -641,7 +641,7 @@ pub struct ActionRecord {
     pub end_date: Option<chrono::NaiveDate>,
     /// Days from today to the end date: 0 on the last day, negative once it has passed.
     pub days_left: Option<i64>,
-    /// SPEC §10: the 12-digit AWS account, when known.
+    /// docs/rules.md §10: the 12-digit AWS account, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_account: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,4 +1,4 @@
-//! Finding columns by their header text, never by position (SPEC §2).
+//! Finding columns by their header text, never by position (docs/rules.md §2).
 
 /// A column the job knows, with every header text accepted for it.
 pub struct ColumnSpec {

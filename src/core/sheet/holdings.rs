@@ -47,7 +47,7 @@ pub struct Held<'a> {
     pub row: usize,
     /// The status does not contain `削除` (`延長` rows are live).
     pub live: bool,
-    /// Due for deletion today (SPEC §3's delete, after any grace period).
+    /// Due for deletion today (docs/rules.md §3's delete, after any grace period).
     pub due: bool,
     /// The IAM user cell as written (trimmed); IAM compares it without regard to case.
     pub user: &'a str,
@@ -76,7 +76,7 @@ impl Held<'_> {
         self.key == KeyCell::Id(key.as_str())
     }
 
-    /// SPEC §4's "another live row": live and not itself due for deletion today.
+    /// docs/rules.md §4's "another live row": live and not itself due for deletion today.
     pub fn keeps_alive(&self) -> bool {
         self.live && !self.due
     }
@@ -208,7 +208,7 @@ impl<'a> Holdings<'a> {
         self.holders(key).find(|h| h.live && h.in_account(account))
     }
 
-    /// Where the row holding `user` and `key` is now (SPEC §4 step 8): `expected` if it still
+    /// Where the row holding `user` and `key` is now (docs/rules.md §4 step 8): `expected` if it still
     /// holds them, else the only row that does; `None` when none or several do.
     pub fn locate(&self, expected: usize, user: &IamUserName, key: &AccessKeyId) -> Option<usize> {
         let rows: Vec<usize> = self

@@ -1,4 +1,4 @@
-//! The spreadsheet as typed data. Knows the sheet layouts of SPEC §2; knows nothing of HTTP.
+//! The spreadsheet as typed data. Knows the sheet layouts of docs/rules.md §2; knows nothing of HTTP.
 
 mod columns;
 mod headers;

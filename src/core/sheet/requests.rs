@@ -1,4 +1,4 @@
-//! The request sheet: one row per issued access key (SPEC §2).
+//! The request sheet: one row per issued access key (docs/rules.md §2).
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -48,12 +48,12 @@ pub const DEACTIVATED: ColumnSpec = ColumnSpec {
     aliases: &[DEACTIVATED_HEADER],
     required: false,
 };
-/// `延長申請` (SPEC §9): a pending extension request, read for the run summary.
+/// `延長申請` (docs/rules.md §9): a pending extension request, read for the run summary.
 pub const PENDING_EXTENSION: ColumnSpec = ColumnSpec {
     aliases: &[crate::core::extension::record::PENDING_HEADER],
     required: false,
 };
-/// The row's AWS account (SPEC §10); without the column every row is in the home account.
+/// The row's AWS account (docs/rules.md §10); without the column every row is in the home account.
 pub const AWS_ACCOUNT: ColumnSpec = ColumnSpec {
     aliases: &["AWSアカウント", "AWSアカウントID", "アカウントID"],
     required: false,
@@ -62,7 +62,7 @@ pub const NOTIFIED: ColumnSpec = ColumnSpec {
     aliases: &[NOTIFIED_HEADER],
     required: false,
 };
-/// `延長履歴` (SPEC §9): decided requests. Only the endpoint reads it.
+/// `延長履歴` (docs/rules.md §9): decided requests. Only the endpoint reads it.
 pub const EXTENSION_HISTORY: ColumnSpec = ColumnSpec {
     aliases: &[crate::core::extension::record::HISTORY_HEADER],
     required: false,
@@ -86,7 +86,7 @@ pub const ISSUE_REQUEST: ColumnSpec = ColumnSpec {
 /// The status of a request not yet decided, as a form may pre-fill it.
 pub const REQUESTED_STATUS: &str = "申請中";
 
-/// Row 1 of the original system's request sheet, columns A..L (SPEC §2): the layout of the
+/// Row 1 of the original system's request sheet, columns A..L (docs/rules.md §2): the layout of the
 /// bundled example and of the tests. keywarden itself finds columns by header, in any order.
 pub const ORIGINAL_LAYOUT: [&str; 12] = [
     "タイムスタンプ",
@@ -116,11 +116,11 @@ pub struct RequestLayout {
     pub start: Option<usize>,
     pub notified: Option<usize>,
     pub deactivated: Option<usize>,
-    /// `延長申請` (SPEC §9).
+    /// `延長申請` (docs/rules.md §9).
     pub pending_extension: Option<usize>,
-    /// `AWSアカウント` (SPEC §10).
+    /// `AWSアカウント` (docs/rules.md §10).
     pub aws_account: Option<usize>,
-    /// `延長履歴` (SPEC §9); rows are not parsed from it.
+    /// `延長履歴` (docs/rules.md §9); rows are not parsed from it.
     pub extension_history: Option<usize>,
     /// `必要な権限` or `権限`: what a key request asks for.
     pub permissions: Option<usize>,
@@ -336,9 +336,9 @@ pub struct RequestRow {
     pub end: String,
     /// Last notice recorded in `通知日`; an unreadable cell counts as none (it gets rewritten).
     pub notified_on: Option<NaiveDate>,
-    /// `無効化日`: when keywarden set the row's key Inactive (SPEC §8).
+    /// `無効化日`: when keywarden set the row's key Inactive (docs/rules.md §8).
     pub deactivated_on: Option<NaiveDate>,
-    /// The `延長申請` cell as written (SPEC §9), empty when there is no pending request.
+    /// The `延長申請` cell as written (docs/rules.md §9), empty when there is no pending request.
     pub pending_extension: String,
     /// The `AWSアカウント` cell as read.
     pub aws_account_cell: AccountCell,
@@ -428,7 +428,7 @@ impl RequestRow {
         }
         .map_err(|e| problem(layout.end, END.aliases[0], e))
         .ok();
-        // Any year is a date (SPEC §2), so a year typo is caught here instead: an end date
+        // Any year is a date (docs/rules.md §2), so a year typo is caught here instead: an end date
         // before the row's own (readable) start date.
         let start_date = layout
             .start
@@ -563,7 +563,7 @@ fn account_cell(value: &Value) -> AccountCell {
 }
 
 impl RequestRow {
-    /// The status once keywarden's `無効化済み` is taken out of it (SPEC §8 reactivation).
+    /// The status once keywarden's `無効化済み` is taken out of it (docs/rules.md §8 reactivation).
     pub fn status_without_deactivated_mark(&self) -> String {
         self.status_text
             .replace(crate::core::domain::DEACTIVATED_MARK, "")
@@ -615,7 +615,7 @@ impl RequestTable {
     }
 
     /// Gives every row not yet deleted its AWS account. A cell naming no allowed account
-    /// makes the row unusable (SPEC §10): a mistyped ID can be somebody else's account.
+    /// makes the row unusable (docs/rules.md §10): a mistyped ID can be somebody else's account.
     pub fn resolve_accounts(&mut self, accounts: &Accounts) {
         let col = self.layout.aws_account;
         for row in self

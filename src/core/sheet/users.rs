@@ -1,4 +1,4 @@
-//! The `users_json` sheet: who is who on Slack (SPEC §2).
+//! The `users_json` sheet: who is who on Slack (docs/rules.md §2).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

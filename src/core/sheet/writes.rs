@@ -1,4 +1,4 @@
-//! Which cells a run writes, and where its rows are now (SPEC §4 step 8): pure, given the sheet
+//! Which cells a run writes, and where its rows are now (docs/rules.md §4 step 8): pure, given the sheet
 //! as re-read just before writing. Administrators edit while the job runs, so each change is
 //! written where its row (same IAM user and key) is now, and not at all when no single row
 //! holds them any more. `状態` is written only while it still holds what the run read: an

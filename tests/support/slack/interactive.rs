@@ -1,5 +1,5 @@
-//! The interactive part of the fake Slack (SPEC §9): `views.open` (a trigger can be refused,
-//! e.g. `expired_trigger_id`), `chat.update` of a posted message, and a receiver for
+//! The interactive part of the fake Slack (docs/rules.md §9): `views.open` (a trigger can be
+//! refused, e.g. `expired_trigger_id`), `chat.update` of a posted message, and a receiver for
 //! interaction `response_url`s. Kept apart so `slack.rs` stays readable.
 
 use std::sync::{Arc, Mutex};
