@@ -222,7 +222,7 @@ fn grid(rows: &[GenRow]) -> Grid {
     g
 }
 
-/// The contract's own words (docs/rules.md §3/§4): a row may cause a deletion only when it is open,
+/// The rules' own words (docs/rules.md §3, §4): a row may cause a deletion only when it is open,
 /// readable and past its end date, and no other live row needs the same IAM user.
 fn may_delete(rows: &[GenRow], user: &str) -> bool {
     let mine = |r: &&GenRow| format!("user-{}", r.account) == user;
@@ -465,7 +465,7 @@ proptest! {
 // see, and a key can only be set Inactive by its owner's name. Sheets are typed by people:
 // names mistyped or in another case, key IDs mistyped, copied, empty or annotated, renewals,
 // extended and deleted rows, grace periods, interrupted teardowns. The invariants are read off
-// the contract, not off the planner.
+// the rules (docs/rules.md), not off the planner.
 
 /// What IAM holds before the run: users `u0`..`u3` (`u3` protected) and which key each owns.
 #[derive(Debug, Clone)]
@@ -1011,7 +1011,7 @@ async fn a_config_file_syntax_error_names_file_and_line_never_the_token() {
 //
 // Three accounts with the same user names in each; key IDs are global, so a key is at most
 // one (account, user)'s. Account cells as typed: empty (home), IDs, aliases, typos. One account
-// may be impossible to enter. The invariants, read off the contract: nothing is changed in an
+// may be impossible to enter. The invariants, read off the rules (docs/rules.md §4, §10): nothing is changed in an
 // account the row does not prove; nothing a live row claims (in any account, by key or by
 // name) is deleted or set Inactive; an account that cannot be entered changes nothing.
 
