@@ -44,21 +44,15 @@ pub enum Command {
 
 /// Exit codes and variables, after every help: what a script and an administrator need.
 fn after_help() -> String {
-    let mut names = crate::configuration::KNOWN.to_vec();
-    names.sort_unstable();
     let mut lines = String::from(
-        "Variables (a --config TOML file takes the same keys in lower case, without KEYWARDEN_; the environment wins):",
+        "Variables (a --config TOML file takes the same keys in lower case, without KEYWARDEN_; \
+         the environment wins; the AWS SDK reads its own, such as AWS_REGION and AWS_PROFILE):",
     );
-    let mut line = String::from(" ");
-    for name in names.iter().chain(["AWS_REGION", "AWS_PROFILE"].iter()) {
-        if line.len() + name.len() > 90 {
-            lines.push_str(&format!("\n{line}"));
-            line = String::from(" ");
-        }
-        line.push(' ');
-        line.push_str(name);
+    for variable in crate::variables::VARIABLES {
+        lines.push_str("\n  ");
+        lines.push_str(&variable.help_line());
     }
-    lines.push_str(&format!("\n{line}\n"));
+    lines.push('\n');
     lines.push_str(
         "\nExit status: 0 every action succeeded; 1 an action failed or was refused (the others \
          still ran); 2 nothing could run (bad configuration, unreadable spreadsheet, missing \

@@ -18,6 +18,7 @@ use crate::core::domain::{
 use crate::core::issue::IssueSettings;
 use crate::core::key_rules::{HygieneRules, Rotation};
 use crate::core::plan::Rules;
+use crate::variables;
 
 /// What the daily run needs to know besides the sheets.
 #[derive(Debug, Clone)]
@@ -112,58 +113,6 @@ impl JobSettings {
     }
 }
 
-/// Every variable keywarden reads, so that a config file with a typo is caught (and listed in
-/// `keywarden --help`).
-pub const KNOWN: &[&str] = &[
-    "KEYWARDEN_SPREADSHEET_ID",
-    "KEYWARDEN_REQUEST_SHEET",
-    "KEYWARDEN_USERS_SHEET",
-    "KEYWARDEN_LOG_SHEET",
-    "KEYWARDEN_ADMIN_SLACK_IDS",
-    "KEYWARDEN_NOTIFY_DAYS",
-    "KEYWARDEN_TIMEZONE",
-    "KEYWARDEN_MAX_DELETIONS",
-    "KEYWARDEN_MAX_DEACTIVATIONS",
-    "KEYWARDEN_PROTECTED_USERS",
-    "KEYWARDEN_IAM_PATH_PREFIX",
-    "KEYWARDEN_TODAY",
-    "KEYWARDEN_CONCURRENCY",
-    "KEYWARDEN_HTTP_TIMEOUT_SECS",
-    "KEYWARDEN_MAX_KEY_AGE_DAYS",
-    "KEYWARDEN_KEY_AGE_GRACE_DAYS",
-    "KEYWARDEN_UNUSED_DAYS",
-    "KEYWARDEN_DEACTIVATE_GRACE_DAYS",
-    "KEYWARDEN_ROTATE_USERS",
-    "KEYWARDEN_ROTATE_DAYS",
-    "KEYWARDEN_ROTATE_SECRET_PREFIX",
-    "KEYWARDEN_REPORT_SHADOW_KEYS",
-    "GOOGLE_APPLICATION_CREDENTIALS",
-    "KEYWARDEN_SHEETS_API_URL",
-    "SLACK_BOT_TOKEN",
-    "KEYWARDEN_SLACK_TOKEN_SECRET",
-    "KEYWARDEN_GOOGLE_KEY_SECRET",
-    "KEYWARDEN_SLACK_API_URL",
-    "SLACK_SIGNING_SECRET",
-    "KEYWARDEN_SLACK_SIGNING_SECRET_SECRET",
-    "SLACK_APP_TOKEN",
-    "KEYWARDEN_SLACK_APP_TOKEN_SECRET",
-    "KEYWARDEN_EXTENSION_DAYS",
-    "KEYWARDEN_MAX_EXTENSION_DAYS",
-    "KEYWARDEN_APPROVAL_CHANNEL",
-    "KEYWARDEN_ACCOUNTS",
-    "KEYWARDEN_ROLE_NAME",
-    "KEYWARDEN_ROLE_PATH",
-    "KEYWARDEN_ROLE_EXTERNAL_ID",
-    "KEYWARDEN_ACCOUNT_CONCURRENCY",
-    "KEYWARDEN_ISSUE_POLICIES",
-    "KEYWARDEN_ISSUE_PATH",
-    "KEYWARDEN_ISSUE_BOUNDARY",
-    "KEYWARDEN_ISSUE_SECRET_PREFIX",
-    "KEYWARDEN_ISSUE_READER",
-    "KEYWARDEN_MAX_ISSUES",
-    "KEYWARDEN_MAX_ISSUE_DAYS",
-];
-
 /// The original system's names (docs/rules.md §5), for deployments that switch without changes.
 const ALIASES: &[(&str, &[&str])] = &[
     ("KEYWARDEN_SPREADSHEET_ID", &["SP_SHEET_KEY"]),
@@ -226,7 +175,7 @@ impl Sources {
                 .parse()
                 .map_err(|e: toml::de::Error| ConfigError(vec![toml_problem(name, text, &e)]))?;
             for (key, value) in table {
-                let var = KNOWN.iter().find(|v| file_key(v) == key);
+                let var = crate::variables::names().find(|v| file_key(v) == key);
                 let text = match value {
                     toml::Value::String(s) => Some(s),
                     toml::Value::Integer(i) => Some(i.to_string()),
@@ -279,6 +228,39 @@ impl Sources {
             None => rest.to_string(),
         };
         format!("{}: {}{rest}", self.file_name, file_key(var))
+    }
+
+    /// A value, or the declared default value (src/variables.rs); `None` when unset without one.
+    fn value(&self, var: &str) -> Option<String> {
+        self.get(var)
+            .or_else(|| match variables::variable(var).default {
+                variables::Default::Value(v) => Some(v.to_string()),
+                _ => None,
+            })
+    }
+
+    /// A whole number within its declared range, set or by default; `None` when unset and off.
+    /// A bad value is a problem naming the variable and its range.
+    fn optional_number(&self, var: &str, problems: &mut Vec<String>) -> Option<u64> {
+        let (min, max) = variables::variable(var)
+            .range
+            .unwrap_or_else(|| panic!("{var} is declared without a range"));
+        let text = self.value(var)?;
+        match text.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                problems.push(format!(
+                    "{var}=\"{text}\" must be a whole number from {min} to {max}"
+                ));
+                Some(min)
+            }
+        }
+    }
+
+    /// A whole number declared with a default value (see [`Sources::optional_number`]).
+    fn number(&self, var: &str, problems: &mut Vec<String>) -> u64 {
+        self.optional_number(var, problems)
+            .unwrap_or_else(|| panic!("{var} is declared without a default value"))
     }
 
     /// A value by its variable name: environment, then aliases, then file; blank counts as unset.
@@ -404,76 +386,23 @@ pub struct Settings {
 impl Settings {
     pub fn load(src: &Sources, needs: Needs) -> Result<Self, ConfigError> {
         let mut problems = src.file_problems.clone();
-        let parse = |var: &str, default: &str| -> String {
-            src.get(var).unwrap_or_else(|| default.to_string())
-        };
-        let number = |var: &str, value: String, max: u64, problems: &mut Vec<String>| -> u64 {
-            match value.parse::<u64>() {
-                Ok(n) if n <= max => n,
-                _ => {
-                    problems.push(format!(
-                        "{var}=\"{value}\" must be a whole number from 0 to {max}"
-                    ));
-                    0
-                }
-            }
-        };
-        let notify_days = number(
-            "KEYWARDEN_NOTIFY_DAYS",
-            parse("KEYWARDEN_NOTIFY_DAYS", "7"),
-            365,
-            &mut problems,
-        );
-        let max_deletions = number(
-            "KEYWARDEN_MAX_DELETIONS",
-            parse("KEYWARDEN_MAX_DELETIONS", "10"),
-            100_000,
-            &mut problems,
-        );
-        let max_deactivations = number(
-            "KEYWARDEN_MAX_DEACTIVATIONS",
-            parse("KEYWARDEN_MAX_DEACTIVATIONS", "10"),
-            100_000,
-            &mut problems,
-        );
-        let concurrency = number(
-            "KEYWARDEN_CONCURRENCY",
-            parse("KEYWARDEN_CONCURRENCY", "8"),
-            64,
-            &mut problems,
-        );
-        if concurrency == 0 {
-            problems.push("KEYWARDEN_CONCURRENCY must be at least 1".into());
-        }
-        let http_timeout = number(
-            "KEYWARDEN_HTTP_TIMEOUT_SECS",
-            parse("KEYWARDEN_HTTP_TIMEOUT_SECS", "30"),
-            600,
-            &mut problems,
-        );
-        if http_timeout == 0 {
-            problems.push("KEYWARDEN_HTTP_TIMEOUT_SECS must be at least 1".into());
-        }
+        // Only for variables declared with a default value.
+        let parse = |var: &str| -> String { src.value(var).unwrap_or_default() };
+        let notify_days = src.number("KEYWARDEN_NOTIFY_DAYS", &mut problems);
+        let max_deletions = src.number("KEYWARDEN_MAX_DELETIONS", &mut problems);
+        let max_deactivations = src.number("KEYWARDEN_MAX_DEACTIVATIONS", &mut problems);
+        let concurrency = src.number("KEYWARDEN_CONCURRENCY", &mut problems);
+        let http_timeout = src.number("KEYWARDEN_HTTP_TIMEOUT_SECS", &mut problems);
 
         // docs/rules.md §8: each rule is off unless its variable is set.
-        let optional_days = |var: &str, problems: &mut Vec<String>| -> Option<i64> {
-            src.get(var)
-                .map(|v| number(var, v, 36_500, problems) as i64)
-        };
-        let max_age = optional_days("KEYWARDEN_MAX_KEY_AGE_DAYS", &mut problems);
-        let age_grace = number(
-            "KEYWARDEN_KEY_AGE_GRACE_DAYS",
-            parse("KEYWARDEN_KEY_AGE_GRACE_DAYS", "30"),
-            36_500,
-            &mut problems,
-        ) as i64;
-        let unused_days = optional_days("KEYWARDEN_UNUSED_DAYS", &mut problems);
-        let deactivate_grace = number(
-            "KEYWARDEN_DEACTIVATE_GRACE_DAYS",
-            parse("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "0"),
-            365,
-            &mut problems,
-        ) as u32;
+        let max_age = src
+            .optional_number("KEYWARDEN_MAX_KEY_AGE_DAYS", &mut problems)
+            .map(|d| d as i64);
+        let age_grace = src.number("KEYWARDEN_KEY_AGE_GRACE_DAYS", &mut problems) as i64;
+        let unused_days = src
+            .optional_number("KEYWARDEN_UNUSED_DAYS", &mut problems)
+            .map(|d| d as i64);
+        let deactivate_grace = src.number("KEYWARDEN_DEACTIVATE_GRACE_DAYS", &mut problems) as u32;
         let rotate_users: Vec<IamUserName> = list(src.get("KEYWARDEN_ROTATE_USERS"))
             .filter_map(|u| {
                 IamUserName::parse(&u)
@@ -481,13 +410,8 @@ impl Settings {
                     .ok()
             })
             .collect();
-        let rotate_days = number(
-            "KEYWARDEN_ROTATE_DAYS",
-            parse("KEYWARDEN_ROTATE_DAYS", "90"),
-            36_500,
-            &mut problems,
-        ) as i64;
-        let report_shadow = match parse("KEYWARDEN_REPORT_SHADOW_KEYS", "false")
+        let rotate_days = src.number("KEYWARDEN_ROTATE_DAYS", &mut problems) as i64;
+        let report_shadow = match parse("KEYWARDEN_REPORT_SHADOW_KEYS")
             .to_lowercase()
             .as_str()
         {
@@ -506,13 +430,13 @@ impl Settings {
             rotation: (!rotate_users.is_empty()).then(|| Rotation {
                 users: rotate_users,
                 days: rotate_days,
-                secret_prefix: parse("KEYWARDEN_ROTATE_SECRET_PREFIX", "keywarden/"),
+                secret_prefix: parse("KEYWARDEN_ROTATE_SECRET_PREFIX"),
             }),
             report_shadow,
             max_deactivations: max_deactivations as usize,
         };
 
-        let tz_text = parse("KEYWARDEN_TIMEZONE", "Asia/Tokyo");
+        let tz_text = parse("KEYWARDEN_TIMEZONE");
         let timezone = tz_text.parse::<Tz>().unwrap_or_else(|_| {
             problems.push(format!(
                 "KEYWARDEN_TIMEZONE=\"{tz_text}\" is not an IANA time zone such as Asia/Tokyo"
@@ -542,25 +466,22 @@ impl Settings {
         // one account protects too much, never too little.
         let protected_users: Vec<IamUserName> = protected.iter().map(|p| p.user.clone()).collect();
         let accounts = account_settings(src, protected, &mut problems);
-        let iam_path_prefix = parse("KEYWARDEN_IAM_PATH_PREFIX", "/");
+        let iam_path_prefix = parse("KEYWARDEN_IAM_PATH_PREFIX");
         if !iam_path_prefix.starts_with('/') {
             problems.push(format!(
                 "KEYWARDEN_IAM_PATH_PREFIX=\"{iam_path_prefix}\" must start with / (e.g. / or /keys/)"
             ));
         }
         let issue = issue_settings(src, &iam_path_prefix, &mut problems);
-        let mut url = |var: &str, default: &str| -> String {
-            let u = parse(var, default);
+        let mut url = |var: &str| -> String {
+            let u = parse(var);
             if !(u.starts_with("https://") || u.starts_with("http://")) {
                 problems.push(format!("{var}=\"{u}\" must be an http(s) URL"));
             }
             u
         };
-        let sheets_api_url = with_slash(url(
-            "KEYWARDEN_SHEETS_API_URL",
-            "https://sheets.googleapis.com/",
-        ));
-        let slack_api_url = with_slash(url("KEYWARDEN_SLACK_API_URL", "https://slack.com/api/"));
+        let sheets_api_url = with_slash(url("KEYWARDEN_SHEETS_API_URL"));
+        let slack_api_url = with_slash(url("KEYWARDEN_SLACK_API_URL"));
 
         let spreadsheet_id = spreadsheet_id(
             src.get("KEYWARDEN_SPREADSHEET_ID").unwrap_or_default(),
@@ -613,18 +534,8 @@ impl Settings {
             }
         }
 
-        let extension_days = number(
-            "KEYWARDEN_EXTENSION_DAYS",
-            parse("KEYWARDEN_EXTENSION_DAYS", "30"),
-            3650,
-            &mut problems,
-        );
-        let max_extension_days = number(
-            "KEYWARDEN_MAX_EXTENSION_DAYS",
-            parse("KEYWARDEN_MAX_EXTENSION_DAYS", "90"),
-            3650,
-            &mut problems,
-        );
+        let extension_days = src.number("KEYWARDEN_EXTENSION_DAYS", &mut problems);
+        let max_extension_days = src.number("KEYWARDEN_MAX_EXTENSION_DAYS", &mut problems);
         if extension_days == 0 || extension_days > max_extension_days {
             problems.push(format!(
                 "KEYWARDEN_EXTENSION_DAYS ({extension_days}) must be between 1 and \
@@ -674,8 +585,8 @@ impl Settings {
         Ok(Settings {
             spreadsheet_id,
             job: JobSettings {
-                request_sheet: parse("KEYWARDEN_REQUEST_SHEET", "key_request_form"),
-                users_sheet: parse("KEYWARDEN_USERS_SHEET", "users_json"),
+                request_sheet: parse("KEYWARDEN_REQUEST_SHEET"),
+                users_sheet: parse("KEYWARDEN_USERS_SHEET"),
                 admins,
                 rules: Rules {
                     notify_days: notify_days as u32,
@@ -689,7 +600,7 @@ impl Settings {
                 timezone,
                 extension_requests: extensions.enabled(),
                 accounts,
-                log_sheet: parse("KEYWARDEN_LOG_SHEET", "keywarden_log"),
+                log_sheet: parse("KEYWARDEN_LOG_SHEET"),
                 days_ahead: None,
                 issue,
             },
@@ -761,9 +672,8 @@ fn spreadsheet_id(value: String, problems: &mut Vec<String>) -> String {
 
 /// An unknown key of the file, with the known key it was most likely meant to be.
 fn unknown_key(file: &str, key: &str) -> String {
-    let nearest = KNOWN
-        .iter()
-        .map(|v| file_key(v))
+    let nearest = crate::variables::names()
+        .map(file_key)
         .map(|k| (edit_distance(&k, key), k))
         .min();
     match nearest {
@@ -772,9 +682,8 @@ fn unknown_key(file: &str, key: &str) -> String {
         }
         _ => format!(
             "{file}: unknown key \"{key}\" (known: {})",
-            KNOWN
-                .iter()
-                .map(|v| file_key(v))
+            crate::variables::names()
+                .map(file_key)
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -810,10 +719,7 @@ fn account_settings(
             problems.push(format!("KEYWARDEN_ACCOUNTS: {e}"));
             AccountsSetting::HomeOnly
         });
-    let role_name = src
-        .get("KEYWARDEN_ROLE_NAME")
-        .map(|n| n.trim().to_string())
-        .unwrap_or_else(|| "keywarden".into());
+    let role_name = src.value("KEYWARDEN_ROLE_NAME").unwrap_or_default();
     let name_ok = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
     if role_name.is_empty() || role_name.len() > 64 || !role_name.chars().all(name_ok) {
         problems.push(format!(
@@ -821,10 +727,7 @@ fn account_settings(
              from A-Z a-z 0-9 + = , . @ _ -"
         ));
     }
-    let role_path = src
-        .get("KEYWARDEN_ROLE_PATH")
-        .map(|p| p.trim().to_string())
-        .unwrap_or_else(|| "/".into());
+    let role_path = src.value("KEYWARDEN_ROLE_PATH").unwrap_or_default();
     let path_ok = role_path.starts_with('/')
         && role_path.ends_with('/')
         && role_path.len() <= 512
@@ -840,18 +743,7 @@ fn account_settings(
         .map(|e| e.trim().to_string())
         .filter(|e| !e.is_empty())
         .map(Secret::new);
-    let concurrency = match src.get("KEYWARDEN_ACCOUNT_CONCURRENCY") {
-        None => 8,
-        Some(v) => match v.trim().parse::<usize>() {
-            Ok(n) if (1..=64).contains(&n) => n,
-            _ => {
-                problems.push(format!(
-                    "KEYWARDEN_ACCOUNT_CONCURRENCY=\"{v}\" must be a whole number from 1 to 64"
-                ));
-                8
-            }
-        },
-    };
+    let concurrency = src.number("KEYWARDEN_ACCOUNT_CONCURRENCY", problems) as usize;
     AccountSettings {
         setting,
         role_name,
@@ -872,8 +764,8 @@ fn issue_settings(
     problems: &mut Vec<String>,
 ) -> Option<IssueSettings> {
     use crate::core::issue::settings::{
-        DEFAULT_MAX_ISSUE_DAYS, DEFAULT_MAX_ISSUES, DEFAULT_SECRET_PREFIX, PolicyArn,
-        ReaderPattern, check_path, check_secret_prefix, default_path, parse_policies,
+        DEFAULT_SECRET_PREFIX, PolicyArn, ReaderPattern, check_path, check_secret_prefix,
+        default_path, parse_policies,
     };
     let policies = checked(
         problems,
@@ -900,6 +792,10 @@ fn issue_settings(
     let secret_prefix = src
         .get("KEYWARDEN_ISSUE_SECRET_PREFIX")
         .unwrap_or_else(|| DEFAULT_SECRET_PREFIX.into());
+    debug_assert_eq!(
+        variables::variable("KEYWARDEN_ISSUE_SECRET_PREFIX").default,
+        variables::Default::Value(DEFAULT_SECRET_PREFIX)
+    );
     let prefix_ok = checked(
         problems,
         "KEYWARDEN_ISSUE_SECRET_PREFIX",
@@ -913,32 +809,8 @@ fn issue_settings(
             .map(|r| ReaderPattern::parse(&r)),
     );
     let reader_ok = reader.is_some() || src.get("KEYWARDEN_ISSUE_READER").is_none();
-    let mut count = |var: &str, default: u64, range: std::ops::RangeInclusive<u64>| -> u64 {
-        match src.get(var) {
-            None => default,
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if range.contains(&n) => n,
-                _ => {
-                    problems.push(format!(
-                        "{var}=\"{v}\" must be a whole number from {} to {}",
-                        range.start(),
-                        range.end()
-                    ));
-                    default
-                }
-            },
-        }
-    };
-    let max_issues = count(
-        "KEYWARDEN_MAX_ISSUES",
-        DEFAULT_MAX_ISSUES as u64,
-        0..=100_000,
-    );
-    let max_issue_days = count(
-        "KEYWARDEN_MAX_ISSUE_DAYS",
-        DEFAULT_MAX_ISSUE_DAYS.into(),
-        1..=36_500,
-    );
+    let max_issues = src.number("KEYWARDEN_MAX_ISSUES", problems);
+    let max_issue_days = src.number("KEYWARDEN_MAX_ISSUE_DAYS", problems);
     // Any problem stops the run (exit 2) anyway; `None` keeps a half-read setting from use.
     let all_ok = path_ok && prefix_ok && boundary_ok && reader_ok;
     Some(IssueSettings {

@@ -16,3 +16,4 @@ pub mod configuration;
 pub mod core;
 pub mod lambda;
 pub mod logging;
+pub mod variables;

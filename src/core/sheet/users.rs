@@ -42,7 +42,7 @@ pub enum Owner {
 pub struct Directory {
     ids: Vec<SlackUserId>,
     /// Each person's e-mail (trimmed), when the sheet has the column and the cell is filled:
-    /// who filed a key request, and the reader of an issued key's secret (docs/rules.md §12).
+    /// who filed a key request, and the reader of an issued key's secret (key issuance).
     emails: HashMap<SlackUserId, Box<str>>,
     /// Indices into `ids`: one person per name, almost always.
     by_name: HashMap<NameKey, Matches>,
