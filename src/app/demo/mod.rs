@@ -9,6 +9,8 @@ use chrono::NaiveDate;
 mod accounts;
 mod extension;
 #[cfg(test)]
+mod snapshot_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::adapters::memory::{MemorySheets, NoSlack, NoVault};

@@ -157,7 +157,7 @@ fn not_written() -> Vec<NotWrittenWhy> {
 }
 
 /// One outcome of every kind, with every variant of what it holds.
-fn every_outcome() -> Vec<ActionOutcome> {
+pub(super) fn every_outcome() -> Vec<ActionOutcome> {
     let account = Account {
         id: AwsAccountId::parse("123456789012").unwrap(),
         alias: Some("本番".into()),

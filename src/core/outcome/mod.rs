@@ -721,3 +721,5 @@ pub fn untold_records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecor
 
 #[cfg(test)]
 mod ja_tests;
+#[cfg(test)]
+mod words_tests;
