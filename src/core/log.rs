@@ -39,6 +39,11 @@ impl ExtensionEvent {
     }
 }
 
+/// The log's `処理` of a decision on a key request (docs/rules.md §12 step 2); the report
+/// calls both `issue_decision`.
+pub const ISSUE_APPROVE: &str = "issue_approve";
+pub const ISSUE_REJECT: &str = "issue_reject";
+
 /// One line of the log sheet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogLine {

@@ -30,14 +30,14 @@ pub struct ApprovalInfo {
     pub requester: SlackUserId,
 }
 
-fn plain(text: &str) -> SlackBlock {
+pub(super) fn plain(text: &str) -> SlackBlock {
     let text: String = text.chars().take(MAX_TEXT).collect();
     SlackBlock::Section(SlackSectionBlock::new().with_text(SlackBlockText::Plain(
         SlackBlockPlainText::new(text).with_emoji(false),
     )))
 }
 
-fn label(text: &str) -> SlackBlockPlainTextOnly {
+pub(super) fn label(text: &str) -> SlackBlockPlainTextOnly {
     SlackBlockPlainTextOnly::from(text)
 }
 

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::InteractionSettings;
 use super::blocks::{self, ApprovalInfo};
+use super::issue_accounts::Issuance;
 use super::log;
 use super::payload::{Interaction, PayloadError, RequestClick, Submission};
 use super::row::{self, Snapshot};
@@ -67,6 +68,8 @@ pub struct Interactions<S, K> {
     pub(super) sheets: S,
     pub(super) slack: K,
     pub(super) lock: tokio::sync::Mutex<()>,
+    /// Key issuance (docs/rules.md §12); `None`: its buttons are answered "not enabled".
+    pub(super) issuance: Option<Issuance>,
 }
 
 impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
@@ -76,7 +79,14 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             sheets,
             slack,
             lock: tokio::sync::Mutex::new(()),
+            issuance: None,
         }
+    }
+
+    /// Decides key requests too (docs/rules.md §12 step 2).
+    pub fn with_issuance(mut self, issuance: Issuance) -> Self {
+        self.issuance = Some(issuance);
+        self
     }
 
     pub fn settings(&self) -> &InteractionSettings {
@@ -131,6 +141,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Interaction::RequestClick(click) => self.request_click(click).await,
             Interaction::Submission(submission) => self.submission(submission, now).await,
             Interaction::Decision(decision) => self.decision(decision, now).await,
+            Interaction::IssueDecision(click) => self.issue_decision(click, now).await,
             Interaction::Unknown { what, response_url } => {
                 tracing::info!(%what, "interaction keywarden does not handle; nothing changed");
                 if let Some(url) = response_url {

@@ -13,6 +13,9 @@
 //! - [`handler`] and [`decide`]: the steps of docs/rules.md §9 against a
 //!   [`crate::adapters::SheetStore`] and a [`slack_api::InteractiveSlack`];
 //! - [`blocks`]: the Block Kit Slack shows.
+//! - key requests (docs/rules.md §12 step 2): `issue` (the decision's steps, on the pure rules
+//!   of [`crate::core::issue::decision`]), [`issue_blocks`] (its Block Kit), [`issue_accounts`]
+//!   (issuance's settings and the AWS accounts a request ID is computed with).
 //!
 //! Nothing here is kept in process memory between requests (a Lambda is stateless): the
 //! pending request, and where each copy of its approval message was posted, live in the
@@ -38,6 +41,9 @@
 pub mod blocks;
 pub mod decide;
 pub mod handler;
+mod issue;
+pub mod issue_accounts;
+pub mod issue_blocks;
 mod log;
 pub mod payload;
 pub mod row;
@@ -52,6 +58,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::core::domain::SlackUserId;
 
 pub use handler::{HttpAnswer, Interactions};
+pub use issue_accounts::{AccountSource, FleetAccounts, Issuance};
 pub use server::{handle_http, router, serve, serve_on};
 pub use slack_api::{InteractiveSlack, SlackInteractive};
 pub use socket::serve_socket_mode;

@@ -7,10 +7,14 @@ use slack_morphism::prelude::*;
 use crate::core::domain::SlackUserId;
 use crate::core::extension::record::ApprovalCopy;
 use crate::core::extension::value::{DecisionRef, RowRef};
+use crate::core::issue::RequestId;
 
 pub const REQUEST_ACTION: &str = "keywarden_extend_request";
 pub const APPROVE_ACTION: &str = "keywarden_extend_approve";
 pub const REJECT_ACTION: &str = "keywarden_extend_reject";
+/// The key request's buttons (docs/rules.md §12 step 2); each `value` is the request ID.
+pub const ISSUE_APPROVE_ACTION: &str = "keywarden_issue_approve";
+pub const ISSUE_REJECT_ACTION: &str = "keywarden_issue_reject";
 pub const MODAL_CALLBACK: &str = "keywarden_extend";
 pub const NEW_END_ACTION: &str = "new_end_date";
 pub const REASON_ACTION: &str = "reason";
@@ -21,6 +25,7 @@ pub enum Interaction {
     RequestClick(RequestClick),
     Submission(Submission),
     Decision(Decision),
+    IssueDecision(IssueClick),
     /// Another action or interaction type: acknowledged, nothing changes.
     Unknown {
         what: String,
@@ -53,6 +58,18 @@ pub struct Decision {
     pub approve: bool,
     pub user: SlackUserId,
     pub target: DecisionRef,
+    pub response_url: Option<String>,
+    /// The clicked message (channel and ts).
+    pub message: Option<ApprovalCopy>,
+}
+
+/// Approve or reject was clicked on a key request's approval request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueClick {
+    pub approve: bool,
+    pub user: SlackUserId,
+    /// The request ID the button carries.
+    pub id: RequestId,
     pub response_url: Option<String>,
     /// The clicked message (channel and ts).
     pub message: Option<ApprovalCopy>,
@@ -135,7 +152,14 @@ fn block_actions(ev: SlackInteractionBlockActionsEvent) -> Result<Interaction, P
         });
     };
     let action_id = action.action_id.0.as_str();
-    if ![REQUEST_ACTION, APPROVE_ACTION, REJECT_ACTION].contains(&action_id) {
+    let known = [
+        REQUEST_ACTION,
+        APPROVE_ACTION,
+        REJECT_ACTION,
+        ISSUE_APPROVE_ACTION,
+        ISSUE_REJECT_ACTION,
+    ];
+    if !known.contains(&action_id) {
         return Ok(Interaction::Unknown {
             what: format!("action {action_id}"),
             response_url,
@@ -155,9 +179,36 @@ fn block_actions(ev: SlackInteractionBlockActionsEvent) -> Result<Interaction, P
             response_url,
         }));
     }
+    let message = clicked_message(&ev);
+    if [ISSUE_APPROVE_ACTION, ISSUE_REJECT_ACTION].contains(&action_id) {
+        let id = RequestId::parse(value).ok_or_else(|| {
+            error(
+                "the button's value is no key request ID (req- and 16 hex digits)",
+                response_url.clone(),
+            )
+        })?;
+        return Ok(Interaction::IssueDecision(IssueClick {
+            approve: action_id == ISSUE_APPROVE_ACTION,
+            user,
+            id,
+            response_url,
+            message,
+        }));
+    }
     let target =
         DecisionRef::decode(value).map_err(|e| error(&e.to_string(), response_url.clone()))?;
-    let message = match &ev.container {
+    Ok(Interaction::Decision(Decision {
+        approve: action_id == APPROVE_ACTION,
+        user,
+        target,
+        response_url,
+        message,
+    }))
+}
+
+/// The message whose button was clicked (channel and ts), when it was a message.
+fn clicked_message(ev: &SlackInteractionBlockActionsEvent) -> Option<ApprovalCopy> {
+    match &ev.container {
         SlackInteractionActionContainer::Message(m) => m
             .channel_id
             .as_ref()
@@ -167,14 +218,7 @@ fn block_actions(ev: SlackInteractionBlockActionsEvent) -> Result<Interaction, P
                 ts: m.message_ts.0.clone(),
             }),
         _ => None,
-    };
-    Ok(Interaction::Decision(Decision {
-        approve: action_id == APPROVE_ACTION,
-        user,
-        target,
-        response_url,
-        message,
-    }))
+    }
 }
 
 fn view_submission(ev: SlackInteractionViewSubmissionEvent) -> Result<Interaction, PayloadError> {

@@ -179,3 +179,45 @@ fn malformed_payloads_are_errors_with_where_to_answer() {
     .unwrap_err();
     assert_eq!(err.response_url.as_deref(), Some("https://x/y"));
 }
+
+#[test]
+fn the_key_request_buttons_carry_the_request_id() {
+    for (action, approve) in [
+        ("keywarden_issue_approve", true),
+        ("keywarden_issue_reject", false),
+    ] {
+        let payload = block_actions(action, " req-368e9d298eea46e1 ");
+        let Interaction::IssueDecision(click) = parse_payload(&payload.to_string()).unwrap()
+        else {
+            panic!("{action} is a key request decision");
+        };
+        assert_eq!(click.approve, approve);
+        assert_eq!(click.user.as_str(), "U0OWNER01");
+        assert_eq!(click.id.as_str(), "req-368e9d298eea46e1");
+        assert_eq!(
+            click.response_url.as_deref(),
+            Some("https://hooks.slack.com/actions/T0TEAM01/1234/abcdef")
+        );
+        assert_eq!(
+            click.message,
+            Some(ApprovalCopy {
+                channel: "D0DM0001".into(),
+                ts: "1700000000.000101".into()
+            })
+        );
+    }
+}
+
+#[test]
+fn a_key_request_button_without_a_request_id_is_unreadable() {
+    for value in ["", "req-XYZ", ROW_VALUE] {
+        let err =
+            parse_payload(&block_actions("keywarden_issue_approve", value).to_string()).unwrap_err();
+        assert!(err.reason.contains("key request ID"), "{err}");
+        assert_eq!(
+            err.response_url.as_deref(),
+            Some("https://hooks.slack.com/actions/T0TEAM01/1234/abcdef"),
+            "the clicker is told"
+        );
+    }
+}

@@ -117,6 +117,31 @@ impl Snapshot {
         }
     }
 
+    /// The request sheet as parsed.
+    pub fn table(&self) -> &RequestTable {
+        &self.table
+    }
+
+    /// `users_json` as parsed.
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    /// The writes of a key request's decision (docs/rules.md §12 step 2): `発行申請` (which
+    /// holds the pending request, so the column exists) and, on a rejection, the status.
+    pub fn issue_writes(&self, row: usize, cell: &str, status: Option<&str>) -> Vec<TypedCellWrite> {
+        let layout = &self.table.layout;
+        let mut writes: Vec<TypedCellWrite> = layout
+            .issue_request
+            .map(|col| self.text(col, row, cell))
+            .into_iter()
+            .collect();
+        if let Some(status) = status {
+            writes.push(self.text(layout.status, row, status));
+        }
+        writes
+    }
+
     /// The account and key as written in the row (for messages).
     pub fn account_and_key(&self, row: usize) -> (String, String) {
         self.request_row(row)

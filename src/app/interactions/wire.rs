@@ -4,7 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{InteractionSettings, Interactions, RequestVerifier, SlackInteractive};
+use super::{
+    FleetAccounts, InteractionSettings, Interactions, Issuance, RequestVerifier, SlackInteractive,
+};
+use crate::adapters::accounts::AwsAccounts;
+use crate::adapters::iam::AwsIam;
 use crate::adapters::aws;
 use crate::adapters::google::GoogleSheets;
 use crate::adapters::secrets::SecretsManager;
@@ -20,19 +24,21 @@ pub type Endpoint = Interactions<GoogleSheets, SlackInteractive>;
 
 /// Reads the secrets (from Secrets Manager when named) and builds the endpoint and its verifier.
 pub async fn connect(settings: &Settings) -> Result<(Arc<Endpoint>, RequestVerifier), String> {
-    let secrets = SecretsManager::new(&aws::load().await);
+    let aws = aws::load().await;
+    let secrets = SecretsManager::new(&aws);
     let ext = &settings.extensions;
     let signing_secret = secret_or_named(&secrets, &ext.signing_secret, &ext.signing_secret_name)
         .await?
         .ok_or("SLACK_SIGNING_SECRET is not set")?;
-    let endpoint = endpoint(settings, &secrets).await?;
+    let endpoint = endpoint(settings, &secrets, &aws).await?;
     Ok((endpoint, RequestVerifier::new(&signing_secret)))
 }
 
 /// For Socket Mode: the endpoint and the app-level token (`SLACK_APP_TOKEN`, or read from
 /// `KEYWARDEN_SLACK_APP_TOKEN_SECRET`); no signing secret is needed.
 pub async fn connect_socket(settings: &Settings) -> Result<(Arc<Endpoint>, Secret), String> {
-    let secrets = SecretsManager::new(&aws::load().await);
+    let aws = aws::load().await;
+    let secrets = SecretsManager::new(&aws);
     let ext = &settings.extensions;
     let app_token = secret_or_named(&secrets, &ext.app_token, &ext.app_token_name)
         .await?
@@ -41,12 +47,16 @@ pub async fn connect_socket(settings: &Settings) -> Result<(Arc<Endpoint>, Secre
         // Never quoted: it is a credential.
         return Err("the app token read from Secrets Manager does not start with xapp-".into());
     }
-    let endpoint = endpoint(settings, &secrets).await?;
+    let endpoint = endpoint(settings, &secrets, &aws).await?;
     Ok((endpoint, app_token))
 }
 
 /// The handler with the real Google Sheets and Slack Web API, shared by HTTP and Socket Mode.
-async fn endpoint(settings: &Settings, secrets: &SecretsManager) -> Result<Arc<Endpoint>, String> {
+async fn endpoint(
+    settings: &Settings,
+    secrets: &SecretsManager,
+    aws: &aws_config::SdkConfig,
+) -> Result<Arc<Endpoint>, String> {
     let ext = &settings.extensions;
     let token = secret_or_named(secrets, &settings.slack_token, &settings.slack_token_secret)
         .await?
@@ -63,5 +73,17 @@ async fn endpoint(settings: &Settings, secrets: &SecretsManager) -> Result<Arc<E
     interaction.users_sheet = job.users_sheet.clone();
     interaction.log_sheet = job.log_sheet.clone();
     interaction.timezone = settings.timezone;
-    Ok(Arc::new(Interactions::new(interaction, sheets, slack)))
+    let mut app = Interactions::new(interaction, sheets, slack);
+    if let Some(issue) = &job.issue {
+        // The accounts as the run resolves them: a request's ID holds its account's digits.
+        let fleet = AwsAccounts::new(aws, &job.accounts, settings.today(None));
+        let accounts: FleetAccounts<_, AwsIam, SecretsManager> =
+            FleetAccounts::new(fleet, job.accounts.setting.clone());
+        app = app.with_issuance(Issuance {
+            settings: issue.clone(),
+            protected: job.accounts.protected.clone(),
+            accounts: Box::new(accounts),
+        });
+    }
+    Ok(Arc::new(app))
 }

@@ -5,10 +5,13 @@
 //! - [`id`]: the request's ID `R`, a digest of the cells that say what is asked for.
 //! - [`cell`]: the `発行申請` cell, where a request stands (`承認待ち R`, `承認済み R …`, …).
 //! - [`request`]: which rows are requests, whether each is valid, and its next [`Step`].
+//! - [`decision`]: an administrator's click on the approval request: who may decide, stale or
+//!   decided already, and what to write.
 //!
 //! Nothing here talks to IAM, Secrets Manager or Slack.
 
 pub mod cell;
+pub mod decision;
 pub mod id;
 pub mod request;
 pub mod settings;

@@ -42,6 +42,8 @@ pub enum ActionKind {
     Reactivate,
     Rotate,
     Shadow,
+    /// An administrator approved or rejected a key request in Slack (docs/rules.md §12 step 2).
+    IssueDecision,
 }
 
 /// The report's `outcome` field.
@@ -69,6 +71,7 @@ impl ActionKind {
             ActionKind::Reactivate => "reactivate",
             ActionKind::Rotate => "rotate",
             ActionKind::Shadow => "shadow",
+            ActionKind::IssueDecision => "issue_decision",
         }
     }
 
@@ -86,6 +89,7 @@ impl ActionKind {
             ActionKind::Reactivate => "再有効化",
             ActionKind::Rotate => "キーのローテーション",
             ActionKind::Shadow => "シートにないキー",
+            ActionKind::IssueDecision => "キー発行申請の承認・却下",
         }
     }
 }

@@ -1,0 +1,301 @@
+//! An administrator's click on a key request's 承認/却下 buttons (docs/rules.md §12 step 2),
+//! pure: who may decide, whether the click is stale or already decided, and what to write.
+//!
+//! The row is found by the request ID `R` the button carries, never by position: the sheet
+//! as read right before the write is searched for the one row whose `発行申請` is about `R`.
+//! Its ID is then computed again from its cells by [`requests`], the very computation the
+//! run uses, so an approval can only ever be given for the cells as they are now.
+
+use chrono::NaiveDate;
+
+use super::cell::{ApprovalCopy, IssueCell, IssueRecord, IssueState};
+use super::id::RequestId;
+use super::request::{Context, REJECTED_MARK, RequestProblem, ValidRequest, requests};
+use crate::core::domain::SlackUserId;
+use crate::core::outcome::ActionKind;
+use crate::core::sheet::{RequestRow, RequestTable};
+
+/// One click, as the endpoint read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Click<'a> {
+    /// The request ID the button carries.
+    pub id: &'a RequestId,
+    pub by: &'a SlackUserId,
+    pub approve: bool,
+}
+
+/// What a click that counts changes: one row's `発行申請`, and its status on a rejection.
+#[derive(Debug, Clone)]
+pub struct Ruling<'a> {
+    /// The row as read right before the write (it may have moved since the request was sent).
+    pub row: &'a RequestRow,
+    /// What the request asks for, from the row's cells now (its ID is the click's).
+    pub request: ValidRequest,
+    /// The new `発行申請`: `承認済み`/`却下` with the approver and today, the copies kept.
+    pub record: IssueRecord,
+    /// The new status: `却下` on a rejection (the daily run then skips the row).
+    pub status: Option<&'static str>,
+    /// The decision, as the logs and the log sheet tell it.
+    pub event: DecisionEvent,
+}
+
+impl Ruling<'_> {
+    /// Every copy of the approval request, to be updated with the outcome.
+    pub fn copies(&self) -> &[ApprovalCopy] {
+        &self.record.copies
+    }
+}
+
+/// Why a click changed nothing; the text is what the clicking user is told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecisionRefusal {
+    #[error(
+        "キー発行は有効になっていません（KEYWARDEN_ISSUE_POLICIES が未設定）。何も変更していません。"
+    )]
+    IssuanceOff,
+    #[error("キー発行申請を承認・却下できるのは管理者だけです。何も変更していません。")]
+    NotAdmin,
+    #[error(
+        "{row}行目のキーの利用者はあなたです。自分のキーの発行申請は承認・却下できません。ほかの管理者に依頼してください。何も変更していません。"
+    )]
+    Owner { row: usize },
+    #[error(
+        "{row}行目を申請したのはあなたです（メールアドレス {email}）。自分が出した申請は承認・却下できません。ほかの管理者に依頼してください。何も変更していません。"
+    )]
+    Filer { row: usize, email: String },
+    #[error("この承認依頼は古くなっています: {0}何も変更していません。")]
+    Stale(Stale),
+    #[error("{}", decided_text(*.row, .state))]
+    Decided { row: usize, state: IssueState },
+    #[error(
+        "同じ申請（{id}）の行が複数あります（{}行目）。どちらかを直すか削除してください。何も変更していません。",
+        rows_text(.rows)
+    )]
+    SeveralRows { id: RequestId, rows: Vec<usize> },
+    #[error(
+        "{row}行目の申請には直すべき点があるため、承認・却下できません: {problems}。シートを直すと新しい承認依頼が届きます（却下するには状態に「却下」と記入してください）。何も変更していません。"
+    )]
+    Invalid { row: usize, problems: String },
+}
+
+/// Why the buttons no longer stand for the row.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Stale {
+    #[error(
+        "この申請を承認待ちとしている行がシートにありません（行が編集され新しい承認依頼が送られたか、行が削除されました）。"
+    )]
+    NoRow,
+    #[error(
+        "{row}行目の内容（アカウント名・氏名・権限・利用開始日・利用終了日・AWSアカウントのいずれか）が承認依頼の後に変わりました。新しい内容の承認依頼が届きます。"
+    )]
+    Edited { row: usize },
+    #[error(
+        "{row}行目はもう発行申請ではありません（アクセスキーIDか状態が記入されています）。"
+    )]
+    NotARequest { row: usize },
+}
+
+fn rows_text(rows: &[usize]) -> String {
+    rows.iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+fn decided_text(row: usize, state: &IssueState) -> String {
+    let what = match state {
+        IssueState::Approved { by, on } => format!("{by} が {on} に承認済みです"),
+        IssueState::Rejected { by, on } => format!("{by} が {on} に却下済みです"),
+        IssueState::Issued { on } => format!("{on} に発行済みです"),
+        IssueState::Pending => "承認待ちです".into(),
+    };
+    format!("この申請（{row}行目）は{what}。何も変更していません。")
+}
+
+/// Refused before anything is read: only administrators decide.
+pub fn may_decide(by: &SlackUserId, admins: &[SlackUserId]) -> Result<(), DecisionRefusal> {
+    if admins.contains(by) {
+        Ok(())
+    } else {
+        Err(DecisionRefusal::NotAdmin)
+    }
+}
+
+/// The ruling on `click` against the sheet as read now, or why nothing changes. `today` (in
+/// `ctx`) is the decision's date; `admins` are `KEYWARDEN_ADMIN_SLACK_IDS`.
+pub fn rule<'a>(
+    table: &'a RequestTable,
+    ctx: &Context,
+    admins: &[SlackUserId],
+    click: Click,
+) -> Result<Ruling<'a>, DecisionRefusal> {
+    may_decide(click.by, admins)?;
+    let (row, record) = pending_row(table, click.id)?;
+    let request = requests(table, ctx)
+        .into_iter()
+        .find(|r| r.row.row == row.row)
+        .ok_or(DecisionRefusal::Stale(Stale::NotARequest { row: row.row }))?;
+    let valid = match request.verdict {
+        Ok(valid) => valid,
+        Err(problems) => {
+            return Err(DecisionRefusal::Invalid {
+                row: row.row,
+                problems: problems_text(&problems),
+            });
+        }
+    };
+    if valid.id != *click.id {
+        return Err(DecisionRefusal::Stale(Stale::Edited { row: row.row }));
+    }
+    if valid.owner == *click.by {
+        return Err(DecisionRefusal::Owner { row: row.row });
+    }
+    let filer = row.issue.as_ref().map_or("", |c| c.email.trim());
+    if is_filer(click.by, filer, ctx) {
+        return Err(DecisionRefusal::Filer {
+            row: row.row,
+            email: filer.to_string(),
+        });
+    }
+    Ok(decided(row, valid, record, click, ctx.today))
+}
+
+/// The one row whose `発行申請` holds `承認待ち R`; a row that holds R decided already says
+/// so (a double click, a second administrator).
+fn pending_row<'a>(
+    table: &'a RequestTable,
+    id: &RequestId,
+) -> Result<(&'a RequestRow, IssueRecord), DecisionRefusal> {
+    let mut pending = Vec::new();
+    let mut decided = None;
+    for row in &table.rows {
+        let Some(cells) = row.issue.as_deref() else {
+            continue;
+        };
+        let IssueCell::Record(record) = IssueCell::parse(&cells.request) else {
+            continue;
+        };
+        if record.id != *id {
+            continue;
+        }
+        match record.state {
+            IssueState::Pending => pending.push((row, record)),
+            state => {
+                decided.get_or_insert((row.row, state));
+            }
+        }
+    }
+    match (pending.len(), decided) {
+        (1, _) => Ok(pending.remove(0)),
+        (0, Some((row, state))) => Err(DecisionRefusal::Decided { row, state }),
+        (0, None) => Err(DecisionRefusal::Stale(Stale::NoRow)),
+        _ => Err(DecisionRefusal::SeveralRows {
+            id: id.clone(),
+            rows: pending.iter().map(|(r, _)| r.row).collect(),
+        }),
+    }
+}
+
+/// Whether `by` filed the row: its `メールアドレス` is `by`'s e-mail in `users_json`, or the
+/// e-mail `users_json` gives `by`.
+fn is_filer(by: &SlackUserId, filer: &str, ctx: &Context) -> bool {
+    if filer.is_empty() {
+        return false;
+    }
+    ctx.directory.by_email(filer) == Some(by)
+        || ctx
+            .directory
+            .email(by)
+            .is_some_and(|e| e.trim().eq_ignore_ascii_case(filer))
+}
+
+fn decided<'a>(
+    row: &'a RequestRow,
+    request: ValidRequest,
+    pending: IssueRecord,
+    click: Click,
+    today: NaiveDate,
+) -> Ruling<'a> {
+    let by = click.by.clone();
+    let event = DecisionEvent {
+        id: click.id.clone(),
+        approve: click.approve,
+        by: by.clone(),
+        on: today,
+    };
+    let (state, status) = if click.approve {
+        (IssueState::Approved { by, on: today }, None)
+    } else {
+        (IssueState::Rejected { by, on: today }, Some(REJECTED_MARK))
+    };
+    Ruling {
+        row,
+        request,
+        record: IssueRecord { state, ..pending },
+        status,
+        event,
+    }
+}
+
+fn problems_text(problems: &[RequestProblem]) -> String {
+    problems
+        .iter()
+        .map(|p| {
+            let at = if p.cell.is_empty() {
+                p.header.to_string()
+            } else {
+                format!("{}（{}）", p.cell, p.header)
+            };
+            format!("{at} {}", p.kind.ja())
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+/// A decision as the report, the logs and the log sheet tell it: the report's action
+/// `issue_decision`, the log sheet's `処理` `issue_approve` or `issue_reject`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionEvent {
+    pub id: RequestId,
+    pub approve: bool,
+    pub by: SlackUserId,
+    pub on: NaiveDate,
+}
+
+impl DecisionEvent {
+    /// The log sheet's `処理`.
+    pub fn log_action(&self) -> &'static str {
+        if self.approve {
+            crate::core::log::ISSUE_APPROVE
+        } else {
+            crate::core::log::ISSUE_REJECT
+        }
+    }
+
+    /// The report's action.
+    pub fn kind(&self) -> ActionKind {
+        ActionKind::IssueDecision
+    }
+
+    /// The report's and the logs' wording.
+    pub fn en(&self) -> String {
+        let word = if self.approve { "approved" } else { "rejected" };
+        format!(
+            "key request {} {word} by {} on {}",
+            self.id, self.by, self.on
+        )
+    }
+
+    /// The administrators' wording (the log sheet's `詳細`).
+    pub fn ja(&self) -> String {
+        let word = if self.approve { "承認" } else { "却下" };
+        format!(
+            "キー発行申請 {} を {} が {} に{word}しました",
+            self.id, self.by, self.on
+        )
+    }
+}
+
+#[cfg(test)]
+#[path = "decision_tests.rs"]
+mod tests;
