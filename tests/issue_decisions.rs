@@ -18,14 +18,12 @@ use support::{HttpReply, http};
 use keywarden::adapters::google::{GoogleSheets, read_key_file};
 use keywarden::app::interactions::issue_blocks::{IssueInfo, approval_request};
 use keywarden::app::interactions::{
-    InteractionSettings, InteractiveSlack, Interactions, Issuance, RequestVerifier,
+    InteractionSettings, Interactions, InteractiveSlack, Issuance, RequestVerifier,
     SlackInteractive, serve_on,
 };
 use keywarden::core::domain::{Accounts, AwsAccountId, Secret, SlackUserId};
 use keywarden::core::issue::settings::parse_policies;
-use keywarden::core::issue::{
-    IssueRecord, IssueSettings, IssueState, RequestId, request_id,
-};
+use keywarden::core::issue::{IssueRecord, IssueSettings, IssueState, RequestId, request_id};
 
 const SECRET: &str = "test-signing-secret-5f0a";
 const TOKEN: &str = "xoxb-test-token-123456";
@@ -70,7 +68,12 @@ fn slack_id(s: &str) -> SlackUserId {
 
 /// A form's row asking for a key: no key, no status, no start date; filed by `filer`.
 fn request_row(end: NaiveDate, filer: &str) -> Vec<Value> {
-    let mut row = RequestRow::new("田中 太郎", USER, "", json!(end.format("%Y/%m/%d").to_string()));
+    let mut row = RequestRow::new(
+        "田中 太郎",
+        USER,
+        "",
+        json!(end.format("%Y/%m/%d").to_string()),
+    );
     row.start = json!("");
     row.email = json!(filer);
     row.purpose = json!("S3 のバックアップ");
@@ -86,7 +89,10 @@ fn issuance() -> Issuance {
             "/",
         ),
         protected: Vec::new(),
-        accounts: Box::new(Accounts::new(AwsAccountId::parse(HOME).unwrap(), Vec::new())),
+        accounts: Box::new(Accounts::new(
+            AwsAccountId::parse(HOME).unwrap(),
+            Vec::new(),
+        )),
     }
 }
 
@@ -171,7 +177,11 @@ async fn start(setup: Setup) -> Env {
     };
     let mut record = IssueRecord::new(IssueState::Pending, id.clone());
     for admin in setup.admins {
-        let copy = app.slack().post(admin, approval_request(&info)).await.unwrap();
+        let copy = app
+            .slack()
+            .post(admin, approval_request(&info))
+            .await
+            .unwrap();
         record.copies.push(copy);
     }
     google.edit(|s| s.set_cell(REQUEST_SHEET, ISSUE_CELL, json!(record.to_cell())));
@@ -304,8 +314,16 @@ impl Env {
 
     /// Nothing changed: the sheet as set up, no copy updated, no DM, no log line.
     fn assert_unchanged(&self, sheet: &[Vec<Value>]) {
-        assert_eq!(self.google.sheet(REQUEST_SHEET), sheet, "the sheet is unchanged");
-        assert!(self.slack.updates().is_empty(), "{:?}", self.slack.updates());
+        assert_eq!(
+            self.google.sheet(REQUEST_SHEET),
+            sheet,
+            "the sheet is unchanged"
+        );
+        assert!(
+            self.slack.updates().is_empty(),
+            "{:?}",
+            self.slack.updates()
+        );
         assert!(self.owner_dms().is_empty(), "{:?}", self.owner_dms());
         assert!(self.log_lines().is_empty());
     }
@@ -333,16 +351,35 @@ async fn an_approval_is_recorded_every_copy_updated_the_owner_told_and_logged() 
     let updates = env.slack.updates();
     let mut channels: Vec<_> = updates.iter().map(|u| u.channel.clone()).collect();
     channels.sort();
-    assert_eq!(channels, [format!("D{ADMIN1}"), format!("D{ADMIN2}")], "every copy");
+    assert_eq!(
+        channels,
+        [format!("D{ADMIN1}"), format!("D{ADMIN2}")],
+        "every copy"
+    );
     for u in &updates {
-        assert!(u.text.contains(&format!("{ADMIN2} が承認しました")), "{}", u.text);
-        assert!(u.text.contains(USER) && u.text.contains(env.id.as_str()), "{}", u.text);
+        assert!(
+            u.text.contains(&format!("{ADMIN2} が承認しました")),
+            "{}",
+            u.text
+        );
+        assert!(
+            u.text.contains(USER) && u.text.contains(env.id.as_str()),
+            "{}",
+            u.text
+        );
         let blocks = u.blocks.as_ref().unwrap().to_string();
-        assert!(!blocks.contains("keywarden_issue_approve"), "no buttons left: {blocks}");
+        assert!(
+            !blocks.contains("keywarden_issue_approve"),
+            "no buttons left: {blocks}"
+        );
     }
     let dms = env.owner_dms();
     assert_eq!(dms.len(), 1, "{dms:?}");
-    assert!(dms[0].contains("承認しました") && dms[0].contains(USER), "{}", dms[0]);
+    assert!(
+        dms[0].contains("承認しました") && dms[0].contains(USER),
+        "{}",
+        dms[0]
+    );
     assert!(env.told(ADMIN2).is_empty(), "{:?}", env.told(ADMIN2));
 
     let lines = env.log_lines();
@@ -355,22 +392,38 @@ async fn an_approval_is_recorded_every_copy_updated_the_owner_told_and_logged() 
     assert_eq!(line[7], "issue_approve");
     assert_eq!(line[8], "done");
     let detail = line[9].as_str().unwrap();
-    assert!(detail.contains(ADMIN2) && detail.contains(env.id.as_str()), "{detail}");
+    assert!(
+        detail.contains(ADMIN2) && detail.contains(env.id.as_str()),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
 async fn a_rejection_writes_kyakka_into_both_cells_and_is_logged() {
     let env = start(Setup::default()).await;
-    let copies = env.cell_text(ISSUE_CELL).lines().nth(1).unwrap().to_string();
+    let copies = env
+        .cell_text(ISSUE_CELL)
+        .lines()
+        .nth(1)
+        .unwrap()
+        .to_string();
     assert_eq!(env.click(ADMIN1, false, ADMIN1).await.status, 200);
     assert_eq!(
         env.cell_text(ISSUE_CELL),
         format!("却下 {} {ADMIN1} {}\n{copies}", env.id, today())
     );
-    assert_eq!(env.cell("K2"), Some(json!("却下")), "the daily run skips the row");
+    assert_eq!(
+        env.cell("K2"),
+        Some(json!("却下")),
+        "the daily run skips the row"
+    );
     assert_eq!(env.slack.updates().len(), 2);
     for u in env.slack.updates() {
-        assert!(u.text.contains(&format!("{ADMIN1} が却下しました")), "{}", u.text);
+        assert!(
+            u.text.contains(&format!("{ADMIN1} が却下しました")),
+            "{}",
+            u.text
+        );
     }
     let dms = env.owner_dms();
     assert!(dms.len() == 1 && dms[0].contains("却下しました"), "{dms:?}");
@@ -392,7 +445,10 @@ async fn the_owner_may_not_decide_on_their_own_request() {
     }
     let told = env.told(OWNER);
     assert_eq!(told.len(), 2, "{told:?}");
-    assert!(told.iter().all(|t| t.contains("利用者はあなたです")), "{told:?}");
+    assert!(
+        told.iter().all(|t| t.contains("利用者はあなたです")),
+        "{told:?}"
+    );
     env.assert_unchanged(&sheet);
 }
 
@@ -424,7 +480,10 @@ async fn only_an_administrator_decides() {
     let reads = env.google.counts().reads;
     assert_eq!(env.click("U0STRANGER1", true, ADMIN1).await.status, 200);
     let told = env.told("U0STRANGER1");
-    assert!(told.len() == 1 && told[0].contains("管理者だけ"), "{told:?}");
+    assert!(
+        told.len() == 1 && told[0].contains("管理者だけ"),
+        "{told:?}"
+    );
     assert_eq!(env.google.counts().reads, reads, "refused before any read");
     env.assert_unchanged(&sheet);
 }
@@ -460,14 +519,20 @@ async fn a_row_moved_since_the_request_is_found_by_its_id() {
             s.insert_row(
                 REQUEST_SHEET,
                 2,
-                RequestRow::new("佐藤 花子", "sato-ci", "AKIAI44QH8DHBEXAMPLE", json!("2027/01/31"))
-                    .to_values(),
+                RequestRow::new(
+                    "佐藤 花子",
+                    "sato-ci",
+                    "AKIAI44QH8DHBEXAMPLE",
+                    json!("2027/01/31"),
+                )
+                .to_values(),
             )
         }
     });
     assert_eq!(env.click(ADMIN1, true, ADMIN1).await.status, 200);
     assert!(
-        env.cell_text("M4").starts_with(&format!("承認済み {} {ADMIN1}", env.id)),
+        env.cell_text("M4")
+            .starts_with(&format!("承認済み {} {ADMIN1}", env.id)),
         "{}",
         env.cell_text("M4")
     );

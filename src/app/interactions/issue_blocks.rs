@@ -163,7 +163,10 @@ mod tests {
         assert_eq!(v["blocks"][0]["text"]["type"], "plain_text");
         let text = v["text"].as_str().unwrap();
         assert!(text.contains("&lt;!channel&gt;"), "{text}");
-        assert!(text.contains("arn:aws:iam::aws:policy/ReadOnlyAccess"), "{text}");
+        assert!(
+            text.contains("arn:aws:iam::aws:policy/ReadOnlyAccess"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -187,8 +187,7 @@ fn the_key_request_buttons_carry_the_request_id() {
         ("keywarden_issue_reject", false),
     ] {
         let payload = block_actions(action, " req-368e9d298eea46e1 ");
-        let Interaction::IssueDecision(click) = parse_payload(&payload.to_string()).unwrap()
-        else {
+        let Interaction::IssueDecision(click) = parse_payload(&payload.to_string()).unwrap() else {
             panic!("{action} is a key request decision");
         };
         assert_eq!(click.approve, approve);
@@ -211,8 +210,8 @@ fn the_key_request_buttons_carry_the_request_id() {
 #[test]
 fn a_key_request_button_without_a_request_id_is_unreadable() {
     for value in ["", "req-XYZ", ROW_VALUE] {
-        let err =
-            parse_payload(&block_actions("keywarden_issue_approve", value).to_string()).unwrap_err();
+        let err = parse_payload(&block_actions("keywarden_issue_approve", value).to_string())
+            .unwrap_err();
         assert!(err.reason.contains("key request ID"), "{err}");
         assert_eq!(
             err.response_url.as_deref(),

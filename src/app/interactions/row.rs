@@ -129,7 +129,12 @@ impl Snapshot {
 
     /// The writes of a key request's decision (docs/rules.md §12 step 2): `発行申請` (which
     /// holds the pending request, so the column exists) and, on a rejection, the status.
-    pub fn issue_writes(&self, row: usize, cell: &str, status: Option<&str>) -> Vec<TypedCellWrite> {
+    pub fn issue_writes(
+        &self,
+        row: usize,
+        cell: &str,
+        status: Option<&str>,
+    ) -> Vec<TypedCellWrite> {
         let layout = &self.table.layout;
         let mut writes: Vec<TypedCellWrite> = layout
             .issue_request

@@ -8,9 +8,9 @@ use super::{
     FleetAccounts, InteractionSettings, Interactions, Issuance, RequestVerifier, SlackInteractive,
 };
 use crate::adapters::accounts::AwsAccounts;
-use crate::adapters::iam::AwsIam;
 use crate::adapters::aws;
 use crate::adapters::google::GoogleSheets;
+use crate::adapters::iam::AwsIam;
 use crate::adapters::secrets::SecretsManager;
 use crate::app::connect::{secret_or_named, sheets};
 use crate::configuration::Settings;

@@ -89,9 +89,7 @@ pub enum Stale {
         "{row}行目の内容（アカウント名・氏名・権限・利用開始日・利用終了日・AWSアカウントのいずれか）が承認依頼の後に変わりました。新しい内容の承認依頼が届きます。"
     )]
     Edited { row: usize },
-    #[error(
-        "{row}行目はもう発行申請ではありません（アクセスキーIDか状態が記入されています）。"
-    )]
+    #[error("{row}行目はもう発行申請ではありません（アクセスキーIDか状態が記入されています）。")]
     NotARequest { row: usize },
 }
 
@@ -109,7 +107,7 @@ fn decided_text(row: usize, state: &IssueState) -> String {
         IssueState::Issued { on } => format!("{on} に発行済みです"),
         IssueState::Pending => "承認待ちです".into(),
     };
-    format!("この申請（{row}行目）は{what}。何も変更していません。")
+    format!("この申請（{row}行目）は {what}。何も変更していません。")
 }
 
 /// Refused before anything is read: only administrators decide.

@@ -249,7 +249,10 @@ fn neither_the_owner_nor_the_filer_decides() {
                 email: "sato@example.com".into()
             }
         );
-        assert!(refusal.to_string().contains("自分が出した申請"), "{refusal}");
+        assert!(
+            refusal.to_string().contains("自分が出した申請"),
+            "{refusal}"
+        );
     }
     // Without the e-mail column's text, nobody is taken for the filer.
     let mut row = form(&pending(ID));
@@ -362,8 +365,7 @@ fn a_decided_request_is_not_decided_again() {
 
 #[test]
 fn two_rows_pending_for_one_id_are_refused() {
-    let refusal =
-        rule_on(vec![form(&pending(ID)), form(&pending(ID))], ADMIN, true).unwrap_err();
+    let refusal = rule_on(vec![form(&pending(ID)), form(&pending(ID))], ADMIN, true).unwrap_err();
     assert_eq!(
         refusal,
         DecisionRefusal::SeveralRows {
@@ -390,5 +392,8 @@ fn an_invalid_request_is_not_decided_and_the_cell_to_fix_is_named() {
         panic!("{refusal:?}");
     };
     assert_eq!(*row, 2);
-    assert!(problems.starts_with("I2（アクセスキー利用終了日）"), "{problems}");
+    assert!(
+        problems.starts_with("I2（アクセスキー利用終了日）"),
+        "{problems}"
+    );
 }
