@@ -397,3 +397,27 @@ fn an_invalid_request_is_not_decided_and_the_cell_to_fix_is_named() {
         "{problems}"
     );
 }
+
+#[test]
+fn a_request_the_run_would_refuse_for_the_owners_email_is_not_decided() {
+    // KEYWARDEN_ISSUE_READER names the owner by e-mail, and users_json has none for them.
+    let t = table(vec![form(&pending(ID))]);
+    let mut world = World::new();
+    world.settings.reader = Some(
+        crate::core::issue::ReaderPattern::parse(
+            "arn:aws:sts::{account}:assumed-role/AWSReservedSSO_*/{email}",
+        )
+        .unwrap(),
+    );
+    let grid = vec![
+        vec![json!("id"), json!("last_name"), json!("first_name")],
+        vec![json!(OWNER), json!("田中"), json!("太郎")],
+    ];
+    world.directory = Directory::parse("users_json", &grid).unwrap();
+    let (id, by) = (rid(ID), slack(ADMIN));
+    let refusal = rule(&t, &world.ctx(TODAY), &admins(), click(&id, &by, true)).unwrap_err();
+    let DecisionRefusal::Invalid { problems, .. } = &refusal else {
+        panic!("{refusal:?}");
+    };
+    assert!(problems.starts_with("B2（氏名）"), "{problems}");
+}
