@@ -612,3 +612,133 @@ async fn without_issuance_the_buttons_change_nothing() {
     env.assert_unchanged(&sheet);
     assert!(env.app.settings().admins.contains(&slack_id(ADMIN1)));
 }
+
+/// `keywarden serve` as configured from the environment: with `KEYWARDEN_ISSUE_POLICIES` the
+/// endpoint decides key requests, learning the home account from STS (moto's) to compute the
+/// request's ID as the run does.
+#[tokio::test]
+async fn serve_decides_with_the_home_account_from_sts() {
+    use support::app::{ADMIN_IDS, SLACK_TOKEN, TestEnv};
+    use support::slack_requests::{SIGNING_SECRET, form, sign};
+
+    let mut env = TestEnv::start().await;
+    let (admin1, admin2) = (ADMIN_IDS[0], ADMIN_IDS[1]);
+    env.set_users(&[
+        UserRow::new(OWNER, "田中", "太郎"),
+        UserRow::new(admin1, "鈴木", "一郎"),
+    ]);
+    let end = today() + chrono::Duration::days(30);
+    let id = request_id(
+        &AwsAccountId::parse(HOME).unwrap(),
+        USER,
+        &slack_id(OWNER),
+        "読み取り",
+        None,
+        end,
+    );
+    // The approval request as the run posts it, one copy per administrator.
+    let poster = SlackInteractive::new(
+        &Secret::new(SLACK_TOKEN),
+        &env.slack.api_url(),
+        Duration::from_secs(2),
+    )
+    .unwrap();
+    let info = IssueInfo {
+        row: 2,
+        id: id.clone(),
+        owner_name: "田中 太郎".into(),
+        owner: slack_id(OWNER),
+        account: HOME.into(),
+        account_id: HOME.into(),
+        user: USER.into(),
+        entry: "読み取り".into(),
+        policy_arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+        start: None,
+        end,
+        purpose: "S3 のバックアップ".into(),
+    };
+    let mut record = IssueRecord::new(IssueState::Pending, id.clone());
+    for admin in ADMIN_IDS {
+        record
+            .copies
+            .push(poster.post(admin, approval_request(&info)).await.unwrap());
+    }
+    let mut header = support::app::request_sheet_header();
+    header.push(json!("発行申請"));
+    let mut row = request_row(end, "form-user@example.com");
+    *row.last_mut().unwrap() = json!(record.to_cell());
+    env.google.set_sheet(REQUEST_SHEET, vec![header, row]);
+
+    env.set_env("SLACK_SIGNING_SECRET", SIGNING_SECRET);
+    env.set_env(
+        "KEYWARDEN_ISSUE_POLICIES",
+        "読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess",
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = env
+        .command()
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .kill_on_drop(true)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("keywarden serve starts");
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let copy = &record.copies[1];
+    let payload = json!({
+        "type": "block_actions",
+        "user": {"id": admin2, "username": "u", "name": "u", "team_id": "T0"},
+        "api_app_id": "A0", "token": "legacy",
+        "container": {"type": "message", "message_ts": copy.ts, "channel_id": copy.channel, "is_ephemeral": false},
+        "trigger_id": "trigger-1",
+        "team": {"id": "T0", "domain": "example"},
+        "channel": {"id": copy.channel, "name": "directmessage"},
+        "response_url": env.slack.response_url("click"),
+        "actions": [{"action_id": "keywarden_issue_reject", "block_id": "kw", "type": "button",
+                     "value": id.as_str(), "text": {"type": "plain_text", "text": "却下"}, "action_ts": "1.1"}]
+    });
+    let body = form(&payload);
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let reply = http(
+        "POST",
+        &format!("http://127.0.0.1:{port}/slack/interactions"),
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("x-slack-request-timestamp", &ts),
+            ("x-slack-signature", &sign(&ts, &body)),
+        ],
+        body,
+    )
+    .await;
+    child.kill().await.ok();
+    assert_eq!(reply.status, 200);
+    let cell = env
+        .google
+        .cell(REQUEST_SHEET, ISSUE_CELL)
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    assert!(
+        cell.starts_with(&format!("却下 {id} {admin2} {}", today())),
+        "the ID computed with moto's account matched: {cell} (told: {:?})",
+        env.slack.responses()
+    );
+    assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), Some(json!("却下")));
+    assert_eq!(env.slack.updates().len(), 2, "every copy");
+    assert!(
+        env.iam.actions().is_empty(),
+        "the endpoint never calls IAM: {:?}",
+        env.iam.actions()
+    );
+}
