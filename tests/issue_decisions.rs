@@ -613,6 +613,52 @@ async fn without_issuance_the_buttons_change_nothing() {
     assert!(env.app.settings().admins.contains(&slack_id(ADMIN1)));
 }
 
+#[tokio::test]
+async fn a_request_no_longer_valid_is_not_decided_and_the_cell_to_fix_is_named() {
+    let env = start(Setup::default()).await;
+    // The owner left users_json while the request waited.
+    env.google.set_sheet(
+        USERS_SHEET,
+        vec![
+            support::app::users_sheet_header(),
+            UserRow::new(ADMIN1, "鈴木", "一郎").to_values(),
+        ],
+    );
+    let sheet = env.google.sheet(REQUEST_SHEET);
+    assert_eq!(env.click(ADMIN1, true, ADMIN1).await.status, 200);
+    let told = env.told(ADMIN1);
+    assert!(
+        told.len() == 1 && told[0].contains("B2（氏名）") && told[0].contains("直すべき点"),
+        "{told:?}"
+    );
+    env.assert_unchanged(&sheet);
+}
+
+#[tokio::test]
+async fn a_sheet_that_cannot_be_read_or_written_changes_nothing_and_says_press_again() {
+    use support::google::Endpoint;
+    let env = start(Setup::default()).await;
+    let sheet = env.google.sheet(REQUEST_SHEET);
+    env.google.fail_next(Endpoint::Read, 403, 100);
+    assert_eq!(env.click(ADMIN1, true, ADMIN1).await.status, 200);
+    env.google.fail_next(Endpoint::Read, 403, 0);
+    env.google.fail_next(Endpoint::Write, 403, 100);
+    assert_eq!(env.click(ADMIN1, false, ADMIN1).await.status, 200);
+    env.google.fail_next(Endpoint::Write, 403, 0);
+    let told = env.told(ADMIN1);
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told[0].contains("シートを読めなかった"), "{told:?}");
+    assert!(told[1].contains("シートに書き込めなかった"), "{told:?}");
+    assert!(
+        told.iter().all(|t| t.contains("もう一度押してください")),
+        "{told:?}"
+    );
+    env.assert_unchanged(&sheet);
+    // Pressed again once the sheet answers: decided.
+    assert_eq!(env.click(ADMIN1, true, ADMIN1).await.status, 200);
+    assert!(env.cell_text(ISSUE_CELL).starts_with("承認済み"));
+}
+
 /// `keywarden serve` as configured from the environment: with `KEYWARDEN_ISSUE_POLICIES` the
 /// endpoint decides key requests, learning the home account from STS (moto's) to compute the
 /// request's ID as the run does.
