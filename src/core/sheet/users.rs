@@ -24,6 +24,10 @@ const REAL: ColumnSpec = ColumnSpec {
     aliases: &["real_name"],
     required: false,
 };
+const EMAIL: ColumnSpec = ColumnSpec {
+    aliases: &["email"],
+    required: false,
+};
 
 /// Who owns a request, as far as `users_json` can tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +41,9 @@ pub enum Owner {
 #[derive(Debug, Default, Clone)]
 pub struct Directory {
     ids: Vec<SlackUserId>,
+    /// Each person's e-mail (trimmed), when the sheet has the column and the cell is filled:
+    /// who filed a key request, and the reader of an issued key's secret (docs/rules.md §12).
+    emails: HashMap<SlackUserId, Box<str>>,
     /// Indices into `ids`: one person per name, almost always.
     by_name: HashMap<NameKey, Matches>,
     /// Rows that could not be used, with what to fix (told to administrators).
@@ -140,6 +147,13 @@ impl Directory {
                 return;
             }
         };
+        let email = cols[4].map(text).unwrap_or_default();
+        let email = email.trim();
+        if !email.is_empty() {
+            self.emails
+                .entry(id.clone())
+                .or_insert_with(|| email.into());
+        }
         let index = self.ids.len();
         self.ids.push(id);
         let keys = [
@@ -170,6 +184,24 @@ impl Directory {
                 Matches::Many(js) => js.push(index),
             },
         }
+    }
+
+    /// The person's e-mail from `users_json` (the first filled one when the ID has several
+    /// rows); `None` when the sheet has no `email` column or the cell is empty.
+    pub fn email(&self, id: &SlackUserId) -> Option<&str> {
+        self.emails.get(id).map(|e| &**e)
+    }
+
+    /// Who has this e-mail (compared case-insensitively, white space trimmed).
+    pub fn by_email(&self, email: &str) -> Option<&SlackUserId> {
+        let email = email.trim();
+        if email.is_empty() {
+            return None;
+        }
+        self.emails
+            .iter()
+            .find(|(_, e)| e.eq_ignore_ascii_case(email))
+            .map(|(id, _)| id)
     }
 
     pub fn lookup(&self, name: &NameKey) -> Owner {
@@ -214,7 +246,7 @@ fn resolve(sheet: &str, header: &[Value]) -> Result<Vec<Option<usize>>, HeaderEr
     let texts: Vec<String> = (0..header.len())
         .map(|c| cell_text(header, c).unwrap_or_default())
         .collect();
-    headers::resolve(sheet, &texts, &[&ID, &LAST, &FIRST, &REAL])
+    headers::resolve(sheet, &texts, &[&ID, &LAST, &FIRST, &REAL, &EMAIL])
 }
 
 impl RowSink for DirectorySink {
@@ -311,6 +343,33 @@ mod tests {
         assert_eq!(d.problems.len(), 2, "{:?}", d.problems);
         assert!(d.problems[0].to_string().contains("row 2"));
         assert_eq!(d.lookup(&key("山田花子")), Owner::NotFound);
+    }
+
+    #[test]
+    fn an_email_column_is_read_when_present() {
+        let g = vec![
+            vec![
+                json!("id"),
+                json!("last_name"),
+                json!("first_name"),
+                json!("email"),
+            ],
+            vec![
+                json!("U001"),
+                json!("佐藤"),
+                json!("一郎"),
+                json!(" Ichiro@Example.com "),
+            ],
+            vec![json!("U002"), json!("鈴木"), json!("次郎"), json!("")],
+        ];
+        let d = Directory::parse("users_json", &g).unwrap();
+        assert_eq!(d.email(&id("U001")), Some("Ichiro@Example.com"));
+        assert_eq!(d.email(&id("U002")), None);
+        assert_eq!(d.by_email("ichiro@example.com"), Some(&id("U001")));
+        assert_eq!(d.by_email(""), None);
+        let without =
+            Directory::parse("users_json", &grid(&[["U001", "佐藤", "一郎", ""]])).unwrap();
+        assert_eq!(without.email(&id("U001")), None);
     }
 
     #[test]
