@@ -25,7 +25,17 @@ pub struct UserInventory {
     pub orphan_policy: Option<String>,
     /// The value of the user's [`TEARDOWN_TAG`], if keywarden started tearing it down.
     pub teardown_tag: Option<String>,
+    /// The value of the user's [`REQUEST_TAG`]: keywarden issued it for that request
+    /// (docs/rules.md §12), and its secret goes with it.
+    pub request_tag: Option<String>,
 }
+
+/// Set on a user keywarden created for a key request (docs/rules.md §12): the request's ID.
+pub const REQUEST_TAG: &str = "keywarden:request";
+/// The owner's Slack ID, on a user keywarden created.
+pub const OWNER_TAG: &str = "keywarden:owner";
+/// The request's end date (`YYYY-MM-DD`), on a user keywarden created.
+pub const END_DATE_TAG: &str = "keywarden:end-date";
 
 /// Set on a user before keywarden's first change to it (docs/rules.md §4 step 4): a keyless user is
 /// an interrupted teardown only when it carries this tag with the row's key ID.

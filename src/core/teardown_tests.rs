@@ -40,6 +40,7 @@ fn loaded() -> UserInventory {
         groups: vec!["devs".into()],
         orphan_policy: None,
         teardown_tag: None,
+        request_tag: None,
     }
 }
 

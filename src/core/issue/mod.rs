@@ -13,7 +13,7 @@ pub mod id;
 pub mod request;
 pub mod settings;
 
-pub use cell::{ISSUE_HEADER, IssueCell, IssueRecord, IssueState};
+pub use cell::{ApprovalCopy, ISSUE_HEADER, IssueCell, IssueRecord, IssueState};
 pub use id::{RequestId, request_id};
 pub use request::{
     Context, REJECTED_MARK, Request, RequestProblem, RequestProblemKind, Step, ValidRequest,
