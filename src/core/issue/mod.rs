@@ -12,6 +12,8 @@ pub mod cell;
 pub mod id;
 pub mod request;
 pub mod settings;
+pub mod texts;
+pub mod writes;
 
 pub use cell::{ApprovalCopy, ISSUE_HEADER, IssueCell, IssueRecord, IssueState};
 pub use id::{RequestId, request_id};

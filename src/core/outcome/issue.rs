@@ -2,7 +2,7 @@
 //! report and the log, Japanese for the administrators' summary. The secret itself is never in
 //! any of these values: only the secret's name.
 
-use super::{ActionOutcome, Lang, Outcome, join, quoted};
+use super::{ActionOutcome, Lang, Outcome, dm_failure, join, quoted};
 use crate::core::outcome::{Ask, IssueStep, Issuance};
 use crate::core::issue::RequestId;
 
@@ -98,15 +98,22 @@ pub(super) fn ask(ask: &Ask, lang: Lang) -> String {
             } else {
                 ""
             };
+            let list = |sep: &str| {
+                failures
+                    .iter()
+                    .map(|(to, e)| format!("{to}: {}", dm_failure(e, lang)))
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            };
             let failed_en = if failures.is_empty() {
                 String::new()
             } else {
-                format!("; not delivered to: {}", failures.join("; "))
+                format!("; not delivered to: {}", list("; "))
             };
             let failed_ja = if failures.is_empty() {
                 String::new()
             } else {
-                format!("。届かなかった宛先: {}", failures.join("、"))
+                format!("。届かなかった宛先: {}", list("、"))
             };
             let recorded_en = if *recorded || *posted == 0 {
                 ""

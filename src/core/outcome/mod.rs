@@ -577,7 +577,8 @@ pub enum Ask {
         request: RequestId,
         again: bool,
         posted: usize,
-        failures: Vec<String>,
+        /// Whom (an administrator, or the channel) it did not reach, and why.
+        failures: Vec<(String, DmFailure)>,
         recorded: bool,
     },
     /// `承認待ち R` could not be written, so nothing was posted.
