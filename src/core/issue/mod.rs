@@ -10,6 +10,7 @@
 
 pub mod cell;
 pub mod id;
+pub mod policy;
 pub mod request;
 pub mod settings;
 pub mod texts;
