@@ -335,9 +335,18 @@ impl<X: Services> Job<'_, X> {
         // arrive is the log's last line.
         let (sent, failures) = match pass {
             Pass::Daily => summary::send_summary(self, today, &outcomes, Some(&week), mode).await,
+            // A request asked is news to nobody (the administrators got the question): the
+            // 15-minute pass writes only when it issued something or something went wrong.
             Pass::Requests => {
-                let told: Vec<ActionOutcome> =
-                    outcomes.iter().filter(|o| told(o)).cloned().collect();
+                let told: Vec<ActionOutcome> = outcomes
+                    .iter()
+                    .filter(|o| told(o))
+                    .filter(|o| {
+                        !matches!(o.action, Action::IssueRequest(_))
+                            || o.outcome() != crate::core::outcome::Outcome::Done
+                    })
+                    .cloned()
+                    .collect();
                 summary::send_summary(self, today, &told, None, mode).await
             }
         };

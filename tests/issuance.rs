@@ -1,0 +1,685 @@
+//! Key issuance (docs/rules.md §12) against moto through the real binary: requests asked once,
+//! refused with the cell to fix, approved ones issued in the row's account (user, tags,
+//! boundary, policy, one key, the secret with its tag and policy, the row filled, the owner's
+//! DM), a run killed after CreateAccessKey, a failed secret store, a taken name, the cap, a
+//! future start date — and the secret in no output.
+
+mod support;
+
+use chrono::NaiveDate;
+use serde_json::{Value, json};
+
+use keywarden::core::domain::{AwsAccountId, SlackUserId};
+use keywarden::core::issue::request_id;
+use support::app::{RequestRow, TestEnv, UserRow, action_for, request_sheet_header};
+use support::moto::{Loadout, load_user};
+use support::moto_accounts::{CALLER_ARN, HOME, account_credentials, account_iam, create_member_role};
+
+const TANAKA: &str = "U0TANAKA01";
+const TODAY: &str = "2026-11-22";
+const SHEET: &str = "key_request_form";
+/// The entry's policy in the home account (moto's AWS-managed policies are not attachable).
+const POLICY: &str = "arn:aws:iam::123456789012:policy/keywarden-read";
+const POLICY_TEMPLATE: &str = "arn:aws:iam::{account}:policy/keywarden-read";
+const STAGING: &str = "111122223333";
+
+/// Issuance on (one entry, 読み取り), Secrets Manager through the recording proxy.
+async fn env() -> TestEnv {
+    let mut env = TestEnv::start().await;
+    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    let proxy = env.iam.endpoint();
+    env.set_env("KEYWARDEN_ISSUE_POLICIES", &format!("読み取り={POLICY_TEMPLATE}"))
+        .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &proxy);
+    create_policy(&env.iam_client()).await;
+    env
+}
+
+/// The policy the entry names, in the account of `iam`.
+async fn create_policy(iam: &aws_sdk_iam::Client) {
+    let document = json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]
+    });
+    iam.create_policy()
+        .policy_name("keywarden-read")
+        .policy_document(document.to_string())
+        .send()
+        .await
+        .expect("policy created");
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// A request of 田中 太郎 for `user`: no key, 読み取り, start 2026/04/01, end 2027/03/31.
+fn request(user: &str) -> RequestRow {
+    RequestRow {
+        name: json!("田中 太郎"),
+        account: json!(user),
+        end: json!("2027/03/31"),
+        ..RequestRow::default()
+    }
+}
+
+/// The ID keywarden gives `request(user)` in `account`.
+fn id_of(account: &str, user: &str) -> String {
+    request_id(
+        &AwsAccountId::parse(account).unwrap(),
+        user,
+        &SlackUserId::parse(TANAKA).unwrap(),
+        "読み取り",
+        Some(day("2026-04-01")),
+        day("2027-03-31"),
+    )
+    .to_string()
+}
+
+/// The request sheet: the original layout plus `発行申請` (M), each row with its cell.
+fn set_rows(env: &TestEnv, rows: &[(RequestRow, &str)]) {
+    let mut header = request_sheet_header();
+    header.push(json!("発行申請"));
+    let mut sheet = vec![header];
+    for (row, cell) in rows {
+        let mut values = row.to_values();
+        values.push(json!(cell));
+        sheet.push(values);
+    }
+    env.google.set_sheet(SHEET, sheet);
+}
+
+fn approved(r: &str) -> String {
+    format!("承認済み {r} UADMIN0001 2026-11-21")
+}
+
+async fn requests(env: &TestEnv) -> (i32, Value, String) {
+    let out = env
+        .run(&["requests", "--today", TODAY, "--output", "json"])
+        .await;
+    let everything = format!("{}\n{}", out.stdout, out.stderr);
+    (out.status, out.json(), everything)
+}
+
+fn cell(env: &TestEnv, a1: &str) -> String {
+    match env.google.cell(SHEET, a1) {
+        Some(Value::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+fn sm_client(moto: &str, key: &str, secret: &str) -> aws_sdk_secretsmanager::Client {
+    use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(key, secret, None, None, "test"))
+        .endpoint_url(moto)
+        .http_client(keywarden::adapters::aws::http_client())
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+async fn secrets_in(moto: &str, account: &str) -> aws_sdk_secretsmanager::Client {
+    if account == HOME {
+        return sm_client(moto, "testing", "testing");
+    }
+    let (key, secret) = account_credentials(moto, account).await;
+    sm_client(moto, &key, &secret)
+}
+
+/// Every text a person could read: the run's streams, the sheets, Slack.
+fn all_output(env: &TestEnv, streams: &str) -> String {
+    let mut text = streams.to_string();
+    for sheet in [SHEET, "keywarden_log"] {
+        text.push_str(&serde_json::to_string(&env.google.sheet(sheet)).unwrap());
+    }
+    for m in env.slack.messages() {
+        text.push_str(&m.text);
+        text.push_str(&m.blocks.map(|b| b.to_string()).unwrap_or_default());
+    }
+    text
+}
+
+fn keys_of(users: &[aws_sdk_iam::types::AccessKeyMetadata]) -> Vec<String> {
+    users
+        .iter()
+        .filter_map(|k| k.access_key_id().map(str::to_string))
+        .collect()
+}
+
+async fn keys(iam: &aws_sdk_iam::Client, user: &str) -> Vec<String> {
+    let out = iam.list_access_keys().user_name(user).send().await.unwrap();
+    keys_of(out.access_key_metadata())
+}
+
+#[tokio::test]
+async fn a_valid_request_is_asked_once() {
+    let env = env().await;
+    env.set_requests(&[request("tanaka-s3")]);
+    let r = id_of(HOME, "tanaka-s3");
+
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    let line = action_for(&report, 2);
+    assert_eq!(
+        (line["action"].as_str(), line["outcome"].as_str()),
+        (Some("issue_request"), Some("done")),
+        "{line}"
+    );
+    // `発行申請` created after the free cells of the other writers' columns (M..P): Q.
+    assert_eq!(cell(&env, "Q1"), "発行申請");
+    let recorded = cell(&env, "Q2");
+    assert!(
+        recorded.starts_with(&format!("承認待ち {r}\n承認依頼: ")),
+        "{recorded}"
+    );
+    // One copy to each administrator, each with the two buttons carrying R, each recorded.
+    for admin in ["UADMIN0001", "UADMIN0002"] {
+        let sent: Vec<_> = env
+            .slack
+            .messages()
+            .into_iter()
+            .filter(|m| m.channel == admin && m.text.contains("発行申請が届きました"))
+            .collect();
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        let blocks = sent[0].blocks.clone().unwrap().to_string();
+        for part in [
+            "keywarden_issue_approve",
+            "keywarden_issue_reject",
+            r.as_str(),
+            POLICY,
+            "tanaka-s3",
+            "2027-03-31",
+        ] {
+            assert!(blocks.contains(part), "{part} not in {blocks}");
+        }
+    }
+    assert_eq!(recorded.matches('/').count(), 2, "two copies: {recorded}");
+    let owner = env.slack.messages_to(TANAKA);
+    assert_eq!(owner.len(), 1, "{owner:?}");
+    assert!(owner[0].contains("管理者に送りました"), "{owner:?}");
+    assert!(env.iam.mutations().is_empty(), "asking changes nothing in IAM");
+    let log = env.google.sheet("keywarden_log");
+    assert!(
+        log.iter().any(|l| l.iter().any(|c| c == "issue_request")),
+        "{log:?}"
+    );
+
+    // The second pass (and a daily run) does not ask again.
+    let before = env.slack.messages().len();
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(action_for(&report, 2)["action"], "skip");
+    let out = env.run(&["run", "--today", TODAY, "--output", "json"]).await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    let after: Vec<_> = env.slack.messages()[before..]
+        .iter()
+        .filter(|m| m.text.contains("発行申請が届きました"))
+        .cloned()
+        .collect();
+    assert!(after.is_empty(), "asked again: {after:?}");
+    assert_eq!(cell(&env, "Q2"), recorded);
+}
+
+#[tokio::test]
+async fn each_invalid_request_is_refused_with_the_cell_to_fix() {
+    let mut env = env().await;
+    env.set_env("KEYWARDEN_PROTECTED_USERS", "admin");
+    load_user(&env.iam_client(), "taken", Loadout::bare()).await;
+    let rows = [
+        // 2: nobody of that name in users_json
+        RequestRow {
+            name: json!("山田 花子"),
+            ..request("yamada")
+        },
+        // 3: not an IAM user name
+        request("tanaka s3"),
+        // 4: a policy typed in, not an entry
+        RequestRow {
+            permissions: json!(POLICY),
+            ..request("tanaka-a")
+        },
+        // 5: longer than KEYWARDEN_MAX_ISSUE_DAYS after the start date
+        RequestRow {
+            end: json!("2027/12/31"),
+            ..request("tanaka-b")
+        },
+        // 6: a user of that name exists, not created for this request
+        request("taken"),
+        // 7: a protected user
+        request("admin"),
+        // 8: two entries named
+        RequestRow {
+            permissions: json!("読み取り, 読み取り専用"),
+            ..request("tanaka-c")
+        },
+        // 9: an end date already past
+        RequestRow {
+            end: json!("2026/11/01"),
+            ..request("tanaka-d")
+        },
+        // 10 and 11: two rows naming the same user
+        request("tanaka-e"),
+        request("tanaka-e"),
+    ];
+    env.set_requests(&rows);
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    let expect = [
+        (2, "B2 (氏名)"),
+        (3, "J3 (アカウント名)"),
+        (4, "F4 (必要な権限)"),
+        (5, "I5 (アクセスキー利用終了日)"),
+        (6, "already exists"),
+        (7, "protected"),
+        (8, "F8 (必要な権限)"),
+        (9, "I9 (アクセスキー利用終了日)"),
+        (10, "row 11"),
+        (11, "row 10"),
+    ];
+    for (row, says) in expect {
+        let line = action_for(&report, row);
+        assert_eq!(
+            (line["action"].as_str(), line["outcome"].as_str()),
+            (Some("issue_request"), Some("refused")),
+            "{line}"
+        );
+        let detail = line["detail"].as_str().unwrap();
+        assert!(detail.contains(says), "row {row}: {says} not in {detail}");
+    }
+    // Nothing was asked, nothing written, nothing created; the 15-minute pass tells nobody.
+    assert!(env.slack.messages().is_empty(), "{:?}", env.slack.messages());
+    assert_eq!(cell(&env, "M1"), "");
+    assert!(env.iam.mutations().is_empty());
+    // The daily run tells the administrators which cell to fix.
+    let out = env.run(&["run", "--today", TODAY, "--output", "json"]).await;
+    assert_eq!(out.status, 1);
+    let summary = env.slack.messages_to("UADMIN0001");
+    assert!(
+        summary.iter().any(|m| m.contains("J3")),
+        "the summary names the cell: {summary:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_approved_request_is_issued_and_its_secret_is_in_no_output() {
+    let mut env = env().await;
+    env.set_env(
+        "KEYWARDEN_ISSUE_BOUNDARY",
+        "arn:aws:iam::{account}:policy/keywarden-boundary",
+    )
+    .set_env(
+        "KEYWARDEN_ISSUE_READER",
+        "arn:aws:sts::{account}:assumed-role/AWSReservedSSO_*/{email}",
+    )
+    .set_env("KEYWARDEN_ISSUE_PATH", "/keywarden/");
+    let r = id_of(HOME, "tanaka-s3");
+    set_rows(&env, &[(request("tanaka-s3").status("申請中"), &approved(&r))]);
+
+    let (status, report, streams) = requests(&env).await;
+    assert_eq!(status, 0, "{report:#}\n{streams}");
+    let line = action_for(&report, 2);
+    assert_eq!(
+        (line["action"].as_str(), line["outcome"].as_str()),
+        (Some("issue"), Some("done")),
+        "{line}"
+    );
+    let iam = env.iam_client();
+    // CreateUser with the path, the boundary and the three tags in the one call.
+    let create = env
+        .iam
+        .calls()
+        .into_iter()
+        .find(|c| c.action == "CreateUser")
+        .expect("CreateUser");
+    assert_eq!(create.param("Path"), Some("/keywarden/"));
+    assert_eq!(
+        create.param("PermissionsBoundary"),
+        Some("arn:aws:iam::123456789012:policy/keywarden-boundary")
+    );
+    let user = iam.get_user().user_name("tanaka-s3").send().await.unwrap();
+    let tags: Vec<(String, String)> = user
+        .user()
+        .unwrap()
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+    for tag in [
+        ("keywarden:request".to_string(), r.clone()),
+        ("keywarden:owner".to_string(), TANAKA.to_string()),
+        ("keywarden:end-date".to_string(), "2027-03-31".to_string()),
+    ] {
+        assert!(tags.contains(&tag), "{tag:?} not in {tags:?}");
+    }
+    let attached = iam
+        .list_attached_user_policies()
+        .user_name("tanaka-s3")
+        .send()
+        .await
+        .unwrap();
+    let arns: Vec<_> = attached
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn())
+        .collect();
+    assert_eq!(arns, vec![POLICY]);
+    let keys = keys(&iam, "tanaka-s3").await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    // The secret: the pair, tagged with R, readable by the owner alone.
+    let sm = secrets_in(&env.moto.endpoint(), HOME).await;
+    let stored = sm
+        .get_secret_value()
+        .secret_id("keywarden/tanaka-s3")
+        .send()
+        .await
+        .unwrap();
+    let pair: Value = serde_json::from_str(stored.secret_string().unwrap()).unwrap();
+    assert_eq!(pair["AccessKeyId"], keys[0]);
+    let secret_text = pair["SecretAccessKey"].as_str().unwrap().to_string();
+    assert!(secret_text.len() >= 20);
+    let described = sm
+        .describe_secret()
+        .secret_id("keywarden/tanaka-s3")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        described
+            .tags()
+            .iter()
+            .any(|t| t.key() == Some("keywarden:request") && t.value() == Some(r.as_str())),
+        "{:?}",
+        described.tags()
+    );
+    let policy = sm
+        .get_resource_policy()
+        .secret_id("keywarden/tanaka-s3")
+        .send()
+        .await
+        .unwrap();
+    let policy = policy.resource_policy().unwrap_or_default().to_string();
+    assert!(
+        policy.contains(
+            "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_*/u0tanaka01@example.com"
+        ),
+        "{policy}"
+    );
+    // The row: key ID, 発行済み R, 申請中 cleared; the start date was there already.
+    assert_eq!(cell(&env, "L2"), keys[0]);
+    assert_eq!(cell(&env, "M2"), format!("発行済み {r} {TODAY}"));
+    assert_eq!(cell(&env, "K2"), "");
+    assert_eq!(cell(&env, "H2"), "2026/04/01");
+    // The owner's DM names the key, the secret and how to read it.
+    let dm = env.slack.messages_to(TANAKA);
+    assert_eq!(dm.len(), 1, "{dm:?}");
+    for part in [
+        keys[0].as_str(),
+        "keywarden/tanaka-s3",
+        "aws secretsmanager get-secret-value --secret-id keywarden/tanaka-s3 --query SecretString",
+        "2027-03-31",
+    ] {
+        assert!(dm[0].contains(part), "{part} not in {}", dm[0]);
+    }
+    // The secret is nowhere but in Secrets Manager.
+    assert!(
+        !all_output(&env, &streams).contains(&secret_text),
+        "the secret leaked"
+    );
+
+    // The next pass finds an ordinary row: nothing issued twice.
+    let before = env.iam.mutations().len();
+    let (status, _, _) = requests(&env).await;
+    assert_eq!(status, 0);
+    assert_eq!(env.iam.mutations().len(), before);
+}
+
+#[tokio::test]
+async fn a_run_killed_after_create_access_key_is_finished_with_one_new_key() {
+    let env = env().await;
+    let r = id_of(HOME, "tanaka-s3");
+    // What a dead run left: the user with this request's tag and a key whose secret is lost.
+    let iam = env.iam_client();
+    iam.create_user()
+        .user_name("tanaka-s3")
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("keywarden:request")
+                .value(&r)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let orphan = iam
+        .create_access_key()
+        .user_name("tanaka-s3")
+        .send()
+        .await
+        .unwrap()
+        .access_key()
+        .unwrap()
+        .access_key_id()
+        .to_string();
+    set_rows(&env, &[(request("tanaka-s3"), &approved(&r))]);
+
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    let line = action_for(&report, 2);
+    assert_eq!(line["outcome"], "done", "{line}");
+    assert!(
+        line["detail"].as_str().unwrap().contains(&orphan),
+        "{line}"
+    );
+    let now = keys(&iam, "tanaka-s3").await;
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now[0], orphan);
+    assert_eq!(cell(&env, "L2"), now[0]);
+}
+
+#[tokio::test]
+async fn a_failed_secret_store_deletes_the_new_key_and_writes_nothing() {
+    let env = env().await;
+    let r = id_of(HOME, "tanaka-s3");
+    set_rows(&env, &[(request("tanaka-s3"), &approved(&r))]);
+    env.iam.fail_next("CreateSecret", 400, "AccessDeniedException", 1);
+
+    let (status, report, streams) = requests(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    let line = action_for(&report, 2);
+    assert_eq!(
+        (line["action"].as_str(), line["outcome"].as_str()),
+        (Some("issue"), Some("failed")),
+        "{line}"
+    );
+    assert!(
+        line["detail"].as_str().unwrap().contains("deleted again"),
+        "{line}"
+    );
+    let iam = env.iam_client();
+    assert!(keys(&iam, "tanaka-s3").await.is_empty(), "no key without its secret");
+    let created = env
+        .iam
+        .calls()
+        .into_iter()
+        .filter(|c| c.action == "CreateAccessKey")
+        .count();
+    assert_eq!(created, 1);
+    assert_eq!(cell(&env, "L2"), "");
+    assert_eq!(cell(&env, "M2"), approved(&r));
+    assert!(env.slack.messages_to(TANAKA).is_empty());
+    assert!(!streams.contains("SecretAccessKey"), "{streams}");
+
+    // The next pass issues it.
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(keys(&iam, "tanaka-s3").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_name_taken_by_a_user_without_the_tag_is_refused_and_nothing_changes() {
+    let env = env().await;
+    load_user(&env.iam_client(), "tanaka-s3", Loadout::bare()).await;
+    let r = id_of(HOME, "tanaka-s3");
+    set_rows(&env, &[(request("tanaka-s3"), &approved(&r))]);
+
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    let line = action_for(&report, 2);
+    assert_eq!(
+        (line["action"].as_str(), line["outcome"].as_str()),
+        (Some("issue"), Some("refused")),
+        "{line}"
+    );
+    let mutations: Vec<String> = env
+        .iam
+        .mutations()
+        .into_iter()
+        .map(|c| c.action)
+        .collect();
+    assert_eq!(mutations, vec!["CreateUser"], "refused by IAM, nothing else");
+    assert_eq!(keys(&env.iam_client(), "tanaka-s3").await.len(), 1);
+    assert_eq!(cell(&env, "M2"), approved(&r));
+}
+
+#[tokio::test]
+async fn a_request_of_a_member_account_is_issued_there() {
+    let mut env = env().await;
+    let moto = env.moto.endpoint();
+    create_member_role(&moto, STAGING, "/", "keywarden", CALLER_ARN, None).await;
+    create_policy(&account_iam(&moto, STAGING).await).await;
+    env.set_env(
+        "KEYWARDEN_ACCOUNTS",
+        &format!("本番={HOME},検証={STAGING}"),
+    );
+    let r = id_of(STAGING, "tanaka-s3");
+    let mut header = request_sheet_header();
+    header.push(json!("発行申請"));
+    header.push(json!("AWSアカウント"));
+    let mut values = request("tanaka-s3").to_values();
+    values.push(json!(approved(&r)));
+    values.push(json!("検証"));
+    env.google.set_sheet(SHEET, vec![header, values]);
+
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    let line = action_for(&report, 2);
+    assert_eq!(line["outcome"], "done", "{line}");
+    assert_eq!(line["aws_account"], STAGING);
+    let staging = account_iam(&moto, STAGING).await;
+    let made = keys(&staging, "tanaka-s3").await;
+    assert_eq!(made.len(), 1);
+    assert!(
+        env.iam_client()
+            .get_user()
+            .user_name("tanaka-s3")
+            .send()
+            .await
+            .is_err(),
+        "nothing in the home account"
+    );
+    let stored = secrets_in(&moto, STAGING)
+        .await
+        .get_secret_value()
+        .secret_id("keywarden/tanaka-s3")
+        .send()
+        .await
+        .unwrap();
+    assert!(stored.secret_string().unwrap().contains(&made[0]));
+    assert_eq!(cell(&env, "L2"), made[0]);
+}
+
+#[tokio::test]
+async fn more_approved_requests_than_the_cap_issue_none() {
+    let mut env = env().await;
+    env.set_env("KEYWARDEN_MAX_ISSUES", "1");
+    let (a, b) = (id_of(HOME, "tanaka-a"), id_of(HOME, "tanaka-b"));
+    set_rows(
+        &env,
+        &[
+            (request("tanaka-a"), &approved(&a)),
+            (request("tanaka-b"), &approved(&b)),
+        ],
+    );
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    for row in [2, 3] {
+        let line = action_for(&report, row);
+        assert_eq!(line["outcome"], "refused", "{line}");
+        assert!(
+            line["detail"]
+                .as_str()
+                .unwrap()
+                .contains("KEYWARDEN_MAX_ISSUES"),
+            "{line}"
+        );
+    }
+    assert!(env.iam.mutations().is_empty());
+    let admins = env.slack.messages_to("UADMIN0001");
+    assert!(
+        admins.iter().any(|m| m.contains("KEYWARDEN_MAX_ISSUES")),
+        "administrators are told: {admins:?}"
+    );
+}
+
+#[tokio::test]
+async fn nothing_is_issued_before_the_start_date() {
+    let env = env().await;
+    let r = request_id(
+        &AwsAccountId::parse(HOME).unwrap(),
+        "tanaka-s3",
+        &SlackUserId::parse(TANAKA).unwrap(),
+        "読み取り",
+        Some(day("2026-12-01")),
+        day("2027-03-31"),
+    )
+    .to_string();
+    let row = RequestRow {
+        start: json!("2026/12/01"),
+        ..request("tanaka-s3")
+    };
+    set_rows(&env, &[(row, &approved(&r))]);
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    let line = action_for(&report, 2);
+    assert_eq!(line["action"], "skip", "{line}");
+    assert!(line["detail"].as_str().unwrap().contains("2026-12-01"));
+    assert!(env.iam.mutations().is_empty());
+
+    // On its start date it is issued.
+    let out = env
+        .run(&["requests", "--today", "2026-12-01", "--output", "json"])
+        .await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    assert_eq!(keys(&env.iam_client(), "tanaka-s3").await.len(), 1);
+}
+
+#[tokio::test]
+async fn plan_shows_what_would_be_asked_and_issued() {
+    let env = env().await;
+    let r = id_of(HOME, "tanaka-b");
+    set_rows(
+        &env,
+        &[
+            (request("tanaka-a"), ""),
+            (request("tanaka-b"), &approved(&r)),
+        ],
+    );
+    let out = env.run(&["plan", "--today", TODAY, "--output", "json"]).await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    let (ask, issue) = (action_for(&report, 2), action_for(&report, 3));
+    assert_eq!(
+        (ask["action"].as_str(), ask["outcome"].as_str()),
+        (Some("issue_request"), Some("planned"))
+    );
+    assert_eq!(
+        (issue["action"].as_str(), issue["outcome"].as_str()),
+        (Some("issue"), Some("planned"))
+    );
+    assert!(env.iam.mutations().is_empty());
+    assert!(env.slack.messages().is_empty());
+    assert_eq!(cell(&env, "M2"), "");
+}
