@@ -84,7 +84,10 @@ fn the_template_allows_exactly_the_iam_calls_the_code_makes() {
         called,
         "template.yaml and src/adapters/iam.rs + credential_report.rs disagree"
     );
-    let secrets = operations_called(include_str!("../src/adapters/secrets.rs"));
+    let mut secrets = operations_called(include_str!("../src/adapters/secrets.rs"));
+    // CreateSecret with Tags also needs TagResource (an issued key's secret, docs/rules.md §12).
+    assert!(secrets.contains("createsecret"), "{secrets:?}");
+    secrets.insert("tagresource".into());
     assert_eq!(template_actions("secretsmanager"), secrets);
     // docs/rules.md §10: STS and Organizations as src/adapters/accounts.rs calls them; AssumeRole
     // is made by aws-config's provider that file builds.
@@ -112,9 +115,18 @@ fn the_member_role_allows_exactly_the_daily_jobs_iam_calls_and_nothing_else() {
     );
     // Rotated keys are stored in the key's own account, and read back only to recover a new
     // key ID that never reached the sheet; the member reads no other secret.
-    let stored: BTreeSet<String> = ["putsecretvalue", "createsecret", "getsecretvalue"]
-        .map(String::from)
-        .into();
+    // Issued keys' secrets (docs/rules.md §12) are made, tagged, guarded and deleted there too.
+    let stored: BTreeSet<String> = [
+        "putsecretvalue",
+        "createsecret",
+        "getsecretvalue",
+        "describesecret",
+        "tagresource",
+        "putresourcepolicy",
+        "deletesecret",
+    ]
+    .map(String::from)
+    .into();
     assert_eq!(actions_in(member, "secretsmanager"), stored);
     // Nothing else: every action line is IAM's or Secrets Manager's.
     let others: Vec<&str> = member
@@ -146,6 +158,66 @@ fn the_member_role_allows_exactly_the_daily_jobs_iam_calls_and_nothing_else() {
     let guarded = daily[..list].rfind("- !If").unwrap();
     assert!(daily[guarded..list].contains("- ListOrganizationAccounts"));
     assert_eq!(daily.matches("organizations:").count(), 1);
+}
+
+/// The statement of `template` whose `Sid` is `sid`, up to the next statement.
+fn statement<'a>(template: &'a str, sid: &str) -> &'a str {
+    let start = template
+        .find(&format!("Sid: {sid}"))
+        .unwrap_or_else(|| panic!("no statement {sid}"));
+    let rest = &template[start..];
+    let end = rest[1..].find("- Sid:").map_or(rest.len(), |e| e + 1);
+    &rest[..end]
+}
+
+#[test]
+fn key_issuance_is_granted_only_with_its_conditions_and_scheduled_every_15_minutes() {
+    for (name, template) in [
+        ("template.yaml", include_str!("../template.yaml")),
+        ("member-role.yaml", include_str!("../deploy/member-role.yaml")),
+    ] {
+        let create = statement(template, "IssueKeysCreateUsersWithTheBoundary");
+        assert!(
+            create.contains("- iam:CreateUser")
+                && create.contains("- IssueWithBoundary")
+                && create.contains("iam:PermissionsBoundary: !Ref IssueBoundary"),
+            "{name}: {create}"
+        );
+        let attach = statement(template, "IssueKeysAttachOnlyTheListedPolicies");
+        assert!(
+            attach.contains("- iam:AttachUserPolicy")
+                && attach.contains("ArnLike:")
+                && attach.contains("iam:PolicyARN: !Ref IssuePolicyArns"),
+            "{name}: {attach}"
+        );
+        // CreateUser and AttachUserPolicy appear nowhere else, without their conditions.
+        assert_eq!(template.matches("- iam:CreateUser").count(), 1, "{name}");
+        assert_eq!(template.matches("- iam:AttachUserPolicy").count(), 1, "{name}");
+        let secrets = statement(template, "IssueKeysStoreTheirSecrets");
+        assert!(
+            secrets.contains("secret:${IssueSecretPrefix}*"),
+            "{name}: {secrets}"
+        );
+        for action in ["DeleteSecret", "PutResourcePolicy", "TagResource", "DescribeSecret"] {
+            assert_eq!(
+                template.matches(&format!("- secretsmanager:{action}")).count(),
+                1,
+                "{name}: {action} only under the issuance prefix"
+            );
+        }
+    }
+    let t = include_str!("../template.yaml");
+    let requests = t.find("        Requests:").expect("the requests schedule");
+    let schedule = &t[requests..requests + 600];
+    for needle in [
+        "Type: ScheduleV2",
+        "ScheduleExpression: cron(7/15 * * * ? *)",
+        r#"Input: '{"job": "requests"}'"#,
+        "State: !If [IssueKeys, ENABLED, DISABLED]",
+    ] {
+        assert!(schedule.contains(needle), "{needle} not in {schedule}");
+    }
+    assert!(t.contains("KEYWARDEN_ISSUE_POLICIES: !Ref IssuePolicies"));
 }
 
 #[test]

@@ -683,3 +683,131 @@ async fn plan_shows_what_would_be_asked_and_issued() {
     assert!(env.slack.messages().is_empty());
     assert_eq!(cell(&env, "M2"), "");
 }
+
+/// A user as an issuance made it: tagged with `r`, one key, and a secret `keywarden/<user>`
+/// tagged `secret_tag` (or untagged). Returns the key ID.
+async fn issued_user(env: &TestEnv, user: &str, r: &str, secret_tag: Option<&str>) -> String {
+    let iam = env.iam_client();
+    iam.create_user()
+        .user_name(user)
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("keywarden:request")
+                .value(r)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let key = iam
+        .create_access_key()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap()
+        .access_key()
+        .unwrap()
+        .access_key_id()
+        .to_string();
+    let sm = secrets_in(&env.moto.endpoint(), HOME).await;
+    let mut create = sm
+        .create_secret()
+        .name(format!("keywarden/{user}"))
+        .secret_string("{}");
+    if let Some(tag) = secret_tag {
+        create = create.tags(
+            aws_sdk_secretsmanager::types::Tag::builder()
+                .key("keywarden:request")
+                .value(tag)
+                .build(),
+        );
+    }
+    create.send().await.unwrap();
+    key
+}
+
+#[tokio::test]
+async fn the_teardown_of_an_issued_user_deletes_its_tagged_secret_only() {
+    let env = env().await;
+    let (ra, rb) = (id_of(HOME, "tanaka-a"), id_of(HOME, "tanaka-b"));
+    let ka = issued_user(&env, "tanaka-a", &ra, Some(&ra)).await;
+    // The same name's secret without the request's tag is somebody else's.
+    let kb = issued_user(&env, "tanaka-b", &rb, None).await;
+    let due = |user: &str, key: &str, r: &str| {
+        (
+            RequestRow::new("田中 太郎", user, key, json!("2026/11/20")),
+            format!("発行済み {r} 2026-04-01"),
+        )
+    };
+    let rows = [due("tanaka-a", &ka, &ra), due("tanaka-b", &kb, &rb)];
+    set_rows(
+        &env,
+        &rows
+            .iter()
+            .map(|(r, c)| (r.clone(), c.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let out = env.run(&["run", "--today", TODAY, "--output", "json"]).await;
+    assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
+    let report = out.json();
+    for row in [2, 3] {
+        assert_eq!(action_for(&report, row)["outcome"], "done");
+    }
+    let sm = secrets_in(&env.moto.endpoint(), HOME).await;
+    let gone = sm.describe_secret().secret_id("keywarden/tanaka-a").send().await;
+    assert!(gone.is_err(), "the tagged secret went with its user: {gone:?}");
+    assert!(
+        sm.describe_secret()
+            .secret_id("keywarden/tanaka-b")
+            .send()
+            .await
+            .is_ok(),
+        "a secret without the tag is never touched"
+    );
+    assert!(
+        action_for(&report, 3)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not keywarden's to delete"),
+        "{report:#}"
+    );
+    let deletes: Vec<_> = env
+        .iam
+        .other_calls()
+        .into_iter()
+        .filter(|c| c.action == "secretsmanager:DeleteSecret")
+        .collect();
+    assert_eq!(deletes.len(), 1, "{deletes:?}");
+    assert_eq!(
+        deletes[0].params.iter().find(|(k, _)| k == "ForceDeleteWithoutRecovery").map(|(_, v)| v.as_str()),
+        Some("true")
+    );
+}
+
+#[tokio::test]
+async fn check_reads_each_listed_policy_and_the_boundary() {
+    let mut env = env().await;
+    env.set_env(
+        "KEYWARDEN_ISSUE_BOUNDARY",
+        "arn:aws:iam::{account}:policy/no-such-boundary",
+    );
+    env.set_requests(&[request("tanaka-s3")]);
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status, 1, "{}\n{}", out.stdout, out.stderr);
+    let line = |what: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no line {what}: {}", out.stdout))
+            .to_string()
+    };
+    assert!(line("policy of 読み取り").starts_with('✓'), "{}", out.stdout);
+    let boundary = line("permissions boundary");
+    assert!(boundary.starts_with('✗'), "{boundary}");
+    assert!(
+        boundary.contains("arn:aws:iam::123456789012:policy/no-such-boundary does not exist"),
+        "{boundary}"
+    );
+    assert!(env.iam.mutations().is_empty());
+}

@@ -750,6 +750,10 @@ impl Iam for AwsIam {
             Step::DeleteUser => idempotent("DeleteUser", c.delete_user().user_name(u).send()).await,
             Step::DeleteOwnPolicy(arn) => self.delete_own_policy(arn).await,
             Step::UntagTeardown(k) => self.untag_teardown(u, k).await,
+            // The run gives this step to the vault, never to IAM.
+            Step::DeleteIssuedSecret { secret, .. } => Err(ServiceError::Invalid(format!(
+                "deleting secret {secret} is a Secrets Manager step, not an IAM one"
+            ))),
         }
     }
 }

@@ -180,6 +180,9 @@ pub enum Step {
     /// sheet, and only while the tag still names this key (a later key-only deletion of the
     /// same user may have re-tagged it for its own key, which its next run still needs).
     UntagTeardown(AccessKeyId),
+    /// Deletes the Secrets Manager secret of a user keywarden issued (docs/rules.md §12 step
+    /// 4), after the user, only while the secret carries [`REQUEST_TAG`] = `request`.
+    DeleteIssuedSecret { secret: String, request: String },
 }
 
 impl fmt::Display for Step {
@@ -199,6 +202,9 @@ impl fmt::Display for Step {
             Step::DeleteUser => write!(f, "delete user"),
             Step::DeleteOwnPolicy(p) => write!(f, "delete policy {p} if unused"),
             Step::UntagTeardown(k) => write!(f, "remove tag {TEARDOWN_TAG}={k}"),
+            Step::DeleteIssuedSecret { secret, request } => {
+                write!(f, "delete secret {secret} if tagged {REQUEST_TAG}={request}")
+            }
         }
     }
 }
@@ -280,6 +286,20 @@ pub fn steps(
         .chain(inv.orphan_policy.clone())
         .filter(|arn| policy_path(arn).is_some_and(|path| path.starts_with(path_prefix)));
     steps.extend(own.map(Step::DeleteOwnPolicy));
+    steps
+}
+
+/// A user keywarden issued (it carries [`REQUEST_TAG`]) takes its secret `secret` with it,
+/// right after the user is deleted (docs/rules.md §12 step 4).
+pub fn with_issued_secret(mut steps: Vec<Step>, inv: &UserInventory, secret: String) -> Vec<Step> {
+    let Some(request) = inv.request_tag.clone() else {
+        return steps;
+    };
+    let at = steps
+        .iter()
+        .position(|s| *s == Step::DeleteUser)
+        .map_or(steps.len(), |i| i + 1);
+    steps.insert(at, Step::DeleteIssuedSecret { secret, request });
     steps
 }
 

@@ -15,7 +15,7 @@ use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
 use crate::core::extension::record::PendingCell;
 use crate::core::key_rules::KeyAction;
 use crate::core::sheet::CellProblem;
-use crate::core::teardown::{Refusal, Step, TEARDOWN_TAG};
+use crate::core::teardown::{REQUEST_TAG, Refusal, Step, TEARDOWN_TAG};
 
 /// Who reads a detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +78,9 @@ pub fn step_ja(step: &Step) -> String {
         Step::DeleteUser => "ユーザーを削除".into(),
         Step::DeleteOwnPolicy(p) => format!("ポリシー {p} を削除（ほかで使われていなければ）"),
         Step::UntagTeardown(k) => format!("タグ {TEARDOWN_TAG}={k} を外す"),
+        Step::DeleteIssuedSecret { secret, request } => {
+            format!("シークレット {secret} を削除（{REQUEST_TAG}={request} のときのみ）")
+        }
     }
 }
 

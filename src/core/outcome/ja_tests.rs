@@ -44,6 +44,10 @@ fn steps() -> Vec<Step> {
         Step::DeleteUser,
         Step::DeleteOwnPolicy("sato-ci".into()),
         Step::UntagTeardown(key(K)),
+        Step::DeleteIssuedSecret {
+            secret: "keywarden/sato-ci".into(),
+            request: "req-368e9d298eea46e1".into(),
+        },
     ]
 }
 
