@@ -54,6 +54,7 @@ fn operations_called(source: &str) -> BTreeSet<String> {
         "tag_",
         "untag_",
         "assume_",
+        "describe_",
     ];
     let mut ops = BTreeSet::new();
     for (i, _) in source.match_indices('.') {
