@@ -204,6 +204,10 @@ pub async fn main(cli: Cli) -> ExitCode {
                             Ok(walk) => print!("{}", walk.text),
                             Err(e) => eprintln!("keywarden: the extension walk-through: {e}"),
                         }
+                        match demo::issuance_walkthrough(report.today).await {
+                            Ok(text) => print!("{text}"),
+                            Err(e) => eprintln!("keywarden: the key issuance walk-through: {e}"),
+                        }
                     }
                 }
                 ExitCode::SUCCESS
