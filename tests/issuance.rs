@@ -811,3 +811,488 @@ async fn check_reads_each_listed_policy_and_the_boundary() {
     );
     assert!(env.iam.mutations().is_empty());
 }
+
+// --- Property: over generated request sheets with hostile cells -----------------------------
+
+mod properties {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use chrono::NaiveDate;
+    use keywarden::adapters::memory::ScratchSheets;
+    use keywarden::adapters::{
+        Created, HomeOnly, Iam, Messenger, NewUser, ReportUse, SendError, ServiceError,
+        StepResult, Vault,
+    };
+    use keywarden::app::run::{Deadline, Job, Mode};
+    use keywarden::configuration::JobSettings;
+    use keywarden::core::domain::{AccessKeyId, AwsAccountId, IamUserName, Secret, SlackUserId};
+    use keywarden::core::issue::settings::parse_policies;
+    use keywarden::core::issue::{ApprovalCopy, IssueSettings, request_id};
+    use keywarden::core::key_rules::KeyInfo;
+    use keywarden::core::plan::Rules;
+    use keywarden::core::sheet::{Grid, ORIGINAL_LAYOUT};
+    use keywarden::core::teardown::{Step, UserInventory};
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    const HOME: &str = "123456789012";
+    const TODAY: &str = "2026-11-22";
+    const USERS: [&str; 7] = ["alpha", "beta", "gamma", "delta", "epsilon", "bad name", "admin"];
+    const OWNERS: [&str; 4] = ["田中 太郎", "佐藤 花子", "山田 一郎", ""];
+    const PERMISSIONS: [&str; 5] = [
+        "読み取り",
+        "書き込み",
+        "読み取り, 書き込み",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+        "",
+    ];
+    const STARTS: [&str; 3] = ["", "2026/11/01", "2026/12/01"];
+    const ENDS: [&str; 4] = ["2027/03/31", "2026/11/01", "9999/12/31", "next year"];
+    const STATUSES: [&str; 4] = ["", "申請中", "却下", "延長"];
+
+    fn slack_of(owner: &str) -> Option<&'static str> {
+        match owner {
+            "田中 太郎" => Some("U0TANAKA01"),
+            "佐藤 花子" => Some("U0SATO0001"),
+            _ => None,
+        }
+    }
+
+    fn date(cell: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(cell, "%Y/%m/%d").ok()
+    }
+
+    /// One generated row and what its 発行申請 cell says.
+    #[derive(Debug, Clone)]
+    struct Row {
+        user: usize,
+        owner: usize,
+        permissions: usize,
+        start: usize,
+        end: usize,
+        status: usize,
+        /// 0 empty, 1 承認待ち (own ID), 2 承認済み (own ID), 3 承認済み (another ID),
+        /// 4 発行済み (own ID), 5 hand-typed 承認, 6 a formula
+        cell: usize,
+        key: bool,
+    }
+
+    impl Row {
+        /// The ID of the row's cells, as an administrator's approval would carry it (when the
+        /// cells can give one).
+        fn own_id(&self) -> Option<String> {
+            let owner = slack_of(OWNERS[self.owner])?;
+            let entry = match PERMISSIONS[self.permissions] {
+                "読み取り" => "読み取り",
+                "書き込み" => "書き込み",
+                _ => return None,
+            };
+            Some(
+                request_id(
+                    &AwsAccountId::parse(HOME).unwrap(),
+                    USERS[self.user],
+                    &SlackUserId::parse(owner).unwrap(),
+                    entry,
+                    date(STARTS[self.start]),
+                    date(ENDS[self.end])?,
+                )
+                .to_string(),
+            )
+        }
+
+        fn issue_cell(&self) -> String {
+            let own = self
+                .own_id()
+                .unwrap_or_else(|| "req-0123456789abcdef".into());
+            match self.cell {
+                1 => format!("承認待ち {own}"),
+                2 => format!("承認済み {own} U0ADMIN001 2026-11-21"),
+                3 => "承認済み req-fedcba9876543210 U0ADMIN001 2026-11-21".into(),
+                4 => format!("発行済み {own} 2026-11-01"),
+                5 => "承認".into(),
+                6 => "=HYPERLINK(\"http://x\",\"承認済み\")".into(),
+                _ => String::new(),
+            }
+        }
+
+        fn values(&self) -> Vec<Value> {
+            let mut r = vec![json!(""); 13];
+            r[1] = json!(OWNERS[self.owner]);
+            r[2] = json!("<!channel> *検証*");
+            r[5] = json!(PERMISSIONS[self.permissions]);
+            r[7] = json!(STARTS[self.start]);
+            r[8] = json!(ENDS[self.end]);
+            r[9] = json!(USERS[self.user]);
+            r[10] = json!(STATUSES[self.status]);
+            r[11] = json!(if self.key { "AKIAIOSFODNN7EXAMPLE" } else { "" });
+            r[12] = json!(self.issue_cell());
+            r
+        }
+
+        /// Approved for its cells as they are, and due: the only rows that may be issued.
+        fn approved_and_due(&self) -> Option<String> {
+            let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+            let due = date(STARTS[self.start]).is_none_or(|s| s <= today);
+            (self.cell == 2 && due && !self.key && self.status <= 1)
+                .then(|| self.own_id())
+                .flatten()
+        }
+    }
+
+    /// Half the rows hostile anywhere, half well-formed requests in any state (so that some
+    /// are issued in most cases).
+    fn gen_row() -> impl Strategy<Value = Row> {
+        prop_oneof![any_row(), good_row()]
+    }
+
+    fn good_row() -> impl Strategy<Value = Row> {
+        (0usize..5, 0usize..2, 0usize..2, 0usize..3, 0usize..2, 0usize..7).prop_map(
+            |(user, owner, permissions, start, status, cell)| Row {
+                user,
+                owner,
+                permissions,
+                start,
+                end: 0,
+                status,
+                // Mostly approved.
+                cell: if cell >= 3 { 2 } else { cell },
+                key: false,
+            },
+        )
+    }
+
+    fn any_row() -> impl Strategy<Value = Row> {
+        (
+            0..USERS.len(),
+            0..OWNERS.len(),
+            0..PERMISSIONS.len(),
+            0..STARTS.len(),
+            0..ENDS.len(),
+            0..STATUSES.len(),
+            0usize..7,
+            prop::bool::weighted(0.1),
+        )
+            .prop_map(
+                |(user, owner, permissions, start, end, status, cell, key)| Row {
+                    user,
+                    owner,
+                    permissions,
+                    start,
+                    end,
+                    status,
+                    cell,
+                    key,
+                },
+            )
+    }
+
+    /// What IAM holds: per user its tags and keys; every CreateUser and CreateAccessKey.
+    #[derive(Default)]
+    struct World {
+        users: HashMap<String, (Vec<(String, String)>, Vec<AccessKeyId>)>,
+        created_users: Vec<(String, String)>,
+        created_keys: Vec<(String, AccessKeyId, String)>,
+        secrets: HashMap<String, (Vec<(String, String)>, String)>,
+        /// Secret names whose stores fail.
+        failing: Vec<String>,
+        next: usize,
+    }
+
+    struct Truth(Mutex<World>);
+
+    impl Iam for Truth {
+        async fn inventory(&self, _: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
+            Ok(None)
+        }
+        async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
+            let mut w = self.0.lock().unwrap();
+            if let (Step::DeleteAccessKey(k), Some((_, keys))) =
+                (step, w.users.get_mut(user.as_str()))
+            {
+                keys.retain(|x| x != k);
+                return Ok(StepResult::Done);
+            }
+            Ok(StepResult::AlreadyGone)
+        }
+        async fn account_keys(&self, _: &str, _: ReportUse) -> Result<Vec<KeyInfo>, ServiceError> {
+            Ok(Vec::new())
+        }
+        async fn key_owner(&self, _: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
+            Ok(None)
+        }
+        async fn policy_attachments(&self, _: &str) -> Result<Option<i32>, ServiceError> {
+            Ok(None)
+        }
+        async fn key_last_used(
+            &self,
+            _: &AccessKeyId,
+        ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
+            Ok(None)
+        }
+        async fn set_key_active(
+            &self,
+            _: &IamUserName,
+            _: &AccessKeyId,
+            _: bool,
+        ) -> Result<(), ServiceError> {
+            Ok(())
+        }
+        async fn create_key(
+            &self,
+            user: &IamUserName,
+        ) -> Result<(AccessKeyId, Secret), ServiceError> {
+            let mut w = self.0.lock().unwrap();
+            w.next += 1;
+            let key = AccessKeyId::parse(&format!("AKIAPROP{:012}", w.next)).unwrap();
+            let secret = format!("SeCrEt{:06}zzTopSecretValueQ", w.next);
+            let (_, keys) = w
+                .users
+                .get_mut(user.as_str())
+                .ok_or_else(|| ServiceError::NotFound("no user".into()))?;
+            keys.push(key.clone());
+            w.created_keys
+                .push((user.to_string(), key.clone(), secret.clone()));
+            Ok((key, Secret::new(secret)))
+        }
+        async fn user_tag(
+            &self,
+            user: &IamUserName,
+            key: &str,
+        ) -> Result<Option<Option<String>>, ServiceError> {
+            let w = self.0.lock().unwrap();
+            Ok(w.users.get(user.as_str()).map(|(tags, _)| {
+                tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+            }))
+        }
+        async fn user_keys(&self, user: &IamUserName) -> Result<Vec<AccessKeyId>, ServiceError> {
+            let w = self.0.lock().unwrap();
+            Ok(w.users
+                .get(user.as_str())
+                .map(|(_, k)| k.clone())
+                .unwrap_or_default())
+        }
+        async fn create_user(&self, user: &NewUser) -> Result<Created, ServiceError> {
+            let mut w = self.0.lock().unwrap();
+            if w.users.contains_key(user.name.as_str()) {
+                return Ok(Created::Exists);
+            }
+            let request = user
+                .tags
+                .iter()
+                .find(|(k, _)| k == "keywarden:request")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            w.created_users.push((user.name.to_string(), request));
+            w.users
+                .insert(user.name.to_string(), (user.tags.clone(), Vec::new()));
+            Ok(Created::New)
+        }
+        async fn attach_policy(&self, _: &IamUserName, _: &str) -> Result<(), ServiceError> {
+            Ok(())
+        }
+    }
+
+    impl Vault for Truth {
+        async fn store(&self, name: &str, value: &Secret) -> Result<(), ServiceError> {
+            let mut w = self.0.lock().unwrap();
+            if w.failing.iter().any(|f| f == name) {
+                return Err(ServiceError::Unavailable("injected".into()));
+            }
+            let entry = w.secrets.entry(name.to_string()).or_default();
+            entry.1 = value.expose().to_string();
+            Ok(())
+        }
+        async fn read(&self, _: &str) -> Result<Option<Secret>, ServiceError> {
+            Ok(None)
+        }
+        async fn secret_tag(
+            &self,
+            name: &str,
+            key: &str,
+        ) -> Result<Option<Option<String>>, ServiceError> {
+            let w = self.0.lock().unwrap();
+            Ok(w.secrets.get(name).map(|(tags, _)| {
+                tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+            }))
+        }
+        async fn create_tagged(
+            &self,
+            name: &str,
+            value: &Secret,
+            tags: &[(String, String)],
+        ) -> Result<(), ServiceError> {
+            let mut w = self.0.lock().unwrap();
+            if w.failing.iter().any(|f| f == name) {
+                return Err(ServiceError::Unavailable("injected".into()));
+            }
+            w.secrets.insert(
+                name.to_string(),
+                (tags.to_vec(), value.expose().to_string()),
+            );
+            Ok(())
+        }
+    }
+
+    #[derive(Default)]
+    struct Slack(Mutex<Vec<String>>);
+
+    impl Messenger for Slack {
+        async fn send(&self, _: &SlackUserId, text: &str) -> Result<(), SendError> {
+            self.0.lock().unwrap().push(text.to_string());
+            Ok(())
+        }
+        async fn post(
+            &self,
+            channel: &str,
+            text: &str,
+            blocks: &[slack_morphism::prelude::SlackBlock],
+        ) -> Result<ApprovalCopy, SendError> {
+            let mut sent = self.0.lock().unwrap();
+            sent.push(format!("{text}{}", serde_json::to_string(blocks).unwrap()));
+            Ok(ApprovalCopy {
+                channel: format!("D{channel}"),
+                ts: format!("1700000000.{:06}", sent.len()),
+            })
+        }
+    }
+
+    fn settings() -> JobSettings {
+        JobSettings {
+            request_sheet: "key_request_form".into(),
+            users_sheet: "users_json".into(),
+            admins: vec![SlackUserId::parse("U0ADMIN001").unwrap()],
+            rules: Rules {
+                notify_days: 7,
+                max_deletions: 10,
+                deactivate_grace: 0,
+            },
+            protected_users: vec![IamUserName::parse("admin").unwrap()],
+            iam_path_prefix: "/".into(),
+            concurrency: 3,
+            hygiene: Default::default(),
+            timezone: chrono_tz::Tz::Asia__Tokyo,
+            extension_requests: false,
+            accounts: Default::default(),
+            log_sheet: "keywarden_log".into(),
+            days_ahead: None,
+            issue: Some(IssueSettings::with_policies(
+                parse_policies(
+                    "読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess,書き込み=arn:aws:iam::{account}:policy/write",
+                )
+                .unwrap(),
+                "/",
+            )),
+        }
+    }
+
+    fn sheets(rows: &[Row]) -> ScratchSheets {
+        let mut header: Vec<Value> = ORIGINAL_LAYOUT.iter().map(|h| json!(h)).collect();
+        header.push(json!("発行申請"));
+        let mut grid: Grid = vec![header];
+        grid.extend(rows.iter().map(Row::values));
+        ScratchSheets::new(HashMap::from([
+            ("key_request_form".to_string(), grid),
+            (
+                "users_json".to_string(),
+                vec![
+                    vec![json!("id"), json!("姓"), json!("名"), json!("email")],
+                    vec![
+                        json!("U0TANAKA01"),
+                        json!("田中"),
+                        json!("太郎"),
+                        json!("tanaka@example.com"),
+                    ],
+                    vec![
+                        json!("U0SATO0001"),
+                        json!("佐藤"),
+                        json!("花子"),
+                        json!("sato@example.com"),
+                    ],
+                ],
+            ),
+            ("keywarden_log".to_string(), vec![vec![json!("日時")]]),
+        ]))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn no_user_without_a_current_approval_no_key_without_its_secret_no_secret_shown(
+            rows in prop::collection::vec(gen_row(), 1..8),
+            // Users that exist before the run: (user, tagged with that row's own ID?, keys).
+            existing in prop::collection::vec((0..USERS.len(), prop::bool::ANY, 0usize..2), 0..3),
+            failing in prop::collection::vec(0..USERS.len(), 0..2),
+        ) {
+            let mut world = World::default();
+            for (u, tagged, keys) in existing {
+                let tag = rows
+                    .iter()
+                    .find(|r| r.user == u)
+                    .and_then(Row::own_id)
+                    .filter(|_| tagged);
+                let tags = tag
+                    .map(|t| vec![("keywarden:request".to_string(), t)])
+                    .unwrap_or_default();
+                let keys = (0..keys)
+                    .map(|i| AccessKeyId::parse(&format!("AKIAOLD{u}{i:012}")).unwrap())
+                    .collect();
+                world.users.insert(USERS[u].to_string(), (tags, keys));
+            }
+            world.failing = failing.iter().map(|u| format!("keywarden/{}", USERS[*u])).collect();
+            let before: HashMap<String, Vec<AccessKeyId>> = world
+                .users
+                .iter()
+                .map(|(u, (_, k))| (u.clone(), k.clone()))
+                .collect();
+            let truth = Truth(Mutex::new(world));
+            let (settings, sheets, slack) = (settings(), sheets(&rows), Slack::default());
+            let fleet = HomeOnly(Some(AwsAccountId::parse(HOME).unwrap()));
+            let today = NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let job = Job::new(&settings, &sheets, &slack, &truth, &truth, &fleet, Deadline::none());
+            let daily = runtime.block_on(job.run(today, Mode::Run)).unwrap();
+            let pass = runtime.block_on(job.requests(today, Mode::Run)).unwrap();
+
+            let w = truth.0.lock().unwrap();
+            // 1. No user is created without an approved request for the row's cells as they
+            //    are, whose start date has come.
+            let approved: Vec<String> = rows.iter().filter_map(Row::approved_and_due).collect();
+            for (user, request) in &w.created_users {
+                prop_assert!(
+                    approved.contains(request),
+                    "{user} created for {request}, approved: {approved:?}"
+                );
+            }
+            // 2. Every key this run made is gone again or held by its stored secret; a key
+            //    that was there before is only ever removed.
+            for (user, key, _) in &w.created_keys {
+                let exists = w.users.get(user).is_some_and(|(_, k)| k.contains(key));
+                let stored = w
+                    .secrets
+                    .get(&format!("keywarden/{user}"))
+                    .is_some_and(|(_, v)| v.contains(key.as_str()));
+                prop_assert!(!exists || stored, "{key} of {user} exists without its secret");
+            }
+            for (user, (_, keys)) in &w.users {
+                for k in keys {
+                    let made = w.created_keys.iter().any(|(_, c, _)| c == k);
+                    let old = before.get(user).is_some_and(|b| b.contains(k));
+                    prop_assert!(made || old, "{k} of {user} came from nowhere");
+                }
+            }
+            // 3. No secret text in any output: reports, sheets (the log included), Slack.
+            let mut seen = serde_json::to_string(&daily).unwrap();
+            seen.push_str(&serde_json::to_string(&pass).unwrap());
+            for sheet in ["key_request_form", "keywarden_log", "users_json"] {
+                seen.push_str(&serde_json::to_string(&sheets.sheet(sheet)).unwrap());
+            }
+            seen.push_str(&slack.0.lock().unwrap().join("\n"));
+            for (_, _, secret) in &w.created_keys {
+                prop_assert!(!seen.contains(secret.as_str()), "a secret was shown");
+            }
+            prop_assert!(!seen.contains("zzTopSecretValue"));
+        }
+    }
+}
