@@ -40,12 +40,9 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
         .into());
     }
     // A payload that names our fields must be right: a typo must not become a real run.
-    let ours = event
-        .payload
-        .as_object()
-        .is_some_and(|m| {
-            m.contains_key("dry_run") || m.contains_key("today") || m.contains_key("job")
-        });
+    let ours = event.payload.as_object().is_some_and(|m| {
+        m.contains_key("dry_run") || m.contains_key("today") || m.contains_key("job")
+    });
     let payload: Payload = if ours {
         serde_json::from_value(event.payload).map_err(|e| {
             format!("invalid payload ({e}): use {{\"dry_run\": true}}, {{\"today\": \"YYYY-MM-DD\"}} and/or {{\"job\": \"requests\"}}")
@@ -79,7 +76,9 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
     let pinned = payload.today.as_deref().map(parse_today).transpose()?;
     let deadline = Deadline::at(invocation_deadline(event.context.deadline));
     if pass == Pass::Requests && settings.job.issue.is_none() {
-        return Err("{\"job\": \"requests\"} needs key issuance: set KEYWARDEN_ISSUE_POLICIES".into());
+        return Err(
+            "{\"job\": \"requests\"} needs key issuance: set KEYWARDEN_ISSUE_POLICIES".into(),
+        );
     }
     let report =
         crate::app::connect::execute(&settings, settings.today(pinned), mode, pass, deadline)

@@ -175,7 +175,10 @@ fn statement<'a>(template: &'a str, sid: &str) -> &'a str {
 fn key_issuance_is_granted_only_with_its_conditions_and_scheduled_every_15_minutes() {
     for (name, template) in [
         ("template.yaml", include_str!("../template.yaml")),
-        ("member-role.yaml", include_str!("../deploy/member-role.yaml")),
+        (
+            "member-role.yaml",
+            include_str!("../deploy/member-role.yaml"),
+        ),
     ] {
         let create = statement(template, "IssueKeysCreateUsersWithTheBoundary");
         assert!(
@@ -193,15 +196,26 @@ fn key_issuance_is_granted_only_with_its_conditions_and_scheduled_every_15_minut
         );
         // CreateUser and AttachUserPolicy appear nowhere else, without their conditions.
         assert_eq!(template.matches("- iam:CreateUser").count(), 1, "{name}");
-        assert_eq!(template.matches("- iam:AttachUserPolicy").count(), 1, "{name}");
+        assert_eq!(
+            template.matches("- iam:AttachUserPolicy").count(),
+            1,
+            "{name}"
+        );
         let secrets = statement(template, "IssueKeysStoreTheirSecrets");
         assert!(
             secrets.contains("secret:${IssueSecretPrefix}*"),
             "{name}: {secrets}"
         );
-        for action in ["DeleteSecret", "PutResourcePolicy", "TagResource", "DescribeSecret"] {
+        for action in [
+            "DeleteSecret",
+            "PutResourcePolicy",
+            "TagResource",
+            "DescribeSecret",
+        ] {
             assert_eq!(
-                template.matches(&format!("- secretsmanager:{action}")).count(),
+                template
+                    .matches(&format!("- secretsmanager:{action}"))
+                    .count(),
                 1,
                 "{name}: {action} only under the issuance prefix"
             );

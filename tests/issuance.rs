@@ -13,7 +13,9 @@ use keywarden::core::domain::{AwsAccountId, SlackUserId};
 use keywarden::core::issue::request_id;
 use support::app::{RequestRow, TestEnv, UserRow, action_for, request_sheet_header};
 use support::moto::{Loadout, load_user};
-use support::moto_accounts::{CALLER_ARN, HOME, account_credentials, account_iam, create_member_role};
+use support::moto_accounts::{
+    CALLER_ARN, HOME, account_credentials, account_iam, create_member_role,
+};
 
 const TANAKA: &str = "U0TANAKA01";
 const TODAY: &str = "2026-11-22";
@@ -28,8 +30,11 @@ async fn env() -> TestEnv {
     let mut env = TestEnv::start().await;
     env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
     let proxy = env.iam.endpoint();
-    env.set_env("KEYWARDEN_ISSUE_POLICIES", &format!("読み取り={POLICY_TEMPLATE}"))
-        .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &proxy);
+    env.set_env(
+        "KEYWARDEN_ISSUE_POLICIES",
+        &format!("読み取り={POLICY_TEMPLATE}"),
+    )
+    .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &proxy);
     create_policy(&env.iam_client()).await;
     env
 }
@@ -199,7 +204,10 @@ async fn a_valid_request_is_asked_once() {
     let owner = env.slack.messages_to(TANAKA);
     assert_eq!(owner.len(), 1, "{owner:?}");
     assert!(owner[0].contains("管理者に送りました"), "{owner:?}");
-    assert!(env.iam.mutations().is_empty(), "asking changes nothing in IAM");
+    assert!(
+        env.iam.mutations().is_empty(),
+        "asking changes nothing in IAM"
+    );
     let log = env.google.sheet("keywarden_log");
     assert!(
         log.iter().any(|l| l.iter().any(|c| c == "issue_request")),
@@ -211,7 +219,9 @@ async fn a_valid_request_is_asked_once() {
     let (status, report, _) = requests(&env).await;
     assert_eq!(status, 0, "{report:#}");
     assert_eq!(action_for(&report, 2)["action"], "skip");
-    let out = env.run(&["run", "--today", TODAY, "--output", "json"]).await;
+    let out = env
+        .run(&["run", "--today", TODAY, "--output", "json"])
+        .await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let after: Vec<_> = env.slack.messages()[before..]
         .iter()
@@ -289,11 +299,17 @@ async fn each_invalid_request_is_refused_with_the_cell_to_fix() {
         assert!(detail.contains(says), "row {row}: {says} not in {detail}");
     }
     // Nothing was asked, nothing written, nothing created; the 15-minute pass tells nobody.
-    assert!(env.slack.messages().is_empty(), "{:?}", env.slack.messages());
+    assert!(
+        env.slack.messages().is_empty(),
+        "{:?}",
+        env.slack.messages()
+    );
     assert_eq!(cell(&env, "M1"), "");
     assert!(env.iam.mutations().is_empty());
     // The daily run tells the administrators which cell to fix.
-    let out = env.run(&["run", "--today", TODAY, "--output", "json"]).await;
+    let out = env
+        .run(&["run", "--today", TODAY, "--output", "json"])
+        .await;
     assert_eq!(out.status, 1);
     let summary = env.slack.messages_to("UADMIN0001");
     assert!(
@@ -315,7 +331,10 @@ async fn an_approved_request_is_issued_and_its_secret_is_in_no_output() {
     )
     .set_env("KEYWARDEN_ISSUE_PATH", "/keywarden/");
     let r = id_of(HOME, "tanaka-s3");
-    set_rows(&env, &[(request("tanaka-s3").status("申請中"), &approved(&r))]);
+    set_rows(
+        &env,
+        &[(request("tanaka-s3").status("申請中"), &approved(&r))],
+    );
 
     let (status, report, streams) = requests(&env).await;
     assert_eq!(status, 0, "{report:#}\n{streams}");
@@ -469,10 +488,7 @@ async fn a_run_killed_after_create_access_key_is_finished_with_one_new_key() {
     assert_eq!(status, 0, "{report:#}");
     let line = action_for(&report, 2);
     assert_eq!(line["outcome"], "done", "{line}");
-    assert!(
-        line["detail"].as_str().unwrap().contains(&orphan),
-        "{line}"
-    );
+    assert!(line["detail"].as_str().unwrap().contains(&orphan), "{line}");
     let now = keys(&iam, "tanaka-s3").await;
     assert_eq!(now.len(), 1, "{now:?}");
     assert_ne!(now[0], orphan);
@@ -484,7 +500,8 @@ async fn a_failed_secret_store_deletes_the_new_key_and_writes_nothing() {
     let env = env().await;
     let r = id_of(HOME, "tanaka-s3");
     set_rows(&env, &[(request("tanaka-s3"), &approved(&r))]);
-    env.iam.fail_next("CreateSecret", 400, "AccessDeniedException", 1);
+    env.iam
+        .fail_next("CreateSecret", 400, "AccessDeniedException", 1);
 
     let (status, report, streams) = requests(&env).await;
     assert_eq!(status, 1, "{report:#}");
@@ -499,7 +516,10 @@ async fn a_failed_secret_store_deletes_the_new_key_and_writes_nothing() {
         "{line}"
     );
     let iam = env.iam_client();
-    assert!(keys(&iam, "tanaka-s3").await.is_empty(), "no key without its secret");
+    assert!(
+        keys(&iam, "tanaka-s3").await.is_empty(),
+        "no key without its secret"
+    );
     let created = env
         .iam
         .calls()
@@ -533,13 +553,12 @@ async fn a_name_taken_by_a_user_without_the_tag_is_refused_and_nothing_changes()
         (Some("issue"), Some("refused")),
         "{line}"
     );
-    let mutations: Vec<String> = env
-        .iam
-        .mutations()
-        .into_iter()
-        .map(|c| c.action)
-        .collect();
-    assert_eq!(mutations, vec!["CreateUser"], "refused by IAM, nothing else");
+    let mutations: Vec<String> = env.iam.mutations().into_iter().map(|c| c.action).collect();
+    assert_eq!(
+        mutations,
+        vec!["CreateUser"],
+        "refused by IAM, nothing else"
+    );
     assert_eq!(keys(&env.iam_client(), "tanaka-s3").await.len(), 1);
     assert_eq!(cell(&env, "M2"), approved(&r));
 }
@@ -550,10 +569,7 @@ async fn a_request_of_a_member_account_is_issued_there() {
     let moto = env.moto.endpoint();
     create_member_role(&moto, STAGING, "/", "keywarden", CALLER_ARN, None).await;
     create_policy(&account_iam(&moto, STAGING).await).await;
-    env.set_env(
-        "KEYWARDEN_ACCOUNTS",
-        &format!("本番={HOME},検証={STAGING}"),
-    );
+    env.set_env("KEYWARDEN_ACCOUNTS", &format!("本番={HOME},検証={STAGING}"));
     let r = id_of(STAGING, "tanaka-s3");
     let mut header = request_sheet_header();
     header.push(json!("発行申請"));
@@ -667,7 +683,9 @@ async fn plan_shows_what_would_be_asked_and_issued() {
             (request("tanaka-b"), &approved(&r)),
         ],
     );
-    let out = env.run(&["plan", "--today", TODAY, "--output", "json"]).await;
+    let out = env
+        .run(&["plan", "--today", TODAY, "--output", "json"])
+        .await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     let (ask, issue) = (action_for(&report, 2), action_for(&report, 3));
@@ -748,15 +766,24 @@ async fn the_teardown_of_an_issued_user_deletes_its_tagged_secret_only() {
             .map(|(r, c)| (r.clone(), c.as_str()))
             .collect::<Vec<_>>(),
     );
-    let out = env.run(&["run", "--today", TODAY, "--output", "json"]).await;
+    let out = env
+        .run(&["run", "--today", TODAY, "--output", "json"])
+        .await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     for row in [2, 3] {
         assert_eq!(action_for(&report, row)["outcome"], "done");
     }
     let sm = secrets_in(&env.moto.endpoint(), HOME).await;
-    let gone = sm.describe_secret().secret_id("keywarden/tanaka-a").send().await;
-    assert!(gone.is_err(), "the tagged secret went with its user: {gone:?}");
+    let gone = sm
+        .describe_secret()
+        .secret_id("keywarden/tanaka-a")
+        .send()
+        .await;
+    assert!(
+        gone.is_err(),
+        "the tagged secret went with its user: {gone:?}"
+    );
     assert!(
         sm.describe_secret()
             .secret_id("keywarden/tanaka-b")
@@ -780,7 +807,11 @@ async fn the_teardown_of_an_issued_user_deletes_its_tagged_secret_only() {
         .collect();
     assert_eq!(deletes.len(), 1, "{deletes:?}");
     assert_eq!(
-        deletes[0].params.iter().find(|(k, _)| k == "ForceDeleteWithoutRecovery").map(|(_, v)| v.as_str()),
+        deletes[0]
+            .params
+            .iter()
+            .find(|(k, _)| k == "ForceDeleteWithoutRecovery")
+            .map(|(_, v)| v.as_str()),
         Some("true")
     );
 }
@@ -802,7 +833,11 @@ async fn check_reads_each_listed_policy_and_the_boundary() {
             .unwrap_or_else(|| panic!("no line {what}: {}", out.stdout))
             .to_string()
     };
-    assert!(line("policy of 読み取り").starts_with('✓'), "{}", out.stdout);
+    assert!(
+        line("policy of 読み取り").starts_with('✓'),
+        "{}",
+        out.stdout
+    );
     let boundary = line("permissions boundary");
     assert!(boundary.starts_with('✗'), "{boundary}");
     assert!(
@@ -821,8 +856,8 @@ mod properties {
     use chrono::NaiveDate;
     use keywarden::adapters::memory::ScratchSheets;
     use keywarden::adapters::{
-        Created, HomeOnly, Iam, Messenger, NewUser, ReportUse, SendError, ServiceError,
-        StepResult, Vault,
+        Created, HomeOnly, Iam, Messenger, NewUser, ReportUse, SendError, ServiceError, StepResult,
+        Vault,
     };
     use keywarden::app::run::{Deadline, Job, Mode};
     use keywarden::configuration::JobSettings;
@@ -838,7 +873,9 @@ mod properties {
 
     const HOME: &str = "123456789012";
     const TODAY: &str = "2026-11-22";
-    const USERS: [&str; 7] = ["alpha", "beta", "gamma", "delta", "epsilon", "bad name", "admin"];
+    const USERS: [&str; 7] = [
+        "alpha", "beta", "gamma", "delta", "epsilon", "bad name", "admin",
+    ];
     const OWNERS: [&str; 4] = ["田中 太郎", "佐藤 花子", "山田 一郎", ""];
     const PERMISSIONS: [&str; 5] = [
         "読み取り",
@@ -947,8 +984,15 @@ mod properties {
     }
 
     fn good_row() -> impl Strategy<Value = Row> {
-        (0usize..5, 0usize..2, 0usize..2, 0usize..3, 0usize..2, 0usize..7).prop_map(
-            |(user, owner, permissions, start, status, cell)| Row {
+        (
+            0usize..5,
+            0usize..2,
+            0usize..2,
+            0usize..3,
+            0usize..2,
+            0usize..7,
+        )
+            .prop_map(|(user, owner, permissions, start, status, cell)| Row {
                 user,
                 owner,
                 permissions,
@@ -958,8 +1002,7 @@ mod properties {
                 // Mostly approved.
                 cell: if cell >= 3 { 2 } else { cell },
                 key: false,
-            },
-        )
+            })
     }
 
     fn any_row() -> impl Strategy<Value = Row> {
@@ -987,10 +1030,13 @@ mod properties {
             )
     }
 
+    /// A user's tags and keys.
+    type Held = (Vec<(String, String)>, Vec<AccessKeyId>);
+
     /// What IAM holds: per user its tags and keys; every CreateUser and CreateAccessKey.
     #[derive(Default)]
     struct World {
-        users: HashMap<String, (Vec<(String, String)>, Vec<AccessKeyId>)>,
+        users: HashMap<String, Held>,
         created_users: Vec<(String, String)>,
         created_keys: Vec<(String, AccessKeyId, String)>,
         secrets: HashMap<String, (Vec<(String, String)>, String)>,
@@ -1061,9 +1107,9 @@ mod properties {
             key: &str,
         ) -> Result<Option<Option<String>>, ServiceError> {
             let w = self.0.lock().unwrap();
-            Ok(w.users.get(user.as_str()).map(|(tags, _)| {
-                tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-            }))
+            Ok(w.users
+                .get(user.as_str())
+                .map(|(tags, _)| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())))
         }
         async fn user_keys(&self, user: &IamUserName) -> Result<Vec<AccessKeyId>, ServiceError> {
             let w = self.0.lock().unwrap();
@@ -1112,9 +1158,9 @@ mod properties {
             key: &str,
         ) -> Result<Option<Option<String>>, ServiceError> {
             let w = self.0.lock().unwrap();
-            Ok(w.secrets.get(name).map(|(tags, _)| {
-                tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-            }))
+            Ok(w.secrets
+                .get(name)
+                .map(|(tags, _)| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())))
         }
         async fn create_tagged(
             &self,

@@ -117,7 +117,11 @@ impl<T: Iam + Sync> Iam for Bounded<T> {
         within(self.cutoff, self.inner.create_user(user)).await
     }
 
-    async fn attach_policy(&self, user: &IamUserName, policy_arn: &str) -> Result<(), ServiceError> {
+    async fn attach_policy(
+        &self,
+        user: &IamUserName,
+        policy_arn: &str,
+    ) -> Result<(), ServiceError> {
         within(self.cutoff, self.inner.attach_policy(user, policy_arn)).await
     }
 }

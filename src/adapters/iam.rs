@@ -424,11 +424,7 @@ impl Iam for AwsIam {
         };
         let Some(found) = found else { return Ok(None) };
         let tags = found.tags.clone().unwrap_or_default();
-        let tag = |key: &str| {
-            tags.iter()
-                .find(|t| t.key == key)
-                .map(|t| t.value.clone())
-        };
+        let tag = |key: &str| tags.iter().find(|t| t.key == key).map(|t| t.value.clone());
         // Nine independent reads: one round trip, not nine (nor two).
         let (
             access_keys,
@@ -630,7 +626,11 @@ impl Iam for AwsIam {
         }
     }
 
-    async fn attach_policy(&self, user: &IamUserName, policy_arn: &str) -> Result<(), ServiceError> {
+    async fn attach_policy(
+        &self,
+        user: &IamUserName,
+        policy_arn: &str,
+    ) -> Result<(), ServiceError> {
         self.client
             .attach_user_policy()
             .user_name(user.as_str())

@@ -113,10 +113,9 @@ impl SlackDm {
         if let Some(blocks) = message.blocks.as_mut() {
             blocks.extend_from_slice(extra);
         }
-        let request =
-            SlackApiChatPostMessageRequest::new(SlackChannelId(to.to_string()), message)
-                .with_unfurl_links(false)
-                .with_unfurl_media(false);
+        let request = SlackApiChatPostMessageRequest::new(SlackChannelId(to.to_string()), message)
+            .with_unfurl_links(false)
+            .with_unfurl_media(false);
         let session = self.client.open_session(&self.token);
         match tokio::time::timeout(self.attempt_timeout, session.chat_post_message(&request)).await
         {

@@ -371,7 +371,12 @@ async fn issuance(
     let mut policies: Vec<(String, String)> = issue
         .policies
         .iter()
-        .map(|p| (format!("key issuance: policy of {}", p.name), p.arn_for(&home)))
+        .map(|p| {
+            (
+                format!("key issuance: policy of {}", p.name),
+                p.arn_for(&home),
+            )
+        })
         .collect();
     if let Some(boundary) = issue.boundary_for(&home) {
         policies.push(("key issuance: permissions boundary".into(), boundary));

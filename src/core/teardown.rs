@@ -182,7 +182,10 @@ pub enum Step {
     UntagTeardown(AccessKeyId),
     /// Deletes the Secrets Manager secret of a user keywarden issued (docs/rules.md §12 step
     /// 4), after the user, only while the secret carries [`REQUEST_TAG`] = `request`.
-    DeleteIssuedSecret { secret: String, request: String },
+    DeleteIssuedSecret {
+        secret: String,
+        request: String,
+    },
 }
 
 impl fmt::Display for Step {
@@ -203,7 +206,10 @@ impl fmt::Display for Step {
             Step::DeleteOwnPolicy(p) => write!(f, "delete policy {p} if unused"),
             Step::UntagTeardown(k) => write!(f, "remove tag {TEARDOWN_TAG}={k}"),
             Step::DeleteIssuedSecret { secret, request } => {
-                write!(f, "delete secret {secret} if tagged {REQUEST_TAG}={request}")
+                write!(
+                    f,
+                    "delete secret {secret} if tagged {REQUEST_TAG}={request}"
+                )
             }
         }
     }

@@ -60,9 +60,12 @@ impl Messenger for Recording {
     }
 }
 
-/// IAM users made by the walk-through: their tags and keys.
+/// A user's tags and keys.
+type Made = (Vec<(String, String)>, Vec<AccessKeyId>);
+
+/// IAM users made by the walk-through.
 #[derive(Default)]
-struct Users(Mutex<HashMap<String, (Vec<(String, String)>, Vec<AccessKeyId>)>>);
+struct Users(Mutex<HashMap<String, Made>>);
 
 impl Iam for Users {
     async fn inventory(&self, _: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
@@ -99,7 +102,12 @@ impl Iam for Users {
         Ok(None)
     }
 
-    async fn set_key_active(&self, _: &IamUserName, _: &AccessKeyId, _: bool) -> Result<(), ServiceError> {
+    async fn set_key_active(
+        &self,
+        _: &IamUserName,
+        _: &AccessKeyId,
+        _: bool,
+    ) -> Result<(), ServiceError> {
         Ok(())
     }
 
@@ -119,9 +127,9 @@ impl Iam for Users {
         key: &str,
     ) -> Result<Option<Option<String>>, ServiceError> {
         let users = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(users.get(user.as_str()).map(|(tags, _)| {
-            tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-        }))
+        Ok(users
+            .get(user.as_str())
+            .map(|(tags, _)| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())))
     }
 
     async fn user_keys(&self, user: &IamUserName) -> Result<Vec<AccessKeyId>, ServiceError> {
@@ -309,9 +317,16 @@ mod tests {
         assert!(text.contains("[issue_request done] 行 2"), "{text}");
         assert!(text.contains("[issue done] 行 3"), "{text}");
         assert!(text.contains("keywarden_issue_approve") || text.contains("発行申請が届きました"));
-        assert!(text.contains("aws secretsmanager get-secret-value --secret-id keywarden/tanaka-backup"));
+        assert!(
+            text.contains(
+                "aws secretsmanager get-secret-value --secret-id keywarden/tanaka-backup"
+            )
+        );
         assert!(text.contains("AKIADEMOISSUED000001"), "{text}");
-        assert!(!text.contains("made-up-demo-secret"), "the secret is shown nowhere");
+        assert!(
+            !text.contains("made-up-demo-secret"),
+            "the secret is shown nowhere"
+        );
         assert!(text.contains("承認待ち req-"), "{text}");
         assert!(text.contains("発行済み req-"), "{text}");
     }

@@ -11,9 +11,9 @@
 use chrono::NaiveDate;
 use futures::stream::{self, StreamExt};
 
+use super::issuance::{self, Requests, sheet::Target};
 use super::key_rules::{self, KeyPlan};
 use super::rows::{Caps, subject};
-use super::issuance::{self, Requests, sheet::Target};
 use super::{Fatal, Job, Mode, Services, deactivations, teardowns};
 use crate::configuration::JobSettings;
 use crate::core::domain::{Account, Accounts, AccountsSetting, AwsAccountId};

@@ -165,10 +165,9 @@ impl<X: Services> Job<'_, X> {
             plan.rows.clear();
         }
         let requests = match (&s.issue, accounts.all()) {
-            (Some(issue), Some(all)) => issuance::collect(
-                &table,
-                &issuance::context(s, issue, all, &directory, today),
-            ),
+            (Some(issue), Some(all)) => {
+                issuance::collect(&table, &issuance::context(s, issue, all, &directory, today))
+            }
             _ => Default::default(),
         };
         let target = accounts.all().map(|all| issuance::sheet::Target {

@@ -72,9 +72,8 @@ pub fn plan(
     let record = found.cell.record();
     let expected = match change {
         // Not asked yet for this ID, or asked without any copy recorded (asked again).
-        Change::Asking => record.is_none_or(|r| {
-            r.id != *id || (r.state == IssueState::Pending && r.copies.is_empty())
-        }),
+        Change::Asking => record
+            .is_none_or(|r| r.id != *id || (r.state == IssueState::Pending && r.copies.is_empty())),
         Change::Copies(_) => record.is_some_and(|r| r.id == *id && r.state == IssueState::Pending),
         Change::Issued { .. } => {
             record.is_some_and(|r| r.id == *id && matches!(r.state, IssueState::Approved { .. }))
@@ -300,7 +299,10 @@ mod tests {
         assert_eq!(
             texts(&cells),
             vec![
-                ("'key_request_form'!L2".into(), "AKIAIOSFODNN7EXAMPLE".into()),
+                (
+                    "'key_request_form'!L2".into(),
+                    "AKIAIOSFODNN7EXAMPLE".into()
+                ),
                 ("'key_request_form'!H2".into(), "date 2026-11-22".into()),
                 (
                     "'key_request_form'!M2".into(),

@@ -3,8 +3,8 @@
 //! any of these values: only the secret's name.
 
 use super::{ActionOutcome, Lang, Outcome, dm_failure, join, quoted};
-use crate::core::outcome::{Ask, IssueStep, Issuance};
 use crate::core::issue::RequestId;
+use crate::core::outcome::{Ask, Issuance, IssueStep};
 
 pub(super) fn ask_outcome(ask: &Ask) -> Outcome {
     match ask {
@@ -185,12 +185,7 @@ fn step(at: &IssueStep, lang: Lang) -> String {
             "アクセスキーの作成（CreateAccessKey）"
         )
         .into(),
-        IssueStep::StoreSecret => say!(
-            lang,
-            "storing the secret",
-            "シークレットの保存"
-        )
-        .into(),
+        IssueStep::StoreSecret => say!(lang, "storing the secret", "シークレットの保存").into(),
         IssueStep::SecretPolicy => say!(
             lang,
             "setting the secret's resource policy (KEYWARDEN_ISSUE_READER)",
@@ -217,8 +212,12 @@ pub(super) fn issuance(
     match result {
         Issuance::Planned { policy } => say!(
             lang,
-            format!("would create IAM user {user} with {policy}, its access key and its secret ({request})"),
-            format!("IAM ユーザー {user}（{policy}）とアクセスキー・シークレットを作成する予定です（{request}）"),
+            format!(
+                "would create IAM user {user} with {policy}, its access key and its secret ({request})"
+            ),
+            format!(
+                "IAM ユーザー {user}（{policy}）とアクセスキー・シークレットを作成する予定です（{request}）"
+            ),
         ),
         Issuance::Cap { due, max } => cap(*due, *max, lang),
         Issuance::NameTaken => say!(
@@ -237,18 +236,28 @@ pub(super) fn issuance(
             format!(
                 "refused: a secret {secret} exists that was not made for this request ({request}); the new key {}, \
                  nothing else was changed — delete or rename that secret, or change KEYWARDEN_ISSUE_SECRET_PREFIX",
-                if *undone { "was deleted again" } else { "could NOT be deleted: delete it by hand" }
+                if *undone {
+                    "was deleted again"
+                } else {
+                    "could NOT be deleted: delete it by hand"
+                }
             ),
             format!(
                 "中止: シークレット {secret} はすでにあり、この申請（{request}）のものではありません。新しいキーは{}。\
                  ほかは何も変更していません。そのシークレットを削除・改名するか KEYWARDEN_ISSUE_SECRET_PREFIX を変えてください",
-                if *undone { "削除しました" } else { "削除できませんでした。手動で削除してください" }
+                if *undone {
+                    "削除しました"
+                } else {
+                    "削除できませんでした。手動で削除してください"
+                }
             ),
         ),
         Issuance::Stopped { at, error, undone } => {
             let undone_en = match undone {
                 None => "",
-                Some(true) => "; the new key was deleted again (no key exists whose secret nobody holds)",
+                Some(true) => {
+                    "; the new key was deleted again (no key exists whose secret nobody holds)"
+                }
                 Some(false) => "; the new key could NOT be deleted: delete it by hand",
             };
             let undone_ja = match undone {
@@ -286,7 +295,10 @@ pub(super) fn issuance(
             let orphans_ja = if orphans.is_empty() {
                 String::new()
             } else {
-                format!("。中断された発行が残したキー {} を削除しました", join(orphans))
+                format!(
+                    "。中断された発行が残したキー {} を削除しました",
+                    join(orphans)
+                )
             };
             let written_en = match written {
                 Ok(_) => String::new(),

@@ -697,7 +697,9 @@ impl ActionOutcome {
     /// The row the action is about now (a write may have found it moved).
     pub fn row(&self) -> Option<usize> {
         if let Action::Issue {
-            result: Issuance::Issued { written: Ok(row), .. },
+            result: Issuance::Issued {
+                written: Ok(row), ..
+            },
             ..
         } = &self.action
         {

@@ -14,6 +14,8 @@ use crate::core::issue::writes::Change;
 use crate::core::issue::{ApprovalCopy, Step};
 use crate::core::outcome::{Action, ActionOutcome, Ask, DmFailure};
 
+type Posted = (usize, Vec<ApprovalCopy>, Vec<(String, DmFailure)>);
+
 pub async fn run<X: Services>(
     job: &Job<'_, X>,
     items: Vec<Item>,
@@ -24,7 +26,8 @@ pub async fn run<X: Services>(
         return Vec::new();
     }
     let again = |i: &Item| i.step == Step::Stale;
-    let outcome = |i: &Item, ask: Ask| ActionOutcome::new(i.subject.clone(), Action::IssueRequest(ask));
+    let outcome =
+        |i: &Item, ask: Ask| ActionOutcome::new(i.subject.clone(), Action::IssueRequest(ask));
     if mode == Mode::DryRun {
         return items
             .iter()
@@ -49,7 +52,8 @@ pub async fn run<X: Services>(
         .collect();
     let written = sheet::write(job, target, &asking).await;
     let mut out = Vec::with_capacity(items.len());
-    let mut posted: Vec<(usize, Vec<ApprovalCopy>, Vec<(String, DmFailure)>)> = Vec::new();
+    // Per item posted: its index, the copies, whom it did not reach.
+    let mut posted: Vec<Posted> = Vec::new();
     for (i, (item, row)) in items.iter().zip(written).enumerate() {
         let row = match row {
             Ok(row) => row,
@@ -124,7 +128,11 @@ async fn post_everywhere<X: Services>(
     let mut copies = Vec::new();
     let mut failures = Vec::new();
     for place in places {
-        match job.deadline.run(job.slack.post(&place, text, &blocks)).await {
+        match job
+            .deadline
+            .run(job.slack.post(&place, text, &blocks))
+            .await
+        {
             Some(Ok(copy)) => copies.push(copy),
             Some(Err(SendError::Unreachable(code))) => {
                 failures.push((place, DmFailure::Unreachable(code)))

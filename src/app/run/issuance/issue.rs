@@ -11,7 +11,7 @@ use crate::core::domain::{AccessKeyId, Secret};
 use crate::core::issue::texts;
 use crate::core::issue::writes::Change;
 use crate::core::issue::{RequestProblem, RequestProblemKind, policy};
-use crate::core::outcome::{Action, ActionOutcome, Ask, Dm, IssueStep, Issuance};
+use crate::core::outcome::{Action, ActionOutcome, Ask, Dm, Issuance, IssueStep};
 use crate::core::sheet::{USER_COLUMN, column_letter};
 use crate::core::teardown::{END_DATE_TAG, OWNER_TAG, REQUEST_TAG, Step as IamStep};
 
@@ -42,9 +42,10 @@ pub async fn in_account<X: Services>(
         if item.asks() {
             match name_check(job, &item, user_col).await {
                 Ok(()) => out.to_ask.push(item),
-                Err(ask) => out
-                    .outcomes
-                    .push(ActionOutcome::new(item.subject.clone(), Action::IssueRequest(ask))),
+                Err(ask) => out.outcomes.push(ActionOutcome::new(
+                    item.subject.clone(),
+                    Action::IssueRequest(ask),
+                )),
             }
             continue;
         }
@@ -83,7 +84,11 @@ pub async fn in_account<X: Services>(
 
 /// A new request's user name must be free in its account, or be a user created for this very
 /// request (an interrupted issuance).
-async fn name_check<X: Services>(job: &Job<'_, X>, item: &Item, user_col: usize) -> Result<(), Ask> {
+async fn name_check<X: Services>(
+    job: &Job<'_, X>,
+    item: &Item,
+    user_col: usize,
+) -> Result<(), Ask> {
     if job.deadline.passed() {
         return Err(Ask::OutOfTime);
     }
@@ -115,11 +120,12 @@ async fn issue<X: Services>(job: &Job<'_, X>, item: &Item, target: &Target<'_>) 
         return Issuance::OutOfTime;
     };
     let v = &item.valid;
-    let stopped = |at: IssueStep, e: &dyn std::fmt::Display, undone: Option<bool>| Issuance::Stopped {
-        at,
-        error: e.to_string(),
-        undone,
-    };
+    let stopped =
+        |at: IssueStep, e: &dyn std::fmt::Display, undone: Option<bool>| Issuance::Stopped {
+            at,
+            error: e.to_string(),
+            undone,
+        };
     let new = NewUser {
         name: v.user.clone(),
         path: settings.path.clone(),
@@ -230,7 +236,10 @@ async fn store<X: Services>(
         Ok(Some(Some(tag))) if tag.trim() == v.id.as_str() => job.vault.store(name, &payload).await,
         Ok(Some(_)) => {
             let secret = name.to_string();
-            return Err(Box::new(move |undone| Issuance::SecretTaken { secret, undone }));
+            return Err(Box::new(move |undone| Issuance::SecretTaken {
+                secret,
+                undone,
+            }));
         }
     };
     drop(payload);
@@ -245,7 +254,10 @@ async fn store<X: Services>(
         .for_owner(&v.account.id, email)
         .map_err(|e| failed(IssueStep::SecretPolicy, format!("{e:?}")))?;
     job.vault
-        .put_policy(name, &policy::reader_only(v.account.id.as_str(), &principal))
+        .put_policy(
+            name,
+            &policy::reader_only(v.account.id.as_str(), &principal),
+        )
         .await
         .map_err(|e| failed(IssueStep::SecretPolicy, e.to_string()))
 }
