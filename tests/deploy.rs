@@ -585,6 +585,49 @@ async fn the_binary_serves_one_job_per_lambda_invocation() {
 }
 
 #[tokio::test]
+async fn the_requests_event_runs_key_issuance_alone() {
+    let mut env = TestEnv::start().await;
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_env(
+        "KEYWARDEN_ISSUE_POLICIES",
+        "読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess",
+    );
+    // Row 2 is due for a notice (the daily job's), row 3 a new key request (the pass's).
+    env.set_requests(&[
+        RequestRow::new(
+            "田中 太郎",
+            "tanaka-s3",
+            "AKIAIOSFODNN7EXAMPLE",
+            json!("2026/11/29"),
+        ),
+        RequestRow::new("田中 太郎", "tanaka-new", "", json!("2027/03/31")),
+    ]);
+    let (responses, errors) = invoke(
+        &env,
+        vec![
+            json!({"job": "requests", "today": "2026-11-22"}),
+            json!({"job": "weekly"}),
+        ],
+    )
+    .await;
+    assert_eq!(errors.len(), 1, "an unknown job fails: {errors:?}");
+    assert_eq!(responses.len(), 1, "{responses:?}");
+    let actions = responses[0]["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(
+        (actions[0]["row"].as_u64(), actions[0]["action"].as_str()),
+        (Some(3), Some("issue_request"))
+    );
+    let owner = env.slack.messages_to("U0TANAKA01");
+    assert_eq!(
+        owner.len(),
+        1,
+        "told the request was sent, no notice: {owner:?}"
+    );
+    assert!(!owner[0].contains("利用終了日まで"), "{owner:?}");
+}
+
+#[tokio::test]
 async fn a_malformed_payload_fails_instead_of_running_for_real() {
     let env = TestEnv::start().await;
     env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);

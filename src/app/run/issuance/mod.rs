@@ -108,29 +108,36 @@ pub fn collect(table: &RequestTable, ctx: &Context) -> Requests {
             .record()
             .map(|r| r.copies.len())
             .unwrap_or_default();
-        let settled = match (&request.verdict, request.step) {
-            (Err(problems), _) if request.step == Step::Refused => {
-                Some(Action::IssueRequest(Ask::Refused(problems.clone())))
+        let valid = match request.verdict {
+            Ok(valid) => valid,
+            Err(problems) => {
+                let action = match request.step {
+                    Step::Rejected => Action::Skip(Skip::Rejected),
+                    Step::Done => Action::Skip(Skip::Nothing),
+                    _ => Action::IssueRequest(Ask::Refused(problems)),
+                };
+                out.settled.push(ActionOutcome::new(subject, action));
+                continue;
             }
-            (_, Step::Rejected) => Some(Action::Skip(Skip::Rejected)),
-            (_, Step::Done) => Some(Action::Skip(Skip::Nothing)),
-            (_, Step::Pending) if copies > 0 => Some(Action::Skip(Skip::AwaitingApproval)),
-            (Ok(v), Step::NotYet) => Some(Action::Skip(Skip::StartsLater(
-                v.start.unwrap_or(ctx.today),
-            ))),
-            (Ok(_), _) => None,
-            (Err(problems), _) => Some(Action::IssueRequest(Ask::Refused(problems.clone()))),
         };
-        match (settled, request.verdict) {
-            (Some(action), _) => out.settled.push(ActionOutcome::new(subject, action)),
-            (None, Ok(valid)) => out.work.push(Item {
+        let settled = match request.step {
+            Step::Rejected => Some(Skip::Rejected),
+            Step::Done => Some(Skip::Nothing),
+            Step::Pending if copies > 0 => Some(Skip::AwaitingApproval),
+            Step::NotYet => Some(Skip::StartsLater(valid.start.unwrap_or(ctx.today))),
+            _ => None,
+        };
+        match settled {
+            Some(skip) => out
+                .settled
+                .push(ActionOutcome::new(subject, Action::Skip(skip))),
+            None => out.work.push(Item {
                 subject,
                 valid,
                 step: request.step,
                 owner_name: row.owner.clone(),
                 purpose: row.purpose.clone(),
             }),
-            (None, Err(_)) => unreachable!("a request without a verdict is settled"),
         }
     }
     out
