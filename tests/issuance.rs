@@ -847,6 +847,56 @@ async fn check_reads_each_listed_policy_and_the_boundary() {
     assert!(env.iam.mutations().is_empty());
 }
 
+#[tokio::test]
+async fn a_request_edited_while_pending_is_asked_again_in_the_approval_channel() {
+    let mut env = env().await;
+    env.set_env("KEYWARDEN_APPROVAL_CHANNEL", "C0APPROVALS");
+    let r = id_of(HOME, "tanaka-s3");
+    // Row 2 was asked for another end date (its old buttons carry the old ID); row 3 was
+    // asked, but no copy of the question was ever recorded (every post failed).
+    let old = request_id(
+        &AwsAccountId::parse(HOME).unwrap(),
+        "tanaka-s3",
+        &SlackUserId::parse(TANAKA).unwrap(),
+        "読み取り",
+        Some(day("2026-04-01")),
+        day("2027-02-28"),
+    )
+    .to_string();
+    let r3 = id_of(HOME, "tanaka-b");
+    set_rows(
+        &env,
+        &[
+            (
+                request("tanaka-s3"),
+                &format!("承認待ち {old}\n承認依頼: DUADMIN0001/1700000000.000001"),
+            ),
+            (request("tanaka-b"), &format!("承認待ち {r3}")),
+        ],
+    );
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 0, "{report:#}");
+    let line = action_for(&report, 2);
+    assert_eq!(line["outcome"], "done", "{line}");
+    assert!(line["detail"].as_str().unwrap().contains("again"), "{line}");
+    assert_eq!(action_for(&report, 3)["outcome"], "done");
+    // One post per request, in the approval channel only, with the current IDs.
+    let posted: Vec<_> = env
+        .slack
+        .messages()
+        .into_iter()
+        .filter(|m| m.text.contains("発行申請が届きました"))
+        .collect();
+    assert_eq!(posted.len(), 2, "{posted:?}");
+    assert!(
+        posted.iter().all(|m| m.channel == "C0APPROVALS"),
+        "{posted:?}"
+    );
+    assert!(posted[0].text.contains(&r), "{}", posted[0].text);
+    assert!(cell(&env, "M2").starts_with(&format!("承認待ち {r}\n承認依頼: ")));
+    assert!(cell(&env, "M3").starts_with(&format!("承認待ち {r3}\n承認依頼: ")));
+}
+
 // --- Property: over generated request sheets with hostile cells -----------------------------
 
 mod properties {
