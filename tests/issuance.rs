@@ -605,6 +605,32 @@ async fn a_request_of_a_member_account_is_issued_there() {
         .unwrap();
     assert!(stored.secret_string().unwrap().contains(&made[0]));
     assert_eq!(cell(&env, "L2"), made[0]);
+
+    // A name is free or taken in the row's own account: taken in 検証, free at home.
+    load_user(&staging, "sato-there", Loadout::bare()).await;
+    let mut header = request_sheet_header();
+    header.push(json!("発行申請"));
+    header.push(json!("AWSアカウント"));
+    let row = |user: &str, account: &str| {
+        let mut values = request(user).to_values();
+        values.push(json!(""));
+        values.push(json!(account));
+        values
+    };
+    env.google.set_sheet(
+        SHEET,
+        vec![header, row("sato-there", "検証"), row("sato-home", "検証")],
+    );
+    load_user(&env.iam_client(), "sato-home", Loadout::bare()).await;
+    let (status, report, _) = requests(&env).await;
+    assert_eq!(status, 1, "{report:#}");
+    let taken = action_for(&report, 2);
+    assert_eq!(taken["outcome"], "refused", "{taken}");
+    assert!(
+        taken["detail"].as_str().unwrap().contains("111122223333"),
+        "{taken}"
+    );
+    assert_eq!(action_for(&report, 3)["outcome"], "done", "home's user is another one");
 }
 
 #[tokio::test]
