@@ -630,7 +630,11 @@ async fn a_request_of_a_member_account_is_issued_there() {
         taken["detail"].as_str().unwrap().contains("111122223333"),
         "{taken}"
     );
-    assert_eq!(action_for(&report, 3)["outcome"], "done", "home's user is another one");
+    assert_eq!(
+        action_for(&report, 3)["outcome"],
+        "done",
+        "home's user is another one"
+    );
 }
 
 #[tokio::test]

@@ -238,7 +238,8 @@ pub struct IamStage {
     /// Key requests whose user name is free: asked for approval once the IAM results are
     /// written (docs/rules.md §12).
     pub to_ask: Vec<issuance::Item>,
-    /// The outcomes of asking them.
+    /// The outcomes of asking them, and of the requests that were not (their user name is
+    /// taken, or could not be checked).
     pub asked: Vec<ActionOutcome>,
 }
 
@@ -396,14 +397,14 @@ pub async fn iam_stage<X: Services>(
 
     // The phases in every entered account, side by side.
     let user_col = table.layout.account;
-    let results: Vec<(Vec<ActionOutcome>, Vec<ActionOutcome>, Vec<issuance::Item>)> =
+    let results: Vec<(Vec<ActionOutcome>, Vec<ActionOutcome>, Asks)> =
         stream::iter(jobs.iter().zip(&with_work).zip(&key_plans))
             .map(|((sub, &i), key_plan)| {
                 let (caps, work) = (&caps, &works[i]);
                 let items = requests_in(scopes[i]);
                 async move {
                     let Some(sub) = sub else {
-                        return (Vec::new(), Vec::new(), Vec::new());
+                        return (Vec::new(), Vec::new(), Asks::default());
                     };
                     let issuing = async {
                         match target {
@@ -429,12 +430,12 @@ pub async fn iam_stage<X: Services>(
                     );
                     let mut rows = t;
                     rows.extend(d);
-                    let mut to_ask = Vec::new();
+                    let mut asks = Asks::default();
                     if let Some(issued) = issued {
                         rows.extend(issued.outcomes);
-                        to_ask = issued.to_ask;
+                        asks = (issued.not_asked, issued.to_ask);
                     }
-                    (rows, k, to_ask)
+                    (rows, k, asks)
                 }
             })
             .buffered(s.accounts.concurrency.max(1))
@@ -444,7 +445,8 @@ pub async fn iam_stage<X: Services>(
     let mut keys = Vec::new();
     let mut alerts = Vec::new();
     let mut to_ask = Vec::new();
-    for (((&i, entered), (rows, key_outcomes, asks)), key_plan) in
+    let mut not_asked = Vec::new();
+    for (((&i, entered), (rows, key_outcomes, (refused_asks, asks))), key_plan) in
         with_work.iter().zip(&entered).zip(results).zip(key_plans)
     {
         let scope = scopes[i];
@@ -458,6 +460,7 @@ pub async fn iam_stage<X: Services>(
             continue;
         }
         rows_out.extend(rows);
+        not_asked.extend(refused_asks);
         to_ask.extend(asks);
         let in_account = |mut o: ActionOutcome| {
             if let Some(account) = scope {
@@ -475,9 +478,12 @@ pub async fn iam_stage<X: Services>(
         caps,
         log_failed: None,
         to_ask,
-        asked: Vec::new(),
+        asked: not_asked,
     }
 }
+
+/// A phase's key requests refused or not checked, and those to ask.
+type Asks = (Vec<ActionOutcome>, Vec<issuance::Item>);
 
 /// An account that could not be entered: each of its rows with IAM work fails with the
 /// reason, and administrators get one line for the account.

@@ -240,7 +240,8 @@ impl<X: Services> Job<'_, X> {
             // Then the key requests whose user name is free are asked for approval.
             if let Some(target) = &target {
                 let to_ask = std::mem::take(&mut stage.to_ask);
-                stage.asked = issuance::ask(self, to_ask, target, mode).await;
+                let asked = issuance::ask(self, to_ask, target, mode).await;
+                stage.asked.extend(asked);
             }
             stage
         };

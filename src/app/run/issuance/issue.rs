@@ -19,10 +19,12 @@ use crate::core::teardown::{END_DATE_TAG, OWNER_TAG, REQUEST_TAG, Step as IamSte
 /// `KEYWARDEN_MAX_ISSUES` (then none is issued).
 pub type IssueCap = Result<(), (usize, usize)>;
 
-/// What one account's phase came to: the issuances (and refused or failed checks), and the
-/// requests whose user name is free, to be asked for approval once IAM's results are written.
+/// What one account's phase came to: the issuances, the requests refused or not checked (their
+/// user name), and the requests whose user name is free, to be asked for approval once IAM's
+/// results are written.
 pub struct InAccount {
     pub outcomes: Vec<ActionOutcome>,
+    pub not_asked: Vec<ActionOutcome>,
     pub to_ask: Vec<Item>,
 }
 
@@ -36,6 +38,7 @@ pub async fn in_account<X: Services>(
 ) -> InAccount {
     let mut out = InAccount {
         outcomes: Vec::new(),
+        not_asked: Vec::new(),
         to_ask: Vec::new(),
     };
     for item in items {
