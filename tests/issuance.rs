@@ -306,6 +306,24 @@ async fn each_invalid_request_is_refused_with_the_cell_to_fix() {
     );
     assert_eq!(cell(&env, "M1"), "");
     assert!(env.iam.mutations().is_empty());
+    let logged = |env: &TestEnv| {
+        let mut exists = false;
+        env.google.edit(|s| exists = s.contains("keywarden_log"));
+        if !exists {
+            return 0;
+        }
+        env.google
+            .sheet("keywarden_log")
+            .iter()
+            .filter(|l| l.iter().any(|c| c == "issue_request"))
+            .count()
+    };
+    assert_eq!(
+        logged(&env),
+        0,
+        "the 15-minute pass logs no refusal: {:?}",
+        env.google.sheet("keywarden_log")
+    );
     // The daily run tells the administrators which cell to fix.
     let out = env
         .run(&["run", "--today", TODAY, "--output", "json"])
@@ -315,6 +333,11 @@ async fn each_invalid_request_is_refused_with_the_cell_to_fix() {
     assert!(
         summary.iter().any(|m| m.contains("J3")),
         "the summary names the cell: {summary:?}"
+    );
+    assert_eq!(
+        logged(&env),
+        expect.len(),
+        "the daily run logs each refusal"
     );
 }
 

@@ -45,7 +45,7 @@ pub async fn in_account<X: Services>(
         if item.asks() {
             match name_check(job, &item, user_col).await {
                 Ok(()) => out.to_ask.push(item),
-                Err(ask) => out.outcomes.push(ActionOutcome::new(
+                Err(ask) => out.not_asked.push(ActionOutcome::new(
                     item.subject.clone(),
                     Action::IssueRequest(ask),
                 )),
