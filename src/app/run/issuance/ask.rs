@@ -14,7 +14,8 @@ use crate::core::issue::writes::Change;
 use crate::core::issue::{ApprovalCopy, Step};
 use crate::core::outcome::{Action, ActionOutcome, Ask, DmFailure};
 
-type Posted = (usize, Vec<ApprovalCopy>, Vec<(String, DmFailure)>);
+/// Per item posted: its index, the row `承認待ち` went to, the copies, whom it did not reach.
+type Posted = (usize, usize, Vec<ApprovalCopy>, Vec<(String, DmFailure)>);
 
 pub async fn run<X: Services>(
     job: &Job<'_, X>,
@@ -52,7 +53,6 @@ pub async fn run<X: Services>(
         .collect();
     let written = sheet::write(job, target, &asking).await;
     let mut out = Vec::with_capacity(items.len());
-    // Per item posted: its index, the copies, whom it did not reach.
     let mut posted: Vec<Posted> = Vec::new();
     for (i, (item, row)) in items.iter().zip(written).enumerate() {
         let row = match row {
@@ -77,16 +77,16 @@ pub async fn run<X: Services>(
             },
         );
         let (copies, failures) = post_everywhere(job, &item.valid.id, &text).await;
-        posted.push((i, copies, failures));
+        posted.push((i, row, copies, failures));
     }
     // Where the copies went, in one more write (each row found again by its ID).
     let recording: Vec<_> = posted
         .iter()
-        .filter(|(_, copies, _)| !copies.is_empty())
-        .map(|(i, copies, _)| (items[*i].valid.id.clone(), Change::Copies(copies.clone())))
+        .filter(|(_, _, copies, _)| !copies.is_empty())
+        .map(|(i, _, copies, _)| (items[*i].valid.id.clone(), Change::Copies(copies.clone())))
         .collect();
     let mut recorded = sheet::write(job, target, &recording).await.into_iter();
-    for (i, copies, failures) in posted {
+    for (i, row, copies, failures) in posted {
         let item = &items[i];
         let recorded = !copies.is_empty() && recorded.next().is_some_and(|r| r.is_ok());
         let mut o = outcome(
@@ -99,6 +99,8 @@ pub async fn run<X: Services>(
                 recorded,
             },
         );
+        // Where the row is now (administrators move rows while keywarden runs).
+        o.subject.row = Some(row);
         if !copies.is_empty() {
             let text = texts::owner_asked(&item.valid, &item.owner_name);
             o.owner_dm = Some(send(job, &item.valid.owner, text, mode).await);
