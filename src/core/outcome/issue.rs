@@ -239,7 +239,7 @@ pub(super) fn issuance(
                 if *undone {
                     "was deleted again"
                 } else {
-                    "could NOT be deleted: delete it by hand"
+                    "could not be deleted yet (the next run deletes it: nobody holds its secret)"
                 }
             ),
             format!(
@@ -248,7 +248,7 @@ pub(super) fn issuance(
                 if *undone {
                     "削除しました"
                 } else {
-                    "削除できませんでした。手動で削除してください"
+                    "まだ削除できていません（シークレットを持つ人がいないため、次回の実行で削除します）"
                 }
             ),
         ),
@@ -258,12 +258,16 @@ pub(super) fn issuance(
                 Some(true) => {
                     "; the new key was deleted again (no key exists whose secret nobody holds)"
                 }
-                Some(false) => "; the new key could NOT be deleted: delete it by hand",
+                Some(false) => {
+                    "; the new key could not be deleted yet: the next run deletes it (nobody holds its secret)"
+                }
             };
             let undone_ja = match undone {
                 None => "",
                 Some(true) => "。新しいキーは削除しました",
-                Some(false) => "。新しいキーを削除できませんでした。手動で削除してください",
+                Some(false) => {
+                    "。新しいキーはまだ削除できていません（シークレットを持つ人がいないため、次回の実行で削除します）"
+                }
             };
             say!(
                 lang,
