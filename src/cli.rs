@@ -1,4 +1,4 @@
-//! The command line: `run`, `plan`, `check`, `demo`, `serve`, `completions`.
+//! The command line: `run`, `plan`, `requests`, `check`, `demo`, `serve`, `completions`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app::connect::{execute, settings};
 use crate::app::demo;
-use crate::app::run::{Deadline, Mode};
+use crate::app::run::{Deadline, Mode, Pass};
 use crate::configuration::{Needs, parse_today};
 
 #[derive(Debug, Parser)]
@@ -28,6 +28,9 @@ pub enum Command {
     Run(RunArgs),
     /// Show what `run` would do, changing nothing (same as `run --dry-run`).
     Plan(RunArgs),
+    /// Key issuance alone: ask for approval of new key requests and issue the approved ones
+    /// (for a schedule every 15 minutes; needs KEYWARDEN_ISSUE_POLICIES).
+    Requests(RequestsArgs),
     /// Check configuration, credentials, sheet headers, Slack and IAM access.
     Check(CheckArgs),
     /// Run the whole job offline on the bundled example data, changing nothing.
@@ -66,7 +69,7 @@ pub fn parse() -> Cli {
     use clap::{CommandFactory, FromArgMatches};
     let text = after_help();
     let mut command = Cli::command().after_help(text.clone());
-    for name in ["run", "plan", "check", "serve"] {
+    for name in ["run", "plan", "requests", "check", "serve"] {
         let text = text.clone();
         command = command.mut_subcommand(name, |c| c.after_help(text));
     }
@@ -108,6 +111,21 @@ pub struct RunArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RequestsArgs {
+    /// Pretend today is this date (YYYY-MM-DD) instead of today in KEYWARDEN_TIMEZONE.
+    #[arg(long, value_parser = parse_today)]
+    pub today: Option<NaiveDate>,
+    /// Read everything, change nothing: no Slack message, no IAM write, no sheet write.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// text: a table of the requests; json: one report on stdout (logs go to stderr).
+    #[arg(long, value_enum, default_value_t = Output::Text)]
+    pub output: Output,
+    #[arg(long, help = CONFIG_HELP)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct CheckArgs {
     #[arg(long, help = CONFIG_HELP)]
     pub config: Option<PathBuf>,
@@ -144,6 +162,21 @@ pub async fn main(cli: Cli) -> ExitCode {
             run(args, mode).await
         }
         Command::Plan(args) => run(args, Mode::DryRun).await,
+        Command::Requests(args) => {
+            let mode = if args.dry_run {
+                Mode::DryRun
+            } else {
+                Mode::Run
+            };
+            let args = RunArgs {
+                today: args.today,
+                dry_run: args.dry_run,
+                output: args.output,
+                config: args.config,
+                days: None,
+            };
+            run_pass(args, mode, Pass::Requests).await
+        }
         Command::Check(args) => crate::app::check::run(args.config.as_deref()).await,
         Command::Serve(args) => serve(args).await,
         Command::Completions { shell } => {
@@ -164,6 +197,10 @@ pub async fn main(cli: Cli) -> ExitCode {
                         match demo::extension_walkthrough(&report).await {
                             Ok(walk) => print!("{}", walk.text),
                             Err(e) => eprintln!("keywarden: the extension walk-through: {e}"),
+                        }
+                        match demo::issuance_walkthrough(report.today).await {
+                            Ok(text) => print!("{text}"),
+                            Err(e) => eprintln!("keywarden: the key issuance walk-through: {e}"),
                         }
                     }
                 }
@@ -237,6 +274,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
 }
 
 async fn run(args: RunArgs, mode: Mode) -> ExitCode {
+    run_pass(args, mode, Pass::Daily).await
+}
+
+async fn run_pass(args: RunArgs, mode: Mode, pass: Pass) -> ExitCode {
     let needs = Needs {
         google: true,
         slack: mode == Mode::Run,
@@ -262,7 +303,16 @@ async fn run(args: RunArgs, mode: Mode) -> ExitCode {
     };
     settings.job.days_ahead = args.days;
     let today = settings.today(args.today);
-    match execute(&settings, today, mode, Deadline::none()).await {
+    if pass == Pass::Requests && settings.job.issue.is_none() {
+        return fail_with_report(
+            &args,
+            today,
+            mode,
+            "key issuance is off: keywarden requests needs KEYWARDEN_ISSUE_POLICIES (what an \
+             approved request may grant, entry=policy-ARN,…)",
+        );
+    }
+    match execute(&settings, today, mode, pass, Deadline::none()).await {
         Ok(report) => {
             match args.output {
                 Output::Json => print_json(&report),

@@ -821,6 +821,10 @@ fn issue_settings(
         reader,
         max_issues: max_issues as usize,
         max_issue_days: max_issue_days as u32,
+        approval_channel: src
+            .get("KEYWARDEN_APPROVAL_CHANNEL")
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
     })
     .filter(|_| all_ok)
 }

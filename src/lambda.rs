@@ -1,13 +1,14 @@
 //! AWS Lambda: one job per invocation (docs/rules.md §6). The payload may ask for a dry run or pin
-//! the date for a manual test: `{"dry_run": true}`, `{"today": "2026-11-22"}`; anything else in
-//! it (EventBridge Scheduler's input) is ignored.
+//! the date for a manual test: `{"dry_run": true}`, `{"today": "2026-11-22"}`; `{"job":
+//! "requests"}` runs key issuance's short pass instead of the daily job (docs/rules.md §12, the
+//! 15-minute schedule); anything else in it (EventBridge Scheduler's input) is ignored.
 
 use std::process::ExitCode;
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde::Deserialize;
 
-use crate::app::run::{Deadline, Mode};
+use crate::app::run::{Deadline, Mode, Pass};
 use crate::configuration::{Needs, parse_today};
 
 /// Set on the interactions function (template.yaml): HTTP events only, never the daily job.
@@ -18,6 +19,8 @@ struct Payload {
     #[serde(default)]
     dry_run: bool,
     today: Option<String>,
+    /// `"daily"` (the default) or `"requests"`.
+    job: Option<String>,
 }
 
 /// The report is the result of a clean run or a dry run. A run with failed or refused actions is logged
@@ -37,16 +40,25 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
         .into());
     }
     // A payload that names our fields must be right: a typo must not become a real run.
-    let ours = event
-        .payload
-        .as_object()
-        .is_some_and(|m| m.contains_key("dry_run") || m.contains_key("today"));
+    let ours = event.payload.as_object().is_some_and(|m| {
+        m.contains_key("dry_run") || m.contains_key("today") || m.contains_key("job")
+    });
     let payload: Payload = if ours {
         serde_json::from_value(event.payload).map_err(|e| {
-            format!("invalid payload ({e}): use {{\"dry_run\": true}} and/or {{\"today\": \"YYYY-MM-DD\"}}")
+            format!("invalid payload ({e}): use {{\"dry_run\": true}}, {{\"today\": \"YYYY-MM-DD\"}} and/or {{\"job\": \"requests\"}}")
         })?
     } else {
         Payload::default()
+    };
+    let pass = match payload.job.as_deref() {
+        None | Some("daily") => Pass::Daily,
+        Some("requests") => Pass::Requests,
+        Some(other) => {
+            return Err(format!(
+                "invalid payload: job \"{other}\" is neither \"daily\" nor \"requests\""
+            )
+            .into());
+        }
     };
     let mode = if payload.dry_run {
         Mode::DryRun
@@ -63,8 +75,14 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
     )?;
     let pinned = payload.today.as_deref().map(parse_today).transpose()?;
     let deadline = Deadline::at(invocation_deadline(event.context.deadline));
+    if pass == Pass::Requests && settings.job.issue.is_none() {
+        return Err(
+            "{\"job\": \"requests\"} needs key issuance: set KEYWARDEN_ISSUE_POLICIES".into(),
+        );
+    }
     let report =
-        crate::app::connect::execute(&settings, settings.today(pinned), mode, deadline).await?;
+        crate::app::connect::execute(&settings, settings.today(pinned), mode, pass, deadline)
+            .await?;
     let json = serde_json::to_value(&report)?;
     // A dry run is a manual test: it returns its report and never trips the alarm.
     if report.exit_code() != 0 && mode == Mode::Run {

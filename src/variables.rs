@@ -341,7 +341,7 @@ pub const VARIABLES: &[Variable] = &[
         name: "KEYWARDEN_ISSUE_POLICIES",
         default: Default::Words("— (off)"),
         range: None,
-        help: "key issuance: `entry=policy-ARN,…` (`読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess,S3バックアップ=arn:aws:iam::{account}:policy/s3-backup`), what a request's `必要な権限` may name; `{account}` is the row's account ID",
+        help: "[key issuance](#key-issuance): `entry=policy-ARN,…` (`読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess,S3バックアップ=arn:aws:iam::{account}:policy/s3-backup`), what a request's `必要な権限` may name; `{account}` is the row's account ID",
     },
     Variable {
         name: "KEYWARDEN_ISSUE_PATH",

@@ -54,6 +54,7 @@ fn operations_called(source: &str) -> BTreeSet<String> {
         "tag_",
         "untag_",
         "assume_",
+        "describe_",
     ];
     let mut ops = BTreeSet::new();
     for (i, _) in source.match_indices('.') {
@@ -84,7 +85,10 @@ fn the_template_allows_exactly_the_iam_calls_the_code_makes() {
         called,
         "template.yaml and src/adapters/iam.rs + credential_report.rs disagree"
     );
-    let secrets = operations_called(include_str!("../src/adapters/secrets.rs"));
+    let mut secrets = operations_called(include_str!("../src/adapters/secrets.rs"));
+    // CreateSecret with Tags also needs TagResource (an issued key's secret, docs/rules.md §12).
+    assert!(secrets.contains("createsecret"), "{secrets:?}");
+    secrets.insert("tagresource".into());
     assert_eq!(template_actions("secretsmanager"), secrets);
     // docs/rules.md §10: STS and Organizations as src/adapters/accounts.rs calls them; AssumeRole
     // is made by aws-config's provider that file builds.
@@ -112,9 +116,18 @@ fn the_member_role_allows_exactly_the_daily_jobs_iam_calls_and_nothing_else() {
     );
     // Rotated keys are stored in the key's own account, and read back only to recover a new
     // key ID that never reached the sheet; the member reads no other secret.
-    let stored: BTreeSet<String> = ["putsecretvalue", "createsecret", "getsecretvalue"]
-        .map(String::from)
-        .into();
+    // Issued keys' secrets (docs/rules.md §12) are made, tagged, guarded and deleted there too.
+    let stored: BTreeSet<String> = [
+        "putsecretvalue",
+        "createsecret",
+        "getsecretvalue",
+        "describesecret",
+        "tagresource",
+        "putresourcepolicy",
+        "deletesecret",
+    ]
+    .map(String::from)
+    .into();
     assert_eq!(actions_in(member, "secretsmanager"), stored);
     // Nothing else: every action line is IAM's or Secrets Manager's.
     let others: Vec<&str> = member
@@ -142,10 +155,91 @@ fn the_member_role_allows_exactly_the_daily_jobs_iam_calls_and_nothing_else() {
     let daily = include_str!("../template.yaml");
     assert!(daily.contains("arn:${AWS::Partition}:iam::*:role${MemberRolePath}${MemberRoleName}"));
     assert!(daily.contains("ListOrganizationAccounts: !Equals [!Ref Accounts, organization]"));
-    let list = daily.find("- organizations:ListAccounts").unwrap();
-    let guarded = daily[..list].rfind("- !If").unwrap();
-    assert!(daily[guarded..list].contains("- ListOrganizationAccounts"));
-    assert_eq!(daily.matches("organizations:").count(), 1);
+    // Twice: the daily function, and the endpoint (a key request's ID names its account).
+    let lists: Vec<usize> = daily
+        .match_indices("- organizations:ListAccounts")
+        .map(|(at, _)| at)
+        .collect();
+    assert_eq!(lists.len(), 2);
+    for list in lists {
+        let guarded = daily[..list].rfind("- !If").unwrap();
+        assert!(daily[guarded..list].contains("- ListOrganizationAccounts"));
+    }
+    assert_eq!(daily.matches("organizations:").count(), 2);
+}
+
+/// The statement of `template` whose `Sid` is `sid`, up to the next statement.
+fn statement<'a>(template: &'a str, sid: &str) -> &'a str {
+    let start = template
+        .find(&format!("Sid: {sid}"))
+        .unwrap_or_else(|| panic!("no statement {sid}"));
+    let rest = &template[start..];
+    let end = rest[1..].find("- Sid:").map_or(rest.len(), |e| e + 1);
+    &rest[..end]
+}
+
+#[test]
+fn key_issuance_is_granted_only_with_its_conditions_and_scheduled_every_15_minutes() {
+    for (name, template) in [
+        ("template.yaml", include_str!("../template.yaml")),
+        (
+            "member-role.yaml",
+            include_str!("../deploy/member-role.yaml"),
+        ),
+    ] {
+        let create = statement(template, "IssueKeysCreateUsersWithTheBoundary");
+        assert!(
+            create.contains("- iam:CreateUser")
+                && create.contains("- IssueWithBoundary")
+                && create.contains("iam:PermissionsBoundary: !Ref IssueBoundary"),
+            "{name}: {create}"
+        );
+        let attach = statement(template, "IssueKeysAttachOnlyTheListedPolicies");
+        assert!(
+            attach.contains("- iam:AttachUserPolicy")
+                && attach.contains("ArnLike:")
+                && attach.contains("iam:PolicyARN: !Ref IssuePolicyArns"),
+            "{name}: {attach}"
+        );
+        // CreateUser and AttachUserPolicy appear nowhere else, without their conditions.
+        assert_eq!(template.matches("- iam:CreateUser").count(), 1, "{name}");
+        assert_eq!(
+            template.matches("- iam:AttachUserPolicy").count(),
+            1,
+            "{name}"
+        );
+        let secrets = statement(template, "IssueKeysStoreTheirSecrets");
+        assert!(
+            secrets.contains("secret:${IssueSecretPrefix}*"),
+            "{name}: {secrets}"
+        );
+        for action in [
+            "DeleteSecret",
+            "PutResourcePolicy",
+            "TagResource",
+            "DescribeSecret",
+        ] {
+            assert_eq!(
+                template
+                    .matches(&format!("- secretsmanager:{action}"))
+                    .count(),
+                1,
+                "{name}: {action} only under the issuance prefix"
+            );
+        }
+    }
+    let t = include_str!("../template.yaml");
+    let requests = t.find("        Requests:").expect("the requests schedule");
+    let schedule = &t[requests..requests + 600];
+    for needle in [
+        "Type: ScheduleV2",
+        "ScheduleExpression: cron(7/15 * * * ? *)",
+        r#"Input: '{"job": "requests"}'"#,
+        "State: !If [IssueKeys, ENABLED, DISABLED]",
+    ] {
+        assert!(schedule.contains(needle), "{needle} not in {schedule}");
+    }
+    assert!(t.contains("KEYWARDEN_ISSUE_POLICIES: !Ref IssuePolicies"));
 }
 
 #[test]
@@ -495,6 +589,49 @@ async fn the_binary_serves_one_job_per_lambda_invocation() {
         "the next day: already notified"
     );
     assert_eq!(env.slack.messages_to("U0TANAKA01").len(), 1);
+}
+
+#[tokio::test]
+async fn the_requests_event_runs_key_issuance_alone() {
+    let mut env = TestEnv::start().await;
+    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_env(
+        "KEYWARDEN_ISSUE_POLICIES",
+        "読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess",
+    );
+    // Row 2 is due for a notice (the daily job's), row 3 a new key request (the pass's).
+    env.set_requests(&[
+        RequestRow::new(
+            "田中 太郎",
+            "tanaka-s3",
+            "AKIAIOSFODNN7EXAMPLE",
+            json!("2026/11/29"),
+        ),
+        RequestRow::new("田中 太郎", "tanaka-new", "", json!("2027/03/31")),
+    ]);
+    let (responses, errors) = invoke(
+        &env,
+        vec![
+            json!({"job": "requests", "today": "2026-11-22"}),
+            json!({"job": "weekly"}),
+        ],
+    )
+    .await;
+    assert_eq!(errors.len(), 1, "an unknown job fails: {errors:?}");
+    assert_eq!(responses.len(), 1, "{responses:?}");
+    let actions = responses[0]["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(
+        (actions[0]["row"].as_u64(), actions[0]["action"].as_str()),
+        (Some(3), Some("issue_request"))
+    );
+    let owner = env.slack.messages_to("U0TANAKA01");
+    assert_eq!(
+        owner.len(),
+        1,
+        "told the request was sent, no notice: {owner:?}"
+    );
+    assert!(!owner[0].contains("利用終了日まで"), "{owner:?}");
 }
 
 #[tokio::test]

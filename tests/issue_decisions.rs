@@ -174,6 +174,7 @@ async fn start(setup: Setup) -> Env {
         start: None,
         end,
         purpose: "S3 のバックアップ".into(),
+        summary: format!("2行目\n利用者: 田中 太郎（{OWNER}）\nIAM ユーザー: {USER}\n申請ID: {id}"),
     };
     let mut record = IssueRecord::new(IssueState::Pending, id.clone());
     for admin in setup.admins {
@@ -702,6 +703,7 @@ async fn serve_decides_with_the_home_account_from_sts() {
         start: None,
         end,
         purpose: "S3 のバックアップ".into(),
+        summary: format!("2行目\n利用者: 田中 太郎（{OWNER}）\nIAM ユーザー: {USER}\n申請ID: {id}"),
     };
     let mut record = IssueRecord::new(IssueState::Pending, id.clone());
     for admin in ADMIN_IDS {

@@ -12,7 +12,7 @@ use std::future::Future;
 use futures::future::BoxFuture;
 use tokio::time::Instant;
 
-use super::{Fleet, Iam, ReportUse, ServiceError, StepResult, Vault};
+use super::{Created, Fleet, Iam, NewUser, ReportUse, ServiceError, StepResult, Vault};
 use crate::core::domain::{AccessKeyId, Account, AwsAccountId, IamUserName, Secret};
 use crate::core::key_rules::KeyInfo;
 use crate::core::outcome::OUT_OF_TIME;
@@ -100,6 +100,30 @@ impl<T: Iam + Sync> Iam for Bounded<T> {
     async fn create_key(&self, user: &IamUserName) -> Result<(AccessKeyId, Secret), ServiceError> {
         within(self.cutoff, self.inner.create_key(user)).await
     }
+
+    async fn user_tag(
+        &self,
+        user: &IamUserName,
+        key: &str,
+    ) -> Result<Option<Option<String>>, ServiceError> {
+        within(self.cutoff, self.inner.user_tag(user, key)).await
+    }
+
+    async fn user_keys(&self, user: &IamUserName) -> Result<Vec<AccessKeyId>, ServiceError> {
+        within(self.cutoff, self.inner.user_keys(user)).await
+    }
+
+    async fn create_user(&self, user: &NewUser) -> Result<Created, ServiceError> {
+        within(self.cutoff, self.inner.create_user(user)).await
+    }
+
+    async fn attach_policy(
+        &self,
+        user: &IamUserName,
+        policy_arn: &str,
+    ) -> Result<(), ServiceError> {
+        within(self.cutoff, self.inner.attach_policy(user, policy_arn)).await
+    }
 }
 
 impl<T: Vault + Sync> Vault for Bounded<T> {
@@ -109,6 +133,31 @@ impl<T: Vault + Sync> Vault for Bounded<T> {
 
     async fn read(&self, name: &str) -> Result<Option<Secret>, ServiceError> {
         within(self.cutoff, self.inner.read(name)).await
+    }
+
+    async fn secret_tag(
+        &self,
+        name: &str,
+        key: &str,
+    ) -> Result<Option<Option<String>>, ServiceError> {
+        within(self.cutoff, self.inner.secret_tag(name, key)).await
+    }
+
+    async fn create_tagged(
+        &self,
+        name: &str,
+        value: &Secret,
+        tags: &[(String, String)],
+    ) -> Result<(), ServiceError> {
+        within(self.cutoff, self.inner.create_tagged(name, value, tags)).await
+    }
+
+    async fn put_policy(&self, name: &str, policy: &str) -> Result<(), ServiceError> {
+        within(self.cutoff, self.inner.put_policy(name, policy)).await
+    }
+
+    async fn force_delete(&self, name: &str) -> Result<StepResult, ServiceError> {
+        within(self.cutoff, self.inner.force_delete(name)).await
     }
 }
 

@@ -13,10 +13,10 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use aws_sdk_iam::types::Tag;
 
-use super::{Iam, ReportUse, ServiceError, StepResult, credential_report};
+use super::{Created, Iam, NewUser, ReportUse, ServiceError, StepResult, credential_report};
 use crate::core::domain::{AccessKeyId, IamUserName, Secret};
 use crate::core::key_rules::KeyInfo;
-use crate::core::teardown::{AttachedPolicy, Step, TEARDOWN_TAG, UserInventory};
+use crate::core::teardown::{AttachedPolicy, REQUEST_TAG, Step, TEARDOWN_TAG, UserInventory};
 
 /// Cheap to clone: the SDK client is shared.
 #[derive(Clone)]
@@ -423,6 +423,8 @@ impl Iam for AwsIam {
             Err(e) => return Err(failed("GetUser", e)),
         };
         let Some(found) = found else { return Ok(None) };
+        let tags = found.tags.clone().unwrap_or_default();
+        let tag = |key: &str| tags.iter().find(|t| t.key == key).map(|t| t.value.clone());
         // Nine independent reads: one round trip, not nine (nor two).
         let (
             access_keys,
@@ -458,12 +460,8 @@ impl Iam for AwsIam {
             attached_policies,
             groups,
             orphan_policy: None,
-            teardown_tag: found
-                .tags
-                .unwrap_or_default()
-                .into_iter()
-                .find(|t| t.key == TEARDOWN_TAG)
-                .map(|t| t.value),
+            teardown_tag: tag(TEARDOWN_TAG),
+            request_tag: tag(REQUEST_TAG),
         };
         Ok(Some(inv))
     }
@@ -583,6 +581,66 @@ impl Iam for AwsIam {
         Ok((id, Secret::new(key.secret_access_key)))
     }
 
+    async fn user_tag(
+        &self,
+        user: &IamUserName,
+        key: &str,
+    ) -> Result<Option<Option<String>>, ServiceError> {
+        match self.client.get_user().user_name(user.as_str()).send().await {
+            Ok(out) => Ok(out.user.map(|u| {
+                u.tags
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find(|t| t.key == key)
+                    .map(|t| t.value)
+            })),
+            Err(e) if is_no_such_entity(&e) => Ok(None),
+            Err(e) => Err(failed("GetUser", e)),
+        }
+    }
+
+    async fn user_keys(&self, user: &IamUserName) -> Result<Vec<AccessKeyId>, ServiceError> {
+        self.access_keys(user).await
+    }
+
+    async fn create_user(&self, user: &NewUser) -> Result<Created, ServiceError> {
+        let tags = user
+            .tags
+            .iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let call = self
+            .client
+            .create_user()
+            .user_name(user.name.as_str())
+            .path(&user.path)
+            .set_permissions_boundary(user.boundary.clone())
+            .set_tags(Some(tags))
+            .send()
+            .await;
+        match call {
+            Ok(_) => Ok(Created::New),
+            Err(e) if e.code() == Some("EntityAlreadyExists") => Ok(Created::Exists),
+            Err(e) => Err(failed("CreateUser", e)),
+        }
+    }
+
+    async fn attach_policy(
+        &self,
+        user: &IamUserName,
+        policy_arn: &str,
+    ) -> Result<(), ServiceError> {
+        self.client
+            .attach_user_policy()
+            .user_name(user.as_str())
+            .policy_arn(policy_arn)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| failed("AttachUserPolicy", e))
+    }
+
     async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
         let c = &self.client;
         let u = user.as_str();
@@ -692,6 +750,10 @@ impl Iam for AwsIam {
             Step::DeleteUser => idempotent("DeleteUser", c.delete_user().user_name(u).send()).await,
             Step::DeleteOwnPolicy(arn) => self.delete_own_policy(arn).await,
             Step::UntagTeardown(k) => self.untag_teardown(u, k).await,
+            // The run gives this step to the vault, never to IAM.
+            Step::DeleteIssuedSecret { secret, .. } => Err(ServiceError::Invalid(format!(
+                "deleting secret {secret} is a Secrets Manager step, not an IAM one"
+            ))),
         }
     }
 }

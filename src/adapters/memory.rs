@@ -64,6 +64,10 @@ impl Vault for NoVault {
     async fn read(&self, _: &str) -> Result<Option<Secret>, ServiceError> {
         Ok(None)
     }
+
+    async fn secret_tag(&self, _: &str, _: &str) -> Result<Option<Option<String>>, ServiceError> {
+        Ok(None)
+    }
 }
 
 /// IAM users of the example account.
@@ -128,6 +132,27 @@ impl Iam for MemoryIam {
 
     async fn create_key(&self, _: &IamUserName) -> Result<(AccessKeyId, Secret), ServiceError> {
         Err(ServiceError::Invalid("the demo never writes".into()))
+    }
+
+    /// Only the request tag is kept (and the teardown tag, in the inventory).
+    async fn user_tag(
+        &self,
+        user: &IamUserName,
+        key: &str,
+    ) -> Result<Option<Option<String>>, ServiceError> {
+        Ok(self.0.get(user.as_str()).map(|inv| match key {
+            crate::core::teardown::REQUEST_TAG => inv.request_tag.clone(),
+            crate::core::teardown::TEARDOWN_TAG => inv.teardown_tag.clone(),
+            _ => None,
+        }))
+    }
+
+    async fn user_keys(&self, user: &IamUserName) -> Result<Vec<AccessKeyId>, ServiceError> {
+        Ok(self
+            .0
+            .get(user.as_str())
+            .map(|inv| inv.access_keys.clone())
+            .unwrap_or_default())
     }
 }
 

@@ -159,6 +159,19 @@ pub trait Messenger {
         let _ = blocks;
         self.send(to, text)
     }
+
+    /// Posts `text` and `blocks` to `channel` (a person's ID or a channel ID) and says where
+    /// the message is, for a later `chat.update` (key issuance's approval requests,
+    /// docs/rules.md §12). Stand-ins that cannot tell where a message went refuse.
+    fn post(
+        &self,
+        channel: &str,
+        text: &str,
+        blocks: &[slack_morphism::prelude::SlackBlock],
+    ) -> impl Future<Output = Result<crate::core::issue::ApprovalCopy, SendError>> + Send {
+        let _ = (channel, text, blocks);
+        async { Err(SendError::Failed("posting is not available here".into())) }
+    }
 }
 
 /// What an idempotent IAM step found.
@@ -169,6 +182,30 @@ pub enum StepResult {
     AlreadyGone,
     /// Deliberately left in place, e.g. a policy another user still uses.
     Kept(String),
+}
+
+/// A user key issuance creates (docs/rules.md §12): its path, its permissions boundary, and the
+/// tags set in the same `CreateUser` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub name: IamUserName,
+    pub path: String,
+    pub boundary: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+/// What `CreateUser` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    New,
+    /// `EntityAlreadyExists`: a user of that name is there already (whose, the caller asks).
+    Exists,
+}
+
+/// The call of an adapter that does not offer key issuance (the demo's read-only stand-ins
+/// and the test doubles that predate it): refused, never pretended.
+fn not_offered(what: &str) -> ServiceError {
+    ServiceError::Unavailable(format!("{what} is not available here"))
 }
 
 /// The IAM reads and writes a teardown needs.
@@ -216,6 +253,42 @@ pub trait Iam {
         &self,
         user: &IamUserName,
     ) -> impl Future<Output = Result<(AccessKeyId, Secret), ServiceError>> + Send;
+
+    /// The value of tag `key` of `user` (`GetUser`): `None` when the user does not exist,
+    /// `Some(None)` when it exists without that tag.
+    fn user_tag(
+        &self,
+        user: &IamUserName,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<Option<String>>, ServiceError>> + Send {
+        let _ = (user, key);
+        async { Err(not_offered("GetUser")) }
+    }
+    /// The user's access key IDs (`ListAccessKeys`).
+    fn user_keys(
+        &self,
+        user: &IamUserName,
+    ) -> impl Future<Output = Result<Vec<AccessKeyId>, ServiceError>> + Send {
+        let _ = user;
+        async { Err(not_offered("ListAccessKeys")) }
+    }
+    /// `CreateUser` with path, boundary and tags in one call.
+    fn create_user(
+        &self,
+        user: &NewUser,
+    ) -> impl Future<Output = Result<Created, ServiceError>> + Send {
+        let _ = user;
+        async { Err(not_offered("CreateUser")) }
+    }
+    /// `AttachUserPolicy` (attaching an attached policy again changes nothing).
+    fn attach_policy(
+        &self,
+        user: &IamUserName,
+        policy_arn: &str,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
+        let _ = (user, policy_arn);
+        async { Err(not_offered("AttachUserPolicy")) }
+    }
 }
 
 /// Where rotated secrets are kept (AWS Secrets Manager).
@@ -230,6 +303,45 @@ pub trait Vault {
     /// the secret, never its value.
     fn read(&self, name: &str)
     -> impl Future<Output = Result<Option<Secret>, ServiceError>> + Send;
+
+    /// The value of tag `key` of secret `name` (`DescribeSecret`): `None` when no secret has
+    /// that name, `Some(None)` when it exists without that tag.
+    fn secret_tag(
+        &self,
+        name: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<Option<String>>, ServiceError>> + Send {
+        let _ = (name, key);
+        async { Err(not_offered("DescribeSecret")) }
+    }
+    /// Creates secret `name` holding `value`, with `tags` (`CreateSecret`).
+    fn create_tagged(
+        &self,
+        name: &str,
+        value: &Secret,
+        tags: &[(String, String)],
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
+        let _ = (name, value, tags);
+        async { Err(not_offered("CreateSecret")) }
+    }
+    /// Replaces the resource policy of secret `name` (`PutResourcePolicy`).
+    fn put_policy(
+        &self,
+        name: &str,
+        policy: &str,
+    ) -> impl Future<Output = Result<(), ServiceError>> + Send {
+        let _ = (name, policy);
+        async { Err(not_offered("PutResourcePolicy")) }
+    }
+    /// Deletes secret `name` at once, without a recovery window; a secret already gone is
+    /// [`StepResult::AlreadyGone`].
+    fn force_delete(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<StepResult, ServiceError>> + Send {
+        let _ = name;
+        async { Err(not_offered("DeleteSecret")) }
+    }
 }
 
 /// The AWS accounts beyond the home account (docs/rules.md §10): who we are, which accounts the

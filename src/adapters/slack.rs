@@ -9,6 +9,7 @@ use slack_morphism::prelude::*;
 use super::google::https_or_http;
 use super::{Messenger, SendError, ServiceError};
 use crate::core::domain::{Secret, SlackUserId};
+use crate::core::issue::ApprovalCopy;
 
 type Connector = slack_morphism::hyper_tokio::SlackClientHyperConnector<
     google_sheets4::hyper_rustls::HttpsConnector<
@@ -100,10 +101,10 @@ impl SlackDm {
 
     async fn post_once(
         &self,
-        to: &SlackUserId,
+        to: &str,
         text: &str,
         extra: &[SlackBlock],
-    ) -> Result<(), Attempt> {
+    ) -> Result<ApprovalCopy, Attempt> {
         self.wait_for_rate_limit().await;
         if let Some(secs) = self.gave_up.get() {
             return Err(Attempt::Final(given_up(*secs)));
@@ -112,10 +113,9 @@ impl SlackDm {
         if let Some(blocks) = message.blocks.as_mut() {
             blocks.extend_from_slice(extra);
         }
-        let request =
-            SlackApiChatPostMessageRequest::new(SlackChannelId(to.as_str().to_string()), message)
-                .with_unfurl_links(false)
-                .with_unfurl_media(false);
+        let request = SlackApiChatPostMessageRequest::new(SlackChannelId(to.to_string()), message)
+            .with_unfurl_links(false)
+            .with_unfurl_media(false);
         let session = self.client.open_session(&self.token);
         match tokio::time::timeout(self.attempt_timeout, session.chat_post_message(&request)).await
         {
@@ -123,7 +123,10 @@ impl SlackDm {
                 None,
                 format!("no answer within {} s", self.attempt_timeout.as_secs()),
             )),
-            Ok(Ok(_)) => Ok(()),
+            Ok(Ok(answer)) => Ok(ApprovalCopy {
+                channel: answer.channel.0,
+                ts: answer.ts.0,
+            }),
             Ok(Err(e)) => match classify(e) {
                 Attempt::Transient(Some(wait), m) => {
                     self.pause_all(wait);
@@ -353,6 +356,15 @@ impl Messenger for SlackDm {
         text: &str,
         extra: &[SlackBlock],
     ) -> Result<(), SendError> {
+        self.post(to.as_str(), text, extra).await.map(|_| ())
+    }
+
+    async fn post(
+        &self,
+        to: &str,
+        text: &str,
+        extra: &[SlackBlock],
+    ) -> Result<ApprovalCopy, SendError> {
         let backoff = ExponentialBuilder::default()
             .with_min_delay(Duration::from_millis(500))
             .with_max_delay(Duration::from_secs(8))

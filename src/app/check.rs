@@ -278,6 +278,9 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
     if !job.accounts.setting.is_home_only() || account_column || qualified {
         accounts(&mut list, &settings, &aws, &iam).await;
     }
+    if let Some(issue) = &job.issue {
+        issuance(&mut list, &settings, &aws, &iam, issue).await;
+    }
     if list.failed {
         ExitCode::FAILURE
     } else {
@@ -342,6 +345,52 @@ async fn accounts(
             }
         };
         list.line(result.map_err(|e| e.to_string()), &what);
+    }
+}
+
+/// docs/rules.md §12: each policy of `KEYWARDEN_ISSUE_POLICIES` and the boundary read in the
+/// home account (`iam:GetPolicy`), one line each; a missing one is named.
+async fn issuance(
+    list: &mut Checklist,
+    settings: &crate::configuration::Settings,
+    aws: &aws_config::SdkConfig,
+    iam: &AwsIam,
+    issue: &crate::core::issue::IssueSettings,
+) {
+    let fleet = AwsAccounts::new(aws, &settings.job.accounts, settings.today(None));
+    let home = match fleet.home().await {
+        Ok(home) => home,
+        Err(e) => {
+            list.fail(
+                "key issuance: AWS home account (sts:GetCallerIdentity)",
+                &e.to_string(),
+            );
+            return;
+        }
+    };
+    let mut policies: Vec<(String, String)> = issue
+        .policies
+        .iter()
+        .map(|p| {
+            (
+                format!("key issuance: policy of {}", p.name),
+                p.arn_for(&home),
+            )
+        })
+        .collect();
+    if let Some(boundary) = issue.boundary_for(&home) {
+        policies.push(("key issuance: permissions boundary".into(), boundary));
+    }
+    for (what, arn) in policies {
+        let result = match iam.policy_attachments(&arn).await {
+            Ok(Some(_)) => Ok(format!("{arn} exists")),
+            Ok(None) => Err(format!(
+                "{arn} does not exist in {home}: create it, or correct KEYWARDEN_ISSUE_POLICIES \
+                 / KEYWARDEN_ISSUE_BOUNDARY"
+            )),
+            Err(e) => Err(format!("{arn} could not be read: {e}")),
+        };
+        list.line(result, &what);
     }
 }
 

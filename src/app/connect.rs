@@ -13,7 +13,7 @@ use crate::adapters::iam::AwsIam;
 use crate::adapters::memory::NoSlack;
 use crate::adapters::secrets::SecretsManager;
 use crate::adapters::slack::SlackDm;
-use crate::app::run::{Deadline, Job, Mode};
+use crate::app::run::{Deadline, Job, Mode, Pass};
 use crate::configuration::{ConfigError, Needs, Settings, Sources};
 use crate::core::domain::Secret;
 use crate::core::outcome::OUT_OF_TIME;
@@ -103,18 +103,19 @@ pub async fn execute(
     settings: &Settings,
     today: NaiveDate,
     mode: Mode,
+    pass: Pass,
     deadline: Deadline,
 ) -> Result<Report, String> {
-    tracing::info!(%today, ?mode, "keywarden starting");
+    tracing::info!(%today, ?mode, ?pass, "keywarden starting");
     // Secrets Manager is read here: within the deadline too.
     let services = deadline
         .run(connect(settings))
         .await
         .unwrap_or_else(|| Err(format!("could not connect: {OUT_OF_TIME}")))?;
     let report = match &services.slack {
-        Some(slack) => run_with(settings, &services, slack, today, mode, deadline).await,
+        Some(slack) => run_with(settings, &services, slack, today, mode, pass, deadline).await,
         // Only a dry run gets here without a token (configuration requires one for `run`).
-        None => run_with(settings, &services, &NoSlack, today, mode, deadline).await,
+        None => run_with(settings, &services, &NoSlack, today, mode, pass, deadline).await,
     }?;
     tracing::info!(
         actions = report.actions.len(),
@@ -130,6 +131,7 @@ async fn run_with<M: Messenger>(
     slack: &M,
     today: NaiveDate,
     mode: Mode,
+    pass: Pass,
     deadline: Deadline,
 ) -> Result<Report, String> {
     // Every AWS call of the run ends by the deadline's cutoff (inside Lambda), whichever
@@ -150,5 +152,9 @@ async fn run_with<M: Messenger>(
         &fleet,
         deadline,
     );
-    job.run(today, mode).await.map_err(|e| e.to_string())
+    match pass {
+        Pass::Daily => job.run(today, mode).await,
+        Pass::Requests => job.requests(today, mode).await,
+    }
+    .map_err(|e| e.to_string())
 }

@@ -4,5 +4,6 @@ pub mod check;
 pub mod connect;
 pub mod demo;
 pub mod interactions;
+pub mod issue_message;
 pub mod log_sheet;
 pub mod run;

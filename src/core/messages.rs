@@ -381,6 +381,12 @@ pub fn admin_summary(
     Some(text)
 }
 
+/// The summary of a `keywarden requests` pass (docs/rules.md §12): what it asked and issued,
+/// without the week ahead; `None` when it did nothing worth a message.
+pub fn requests_summary(today: &str, sheet: &str, outcomes: &[ActionOutcome]) -> Option<String> {
+    summary_of(today, sheet, &records(outcomes, Lang::Ja))
+}
+
 /// The teardowns and deactivations of the coming days, one line each.
 fn week_ahead(week: &[Upcoming]) -> String {
     let due: Vec<&Upcoming> = week

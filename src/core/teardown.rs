@@ -25,7 +25,17 @@ pub struct UserInventory {
     pub orphan_policy: Option<String>,
     /// The value of the user's [`TEARDOWN_TAG`], if keywarden started tearing it down.
     pub teardown_tag: Option<String>,
+    /// The value of the user's [`REQUEST_TAG`]: keywarden issued it for that request
+    /// (docs/rules.md §12), and its secret goes with it.
+    pub request_tag: Option<String>,
 }
+
+/// Set on a user keywarden created for a key request (docs/rules.md §12): the request's ID.
+pub const REQUEST_TAG: &str = "keywarden:request";
+/// The owner's Slack ID, on a user keywarden created.
+pub const OWNER_TAG: &str = "keywarden:owner";
+/// The request's end date (`YYYY-MM-DD`), on a user keywarden created.
+pub const END_DATE_TAG: &str = "keywarden:end-date";
 
 /// Set on a user before keywarden's first change to it (docs/rules.md §4 step 4): a keyless user is
 /// an interrupted teardown only when it carries this tag with the row's key ID.
@@ -170,6 +180,12 @@ pub enum Step {
     /// sheet, and only while the tag still names this key (a later key-only deletion of the
     /// same user may have re-tagged it for its own key, which its next run still needs).
     UntagTeardown(AccessKeyId),
+    /// Deletes the Secrets Manager secret of a user keywarden issued (docs/rules.md §12 step
+    /// 4), after the user, only while the secret carries [`REQUEST_TAG`] = `request`.
+    DeleteIssuedSecret {
+        secret: String,
+        request: String,
+    },
 }
 
 impl fmt::Display for Step {
@@ -189,6 +205,12 @@ impl fmt::Display for Step {
             Step::DeleteUser => write!(f, "delete user"),
             Step::DeleteOwnPolicy(p) => write!(f, "delete policy {p} if unused"),
             Step::UntagTeardown(k) => write!(f, "remove tag {TEARDOWN_TAG}={k}"),
+            Step::DeleteIssuedSecret { secret, request } => {
+                write!(
+                    f,
+                    "delete secret {secret} if tagged {REQUEST_TAG}={request}"
+                )
+            }
         }
     }
 }
@@ -270,6 +292,20 @@ pub fn steps(
         .chain(inv.orphan_policy.clone())
         .filter(|arn| policy_path(arn).is_some_and(|path| path.starts_with(path_prefix)));
     steps.extend(own.map(Step::DeleteOwnPolicy));
+    steps
+}
+
+/// A user keywarden issued (it carries [`REQUEST_TAG`]) takes its secret `secret` with it,
+/// right after the user is deleted (docs/rules.md §12 step 4).
+pub fn with_issued_secret(mut steps: Vec<Step>, inv: &UserInventory, secret: String) -> Vec<Step> {
+    let Some(request) = inv.request_tag.clone() else {
+        return steps;
+    };
+    let at = steps
+        .iter()
+        .position(|s| *s == Step::DeleteUser)
+        .map_or(steps.len(), |i| i + 1);
+    steps.insert(at, Step::DeleteIssuedSecret { secret, request });
     steps
 }
 

@@ -40,6 +40,7 @@ fn loaded() -> UserInventory {
         groups: vec!["devs".into()],
         orphan_policy: None,
         teardown_tag: None,
+        request_tag: None,
     }
 }
 
@@ -171,4 +172,32 @@ fn a_key_only_deletion_tags_first_and_is_not_repeated() {
         ..loaded()
     };
     assert!(key_only_steps(&k, &tagged_gone).is_empty());
+}
+
+#[test]
+fn an_issued_users_secret_goes_right_after_the_user_and_only_for_an_issued_user() {
+    let plain = steps(&user(), &key(K), &loaded(), "/");
+    assert_eq!(
+        with_issued_secret(plain.clone(), &loaded(), "keywarden/tanaka".into()),
+        plain,
+        "a user keywarden did not issue keeps every secret"
+    );
+    let issued = UserInventory {
+        request_tag: Some("req-368e9d298eea46e1".into()),
+        ..loaded()
+    };
+    let s = with_issued_secret(
+        steps(&user(), &key(K), &issued, "/"),
+        &issued,
+        "keywarden/tanaka".into(),
+    );
+    let user_at = s.iter().position(|x| *x == Step::DeleteUser).unwrap();
+    assert_eq!(
+        s[user_at + 1],
+        Step::DeleteIssuedSecret {
+            secret: "keywarden/tanaka".into(),
+            request: "req-368e9d298eea46e1".into(),
+        }
+    );
+    assert!(matches!(s.last(), Some(Step::DeleteOwnPolicy(_))));
 }

@@ -212,7 +212,7 @@ struct ProxyState {
     delay: Mutex<std::time::Duration>,
     /// Latency of the calls of one action (IAM, STS or Organizations), instead of `delay`.
     slow: Mutex<HashMap<String, std::time::Duration>>,
-    /// STS and Organizations calls, apart from IAM's (docs/rules.md §10).
+    /// STS, Organizations and Secrets Manager calls, apart from IAM's (docs/rules.md §10).
     other_calls: Mutex<Vec<IamCall>>,
     /// Access keys of assumed-role sessions, by the account they act in.
     assumed: Mutex<HashMap<String, String>>,
@@ -339,7 +339,9 @@ async fn proxy(
         .unwrap_or(*st.delay.lock().unwrap());
     tokio::time::sleep(delay).await;
     let (service, key) = super::moto_accounts::signing(&headers);
-    if service == "sts" || service == "organizations" {
+    // Secrets Manager through the proxy too (when a test points it here): recorded apart,
+    // and open to injected faults (key issuance's failed secret store, docs/rules.md §12).
+    if service == "sts" || service == "organizations" || service == "secretsmanager" {
         return other_service(&st, &service, method, &uri, headers, body, at).await;
     }
     let caller_account = st

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 mod accounts;
 mod extension;
+mod issuance;
 #[cfg(test)]
 mod snapshot_tests;
 #[cfg(test)]
@@ -98,6 +99,12 @@ pub async fn run(today: NaiveDate) -> Result<Report, Fatal> {
         Deadline::none(),
     );
     job.run(today, Mode::DryRun).await
+}
+
+/// Key issuance walked through on `today` (docs/rules.md §12): one request asked for, one
+/// approved request issued, against in-memory stand-ins.
+pub async fn issuance_walkthrough(today: NaiveDate) -> Result<String, String> {
+    issuance::walkthrough(today).await
 }
 
 /// The extension walk-through of one day: which row it is for, and the text.

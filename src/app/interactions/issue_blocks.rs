@@ -9,6 +9,7 @@ use slack_morphism::prelude::*;
 use super::blocks::{escape, label, plain};
 use super::payload::{ISSUE_APPROVE_ACTION, ISSUE_REJECT_ACTION};
 use crate::core::domain::SlackUserId;
+use crate::core::issue::texts::{self, APPROVAL_HEADER, Shown};
 use crate::core::issue::{RequestId, ValidRequest};
 use crate::core::sheet::RequestRow;
 
@@ -30,6 +31,8 @@ pub struct IssueInfo {
     pub start: Option<NaiveDate>,
     pub end: NaiveDate,
     pub purpose: String,
+    /// The request as the approval request showed it (the run's own words, one text for both).
+    pub summary: String,
 }
 
 impl IssueInfo {
@@ -47,28 +50,20 @@ impl IssueInfo {
             start: request.start,
             end: request.end,
             purpose: row.purpose.clone(),
+            summary: texts::request_summary(
+                request,
+                &Shown {
+                    row: row.row,
+                    owner_name: &row.owner,
+                    purpose: &row.purpose,
+                },
+            ),
         }
     }
 
     /// The request as every copy shows it, before and after the decision.
     pub fn summary(&self) -> String {
-        let start = self
-            .start
-            .map_or_else(|| "承認後すぐ".to_string(), |d| d.to_string());
-        format!(
-            "{}行目\n利用者: {}（{}）\nAWSアカウント: {}\nIAMユーザー: {}\n権限: {}（{}）\n利用開始日: {}\n利用終了日: {}\n目的: {}\n申請ID: {}",
-            self.row,
-            self.owner_name,
-            self.owner,
-            self.account,
-            self.user,
-            self.entry,
-            self.policy_arn,
-            start,
-            self.end,
-            self.purpose,
-            self.id
-        )
+        self.summary.clone()
     }
 }
 
@@ -86,7 +81,7 @@ pub fn approval_request(info: &IssueInfo) -> SlackMessageContent {
         button("承認", ISSUE_APPROVE_ACTION, SlackBlockButtonStyle::Primary),
         button("却下", ISSUE_REJECT_ACTION, SlackBlockButtonStyle::Danger),
     ]);
-    let head = format!("アクセスキーの発行申請が届きました。\n{}", info.summary());
+    let head = format!("{APPROVAL_HEADER}\n{}", info.summary());
     SlackMessageContent::new()
         .with_text(escape(&head))
         .with_blocks(vec![plain(&head), SlackBlock::Actions(buttons)])
@@ -148,6 +143,7 @@ mod tests {
             start: None,
             end: "2027-03-31".parse().unwrap(),
             purpose: "*急ぎ* <@U123>".into(),
+            summary: "7行目\n利用者: <!channel> 田中 太郎（U0TANAKA01）\n権限: 読み取り（arn:aws:iam::aws:policy/ReadOnlyAccess）".into(),
         }
     }
 

@@ -11,6 +11,7 @@
 use chrono::NaiveDate;
 use futures::stream::{self, StreamExt};
 
+use super::issuance::{self, Requests, sheet::Target};
 use super::key_rules::{self, KeyPlan};
 use super::rows::{Caps, subject};
 use super::{Fatal, Job, Mode, Services, deactivations, teardowns};
@@ -37,6 +38,12 @@ impl RunAccounts {
             Some(accounts) => accounts.all().iter().map(Some).collect(),
             None => vec![None],
         }
+    }
+
+    /// Every account of the run, the home account's ID known (key issuance needs it: a
+    /// request's ID holds its account's ID). `None` only for the unnamed home account.
+    pub fn all(&self) -> Option<&Accounts> {
+        self.known.as_ref()
     }
 
     /// The accounts by name, when a row may name one (`None` in a run of the home account
@@ -72,7 +79,9 @@ pub async fn resolve<X: Services>(
     // A protected user qualified by an account is checked against the allowed accounts, so
     // the home account's ID must be known then too.
     let protected = &job.settings.accounts.protected;
-    let need_home = named || protected.iter().any(|p| p.is_qualified());
+    // Key issuance too: a request's ID holds its account's ID (docs/rules.md §12).
+    let need_home =
+        named || protected.iter().any(|p| p.is_qualified()) || job.settings.issue.is_some();
     // Within the home account alone, not knowing its ID changes nothing: never wait long.
     let home = if need_home {
         job.fleet.home().await
@@ -226,6 +235,12 @@ pub struct IamStage {
     pub caps: Caps,
     /// The log sheet's first stage, when it could not be appended to.
     pub log_failed: Option<ActionOutcome>,
+    /// Key requests whose user name is free: asked for approval once the IAM results are
+    /// written (docs/rules.md §12).
+    pub to_ask: Vec<issuance::Item>,
+    /// The outcomes of asking them, and of the requests that were not (their user name is
+    /// taken, or could not be checked).
+    pub asked: Vec<ActionOutcome>,
 }
 
 /// What a phase of one AWS account is given besides its services: the account's rows with
@@ -270,6 +285,8 @@ pub async fn iam_stage<X: Services>(
     plan: &Plan<'_>,
     holdings: &Holdings<'_>,
     refused: Refused,
+    requests: &Requests,
+    target: Option<&Target<'_>>,
     today: NaiveDate,
     mode: Mode,
 ) -> IamStage {
@@ -298,8 +315,15 @@ pub async fn iam_stage<X: Services>(
             mode,
         })
         .collect();
+    let requests_in = |scope: Option<&Account>| -> Vec<issuance::Item> {
+        scope
+            .map(|a| requests.of(a).cloned().collect())
+            .unwrap_or_default()
+    };
     let with_work: Vec<usize> = (0..scopes.len())
-        .filter(|&i| s.hygiene.any() || !works[i].rows.is_empty())
+        .filter(|&i| {
+            s.hygiene.any() || !works[i].rows.is_empty() || !requests_in(scopes[i]).is_empty()
+        })
         .collect();
 
     // Enter them, up to KEYWARDEN_ACCOUNT_CONCURRENCY at once.
@@ -368,25 +392,50 @@ pub async fn iam_stage<X: Services>(
         .buffered(s.accounts.concurrency.max(1))
         .collect()
         .await;
-    let caps = Caps::new(plan, key_plans.iter().flat_map(|k| &k.work), s);
+    let caps = Caps::new(plan, key_plans.iter().flat_map(|k| &k.work), s)
+        .with_issues(requests.issues_due());
 
     // The phases in every entered account, side by side.
-    let results: Vec<(Vec<ActionOutcome>, Vec<ActionOutcome>)> =
+    let user_col = table.layout.account;
+    let results: Vec<(Vec<ActionOutcome>, Vec<ActionOutcome>, Asks)> =
         stream::iter(jobs.iter().zip(&with_work).zip(&key_plans))
             .map(|((sub, &i), key_plan)| {
                 let (caps, work) = (&caps, &works[i]);
+                let items = requests_in(scopes[i]);
                 async move {
                     let Some(sub) = sub else {
-                        return (Vec::new(), Vec::new());
+                        return (Vec::new(), Vec::new(), Asks::default());
                     };
-                    let (t, d, k) = tokio::join!(
+                    let issuing = async {
+                        match target {
+                            Some(target) if !items.is_empty() => Some(
+                                issuance::in_account(
+                                    sub,
+                                    items,
+                                    caps.issues_allowed(),
+                                    target,
+                                    user_col,
+                                    mode,
+                                )
+                                .await,
+                            ),
+                            _ => None,
+                        }
+                    };
+                    let (t, d, k, issued) = tokio::join!(
                         teardowns::run(sub, work, caps),
                         deactivations::run(sub, work, caps),
                         key_rules::run(sub, &table.layout, &key_plan.work, caps, mode),
+                        issuing,
                     );
                     let mut rows = t;
                     rows.extend(d);
-                    (rows, k)
+                    let mut asks = Asks::default();
+                    if let Some(issued) = issued {
+                        rows.extend(issued.outcomes);
+                        asks = (issued.not_asked, issued.to_ask);
+                    }
+                    (rows, k, asks)
                 }
             })
             .buffered(s.accounts.concurrency.max(1))
@@ -395,15 +444,24 @@ pub async fn iam_stage<X: Services>(
 
     let mut keys = Vec::new();
     let mut alerts = Vec::new();
-    for (((&i, entered), (rows, key_outcomes)), key_plan) in
+    let mut to_ask = Vec::new();
+    let mut not_asked = Vec::new();
+    for (((&i, entered), (rows, key_outcomes, (refused_asks, asks))), key_plan) in
         with_work.iter().zip(&entered).zip(results).zip(key_plans)
     {
         let scope = scopes[i];
         if let (Entered::Failed(error), Some(account)) = (entered, scope) {
-            rows_out.extend(account_failed(account, &works[i], error));
+            rows_out.extend(account_failed(
+                account,
+                &works[i],
+                &requests_in(scope),
+                error,
+            ));
             continue;
         }
         rows_out.extend(rows);
+        not_asked.extend(refused_asks);
+        to_ask.extend(asks);
         let in_account = |mut o: ActionOutcome| {
             if let Some(account) = scope {
                 o.subject.aws_account.get_or_insert_with(|| account.clone());
@@ -419,12 +477,22 @@ pub async fn iam_stage<X: Services>(
         alerts,
         caps,
         log_failed: None,
+        to_ask,
+        asked: not_asked,
     }
 }
 
+/// A phase's key requests refused or not checked, and those to ask.
+type Asks = (Vec<ActionOutcome>, Vec<issuance::Item>);
+
 /// An account that could not be entered: each of its rows with IAM work fails with the
 /// reason, and administrators get one line for the account.
-fn account_failed(account: &Account, work: &AccountWork, error: &str) -> Vec<ActionOutcome> {
+fn account_failed(
+    account: &Account,
+    work: &AccountWork,
+    requests: &[issuance::Item],
+    error: &str,
+) -> Vec<ActionOutcome> {
     let mut out: Vec<ActionOutcome> = work
         .rows
         .iter()
@@ -438,10 +506,26 @@ fn account_failed(account: &Account, work: &AccountWork, error: &str) -> Vec<Act
             )
         })
         .collect();
+    out.extend(requests.iter().map(|item| {
+        ActionOutcome::new(
+            item.subject.clone(),
+            Action::AccountUnavailable {
+                kind: if item.asks() {
+                    ActionKind::IssueRequest
+                } else {
+                    ActionKind::Issue
+                },
+                error: error.to_string(),
+            },
+        )
+    }));
+    let mut rows: Vec<usize> = work.rows.iter().map(|p| p.row.row).collect();
+    rows.extend(requests.iter().filter_map(|i| i.subject.row));
+    rows.sort_unstable();
     let mut alert = ActionOutcome::alert(Alert::AccountUnavailable {
         account: account.clone(),
         error: error.to_string(),
-        rows: work.rows.iter().map(|p| p.row.row).collect(),
+        rows,
     });
     alert.subject.aws_account = Some(account.clone());
     out.push(alert);

@@ -10,6 +10,7 @@
 mod accounts;
 mod deactivations;
 mod deadline;
+mod issuance;
 mod key_rules;
 mod log;
 mod notices;
@@ -29,7 +30,10 @@ use crate::adapters::{Fleet, Iam, Messenger, ServiceError, SheetStore, Vault};
 use crate::app::log_sheet;
 use crate::configuration::JobSettings;
 use crate::core::ahead::{self, SUMMARY_DAYS};
-use crate::core::outcome::{ActionOutcome, Alert, Lang, action_records, untold_records};
+use crate::core::issue::is_request;
+use crate::core::outcome::{
+    Action, ActionOutcome, Alert, Ask, Lang, action_records, untold_records,
+};
 use crate::core::plan::Plan;
 use crate::core::report::Report;
 use crate::core::sheet::{
@@ -42,6 +46,14 @@ use accounts::IamStage;
 pub enum Mode {
     Run,
     DryRun,
+}
+
+/// Which run: the daily job, or `keywarden requests` — key issuance's steps 1 and 3 alone
+/// (docs/rules.md §12), cheap enough for every 15 minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    Daily,
+    Requests,
 }
 
 /// Nothing could run (exit 2): the sheets could not be read or understood.
@@ -113,14 +125,56 @@ impl<X: Services> Job<'_, X> {
     /// One run: resolve the accounts → one plan of the whole sheet → per account, the proof
     /// and the IAM phases → the staged writes → the notices → the summary and the report.
     pub async fn run(&self, today: NaiveDate, mode: Mode) -> Result<Report, Fatal> {
+        self.run_pass(today, mode, Pass::Daily).await
+    }
+
+    /// `keywarden requests`: key issuance's steps 1 and 3 alone (docs/rules.md §12). The same
+    /// path with nothing but the requests: no row of §3 is acted on, no key rule runs, no
+    /// notice goes out.
+    pub async fn requests(&self, today: NaiveDate, mode: Mode) -> Result<Report, Fatal> {
+        let quiet = JobSettings {
+            hygiene: Default::default(),
+            days_ahead: None,
+            ..self.settings.clone()
+        };
+        let job = Job::<X> {
+            settings: &quiet,
+            sheets: self.sheets,
+            slack: self.slack,
+            iam: self.iam,
+            vault: self.vault,
+            fleet: self.fleet,
+            deadline: self.deadline,
+        };
+        job.run_pass(today, mode, Pass::Requests).await
+    }
+
+    async fn run_pass(&self, today: NaiveDate, mode: Mode, pass: Pass) -> Result<Report, Fatal> {
         let s = self.settings;
         // One ID for the run: in the report and on every line it appends to the log sheet.
         let run_id = log_sheet::new_id(log_sheet::now(s.timezone));
         let (mut table, directory) = self.read().await?;
         let accounts = accounts::resolve(self, &mut table).await?;
         let started = std::time::Instant::now();
-        // The decision table runs once, over the whole sheet.
-        let plan = Plan::build(&table, &directory, today, s.rules);
+        // The decision table runs once, over the whole sheet; key requests are issuance's.
+        let mut plan = Plan::build(&table, &directory, today, s.rules);
+        if s.issue.is_some() {
+            plan.rows.retain(|p| !is_request(p.row));
+        }
+        if pass == Pass::Requests {
+            plan.rows.clear();
+        }
+        let requests = match (&s.issue, accounts.all()) {
+            (Some(issue), Some(all)) => {
+                issuance::collect(&table, &issuance::context(s, issue, all, &directory, today))
+            }
+            _ => Default::default(),
+        };
+        let target = accounts.all().map(|all| issuance::sheet::Target {
+            accounts: all,
+            directory: &directory,
+            today,
+        });
         tracing::info!(
             rows = table.rows.len(),
             attention = plan.rows.len(),
@@ -130,7 +184,10 @@ impl<X: Services> Job<'_, X> {
         );
         // The one index of what the whole sheet holds; the IAM stage owns it from here.
         let mut holdings = plan.holdings(&table);
-        let sheet_alerts = rows::alerts(&directory, &holdings);
+        let sheet_alerts = match pass {
+            Pass::Daily => rows::alerts(&directory, &holdings),
+            Pass::Requests => Vec::new(),
+        };
         // Rows nothing is done to (skipped, unusable): decided by the plan alone.
         let untouched = rows::untouched(&plan);
 
@@ -141,7 +198,17 @@ impl<X: Services> Job<'_, X> {
             // not acted on, but still claims its key and user.
             let refused = accounts::prove_keys(self, &accounts, &plan, &mut holdings).await;
             let mut stage = accounts::iam_stage(
-                self, &accounts, &table, &directory, &plan, &holdings, refused, today, mode,
+                self,
+                &accounts,
+                &table,
+                &directory,
+                &plan,
+                &holdings,
+                refused,
+                &requests,
+                target.as_ref(),
+                today,
+                mode,
             )
             .await;
             // IAM results reach the sheet before anything waits on Slack, and then their lines
@@ -170,31 +237,53 @@ impl<X: Services> Job<'_, X> {
                 mode,
             )
             .await;
+            // Then the key requests whose user name is free are asked for approval.
+            if let Some(target) = &target {
+                let to_ask = std::mem::take(&mut stage.to_ask);
+                let asked = issuance::ask(self, to_ask, target, mode).await;
+                stage.asked.extend(asked);
+            }
             stage
         };
         let (stage, mut notices) = tokio::join!(iam, notices::run(self, &plan, mode));
         let IamStage {
-            rows: iam_rows,
+            rows: mut iam_rows,
             keys: key_outcomes,
             alerts: key_alerts,
             caps,
             log_failed,
+            asked,
+            ..
         } = stage;
         // Then 通知日 of the notices delivered.
         if mode == Mode::Run {
             write_back::run(self, &table.layout, notices.iter_mut()).await;
         }
         let mut alerts = sheet_alerts;
-        alerts.extend(rows::pending_extensions(&table));
+        if pass == Pass::Daily {
+            alerts.extend(rows::pending_extensions(&table));
+        }
         alerts.extend(key_alerts);
         let mut late_alerts = caps.alerts();
         if self.deadline.passed() {
             late_alerts.push(ActionOutcome::alert(Alert::OutOfTime));
         }
         late_alerts.extend(log_failed);
-        // The log's second stage: the notices, the owners the IAM phases could not tell, and
-        // the run-wide alerts.
+        // The requests decided by the sheet alone (refused, waiting), and the ones asked.
+        let mut request_lines = requests.settled;
+        request_lines.extend(asked);
+        // The 15-minute pass leaves a refused request to the daily run: administrators hear
+        // of it once a day, not 96 times.
+        let told = |o: &ActionOutcome| {
+            pass == Pass::Daily || !matches!(o.action, Action::IssueRequest(Ask::Refused(_)))
+        };
+        // The log's second stage: the notices, the requests, the owners the IAM phases could
+        // not tell, and the run-wide alerts.
         let mut lines = action_records(&notices, Lang::Ja);
+        let told_requests: Vec<ActionOutcome> =
+            request_lines.iter().filter(|o| told(o)).cloned().collect();
+        lines.extend(action_records(&told_requests, Lang::Ja));
+        lines.extend(untold_records(&told_requests, Lang::Ja));
         lines.extend(untold_records(&iam_rows, Lang::Ja));
         lines.extend(untold_records(&key_outcomes, Lang::Ja));
         lines.extend(action_records(&alerts, Lang::Ja));
@@ -221,6 +310,7 @@ impl<X: Services> Job<'_, X> {
         // Every line in sheet order, then the run-wide alerts, the key rules and the late
         // alerts.
         let mut outcomes = untouched;
+        iam_rows.extend(request_lines);
         outcomes.extend(iam_rows);
         outcomes.extend(notices);
         outcomes.sort_by_key(|o| o.subject.row);
@@ -243,7 +333,23 @@ impl<X: Services> Job<'_, X> {
 
         // The administrators' summary, derived from every outcome; a summary that did not
         // arrive is the log's last line.
-        let (sent, failures) = summary::send_summary(self, today, &outcomes, &week, mode).await;
+        let (sent, failures) = match pass {
+            Pass::Daily => summary::send_summary(self, today, &outcomes, Some(&week), mode).await,
+            // A request asked is news to nobody (the administrators got the question): the
+            // 15-minute pass writes only when it issued something or something went wrong.
+            Pass::Requests => {
+                let told: Vec<ActionOutcome> = outcomes
+                    .iter()
+                    .filter(|o| told(o))
+                    .filter(|o| {
+                        !matches!(o.action, Action::IssueRequest(_))
+                            || o.outcome() != crate::core::outcome::Outcome::Done
+                    })
+                    .cloned()
+                    .collect();
+                summary::send_summary(self, today, &told, None, mode).await
+            }
+        };
         let lines = action_records(&failures, Lang::Ja);
         outcomes.extend(failures);
         outcomes.extend(log::append(self, &run_id, &lines, mode).await);

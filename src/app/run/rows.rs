@@ -96,6 +96,9 @@ pub struct Caps {
     /// Keys due to be set Inactive (unused keys, grace-period rows).
     pub deactivations_due: usize,
     pub max_deactivations: usize,
+    /// Approved key requests due to be issued (docs/rules.md §12), and `KEYWARDEN_MAX_ISSUES`.
+    pub issues_due: usize,
+    pub max_issues: usize,
 }
 
 impl Caps {
@@ -111,6 +114,25 @@ impl Caps {
             max_deletions: s.rules.max_deletions,
             deactivations_due: plan.deactivations_due() + work.filter(|w| w.deactivates()).count(),
             max_deactivations: s.hygiene.max_deactivations,
+            issues_due: 0,
+            max_issues: s.issue.as_ref().map_or(0, |i| i.max_issues),
+        }
+    }
+
+    /// With `due` approved key requests to issue.
+    pub fn with_issues(self, due: usize) -> Self {
+        Caps {
+            issues_due: due,
+            ..self
+        }
+    }
+
+    /// Over `KEYWARDEN_MAX_ISSUES`: `Err((due, max))`, and nothing is issued.
+    pub fn issues_allowed(&self) -> Result<(), (usize, usize)> {
+        if self.issues_due <= self.max_issues {
+            Ok(())
+        } else {
+            Err((self.issues_due, self.max_issues))
         }
     }
 
@@ -136,6 +158,9 @@ impl Caps {
                 due: self.deactivations_due,
                 max: self.max_deactivations,
             }));
+        }
+        if let Err((due, max)) = self.issues_allowed() {
+            out.push(ActionOutcome::alert(Alert::IssueCap { due, max }));
         }
         out
     }
@@ -177,7 +202,7 @@ mod tests {
         /// Over a cap nothing of its kind is allowed; at or under it, everything is.
         #[test]
         fn caps_are_all_or_nothing(del in 0usize..30, max_del in 0usize..30, deact in 0usize..30, max_deact in 0usize..30) {
-            let caps = Caps { deletions_due: del, max_deletions: max_del, deactivations_due: deact, max_deactivations: max_deact };
+            let caps = Caps { deletions_due: del, max_deletions: max_del, deactivations_due: deact, max_deactivations: max_deact, issues_due: 0, max_issues: 10 };
             prop_assert_eq!(caps.deletions_allowed(), del <= max_del);
             prop_assert_eq!(caps.deactivations_allowed(), deact <= max_deact);
             prop_assert_eq!(caps.alerts().len(), usize::from(del > max_del) + usize::from(deact > max_deact));

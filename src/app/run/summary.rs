@@ -15,12 +15,17 @@ pub async fn send_summary<X: Services>(
     job: &Job<'_, X>,
     today: NaiveDate,
     outcomes: &[ActionOutcome],
-    week: &[Upcoming],
+    week: Option<&[Upcoming]>,
     mode: Mode,
 ) -> (Vec<Message>, Vec<ActionOutcome>) {
     let s = job.settings;
     let day = today.format("%Y-%m-%d").to_string();
-    let Some(text) = messages::admin_summary(&day, &s.request_sheet, outcomes, week) else {
+    // `keywarden requests` has no week ahead to tell (docs/rules.md §12).
+    let text = match week {
+        Some(week) => messages::admin_summary(&day, &s.request_sheet, outcomes, week),
+        None => messages::requests_summary(&day, &s.request_sheet, outcomes),
+    };
+    let Some(text) = text else {
         return (Vec::new(), Vec::new());
     };
     if s.admins.is_empty() {

@@ -11,7 +11,7 @@ use super::accounts::{AccountWork, current};
 use super::prove::prove;
 use super::rows::{Caps, owner, subject};
 use super::{Job, Mode, Services};
-use crate::adapters::{Iam, ServiceError, StepResult};
+use crate::adapters::{Iam, ServiceError, StepResult, Vault};
 use crate::core::domain::{AccessKeyId, IamUserName};
 use crate::core::messages;
 use crate::core::outcome::{
@@ -20,7 +20,7 @@ use crate::core::outcome::{
 use crate::core::plan::{Decision, PlannedRow};
 use crate::core::proof::{Claim, Verdict};
 use crate::core::sheet::Holdings;
-use crate::core::teardown::{self, Step, UserInventory};
+use crate::core::teardown::{self, REQUEST_TAG, Step, UserInventory};
 
 /// Every due teardown of the account; rows of one IAM user one after another, users side by
 /// side.
@@ -186,11 +186,41 @@ async fn tear_down<X: Services>(
                 }
             };
             let steps = teardown::steps(user, key, &inv, &job.settings.iam_path_prefix);
+            let steps = teardown::with_issued_secret(steps, &inv, issued_secret(job, user));
             match mode {
                 Mode::DryRun => Teardown::Planned { steps },
                 Mode::Run => apply(job, user, steps).await,
             }
         }
+    }
+}
+
+/// The secret an issued user's key went to (docs/rules.md §12): `<prefix><user>`, with the
+/// default prefix once issuance is off.
+fn issued_secret<X: Services>(job: &Job<'_, X>, user: &IamUserName) -> String {
+    let prefix = job
+        .settings
+        .issue
+        .as_ref()
+        .map_or(crate::core::issue::settings::DEFAULT_SECRET_PREFIX, |i| {
+            i.secret_prefix.as_str()
+        });
+    format!("{prefix}{user}")
+}
+
+/// docs/rules.md §12 step 4: the secret goes only when it carries this request's tag; a secret
+/// without it is somebody else's and is never touched.
+async fn delete_issued_secret<X: Services>(
+    job: &Job<'_, X>,
+    secret: &str,
+    request: &str,
+) -> Result<StepResult, ServiceError> {
+    match job.vault.secret_tag(secret, REQUEST_TAG).await? {
+        None => Ok(StepResult::AlreadyGone),
+        Some(Some(tag)) if tag.trim() == request.trim() => job.vault.force_delete(secret).await,
+        Some(_) => Ok(StepResult::Kept(format!(
+            "the secret does not carry {REQUEST_TAG}={request}: not keywarden's to delete"
+        ))),
     }
 }
 
@@ -207,7 +237,13 @@ async fn apply<X: Services>(job: &Job<'_, X>, user: &IamUserName, steps: Vec<Ste
                 user_deleted,
             };
         }
-        match job.iam.apply(user, step).await {
+        let result = match step {
+            Step::DeleteIssuedSecret { secret, request } => {
+                delete_issued_secret(job, secret, request).await
+            }
+            _ => job.iam.apply(user, step).await,
+        };
+        match result {
             Ok(StepResult::Done) => tracing::info!(user = %user, step = %step, "done"),
             Ok(StepResult::AlreadyGone) => {
                 tracing::info!(user = %user, step = %step, "already gone")

@@ -13,10 +13,13 @@
 pub mod cell;
 pub mod decision;
 pub mod id;
+pub mod policy;
 pub mod request;
 pub mod settings;
+pub mod texts;
+pub mod writes;
 
-pub use cell::{ISSUE_HEADER, IssueCell, IssueRecord, IssueState};
+pub use cell::{ApprovalCopy, ISSUE_HEADER, IssueCell, IssueRecord, IssueState};
 pub use id::{RequestId, request_id};
 pub use request::{
     Context, REJECTED_MARK, Request, RequestProblem, RequestProblemKind, Step, ValidRequest,

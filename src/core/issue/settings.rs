@@ -29,6 +29,9 @@ pub struct IssueSettings {
     pub max_issues: usize,
     /// `KEYWARDEN_MAX_ISSUE_DAYS` (default 365): the longest key life a request may ask for.
     pub max_issue_days: u32,
+    /// `KEYWARDEN_APPROVAL_CHANNEL`: approval requests go there instead of to each
+    /// administrator (the same channel as the extension requests').
+    pub approval_channel: Option<String>,
 }
 
 /// The defaults of the settings other than the policies.
@@ -48,6 +51,7 @@ impl IssueSettings {
             reader: None,
             max_issues: DEFAULT_MAX_ISSUES,
             max_issue_days: DEFAULT_MAX_ISSUE_DAYS,
+            approval_channel: None,
         }
     }
 

@@ -15,7 +15,7 @@ use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
 use crate::core::extension::record::PendingCell;
 use crate::core::key_rules::KeyAction;
 use crate::core::sheet::CellProblem;
-use crate::core::teardown::{Refusal, Step, TEARDOWN_TAG};
+use crate::core::teardown::{REQUEST_TAG, Refusal, Step, TEARDOWN_TAG};
 
 /// Who reads a detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,10 @@ macro_rules! say {
         }
     };
 }
+
+// Key issuance's wordings (docs/rules.md §12), in a file of their own; they use `say!`.
+#[path = "issue.rs"]
+mod issue;
 
 /// Opens and closes a service's own message in the summary; the summary's shortening never
 /// cuts between them (see [`crate::core::messages`]).
@@ -74,6 +78,9 @@ pub fn step_ja(step: &Step) -> String {
         Step::DeleteUser => "ユーザーを削除".into(),
         Step::DeleteOwnPolicy(p) => format!("ポリシー {p} を削除（ほかで使われていなければ）"),
         Step::UntagTeardown(k) => format!("タグ {TEARDOWN_TAG}={k} を外す"),
+        Step::DeleteIssuedSecret { secret, request } => {
+            format!("シークレット {secret} を削除（{REQUEST_TAG}={request} のときのみ）")
+        }
     }
 }
 
@@ -188,9 +195,13 @@ pub(super) fn outcome(action: &Action) -> Outcome {
         },
         Action::AccountUnavailable { .. } | Action::KeyAccountUnknown { .. } => Failed,
         Action::WrongAccount { .. } => Refused,
+        Action::IssueRequest(ask) => issue::ask_outcome(ask),
+        Action::Issue { result, .. } => issue::issuance_outcome(result),
         Action::Alert(a) => match a {
             Alert::Directory(_) | Alert::DuplicateKey { .. } | Alert::PendingExtension(_) => Done,
-            Alert::DeletionCap { .. } | Alert::DeactivationCap { .. } => Refused,
+            Alert::DeletionCap { .. } | Alert::DeactivationCap { .. } | Alert::IssueCap { .. } => {
+                Refused
+            }
             _ => Failed,
         },
     }
@@ -727,6 +738,7 @@ fn alert(a: &Alert, lang: Lang) -> String {
             format!("{} 行目がすべてアクセスキー {key} を持っています: 1 キー 1 行にしてください（他の行は 削除済み に）", join(rows)),
         ),
         Alert::DeletionCap { due, max } => cap(*due, *max, lang),
+        Alert::IssueCap { due, max } => issue::cap(*due, *max, lang),
         Alert::DeactivationCap { due, max } => deactivation_cap(*due, *max, lang),
         Alert::KeyListingFailed { error } => say!(
             lang,
@@ -898,6 +910,17 @@ pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
             "状態が却下: 却下された申請"
         )
         .to_string(),
+        Action::Skip(Skip::AwaitingApproval) => say!(
+            lang,
+            "key request waiting for an administrator's approval in Slack",
+            "キーの発行申請: Slack で管理者の承認待ち"
+        )
+        .to_string(),
+        Action::Skip(Skip::StartsLater(start)) => say!(
+            lang,
+            format!("approved key request: the key is issued on its start date {start}"),
+            format!("承認済みのキーの発行申請: 利用開始日 {start} に発行します"),
+        ),
         Action::Skip(Skip::Nothing) => String::new(),
         Action::Unusable(problems) => say!(
             lang,
@@ -909,6 +932,8 @@ pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
         Action::Switch { activate, result } => switch(*activate, result, o, lang),
         Action::Key { rule, result } => key_rule(rule, result, o, lang),
         Action::Alert(a) => alert(a, lang),
+        Action::IssueRequest(ask) => issue::ask(ask, lang),
+        Action::Issue { request, result } => issue::issuance(request, result, o, lang),
         Action::AccountUnavailable { error, .. } => say!(
             lang,
             format!(

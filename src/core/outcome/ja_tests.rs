@@ -44,6 +44,10 @@ fn steps() -> Vec<Step> {
         Step::DeleteUser,
         Step::DeleteOwnPolicy("sato-ci".into()),
         Step::UntagTeardown(key(K)),
+        Step::DeleteIssuedSecret {
+            secret: "keywarden/sato-ci".into(),
+            request: "req-368e9d298eea46e1".into(),
+        },
     ]
 }
 
@@ -174,6 +178,8 @@ pub(super) fn every_outcome() -> Vec<ActionOutcome> {
         new(Action::Skip(Skip::Deleted)),
         new(Action::Skip(Skip::Extended)),
         new(Action::Skip(Skip::Rejected)),
+        new(Action::Skip(Skip::AwaitingApproval)),
+        new(Action::Skip(Skip::StartsLater(date("2026-12-01")))),
         new(Action::Unusable(cell_problems())),
     ];
     let mut teardowns = vec![
@@ -439,6 +445,8 @@ pub(super) fn every_outcome() -> Vec<ActionOutcome> {
             }));
         }
     }
+    // Key issuance (docs/rules.md §12).
+    all.extend(issuance_outcomes().into_iter().map(new));
     // Every sheet write that did not happen.
     let changes = [
         CellChange::Deleted,
@@ -525,8 +533,108 @@ fn variants(o: &ActionOutcome) -> Vec<String> {
         Action::AccountUnavailable { .. } => v.push("Action::AccountUnavailable".into()),
         Action::WrongAccount { .. } => v.push("Action::WrongAccount".into()),
         Action::KeyAccountUnknown { .. } => v.push("Action::KeyAccountUnknown".into()),
+        Action::IssueRequest(ask) => v.push(format!("Ask::{}", name(ask))),
+        Action::Issue { result, .. } => v.push(format!("Issuance::{}", name(result))),
     }
     v
+}
+
+fn issuance_outcomes() -> Vec<Action> {
+    use crate::core::issue::{RequestId, RequestProblem, RequestProblemKind};
+    let r = RequestId::parse("req-368e9d298eea46e1").unwrap();
+    let problems = vec![
+        RequestProblem {
+            cell: "F7".into(),
+            header: "必要な権限",
+            kind: RequestProblemKind::PermissionsSeveral {
+                names: vec!["読み取り".into(), "S3バックアップ".into()],
+            },
+        },
+        RequestProblem {
+            cell: "J7".into(),
+            header: "アカウント名",
+            kind: RequestProblemKind::UserExists {
+                user: "tanaka-s3".into(),
+                account: "123456789012".into(),
+            },
+        },
+    ];
+    let copy_failures: Vec<(String, DmFailure)> = dm_failures()
+        .into_iter()
+        .map(|e| ("U0ADMIN02".to_string(), e))
+        .collect();
+    let mut asks = vec![
+        Ask::Refused(problems),
+        Ask::CheckFailed {
+            error: SERVICE.into(),
+        },
+        Ask::NotWritten {
+            request: r.clone(),
+            why: SERVICE.into(),
+        },
+        Ask::OutOfTime,
+    ];
+    for again in [false, true] {
+        asks.push(Ask::Planned {
+            request: r.clone(),
+            again,
+        });
+        for (posted, recorded) in [(0, false), (1, false), (2, true)] {
+            asks.push(Ask::Asked {
+                request: r.clone(),
+                again,
+                posted,
+                failures: copy_failures.clone(),
+                recorded,
+            });
+        }
+    }
+    let mut all: Vec<Action> = asks.into_iter().map(Action::IssueRequest).collect();
+    let steps = [
+        IssueStep::CreateUser,
+        IssueStep::AttachPolicy,
+        IssueStep::DeleteOrphanKey(key(K)),
+        IssueStep::CreateKey,
+        IssueStep::StoreSecret,
+        IssueStep::SecretPolicy,
+    ];
+    let mut results = vec![
+        Issuance::Planned {
+            policy: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+        },
+        Issuance::Cap { due: 12, max: 10 },
+        Issuance::NameTaken,
+        Issuance::OutOfTime,
+    ];
+    for undone in [true, false] {
+        results.push(Issuance::SecretTaken {
+            secret: "keywarden/tanaka-s3".into(),
+            undone,
+        });
+    }
+    for at in steps {
+        for undone in [None, Some(true), Some(false)] {
+            results.push(Issuance::Stopped {
+                at: at.clone(),
+                error: SERVICE.into(),
+                undone,
+            });
+        }
+    }
+    for written in [Ok(5), Err(SERVICE.to_string())] {
+        results.push(Issuance::Issued {
+            key: key(K),
+            secret: "keywarden/tanaka-s3".into(),
+            orphans: vec![key("AKIAORPHAN0000000001")],
+            written,
+        });
+    }
+    all.extend(results.into_iter().map(|result| Action::Issue {
+        request: r.clone(),
+        result,
+    }));
+    all.push(Action::Alert(Alert::IssueCap { due: 12, max: 10 }));
+    all
 }
 
 /// Phrases administrators are told as they are, in any language (docs/rules.md §2 quotes them).
@@ -619,6 +727,11 @@ fn every_variant_is_rendered() {
         "Problem::Account",
         "Problem::EndBeforeStart",
         "Action::KeyAccountUnknown",
+        "Ask::Refused",
+        "Ask::Asked",
+        "Issuance::Stopped",
+        "Issuance::Issued",
+        "Issuance::SecretTaken",
     ] {
         assert!(seen.contains(want), "{want} not rendered: {seen:?}");
     }

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::core::domain::{AccessKeyId, Account, IamUserName, SlackUserId};
 use crate::core::extension::record::PendingCell;
+use crate::core::issue::{RequestId, RequestProblem};
 use crate::core::key_rules::KeyAction;
 use crate::core::proof::Keeper;
 use crate::core::sheet::{CellProblem, DirectoryProblem, HeaderError};
@@ -42,6 +43,10 @@ pub enum ActionKind {
     Reactivate,
     Rotate,
     Shadow,
+    /// A key request asked for approval, or refused (docs/rules.md §12 step 1).
+    IssueRequest,
+    /// A key issued for an approved request (docs/rules.md §12 step 3).
+    Issue,
     /// An administrator approved or rejected a key request in Slack (docs/rules.md §12 step 2).
     IssueDecision,
 }
@@ -71,6 +76,8 @@ impl ActionKind {
             ActionKind::Reactivate => "reactivate",
             ActionKind::Rotate => "rotate",
             ActionKind::Shadow => "shadow",
+            ActionKind::IssueRequest => "issue_request",
+            ActionKind::Issue => "issue",
             ActionKind::IssueDecision => "issue_decision",
         }
     }
@@ -89,6 +96,8 @@ impl ActionKind {
             ActionKind::Reactivate => "再有効化",
             ActionKind::Rotate => "キーのローテーション",
             ActionKind::Shadow => "シートにないキー",
+            ActionKind::IssueRequest => "キーの発行申請",
+            ActionKind::Issue => "キーの発行",
             ActionKind::IssueDecision => "キー発行申請の承認・却下",
         }
     }
@@ -294,6 +303,10 @@ pub enum Skip {
     Extended,
     /// `却下` in the status: a request an administrator rejected.
     Rejected,
+    /// A key request asked for approval, not decided yet (docs/rules.md §12).
+    AwaitingApproval,
+    /// An approved key request whose start date is still ahead.
+    StartsLater(NaiveDate),
     Nothing,
 }
 
@@ -495,6 +508,11 @@ pub enum Alert {
         key: AccessKeyId,
         error: String,
     },
+    /// More approved key requests are due than `KEYWARDEN_MAX_ISSUES` (docs/rules.md §12).
+    IssueCap {
+        due: usize,
+        max: usize,
+    },
     /// An AWS account that could not be entered (docs/rules.md §10): one line for the account, with
     /// the rows whose IAM work failed because of it.
     AccountUnavailable {
@@ -539,6 +557,81 @@ pub enum Action {
         kind: ActionKind,
         error: String,
     },
+    /// A key request's step 1 (docs/rules.md §12): asked for approval, or why not.
+    IssueRequest(Ask),
+    /// A key request's step 3: the user, its policy, its key and the key's secret.
+    Issue {
+        request: RequestId,
+        result: Issuance,
+    },
+}
+
+/// Step 1 of a key request (docs/rules.md §12): asking administrators for approval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask {
+    /// Not valid: every cell to fix. Nothing was asked.
+    Refused(Vec<RequestProblem>),
+    /// IAM could not say whether the user name is free: not asked this time.
+    CheckFailed { error: String },
+    /// Dry run: would be asked (`again`: its cells changed since it was last asked or decided).
+    Planned { request: RequestId, again: bool },
+    /// `承認待ち R` is in the sheet and the approval request went to `posted` places;
+    /// `failures` are the places it did not reach. `recorded`: the copies are in the cell.
+    Asked {
+        request: RequestId,
+        again: bool,
+        posted: usize,
+        /// Whom (an administrator, or the channel) it did not reach, and why.
+        failures: Vec<(String, DmFailure)>,
+        recorded: bool,
+    },
+    /// `承認待ち R` could not be written, so nothing was posted.
+    NotWritten { request: RequestId, why: String },
+    /// The invocation's deadline came first: not asked.
+    OutOfTime,
+}
+
+/// Where an issuance stopped (docs/rules.md §12 step 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueStep {
+    CreateUser,
+    AttachPolicy,
+    /// Removing a key an interrupted issuance left (nobody can hold its secret).
+    DeleteOrphanKey(AccessKeyId),
+    CreateKey,
+    StoreSecret,
+    SecretPolicy,
+}
+
+/// What became of an approved key request (docs/rules.md §12 step 3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Issuance {
+    /// Dry run: would be issued (`policy`: the ARN the entry grants in the row's account).
+    Planned { policy: String },
+    /// More approved requests are due than `KEYWARDEN_MAX_ISSUES`: none issued.
+    Cap { due: usize, max: usize },
+    /// A user of that name exists and was not created for this request: nothing changed.
+    NameTaken,
+    /// The secret's name is taken by a secret not made for this request; the new key was
+    /// deleted again (`undone`), nothing else changed.
+    SecretTaken { secret: String, undone: bool },
+    /// A step failed; `undone`: whether the key made by this run was deleted again (`None`
+    /// when no key was made).
+    Stopped {
+        at: IssueStep,
+        error: String,
+        undone: Option<bool>,
+    },
+    /// The key exists and its secret is stored; `written`: the row it was written to, or why
+    /// the row could not be written (the next run issues it again).
+    Issued {
+        key: AccessKeyId,
+        secret: String,
+        orphans: Vec<AccessKeyId>,
+        written: Result<usize, String>,
+    },
+    /// The invocation's deadline came first: not started.
+    OutOfTime,
 }
 
 /// One action of a run: what it was about, what came of it, and what it told and wrote.
@@ -587,6 +680,8 @@ impl ActionOutcome {
             Action::AccountUnavailable { kind, .. }
             | Action::WrongAccount { kind, .. }
             | Action::KeyAccountUnknown { kind, .. } => *kind,
+            Action::IssueRequest(_) => ActionKind::IssueRequest,
+            Action::Issue { .. } => ActionKind::Issue,
         }
     }
 
@@ -605,6 +700,15 @@ impl ActionOutcome {
 
     /// The row the action is about now (a write may have found it moved).
     pub fn row(&self) -> Option<usize> {
+        if let Action::Issue {
+            result: Issuance::Issued {
+                written: Ok(row), ..
+            },
+            ..
+        } = &self.action
+        {
+            return Some(*row);
+        }
         match &self.sheet {
             Some(SheetChange {
                 result: Some(WriteResult::Written { row } | WriteResult::StatusKept { row, .. }),
