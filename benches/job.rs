@@ -341,6 +341,26 @@ fn timeline(env: &TestEnv, started: Instant, wall: Duration, latency: Duration) 
     );
 }
 
+/// `KEYWARDEN_BENCH_WRAP="heaptrack -o /tmp/kw"` (or `valgrind --tool=massif …`): the binary
+/// runs under that profiler, with the environment the benchmark gave it. The peak RSS printed
+/// is then the profiler's, not keywarden's.
+fn wrapped(command: &mut std::process::Command) -> std::process::Command {
+    let wrapper = std::env::var("KEYWARDEN_BENCH_WRAP").unwrap_or_default();
+    let mut words = wrapper.split_whitespace();
+    let Some(program) = words.next() else {
+        return std::mem::replace(command, std::process::Command::new("true"));
+    };
+    let mut wrapped = std::process::Command::new(program);
+    wrapped.args(words).arg(command.get_program()).args(command.get_args());
+    wrapped.env_clear();
+    for (k, v) in command.get_envs() {
+        if let Some(v) = v {
+            wrapped.env(k, v);
+        }
+    }
+    wrapped
+}
+
 async fn scenario(n: usize, latency: Duration, slack_429: usize) {
     let (mut requests, users, due) = synthetic(n, TEARDOWNS);
     let in_process = parse_and_decide(&requests, &users);
@@ -368,9 +388,12 @@ async fn scenario(n: usize, latency: Duration, slack_429: usize) {
     for (k, v) in std::env::vars().filter(|(k, _)| k.starts_with("MALLOC_")) {
         command.env(k, v);
     }
+    let mut command = wrapped(
+        command
+            .as_std_mut()
+            .args(["run", "--today", TODAY, "--output", "json"]),
+    );
     let command = command
-        .as_std_mut()
-        .args(["run", "--today", TODAY, "--output", "json"])
         .stdout(Stdio::from(File::create(&stdout).unwrap()))
         .stderr(Stdio::from(File::create(&stderr).unwrap()));
     let started = Instant::now();
@@ -505,11 +528,17 @@ async fn accounts_scenario(accounts: usize, n: usize, latency: Duration) {
     command
         .env("KEYWARDEN_ACCOUNTS", listed.join(","))
         .env("KEYWARDEN_MAX_DELETIONS", accounts.to_string());
+    for (k, v) in std::env::vars().filter(|(k, _)| k.starts_with("MALLOC_")) {
+        command.env(k, v);
+    }
     let stdout = env.dir.path().join("stdout.json");
     let stderr = env.dir.path().join("stderr.log");
+    let mut command = wrapped(
+        command
+            .as_std_mut()
+            .args(["run", "--today", TODAY, "--output", "json"]),
+    );
     let command = command
-        .as_std_mut()
-        .args(["run", "--today", TODAY, "--output", "json"])
         .stdout(Stdio::from(File::create(&stdout).unwrap()))
         .stderr(Stdio::from(File::create(&stderr).unwrap()));
     let started = Instant::now();
