@@ -342,16 +342,23 @@ fn timeline(env: &TestEnv, started: Instant, wall: Duration, latency: Duration) 
 }
 
 /// `KEYWARDEN_BENCH_WRAP="heaptrack -o /tmp/kw"` (or `valgrind --tool=massif …`): the binary
-/// runs under that profiler, with the environment the benchmark gave it. The peak RSS printed
-/// is then the profiler's, not keywarden's.
+/// runs under that profiler, with the environment the benchmark gave it (the peak RSS printed
+/// is then the profiler's). `KEYWARDEN_BENCH_BIN=path`: another build of keywarden runs instead
+/// of this one (a copy of the binary before a change, measured beside the one after).
 fn wrapped(command: &mut std::process::Command) -> std::process::Command {
     let wrapper = std::env::var("KEYWARDEN_BENCH_WRAP").unwrap_or_default();
+    let binary = std::env::var_os("KEYWARDEN_BENCH_BIN");
     let mut words = wrapper.split_whitespace();
-    let Some(program) = words.next() else {
-        return std::mem::replace(command, std::process::Command::new("true"));
+    let program = binary.unwrap_or_else(|| command.get_program().to_owned());
+    let mut wrapped = match words.next() {
+        Some(wrapper) => {
+            let mut wrapped = std::process::Command::new(wrapper);
+            wrapped.args(words).arg(program);
+            wrapped
+        }
+        None => std::process::Command::new(program),
     };
-    let mut wrapped = std::process::Command::new(program);
-    wrapped.args(words).arg(command.get_program()).args(command.get_args());
+    wrapped.args(command.get_args());
     wrapped.env_clear();
     for (k, v) in command.get_envs() {
         if let Some(v) = v {
