@@ -2,7 +2,7 @@
 
 use crate::core::ahead::{SUMMARY_DAYS, Upcoming};
 use crate::core::outcome::{
-    Action, ActionKind, ActionOutcome, ActionRecord, Lang, QUOTE_CLOSE, QUOTE_OPEN, records,
+    Action, ActionKind, ActionOutcome, ActionRecord, Lang, QUOTE_CLOSE, QUOTE_OPEN, records_where,
 };
 use crate::core::proof::Keeper;
 use crate::core::sheet::RequestRow;
@@ -361,22 +361,11 @@ pub fn admin_summary(
     week: &[Upcoming],
 ) -> Option<String> {
     // An account that could not be entered is one line (its alert names the rows), not one
-    // line per row (docs/rules.md §10).
-    let kept: Vec<ActionOutcome>;
-    let outcomes = if outcomes
-        .iter()
-        .any(|o| matches!(o.action, Action::AccountUnavailable { .. }))
-    {
-        kept = outcomes
-            .iter()
-            .filter(|o| !matches!(o.action, Action::AccountUnavailable { .. }))
-            .cloned()
-            .collect();
-        &kept[..]
-    } else {
-        outcomes
+    // line per row (docs/rules.md §10). Skips are never shown: no line is made for them.
+    let shown = |o: &ActionOutcome| {
+        o.kind() != ActionKind::Skip && !matches!(o.action, Action::AccountUnavailable { .. })
     };
-    let mut text = summary_of(today, sheet, &records(outcomes, Lang::Ja))?;
+    let mut text = summary_of(today, sheet, &records_where(outcomes, Lang::Ja, shown))?;
     text.push_str(&week_ahead(week));
     Some(text)
 }
@@ -429,7 +418,7 @@ fn by_account<'a>(shown: &[&'a ActionRecord]) -> Vec<(Option<String>, Vec<&'a Ac
     let label = |a: &ActionRecord| {
         a.aws_account.as_ref().map(|id| match &a.aws_account_alias {
             Some(alias) => format!("{alias} ({id})"),
-            None => id.clone(),
+            None => id.to_string(),
         })
     };
     let mut groups: Vec<(Option<String>, Vec<&ActionRecord>)> = Vec::new();
@@ -512,7 +501,7 @@ mod tests {
         RequestRow {
             row: 5,
             status: RowStatus::Open,
-            status_text: String::new(),
+            status_text: Default::default(),
             owner: "田中 <!channel>".into(),
             account: "tanaka-s3".into(),
             key_id: "AKIAIOSFODNN7EXAMPLE".into(),
@@ -522,7 +511,7 @@ mod tests {
             end: "2026-11-29".into(),
             notified_on: None,
             deactivated_on: None,
-            pending_extension: String::new(),
+            pending_extension: Default::default(),
             aws_account_cell: Default::default(),
             issue: None,
             aws_account: None,
@@ -660,7 +649,7 @@ mod tests {
         let upcoming = |date: &str, row, action| Upcoming {
             date: date.parse().unwrap(),
             row,
-            account: format!("user{row}"),
+            account: format!("user{row}").into(),
             access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
             owner: "田中 太郎".into(),
             action,
@@ -693,9 +682,9 @@ mod tests {
     fn summary_lists_every_action_but_skips() {
         let a = ActionRecord {
             row: Some(3),
-            account: String::new(),
-            access_key_id: String::new(),
-            owner: String::new(),
+            account: Default::default(),
+            access_key_id: Default::default(),
+            owner: Default::default(),
             action: ActionKind::Alert,
             outcome: Outcome::Failed,
             detail: "oops".into(),
@@ -761,13 +750,13 @@ mod tests {
         let line = |id: Option<&str>, alias: Option<&str>, detail: &str| ActionRecord {
             row: Some(3),
             account: "u".into(),
-            access_key_id: String::new(),
-            owner: String::new(),
+            access_key_id: Default::default(),
+            owner: Default::default(),
             action: ActionKind::Delete,
             outcome: Outcome::Done,
             detail: detail.into(),
-            aws_account: id.map(str::to_string),
-            aws_account_alias: alias.map(str::to_string),
+            aws_account: id.map(Into::into),
+            aws_account_alias: alias.map(Into::into),
             end_date: None,
             days_left: None,
         };

@@ -98,7 +98,7 @@ impl Report {
             .filter_map(|o| match &o.action {
                 Action::Teardown(Teardown::Planned { steps })
                 | Action::Teardown(Teardown::TornDown { steps, .. }) => Some((
-                    o.subject.account.clone(),
+                    o.subject.account.to_string(),
                     steps.iter().map(|s| s.to_string()).collect(),
                 )),
                 _ => None,
@@ -186,15 +186,15 @@ impl Report {
                 if with_aws {
                     cells.push(match (&a.aws_account, &a.aws_account_alias) {
                         (Some(id), Some(alias)) => format!("{alias} ({id})"),
-                        (Some(id), None) => id.clone(),
+                        (Some(id), None) => id.to_string(),
                         (None, _) => "-".into(),
                     });
                 }
                 cells.extend([
-                    a.account.clone(),
-                    a.access_key_id.clone(),
-                    a.owner.clone(),
-                    a.detail.clone(),
+                    a.account.to_string(),
+                    a.access_key_id.to_string(),
+                    a.owner.to_string(),
+                    a.detail.to_string(),
                 ]);
                 table.add_row(cells);
             }
@@ -250,9 +250,9 @@ fn ahead_table(today: NaiveDate, days: u32, ahead: &[Upcoming]) -> String {
             u.date.format("%Y-%m-%d").to_string(),
             u.row.to_string(),
             u.action.label().into(),
-            u.account.clone(),
-            u.access_key_id.clone(),
-            u.owner.clone(),
+            u.account.to_string(),
+            u.access_key_id.to_string(),
+            u.owner.to_string(),
         ]);
     }
     out.push_str(&table.to_string());

@@ -29,7 +29,9 @@ use crate::adapters::{Fleet, Iam, Messenger, ServiceError, SheetStore, Vault};
 use crate::app::log_sheet;
 use crate::configuration::JobSettings;
 use crate::core::ahead::{self, SUMMARY_DAYS};
-use crate::core::outcome::{ActionOutcome, Alert, Lang, action_records, untold_records};
+use crate::core::outcome::{
+    ActionOutcome, Alert, Lang, action_records, logged_records, untold_records,
+};
 use crate::core::plan::Plan;
 use crate::core::report::Report;
 use crate::core::sheet::{
@@ -158,7 +160,8 @@ impl<X: Services> Job<'_, X> {
             // written (a tag left behind is an alert of the row).
             let kept_tags = untag::run(self, accounts.known(), &stage.rows, mode).await;
             stage.rows.extend(kept_tags);
-            let mut lines = action_records(&untouched, Lang::Ja);
+            // Skips are not logged: no line is rendered for them.
+            let mut lines = logged_records(&untouched, Lang::Ja);
             lines.extend(action_records(&stage.rows, Lang::Ja));
             lines.extend(action_records(&stage.keys, Lang::Ja));
             stage.log_failed = log::append(self, &run_id, &lines, mode).await;

@@ -23,7 +23,7 @@ pub fn subject(p: &PlannedRow) -> Subject {
 
 /// The row's owner on Slack, or why they cannot be told anything.
 pub fn owner(p: &PlannedRow) -> Result<SlackUserId, OwnerProblem> {
-    let name = p.row.owner.clone();
+    let name = p.row.owner.to_string();
     match &p.owner {
         Owner::Found(id) => Ok(id.clone()),
         Owner::NotFound => Err(OwnerProblem::NotFound { name }),

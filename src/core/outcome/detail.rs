@@ -881,24 +881,27 @@ fn not_written(change: &CellChange, why: &str, lang: Lang) -> String {
     }
 }
 
-pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
-    let main = match &o.action {
-        Action::Skip(Skip::Deleted) => say!(
+/// A skipped row's detail: fixed text, so the skips of a long sheet need no text of their own.
+pub(super) fn skip_detail(skip: &Skip, lang: Lang) -> &'static str {
+    match skip {
+        Skip::Deleted => say!(
             lang,
             "status says 削除: already deleted",
             "状態が削除: 削除済み"
-        )
-        .to_string(),
-        Action::Skip(Skip::Extended) => {
-            say!(lang, "status says 延長: extended", "状態が延長: 延長済み").to_string()
-        }
-        Action::Skip(Skip::Rejected) => say!(
+        ),
+        Skip::Extended => say!(lang, "status says 延長: extended", "状態が延長: 延長済み"),
+        Skip::Rejected => say!(
             lang,
             "status says 却下: a rejected request",
             "状態が却下: 却下された申請"
-        )
-        .to_string(),
-        Action::Skip(Skip::Nothing) => String::new(),
+        ),
+        Skip::Nothing => "",
+    }
+}
+
+pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
+    let main = match &o.action {
+        Action::Skip(skip) => skip_detail(skip, lang).to_string(),
         Action::Unusable(problems) => say!(
             lang,
             format!("not acted on until fixed: {}", cells(problems, lang)),
