@@ -29,9 +29,7 @@ use crate::adapters::{Fleet, Iam, Messenger, ServiceError, SheetStore, Vault};
 use crate::app::log_sheet;
 use crate::configuration::JobSettings;
 use crate::core::ahead::{self, SUMMARY_DAYS};
-use crate::core::outcome::{
-    ActionOutcome, Alert, Lang, action_records, logged_records, untold_records,
-};
+use crate::core::outcome::{ActionOutcome, Alert, Lang, action_records, untold_records};
 use crate::core::plan::Plan;
 use crate::core::report::Report;
 use crate::core::sheet::{
@@ -134,7 +132,7 @@ impl<X: Services> Job<'_, X> {
         let mut holdings = plan.holdings(&table);
         let sheet_alerts = rows::alerts(&directory, &holdings);
         // Rows nothing is done to (skipped, unusable): decided by the plan alone.
-        let untouched = rows::untouched(&plan);
+        let rows::Untouched { unusable, skipped } = rows::untouched(&plan);
 
         // The owners' notices need nothing but the plan: they go out while IAM works, and
         // the IAM results still reach the sheet without waiting on any of them.
@@ -160,8 +158,8 @@ impl<X: Services> Job<'_, X> {
             // written (a tag left behind is an alert of the row).
             let kept_tags = untag::run(self, accounts.known(), &stage.rows, mode).await;
             stage.rows.extend(kept_tags);
-            // Skips are not logged: no line is rendered for them.
-            let mut lines = logged_records(&untouched, Lang::Ja);
+            // Skips are not logged.
+            let mut lines = action_records(&unusable, Lang::Ja);
             lines.extend(action_records(&stage.rows, Lang::Ja));
             lines.extend(action_records(&stage.keys, Lang::Ja));
             stage.log_failed = log::append(self, &run_id, &lines, mode).await;
@@ -221,12 +219,13 @@ impl<X: Services> Job<'_, X> {
         let days_ahead = s.days_ahead.map(|days| (days, within(days)));
         drop(upcoming);
 
-        // Every line in sheet order, then the run-wide alerts, the key rules and the late
-        // alerts.
-        let mut outcomes = untouched;
+        // Every line in sheet order (the skipped rows' lines are merged in by the report),
+        // then the run-wide alerts, the key rules and the late alerts.
+        let mut outcomes = unusable;
         outcomes.extend(iam_rows);
         outcomes.extend(notices);
         outcomes.sort_by_key(|o| o.subject.row);
+        let in_row_order = outcomes.len();
         outcomes.extend(alerts);
         outcomes.extend(key_outcomes);
         outcomes.extend(late_alerts);
@@ -250,7 +249,8 @@ impl<X: Services> Job<'_, X> {
         let lines = action_records(&failures, Lang::Ja);
         outcomes.extend(failures);
         outcomes.extend(log::append(self, &run_id, &lines, mode).await);
-        let mut report = Report::build(today, &run_id, &outcomes, sent);
+        let mut report = Report::build(today, &run_id, &outcomes, sent)
+            .with_skipped(&outcomes[..in_row_order], skipped);
         if let Some((days, items)) = days_ahead {
             report.days_ahead = days;
             report.ahead = Some(items);

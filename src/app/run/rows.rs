@@ -4,7 +4,9 @@
 use crate::configuration::JobSettings;
 use crate::core::domain::SlackUserId;
 use crate::core::extension::record::PendingCell;
-use crate::core::outcome::{Action, ActionOutcome, Alert, OwnerProblem, Skip, Subject};
+use crate::core::outcome::{
+    Action, ActionOutcome, ActionRecord, Alert, Lang, OwnerProblem, Skip, Subject, record,
+};
 use crate::core::plan::{Decision, Plan, PlannedRow};
 use crate::core::sheet::{Directory, Holdings, Owner, RequestTable};
 
@@ -34,22 +36,40 @@ pub fn owner(p: &PlannedRow) -> Result<SlackUserId, OwnerProblem> {
     }
 }
 
-/// Rows that are skipped or unusable: decided by the plan alone.
-pub fn untouched(plan: &Plan) -> Vec<ActionOutcome> {
-    plan.rows
-        .iter()
-        .filter_map(|p| {
-            let action = match &p.decision {
-                Decision::SkipDeleted => Action::Skip(Skip::Deleted),
-                Decision::SkipExtended => Action::Skip(Skip::Extended),
-                Decision::SkipRejected => Action::Skip(Skip::Rejected),
-                Decision::Nothing => Action::Skip(Skip::Nothing),
-                Decision::Unusable(problems) => Action::Unusable(problems.clone()),
-                _ => return None,
-            };
-            Some(ActionOutcome::new(subject(p), action))
-        })
-        .collect()
+/// Rows nothing is done to, decided by the plan alone: the unusable rows' outcomes, and the
+/// skipped rows' report lines.
+pub struct Untouched {
+    pub unusable: Vec<ActionOutcome>,
+    /// A skipped row is only ever a line of the report (the log sheet and the summary leave
+    /// skips out), so it is kept as that line, in sheet order: a fraction of an outcome's
+    /// size, for the tens of thousands of `削除済み` rows of a long sheet.
+    pub skipped: Vec<ActionRecord>,
+}
+
+pub fn untouched(plan: &Plan) -> Untouched {
+    let mut out = Untouched {
+        unusable: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for p in &plan.rows {
+        let skip = match &p.decision {
+            Decision::SkipDeleted => Skip::Deleted,
+            Decision::SkipExtended => Skip::Extended,
+            Decision::SkipRejected => Skip::Rejected,
+            Decision::Nothing => Skip::Nothing,
+            Decision::Unusable(problems) => {
+                let action = Action::Unusable(problems.clone());
+                out.unusable.push(ActionOutcome::new(subject(p), action));
+                continue;
+            }
+            _ => continue,
+        };
+        let mut o = ActionOutcome::new(subject(p), Action::Skip(skip));
+        // The end date the report gives every line of a row (as read).
+        o.end_date = p.row.valid.as_ref().ok().map(|v| v.end);
+        out.skipped.push(record(&o, Lang::En));
+    }
+    out
 }
 
 /// What administrators must fix in the sheets, whatever else happens.

@@ -725,20 +725,15 @@ fn line(
     }
 }
 
+/// The report line of one action (without its untold-owner alert).
+pub fn record(o: &ActionOutcome, lang: Lang) -> ActionRecord {
+    line(o, o.kind(), o.outcome(), detail_text(o, lang))
+}
+
 /// One line per action, in order (what [`records`] starts with).
 pub fn action_records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
     outcomes
         .iter()
-        .map(|o| line(o, o.kind(), o.outcome(), detail_text(o, lang)))
-        .collect()
-}
-
-/// [`action_records`] without the skips: the log sheet's lines (skips are not logged), made
-/// without first rendering a line for every skipped row of a long sheet.
-pub fn logged_records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
-    outcomes
-        .iter()
-        .filter(|o| o.kind() != ActionKind::Skip)
         .map(|o| line(o, o.kind(), o.outcome(), detail_text(o, lang)))
         .collect()
 }
