@@ -127,16 +127,15 @@ impl Report {
     pub fn with_skipped(
         mut self,
         in_row_order: &[ActionOutcome],
-        skipped: Vec<ActionRecord>,
+        skipped: impl IntoIterator<Item = ActionRecord>,
     ) -> Self {
-        if skipped.is_empty() {
-            return self;
-        }
+        let skipped = skipped.into_iter();
+        let count = skipped.size_hint().1.unwrap_or_default();
         let rest = self.actions.split_off(in_row_order.len());
         let sorted = std::mem::take(&mut self.actions);
-        let mut actions = Vec::with_capacity(sorted.len() + skipped.len() + rest.len());
+        let mut actions = Vec::with_capacity(sorted.len() + count + rest.len());
         let today = self.today;
-        let mut skipped = skipped.into_iter().map(|mut s| {
+        let mut skipped = skipped.map(|mut s| {
             s.days_left = s.end_date.map(|end| (end - today).num_days());
             s
         });

@@ -174,6 +174,9 @@ impl<X: Services> Job<'_, X> {
             stage
         };
         let (stage, mut notices) = tokio::join!(iam, notices::run(self, &plan, mode));
+        // The plan, its index and the directory have done their work; the rows are still
+        // read (the write-back, the days ahead, the report's skipped lines).
+        drop((holdings, plan, directory));
         let IamStage {
             rows: iam_rows,
             keys: key_outcomes,
@@ -238,19 +241,17 @@ impl<X: Services> Job<'_, X> {
             });
         }
 
-        // The sheets are no longer needed: the summary and the report come from the outcomes
-        // alone, and a large sheet's rows would otherwise add to the report's memory.
-        drop(plan);
-        drop((table, directory));
-
         // The administrators' summary, derived from every outcome; a summary that did not
         // arrive is the log's last line.
         let (sent, failures) = summary::send_summary(self, today, &outcomes, &week, mode).await;
         let lines = action_records(&failures, Lang::Ja);
         outcomes.extend(failures);
         outcomes.extend(log::append(self, &run_id, &lines, mode).await);
-        let mut report = Report::build(today, &run_id, &outcomes, sent)
-            .with_skipped(&outcomes[..in_row_order], skipped);
+        let mut report = Report::build(today, &run_id, &outcomes, sent).with_skipped(
+            &outcomes[..in_row_order],
+            rows::skipped_lines(&table, &skipped),
+        );
+        drop((skipped, table));
         if let Some((days, items)) = days_ahead {
             report.days_ahead = days;
             report.ahead = Some(items);

@@ -8,18 +8,23 @@ use crate::core::outcome::{
     Action, ActionOutcome, ActionRecord, Alert, Lang, OwnerProblem, Skip, Subject, record,
 };
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::sheet::{Directory, Holdings, Owner, RequestTable};
+use crate::core::sheet::{Directory, Holdings, Owner, RequestRow, RequestTable};
 
 use super::key_rules::KeyWork;
 
 /// Who and what a planned row is about.
 pub fn subject(p: &PlannedRow) -> Subject {
+    subject_of(p.row)
+}
+
+/// Who and what a row is about.
+fn subject_of(r: &RequestRow) -> Subject {
     Subject {
-        row: Some(p.row.row),
-        account: p.row.account.clone(),
-        access_key_id: p.row.key_id.clone(),
-        owner: p.row.owner.clone(),
-        aws_account: p.row.aws_account.clone(),
+        row: Some(r.row),
+        account: r.account.clone(),
+        access_key_id: r.key_id.clone(),
+        owner: r.owner.clone(),
+        aws_account: r.aws_account.clone(),
     }
 }
 
@@ -36,14 +41,14 @@ pub fn owner(p: &PlannedRow) -> Result<SlackUserId, OwnerProblem> {
     }
 }
 
-/// Rows nothing is done to, decided by the plan alone: the unusable rows' outcomes, and the
-/// skipped rows' report lines.
+/// Rows nothing is done to, decided by the plan alone.
 pub struct Untouched {
     pub unusable: Vec<ActionOutcome>,
-    /// A skipped row is only ever a line of the report (the log sheet and the summary leave
-    /// skips out), so it is kept as that line, in sheet order: a fraction of an outcome's
-    /// size, for the tens of thousands of `削除済み` rows of a long sheet.
-    pub skipped: Vec<ActionRecord>,
+    /// The skipped rows (sheet row, why), in sheet order. A skip is only ever a line of the
+    /// report (the log sheet and the summary leave skips out), so its line is made from the
+    /// row when the report is ([`skipped_lines`]): an outcome held to the end for each of a
+    /// long sheet's tens of thousands of `削除済み` rows was a sixth of the run's peak memory.
+    pub skipped: Vec<(usize, Skip)>,
 }
 
 pub fn untouched(plan: &Plan) -> Untouched {
@@ -64,12 +69,23 @@ pub fn untouched(plan: &Plan) -> Untouched {
             }
             _ => continue,
         };
-        let mut o = ActionOutcome::new(subject(p), Action::Skip(skip));
-        // The end date the report gives every line of a row (as read).
-        o.end_date = p.row.valid.as_ref().ok().map(|v| v.end);
-        out.skipped.push(record(&o, Lang::En));
+        out.skipped.push((p.row.row, skip));
     }
     out
+}
+
+/// The report lines of the skipped rows, in sheet order, made one at a time from the rows as
+/// read: each as the outcome of its row would read, with the row's end date.
+pub fn skipped_lines<'a>(
+    table: &'a RequestTable,
+    skipped: &'a [(usize, Skip)],
+) -> impl Iterator<Item = ActionRecord> + 'a {
+    skipped.iter().filter_map(move |&(row, skip)| {
+        let r = &table.rows[table.row_index(row)?];
+        let mut o = ActionOutcome::new(subject_of(r), Action::Skip(skip));
+        o.end_date = r.valid.as_ref().ok().map(|v| v.end);
+        Some(record(&o, Lang::En))
+    })
 }
 
 /// What administrators must fix in the sheets, whatever else happens.
