@@ -687,10 +687,13 @@ impl RequestTableSink {
             Some(layout) => layout?,
             None => RequestLayout::parse(&self.sheet, &[])?,
         };
+        let mut rows = self.rows;
+        // Grown by doubling while the sheet streamed in: up to half of it unused.
+        rows.shrink_to_fit();
         Ok(RequestTable {
             sheet: self.sheet,
             layout,
-            rows: self.rows,
+            rows,
         })
     }
 }
