@@ -359,8 +359,8 @@ const MEASURE: &str = "--measure-child";
 /// the binary before a change, measured beside the one after).
 fn measured(command: &std::process::Command, rusage: &std::path::Path) -> std::process::Command {
     let wrapper = std::env::var("KEYWARDEN_BENCH_WRAP").unwrap_or_default();
-    let binary = std::env::var_os("KEYWARDEN_BENCH_BIN")
-        .unwrap_or_else(|| command.get_program().to_owned());
+    let binary =
+        std::env::var_os("KEYWARDEN_BENCH_BIN").unwrap_or_else(|| command.get_program().to_owned());
     let mut measured = std::process::Command::new(std::env::current_exe().unwrap());
     measured
         .arg(MEASURE)
@@ -394,13 +394,21 @@ fn measure_child(mut argv: impl Iterator<Item = String>) -> ! {
 
 /// Runs `command` under the measuring parent (blocking): exit status, keywarden's peak RSS
 /// (KiB) and CPU time.
-fn run_measured(mut command: std::process::Command, rusage: &std::path::Path) -> (i32, i64, Duration) {
+fn run_measured(
+    mut command: std::process::Command,
+    rusage: &std::path::Path,
+) -> (i32, i64, Duration) {
     let status = command.status().expect("spawn the measuring parent");
     let text = std::fs::read_to_string(rusage).unwrap_or_default();
-    let mut fields = text.split_whitespace().map(|f| f.parse::<i64>().unwrap_or(0));
+    let mut fields = text
+        .split_whitespace()
+        .map(|f| f.parse::<i64>().unwrap_or(0));
     let mut next = || fields.next().unwrap_or(0);
     let (code, peak_kib, cpu_us) = (next(), next(), next());
-    assert!(status.code().is_some(), "the measuring parent was killed: {status}");
+    assert!(
+        status.code().is_some(),
+        "the measuring parent was killed: {status}"
+    );
     (code as i32, peak_kib, Duration::from_micros(cpu_us as u64))
 }
 

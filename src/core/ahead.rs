@@ -3,8 +3,8 @@
 //! alone: IAM is not read for those days, so a teardown listed here may still be refused on
 //! its day, and the key rules (age, unused keys, rotation) are not foreseen.
 
-use compact_str::CompactString;
 use chrono::{Days, NaiveDate};
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::core::domain::RowStatus;

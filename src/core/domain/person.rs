@@ -4,7 +4,7 @@ use unicode_normalization::UnicodeNormalization;
 
 /// A name reduced for comparison: NFKC-normalised with all white space removed, so that
 /// `田中　太郎`, `田中 太郎` and `田中太郎` are the same person (docs/rules.md §2).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NameKey(compact_str::CompactString);
 
 impl NameKey {
