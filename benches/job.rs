@@ -341,6 +341,77 @@ fn timeline(env: &TestEnv, started: Instant, wall: Duration, latency: Duration) 
     );
 }
 
+/// Where the measuring parent (below) writes what it measured; never passed on to keywarden.
+const RUSAGE_FILE: &str = "BENCH_RUSAGE_FILE";
+/// The first argument that makes this program the measuring parent.
+const MEASURE: &str = "--measure-child";
+
+/// The command that runs keywarden as `command` says (arguments, environment) under a small
+/// measuring parent: this program again, with [`MEASURE`]. Why not spawn keywarden directly:
+/// the kernel counts the memory of the process a child was forked from (its peak until `exec`)
+/// in the child's peak RSS, and this benchmark holds the synthetic sheets and the fakes' copies
+/// of them: at 100,000 rows it printed its own peak (about 200 MB, and more after a first run)
+/// instead of keywarden's. The measuring parent is a fresh process of a few MB.
+///
+/// `KEYWARDEN_BENCH_WRAP="heaptrack -o /tmp/kw"` (or `valgrind --tool=massif …`): keywarden
+/// runs under that profiler (the peak RSS printed is then the profiler's and keywarden's).
+/// `KEYWARDEN_BENCH_BIN=path`: another build of keywarden runs instead of this one (a copy of
+/// the binary before a change, measured beside the one after).
+fn measured(command: &std::process::Command, rusage: &std::path::Path) -> std::process::Command {
+    let wrapper = std::env::var("KEYWARDEN_BENCH_WRAP").unwrap_or_default();
+    let binary =
+        std::env::var_os("KEYWARDEN_BENCH_BIN").unwrap_or_else(|| command.get_program().to_owned());
+    let mut measured = std::process::Command::new(std::env::current_exe().unwrap());
+    measured
+        .arg(MEASURE)
+        .args(wrapper.split_whitespace())
+        .arg(binary)
+        .args(command.get_args())
+        .env_clear()
+        .env(RUSAGE_FILE, rusage);
+    for (k, v) in command.get_envs() {
+        if let Some(v) = v {
+            measured.env(k, v);
+        }
+    }
+    measured
+}
+
+/// The measuring parent: runs the rest of its command line as its child and writes the
+/// child's exit status, peak RSS (KiB) and CPU time (µs) to [`RUSAGE_FILE`].
+fn measure_child(mut argv: impl Iterator<Item = String>) -> ! {
+    let out = std::env::var_os(RUSAGE_FILE).expect("BENCH_RUSAGE_FILE");
+    let program = argv.next().expect("a program to run");
+    let child = std::process::Command::new(program)
+        .args(argv)
+        .env_remove(RUSAGE_FILE)
+        .spawn()
+        .expect("spawn keywarden");
+    let (status, peak_kib, cpu) = wait_with_rusage(child.id() as i32);
+    std::fs::write(out, format!("{status} {peak_kib} {}", cpu.as_micros())).unwrap();
+    std::process::exit(status)
+}
+
+/// Runs `command` under the measuring parent (blocking): exit status, keywarden's peak RSS
+/// (KiB) and CPU time.
+fn run_measured(
+    mut command: std::process::Command,
+    rusage: &std::path::Path,
+) -> (i32, i64, Duration) {
+    let status = command.status().expect("spawn the measuring parent");
+    let text = std::fs::read_to_string(rusage).unwrap_or_default();
+    let mut fields = text
+        .split_whitespace()
+        .map(|f| f.parse::<i64>().unwrap_or(0));
+    let mut next = || fields.next().unwrap_or(0);
+    let (code, peak_kib, cpu_us) = (next(), next(), next());
+    assert!(
+        status.code().is_some(),
+        "the measuring parent was killed: {status}"
+    );
+    (code as i32, peak_kib, Duration::from_micros(cpu_us as u64))
+}
+
 async fn scenario(n: usize, latency: Duration, slack_429: usize) {
     let (mut requests, users, due) = synthetic(n, TEARDOWNS);
     let in_process = parse_and_decide(&requests, &users);
@@ -368,18 +439,21 @@ async fn scenario(n: usize, latency: Duration, slack_429: usize) {
     for (k, v) in std::env::vars().filter(|(k, _)| k.starts_with("MALLOC_")) {
         command.env(k, v);
     }
-    let command = command
-        .as_std_mut()
-        .args(["run", "--today", TODAY, "--output", "json"])
+    let rusage = env.dir.path().join("rusage");
+    let mut command = measured(
+        command
+            .as_std_mut()
+            .args(["run", "--today", TODAY, "--output", "json"]),
+        &rusage,
+    );
+    command
         .stdout(Stdio::from(File::create(&stdout).unwrap()))
         .stderr(Stdio::from(File::create(&stderr).unwrap()));
     let started = Instant::now();
-    // Reaped by `wait4` below, which also reports the child's peak memory.
-    #[allow(clippy::zombie_processes)]
-    let pid = command.spawn().expect("spawn keywarden").id() as i32;
-    let (status, peak_kib, cpu) = tokio::task::spawn_blocking(move || wait_with_rusage(pid))
-        .await
-        .unwrap();
+    let (status, peak_kib, cpu) =
+        tokio::task::spawn_blocking(move || run_measured(command, &rusage))
+            .await
+            .unwrap();
     let wall = started.elapsed();
     let to_first_request = env
         .google
@@ -505,19 +579,26 @@ async fn accounts_scenario(accounts: usize, n: usize, latency: Duration) {
     command
         .env("KEYWARDEN_ACCOUNTS", listed.join(","))
         .env("KEYWARDEN_MAX_DELETIONS", accounts.to_string());
+    for (k, v) in std::env::vars().filter(|(k, _)| k.starts_with("MALLOC_")) {
+        command.env(k, v);
+    }
     let stdout = env.dir.path().join("stdout.json");
     let stderr = env.dir.path().join("stderr.log");
-    let command = command
-        .as_std_mut()
-        .args(["run", "--today", TODAY, "--output", "json"])
+    let rusage = env.dir.path().join("rusage");
+    let mut command = measured(
+        command
+            .as_std_mut()
+            .args(["run", "--today", TODAY, "--output", "json"]),
+        &rusage,
+    );
+    command
         .stdout(Stdio::from(File::create(&stdout).unwrap()))
         .stderr(Stdio::from(File::create(&stderr).unwrap()));
     let started = Instant::now();
-    #[allow(clippy::zombie_processes)]
-    let pid = command.spawn().expect("spawn keywarden").id() as i32;
-    let (status, peak_kib, cpu) = tokio::task::spawn_blocking(move || wait_with_rusage(pid))
-        .await
-        .unwrap();
+    let (status, peak_kib, cpu) =
+        tokio::task::spawn_blocking(move || run_measured(command, &rusage))
+            .await
+            .unwrap();
     let wall = started.elapsed();
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&stdout).unwrap()).unwrap_or(Value::Null);
@@ -588,6 +669,10 @@ async fn accounts_scenario(accounts: usize, n: usize, latency: Duration) {
 }
 
 fn main() {
+    let mut argv = std::env::args().skip(1);
+    if argv.next().as_deref() == Some(MEASURE) {
+        measure_child(argv);
+    }
     let args = args();
     let binary = env!("CARGO_BIN_EXE_keywarden");
     let size = std::fs::metadata(binary).map(|m| m.len()).unwrap_or(0);

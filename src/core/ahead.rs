@@ -4,6 +4,7 @@
 //! its day, and the key rules (age, unused keys, rotation) are not foreseen.
 
 use chrono::{Days, NaiveDate};
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::core::domain::RowStatus;
@@ -21,11 +22,11 @@ pub struct Upcoming {
     pub date: NaiveDate,
     pub row: usize,
     /// The IAM user name (`アカウント名`).
-    pub account: String,
+    pub account: CompactString,
     #[serde(skip)]
-    pub access_key_id: String,
+    pub access_key_id: CompactString,
     #[serde(skip)]
-    pub owner: String,
+    pub owner: CompactString,
     pub action: ActionKind,
 }
 
@@ -123,15 +124,15 @@ mod tests {
             status: RowStatus::classify(status),
             status_text: status.into(),
             owner: "田中 太郎".into(),
-            account: format!("user{n}"),
+            account: format!("user{n}").into(),
             key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-            purpose: String::new(),
-            service: String::new(),
-            start: String::new(),
+            purpose: Default::default(),
+            service: Default::default(),
+            start: Default::default(),
             end: end.into(),
             notified_on: notified.map(date),
             deactivated_on: None,
-            pending_extension: String::new(),
+            pending_extension: Default::default(),
             aws_account_cell: Default::default(),
             issue: None,
             aws_account: None,

@@ -103,14 +103,14 @@ pub fn run_lines(
             at,
             run_id: run_id.to_string(),
             // docs/rules.md §10: the 12-digit account, when the run knows it.
-            aws_account: r.aws_account.clone().unwrap_or_default(),
+            aws_account: r.aws_account.as_deref().unwrap_or_default().to_string(),
             row: r.row,
-            owner: r.owner.clone(),
-            account: r.account.clone(),
-            access_key_id: r.access_key_id.clone(),
+            owner: r.owner.to_string(),
+            account: r.account.to_string(),
+            access_key_id: r.access_key_id.to_string(),
             action: r.action.label(),
             outcome: r.outcome,
-            detail: r.detail.clone(),
+            detail: r.detail.to_string(),
         })
         .collect();
     lines.sort_by_key(|l| (l.row.is_none(), l.row));

@@ -2,7 +2,7 @@
 
 use crate::core::ahead::{SUMMARY_DAYS, Upcoming};
 use crate::core::outcome::{
-    Action, ActionKind, ActionOutcome, ActionRecord, Lang, QUOTE_CLOSE, QUOTE_OPEN, records,
+    Action, ActionKind, ActionOutcome, ActionRecord, Lang, QUOTE_CLOSE, QUOTE_OPEN, records_where,
 };
 use crate::core::proof::Keeper;
 use crate::core::sheet::RequestRow;
@@ -361,22 +361,11 @@ pub fn admin_summary(
     week: &[Upcoming],
 ) -> Option<String> {
     // An account that could not be entered is one line (its alert names the rows), not one
-    // line per row (docs/rules.md §10).
-    let kept: Vec<ActionOutcome>;
-    let outcomes = if outcomes
-        .iter()
-        .any(|o| matches!(o.action, Action::AccountUnavailable { .. }))
-    {
-        kept = outcomes
-            .iter()
-            .filter(|o| !matches!(o.action, Action::AccountUnavailable { .. }))
-            .cloned()
-            .collect();
-        &kept[..]
-    } else {
-        outcomes
+    // line per row (docs/rules.md §10). Skips are never shown: no line is made for them.
+    let shown = |o: &ActionOutcome| {
+        o.kind() != ActionKind::Skip && !matches!(o.action, Action::AccountUnavailable { .. })
     };
-    let mut text = summary_of(today, sheet, &records(outcomes, Lang::Ja))?;
+    let mut text = summary_of(today, sheet, &records_where(outcomes, Lang::Ja, shown))?;
     text.push_str(&week_ahead(week));
     Some(text)
 }
@@ -384,7 +373,9 @@ pub fn admin_summary(
 /// The summary of a `keywarden requests` pass (docs/rules.md §12): what it asked and issued,
 /// without the week ahead; `None` when it did nothing worth a message.
 pub fn requests_summary(today: &str, sheet: &str, outcomes: &[ActionOutcome]) -> Option<String> {
-    summary_of(today, sheet, &records(outcomes, Lang::Ja))
+    // Skips are never shown (as in the daily summary): no line is made for them.
+    let shown = |o: &ActionOutcome| o.kind() != ActionKind::Skip;
+    summary_of(today, sheet, &records_where(outcomes, Lang::Ja, shown))
 }
 
 /// The teardowns and deactivations of the coming days, one line each.
@@ -435,7 +426,7 @@ fn by_account<'a>(shown: &[&'a ActionRecord]) -> Vec<(Option<String>, Vec<&'a Ac
     let label = |a: &ActionRecord| {
         a.aws_account.as_ref().map(|id| match &a.aws_account_alias {
             Some(alias) => format!("{alias} ({id})"),
-            None => id.clone(),
+            None => id.to_string(),
         })
     };
     let mut groups: Vec<(Option<String>, Vec<&ActionRecord>)> = Vec::new();
@@ -518,7 +509,7 @@ mod tests {
         RequestRow {
             row: 5,
             status: RowStatus::Open,
-            status_text: String::new(),
+            status_text: Default::default(),
             owner: "田中 <!channel>".into(),
             account: "tanaka-s3".into(),
             key_id: "AKIAIOSFODNN7EXAMPLE".into(),
@@ -528,7 +519,7 @@ mod tests {
             end: "2026-11-29".into(),
             notified_on: None,
             deactivated_on: None,
-            pending_extension: String::new(),
+            pending_extension: Default::default(),
             aws_account_cell: Default::default(),
             issue: None,
             aws_account: None,
@@ -666,7 +657,7 @@ mod tests {
         let upcoming = |date: &str, row, action| Upcoming {
             date: date.parse().unwrap(),
             row,
-            account: format!("user{row}"),
+            account: format!("user{row}").into(),
             access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
             owner: "田中 太郎".into(),
             action,
@@ -699,9 +690,9 @@ mod tests {
     fn summary_lists_every_action_but_skips() {
         let a = ActionRecord {
             row: Some(3),
-            account: String::new(),
-            access_key_id: String::new(),
-            owner: String::new(),
+            account: Default::default(),
+            access_key_id: Default::default(),
+            owner: Default::default(),
             action: ActionKind::Alert,
             outcome: Outcome::Failed,
             detail: "oops".into(),
@@ -767,13 +758,13 @@ mod tests {
         let line = |id: Option<&str>, alias: Option<&str>, detail: &str| ActionRecord {
             row: Some(3),
             account: "u".into(),
-            access_key_id: String::new(),
-            owner: String::new(),
+            access_key_id: Default::default(),
+            owner: Default::default(),
             action: ActionKind::Delete,
             outcome: Outcome::Done,
             detail: detail.into(),
-            aws_account: id.map(str::to_string),
-            aws_account_alias: alias.map(str::to_string),
+            aws_account: id.map(Into::into),
+            aws_account_alias: alias.map(Into::into),
             end_date: None,
             days_left: None,
         };

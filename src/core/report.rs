@@ -98,7 +98,7 @@ impl Report {
             .filter_map(|o| match &o.action {
                 Action::Teardown(Teardown::Planned { steps })
                 | Action::Teardown(Teardown::TornDown { steps, .. }) => Some((
-                    o.subject.account.clone(),
+                    o.subject.account.to_string(),
                     steps.iter().map(|s| s.to_string()).collect(),
                 )),
                 _ => None,
@@ -119,6 +119,39 @@ impl Report {
             messages,
             iam_steps,
         }
+    }
+
+    /// Merges the skipped rows' lines (in sheet order) into the first `in_row_order.len()`
+    /// lines, which are those outcomes' lines, in sheet order too: the report reads as if
+    /// every skip had been an outcome of its own, sorted with the others by row.
+    pub fn with_skipped(
+        mut self,
+        in_row_order: &[ActionOutcome],
+        skipped: impl IntoIterator<Item = ActionRecord>,
+    ) -> Self {
+        let skipped = skipped.into_iter();
+        let count = skipped.size_hint().1.unwrap_or_default();
+        let rest = self.actions.split_off(in_row_order.len());
+        let sorted = std::mem::take(&mut self.actions);
+        let mut actions = Vec::with_capacity(sorted.len() + count + rest.len());
+        let today = self.today;
+        let mut skipped = skipped.map(|mut s| {
+            s.days_left = s.end_date.map(|end| (end - today).num_days());
+            s
+        });
+        let mut skipped = skipped.by_ref().peekable();
+        for (line, o) in sorted.into_iter().zip(in_row_order) {
+            // A skip goes before the outcome of a later row (and, as the stable sort of all
+            // of them did, before one of its own row; an outcome of no row comes first).
+            while let Some(skip) = skipped.next_if(|s| s.row <= o.subject.row) {
+                actions.push(skip);
+            }
+            actions.push(line);
+        }
+        actions.extend(skipped);
+        actions.extend(rest);
+        self.actions = actions;
+        self
     }
 
     /// docs/rules.md §6: 0 when every action succeeded, 1 when any failed or was refused.
@@ -186,15 +219,15 @@ impl Report {
                 if with_aws {
                     cells.push(match (&a.aws_account, &a.aws_account_alias) {
                         (Some(id), Some(alias)) => format!("{alias} ({id})"),
-                        (Some(id), None) => id.clone(),
+                        (Some(id), None) => id.to_string(),
                         (None, _) => "-".into(),
                     });
                 }
                 cells.extend([
-                    a.account.clone(),
-                    a.access_key_id.clone(),
-                    a.owner.clone(),
-                    a.detail.clone(),
+                    a.account.to_string(),
+                    a.access_key_id.to_string(),
+                    a.owner.to_string(),
+                    a.detail.to_string(),
                 ]);
                 table.add_row(cells);
             }
@@ -250,9 +283,9 @@ fn ahead_table(today: NaiveDate, days: u32, ahead: &[Upcoming]) -> String {
             u.date.format("%Y-%m-%d").to_string(),
             u.row.to_string(),
             u.action.label().into(),
-            u.account.clone(),
-            u.access_key_id.clone(),
-            u.owner.clone(),
+            u.account.to_string(),
+            u.access_key_id.to_string(),
+            u.owner.to_string(),
         ]);
     }
     out.push_str(&table.to_string());
@@ -383,6 +416,53 @@ mod tests {
             assert!(widest <= width as usize, "{widest} > {width}:\n{table}");
             assert!(table.contains("nothing"), "{table}");
         }
+    }
+
+    #[test]
+    fn skipped_lines_are_merged_in_sheet_order() {
+        use crate::core::outcome::{Alert, Subject};
+        let today = "2026-11-22".parse().unwrap();
+        let at = |row: Option<usize>| {
+            let mut o = ActionOutcome::alert(Alert::OutOfTime);
+            o.subject = Subject {
+                row,
+                ..Subject::default()
+            };
+            o
+        };
+        // Outcomes in row order (one of no row first), then a run-wide line after them.
+        let outcomes = [at(None), at(Some(3)), at(Some(7)), at(None)];
+        let skip = |row: usize| ActionRecord {
+            row: Some(row),
+            end_date: "2026-11-29".parse().ok(),
+            days_left: None,
+            ..record(ActionKind::Skip, Outcome::Done)
+        };
+        let report = Report::build(today, "r", &outcomes, Vec::new())
+            .with_skipped(&outcomes[..3], vec![skip(2), skip(3), skip(5), skip(9)]);
+        let rows: Vec<(Option<usize>, ActionKind)> =
+            report.actions.iter().map(|a| (a.row, a.action)).collect();
+        use ActionKind::{Alert as A, Skip as S};
+        assert_eq!(
+            rows,
+            [
+                (None, A),
+                (Some(2), S),
+                (Some(3), S),
+                (Some(3), A),
+                (Some(5), S),
+                (Some(7), A),
+                (Some(9), S),
+                (None, A),
+            ]
+        );
+        assert!(
+            report.actions[1..]
+                .iter()
+                .filter(|a| a.action == S)
+                .all(|a| a.days_left == Some(7)),
+            "a skipped line's days left are counted like any other's"
+        );
     }
 
     #[test]

@@ -166,7 +166,7 @@ async fn every_teardown_dm_matches_what_iam_says_on_every_documented_day() {
                     assert_eq!(dms[0].to, owner);
                     let text = &dms[0].text;
                     assert!(
-                        text.contains(&a.access_key_id) && text.contains(account),
+                        text.contains(a.access_key_id.as_str()) && text.contains(account),
                         "{text}"
                     );
                     if exists {
@@ -226,7 +226,7 @@ async fn the_walkthrough_is_for_a_row_noticed_with_the_button_that_day() {
             .find(|m| m.to == owner)
             .unwrap_or_else(|| panic!("{} row {row}: the owner's notice", d.date));
         assert!(
-            dm.text.contains(BUTTON) && dm.text.contains(&notice.access_key_id),
+            dm.text.contains(BUTTON) && dm.text.contains(notice.access_key_id.as_str()),
             "{}: {}",
             d.date,
             dm.text

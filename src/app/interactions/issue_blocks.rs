@@ -40,7 +40,7 @@ impl IssueInfo {
         IssueInfo {
             row: row.row,
             id: request.id.clone(),
-            owner_name: row.owner.clone(),
+            owner_name: row.owner.to_string(),
             owner: request.owner.clone(),
             account: request.account.to_string(),
             account_id: request.account.id.to_string(),
@@ -49,7 +49,7 @@ impl IssueInfo {
             policy_arn: request.policy_arn.clone(),
             start: request.start,
             end: request.end,
-            purpose: row.purpose.clone(),
+            purpose: row.purpose.to_string(),
             summary: texts::request_summary(
                 request,
                 &Shown {

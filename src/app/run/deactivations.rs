@@ -82,7 +82,7 @@ async fn row<X: Services>(
                 account: user.clone(),
                 key: key.clone(),
                 change,
-                status_read: Some(p.row.status_text.clone()),
+                status_read: Some(p.row.status_text.to_string()),
                 result: None,
             });
             if matches!(result, Switch::Switched { .. }) {

@@ -212,8 +212,8 @@ pub async fn plan<X: Services>(
             KeyWork {
                 subject: Subject {
                     row: row.map(|r| r.row),
-                    account: user.to_string(),
-                    access_key_id: key.to_string(),
+                    account: user.as_str().into(),
+                    access_key_id: key.as_str().into(),
                     owner: row.map(|r| r.owner.clone()).unwrap_or_default(),
                     aws_account: s.accounts.current.clone(),
                 },

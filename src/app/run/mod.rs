@@ -189,7 +189,7 @@ impl<X: Services> Job<'_, X> {
             Pass::Requests => Vec::new(),
         };
         // Rows nothing is done to (skipped, unusable): decided by the plan alone.
-        let untouched = rows::untouched(&plan);
+        let rows::Untouched { unusable, skipped } = rows::untouched(&plan);
 
         // The owners' notices need nothing but the plan: they go out while IAM works, and
         // the IAM results still reach the sheet without waiting on any of them.
@@ -225,7 +225,8 @@ impl<X: Services> Job<'_, X> {
             // written (a tag left behind is an alert of the row).
             let kept_tags = untag::run(self, accounts.known(), &stage.rows, mode).await;
             stage.rows.extend(kept_tags);
-            let mut lines = action_records(&untouched, Lang::Ja);
+            // Skips are not logged.
+            let mut lines = action_records(&unusable, Lang::Ja);
             lines.extend(action_records(&stage.rows, Lang::Ja));
             lines.extend(action_records(&stage.keys, Lang::Ja));
             stage.log_failed = log::append(self, &run_id, &lines, mode).await;
@@ -246,6 +247,9 @@ impl<X: Services> Job<'_, X> {
             stage
         };
         let (stage, mut notices) = tokio::join!(iam, notices::run(self, &plan, mode));
+        // The plan, its index and the directory have done their work; the rows are still
+        // read (the write-back, the days ahead, the report's skipped lines).
+        drop((holdings, plan, directory));
         let IamStage {
             rows: mut iam_rows,
             keys: key_outcomes,
@@ -307,13 +311,14 @@ impl<X: Services> Job<'_, X> {
         let days_ahead = s.days_ahead.map(|days| (days, within(days)));
         drop(upcoming);
 
-        // Every line in sheet order, then the run-wide alerts, the key rules and the late
-        // alerts.
-        let mut outcomes = untouched;
+        // Every line in sheet order (the skipped rows' lines are merged in by the report),
+        // then the run-wide alerts, the key rules and the late alerts.
+        let mut outcomes = unusable;
         iam_rows.extend(request_lines);
         outcomes.extend(iam_rows);
         outcomes.extend(notices);
         outcomes.sort_by_key(|o| o.subject.row);
+        let in_row_order = outcomes.len();
         outcomes.extend(alerts);
         outcomes.extend(key_outcomes);
         outcomes.extend(late_alerts);
@@ -325,11 +330,6 @@ impl<X: Services> Job<'_, X> {
                 table.rows[i].valid.as_ref().ok().map(|v| v.end)
             });
         }
-
-        // The sheets are no longer needed: the summary and the report come from the outcomes
-        // alone, and a large sheet's rows would otherwise add to the report's memory.
-        drop(plan);
-        drop((table, directory));
 
         // The administrators' summary, derived from every outcome; a summary that did not
         // arrive is the log's last line.
@@ -353,7 +353,11 @@ impl<X: Services> Job<'_, X> {
         let lines = action_records(&failures, Lang::Ja);
         outcomes.extend(failures);
         outcomes.extend(log::append(self, &run_id, &lines, mode).await);
-        let mut report = Report::build(today, &run_id, &outcomes, sent);
+        let mut report = Report::build(today, &run_id, &outcomes, sent).with_skipped(
+            &outcomes[..in_row_order],
+            rows::skipped_lines(&table, &skipped),
+        );
+        drop((skipped, table));
         if let Some((days, items)) = days_ahead {
             report.days_ahead = days;
             report.ahead = Some(items);

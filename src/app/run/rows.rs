@@ -4,26 +4,33 @@
 use crate::configuration::JobSettings;
 use crate::core::domain::SlackUserId;
 use crate::core::extension::record::PendingCell;
-use crate::core::outcome::{Action, ActionOutcome, Alert, OwnerProblem, Skip, Subject};
+use crate::core::outcome::{
+    Action, ActionOutcome, ActionRecord, Alert, Lang, OwnerProblem, Skip, Subject, record,
+};
 use crate::core::plan::{Decision, Plan, PlannedRow};
-use crate::core::sheet::{Directory, Holdings, Owner, RequestTable};
+use crate::core::sheet::{Directory, Holdings, Owner, RequestRow, RequestTable};
 
 use super::key_rules::KeyWork;
 
 /// Who and what a planned row is about.
 pub fn subject(p: &PlannedRow) -> Subject {
+    subject_of(p.row)
+}
+
+/// Who and what a row is about.
+fn subject_of(r: &RequestRow) -> Subject {
     Subject {
-        row: Some(p.row.row),
-        account: p.row.account.clone(),
-        access_key_id: p.row.key_id.clone(),
-        owner: p.row.owner.clone(),
-        aws_account: p.row.aws_account.clone(),
+        row: Some(r.row),
+        account: r.account.clone(),
+        access_key_id: r.key_id.clone(),
+        owner: r.owner.clone(),
+        aws_account: r.aws_account.clone(),
     }
 }
 
 /// The row's owner on Slack, or why they cannot be told anything.
 pub fn owner(p: &PlannedRow) -> Result<SlackUserId, OwnerProblem> {
-    let name = p.row.owner.clone();
+    let name = p.row.owner.to_string();
     match &p.owner {
         Owner::Found(id) => Ok(id.clone()),
         Owner::NotFound => Err(OwnerProblem::NotFound { name }),
@@ -34,22 +41,51 @@ pub fn owner(p: &PlannedRow) -> Result<SlackUserId, OwnerProblem> {
     }
 }
 
-/// Rows that are skipped or unusable: decided by the plan alone.
-pub fn untouched(plan: &Plan) -> Vec<ActionOutcome> {
-    plan.rows
-        .iter()
-        .filter_map(|p| {
-            let action = match &p.decision {
-                Decision::SkipDeleted => Action::Skip(Skip::Deleted),
-                Decision::SkipExtended => Action::Skip(Skip::Extended),
-                Decision::SkipRejected => Action::Skip(Skip::Rejected),
-                Decision::Nothing => Action::Skip(Skip::Nothing),
-                Decision::Unusable(problems) => Action::Unusable(problems.clone()),
-                _ => return None,
-            };
-            Some(ActionOutcome::new(subject(p), action))
-        })
-        .collect()
+/// Rows nothing is done to, decided by the plan alone.
+pub struct Untouched {
+    pub unusable: Vec<ActionOutcome>,
+    /// The skipped rows (sheet row, why), in sheet order. A skip is only ever a line of the
+    /// report (the log sheet and the summary leave skips out), so its line is made from the
+    /// row when the report is ([`skipped_lines`]): an outcome held to the end for each of a
+    /// long sheet's tens of thousands of `削除済み` rows was a sixth of the run's peak memory.
+    pub skipped: Vec<(usize, Skip)>,
+}
+
+pub fn untouched(plan: &Plan) -> Untouched {
+    let mut out = Untouched {
+        unusable: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for p in &plan.rows {
+        let skip = match &p.decision {
+            Decision::SkipDeleted => Skip::Deleted,
+            Decision::SkipExtended => Skip::Extended,
+            Decision::SkipRejected => Skip::Rejected,
+            Decision::Nothing => Skip::Nothing,
+            Decision::Unusable(problems) => {
+                let action = Action::Unusable(problems.clone());
+                out.unusable.push(ActionOutcome::new(subject(p), action));
+                continue;
+            }
+            _ => continue,
+        };
+        out.skipped.push((p.row.row, skip));
+    }
+    out
+}
+
+/// The report lines of the skipped rows, in sheet order, made one at a time from the rows as
+/// read: each as the outcome of its row would read, with the row's end date.
+pub fn skipped_lines<'a>(
+    table: &'a RequestTable,
+    skipped: &'a [(usize, Skip)],
+) -> impl Iterator<Item = ActionRecord> + 'a {
+    skipped.iter().filter_map(move |&(row, skip)| {
+        let r = &table.rows[table.row_index(row)?];
+        let mut o = ActionOutcome::new(subject_of(r), Action::Skip(skip));
+        o.end_date = r.valid.as_ref().ok().map(|v| v.end);
+        Some(record(&o, Lang::En))
+    })
 }
 
 /// What administrators must fix in the sheets, whatever else happens.

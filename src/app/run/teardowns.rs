@@ -95,7 +95,7 @@ async fn row<X: Services>(
             account: user.clone(),
             key: key.clone(),
             change: CellChange::Deleted,
-            status_read: Some(p.row.status_text.clone()),
+            status_read: Some(p.row.status_text.to_string()),
             result: None,
         });
     }

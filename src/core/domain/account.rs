@@ -187,7 +187,7 @@ pub enum AccountCell {
     Home,
     /// A number cell (the sheet may have dropped leading zeros).
     Number(f64),
-    Text(String),
+    Text(compact_str::CompactString),
 }
 
 impl AccountCell {
@@ -196,7 +196,7 @@ impl AccountCell {
         match self {
             AccountCell::Home => String::new(),
             AccountCell::Number(n) => format!("{n}"),
-            AccountCell::Text(t) => t.clone(),
+            AccountCell::Text(t) => t.to_string(),
         }
     }
 }
@@ -786,7 +786,7 @@ mod tests {
         #[test]
         fn resolution_never_invents_an_account(text in "\\PC{0,20}") {
             let a = accounts();
-            if let Ok(acc) = a.resolve(&AccountCell::Text(text)) {
+            if let Ok(acc) = a.resolve(&AccountCell::Text(text.into())) {
                 prop_assert!(a.get(&acc.id).is_some());
             }
         }

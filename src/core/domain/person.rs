@@ -4,8 +4,8 @@ use unicode_normalization::UnicodeNormalization;
 
 /// A name reduced for comparison: NFKC-normalised with all white space removed, so that
 /// `田中　太郎`, `田中 太郎` and `田中太郎` are the same person (docs/rules.md §2).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct NameKey(String);
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NameKey(compact_str::CompactString);
 
 impl NameKey {
     /// `None` for a name that is empty once white space is gone.
@@ -21,7 +21,7 @@ impl NameKey {
     fn from_chars(chars: impl Iterator<Item = char> + Clone) -> Option<Self> {
         use unicode_normalization::{IsNormalized, is_nfkc_quick};
         // Most names are already NFKC (kanji, kana, ASCII): the quick check spares the work.
-        let key: String = match is_nfkc_quick(chars.clone()) {
+        let key: compact_str::CompactString = match is_nfkc_quick(chars.clone()) {
             IsNormalized::Yes => chars.filter(|c| !c.is_whitespace()).collect(),
             _ => chars.nfkc().filter(|c| !c.is_whitespace()).collect(),
         };

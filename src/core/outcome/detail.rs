@@ -893,35 +893,42 @@ fn not_written(change: &CellChange, why: &str, lang: Lang) -> String {
     }
 }
 
-pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
-    let main = match &o.action {
-        Action::Skip(Skip::Deleted) => say!(
+/// A skipped row's detail: fixed text, so the skips of a long sheet need no text of their own.
+/// A skip's words: fixed text, borrowed, for all but a date.
+pub(super) fn skip_detail(skip: &Skip, lang: Lang) -> std::borrow::Cow<'static, str> {
+    match skip {
+        Skip::Deleted => say!(
             lang,
             "status says 削除: already deleted",
             "状態が削除: 削除済み"
         )
-        .to_string(),
-        Action::Skip(Skip::Extended) => {
-            say!(lang, "status says 延長: extended", "状態が延長: 延長済み").to_string()
-        }
-        Action::Skip(Skip::Rejected) => say!(
+        .into(),
+        Skip::Extended => say!(lang, "status says 延長: extended", "状態が延長: 延長済み").into(),
+        Skip::Rejected => say!(
             lang,
             "status says 却下: a rejected request",
             "状態が却下: 却下された申請"
         )
-        .to_string(),
-        Action::Skip(Skip::AwaitingApproval) => say!(
+        .into(),
+        Skip::AwaitingApproval => say!(
             lang,
             "key request waiting for an administrator's approval in Slack",
             "キーの発行申請: Slack で管理者の承認待ち"
         )
-        .to_string(),
-        Action::Skip(Skip::StartsLater(start)) => say!(
+        .into(),
+        Skip::StartsLater(start) => say!(
             lang,
             format!("approved key request: the key is issued on its start date {start}"),
             format!("承認済みのキーの発行申請: 利用開始日 {start} に発行します"),
-        ),
-        Action::Skip(Skip::Nothing) => String::new(),
+        )
+        .into(),
+        Skip::Nothing => "".into(),
+    }
+}
+
+pub(super) fn describe(o: &ActionOutcome, lang: Lang) -> String {
+    let main = match &o.action {
+        Action::Skip(skip) => skip_detail(skip, lang).into_owned(),
         Action::Unusable(problems) => say!(
             lang,
             format!("not acted on until fixed: {}", cells(problems, lang)),

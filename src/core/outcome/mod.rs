@@ -10,6 +10,7 @@
 mod detail;
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::core::domain::{AccessKeyId, Account, IamUserName, SlackUserId};
@@ -138,9 +139,9 @@ impl Outcome {
 pub struct Subject {
     /// 1-based sheet row; `None` for a key no row holds or a run-wide alert.
     pub row: Option<usize>,
-    pub account: String,
-    pub access_key_id: String,
-    pub owner: String,
+    pub account: CompactString,
+    pub access_key_id: CompactString,
+    pub owner: CompactString,
     /// The AWS account it happens in, when known (docs/rules.md §10).
     pub aws_account: Option<Account>,
 }
@@ -738,12 +739,12 @@ impl ActionOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActionRecord {
     pub row: Option<usize>,
-    pub account: String,
-    pub access_key_id: String,
-    pub owner: String,
+    pub account: CompactString,
+    pub access_key_id: CompactString,
+    pub owner: CompactString,
     pub action: ActionKind,
     pub outcome: Outcome,
-    pub detail: String,
+    pub detail: CompactString,
     /// The row's end date (`YYYY-MM-DD`); `null` without a row or a readable end date.
     #[serde(serialize_with = "optional_date")]
     pub end_date: Option<chrono::NaiveDate>,
@@ -751,9 +752,9 @@ pub struct ActionRecord {
     pub days_left: Option<i64>,
     /// docs/rules.md §10: the 12-digit AWS account, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub aws_account: Option<String>,
+    pub aws_account: Option<CompactString>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub aws_account_alias: Option<String>,
+    pub aws_account_alias: Option<CompactString>,
 }
 
 fn optional_date<S: serde::Serializer>(
@@ -781,7 +782,37 @@ pub fn records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
     lines
 }
 
-fn line(o: &ActionOutcome, action: ActionKind, outcome: Outcome, detail: String) -> ActionRecord {
+/// The action's detail; a skip's is fixed text, kept without a copy.
+fn detail_text(o: &ActionOutcome, lang: Lang) -> CompactString {
+    match (&o.action, &o.sheet) {
+        (Action::Skip(skip), None) => match detail::skip_detail(skip, lang) {
+            std::borrow::Cow::Borrowed(text) => CompactString::const_new(text),
+            std::borrow::Cow::Owned(text) => text.into(),
+        },
+        _ => detail::describe(o, lang).into(),
+    }
+}
+
+/// [`records`] of the outcomes `keep` keeps, without a line made for the others.
+pub fn records_where(
+    outcomes: &[ActionOutcome],
+    lang: Lang,
+    keep: impl Fn(&ActionOutcome) -> bool,
+) -> Vec<ActionRecord> {
+    let kept = || outcomes.iter().filter(|o| keep(o));
+    let mut lines: Vec<ActionRecord> = kept()
+        .map(|o| line(o, o.kind(), o.outcome(), detail_text(o, lang)))
+        .collect();
+    lines.extend(kept().filter_map(|o| untold(o, lang)));
+    lines
+}
+
+fn line(
+    o: &ActionOutcome,
+    action: ActionKind,
+    outcome: Outcome,
+    detail: CompactString,
+) -> ActionRecord {
     ActionRecord {
         row: o.row(),
         account: o.subject.account.clone(),
@@ -792,39 +823,48 @@ fn line(o: &ActionOutcome, action: ActionKind, outcome: Outcome, detail: String)
         detail,
         end_date: o.end_date,
         days_left: None,
-        aws_account: o.subject.aws_account.as_ref().map(|a| a.id.to_string()),
+        aws_account: o
+            .subject
+            .aws_account
+            .as_ref()
+            .map(|a| compact_str::format_compact!("{}", a.id)),
         aws_account_alias: o
             .subject
             .aws_account
             .as_ref()
-            .and_then(|a| a.alias.as_deref().map(str::to_string)),
+            .and_then(|a| a.alias.as_deref().map(CompactString::new)),
     }
+}
+
+/// The report line of one action (without its untold-owner alert).
+pub fn record(o: &ActionOutcome, lang: Lang) -> ActionRecord {
+    line(o, o.kind(), o.outcome(), detail_text(o, lang))
 }
 
 /// One line per action, in order (what [`records`] starts with).
 pub fn action_records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
     outcomes
         .iter()
-        .map(|o| line(o, o.kind(), o.outcome(), detail::describe(o, lang)))
+        .map(|o| line(o, o.kind(), o.outcome(), detail_text(o, lang)))
         .collect()
 }
 
 /// An alert for each owner who could not be told of a teardown, switch or key rule (known
 /// only once the owners' DMs were tried; what [`records`] ends with).
 pub fn untold_records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
-    outcomes
-        .iter()
-        .filter_map(|o| {
-            let dm = o.owner_dm.as_ref()?;
-            let why = detail::dm_problem(dm, lang)?;
-            Some(line(
-                o,
-                ActionKind::Alert,
-                Outcome::Failed,
-                detail::owner_not_told(&o.action, &why, lang),
-            ))
-        })
-        .collect()
+    outcomes.iter().filter_map(|o| untold(o, lang)).collect()
+}
+
+/// The alert of an owner who could not be told of this action, if any.
+fn untold(o: &ActionOutcome, lang: Lang) -> Option<ActionRecord> {
+    let dm = o.owner_dm.as_ref()?;
+    let why = detail::dm_problem(dm, lang)?;
+    Some(line(
+        o,
+        ActionKind::Alert,
+        Outcome::Failed,
+        detail::owner_not_told(&o.action, &why, lang).into(),
+    ))
 }
 
 #[cfg(test)]

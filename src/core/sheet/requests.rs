@@ -1,11 +1,12 @@
 //! The request sheet: one row per issued access key (docs/rules.md §2).
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde_json::Value;
 
 use super::columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER};
 use super::headers::{self, ColumnSpec, HeaderError};
-use super::{Grid, RowSink, cell_text, cell_value};
+use super::{Grid, RowSink, cell_compact, cell_text, cell_value};
 use crate::core::domain::{
     AccessKeyId, Account, AccountCell, Accounts, CellAccountProblem, DateError, IamUserName,
     IdError, NameKey, RowStatus, parse_sheet_date,
@@ -319,27 +320,29 @@ pub struct ValidRow {
     pub end: NaiveDate,
 }
 
-/// One request row as read, with display texts for messages and reports.
+/// One request row as read, with display texts for messages and reports. The texts are
+/// [`CompactString`]s (read as `&str`): up to 24 bytes inline, so most cells of a long sheet
+/// need no allocation of their own (docs/benchmark.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestRow {
     /// 1-based sheet row number (row 1 is the header).
     pub row: usize,
     pub status: RowStatus,
     /// The `状態` cell as written.
-    pub status_text: String,
-    pub owner: String,
-    pub account: String,
-    pub key_id: String,
-    pub purpose: String,
-    pub service: String,
-    pub start: String,
-    pub end: String,
+    pub status_text: CompactString,
+    pub owner: CompactString,
+    pub account: CompactString,
+    pub key_id: CompactString,
+    pub purpose: CompactString,
+    pub service: CompactString,
+    pub start: CompactString,
+    pub end: CompactString,
     /// Last notice recorded in `通知日`; an unreadable cell counts as none (it gets rewritten).
     pub notified_on: Option<NaiveDate>,
     /// `無効化日`: when keywarden set the row's key Inactive (docs/rules.md §8).
     pub deactivated_on: Option<NaiveDate>,
     /// The `延長申請` cell as written (docs/rules.md §9), empty when there is no pending request.
-    pub pending_extension: String,
+    pub pending_extension: CompactString,
     /// The `AWSアカウント` cell as read.
     pub aws_account_cell: AccountCell,
     /// The cells of key issuance; `None` for a row that is not shaped like a request and
@@ -354,7 +357,7 @@ pub struct RequestRow {
 
 impl RequestRow {
     fn parse(row_number: usize, cells: &[Value], layout: &RequestLayout) -> Self {
-        let text = |col: usize| cell_text(cells, col).unwrap_or_default();
+        let text = |col: usize| cell_compact(cells, col);
         let status_text = text(layout.status);
         let status = RowStatus::classify(&status_text);
         let (owner_text, account_text, key_text) = (
@@ -366,7 +369,7 @@ impl RequestRow {
         let end_parsed = end_cell.map(parse_sheet_date);
         let issue = IssueCells::read(cells, layout, &key_text, &status_text, &end_parsed);
         let end_display = match (&end_parsed, end_cell) {
-            (Some(Ok(d)), _) => d.to_string(),
+            (Some(Ok(d)), _) => iso(*d),
             _ => text(layout.end),
         };
         // A deleted row is only ever skipped: spare the work and the memory of the rest.
@@ -378,9 +381,9 @@ impl RequestRow {
                 owner: owner_text,
                 account: account_text,
                 key_id: key_text,
-                purpose: String::new(),
-                service: String::new(),
-                start: String::new(),
+                purpose: CompactString::default(),
+                service: CompactString::default(),
+                start: CompactString::default(),
                 end: end_display,
                 notified_on: None,
                 deactivated_on: None,
@@ -556,9 +559,9 @@ fn account_cell(value: &Value) -> AccountCell {
     match value {
         Value::Number(n) => n.as_f64().map_or(AccountCell::Home, AccountCell::Number),
         Value::String(s) if s.trim().is_empty() => AccountCell::Home,
-        Value::String(s) => AccountCell::Text(s.trim().to_string()),
+        Value::String(s) => AccountCell::Text(s.trim().into()),
         Value::Null => AccountCell::Home,
-        other => AccountCell::Text(other.to_string()),
+        other => AccountCell::Text(other.to_string().into()),
     }
 }
 
@@ -573,14 +576,19 @@ impl RequestRow {
 }
 
 /// A date cell for people: ISO when readable, else the text as typed.
-fn date_display(cells: &[Value], col: usize) -> String {
+fn date_display(cells: &[Value], col: usize) -> CompactString {
     match cell_value(cells, col) {
         Some(v) => match parse_sheet_date(v) {
-            Ok(d) => d.to_string(),
-            Err(_) => cell_text(cells, col).unwrap_or_default(),
+            Ok(d) => iso(d),
+            Err(_) => cell_compact(cells, col),
         },
-        None => String::new(),
+        None => CompactString::default(),
     }
+}
+
+/// `2026-11-29`, inline.
+fn iso(date: NaiveDate) -> CompactString {
+    compact_str::format_compact!("{date}")
 }
 
 /// The whole request sheet, parsed.
@@ -679,10 +687,13 @@ impl RequestTableSink {
             Some(layout) => layout?,
             None => RequestLayout::parse(&self.sheet, &[])?,
         };
+        let mut rows = self.rows;
+        // Grown by doubling while the sheet streamed in: up to half of it unused.
+        rows.shrink_to_fit();
         Ok(RequestTable {
             sheet: self.sheet,
             layout,
-            rows: self.rows,
+            rows,
         })
     }
 }

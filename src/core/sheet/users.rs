@@ -1,7 +1,6 @@
 //! The `users_json` sheet: who is who on Slack (docs/rules.md §2).
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 use super::headers::{self, ColumnSpec, HeaderError};
 use super::{Grid, RowSink, cell_str, cell_text};
@@ -37,15 +36,18 @@ pub enum Owner {
     Ambiguous(Vec<SlackUserId>),
 }
 
-/// Full names → Slack IDs, indexed once so each lookup is O(1) however long the sheet.
+/// Full names → Slack IDs, indexed once so each lookup is a binary search however long the
+/// sheet.
 #[derive(Debug, Default, Clone)]
 pub struct Directory {
     ids: Vec<SlackUserId>,
     /// Each person's e-mail (trimmed), when the sheet has the column and the cell is filled:
     /// who filed a key request, and the reader of an issued key's secret (key issuance).
     emails: HashMap<SlackUserId, Box<str>>,
-    /// Indices into `ids`: one person per name, almost always.
-    by_name: HashMap<NameKey, Matches>,
+    /// Every name key with the person it names (an index into `ids`), sorted by key once the
+    /// sheet is read, a key's entries in sheet order: half the memory of a hash map of them
+    /// (two keys a person: a large `users_json` is a few MB of the run's peak).
+    names: Vec<(NameKey, u32)>,
     /// Rows that could not be used, with what to fix (told to administrators).
     pub problems: Vec<DirectoryProblem>,
 }
@@ -99,12 +101,6 @@ impl DirectoryProblem {
             ),
         }
     }
-}
-
-#[derive(Debug, Clone)]
-enum Matches {
-    One(usize),
-    Many(Vec<usize>),
 }
 
 impl Directory {
@@ -166,24 +162,9 @@ impl Directory {
         }
     }
 
-    /// Files `ids[index]` under `key`; the same Slack ID twice is still one person.
+    /// Files `ids[index]` under `key` (sorted by [`Directory::seal`]).
     fn add(&mut self, key: NameKey, index: usize) {
-        let ids = &self.ids;
-        let same = |j: &usize| ids[*j] == ids[index];
-        match self.by_name.entry(key) {
-            Entry::Vacant(v) => {
-                v.insert(Matches::One(index));
-            }
-            Entry::Occupied(mut o) => match o.get_mut() {
-                Matches::One(j) if same(j) => {}
-                Matches::One(j) => {
-                    let first = *j;
-                    o.insert(Matches::Many(vec![first, index]));
-                }
-                Matches::Many(js) if js.iter().any(same) => {}
-                Matches::Many(js) => js.push(index),
-            },
-        }
+        self.names.push((key, index as u32));
     }
 
     /// The person's e-mail from `users_json` (the first filled one when the ID has several
@@ -204,13 +185,30 @@ impl Directory {
             .map(|(id, _)| id)
     }
 
+    /// Once every row is added: the keys sorted (stable: a key's people stay in sheet order).
+    fn seal(mut self) -> Self {
+        self.names.sort_by(|a, b| a.0.cmp(&b.0));
+        self.names.shrink_to_fit();
+        self
+    }
+
+    /// The person a name means; the same Slack ID under one name twice is still one person.
     pub fn lookup(&self, name: &NameKey) -> Owner {
-        match self.by_name.get(name) {
-            None => Owner::NotFound,
-            Some(Matches::One(i)) => Owner::Found(self.ids[*i].clone()),
-            Some(Matches::Many(js)) => {
-                Owner::Ambiguous(js.iter().map(|j| self.ids[*j].clone()).collect())
+        let start = self.names.partition_point(|(key, _)| key < name);
+        let mut found: Vec<&SlackUserId> = Vec::new();
+        for (_, i) in self.names[start..]
+            .iter()
+            .take_while(|(key, _)| key == name)
+        {
+            let id = &self.ids[*i as usize];
+            if !found.contains(&id) {
+                found.push(id);
             }
+        }
+        match found[..] {
+            [] => Owner::NotFound,
+            [one] => Owner::Found(one.clone()),
+            _ => Owner::Ambiguous(found.into_iter().cloned().collect()),
         }
     }
 }
@@ -236,8 +234,8 @@ impl DirectorySink {
     /// Fails only when required headers are missing (or the sheet is empty).
     pub fn finish(self) -> Result<Directory, HeaderError> {
         match self.cols {
-            Some(cols) => cols.map(|_| self.dir),
-            None => resolve(&self.sheet, &[]).map(|_| self.dir),
+            Some(cols) => cols.map(|_| self.dir.seal()),
+            None => resolve(&self.sheet, &[]).map(|_| self.dir.seal()),
         }
     }
 }
@@ -310,6 +308,32 @@ mod tests {
             assert_eq!(d.lookup(&key(name)), Owner::Found(id("U001")), "{name}");
         }
         assert_eq!(d.lookup(&key("田中花子")), Owner::NotFound);
+    }
+
+    #[test]
+    fn lookups_find_every_name_of_a_long_sheet_in_any_order() {
+        let rows: Vec<[String; 4]> = (0..500)
+            .rev()
+            .map(|n| {
+                [
+                    format!("U{n:05}"),
+                    format!("姓{n}"),
+                    format!("名{n}"),
+                    String::new(),
+                ]
+            })
+            .collect();
+        let rows: Vec<[&str; 4]> = rows
+            .iter()
+            .map(|r| [r[0].as_str(), r[1].as_str(), r[2].as_str(), ""])
+            .collect();
+        let d = Directory::parse("users_json", &grid(&rows)).unwrap();
+        for n in [0, 7, 250, 499] {
+            let found = Owner::Found(id(&format!("U{n:05}")));
+            assert_eq!(d.lookup(&key(&format!("姓{n}名{n}"))), found);
+            assert_eq!(d.lookup(&key(&format!("名{n}姓{n}"))), found);
+        }
+        assert_eq!(d.lookup(&key("姓500名500")), Owner::NotFound);
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub async fn in_account<X: Services>(
             ..
         } = &result
         {
-            outcome.subject.access_key_id = key.to_string();
+            outcome.subject.access_key_id = key.to_string().into();
             outcome.owner_dm = Some(Dm::Composed {
                 to: item.valid.owner.clone(),
                 text: texts::owner_issued(&item.valid, &item.owner_name, key, secret),

@@ -96,7 +96,7 @@ pub fn collect(table: &RequestTable, ctx: &Context) -> Requests {
         let subject = Subject {
             row: Some(row.row),
             account: row.account.clone(),
-            access_key_id: String::new(),
+            access_key_id: Default::default(),
             owner: row.owner.clone(),
             aws_account: match &request.verdict {
                 Ok(v) => Some(v.account.clone()),
@@ -135,8 +135,8 @@ pub fn collect(table: &RequestTable, ctx: &Context) -> Requests {
                 subject,
                 valid,
                 step: request.step,
-                owner_name: row.owner.clone(),
-                purpose: row.purpose.clone(),
+                owner_name: row.owner.to_string(),
+                purpose: row.purpose.to_string(),
             }),
         }
     }
