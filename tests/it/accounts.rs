@@ -2,29 +2,26 @@
 //! the account cell resolved or refused, accounts that cannot be entered, keys of another account,
 //! caps across accounts, the Organization's accounts, `check` per account.
 
-mod support;
+use crate::fixtures::{
+    ACCOUNTS, DEV, STAGING, left_in, member_role, request_sheet, row, sato, suzuki, tanaka,
+    tanaka_env, user_in,
+};
+use crate::support;
 
 use serde_json::{Value, json};
 
-use support::app::{RequestRow, TestEnv, UserRow, action_for, date_serial, request_sheet_header};
-use support::moto::{Loadout, load_user, remaining};
+use support::app::{REQUEST_SHEET, RequestRow, TestEnv, action_for, date_serial};
+use support::moto::{Loadout, load_user};
 use support::moto_accounts::{CALLER_ARN, HOME, account_iam, create_member_role};
-
-const STAGING: &str = "111122223333";
-const DEV: &str = "444455556666";
-const ACCOUNTS: &str = "本番=123456789012,検証=111122223333,開発=444455556666";
 
 /// Rows in the original layout plus an `AWSアカウント` column (M).
 fn set_rows(env: &TestEnv, rows: &[(RequestRow, Value)]) {
-    let mut header = request_sheet_header();
-    header.push(json!("AWSアカウント"));
-    let mut sheet = vec![header];
-    for (row, account) in rows {
-        let mut cells = row.to_values();
-        cells.push(account.clone());
-        sheet.push(cells);
-    }
-    env.google.set_sheet("key_request_form", sheet);
+    let rows = rows
+        .iter()
+        .map(|(r, a)| (r.clone(), vec![a.clone()]))
+        .collect();
+    env.google
+        .set_sheet(REQUEST_SHEET, request_sheet(&["AWSアカウント"], rows));
 }
 
 fn due(name: &str, user: &str, key: &str) -> RequestRow {
@@ -35,26 +32,11 @@ fn due(name: &str, user: &str, key: &str) -> RequestRow {
 async fn three_accounts() -> TestEnv {
     let mut env = TestEnv::start().await;
     env.set_env("KEYWARDEN_ACCOUNTS", ACCOUNTS);
-    env.set_users(&[
-        UserRow::new("U0TANAKA01", "田中", "太郎"),
-        UserRow::new("U0SATO0001", "佐藤", "花子"),
-        UserRow::new("U0SUZUKI01", "鈴木", "一郎"),
-    ]);
-    let moto = env.moto.endpoint();
+    env.set_users(&[tanaka(), sato(), suzuki()]);
     for account in [STAGING, DEV] {
-        create_member_role(&moto, account, "/", "keywarden", CALLER_ARN, None).await;
+        member_role(&env, account).await;
     }
     env
-}
-
-/// Creates `user` with one key in `account`; returns the key ID.
-async fn user_in(env: &TestEnv, account: &str, user: &str) -> String {
-    let iam = account_iam(&env.moto.endpoint(), account).await;
-    load_user(&iam, user, Loadout::bare()).await.access_key_ids[0].clone()
-}
-
-async fn left_in(env: &TestEnv, account: &str, user: &str) -> Vec<String> {
-    remaining(&account_iam(&env.moto.endpoint(), account).await, user).await
 }
 
 #[tokio::test]
@@ -403,10 +385,7 @@ async fn shadow_keys_are_listed_per_account() {
     // Only 開発's key is in the sheet.
     set_rows(
         &env,
-        &[(
-            RequestRow::new("田中 太郎", "d", &dev, date_serial("2027-11-20")),
-            json!("開発"),
-        )],
+        &[(row("d", &dev, date_serial("2027-11-20")), json!("開発"))],
     );
     let out = env
         .run(&["run", "--today", "2026-11-22", "--output", "json"])
@@ -487,8 +466,7 @@ async fn check_enters_every_account_and_changes_nothing() {
 
 #[tokio::test]
 async fn organization_accounts_come_from_every_page_of_list_accounts() {
-    let mut env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let mut env = tanaka_env().await;
     let moto = env.moto.endpoint();
     let ids = support::moto_accounts::create_organization(&moto, &["prod", "stage", "gone"]).await;
     for name in ["prod", "stage"] {
@@ -550,8 +528,7 @@ async fn organization_accounts_come_from_every_page_of_list_accounts() {
 
 #[tokio::test]
 async fn a_suspended_organization_account_is_not_allowed() {
-    let mut env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let mut env = tanaka_env().await;
     let moto = env.moto.endpoint();
     let ids = support::moto_accounts::create_organization(&moto, &["gone"]).await;
     support::moto_accounts::close_account(&moto, &ids["gone"]).await;
@@ -595,10 +572,7 @@ async fn a_rotated_key_is_stored_in_its_own_account() {
     let _home = user_in(&env, HOME, "rot").await;
     set_rows(
         &env,
-        &[(
-            RequestRow::new("田中 太郎", "rot", &old, json!("2099/12/31")),
-            json!("検証"),
-        )],
+        &[(row("rot", &old, json!("2099/12/31")), json!("検証"))],
     );
     env.set_env("KEYWARDEN_ROTATE_USERS", "rot")
         .set_env("KEYWARDEN_ROTATE_DAYS", "90")
@@ -652,10 +626,7 @@ async fn a_rotated_key_id_that_missed_the_sheet_is_recovered_from_its_own_accoun
     let old = user_in(&env, STAGING, "rot").await;
     set_rows(
         &env,
-        &[(
-            RequestRow::new("田中 太郎", "rot", &old, json!("2099/12/31")),
-            json!("検証"),
-        )],
+        &[(row("rot", &old, json!("2099/12/31")), json!("検証"))],
     );
     env.set_env("KEYWARDEN_ROTATE_USERS", "rot")
         .set_env("KEYWARDEN_ROTATE_DAYS", "90")
@@ -1000,8 +971,7 @@ fn refused_before_anything(
 /// by any other account protects nothing, so nothing runs; by the home account's ID it is fine.
 #[tokio::test]
 async fn a_protected_user_of_no_allowed_account_stops_a_home_only_run() {
-    let mut env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let mut env = tanaka_env().await;
     let key = user_in(&env, HOME, "app").await;
     env.set_requests(&[due("田中 太郎", "app", &key)]);
     env.set_env("KEYWARDEN_PROTECTED_USERS", "ci-deploy,本番:ci-deploy");
@@ -1053,8 +1023,7 @@ async fn a_protected_user_of_no_allowed_account_stops_a_home_only_run() {
 /// nothing runs, even without `KEYWARDEN_ACCOUNTS`.
 #[tokio::test]
 async fn a_qualified_protected_user_needs_the_home_account() {
-    let mut env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let mut env = tanaka_env().await;
     let key = user_in(&env, HOME, "app").await;
     env.set_requests(&[due("田中 太郎", "app", &key)]);
     env.set_env("KEYWARDEN_PROTECTED_USERS", "123456789012:ci-deploy")
@@ -1104,8 +1073,7 @@ async fn a_protected_user_of_no_allowed_account_stops_a_run_across_accounts() {
 
 #[tokio::test]
 async fn a_protected_user_of_a_suspended_organization_account_stops_the_run() {
-    let mut env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let mut env = tanaka_env().await;
     let moto = env.moto.endpoint();
     let ids = support::moto_accounts::create_organization(&moto, &["prod", "gone"]).await;
     support::moto_accounts::close_account(&moto, &ids["gone"]).await;
@@ -1135,12 +1103,7 @@ async fn a_row_with_a_mistyped_account_claims_its_user_in_every_account() {
         } else {
             String::new()
         };
-        let later = RequestRow::new(
-            "田中 太郎",
-            "tanaka-dev",
-            &key_cell,
-            date_serial("2027-03-31"),
-        );
+        let later = row("tanaka-dev", &key_cell, date_serial("2027-03-31"));
         set_rows(
             &env,
             &[
@@ -1172,7 +1135,7 @@ async fn a_same_named_user_in_another_account_is_somebody_else() {
     let env = three_accounts().await;
     let key = user_in(&env, HOME, "tanaka-dev").await;
     let _other = user_in(&env, STAGING, "tanaka-dev").await;
-    let later = RequestRow::new("田中 太郎", "tanaka-dev", "", date_serial("2027-03-31"));
+    let later = row("tanaka-dev", "", date_serial("2027-03-31"));
     set_rows(
         &env,
         &[
@@ -1196,20 +1159,19 @@ async fn a_same_named_user_in_another_account_is_somebody_else() {
 async fn a_refused_reactivation_is_one_line_of_the_report() {
     let env = three_accounts().await;
     let key = user_in(&env, HOME, "tanaka-dev").await;
-    let mut header = request_sheet_header();
-    header.push(json!("AWSアカウント"));
-    header.push(json!("無効化日"));
-    let mut cells = due("田中 太郎", "tanaka-dev", &key)
-        .status("延長")
-        .to_values();
-    cells.push(json!("検証"));
-    cells.push(json!("2026-11-21"));
     // Another row of 検証 is due, so that account is entered and its phases run.
     let staging = user_in(&env, STAGING, "app").await;
-    let mut other = due("佐藤 花子", "app", &staging).to_values();
-    other.push(json!("検証"));
-    env.google
-        .set_sheet("key_request_form", vec![header, cells, other]);
+    let sheet = request_sheet(
+        &["AWSアカウント", "無効化日"],
+        vec![
+            (
+                due("田中 太郎", "tanaka-dev", &key).status("延長"),
+                vec![json!("検証"), json!("2026-11-21")],
+            ),
+            (due("佐藤 花子", "app", &staging), vec![json!("検証")]),
+        ],
+    );
+    env.google.set_sheet(REQUEST_SHEET, sheet);
     let out = env
         .run(&["run", "--today", "2026-11-22", "--output", "json"])
         .await;

@@ -1,63 +1,28 @@
 //! Bad input never crashes the run and never loses data: each case gets a message naming the
 //! row, the cell and what to fix, and administrators hear of it.
 
-mod support;
+use crate::fixtures::{
+    EXAMPLE_KEY, TANAKA, TODAY, actions, row, run_on, tanaka, tanaka_env, user_with_key,
+};
+use crate::support;
 
 use serde_json::{Value, json};
 use support::app::{
-    ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, USERS_SHEET, UserRow, action_for,
-    users_sheet_header,
+    ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, USERS_SHEET, action_for, users_sheet_header,
 };
-use support::moto::{Loadout, load_user};
-
-const TANAKA: &str = "U0TANAKA01";
-const TODAY: &str = "2026-11-22";
-
-fn actions(report: &Value) -> Vec<Value> {
-    report["actions"].as_array().unwrap().clone()
-}
-
-async fn run(env: &TestEnv) -> (i32, Value) {
-    let out = env
-        .run(&["run", "--today", TODAY, "--output", "json"])
-        .await;
-    assert!(
-        out.status == 0 || out.status == 1,
-        "crashed or exit 2: {}\n{}",
-        out.status,
-        out.stderr
-    );
-    let json = out.json();
-    (out.status, json)
-}
+use support::moto::Loadout;
 
 #[tokio::test]
 async fn cells_iam_would_reject_make_the_row_unusable() {
-    let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    let env = tanaka_env().await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-s3", "not-a-key", json!("2026/11/01")),
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka s3",
-            "AKIAIOSFODNN7EXAMPLE",
-            json!("2026/11/01"),
-        ),
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-s3",
-            "AKIAIOSFODNN7EXAMPLE",
-            json!("1926/11/01"),
-        ),
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-s3",
-            "AKIAIOSFODNN7EXAMPLE",
-            json!("2206/11/01"),
-        ),
-        RequestRow::new("", "tanaka-s3", "AKIAIOSFODNN7EXAMPLE", json!("2026/11/01")),
+        row("tanaka-s3", "not-a-key", json!("2026/11/01")),
+        row("tanaka s3", EXAMPLE_KEY, json!("2026/11/01")),
+        row("tanaka-s3", EXAMPLE_KEY, json!("1926/11/01")),
+        row("tanaka-s3", EXAMPLE_KEY, json!("2206/11/01")),
+        RequestRow::new("", "tanaka-s3", EXAMPLE_KEY, json!("2026/11/01")),
     ]);
-    let (status, report) = run(&env).await;
+    let (status, report) = run_on(&env, TODAY, &[]).await;
     assert_eq!(status, 1);
     let expect = [
         (2, "L2 (アクセスキーID)"),
@@ -95,21 +60,10 @@ async fn cells_iam_would_reject_make_the_row_unusable() {
 
 #[tokio::test]
 async fn far_future_end_dates_mean_no_end_and_are_quiet() {
-    let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    let env = tanaka_env().await;
     env.set_requests(&[
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-s3",
-            "AKIAIOSFODNN7EXAMPLE",
-            json!("9999/12/31"),
-        ),
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-ci",
-            "AKIAI44QH8DHBEXAMPLE",
-            json!("2999年12月31日"),
-        ),
+        row("tanaka-s3", EXAMPLE_KEY, json!("9999/12/31")),
+        row("tanaka-ci", "AKIAI44QH8DHBEXAMPLE", json!("2999年12月31日")),
     ]);
     let out = env
         .run(&["run", "--today", TODAY, "--output", "json"])
@@ -149,18 +103,13 @@ async fn users_json_problems_are_reported_not_fatal() {
         USERS_SHEET,
         vec![
             users_sheet_header(),
-            UserRow::new(TANAKA, "田中", "太郎").to_values(),
+            tanaka().to_values(),
             vec![json!(""), json!("山田"), json!("花子")],
             vec![json!("not an id"), json!("鈴木"), json!("一郎")],
         ],
     );
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        "AKIAIOSFODNN7EXAMPLE",
-        json!("2026/11/29"),
-    )]);
-    let (status, report) = run(&env).await;
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
+    let (status, report) = run_on(&env, TODAY, &[]).await;
     assert_eq!(status, 0, "{report:#}");
     let alerts: Vec<Value> = actions(&report)
         .into_iter()
@@ -179,17 +128,14 @@ async fn users_json_problems_are_reported_not_fatal() {
 #[tokio::test]
 async fn duplicate_rows_for_one_key_are_pointed_out() {
     let env = TestEnv::start().await;
-    let key = load_user(&env.iam_client(), "tanaka-s3", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    let key = user_with_key(&env.iam_client(), "tanaka-s3", Loadout::bare()).await;
+    env.set_users(&[tanaka()]);
     // The same key twice: once expired, once re-entered with a later end date.
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-s3", &key, json!("2026/11/01")),
-        RequestRow::new("田中 太郎", "tanaka-s3", &key, json!("2027/03/31")),
+        row("tanaka-s3", &key, json!("2026/11/01")),
+        row("tanaka-s3", &key, json!("2027/03/31")),
     ]);
-    let (status, report) = run(&env).await;
+    let (status, report) = run_on(&env, TODAY, &[]).await;
     assert_eq!(status, 1);
     let dup = actions(&report)
         .into_iter()
@@ -213,21 +159,15 @@ async fn duplicate_rows_for_one_key_are_pointed_out() {
 
 #[tokio::test]
 async fn huge_cells_markup_and_control_characters_stay_inert() {
-    let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
-    let mut row = RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        "AKIAIOSFODNN7EXAMPLE",
-        json!("2026/11/29"),
-    );
+    let env = tanaka_env().await;
+    let mut row = row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"));
     row.purpose = json!(format!(
         "<!channel> *至急* <@UADMIN0001> <https://evil.example|click>\u{7}\n{}",
         "長".repeat(100_000)
     ));
     row.service = json!("S3 & <!here>");
     env.set_requests(&[row]);
-    let (status, report) = run(&env).await;
+    let (status, report) = run_on(&env, TODAY, &[]).await;
     assert_eq!(status, 0, "{report:#}");
     let sent = env.slack.messages();
     let dm = sent.iter().find(|m| m.channel == TANAKA).expect("owner DM");

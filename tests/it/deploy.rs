@@ -2,7 +2,11 @@
 //! makes, secrets come from Secrets Manager, the binary serves the Lambda Runtime API, and
 //! `keywarden check` flags each broken piece.
 
-mod support;
+use crate::fixtures::{
+    EXAMPLE_KEY, STAGING, TANAKA, key_status, left_in, member_role, request_sheet, row, tanaka,
+    tanaka_env, user_in, user_with_key,
+};
+use crate::support;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -15,16 +19,16 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 use support::app::action_for;
-use support::app::{ADMIN_IDS, RequestRow, SLACK_TOKEN, TestEnv, UserRow};
+use support::app::{ADMIN_IDS, RequestRow, SLACK_TOKEN, TestEnv};
 use support::google::Endpoint;
-use support::moto::{Loadout, load_user, remaining, secrets_client};
-use support::moto_accounts::{CALLER_ARN, HOME, account_iam, create_member_role};
+use support::moto::{Loadout, remaining, secrets_client};
+use support::moto_accounts::HOME;
 
 // --- template.yaml ------------------------------------------------------------------------
 
 /// `iam:Xxx` actions listed in the template.
 fn template_actions(service: &str) -> BTreeSet<String> {
-    actions_in(include_str!("../template.yaml"), service)
+    actions_in(include_str!("../../template.yaml"), service)
 }
 
 /// `service:Xxx` actions listed in a template, in lower case.
@@ -73,8 +77,8 @@ fn operations_called(source: &str) -> BTreeSet<String> {
 #[test]
 fn the_template_allows_exactly_the_iam_calls_the_code_makes() {
     let called = operations_called(concat!(
-        include_str!("../src/adapters/iam.rs"),
-        include_str!("../src/adapters/credential_report.rs")
+        include_str!("../../src/adapters/iam.rs"),
+        include_str!("../../src/adapters/credential_report.rs")
     ));
     assert!(
         called.contains("deleteuser") && called.contains("listsshpublickeys"),
@@ -85,14 +89,14 @@ fn the_template_allows_exactly_the_iam_calls_the_code_makes() {
         called,
         "template.yaml and src/adapters/iam.rs + credential_report.rs disagree"
     );
-    let mut secrets = operations_called(include_str!("../src/adapters/secrets.rs"));
+    let mut secrets = operations_called(include_str!("../../src/adapters/secrets.rs"));
     // CreateSecret with Tags also needs TagResource (an issued key's secret, docs/rules.md §12).
     assert!(secrets.contains("createsecret"), "{secrets:?}");
     secrets.insert("tagresource".into());
     assert_eq!(template_actions("secretsmanager"), secrets);
     // docs/rules.md §10: STS and Organizations as src/adapters/accounts.rs calls them; AssumeRole
     // is made by aws-config's provider that file builds.
-    let accounts = include_str!("../src/adapters/accounts.rs");
+    let accounts = include_str!("../../src/adapters/accounts.rs");
     assert!(accounts.contains("AssumeRoleProvider::builder"));
     let mut sts = operations_called(accounts);
     let organizations: BTreeSet<String> = ["listaccounts".to_string()].into();
@@ -104,10 +108,10 @@ fn the_template_allows_exactly_the_iam_calls_the_code_makes() {
 
 #[test]
 fn the_member_role_allows_exactly_the_daily_jobs_iam_calls_and_nothing_else() {
-    let member = include_str!("../deploy/member-role.yaml");
+    let member = include_str!("../../deploy/member-role.yaml");
     let called = operations_called(concat!(
-        include_str!("../src/adapters/iam.rs"),
-        include_str!("../src/adapters/credential_report.rs")
+        include_str!("../../src/adapters/iam.rs"),
+        include_str!("../../src/adapters/credential_report.rs")
     ));
     assert_eq!(
         actions_in(member, "iam"),
@@ -152,7 +156,7 @@ fn the_member_role_allows_exactly_the_daily_jobs_iam_calls_and_nothing_else() {
     assert!(member.contains("secret:${RotateSecretPrefix}*"));
     // The daily role may assume only that role name, in any account; ListAccounts only for
     // KEYWARDEN_ACCOUNTS=organization.
-    let daily = include_str!("../template.yaml");
+    let daily = include_str!("../../template.yaml");
     assert!(daily.contains("arn:${AWS::Partition}:iam::*:role${MemberRolePath}${MemberRoleName}"));
     assert!(daily.contains("ListOrganizationAccounts: !Equals [!Ref Accounts, organization]"));
     // Twice: the daily function, and the endpoint (a key request's ID names its account).
@@ -181,10 +185,10 @@ fn statement<'a>(template: &'a str, sid: &str) -> &'a str {
 #[test]
 fn key_issuance_is_granted_only_with_its_conditions_and_scheduled_every_15_minutes() {
     for (name, template) in [
-        ("template.yaml", include_str!("../template.yaml")),
+        ("template.yaml", include_str!("../../template.yaml")),
         (
             "member-role.yaml",
-            include_str!("../deploy/member-role.yaml"),
+            include_str!("../../deploy/member-role.yaml"),
         ),
     ] {
         let create = statement(template, "IssueKeysCreateUsersWithTheBoundary");
@@ -228,7 +232,7 @@ fn key_issuance_is_granted_only_with_its_conditions_and_scheduled_every_15_minut
             );
         }
     }
-    let t = include_str!("../template.yaml");
+    let t = include_str!("../../template.yaml");
     let requests = t.find("        Requests:").expect("the requests schedule");
     let schedule = &t[requests..requests + 600];
     for needle in [
@@ -244,7 +248,7 @@ fn key_issuance_is_granted_only_with_its_conditions_and_scheduled_every_15_minut
 
 #[test]
 fn the_template_schedules_in_tokyo_time_with_one_run_at_a_time() {
-    let t = include_str!("../template.yaml");
+    let t = include_str!("../../template.yaml");
     for needle in [
         "Runtime: provided.al2023",
         "Architectures: [arm64]",
@@ -276,7 +280,7 @@ fn the_template_schedules_in_tokyo_time_with_one_run_at_a_time() {
 
 /// The lines of one top-level resource of template.yaml (`  Name:` up to the next resource).
 fn template_resource(name: &str) -> String {
-    let template = include_str!("../template.yaml");
+    let template = include_str!("../../template.yaml");
     let header = format!("  {name}:");
     template
         .lines()
@@ -327,7 +331,7 @@ fn the_interactions_endpoint_shares_the_binary_behind_a_function_url_without_iam
     assert!(daily.contains("secret:${SigningSecretName}-??????"));
     assert!(daily.contains("ReservedConcurrentExecutions: 1"));
 
-    let outputs = include_str!("../template.yaml")
+    let outputs = include_str!("../../template.yaml")
         .split("\nOutputs:\n")
         .nth(1)
         .expect("an Outputs section");
@@ -356,13 +360,8 @@ async fn the_token_and_the_google_key_come_from_secrets_manager() {
         .send()
         .await
         .unwrap();
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        "AKIAIOSFODNN7EXAMPLE",
-        json!("2026/11/29"),
-    )]);
+    env.set_users(&[tanaka()]);
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
     let moto = env.moto.endpoint();
     env.remove_env("SLACK_BOT_TOKEN")
         .remove_env("GOOGLE_APPLICATION_CREDENTIALS")
@@ -374,7 +373,7 @@ async fn the_token_and_the_google_key_come_from_secrets_manager() {
         .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
     let out = env.run(&["run", "--today", "2026-11-22"]).await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
-    assert_eq!(env.slack.messages_to("U0TANAKA01").len(), 1);
+    assert_eq!(env.slack.messages_to(TANAKA).len(), 1);
 
     // A secret that does not exist: nothing runs, and the message names it.
     env.set_env("KEYWARDEN_SLACK_TOKEN_SECRET", "keywarden/missing");
@@ -558,14 +557,8 @@ fn logged_report(logged: &str) -> Value {
 
 #[tokio::test]
 async fn the_binary_serves_one_job_per_lambda_invocation() {
-    let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        "AKIAIOSFODNN7EXAMPLE",
-        json!("2026/11/29"),
-    )]);
+    let env = tanaka_env().await;
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
     let (responses, errors) = invoke(
         &env,
         vec![
@@ -588,7 +581,7 @@ async fn the_binary_serves_one_job_per_lambda_invocation() {
         json!([]),
         "the next day: already notified"
     );
-    assert_eq!(env.slack.messages_to("U0TANAKA01").len(), 1);
+    assert_eq!(env.slack.messages_to(TANAKA).len(), 1);
 }
 
 #[tokio::test]
@@ -636,14 +629,8 @@ async fn the_requests_event_runs_key_issuance_alone() {
 
 #[tokio::test]
 async fn a_malformed_payload_fails_instead_of_running_for_real() {
-    let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        "AKIAIOSFODNN7EXAMPLE",
-        json!("2026/11/29"),
-    )]);
+    let env = tanaka_env().await;
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
     let (responses, errors) = invoke(
         &env,
         vec![json!({"dry_run": "true", "today": "2026-11-22"})],
@@ -664,7 +651,7 @@ async fn a_lambda_run_with_failures_fails_the_invocation() {
     env.set_requests(&[RequestRow::new(
         "名無し",
         "nobody",
-        "AKIAIOSFODNN7EXAMPLE",
+        EXAMPLE_KEY,
         json!("2026/11/29"),
     )]);
     let (responses, errors) = invoke(&env, vec![json!({"today": "2026-11-22"})]).await;
@@ -687,23 +674,11 @@ async fn a_lambda_run_with_failures_fails_the_invocation() {
 #[tokio::test]
 async fn a_lambda_deadline_while_slack_stalls_keeps_every_deletion_in_the_sheet() {
     let env = TestEnv::start().await;
-    let key = support::moto::load_user(
-        &env.iam_client(),
-        "tanaka-s3",
-        support::moto::Loadout::bare(),
-    )
-    .await
-    .access_key_ids[0]
-        .clone();
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let key = user_with_key(&env.iam_client(), "tanaka-s3", Loadout::bare()).await;
+    env.set_users(&[tanaka()]);
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-s3", &key, json!("2026/11/20")),
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-app",
-            "AKIAIOSFODNN7EXAMPLE",
-            json!("2026/11/29"),
-        ),
+        row("tanaka-s3", &key, json!("2026/11/20")),
+        row("tanaka-app", EXAMPLE_KEY, json!("2026/11/29")),
     ]);
     env.slack.delay(Duration::from_secs(60));
     let started = std::time::Instant::now();
@@ -740,19 +715,10 @@ async fn a_lambda_deadline_during_slow_deactivations_starts_no_change_past_it() 
     let mut rows = Vec::new();
     for i in 0..3 {
         let user = format!("grace-{i}");
-        let key =
-            support::moto::load_user(&env.iam_client(), &user, support::moto::Loadout::bare())
-                .await
-                .access_key_ids[0]
-                .clone();
-        rows.push(RequestRow::new(
-            "田中 太郎",
-            &user,
-            &key,
-            json!("2026/11/20"),
-        ));
+        let key = user_with_key(&env.iam_client(), &user, Loadout::bare()).await;
+        rows.push(row(&user, &key, json!("2026/11/20")));
     }
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_users(&[tanaka()]);
     env.set_requests(&rows);
     env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "3");
     env.iam.delay(Duration::from_secs(5));
@@ -782,7 +748,7 @@ async fn a_lambda_deadline_during_slow_deactivations_starts_no_change_past_it() 
         "IAM changes started past the cutoff: {late:?}"
     );
     for (i, row) in (2..=4).enumerate() {
-        let status = support::keys::key_status(&env.iam_client(), &format!("grace-{i}")).await;
+        let status = key_status(&env, &format!("grace-{i}")).await;
         let marked = env
             .google
             .cell(support::app::REQUEST_SHEET, &format!("K{row}"));
@@ -800,22 +766,16 @@ async fn a_lambda_deadline_during_slow_deactivations_starts_no_change_past_it() 
 async fn a_lambda_deadline_cuts_an_iam_call_that_hangs_and_writes_what_was_done() {
     let env = TestEnv::start().await;
     let client = env.iam_client();
-    let quick = load_user(&client, "quick-user", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
+    let quick = user_with_key(&client, "quick-user", Loadout::bare()).await;
     let with_login = Loadout {
         login_profile: true,
         ..Loadout::bare()
     };
-    let hanging = load_user(&client, "hanging-user", with_login)
-        .await
-        .access_key_ids[0]
-        .clone();
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let hanging = user_with_key(&client, "hanging-user", with_login).await;
+    env.set_users(&[tanaka()]);
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "quick-user", &quick, json!("2026/11/20")),
-        RequestRow::new("田中 太郎", "hanging-user", &hanging, json!("2026/11/20")),
+        row("quick-user", &quick, json!("2026/11/20")),
+        row("hanging-user", &hanging, json!("2026/11/20")),
     ]);
     // Only hanging-user has a login profile: its teardown's second step never answers.
     env.iam.slow("DeleteLoginProfile", Duration::from_secs(600));
@@ -858,43 +818,24 @@ async fn a_lambda_deadline_cuts_an_iam_call_that_hangs_and_writes_what_was_done(
 /// needs no AWS, still gets its 通知日.
 #[tokio::test]
 async fn a_lambda_deadline_cuts_an_sts_call_that_hangs() {
-    const STAGING: &str = "111122223333";
     for action in ["GetAccessKeyInfo", "AssumeRole"] {
         let mut env = TestEnv::start().await;
         env.set_env("KEYWARDEN_ACCOUNTS", &format!("本番={HOME},検証={STAGING}"));
-        let moto = env.moto.endpoint();
-        create_member_role(&moto, STAGING, "/", "keywarden", CALLER_ARN, None).await;
-        let staging = account_iam(&moto, STAGING).await;
-        let key = load_user(&staging, "app", Loadout::bare())
-            .await
-            .access_key_ids[0]
-            .clone();
-        env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
-        let mut header = support::app::request_sheet_header();
-        header.push(json!("AWSアカウント"));
-        let row = |r: RequestRow, account: &str| {
-            let mut cells = r.to_values();
-            cells.push(json!(account));
-            cells
-        };
+        member_role(&env, STAGING).await;
+        let key = user_in(&env, STAGING, "app").await;
+        env.set_users(&[tanaka()]);
         env.google.set_sheet(
             support::app::REQUEST_SHEET,
-            vec![
-                header,
-                row(
-                    RequestRow::new("田中 太郎", "app", &key, json!("2026/11/20")),
-                    "検証",
-                ),
-                row(
-                    RequestRow::new(
-                        "田中 太郎",
-                        "tanaka-app",
-                        "AKIAIOSFODNN7EXAMPLE",
-                        json!("2026/11/29"),
+            request_sheet(
+                &["AWSアカウント"],
+                vec![
+                    (row("app", &key, json!("2026/11/20")), vec![json!("検証")]),
+                    (
+                        row("tanaka-app", EXAMPLE_KEY, json!("2026/11/29")),
+                        vec![json!("本番")],
                     ),
-                    "本番",
-                ),
-            ],
+                ],
+            ),
         );
         env.iam.slow(action, Duration::from_secs(600));
         let budget = Duration::from_secs(20);
@@ -921,7 +862,7 @@ async fn a_lambda_deadline_cuts_an_sts_call_that_hangs() {
         );
         assert_eq!(action_for(&report, 3)["outcome"], "done", "{action}");
         assert!(
-            !remaining(&staging, "app").await.is_empty(),
+            !left_in(&env, STAGING, "app").await.is_empty(),
             "{action}: nothing changed"
         );
         assert!(env.iam.mutations().is_empty(), "{action}");
@@ -971,15 +912,10 @@ async fn the_lambda_answers_function_url_events_as_serve_does() {
         "SLACK_SIGNING_SECRET",
         support::slack_requests::SIGNING_SECRET,
     );
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        "AKIAIOSFODNN7EXAMPLE",
-        json!("2026/11/29"),
-    )]);
+    env.set_users(&[tanaka()]);
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
     let click = support::slack_requests::button_click(
-        "U0TANAKA01",
+        TANAKA,
         "keywarden_extend_request",
         r#"{"v":1,"a":"tanaka-s3","k":"AKIAIOSFODNN7EXAMPLE","e":"2026-11-29"}"#,
         &env.slack.response_url("click"),
@@ -1025,13 +961,8 @@ async fn the_lambda_answers_function_url_events_as_serve_does() {
 async fn the_interactions_function_never_runs_the_daily_job() {
     let mut env = TestEnv::start().await;
     env.set_env("KEYWARDEN_LAMBDA_HTTP_ONLY", "true");
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        "AKIAIOSFODNN7EXAMPLE",
-        json!("2026/11/29"),
-    )]);
+    env.set_users(&[tanaka()]);
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
     let (responses, errors) = invoke(&env, vec![json!({"today": "2026-11-22"})]).await;
     assert!(responses.is_empty());
     assert!(
@@ -1045,13 +976,8 @@ async fn the_interactions_function_never_runs_the_daily_job() {
 // --- keywarden check ----------------------------------------------------------------------
 
 fn good_sheet(env: &TestEnv) {
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        "AKIAIOSFODNN7EXAMPLE",
-        json!("2026/11/29"),
-    )]);
+    env.set_users(&[tanaka()]);
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
 }
 
 fn line<'a>(stdout: &'a str, what: &str) -> &'a str {

@@ -3,27 +3,19 @@
 //! `keywarden serve` answers signed requests and refuses the rest, and `check` says whether
 //! interactions are on — all against the local fakes.
 
-mod support;
+use crate::fixtures::{EXAMPLE_KEY, TANAKA, notice_row, request_sheet, tanaka_env};
+use crate::support;
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow, date_serial};
-use support::http;
+use support::app::{ADMIN_IDS, REQUEST_SHEET, TestEnv, date_serial};
 use support::slack_requests::{SIGNING_SECRET, button_click, form, sign};
-
-const TANAKA: &str = "U0TANAKA01";
-const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+use support::{free_port, http};
 
 async fn env_with_notice() -> TestEnv {
-    let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        KEY,
-        date_serial("2026-11-29"),
-    )]);
+    let env = tanaka_env().await;
+    env.set_requests(&[notice_row()]);
     env
 }
 
@@ -68,7 +60,9 @@ async fn the_notice_carries_the_request_button_only_with_a_signing_secret() {
     assert_eq!(action_ids(&notice.blocks), vec!["keywarden_extend_request"]);
     let blocks = notice.blocks.as_ref().unwrap().to_string();
     assert!(
-        blocks.contains("tanaka-s3") && blocks.contains(KEY) && blocks.contains("2026-11-29"),
+        blocks.contains("tanaka-s3")
+            && blocks.contains(EXAMPLE_KEY)
+            && blocks.contains("2026-11-29"),
         "the button's value names the row: {blocks}"
     );
     assert!(notice.text.contains("延長を申請する"), "{}", notice.text);
@@ -76,13 +70,7 @@ async fn the_notice_carries_the_request_button_only_with_a_signing_secret() {
 
 #[tokio::test]
 async fn pending_requests_are_listed_in_the_run_summary() {
-    let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
-    let mut header = support::app::request_sheet_header();
-    header.push(json!("延長申請"));
-    let mut row =
-        RequestRow::new("田中 太郎", "tanaka-s3", KEY, date_serial("2027-03-31")).to_values();
-    row.resize(header.len() - 1, json!(""));
+    let env = tanaka_env().await;
     let pending = keywarden::core::extension::record::PendingRequest {
         id: "1764000000000".into(),
         requester: keywarden::core::domain::SlackUserId::parse(TANAKA).unwrap(),
@@ -92,8 +80,11 @@ async fn pending_requests_are_listed_in_the_run_summary() {
         copies: Vec::new(),
         reason: "検証の延長".into(),
     };
-    row.push(json!(pending.to_cell()));
-    env.google.set_sheet(REQUEST_SHEET, vec![header, row]);
+    let row = notice_row().end(date_serial("2027-03-31"));
+    env.google.set_sheet(
+        REQUEST_SHEET,
+        request_sheet(&["延長申請"], vec![(row, vec![json!(pending.to_cell())])]),
+    );
     let out = env
         .run(&["run", "--today", "2026-11-22", "--output", "json"])
         .await;
@@ -107,15 +98,6 @@ async fn pending_requests_are_listed_in_the_run_summary() {
         "{}",
         summary[0]
     );
-}
-
-/// A free port on 127.0.0.1 for the binary to listen on.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test]
@@ -159,7 +141,7 @@ async fn serve_answers_signed_requests_and_refuses_the_rest() {
     env.google
         .fail_next(support::google::Endpoint::Read, 403, 0);
 
-    let value = format!(r#"{{"v":1,"a":"tanaka-s3","k":"{KEY}","e":"2026-11-29"}}"#);
+    let value = format!(r#"{{"v":1,"a":"tanaka-s3","k":"{EXAMPLE_KEY}","e":"2026-11-29"}}"#);
     let click = button_click(
         TANAKA,
         "keywarden_extend_request",

@@ -1,7 +1,7 @@
 //! Proves the fakes behave like the real services, using the same client libraries keywarden
 //! uses (google-sheets4/yup-oauth2, slack-morphism, aws-sdk-iam) but none of keywarden's code.
 
-mod support;
+use crate::support;
 
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use google_sheets4::api::{BatchUpdateValuesRequest, ValueRange};

@@ -1,7 +1,10 @@
 //! Every way a run can go wrong ends in a correct state that the next run finishes: faults of
 //! Slack, Google and IAM injected into the local fakes, and administrators editing mid-run.
 
-mod support;
+use crate::fixtures::{
+    EXAMPLE_KEY, TANAKA, TODAY, detail, key_status, row, run_json, tanaka, user_with_key,
+};
+use crate::support;
 
 use std::time::{Duration, Instant};
 
@@ -9,53 +12,22 @@ use keywarden::adapters::iam::AwsIam;
 use keywarden::adapters::{Iam, StepResult};
 use keywarden::core::domain::{AccessKeyId, IamUserName};
 use keywarden::core::teardown::Step;
-use serde_json::{Value, json};
+use serde_json::json;
 use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow, action_for};
 use support::google::Endpoint;
-use support::moto::{Loadout, iam_client, load_user, remaining};
-
-const TANAKA: &str = "U0TANAKA01";
-const TODAY: &str = "2026-11-22";
-
-fn detail(report: &Value, row: u64) -> String {
-    action_for(report, row)["detail"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
+use support::moto::{Loadout, iam_client, remaining};
 
 /// A user due for teardown in row 2 and, optionally, a notice due in row 3.
 async fn due_env(loadout: Loadout, with_notice: bool) -> (TestEnv, String) {
     let env = TestEnv::start().await;
-    let key = load_user(&env.iam_client(), "tanaka-s3", loadout)
-        .await
-        .access_key_ids[0]
-        .clone();
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
-    let mut rows = vec![RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        &key,
-        json!("2026/11/20"),
-    )];
+    let key = user_with_key(&env.iam_client(), "tanaka-s3", loadout).await;
+    env.set_users(&[tanaka()]);
+    let mut rows = vec![row("tanaka-s3", &key, json!("2026/11/20"))];
     if with_notice {
-        rows.push(RequestRow::new(
-            "田中 太郎",
-            "tanaka-app",
-            "AKIAIOSFODNN7EXAMPLE",
-            json!("2026/11/29"),
-        ));
+        rows.push(row("tanaka-app", EXAMPLE_KEY, json!("2026/11/29")));
     }
     env.set_requests(&rows);
     (env, key)
-}
-
-async fn run_json(env: &TestEnv) -> (i32, Value) {
-    let out = env
-        .run(&["run", "--today", TODAY, "--output", "json"])
-        .await;
-    let json = out.json();
-    (out.status, json)
 }
 
 // --- Slack -------------------------------------------------------------------------------
@@ -375,14 +347,8 @@ async fn a_row_inserted_above_moves_the_write() {
 async fn sorted_rows_each_get_their_own_write() {
     let env = TestEnv::start().await;
     let client = env.iam_client();
-    let a = load_user(&client, "user-a", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
-    let b = load_user(&client, "user-b", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
+    let a = user_with_key(&client, "user-a", Loadout::bare()).await;
+    let b = user_with_key(&client, "user-b", Loadout::bare()).await;
     env.set_requests(&[
         RequestRow::new("A A", "user-a", &a, json!("2026/11/20")),
         RequestRow::new("B B", "user-b", &b, json!("2026/11/29")),
@@ -472,9 +438,8 @@ async fn an_extension_typed_during_a_deactivation_is_not_overwritten() {
         Some(json!("無効化日"))
     );
     assert_eq!(env.google.cell(REQUEST_SHEET, "M2"), Some(json!(TODAY)));
-    let client = env.iam_client();
     assert_eq!(
-        support::keys::key_status(&client, "tanaka-s3").await,
+        key_status(&env, "tanaka-s3").await,
         vec![(key.clone(), "Inactive".to_string())]
     );
     let summary = env.slack.messages_to(ADMIN_IDS[0]).join("\n");
@@ -488,7 +453,7 @@ async fn an_extension_typed_during_a_deactivation_is_not_overwritten() {
     assert_eq!(status, 0, "{report:#}");
     assert_eq!(action_for(&report, 2)["action"], "reactivate", "{report:#}");
     assert_eq!(
-        support::keys::key_status(&client, "tanaka-s3").await,
+        key_status(&env, "tanaka-s3").await,
         vec![(key, "Active".to_string())]
     );
     assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), Some(json!("延長")));

@@ -1,12 +1,13 @@
 //! What a new administrator sees on a first run: messages that say what happened and what to
 //! do, and no noise (the real binary against the fakes).
 
-mod support;
+use crate::fixtures::{EXAMPLE_KEY, row, tanaka_env};
+use crate::support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use support::app::{RequestRow, TestEnv, UserRow, date_serial};
+use support::app::{TestEnv, date_serial};
 
 /// A stand-in for the instance metadata service that only counts who knocks.
 async fn metadata_listener() -> (String, Arc<AtomicUsize>) {
@@ -25,15 +26,9 @@ async fn metadata_listener() -> (String, Arc<AtomicUsize>) {
 
 #[tokio::test]
 async fn without_a_region_the_job_asks_no_instance_metadata_and_prints_no_warning() {
-    let mut env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    let mut env = tanaka_env().await;
     // Due for a teardown, so IAM is asked (its user does not exist: nothing changes on plan).
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-gone",
-        "AKIAIOSFODNN7EXAMPLE",
-        date_serial("2026-11-01"),
-    )]);
+    env.set_requests(&[row("tanaka-gone", EXAMPLE_KEY, date_serial("2026-11-01"))]);
     let (imds, hits) = metadata_listener().await;
     env.remove_env("AWS_REGION")
         .remove_env("AWS_EC2_METADATA_DISABLED")
@@ -109,14 +104,8 @@ async fn check_with_the_network_down_says_so_instead_of_blaming_scopes_or_the_ke
 
 #[tokio::test]
 async fn run_output_json_reports_why_nothing_ran_and_each_action_has_its_end_date() {
-    let mut env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        "AKIAIOSFODNN7EXAMPLE",
-        date_serial("2026-11-29"),
-    )]);
+    let mut env = tanaka_env().await;
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, date_serial("2026-11-29"))]);
     let out = env
         .run(&["plan", "--today", "2026-11-22", "--output", "json"])
         .await;

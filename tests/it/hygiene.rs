@@ -2,59 +2,23 @@
 //! on its boundary days; protected users and the path prefix honoured; key deletions counted by
 //! the cap; dry runs changing nothing; the rotated secret kept in Secrets Manager only.
 
-mod support;
+use crate::fixtures::{
+    TANAKA, actions, created_on, key_status, of_kind, row, run_on, tanaka, user_with_key,
+};
+use crate::support;
 
 use chrono::{Duration, NaiveDate};
 use serde_json::{Value, json};
-use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow};
+use support::app::{ADMIN_IDS, REQUEST_SHEET, TestEnv};
 use support::google::Endpoint;
 use support::moto::{Loadout, load_user, secrets_client};
-
-const OWNER: &str = "U0TANAKA01";
-
-fn actions(report: &Value) -> Vec<Value> {
-    report["actions"].as_array().cloned().unwrap_or_default()
-}
-
-fn of_kind(report: &Value, kind: &str) -> Vec<Value> {
-    actions(report)
-        .into_iter()
-        .filter(|a| a["action"] == kind)
-        .collect()
-}
-
-/// The day the key was created, as a date in Asia/Tokyo (how docs/rules.md §8 counts ages).
-async fn created_on(env: &TestEnv, user: &str) -> NaiveDate {
-    support::keys::created_on(&env.iam_client(), user).await
-}
-
-async fn key_status(env: &TestEnv, user: &str) -> Vec<(String, String)> {
-    support::keys::key_status(&env.iam_client(), user).await
-}
-
-async fn run_on(env: &TestEnv, day: NaiveDate, extra: &[&str]) -> (i32, Value) {
-    let day = day.to_string();
-    let mut args = vec!["run", "--today", day.as_str(), "--output", "json"];
-    args.extend_from_slice(extra);
-    let out = env.run(&args).await;
-    assert!(out.status < 2, "{}\n{}", out.stdout, out.stderr);
-    (out.status, out.json())
-}
 
 /// A user with one key held by a sheet row that ends far in the future.
 async fn env_with_key(user: &str) -> (TestEnv, String, NaiveDate) {
     let env = TestEnv::start().await;
-    let key = load_user(&env.iam_client(), user, Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
-    env.set_users(&[UserRow::new(OWNER, "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        user,
-        &key,
-        json!("2099/12/31"),
-    )]);
+    let key = user_with_key(&env.iam_client(), user, Loadout::bare()).await;
+    env.set_users(&[tanaka()]);
+    env.set_requests(&[row(user, &key, json!("2099/12/31"))]);
     let created = created_on(&env, user).await;
     (env, key, created)
 }
@@ -85,7 +49,7 @@ async fn the_age_limit_warns_then_deletes_the_key_not_the_user() {
     );
     assert!(
         env.slack
-            .messages_to(OWNER)
+            .messages_to(TANAKA)
             .last()
             .unwrap()
             .contains("30 日後"),
@@ -175,7 +139,7 @@ async fn unused_keys_are_deactivated_never_deleted() {
     );
     assert!(
         env.slack
-            .messages_to(OWNER)
+            .messages_to(TANAKA)
             .last()
             .unwrap()
             .contains("無効化")
@@ -255,12 +219,7 @@ async fn many_keys_read_last_use_from_the_credential_report() {
 #[tokio::test]
 async fn deactivate_before_delete_then_tear_down_after_the_grace() {
     let (mut env, key, _) = env_with_key("grace-user").await;
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "grace-user",
-        &key,
-        json!("2026/11/20"),
-    )]);
+    env.set_requests(&[row("grace-user", &key, json!("2026/11/20"))]);
     env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "3");
     let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
 
@@ -311,10 +270,7 @@ async fn deactivate_before_delete_then_tear_down_after_the_grace() {
 #[tokio::test]
 async fn an_extension_reactivates_exactly_the_key_keywarden_deactivated() {
     let (mut env, key, _) = env_with_key("extend-user").await;
-    let other = load_user(&env.iam_client(), "other-user", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
+    let other = user_with_key(&env.iam_client(), "other-user", Loadout::bare()).await;
     env.iam_client()
         .update_access_key()
         .user_name("other-user")
@@ -324,8 +280,8 @@ async fn an_extension_reactivates_exactly_the_key_keywarden_deactivated() {
         .await
         .unwrap();
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "extend-user", &key, json!("2026/11/20")),
-        RequestRow::new("田中 太郎", "other-user", &other, json!("2027/11/20")).status("延長"),
+        row("extend-user", &key, json!("2026/11/20")),
+        row("other-user", &other, json!("2027/11/20")).status("延長"),
     ]);
     env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "5");
     let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
@@ -398,13 +354,8 @@ async fn rotation_keeps_the_new_secret_in_secrets_manager_only() {
         .send()
         .await
         .unwrap();
-    env.set_users(&[UserRow::new(OWNER, "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "ci-deploy",
-        &active,
-        json!("2099/12/31"),
-    )]);
+    env.set_users(&[tanaka()]);
+    env.set_requests(&[row("ci-deploy", &active, json!("2099/12/31"))]);
     let created = created_on(&env, "ci-deploy").await;
     let moto = env.moto.endpoint();
     let mut env = env;
@@ -468,7 +419,7 @@ async fn rotation_keeps_the_new_secret_in_secrets_manager_only() {
 
     // The sheet follows the new key; the owner hears the secret's name.
     assert_eq!(env.google.cell(REQUEST_SHEET, "L2"), Some(json!(new_key)));
-    let dm = env.slack.messages_to(OWNER).last().cloned().unwrap();
+    let dm = env.slack.messages_to(TANAKA).last().cloned().unwrap();
     assert!(
         dm.contains("keywarden/ci-deploy") && dm.contains(&new_key),
         "{dm}"
@@ -491,14 +442,8 @@ async fn rotation_keeps_the_new_secret_in_secrets_manager_only() {
 async fn shadow_keys_are_listed_protected_users_and_other_paths_are_left_alone() {
     let mut env = TestEnv::start().await;
     let client = env.iam_client();
-    let held = load_user(&client, "held-user", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
-    let shadow = load_user(&client, "shadow-user", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
+    let held = user_with_key(&client, "held-user", Loadout::bare()).await;
+    let shadow = user_with_key(&client, "shadow-user", Loadout::bare()).await;
     load_user(&client, "root-admin", Loadout::bare()).await;
     load_user(
         &client,
@@ -509,12 +454,7 @@ async fn shadow_keys_are_listed_protected_users_and_other_paths_are_left_alone()
         },
     )
     .await;
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "held-user",
-        &held,
-        json!("2099/12/31"),
-    )]);
+    env.set_requests(&[row("held-user", &held, json!("2099/12/31"))]);
     env.set_env("KEYWARDEN_REPORT_SHADOW_KEYS", "true")
         .set_env("KEYWARDEN_PROTECTED_USERS", "root-admin")
         .set_env("KEYWARDEN_IAM_PATH_PREFIX", "/");
@@ -574,12 +514,7 @@ async fn key_deletions_count_toward_max_deletions() {
 async fn the_unused_rule_never_undoes_a_reactivation_in_the_same_run() {
     let (mut env, key, created) = env_with_key("busy-user").await;
     let end = created + Duration::days(10);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "busy-user",
-        &key,
-        json!(end.to_string()),
-    )]);
+    env.set_requests(&[row("busy-user", &key, json!(end.to_string()))]);
     env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "5")
         .set_env("KEYWARDEN_UNUSED_DAYS", "5");
 
@@ -679,13 +614,7 @@ async fn a_shadow_key_whose_deactivation_the_cap_refused_is_still_listed() {
     let client = env.iam_client();
     let mut keys = Vec::new();
     for user in ["idle-a", "idle-b"] {
-        keys.push((
-            user,
-            load_user(&client, user, Loadout::bare())
-                .await
-                .access_key_ids[0]
-                .clone(),
-        ));
+        keys.push((user, user_with_key(&client, user, Loadout::bare()).await));
     }
     let created = created_on(&env, "idle-a").await;
     env.set_env("KEYWARDEN_UNUSED_DAYS", "30")
@@ -747,14 +676,9 @@ async fn an_unheld_key_of_a_user_whose_teardown_was_refused_is_still_listed() {
     )
     .await
     .access_key_ids;
-    env.set_users(&[UserRow::new(OWNER, "田中", "太郎")]);
+    env.set_users(&[tanaka()]);
     // The row is due, and holds one of the user's two keys; the other is held by no row.
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "leaving",
-        &keys[0],
-        json!("2026/11/20"),
-    )]);
+    env.set_requests(&[row("leaving", &keys[0], json!("2026/11/20"))]);
     env.set_env("KEYWARDEN_REPORT_SHADOW_KEYS", "true")
         .set_env("KEYWARDEN_MAX_DELETIONS", "0");
     let (status, report) = run_on(&env, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), &[]).await;
@@ -775,12 +699,7 @@ async fn an_unheld_key_of_a_user_whose_teardown_was_refused_is_still_listed() {
 #[tokio::test]
 async fn an_extension_reactivates_even_after_the_grace_setting_is_removed() {
     let (mut env, key, _) = env_with_key("regrace-user").await;
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "regrace-user",
-        &key,
-        json!("2026/11/20"),
-    )]);
+    env.set_requests(&[row("regrace-user", &key, json!("2026/11/20"))]);
     env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "5");
     let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
     run_on(&env, day("2026-11-21"), &[]).await;
@@ -839,13 +758,8 @@ async fn rotation_env(sheet_name: &str, both_active: bool) -> (TestEnv, Vec<Stri
     )
     .await
     .access_key_ids;
-    env.set_users(&[UserRow::new(OWNER, "田中", "太郎")]);
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        sheet_name,
-        keys.last().unwrap(),
-        json!("2099/12/31"),
-    )]);
+    env.set_users(&[tanaka()]);
+    env.set_requests(&[row(sheet_name, keys.last().unwrap(), json!("2099/12/31"))]);
     let created = created_on(&env, "ci-deploy").await;
     let moto = env.moto.endpoint();
     let mut env = env;

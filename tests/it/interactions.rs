@@ -1,15 +1,19 @@
 //! Extension requests from Slack end to end (docs/rules.md §9): the interactions server on
 //! 127.0.0.1 against the fake Google and Slack servers, with requests signed as Slack signs them.
 
-mod support;
+use crate::fixtures::{EXAMPLE_KEY, ROW_VALUE, TANAKA, notice_row, request_sheet, tanaka_only};
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::app::{REQUEST_SHEET, RequestRow, USERS_SHEET, UserRow, date_serial};
+use support::app::{
+    REQUEST_SHEET, RequestRow, SLACK_TOKEN, SPREADSHEET_ID, USERS_SHEET, date_serial,
+};
 use support::google::{Endpoint, FakeGoogle};
 use support::slack::FakeSlack;
+use support::slack_requests::{SIGNING_SECRET, form, sign};
 use support::{HttpReply, http};
 
 use keywarden::adapters::google::{GoogleSheets, read_key_file};
@@ -18,13 +22,8 @@ use keywarden::app::interactions::{
 };
 use keywarden::core::domain::Secret;
 
-const SECRET: &str = "test-signing-secret-5f0a";
-const TOKEN: &str = "xoxb-test-token-123456";
-const OWNER: &str = "U0TANAKA01";
 const ADMIN1: &str = "UADMIN0001";
 const ADMIN2: &str = "UADMIN0002";
-const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
-const ROW_VALUE: &str = r#"{"v":1,"a":"tanaka-s3","k":"AKIAIOSFODNN7EXAMPLE","e":"2026-11-29"}"#;
 
 type App = Interactions<GoogleSheets, SlackInteractive>;
 
@@ -51,31 +50,29 @@ async fn start(approval_channel: Option<&str>) -> Env {
 /// [`start`] with these administrators.
 async fn start_with(approval_channel: Option<&str>, admins: &[&str]) -> Env {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let google = FakeGoogle::start("test-sheet-id").await;
-    let slack = FakeSlack::start(TOKEN).await;
+    let google = FakeGoogle::start(SPREADSHEET_ID).await;
+    let slack = FakeSlack::start(SLACK_TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let key_file = google.write_service_account_file(dir.path());
-    let mut header = support::app::request_sheet_header();
     // An empty header cell (M): the first free cell. The daily job keeps the first two free
     // cells for its 通知日 and 無効化日, so 延長申請 and 延長履歴 go to O and P.
-    header.push(json!(""));
-    let row = RequestRow::new("田中 太郎", "tanaka-s3", KEY, date_serial("2026-11-29"));
-    google.set_sheet(REQUEST_SHEET, vec![header, row.to_values()]);
-    let mut users = vec![support::app::users_sheet_header()];
-    users.push(UserRow::new(OWNER, "田中", "太郎").to_values());
-    google.set_sheet(USERS_SHEET, users);
+    google.set_sheet(
+        REQUEST_SHEET,
+        request_sheet(&[""], vec![(notice_row(), vec![])]),
+    );
+    google.set_sheet(USERS_SHEET, tanaka_only());
 
     let key = read_key_file(&key_file).await.unwrap();
     let sheets = GoogleSheets::connect(
         key,
         &google.base_url(),
-        "test-sheet-id",
+        SPREADSHEET_ID,
         Duration::from_secs(5),
     )
     .await
     .unwrap();
     let slack_api = SlackInteractive::new(
-        &Secret::new(TOKEN),
+        &Secret::new(SLACK_TOKEN),
         &slack.api_url(),
         Duration::from_secs(2),
     )
@@ -90,7 +87,7 @@ async fn start_with(approval_channel: Option<&str>, admins: &[&str]) -> Env {
     let app = Arc::new(Interactions::new(settings, sheets, slack_api));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let verifier = RequestVerifier::new(&Secret::new(SECRET));
+    let verifier = RequestVerifier::new(&Secret::new(SIGNING_SECRET));
     let served = app.clone();
     let server = tokio::spawn(async move {
         let _ = serve_on(listener, served, verifier).await;
@@ -103,19 +100,6 @@ async fn start_with(approval_channel: Option<&str>, admins: &[&str]) -> Env {
         _dir: dir,
         server,
     }
-}
-
-fn sign(timestamp: &str, body: &str) -> String {
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
-    let tag = ring::hmac::sign(&key, format!("v0:{timestamp}:{body}").as_bytes());
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("v0={hex}")
-}
-
-fn form(payload: &Value) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .append_pair("payload", &payload.to_string())
-        .finish()
 }
 
 impl Env {
@@ -262,11 +246,7 @@ impl Env {
     }
 }
 
-#[path = "interactions/faults.rs"]
 mod faults;
-#[path = "interactions/flows.rs"]
 mod flows;
-#[path = "interactions/log.rs"]
 mod log;
-#[path = "interactions/moved_rows.rs"]
 mod moved_rows;

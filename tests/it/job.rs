@@ -1,7 +1,8 @@
 //! The daily job end to end: the real binary against fake Google and Slack servers and moto,
 //! all on 127.0.0.1 (docs/rules.md §1–§7).
 
-mod support;
+use crate::fixtures::{EXAMPLE_KEY, TANAKA, row, sato, tanaka, tanaka_env, user_with_key};
+use crate::support;
 
 use serde_json::{Value, json};
 use support::app::{
@@ -9,26 +10,17 @@ use support::app::{
 };
 use support::moto::{Loadout, load_user, remaining};
 
-const TANAKA: &str = "U0TANAKA01";
-
-fn tanaka_row(key: &str, end: Value) -> RequestRow {
-    RequestRow::new("田中 太郎", "tanaka-s3", key, end)
-}
-
 async fn env_with_tanaka(loadout: Loadout) -> (TestEnv, String) {
     let env = TestEnv::start().await;
     let loaded = load_user(&env.iam_client(), "tanaka-s3", loadout).await;
-    env.set_users(&[
-        UserRow::new(TANAKA, "田中", "太郎"),
-        UserRow::new("U0SATO0001", "佐藤", "花子"),
-    ]);
+    env.set_users(&[tanaka(), sato()]);
     (env, loaded.access_key_ids[0].clone())
 }
 
 #[tokio::test]
 async fn notice_a_week_before_then_teardown_the_day_after() {
     let (env, key) = env_with_tanaka(Loadout::original()).await;
-    env.set_requests(&[tanaka_row(&key, date_serial("2026-11-29"))]);
+    env.set_requests(&[row("tanaka-s3", &key, date_serial("2026-11-29"))]);
 
     // A week before: the owner is asked, administrators hear, 通知日 is recorded.
     let out = env
@@ -164,7 +156,7 @@ async fn notice_a_week_before_then_teardown_the_day_after() {
 async fn a_fully_loaded_user_is_torn_down_in_order_and_a_shared_policy_survives() {
     let env = TestEnv::start().await;
     let client = env.iam_client();
-    let tanaka = load_user(&client, "tanaka-s3", Loadout::default()).await;
+    let loaded = load_user(&client, "tanaka-s3", Loadout::default()).await;
     let other = load_user(
         &client,
         "sato-app",
@@ -174,7 +166,7 @@ async fn a_fully_loaded_user_is_torn_down_in_order_and_a_shared_policy_survives(
         },
     )
     .await;
-    let shared = tanaka.shared_policy_arn.clone().unwrap();
+    let shared = loaded.shared_policy_arn.clone().unwrap();
     client
         .attach_user_policy()
         .user_name("sato-app")
@@ -182,9 +174,9 @@ async fn a_fully_loaded_user_is_torn_down_in_order_and_a_shared_policy_survives(
         .send()
         .await
         .unwrap();
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    env.set_users(&[tanaka()]);
     env.set_requests(&[
-        tanaka_row(&tanaka.access_key_ids[0], json!("2026/11/20")),
+        row("tanaka-s3", &loaded.access_key_ids[0], json!("2026/11/20")),
         RequestRow::new(
             "佐藤 花子",
             "sato-app",
@@ -235,8 +227,8 @@ async fn a_fully_loaded_user_is_torn_down_in_order_and_a_shared_policy_survives(
     );
 
     // The own policy is gone (account ID from the user's ARN), the shared one still serves sato.
-    let own = tanaka.own_policy_arn.unwrap();
-    assert!(own.contains(&tanaka.account_id));
+    let own = loaded.own_policy_arn.unwrap();
+    assert!(own.contains(&loaded.account_id));
     assert!(
         client.get_policy().policy_arn(&own).send().await.is_err(),
         "own policy deleted"
@@ -268,11 +260,8 @@ async fn a_fully_loaded_user_is_torn_down_in_order_and_a_shared_policy_survives(
 #[tokio::test]
 async fn reordered_columns_short_rows_and_blank_rows() {
     let env = TestEnv::start().await;
-    let key = load_user(&env.iam_client(), "tanaka-s3", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    let key = user_with_key(&env.iam_client(), "tanaka-s3", Loadout::bare()).await;
+    env.set_users(&[tanaka()]);
     // Columns moved and renamed to the alternative headers, an extra column, padded header text.
     env.google.set_sheet(
         REQUEST_SHEET,
@@ -317,8 +306,8 @@ async fn reordered_columns_short_rows_and_blank_rows() {
 #[tokio::test]
 async fn an_unknown_owner_is_reported_to_administrators_and_retried() {
     let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0SATO0001", "佐藤", "花子")]);
-    env.set_requests(&[tanaka_row("AKIAIOSFODNN7EXAMPLE", json!("2026/11/29"))]);
+    env.set_users(&[sato()]);
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
     let out = env
         .run(&["run", "--today", "2026-11-22", "--output", "json"])
         .await;
@@ -364,11 +353,8 @@ async fn an_unknown_owner_is_reported_to_administrators_and_retried() {
 #[tokio::test]
 async fn an_ambiguous_owner_names_both_ids() {
     let env = TestEnv::start().await;
-    env.set_users(&[
-        UserRow::new("U0TANAKA01", "田中", "太郎"),
-        UserRow::new("U0TANAKA02", "田中", "太郎"),
-    ]);
-    env.set_requests(&[tanaka_row("AKIAIOSFODNN7EXAMPLE", json!("2026/11/29"))]);
+    env.set_users(&[tanaka(), UserRow::new("U0TANAKA02", "田中", "太郎")]);
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
     let out = env
         .run(&["run", "--today", "2026-11-22", "--output", "json"])
         .await;
@@ -377,25 +363,18 @@ async fn an_ambiguous_owner_names_both_ids() {
         .unwrap()
         .to_string();
     assert!(
-        detail.contains("ambiguous")
-            && detail.contains("U0TANAKA01")
-            && detail.contains("U0TANAKA02"),
+        detail.contains("ambiguous") && detail.contains(TANAKA) && detail.contains("U0TANAKA02"),
         "{detail}"
     );
-    assert!(env.slack.messages_to("U0TANAKA01").is_empty());
+    assert!(env.slack.messages_to(TANAKA).is_empty());
 }
 
 #[tokio::test]
 async fn dry_run_reads_everything_and_changes_nothing() {
     let (env, key) = env_with_tanaka(Loadout::default()).await;
     env.set_requests(&[
-        tanaka_row(&key, json!("2026/11/20")),
-        RequestRow::new(
-            "佐藤 花子",
-            "sato-app",
-            "AKIAIOSFODNN7EXAMPLE",
-            json!("2026/11/25"),
-        ),
+        row("tanaka-s3", &key, json!("2026/11/20")),
+        RequestRow::new("佐藤 花子", "sato-app", EXAMPLE_KEY, json!("2026/11/25")),
     ]);
     let before = env.google.sheet(REQUEST_SHEET);
     for args in [
@@ -566,10 +545,7 @@ async fn more_deletions_than_the_cap_deletes_none() {
     let mut rows = Vec::new();
     for i in 0..3 {
         let name = format!("capped-{i}");
-        let key = load_user(&client, &name, Loadout::bare())
-            .await
-            .access_key_ids[0]
-            .clone();
+        let key = user_with_key(&client, &name, Loadout::bare()).await;
         rows.push(RequestRow::new("A B", &name, &key, json!("2026/11/01")));
     }
     env.set_requests(&rows);
@@ -630,9 +606,8 @@ async fn missing_headers_and_bad_configuration_exit_2_before_any_side_effect() {
 
 #[tokio::test]
 async fn the_original_variable_names_still_work() {
-    let mut env = TestEnv::start().await;
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
-    env.set_requests(&[tanaka_row("AKIAIOSFODNN7EXAMPLE", json!("2026/11/29"))]);
+    let mut env = tanaka_env().await;
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
     env.remove_env("KEYWARDEN_SPREADSHEET_ID")
         .remove_env("SLACK_BOT_TOKEN")
         .remove_env("KEYWARDEN_ADMIN_SLACK_IDS")
@@ -652,15 +627,12 @@ async fn the_original_variable_names_still_work() {
 #[tokio::test]
 async fn unusable_rows_are_never_acted_on_and_named_precisely() {
     let env = TestEnv::start().await;
-    let key = load_user(&env.iam_client(), "tanaka-s3", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    let key = user_with_key(&env.iam_client(), "tanaka-s3", Loadout::bare()).await;
+    env.set_users(&[tanaka()]);
     env.set_requests(&[
-        tanaka_row(&key, json!("2026/13/01")),
-        tanaka_row(&key, json!("")).status(""),
-        RequestRow::new("田中 太郎", "bad name!", &key, json!("2026/11/01")),
+        row("tanaka-s3", &key, json!("2026/13/01")),
+        row("tanaka-s3", &key, json!("")).status(""),
+        row("bad name!", &key, json!("2026/11/01")),
     ]);
     let out = env
         .run(&["run", "--today", "2026-11-22", "--output", "json"])
@@ -699,9 +671,8 @@ async fn unusable_rows_are_never_acted_on_and_named_precisely() {
 
 #[tokio::test]
 async fn slack_rate_limits_are_waited_out() {
-    let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
-    env.set_requests(&[tanaka_row("AKIAIOSFODNN7EXAMPLE", json!("2026/11/29"))]);
+    let env = tanaka_env().await;
+    env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
     env.slack.rate_limit_next(1, 1);
     let started = std::time::Instant::now();
     let out = env.run(&["run", "--today", "2026-11-22"]).await;
@@ -720,10 +691,7 @@ async fn slack_rate_limits_are_waited_out() {
 #[tokio::test]
 async fn protection_ignores_case_as_iam_does() {
     let mut env = TestEnv::start().await;
-    let key = load_user(&env.iam_client(), "Admin", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
+    let key = user_with_key(&env.iam_client(), "Admin", Loadout::bare()).await;
     env.set_env("KEYWARDEN_PROTECTED_USERS", "ADMIN");
     env.set_requests(&[RequestRow::new("A B", "admin", &key, json!("2026/11/01"))]);
     let out = env
@@ -743,7 +711,7 @@ async fn protection_ignores_case_as_iam_does() {
 async fn a_retry_after_over_a_minute_fails_every_message_not_yet_sent() {
     let (env, key) = env_with_tanaka(Loadout::original()).await;
     env.set_requests(&[
-        tanaka_row(&key, date_serial("2026-11-20")),
+        row("tanaka-s3", &key, date_serial("2026-11-20")),
         RequestRow::new(
             "佐藤 花子",
             "sato-dev",

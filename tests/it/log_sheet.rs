@@ -1,18 +1,17 @@
 //! The log sheet and the days ahead, end to end: the real binary against the fake Google (with
 //! `values:append` and `addSheet`), the fake Slack and moto.
 
-mod support;
+use crate::fixtures::{TODAY, row, tanaka_env, user_with_key};
+use crate::support;
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv, UserRow};
+use support::app::{ADMIN_IDS, REQUEST_SHEET, RequestRow, TestEnv};
 use support::google::Endpoint;
 use support::moto::{Loadout, load_user};
 
 const LOG: &str = "keywarden_log";
-const TANAKA: &str = "U0TANAKA01";
-const TODAY: &str = "2026-11-22";
 const HEADER: [&str; 10] = [
     "日時",
     "実行ID",
@@ -27,8 +26,7 @@ const HEADER: [&str; 10] = [
 ];
 
 async fn env() -> TestEnv {
-    let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    let env = tanaka_env().await;
     env
 }
 
@@ -63,10 +61,7 @@ fn summary(line: &[Value]) -> (Value, String, String) {
 /// teardown is refused), row 5 is done already (a skip: not logged).
 async fn mixed_sheet(env: &TestEnv) -> String {
     let iam = env.iam_client();
-    let key = load_user(&iam, "tanaka-s3", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
+    let key = user_with_key(&iam, "tanaka-s3", Loadout::bare()).await;
     load_user(
         &iam,
         "sato",
@@ -78,26 +73,10 @@ async fn mixed_sheet(env: &TestEnv) -> String {
     )
     .await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-s3", &key, json!("2026/11/20")),
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-ec2",
-            "AKIAIOSFODNN7EXAMPL3",
-            json!("2026/11/29"),
-        ),
-        RequestRow::new(
-            "田中 太郎",
-            "sato",
-            "AKIAIOSFODNN7EXAMPL4",
-            json!("2026/11/20"),
-        ),
-        RequestRow::new(
-            "田中 太郎",
-            "old",
-            "AKIAIOSFODNN7EXAMPL5",
-            json!("2026/01/20"),
-        )
-        .status("削除済み"),
+        row("tanaka-s3", &key, json!("2026/11/20")),
+        row("tanaka-ec2", "AKIAIOSFODNN7EXAMPL3", json!("2026/11/29")),
+        row("sato", "AKIAIOSFODNN7EXAMPL4", json!("2026/11/20")),
+        row("old", "AKIAIOSFODNN7EXAMPL5", json!("2026/01/20")).status("削除済み"),
     ]);
     key
 }
@@ -232,18 +211,10 @@ async fn a_dry_run_appends_nothing() {
 async fn a_failed_append_keeps_the_status_writes_and_exits_1() {
     let env = env().await;
     let iam = env.iam_client();
-    let key = load_user(&iam, "tanaka-s3", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
+    let key = user_with_key(&iam, "tanaka-s3", Loadout::bare()).await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-s3", &key, json!("2026/11/20")),
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-ec2",
-            "AKIAIOSFODNN7EXAMPL3",
-            json!("2026/11/29"),
-        ),
+        row("tanaka-s3", &key, json!("2026/11/20")),
+        row("tanaka-ec2", "AKIAIOSFODNN7EXAMPL3", json!("2026/11/29")),
     ]);
     env.google.fail_next(Endpoint::Append, 403, 10);
     let out = env
@@ -288,16 +259,8 @@ async fn a_failed_append_keeps_the_status_writes_and_exits_1() {
 #[tokio::test]
 async fn a_kill_after_the_iam_stage_leaves_its_log_lines() {
     let env = env().await;
-    let key = load_user(&env.iam_client(), "tanaka-s3", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        &key,
-        json!("2026/11/20"),
-    )]);
+    let key = user_with_key(&env.iam_client(), "tanaka-s3", Loadout::bare()).await;
+    env.set_requests(&[row("tanaka-s3", &key, json!("2026/11/20"))]);
     env.slack.delay(Duration::from_secs(60));
     let mut child = env
         .command()
@@ -325,33 +288,12 @@ async fn a_kill_after_the_iam_stage_leaves_its_log_lines() {
 fn rows_due_on_different_days() -> Vec<RequestRow> {
     vec![
         // notified today (not ahead); torn down on the 25th
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-s3",
-            "AKIAIOSFODNN7EXAMPL2",
-            json!("2026/11/24"),
-        ),
+        row("tanaka-s3", "AKIAIOSFODNN7EXAMPL2", json!("2026/11/24")),
         // its notice window opens on the 26th; torn down on the 3rd, past 7 days
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-ec2",
-            "AKIAIOSFODNN7EXAMPL3",
-            json!("2026-12-02"),
-        ),
+        row("tanaka-ec2", "AKIAIOSFODNN7EXAMPL3", json!("2026-12-02")),
         // extended, and far away: nothing
-        RequestRow::new(
-            "田中 太郎",
-            "kept",
-            "AKIAIOSFODNN7EXAMPL4",
-            json!("2026/11/23"),
-        )
-        .status("延長"),
-        RequestRow::new(
-            "田中 太郎",
-            "far",
-            "AKIAIOSFODNN7EXAMPL5",
-            json!("2999/12/31"),
-        ),
+        row("kept", "AKIAIOSFODNN7EXAMPL4", json!("2026/11/23")).status("延長"),
+        row("far", "AKIAIOSFODNN7EXAMPL5", json!("2999/12/31")),
     ]
 }
 

@@ -1,18 +1,15 @@
 //! The rules that guard deletions, checked over generated sheets, and the promise that secrets
 //! never reach stdout, stderr or the report.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use chrono::{Duration, NaiveDate};
-use keywarden::adapters::{
-    CellWrite, Iam, Messenger, SendError, ServiceError, SheetStore, StepResult,
-};
+use keywarden::adapters::{CellWrite, Iam};
 use keywarden::app::run::{Job, Mode};
 use keywarden::configuration::JobSettings;
-use keywarden::core::domain::{AccessKeyId, IamUserName, SlackUserId};
+use keywarden::core::domain::{AccessKeyId, AwsAccountId, IamUserName, SlackUserId};
 use keywarden::core::outcome::ActionKind;
 use keywarden::core::plan::Rules;
 use keywarden::core::report::{Outcome, Report};
@@ -20,133 +17,11 @@ use keywarden::core::sheet::Grid;
 use keywarden::core::teardown::{Step, UserInventory};
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use support::app::{RequestRow, TestEnv, UserRow};
+use support::app::TestEnv;
 use support::google::Endpoint;
 
-// --- Recording in-memory services ---------------------------------------------------------
-
-struct Sheets {
-    grids: HashMap<String, Grid>,
-    writes: Mutex<Vec<CellWrite>>,
-    /// Log-sheet lines (docs/rules.md §11).
-    appended: Mutex<Vec<Vec<serde_json::Value>>>,
-}
-
-impl SheetStore for Sheets {
-    async fn read(&self, sheets: &[&str]) -> Result<Vec<Grid>, ServiceError> {
-        Ok(sheets.iter().map(|s| self.grids[*s].clone()).collect())
-    }
-    async fn write(&self, cells: &[CellWrite]) -> Result<(), ServiceError> {
-        self.writes.lock().unwrap().extend_from_slice(cells);
-        Ok(())
-    }
-    async fn append(&self, _: &str, rows: &[Vec<serde_json::Value>]) -> Result<(), ServiceError> {
-        self.appended.lock().unwrap().extend_from_slice(rows);
-        Ok(())
-    }
-    async fn add_sheet(&self, _: &str) -> Result<(), ServiceError> {
-        Ok(())
-    }
-}
-
-impl Sheets {
-    /// The request sheet `requests` and a `users_json` naming 田中 太郎.
-    fn with_requests(requests: Grid) -> Sheets {
-        Sheets {
-            grids: HashMap::from([
-                ("key_request_form".to_string(), requests),
-                (
-                    "users_json".to_string(),
-                    vec![
-                        vec![json!("id"), json!("姓"), json!("名")],
-                        vec![json!("U0TANAKA01"), json!("田中"), json!("太郎")],
-                    ],
-                ),
-            ]),
-            writes: Mutex::new(Vec::new()),
-            appended: Mutex::new(Vec::new()),
-        }
-    }
-}
-
-#[derive(Default)]
-struct Slack {
-    sent: Mutex<Vec<(SlackUserId, String)>>,
-}
-
-impl Messenger for Slack {
-    async fn send(&self, to: &SlackUserId, text: &str) -> Result<(), SendError> {
-        self.sent
-            .lock()
-            .unwrap()
-            .push((to.clone(), text.to_string()));
-        Ok(())
-    }
-}
-
-struct Aws {
-    users: HashMap<String, UserInventory>,
-    applied: Mutex<Vec<(String, Step)>>,
-    key_changes: Mutex<Vec<String>>,
-}
-
-impl Iam for Aws {
-    async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
-        Ok(self.users.get(user.as_str()).cloned())
-    }
-    async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
-        self.applied
-            .lock()
-            .unwrap()
-            .push((user.to_string(), step.clone()));
-        Ok(StepResult::Done)
-    }
-    async fn key_last_used(
-        &self,
-        _: &AccessKeyId,
-    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
-        Ok(None)
-    }
-    async fn account_keys(
-        &self,
-        _: &str,
-        _: keywarden::adapters::ReportUse,
-    ) -> Result<Vec<keywarden::core::key_rules::KeyInfo>, ServiceError> {
-        Ok(Vec::new())
-    }
-    async fn key_owner(&self, key: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
-        Ok(self
-            .users
-            .iter()
-            .find(|(_, inv)| inv.access_keys.contains(key))
-            .map(|(user, _)| IamUserName::parse(user).unwrap()))
-    }
-    async fn policy_attachments(&self, _: &str) -> Result<Option<i32>, ServiceError> {
-        Ok(None)
-    }
-    async fn set_key_active(
-        &self,
-        user: &IamUserName,
-        key: &AccessKeyId,
-        active: bool,
-    ) -> Result<(), ServiceError> {
-        self.key_changes
-            .lock()
-            .unwrap()
-            .push(format!("{user} {key} active={active}"));
-        Ok(())
-    }
-    async fn create_key(
-        &self,
-        user: &IamUserName,
-    ) -> Result<(AccessKeyId, keywarden::core::domain::Secret), ServiceError> {
-        self.key_changes
-            .lock()
-            .unwrap()
-            .push(format!("{user} new key"));
-        Err(ServiceError::Invalid("not used by these tests".into()))
-    }
-}
+use crate::fixtures::{ACCOUNT_ALIASES, ACCOUNT_IDS, EXAMPLE_KEY, row, tanaka};
+use crate::memory::{Asked, IamTruth, RecordingSheets, RecordingSlack, TruthFleet, TruthIam};
 
 // --- Generated sheets ---------------------------------------------------------------------
 
@@ -238,9 +113,9 @@ fn may_delete(rows: &[GenRow], user: &str) -> bool {
 
 struct Ran {
     report: Report,
-    sheets: Sheets,
-    slack: Slack,
-    aws: Aws,
+    sheets: RecordingSheets,
+    slack: RecordingSlack,
+    iam: TruthIam,
 }
 
 /// What IAM holds for a user, beside the keys the rows name.
@@ -278,7 +153,7 @@ fn run_job_tuned(
     mode: Mode,
     tune: impl FnOnce(&mut JobSettings),
 ) -> Ran {
-    let sheets = Sheets::with_requests(grid(rows));
+    let sheets = RecordingSheets::with_requests(grid(rows));
     let mut users: HashMap<String, UserInventory> = HashMap::new();
     for r in rows {
         let inv = users
@@ -299,20 +174,20 @@ fn run_job_tuned(
             IamState::Tagged(k) => inv.teardown_tag = Some(key_id(k)),
         }
     }
-    let aws = Aws {
-        users,
-        applied: Mutex::new(Vec::new()),
-        key_changes: Mutex::new(Vec::new()),
-    };
-    let slack = Slack::default();
+    let mut truth = IamTruth::default();
+    for (user, inv) in users {
+        truth.insert(0, &user, inv);
+    }
+    let iam = TruthIam::single(truth);
+    let slack = RecordingSlack::default();
     let mut settings = base_settings(max_deletions);
     tune(&mut settings);
-    let report = run_on(&settings, &sheets, &slack, &aws, mode);
+    let report = run_on(&settings, &sheets, &slack, &iam, mode);
     Ran {
         report,
         sheets,
         slack,
-        aws,
+        iam,
     }
 }
 
@@ -343,8 +218,8 @@ fn base_settings(max_deletions: usize) -> JobSettings {
 /// One run of the job against in-memory services.
 fn run_on<I: Iam + Sync>(
     settings: &JobSettings,
-    sheets: &Sheets,
-    slack: &Slack,
+    sheets: &RecordingSheets,
+    slack: &RecordingSlack,
     iam: &I,
     mode: Mode,
 ) -> Report {
@@ -378,7 +253,7 @@ proptest! {
         max_deletions in 0usize..4,
     ) {
         let out = run_job_with(&rows, &states, max_deletions, Mode::Run);
-        let applied = out.aws.applied.lock().unwrap().clone();
+        let applied = out.iam.steps();
         let deleted: Vec<&String> = applied.iter().filter(|(_, s)| *s == Step::DeleteUser).map(|(u, _)| u).collect();
         for user in &deleted {
             prop_assert!(may_delete(&rows, user), "{user} deleted against the rules: {rows:#?}");
@@ -436,22 +311,21 @@ proptest! {
             s.rules.deactivate_grace = 30;
             s.hygiene.max_deactivations = max_deactivations;
         });
-        let changes = out.aws.key_changes.lock().unwrap().clone();
-        let deactivated = changes.iter().filter(|c| c.ends_with("active=false")).count();
+        let changes = out.iam.key_changes();
+        let deactivated = changes.iter().filter(|c| matches!(c.what, Asked::SetActive(_, false))).count();
         prop_assert!(deactivated <= max_deactivations, "{deactivated} keys set Inactive over a cap of {max_deactivations}: {changes:?}");
         let due = out.report.actions.iter().filter(|a| a.action == keywarden::core::report::ActionKind::Deactivate).count();
         if due > max_deactivations {
             prop_assert_eq!(deactivated, 0, "over the cap, none is set Inactive");
             prop_assert!(out.report.exit_code() == 1);
         }
-        prop_assert!(out.aws.applied.lock().unwrap().is_empty(), "in the grace period nothing is deleted");
+        prop_assert!(out.iam.steps().is_empty(), "in the grace period nothing is deleted");
     }
 
     #[test]
     fn a_dry_run_never_writes_anything(rows in prop::collection::vec(gen_row(), 0..14), max_deletions in 0usize..12) {
         let out = run_job(&rows, max_deletions, Mode::DryRun);
-        prop_assert!(out.aws.applied.lock().unwrap().is_empty());
-        prop_assert!(out.aws.key_changes.lock().unwrap().is_empty());
+        prop_assert!(out.iam.changes().is_empty(), "IAM is asked for nothing");
         prop_assert!(out.sheets.writes.lock().unwrap().is_empty());
         prop_assert!(out.sheets.appended.lock().unwrap().is_empty(), "no log line either");
         prop_assert!(out.slack.sent.lock().unwrap().is_empty());
@@ -655,23 +529,18 @@ fn hostile_grid(rows: &[HostileRow]) -> Grid {
     g
 }
 
-/// One change IAM was asked for.
+/// One change IAM was asked for, by index of key and user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Change {
     DeleteKey(usize),
     DeleteUser(usize),
     SetActive(usize, bool),
     Other(usize, Step),
+    NewKey,
 }
 
-struct TruthIam {
-    users: Mutex<HashMap<usize, UserInventory>>,
-    changes: Mutex<Vec<Change>>,
-}
-
-fn user_index(user: &IamUserName) -> Option<usize> {
-    let name = user.as_str().to_ascii_lowercase();
-    (0..USERS).find(|&u| user_name(u) == name)
+fn user_index(user: &str) -> Option<usize> {
+    (0..USERS).find(|&u| user_name(u) == user)
 }
 
 fn key_index(key: &AccessKeyId) -> usize {
@@ -680,125 +549,54 @@ fn key_index(key: &AccessKeyId) -> usize {
         .expect("only generated keys")
 }
 
-impl TruthIam {
-    fn new(world: &World) -> Self {
-        let mut users: HashMap<usize, UserInventory> = (0..USERS)
-            .map(|u| {
-                let inv = UserInventory {
-                    arn: format!("arn:aws:iam::123456789012:user/{}", user_name(u)),
-                    path: "/".into(),
-                    teardown_tag: world.tag[u].map(key_id),
-                    ..Default::default()
-                };
-                (u, inv)
-            })
-            .collect();
-        for (k, owner) in world.owner.iter().enumerate() {
-            if let Some(u) = owner {
-                let key = AccessKeyId::parse(&key_id(k)).unwrap();
-                users.get_mut(u).unwrap().access_keys.push(key);
-            }
-        }
-        TruthIam {
-            users: Mutex::new(users),
-            changes: Mutex::new(Vec::new()),
-        }
-    }
-
-    fn owner_now(&self, key: usize) -> Option<usize> {
-        let key = AccessKeyId::parse(&key_id(key)).unwrap();
-        let users = self.users.lock().unwrap();
-        users
-            .iter()
-            .find(|(_, inv)| inv.access_keys.contains(&key))
-            .map(|(u, _)| *u)
-    }
+/// What IAM was asked for, in every account, as (account, change).
+fn changes_of(iam: &TruthIam) -> Vec<(usize, Change)> {
+    iam.changes()
+        .into_iter()
+        .map(|c| {
+            let user = || user_index(&c.user).expect("keywarden changes only users it read");
+            let change = match c.what {
+                Asked::Step(Step::DeleteAccessKey(k)) => Change::DeleteKey(key_index(&k)),
+                Asked::Step(Step::DeleteUser) => Change::DeleteUser(user()),
+                Asked::Step(step) => Change::Other(user(), step),
+                Asked::SetActive(k, active) => Change::SetActive(key_index(&k), active),
+                Asked::NewKey => Change::NewKey,
+            };
+            (c.account, change)
+        })
+        .collect()
 }
 
-impl Iam for TruthIam {
-    async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
-        let users = self.users.lock().unwrap();
-        Ok(user_index(user).and_then(|u| users.get(&u).cloned()))
-    }
-    async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
-        let u = user_index(user).expect("keywarden changes only users it read");
-        let mut users = self.users.lock().unwrap();
-        let change = match step {
-            Step::DeleteAccessKey(k) => {
-                let inv = users
-                    .get_mut(&u)
-                    .ok_or(ServiceError::NotFound("user".into()))?;
-                inv.access_keys.retain(|x| x != k);
-                Change::DeleteKey(key_index(k))
-            }
-            Step::DeleteUser => {
-                users.remove(&u);
-                Change::DeleteUser(u)
-            }
-            Step::TagForTeardown(k) => {
-                let inv = users
-                    .get_mut(&u)
-                    .ok_or(ServiceError::NotFound("user".into()))?;
-                inv.teardown_tag = Some(k.to_string());
-                Change::Other(u, step.clone())
-            }
-            Step::UntagTeardown(k) => {
-                let inv = users
-                    .get_mut(&u)
-                    .ok_or(ServiceError::NotFound("user".into()))?;
-                if inv.teardown_tag.as_deref() == Some(k.as_str()) {
-                    inv.teardown_tag = None;
-                }
-                Change::Other(u, step.clone())
-            }
-            other => Change::Other(u, other.clone()),
+/// The (account, user) holding key `k` now.
+fn holder_now(iam: &TruthIam, k: usize) -> Option<(usize, usize)> {
+    let key = AccessKeyId::parse(&key_id(k)).unwrap();
+    iam.owner_now(&key)
+        .map(|(a, user)| (a, user_index(&user).expect("a generated user")))
+}
+
+/// IAM as `world` has it: users `u0`..`u3` of the home account, their keys and tags.
+fn truth_of(world: &World) -> TruthIam {
+    let mut truth = IamTruth::default();
+    for u in 0..USERS {
+        let inv = UserInventory {
+            arn: format!("arn:aws:iam::123456789012:user/{}", user_name(u)),
+            path: "/".into(),
+            teardown_tag: world.tag[u].map(key_id),
+            ..Default::default()
         };
-        self.changes.lock().unwrap().push(change);
-        Ok(StepResult::Done)
+        truth.insert(0, &user_name(u), inv);
     }
-    async fn key_last_used(
-        &self,
-        _: &AccessKeyId,
-    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
-        Ok(None)
-    }
-    async fn account_keys(
-        &self,
-        _: &str,
-        _: keywarden::adapters::ReportUse,
-    ) -> Result<Vec<keywarden::core::key_rules::KeyInfo>, ServiceError> {
-        Ok(Vec::new())
-    }
-    async fn key_owner(&self, key: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
-        let owner = self.owner_now(key_index(key));
-        Ok(owner.map(|u| IamUserName::parse(&user_name(u)).unwrap()))
-    }
-    async fn policy_attachments(&self, _: &str) -> Result<Option<i32>, ServiceError> {
-        Ok(None)
-    }
-    async fn set_key_active(
-        &self,
-        user: &IamUserName,
-        key: &AccessKeyId,
-        active: bool,
-    ) -> Result<(), ServiceError> {
-        let k = key_index(key);
-        // IAM refuses a key under another user's name.
-        if user_index(user).is_none() || self.owner_now(k) != user_index(user) {
-            return Err(ServiceError::NotFound(format!("{key} is not {user}'s")));
+    for (k, owner) in world.owner.iter().enumerate() {
+        if let Some(u) = owner {
+            let key = AccessKeyId::parse(&key_id(k)).unwrap();
+            truth
+                .user_mut(0, &user_name(*u))
+                .unwrap()
+                .access_keys
+                .push(key);
         }
-        self.changes
-            .lock()
-            .unwrap()
-            .push(Change::SetActive(k, active));
-        Ok(())
     }
-    async fn create_key(
-        &self,
-        _: &IamUserName,
-    ) -> Result<(AccessKeyId, keywarden::core::domain::Secret), ServiceError> {
-        Err(ServiceError::Invalid("not used by these tests".into()))
-    }
+    TruthIam::single(truth)
 }
 
 proptest! {
@@ -810,15 +608,15 @@ proptest! {
         rows in prop::collection::vec(hostile_row(), 1..12),
         grace in prop::sample::select(vec![0i64, 3]),
     ) {
-        let sheets = Sheets::with_requests(hostile_grid(&rows));
-        let iam = TruthIam::new(&world);
-        let slack = Slack::default();
+        let sheets = RecordingSheets::with_requests(hostile_grid(&rows));
+        let iam = truth_of(&world);
+        let slack = RecordingSlack::default();
         let mut settings = base_settings(100);
         settings.rules.deactivate_grace = grace as u32;
         settings.hygiene.max_deactivations = 100;
         settings.protected_users = vec![IamUserName::parse("u3").unwrap()];
         run_on(&settings, &sheets, &slack, &iam, Mode::Run);
-        let changes = iam.changes.lock().unwrap().clone();
+        let changes: Vec<Change> = changes_of(&iam).into_iter().map(|(_, c)| c).collect();
 
         // docs/rules.md §4's "another live row": live and not itself due for deletion today. What such
         // a row holds (its key, or any key of the user it names) is never deleted; only a row
@@ -857,7 +655,7 @@ proptest! {
                     });
                     prop_assert!(proved, "u{u} deleted without proof\n{world:?}\n{rows:#?}");
                 }
-                Change::SetActive(_, true) | Change::Other(..) => {}
+                Change::SetActive(_, true) | Change::Other(..) | Change::NewKey => {}
             }
         }
         // A key deleted outside a teardown of its user was a due row's own key, under its owner's name.
@@ -879,7 +677,7 @@ proptest! {
             let r = &rows[row - 2];
             let k = r.holds().expect("only rows with a key cell are written");
             if w.value == "削除済み" {
-                prop_assert!(iam.owner_now(k).is_none(), "row {row} marked 削除済み while key {k} lives\n{world:?}\n{rows:#?}");
+                prop_assert!(holder_now(&iam, k).is_none(), "row {row} marked 削除済み while key {k} lives\n{world:?}\n{rows:#?}");
             }
             if w.value == "無効化済み" {
                 prop_assert!(changes.contains(&Change::SetActive(k, false)), "row {row} marked 無効化済み but key {k} was not set Inactive\n{world:?}\n{rows:#?}");
@@ -920,20 +718,10 @@ async fn secrets_never_reach_stdout_stderr_or_the_report() {
     let mut env = TestEnv::start().await;
     env.set_env("RUST_LOG", "trace")
         .set_env("AWS_SECRET_ACCESS_KEY", AWS_SECRET);
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_users(&[tanaka()]);
     env.set_requests(&[
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-s3",
-            "AKIAIOSFODNN7EXAMPLE",
-            json!("2026/11/29"),
-        ),
-        RequestRow::new(
-            "田中 太郎",
-            "gone-user",
-            "AKIAGONEUSER00000001",
-            json!("2026/11/01"),
-        ),
+        row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29")),
+        row("gone-user", "AKIAGONEUSER00000001", json!("2026/11/01")),
     ]);
     let mut outputs = Vec::new();
     // The happy path, with everything at trace level.
@@ -1014,9 +802,6 @@ async fn a_config_file_syntax_error_names_file_and_line_never_the_token() {
 // may be impossible to enter. The invariants, read off the rules (docs/rules.md §4, §10): nothing is changed in an
 // account the row does not prove; nothing a live row claims (in any account, by key or by
 // name) is deleted or set Inactive; an account that cannot be entered changes nothing.
-
-const ACCOUNT_IDS: [&str; 3] = ["123456789012", "111122223333", "444455556666"];
-const ACCOUNT_ALIASES: [&str; 3] = ["本番", "検証", "開発"];
 
 #[derive(Debug, Clone)]
 struct Fleetworld {
@@ -1107,174 +892,10 @@ fn fleet_grid(rows: &[FleetRow], column: bool) -> Grid {
     g
 }
 
-#[derive(Default)]
-struct FleetTruth {
-    users: HashMap<(usize, usize), UserInventory>,
-    /// Every change, with the account it was made in.
-    changes: Vec<(usize, Change)>,
-}
-
-impl FleetTruth {
-    fn owner_now(&self, key: usize) -> Option<(usize, usize)> {
-        let key = AccessKeyId::parse(&key_id(key)).unwrap();
-        self.users
-            .iter()
-            .find(|(_, inv)| inv.access_keys.contains(&key))
-            .map(|(au, _)| *au)
-    }
-}
-
-/// IAM of one account of the shared truth.
-struct AccountIam {
-    truth: std::sync::Arc<Mutex<FleetTruth>>,
-    account: usize,
-}
-
-impl Iam for AccountIam {
-    async fn inventory(&self, user: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
-        let t = self.truth.lock().unwrap();
-        Ok(user_index(user).and_then(|u| t.users.get(&(self.account, u)).cloned()))
-    }
-    async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
-        let u = user_index(user).expect("keywarden changes only users it read");
-        let mut t = self.truth.lock().unwrap();
-        let au = (self.account, u);
-        let change = match step {
-            Step::DeleteAccessKey(k) => {
-                let inv = t
-                    .users
-                    .get_mut(&au)
-                    .ok_or(ServiceError::NotFound("user".into()))?;
-                inv.access_keys.retain(|x| x != k);
-                Change::DeleteKey(key_index(k))
-            }
-            Step::DeleteUser => {
-                t.users.remove(&au);
-                Change::DeleteUser(u)
-            }
-            Step::TagForTeardown(k) => {
-                let inv = t
-                    .users
-                    .get_mut(&au)
-                    .ok_or(ServiceError::NotFound("user".into()))?;
-                inv.teardown_tag = Some(k.to_string());
-                Change::Other(u, step.clone())
-            }
-            other => Change::Other(u, other.clone()),
-        };
-        t.changes.push((self.account, change));
-        Ok(StepResult::Done)
-    }
-    async fn key_last_used(
-        &self,
-        _: &AccessKeyId,
-    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
-        Ok(None)
-    }
-    async fn account_keys(
-        &self,
-        _: &str,
-        _: keywarden::adapters::ReportUse,
-    ) -> Result<Vec<keywarden::core::key_rules::KeyInfo>, ServiceError> {
-        Ok(Vec::new())
-    }
-    async fn key_owner(&self, key: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
-        // IAM answers for the keys of its own account only.
-        let owner = self.truth.lock().unwrap().owner_now(key_index(key));
-        match owner {
-            Some((a, u)) if a == self.account => {
-                Ok(Some(IamUserName::parse(&user_name(u)).unwrap()))
-            }
-            Some(_) => Err(ServiceError::AccessDenied(
-                "a key of another account".into(),
-            )),
-            None => Ok(None),
-        }
-    }
-    async fn policy_attachments(&self, _: &str) -> Result<Option<i32>, ServiceError> {
-        Ok(None)
-    }
-    async fn set_key_active(
-        &self,
-        user: &IamUserName,
-        key: &AccessKeyId,
-        active: bool,
-    ) -> Result<(), ServiceError> {
-        let k = key_index(key);
-        let mut t = self.truth.lock().unwrap();
-        if user_index(user).map(|u| (self.account, u)) != t.owner_now(k) {
-            return Err(ServiceError::NotFound(format!(
-                "{key} is not {user}'s here"
-            )));
-        }
-        t.changes.push((self.account, Change::SetActive(k, active)));
-        Ok(())
-    }
-    async fn create_key(
-        &self,
-        _: &IamUserName,
-    ) -> Result<(AccessKeyId, keywarden::core::domain::Secret), ServiceError> {
-        Err(ServiceError::Invalid("not used by these tests".into()))
-    }
-}
-
-struct TruthFleet {
-    truth: std::sync::Arc<Mutex<FleetTruth>>,
-    closed: Option<usize>,
-}
-
-type Boxed<'a, T> = futures::future::BoxFuture<'a, Result<T, ServiceError>>;
-
-impl keywarden::adapters::Fleet<AccountIam, keywarden::adapters::memory::NoVault> for TruthFleet {
-    fn home(&self) -> Boxed<'_, keywarden::core::domain::AwsAccountId> {
-        Box::pin(async {
-            Ok(keywarden::core::domain::AwsAccountId::parse(ACCOUNT_IDS[0]).unwrap())
-        })
-    }
-    fn organization(&self) -> Boxed<'_, Vec<keywarden::core::domain::Account>> {
-        Box::pin(async { Err(ServiceError::AccessDenied("no Organization".into())) })
-    }
-    fn key_account<'a>(
-        &'a self,
-        key: &'a AccessKeyId,
-    ) -> Boxed<'a, keywarden::core::domain::AwsAccountId> {
-        // STS names the key's account; a key nobody has reads as the caller's (as moto does).
-        let a = self
-            .truth
-            .lock()
-            .unwrap()
-            .owner_now(key_index(key))
-            .map_or(0, |(a, _)| a);
-        Box::pin(async move {
-            Ok(keywarden::core::domain::AwsAccountId::parse(ACCOUNT_IDS[a]).unwrap())
-        })
-    }
-    fn enter<'a>(
-        &'a self,
-        account: &'a keywarden::core::domain::AwsAccountId,
-    ) -> Boxed<'a, (AccountIam, keywarden::adapters::memory::NoVault)> {
-        let a = ACCOUNT_IDS
-            .iter()
-            .position(|id| *id == account.as_str())
-            .expect("only listed accounts are entered");
-        let truth = self.truth.clone();
-        let closed = self.closed;
-        Box::pin(async move {
-            if closed == Some(a) {
-                return Err(ServiceError::AccessDenied("AssumeRole refused".into()));
-            }
-            Ok((
-                AccountIam { truth, account: a },
-                keywarden::adapters::memory::NoVault,
-            ))
-        })
-    }
-}
-
 struct FleetRan {
     report: Report,
     changes: Vec<(usize, Change)>,
-    truth: std::sync::Arc<Mutex<FleetTruth>>,
+    iam: TruthIam,
     writes: Vec<CellWrite>,
 }
 
@@ -1286,36 +907,38 @@ fn run_fleet(
     accounts: bool,
     column: bool,
 ) -> FleetRan {
-    let mut truth = FleetTruth::default();
+    let mut truth = IamTruth::default();
     for (a, id) in ACCOUNT_IDS.iter().enumerate() {
         for u in 0..USERS {
-            truth.users.insert(
-                (a, u),
-                UserInventory {
-                    arn: format!("arn:aws:iam::{id}:user/{}", user_name(u)),
-                    path: "/".into(),
-                    ..Default::default()
-                },
-            );
+            let inv = UserInventory {
+                arn: format!("arn:aws:iam::{id}:user/{}", user_name(u)),
+                path: "/".into(),
+                ..Default::default()
+            };
+            truth.insert(a, &user_name(u), inv);
         }
     }
     for (k, owner) in world.owner.iter().enumerate() {
-        if let Some(au) = owner {
+        if let Some((a, u)) = owner {
             let key = AccessKeyId::parse(&key_id(k)).unwrap();
-            truth.users.get_mut(au).unwrap().access_keys.push(key);
+            truth
+                .user_mut(*a, &user_name(*u))
+                .unwrap()
+                .access_keys
+                .push(key);
         }
     }
-    let truth = std::sync::Arc::new(Mutex::new(truth));
+    let home = TruthIam::single(truth);
     let fleet = TruthFleet {
-        truth: truth.clone(),
+        truth: home.truth.clone(),
+        ids: ACCOUNT_IDS
+            .iter()
+            .map(|id| AwsAccountId::parse(id).unwrap())
+            .collect(),
         closed: world.closed,
     };
-    let home = AccountIam {
-        truth: truth.clone(),
-        account: 0,
-    };
-    let sheets = Sheets::with_requests(fleet_grid(rows, column));
-    let slack = Slack::default();
+    let sheets = RecordingSheets::with_requests(fleet_grid(rows, column));
+    let slack = RecordingSlack::default();
     let mut settings = base_settings(100);
     settings.rules.deactivate_grace = grace as u32;
     settings.hygiene.max_deactivations = 100;
@@ -1349,12 +972,11 @@ fn run_fleet(
             .run(today(), Mode::Run),
         )
         .expect("generated sheets always have the headers");
-    let changes = truth.lock().unwrap().changes.clone();
     let writes = sheets.writes.lock().unwrap().clone();
     FleetRan {
         report,
-        changes,
-        truth,
+        changes: changes_of(&home),
+        iam: home,
         writes,
     }
 }
@@ -1409,17 +1031,16 @@ proptest! {
                     let proved = (0..KEYS).any(|k| world.owner[k] == Some((*a, *u)) && !proving(*a, k, true).is_empty());
                     prop_assert!(proved, "u{u} deleted in {a} without a due row of its own key there\n{world:?}\n{rows:#?}");
                 }
-                Change::SetActive(_, true) | Change::Other(..) => {}
+                Change::SetActive(_, true) | Change::Other(..) | Change::NewKey => {}
             }
         }
         // 削除済み only where the row's key is gone now.
-        let t = ran.truth.lock().unwrap();
         for w in &ran.writes {
             let Some(row) = w.range.strip_prefix("'key_request_form'!E").and_then(|n| n.parse::<usize>().ok()) else { continue };
             let r = &rows[row - 2];
             if w.value == "削除済み" {
                 let k = r.row.holds().expect("only rows with a key are written");
-                prop_assert!(t.owner_now(k).is_none(), "row {row} marked 削除済み while key {k} lives\n{world:?}\n{rows:#?}");
+                prop_assert!(holder_now(&ran.iam, k).is_none(), "row {row} marked 削除済み while key {k} lives\n{world:?}\n{rows:#?}");
             }
         }
         // The account that cannot be entered fails alone: none of its rows is done.

@@ -3,21 +3,18 @@
 //! every interaction through the same handler as HTTP, and acknowledges each envelope with
 //! what the HTTP body would have been. No signing secret, no AWS (moto is not started).
 
-mod support;
+use crate::fixtures::{ROW_VALUE, TANAKA, notice_row, request_sheet, tanaka_only};
+use crate::support;
 
 use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::app::{REQUEST_SHEET, RequestRow, SLACK_TOKEN, SPREADSHEET_ID};
-use support::app::{USERS_SHEET, UserRow, date_serial};
+use support::app::{REQUEST_SHEET, SLACK_TOKEN, SPREADSHEET_ID, USERS_SHEET};
 use support::google::FakeGoogle;
 use support::slack::FakeSlack;
 
 const APP_TOKEN: &str = "xapp-1-A0APP001-0000-socketsecret";
-const TANAKA: &str = "U0TANAKA01";
-const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
-const ROW_VALUE: &str = r#"{"v":1,"a":"tanaka-s3","k":"AKIAIOSFODNN7EXAMPLE","e":"2026-11-29"}"#;
 const WAIT: Duration = Duration::from_secs(20);
 
 struct Env {
@@ -31,18 +28,11 @@ async fn start() -> Env {
     let slack = FakeSlack::start(SLACK_TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     google.write_service_account_file(dir.path());
-    let row = RequestRow::new("田中 太郎", "tanaka-s3", KEY, date_serial("2026-11-29"));
     google.set_sheet(
         REQUEST_SHEET,
-        vec![support::app::request_sheet_header(), row.to_values()],
+        request_sheet(&[], vec![(notice_row(), vec![])]),
     );
-    google.set_sheet(
-        USERS_SHEET,
-        vec![
-            support::app::users_sheet_header(),
-            UserRow::new(TANAKA, "田中", "太郎").to_values(),
-        ],
-    );
+    google.set_sheet(USERS_SHEET, tanaka_only());
     Env { google, slack, dir }
 }
 

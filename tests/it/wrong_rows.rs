@@ -4,37 +4,22 @@
 //! period, the reactivation — so the sheets that used to slip past a path with its own partial
 //! copy of the checks are here too.
 
-mod support;
+use crate::fixtures::{
+    EXAMPLE_KEY, TANAKA, TODAY, created_on, detail, key_status, request_sheet, row, run_json,
+    tanaka_env, user_with_key,
+};
+use crate::support;
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::app::{REQUEST_SHEET, RequestRow, TestEnv, UserRow, action_for};
+use support::app::{REQUEST_SHEET, TestEnv, action_for};
 use support::google::Endpoint;
 use support::moto::{Loadout, load_user, remaining};
 
-const TANAKA: &str = "U0TANAKA01";
-const TODAY: &str = "2026-11-22";
-
 async fn env() -> TestEnv {
-    let env = TestEnv::start().await;
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    let env = tanaka_env().await;
     env
-}
-
-async fn run_json(env: &TestEnv) -> (i32, Value) {
-    let out = env
-        .run(&["run", "--today", TODAY, "--output", "json"])
-        .await;
-    let json = out.json();
-    (out.status, json)
-}
-
-fn detail(report: &Value, row: u64) -> String {
-    action_for(report, row)["detail"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 /// A person's console user (password, MFA, group, no keys) whose name the sheet mistyped.
@@ -55,12 +40,7 @@ async fn a_mistyped_name_of_a_keyless_console_user_changes_nothing() {
     load_user(&iam, "sato", console_user()).await;
     let ci = load_user(&iam, "sato-ci", Loadout::bare()).await;
     // The row means sato-ci but says sato.
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "sato",
-        &ci.access_key_ids[0],
-        json!("2026/11/20"),
-    )]);
+    env.set_requests(&[row("sato", &ci.access_key_ids[0], json!("2026/11/20"))]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 1, "{report:#}");
     let row = action_for(&report, 2);
@@ -79,12 +59,7 @@ async fn a_mistyped_name_of_a_keyless_console_user_changes_nothing() {
 async fn a_mistyped_name_that_does_not_exist_is_not_marked_deleted_while_the_key_lives() {
     let env = env().await;
     let ci = load_user(&env.iam_client(), "sato-ci", Loadout::bare()).await;
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "sato-cl",
-        &ci.access_key_ids[0],
-        json!("2026/11/20"),
-    )]);
+    env.set_requests(&[row("sato-cl", &ci.access_key_ids[0], json!("2026/11/20"))]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 1, "{report:#}");
     assert_eq!(action_for(&report, 2)["outcome"], "refused");
@@ -108,8 +83,8 @@ async fn a_renewal_deletes_only_the_expired_key_and_keeps_the_user() {
     .await;
     let (old, new) = (&loaded.access_key_ids[0], &loaded.access_key_ids[1]);
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-s3", old, json!("2026/11/20")),
-        RequestRow::new("田中 太郎", "tanaka-s3", new, json!("2027/03/31")),
+        row("tanaka-s3", old, json!("2026/11/20")),
+        row("tanaka-s3", new, json!("2027/03/31")),
     ]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 0, "{report:#}");
@@ -141,16 +116,8 @@ async fn a_renewal_deletes_only_the_expired_key_and_keeps_the_user() {
 #[tokio::test]
 async fn a_teardown_tags_the_user_before_its_first_change() {
     let env = env().await;
-    let key = load_user(&env.iam_client(), "tanaka-s3", Loadout::default())
-        .await
-        .access_key_ids[0]
-        .clone();
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        &key,
-        json!("2026/11/20"),
-    )]);
+    let key = user_with_key(&env.iam_client(), "tanaka-s3", Loadout::default()).await;
+    env.set_requests(&[row("tanaka-s3", &key, json!("2026/11/20"))]);
     env.iam.fail_next("DeleteUser", 403, "AccessDenied", 1);
     let (status, _) = run_json(&env).await;
     assert_eq!(status, 1);
@@ -169,16 +136,8 @@ async fn a_teardown_tags_the_user_before_its_first_change() {
 #[tokio::test]
 async fn deleted_is_written_before_the_run_waits_on_slack() {
     let env = env().await;
-    let key = load_user(&env.iam_client(), "tanaka-s3", Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone();
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-s3",
-        &key,
-        json!("2026/11/20"),
-    )]);
+    let key = user_with_key(&env.iam_client(), "tanaka-s3", Loadout::bare()).await;
+    env.set_requests(&[row("tanaka-s3", &key, json!("2026/11/20"))]);
     // Slack stalls; the process is killed while it waits.
     env.slack.delay(Duration::from_secs(60));
     let mut child = env
@@ -215,10 +174,6 @@ fn mutations(env: &TestEnv) -> Vec<String> {
     env.iam.mutations().into_iter().map(|c| c.action).collect()
 }
 
-async fn key_status(env: &TestEnv, user: &str) -> Vec<(String, String)> {
-    support::keys::key_status(&env.iam_client(), user).await
-}
-
 async fn two_keys(env: &TestEnv, user: &str) -> Vec<String> {
     let loadout = Loadout {
         access_keys: 2,
@@ -230,10 +185,7 @@ async fn two_keys(env: &TestEnv, user: &str) -> Vec<String> {
 }
 
 async fn one_key(env: &TestEnv, user: &str) -> String {
-    load_user(&env.iam_client(), user, Loadout::bare())
-        .await
-        .access_key_ids[0]
-        .clone()
+    user_with_key(&env.iam_client(), user, Loadout::bare()).await
 }
 
 #[tokio::test]
@@ -241,8 +193,8 @@ async fn a_renewal_row_does_not_hide_a_mistyped_due_key() {
     let env = env().await;
     let real = one_key(&env, "tanaka-dev").await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-dev", &typo(&real), json!(ENDED)),
-        RequestRow::new("田中 太郎", "tanaka-dev", &real, json!(RENEWED)),
+        row("tanaka-dev", &typo(&real), json!(ENDED)),
+        row("tanaka-dev", &real, json!(RENEWED)),
     ]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 1, "{report:#}");
@@ -260,8 +212,8 @@ async fn a_copied_renewal_row_with_the_same_key_changes_nothing() {
     // The renewal was pasted with the old key, and its user name was retyped wrongly: it still
     // holds the key, whatever user it names.
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-dev", &key, json!(ENDED)),
-        RequestRow::new("田中 太郎", "tanaka-dve", &key, json!(RENEWED)),
+        row("tanaka-dev", &key, json!(ENDED)),
+        row("tanaka-dve", &key, json!(RENEWED)),
     ]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 1, "{report:#}");
@@ -278,14 +230,8 @@ async fn an_extended_row_with_an_unreadable_key_cell_claims_the_key_too() {
     let env = env().await;
     let key = one_key(&env, "tanaka-dev").await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-dev", &key, json!(ENDED)),
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-dev",
-            &format!("{key} （旧）"),
-            json!(RENEWED),
-        )
-        .status("延長"),
+        row("tanaka-dev", &key, json!(ENDED)),
+        row("tanaka-dev", &format!("{key} （旧）"), json!(RENEWED)).status("延長"),
     ]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 1, "{report:#}");
@@ -300,8 +246,8 @@ async fn the_users_other_key_under_a_mistyped_name_keeps_the_user() {
     let env = env().await;
     let keys = two_keys(&env, "tanaka-dev").await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
-        RequestRow::new("田中 太郎", "tanaka-dve", &keys[1], json!(RENEWED)),
+        row("tanaka-dev", &keys[0], json!(ENDED)),
+        row("tanaka-dve", &keys[1], json!(RENEWED)),
     ]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 0, "{report:#}");
@@ -358,8 +304,8 @@ async fn an_interrupted_key_only_deletion_is_finished_from_its_tag() {
         .await
         .unwrap();
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[1], json!(RENEWED)),
+        row("tanaka-dev", &keys[0], json!(ENDED)),
+        row("tanaka-dev", &keys[1], json!(RENEWED)),
     ]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 0, "{report:#}");
@@ -396,8 +342,8 @@ async fn a_finished_key_only_deletion_takes_its_tag_off_the_kept_user() {
     let env = env().await;
     let keys = two_keys(&env, "tanaka-dev").await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[1], json!(RENEWED)),
+        row("tanaka-dev", &keys[0], json!(ENDED)),
+        row("tanaka-dev", &keys[1], json!(RENEWED)),
     ]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 0, "{report:#}");
@@ -433,9 +379,9 @@ async fn a_finished_key_only_deletion_takes_its_tag_off_the_kept_user() {
     // Later, an administrator adds (or copies) a due row naming the same key: the kept user
     // no longer carries a tag that would pass it as an interrupted deletion.
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)).status("削除済み"),
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[1], json!(RENEWED)),
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
+        row("tanaka-dev", &keys[0], json!(ENDED)).status("削除済み"),
+        row("tanaka-dev", &keys[1], json!(RENEWED)),
+        row("tanaka-dev", &keys[0], json!(ENDED)),
     ]);
     let before = mutations(&env).len();
     let (status, report) = run_json(&env).await;
@@ -451,8 +397,8 @@ async fn a_key_only_deletion_keeps_its_tag_until_deleted_is_written() {
     let env = env().await;
     let keys = two_keys(&env, "tanaka-dev").await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[1], json!(RENEWED)),
+        row("tanaka-dev", &keys[0], json!(ENDED)),
+        row("tanaka-dev", &keys[1], json!(RENEWED)),
     ]);
     env.google.fail_next(Endpoint::Write, 503, 100);
     let (status, report) = run_json(&env).await;
@@ -486,8 +432,8 @@ async fn a_tag_that_cannot_be_removed_is_reported_with_its_row() {
     let env = env().await;
     let keys = two_keys(&env, "tanaka-dev").await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[0], json!(ENDED)),
-        RequestRow::new("田中 太郎", "tanaka-dev", &keys[1], json!(RENEWED)),
+        row("tanaka-dev", &keys[0], json!(ENDED)),
+        row("tanaka-dev", &keys[1], json!(RENEWED)),
     ]);
     env.iam.fail_next("UntagUser", 403, "AccessDenied", 5);
     let (status, report) = run_json(&env).await;
@@ -518,12 +464,7 @@ async fn a_tag_that_cannot_be_removed_is_reported_with_its_row() {
 async fn the_own_policy_goes_whatever_the_sheet_spells_the_user() {
     let env = env().await;
     let loaded = load_user(&env.iam_client(), "tanaka-s3", Loadout::original()).await;
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "Tanaka-S3",
-        &loaded.access_key_ids[0],
-        json!(ENDED),
-    )]);
+    env.set_requests(&[row("Tanaka-S3", &loaded.access_key_ids[0], json!(ENDED))]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 0, "{report:#}");
     let deleted = env
@@ -556,12 +497,7 @@ async fn a_mistyped_users_key_is_not_set_inactive() {
     let env = grace_env().await;
     let key = one_key(&env, "tanaka-dev").await;
     // tanaka-dve does not exist; the key is tanaka-dev's.
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "tanaka-dve",
-        &key,
-        json!(ENDED),
-    )]);
+    env.set_requests(&[row("tanaka-dve", &key, json!(ENDED))]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 1, "{report:#}");
     assert_eq!(deactivate(&report, 2)["outcome"], "refused");
@@ -579,8 +515,8 @@ async fn a_key_a_live_renewal_row_holds_is_not_set_inactive() {
     let env = grace_env().await;
     let key = one_key(&env, "tanaka-dev").await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "tanaka-dev", &key, json!(ENDED)),
-        RequestRow::new("田中 太郎", "tanaka-dev", &key, json!(RENEWED)),
+        row("tanaka-dev", &key, json!(ENDED)),
+        row("tanaka-dev", &key, json!(RENEWED)),
     ]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 1, "{report:#}");
@@ -593,12 +529,7 @@ async fn a_key_a_live_renewal_row_holds_is_not_set_inactive() {
 #[tokio::test]
 async fn a_row_whose_user_and_key_are_gone_is_not_marked_deactivated() {
     let env = grace_env().await;
-    env.set_requests(&[RequestRow::new(
-        "田中 太郎",
-        "long-gone",
-        "AKIAIOSFODNN7EXAMPLE",
-        json!(ENDED),
-    )]);
+    env.set_requests(&[row("long-gone", EXAMPLE_KEY, json!(ENDED))]);
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 0, "{report:#}");
     assert!(detail(&report, 2).contains("nothing written"), "{report:#}");
@@ -628,13 +559,11 @@ async fn a_deactivated_row_whose_end_date_moved_gets_its_key_back() {
         .await
         .unwrap();
     // Deactivated by an earlier run, then an approved extension moved the end date.
-    let mut header = support::app::request_sheet_header();
-    header.push(json!("無効化日"));
-    let mut row = RequestRow::new("田中 太郎", "tanaka-dev", &key, json!("2027/01/31"))
-        .status("無効化済み")
-        .to_values();
-    row.push(json!("2026-11-21"));
-    env.google.set_sheet(REQUEST_SHEET, vec![header, row]);
+    let row = row("tanaka-dev", &key, json!("2027/01/31")).status("無効化済み");
+    env.google.set_sheet(
+        REQUEST_SHEET,
+        request_sheet(&["無効化日"], vec![(row, vec![json!("2026-11-21")])]),
+    );
     let (status, report) = run_json(&env).await;
     assert_eq!(status, 0, "{report:#}");
     let back = action_for(&report, 2);
@@ -667,8 +596,8 @@ async fn each_rotation_is_written_before_the_next_one_starts() {
     let a = one_key(&env, "ci-a").await;
     let b = one_key(&env, "ci-b").await;
     env.set_requests(&[
-        RequestRow::new("田中 太郎", "ci-a", &a, json!("2099/12/31")),
-        RequestRow::new("田中 太郎", "ci-b", &b, json!("2099/12/31")),
+        row("ci-a", &a, json!("2099/12/31")),
+        row("ci-b", &b, json!("2099/12/31")),
     ]);
     let moto = env.moto.endpoint();
     env.set_env("KEYWARDEN_ROTATE_USERS", "ci-a,ci-b")
@@ -676,9 +605,7 @@ async fn each_rotation_is_written_before_the_next_one_starts() {
         .set_env("KEYWARDEN_CONCURRENCY", "1")
         .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
     // Due on the day the keys were made (a rotation age of 0 days).
-    let day = support::keys::created_on(&env.iam_client(), "ci-a")
-        .await
-        .to_string();
+    let day = created_on(&env, "ci-a").await.to_string();
     let out = env.run(&["run", "--today", &day, "--output", "json"]).await;
     let (status, report) = (out.status, out.json());
     assert_eq!(status, 0, "{report:#}");

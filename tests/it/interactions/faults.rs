@@ -17,7 +17,7 @@ fn untouched(env: &Env) {
 async fn unsigned_missigned_and_stale_requests_get_401_and_touch_nothing() {
     let env = start(None).await;
     let body = form(&env.click(
-        OWNER,
+        TANAKA,
         "keywarden_extend_request",
         ROW_VALUE,
         "1.1.1",
@@ -40,7 +40,7 @@ async fn unsigned_missigned_and_stale_requests_get_401_and_touch_nothing() {
         .status,
         401
     );
-    let tampered = body.replace("U0TANAKA01", "UADMIN0001");
+    let tampered = body.replace(TANAKA, "UADMIN0001");
     let sig = sign(&ts, &body);
     assert_eq!(
         env.post_raw(
@@ -85,7 +85,7 @@ async fn unknown_actions_and_malformed_values_change_nothing_and_say_so() {
     let env = start(None).await;
     let reply = env
         .send(&env.click(
-            OWNER,
+            TANAKA,
             "someone_elses_button",
             "x",
             "1.1.1",
@@ -95,7 +95,7 @@ async fn unknown_actions_and_malformed_values_change_nothing_and_say_so() {
     assert_eq!(reply.status, 200);
     let reply = env
         .send(&env.click(
-            OWNER,
+            TANAKA,
             "keywarden_extend_request",
             "{broken",
             "1.1.1",
@@ -103,7 +103,7 @@ async fn unknown_actions_and_malformed_values_change_nothing_and_say_so() {
         ))
         .await;
     assert_eq!(reply.status, 200);
-    let told = env.responses_to(OWNER);
+    let told = env.responses_to(TANAKA);
     assert_eq!(told.len(), 2, "{told:?}");
     assert!(told[1].contains("読み取れませんでした"), "{told:?}");
     assert_eq!(env.google.counts().writes, 0);
@@ -114,8 +114,8 @@ async fn unknown_actions_and_malformed_values_change_nothing_and_say_so() {
 async fn a_refused_trigger_is_explained() {
     let env = start(None).await;
     env.slack.refuse_trigger("5.5.5", "expired_trigger_id");
-    env.request_click(OWNER, "5.5.5").await;
-    let told = env.responses_to(OWNER);
+    env.request_click(TANAKA, "5.5.5").await;
+    let told = env.responses_to(TANAKA);
     assert!(
         told.iter()
             .any(|t| t.contains("申請画面を開けませんでした") && t.contains("expired_trigger_id")),
@@ -127,10 +127,10 @@ async fn a_refused_trigger_is_explained() {
 #[tokio::test]
 async fn a_failed_sheet_write_leaves_nothing_half_done_and_can_be_retried() {
     let env = start(None).await;
-    env.request_click(OWNER, "1.1.1").await;
+    env.request_click(TANAKA, "1.1.1").await;
     env.google.fail_next(Endpoint::Write, 403, 1);
     let answer = env
-        .submit(OWNER, Some("2027-01-31"), Some("理由"))
+        .submit(TANAKA, Some("2027-01-31"), Some("理由"))
         .await
         .json();
     assert!(
@@ -143,7 +143,7 @@ async fn a_failed_sheet_write_leaves_nothing_half_done_and_can_be_retried() {
     assert!(withdrawn.iter().all(|u| u.text.contains("無効")));
 
     // Made again, it works; then a failing decision write changes nothing either.
-    env.pending_request(OWNER).await;
+    env.pending_request(TANAKA).await;
     let before = env.google.sheet(REQUEST_SHEET);
     env.google.fail_next(Endpoint::Write, 403, 1);
     env.decide(ADMIN1, true, ADMIN1).await;
@@ -167,9 +167,9 @@ async fn a_failed_sheet_write_leaves_nothing_half_done_and_can_be_retried() {
 async fn an_unreadable_sheet_is_a_clear_answer() {
     let env = start(None).await;
     env.google.fail_next(Endpoint::Read, 403, 1);
-    env.request_click(OWNER, "1.1.1").await;
+    env.request_click(TANAKA, "1.1.1").await;
     assert!(
-        env.responses_to(OWNER)
+        env.responses_to(TANAKA)
             .iter()
             .any(|t| t.contains("シートを読めなかった")),
         "{:?}",
@@ -184,10 +184,10 @@ async fn the_lambda_path_answers_like_the_server_without_axum() {
     use keywarden::app::interactions::handle_http;
 
     let env = start(None).await;
-    let verifier = RequestVerifier::new(&Secret::new(SECRET));
+    let verifier = RequestVerifier::new(&Secret::new(SIGNING_SECRET));
     let now = chrono::Utc::now();
     let body = form(&env.click(
-        OWNER,
+        TANAKA,
         "keywarden_extend_request",
         ROW_VALUE,
         "6.6.6",

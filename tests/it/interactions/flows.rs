@@ -14,7 +14,7 @@ async fn request_then_approval_moves_the_end_date_and_records_history() {
     let env = start(None).await;
 
     // The click opens the modal with the contracted IDs and end date + 30 days.
-    let reply = env.request_click(OWNER, "1.1.1").await;
+    let reply = env.request_click(TANAKA, "1.1.1").await;
     assert_eq!((reply.status, reply.body.as_str()), (200, ""));
     let views = env.slack.views();
     assert_eq!(views.len(), 1, "{views:?}");
@@ -29,7 +29,7 @@ async fn request_then_approval_moves_the_end_date_and_records_history() {
     // Bad submissions are answered with errors per block; nothing is written or sent.
     let sheet_before = env.google.sheet(REQUEST_SHEET);
     let early = env
-        .submit(OWNER, Some("2026-11-01"), Some("理由"))
+        .submit(TANAKA, Some("2026-11-01"), Some("理由"))
         .await
         .json();
     assert_eq!(early["response_action"], "errors");
@@ -40,7 +40,7 @@ async fn request_then_approval_moves_the_end_date_and_records_history() {
             .contains("2026-11-29")
     );
     let far = env
-        .submit(OWNER, Some("2027-03-01"), Some("理由"))
+        .submit(TANAKA, Some("2027-03-01"), Some("理由"))
         .await
         .json();
     assert!(
@@ -51,7 +51,7 @@ async fn request_then_approval_moves_the_end_date_and_records_history() {
         "{far}"
     );
     let no_reason = env
-        .submit(OWNER, Some("2027-01-31"), Some("  "))
+        .submit(TANAKA, Some("2027-01-31"), Some("  "))
         .await
         .json();
     assert_eq!(no_reason["response_action"], "errors");
@@ -61,7 +61,7 @@ async fn request_then_approval_moves_the_end_date_and_records_history() {
 
     // A good submission: one write of the pending request, an approval request per admin.
     let sent = env
-        .submit(OWNER, Some("2027-01-31"), Some("案件が延びたため"))
+        .submit(TANAKA, Some("2027-01-31"), Some("案件が延びたため"))
         .await
         .json();
     assert_eq!(sent["response_action"], "update");
@@ -140,7 +140,7 @@ async fn request_then_approval_moves_the_end_date_and_records_history() {
             "no buttons left"
         );
     }
-    let owner_dms = env.slack.messages_to(OWNER);
+    let owner_dms = env.slack.messages_to(TANAKA);
     assert!(
         owner_dms
             .iter()
@@ -166,7 +166,7 @@ async fn request_then_approval_moves_the_end_date_and_records_history() {
 #[tokio::test]
 async fn rejection_keeps_the_end_date_and_records_it() {
     let env = start(None).await;
-    env.pending_request(OWNER).await;
+    env.pending_request(TANAKA).await;
     assert_eq!(env.decide(ADMIN1, false, ADMIN1).await.status, 200);
     assert_eq!(env.cell("I2"), Some(date_serial("2026-11-29")));
     assert_eq!(env.cell("O2"), None);
@@ -180,7 +180,7 @@ async fn rejection_keeps_the_end_date_and_records_it() {
     );
     assert!(
         env.slack
-            .messages_to(OWNER)
+            .messages_to(TANAKA)
             .iter()
             .any(|t| t.contains("却下されました"))
     );
@@ -195,7 +195,7 @@ async fn rejection_keeps_the_end_date_and_records_it() {
 #[tokio::test]
 async fn the_approval_channel_replaces_admin_dms() {
     let env = start(Some("C0APPROVE1")).await;
-    env.pending_request(OWNER).await;
+    env.pending_request(TANAKA).await;
     assert_eq!(env.slack.messages_to("C0APPROVE1").len(), 1);
     assert!(env.slack.messages_to(ADMIN1).is_empty() && env.slack.messages_to(ADMIN2).is_empty());
     assert!(
@@ -220,9 +220,9 @@ async fn self_approval_and_non_admins_are_refused() {
         "{:?}",
         env.slack.responses()
     );
-    env.decide(OWNER, true, ADMIN2).await;
+    env.decide(TANAKA, true, ADMIN2).await;
     assert!(
-        env.responses_to(OWNER)
+        env.responses_to(TANAKA)
             .iter()
             .any(|t| t.contains("管理者だけ")),
         "{:?}",
@@ -233,7 +233,7 @@ async fn self_approval_and_non_admins_are_refused() {
     // The owner, not an admin, is told an admin asked for them.
     assert!(
         env.slack
-            .messages_to(OWNER)
+            .messages_to(TANAKA)
             .iter()
             .any(|t| t.contains("管理者 UADMIN0001"))
     );
@@ -241,16 +241,16 @@ async fn self_approval_and_non_admins_are_refused() {
 
 #[tokio::test]
 async fn the_owner_cannot_decide_a_request_another_admin_filed_for_them() {
-    // The row's owner by users_json (OWNER) is an administrator too; ADMIN1 files for them.
-    let env = start_with(None, &[ADMIN1, ADMIN2, OWNER]).await;
+    // The row's owner by users_json (TANAKA) is an administrator too; ADMIN1 files for them.
+    let env = start_with(None, &[ADMIN1, ADMIN2, TANAKA]).await;
     env.pending_request(ADMIN1).await;
     let before = env.google.sheet(REQUEST_SHEET);
     let writes = env.google.counts().writes;
     for approve in [true, false] {
-        assert_eq!(env.decide(OWNER, approve, OWNER).await.status, 200);
+        assert_eq!(env.decide(TANAKA, approve, TANAKA).await.status, 200);
     }
     let told: Vec<String> = env
-        .responses_to(OWNER)
+        .responses_to(TANAKA)
         .into_iter()
         .filter(|t| t.contains("自分が利用者のアクセスキーの延長申請"))
         .collect();
@@ -260,11 +260,11 @@ async fn the_owner_cannot_decide_a_request_another_admin_filed_for_them() {
     assert!(env.slack.updates().is_empty(), "the buttons stay");
     assert!(
         !env.slack
-            .messages_to(OWNER)
+            .messages_to(TANAKA)
             .iter()
             .any(|t| t.contains("承認されました") || t.contains("却下されました")),
         "{:?}",
-        env.slack.messages_to(OWNER)
+        env.slack.messages_to(TANAKA)
     );
 
     // Another administrator, neither requester nor owner, decides.
@@ -281,11 +281,11 @@ async fn the_owner_cannot_decide_a_request_another_admin_filed_for_them() {
     );
     assert!(
         env.slack
-            .messages_to(OWNER)
+            .messages_to(TANAKA)
             .iter()
             .any(|t| t.contains("承認されました") && t.contains("2027-01-31")),
         "{:?}",
-        env.slack.messages_to(OWNER)
+        env.slack.messages_to(TANAKA)
     );
 }
 
@@ -301,16 +301,16 @@ async fn strangers_cannot_request_and_a_second_request_names_the_pending_one() {
         env.slack.responses()
     );
     assert!(env.slack.views().is_empty());
-    env.pending_request(OWNER).await;
-    env.request_click(OWNER, "3.3.3").await;
-    let told = env.responses_to(OWNER);
+    env.pending_request(TANAKA).await;
+    env.request_click(TANAKA, "3.3.3").await;
+    let told = env.responses_to(TANAKA);
     assert!(
         told.iter()
             .any(|t| t.contains("処理待ち") && t.contains("2027-01-31")),
         "{told:?}"
     );
     let again = env
-        .submit(OWNER, Some("2027-02-01"), Some("もう一度"))
+        .submit(TANAKA, Some("2027-02-01"), Some("もう一度"))
         .await
         .json();
     assert!(again["view"].to_string().contains("処理待ち"), "{again}");
@@ -324,7 +324,7 @@ async fn strangers_cannot_request_and_a_second_request_names_the_pending_one() {
 #[tokio::test]
 async fn two_approvals_racing_only_one_wins() {
     let env = start(None).await;
-    env.pending_request(OWNER).await;
+    env.pending_request(TANAKA).await;
     let (a, b) = tokio::join!(
         env.decide(ADMIN1, true, ADMIN1),
         env.decide(ADMIN2, false, ADMIN2)
@@ -349,7 +349,7 @@ async fn two_approvals_racing_only_one_wins() {
 #[tokio::test]
 async fn a_changed_or_deleted_row_is_refused() {
     let env = start(None).await;
-    env.pending_request(OWNER).await;
+    env.pending_request(TANAKA).await;
     env.google
         .edit(|s| s.set_cell(REQUEST_SHEET, "K2", json!("削除済み")));
     let before = env.google.sheet(REQUEST_SHEET);
@@ -380,9 +380,9 @@ async fn a_changed_or_deleted_row_is_refused() {
 
     env.google
         .edit(|s| s.set_cell(REQUEST_SHEET, "L2", json!("AKIAOTHERKEY0000000")));
-    env.request_click(OWNER, "4.4.4").await;
+    env.request_click(TANAKA, "4.4.4").await;
     assert!(
-        env.responses_to(OWNER)
+        env.responses_to(TANAKA)
             .iter()
             .any(|t| t.contains("アクセスキーIDが")),
         "{:?}",

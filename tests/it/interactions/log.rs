@@ -12,9 +12,9 @@ fn log_lines(env: &Env) -> Vec<Vec<Value>> {
 #[tokio::test]
 async fn request_and_decisions_are_logged_and_a_formula_like_reason_stays_text() {
     let env = start(None).await;
-    assert_eq!(env.request_click(OWNER, "1.1.1").await.status, 200);
+    assert_eq!(env.request_click(TANAKA, "1.1.1").await.status, 200);
     let reason = "=IMPORTXML(\"http://x\",\"//a\") 案件延長";
-    let answer = env.submit(OWNER, Some("2027-01-31"), Some(reason)).await;
+    let answer = env.submit(TANAKA, Some("2027-01-31"), Some(reason)).await;
     assert_eq!(
         answer.json()["response_action"],
         "update",
@@ -27,12 +27,12 @@ async fn request_and_decisions_are_logged_and_a_formula_like_reason_stays_text()
     assert_eq!(request[3], json!(2));
     assert_eq!(request[4], "田中 太郎");
     assert_eq!(request[5], "tanaka-s3");
-    assert_eq!(request[6], KEY);
+    assert_eq!(request[6], EXAMPLE_KEY);
     assert_eq!(request[7], "extension_request");
     assert_eq!(request[8], "done");
     let detail = request[9].as_str().expect("text, not a formula");
     assert!(
-        detail.contains(reason) && detail.contains(OWNER),
+        detail.contains(reason) && detail.contains(TANAKA),
         "{detail}"
     );
     assert!(request[0].as_str().unwrap().ends_with("+09:00"));
@@ -68,7 +68,7 @@ async fn request_and_decisions_are_logged_and_a_formula_like_reason_stays_text()
 #[tokio::test]
 async fn a_rejection_is_logged() {
     let env = start(None).await;
-    env.pending_request(OWNER).await;
+    env.pending_request(TANAKA).await;
     assert_eq!(env.decide(ADMIN1, false, ADMIN1).await.status, 200);
     let lines = log_lines(&env);
     let actions: Vec<_> = lines.iter().map(|l| l[7].clone()).collect();

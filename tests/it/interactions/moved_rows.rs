@@ -20,7 +20,7 @@ async fn wait_until(done: impl Fn() -> bool) {
 #[tokio::test]
 async fn a_row_inserted_while_the_approval_posts_are_in_flight_does_not_get_the_request() {
     let env = start(None).await;
-    assert_eq!(env.request_click(OWNER, "1.1.1").await.status, 200);
+    assert_eq!(env.request_click(TANAKA, "1.1.1").await.status, 200);
     // Slack answers slowly: the approval posts are in flight for most of a second.
     env.slack.delay(Duration::from_millis(800));
     let reads = env.google.counts().reads;
@@ -36,7 +36,7 @@ async fn a_row_inserted_while_the_approval_posts_are_in_flight_does_not_get_the_
         });
     };
     let (answer, ()) = tokio::join!(
-        env.submit(OWNER, Some("2027-01-31"), Some("案件が延びたため")),
+        env.submit(TANAKA, Some("2027-01-31"), Some("案件が延びたため")),
         insert
     );
     let answer = answer.json();
@@ -89,18 +89,18 @@ async fn a_row_inserted_while_the_approval_posts_are_in_flight_does_not_get_the_
     }
     assert!(
         env.slack
-            .messages_to(OWNER)
+            .messages_to(TANAKA)
             .iter()
             .any(|t| t.contains("4行目") && t.contains("承認されました")),
         "{:?}",
-        env.slack.messages_to(OWNER)
+        env.slack.messages_to(TANAKA)
     );
 }
 
 #[tokio::test]
 async fn a_request_can_be_rejected_after_its_end_date_was_edited_by_hand() {
     let env = start(None).await;
-    env.pending_request(OWNER).await;
+    env.pending_request(TANAKA).await;
     env.google
         .edit(|s| s.set_cell(REQUEST_SHEET, "I2", date_serial("2026-12-31")));
     // An approval would be refused (flows::a_changed_or_deleted_row_is_refused); a rejection
@@ -113,10 +113,10 @@ async fn a_request_can_be_rejected_after_its_end_date_was_edited_by_hand() {
     assert!(history.as_str().unwrap().contains("却下"), "{history}");
     assert!(
         env.slack
-            .messages_to(OWNER)
+            .messages_to(TANAKA)
             .iter()
             .any(|t| t.contains("却下されました") && t.contains("2026-12-31")),
         "{:?}",
-        env.slack.messages_to(OWNER)
+        env.slack.messages_to(TANAKA)
     );
 }

@@ -82,7 +82,6 @@ impl GoogleCounts {
 /// One request as received, for assertions on what the client asked.
 #[derive(Debug, Clone)]
 pub struct GoogleRequest {
-    pub method: String,
     /// Percent-decoded path, e.g. `/v4/spreadsheets/test-sheet-id/values:batchGet`.
     pub path: String,
     /// Decoded query pairs in order, repeated keys kept.
@@ -238,10 +237,6 @@ impl FakeGoogle {
         format!("http://127.0.0.1:{}/token", self.port)
     }
 
-    pub fn spreadsheet_id(&self) -> String {
-        self.lock().spreadsheet_id.clone()
-    }
-
     /// Writes `service-account.json` into `dir` pointing at this fake and returns its path.
     pub fn write_service_account_file(&self, dir: &Path) -> PathBuf {
         let key = json!({
@@ -318,17 +313,21 @@ impl FakeGoogle {
         self.lock().faults.insert(endpoint, (status, times));
     }
 
-    /// Runs `hook(sheets, n)` before serving the n-th read (1-based, counting every batchGet
-    /// that reached the fake), e.g. to insert a row between the job's first read and its
-    /// re-check read.
+    /// When the first request arrived.
+    #[allow(dead_code, reason = "benches/job.rs uses it")]
     pub fn first_request_at(&self) -> Option<std::time::Instant> {
         self.lock().first_request
     }
 
+    /// Every later answer waits `latency` first.
+    #[allow(dead_code, reason = "benches/job.rs uses it")]
     pub fn delay(&self, latency: std::time::Duration) {
         self.lock().delay = latency;
     }
 
+    /// Runs `hook(sheets, n)` before serving the n-th read (1-based, counting every batchGet
+    /// that reached the fake), e.g. to insert a row between the job's first read and its
+    /// re-check read.
     pub fn on_read(&self, hook: ReadHook) {
         self.lock().on_read = Some(hook);
     }
@@ -361,7 +360,6 @@ async fn handle(
     tokio::time::sleep(delay).await;
     let mut st = state.lock().unwrap();
     st.requests.push(GoogleRequest {
-        method: method.to_string(),
         path: path.clone(),
         query: query.clone(),
         body: body.clone(),

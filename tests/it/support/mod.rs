@@ -1,12 +1,7 @@
 //! Local fakes that integration tests talk to over real HTTP on 127.0.0.1.
-//!
-//! Every integration test file does `mod support;` and uses only part of this tree, so unused
-//! items are expected here and `dead_code` is allowed for the whole module.
-#![allow(dead_code)]
 
 pub mod app;
 pub mod google;
-pub mod keys;
 pub mod moto;
 pub mod moto_accounts;
 pub mod slack;
@@ -50,6 +45,14 @@ pub async fn serve(router: Router) -> ServerHandle {
         axum::serve(listener, router).await.expect("fake server");
     });
     ServerHandle { addr, task }
+}
+
+/// A free port on 127.0.0.1, for a server the test does not bind itself (moto, the binary).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind 127.0.0.1:0")
+        .port()
 }
 
 /// A JSON answer with an explicit status and content type, as the real services send.

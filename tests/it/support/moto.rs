@@ -45,7 +45,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 
 use super::{
-    ServerHandle, http, http_client, parse_query, request_id, self_signed_cert, serve,
+    ServerHandle, free_port, http, http_client, parse_query, request_id, self_signed_cert, serve,
     ssh_public_key, xml_escape,
 };
 
@@ -145,13 +145,6 @@ fn moto_server_program() -> PathBuf {
         return venv;
     }
     PathBuf::from("moto_server")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1:0")
-        .port()
 }
 
 /// An IAM client for test set-up and inspection: static `testing` credentials, us-east-1,
@@ -860,7 +853,6 @@ impl Loadout {
 /// What `load_user` created, so tests can assert on each piece.
 #[derive(Debug, Clone, Default)]
 pub struct LoadedUser {
-    pub user_name: String,
     pub arn: String,
     pub account_id: String,
     pub access_key_ids: Vec<String>,
@@ -890,7 +882,6 @@ pub async fn load_user(client: &Client, name: &str, loadout: Loadout) -> LoadedU
     let arn = user.arn().to_string();
     let account_id = arn.split(':').nth(4).unwrap_or_default().to_string();
     let mut loaded = LoadedUser {
-        user_name: name.to_string(),
         arn,
         account_id: account_id.clone(),
         ..LoadedUser::default()

@@ -54,7 +54,6 @@ pub struct SlackRequest {
     /// Slack method, e.g. `chat.postMessage`.
     pub method: String,
     pub content_type: Option<String>,
-    pub body: String,
     /// When the request arrived (before the fake's own `delay`).
     pub at: std::time::Instant,
 }
@@ -191,6 +190,7 @@ impl FakeSlack {
     }
 
     /// The windows in which a 429 held every post back: (answered at, `Retry-After`).
+    #[allow(dead_code, reason = "benches/job.rs uses it")]
     pub fn rate_limit_windows(&self) -> Vec<(std::time::Instant, Duration)> {
         self.lock().limits.clone()
     }
@@ -246,7 +246,6 @@ async fn handle(
     st.requests.push(SlackRequest {
         method: api_method.to_string(),
         content_type: content_type.clone(),
-        body: body_text.clone(),
         at,
     });
 

@@ -139,11 +139,6 @@ impl FakeSocket {
             }
         }
     }
-
-    /// Every frame received from clients.
-    pub fn acks(&self) -> Vec<Value> {
-        self.shared.inner.lock().unwrap().acks.clone()
-    }
 }
 
 async fn accept_loop(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
