@@ -632,14 +632,14 @@ fn the_documents_do_not_contradict_what_the_code_does() {
     for (stale, truth) in [
         (
             "未実装",
-            "Socket Mode is implemented (tests/socket_mode.rs)",
+            "Socket Mode is implemented (tests/it/socket_mode.rs)",
         ),
         (
             "not implemented yet",
-            "Socket Mode is implemented (tests/socket_mode.rs)",
+            "Socket Mode is implemented (tests/it/socket_mode.rs)",
         ),
-        ("テスト DM", "check posts nothing (tests/deploy.rs)"),
-        ("test DM", "check posts nothing (tests/deploy.rs)"),
+        ("テスト DM", "check posts nothing (tests/it/deploy.rs)"),
+        ("test DM", "check posts nothing (tests/it/deploy.rs)"),
         (
             "stops the\ndaily run",
             "the daily job never reads the signing secret, only its name",
@@ -658,7 +658,7 @@ fn the_documents_do_not_contradict_what_the_code_does() {
             "the documents say {stale:?}, but {truth}"
         );
     }
-    assert!(Path::new(ROOT).join("tests/socket_mode.rs").exists());
+    assert!(Path::new(ROOT).join("tests/it/socket_mode.rs").exists());
     // The one TLS provider: aws-lc-rs is in no part of the lock file.
     assert!(!read("Cargo.lock").contains("name = \"aws-lc-rs\""));
 }
