@@ -3,8 +3,8 @@
 //! caps across accounts, the Organization's accounts, `check` per account.
 
 use crate::fixtures::{
-    ACCOUNTS, DEV, STAGING, left_in, member_role, request_sheet, row, sato, suzuki, tanaka,
-    tanaka_env, user_in,
+    ACCOUNTS, DEV, STAGING, assert_only_key_deleted, left_in, member_role, request_sheet, row,
+    sato, suzuki, tanaka, tanaka_env, user_in,
 };
 use crate::support;
 
@@ -864,15 +864,7 @@ async fn a_row_under_a_mistyped_account_still_holds_its_key() {
     let report = out.json();
     assert_eq!(action_for(&report, 2)["outcome"], "done", "{report:#}");
     let left = left_in(&env, STAGING, "app").await;
-    assert!(left.contains(&"user app".to_string()), "{left:?}");
-    assert!(
-        left.contains(&format!("access key {}", keys[1])),
-        "{left:?}"
-    );
-    assert!(
-        !left.contains(&format!("access key {}", keys[0])),
-        "{left:?}"
-    );
+    assert_only_key_deleted(&left, "app", &keys[1], &keys[0]);
 }
 
 /// A cell of 12 digits is that account, even when an alias of `KEYWARDEN_ACCOUNTS` reads the

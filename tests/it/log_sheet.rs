@@ -1,7 +1,7 @@
 //! The log sheet and the days ahead, end to end: the real binary against the fake Google (with
 //! `values:append` and `addSheet`), the fake Slack and moto.
 
-use crate::fixtures::{TODAY, row, tanaka_env, user_with_key};
+use crate::fixtures::{TODAY, assert_appends_are_raw_rows, row, tanaka_env, user_with_key};
 use crate::support;
 
 use std::time::Duration;
@@ -24,11 +24,6 @@ const HEADER: [&str; 10] = [
     "結果",
     "詳細",
 ];
-
-async fn env() -> TestEnv {
-    let env = tanaka_env().await;
-    env
-}
 
 fn log_exists(env: &TestEnv) -> bool {
     let mut exists = false;
@@ -83,7 +78,7 @@ async fn mixed_sheet(env: &TestEnv) -> String {
 
 #[tokio::test]
 async fn a_run_logs_its_actions_in_order_with_one_run_id_and_the_next_appends_below() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let key = mixed_sheet(&env).await;
     let out = env
         .run(&["run", "--today", TODAY, "--output", "json"])
@@ -137,15 +132,7 @@ async fn a_run_logs_its_actions_in_order_with_one_run_id_and_the_next_appends_be
         9,
         "the first run's budget: read, 2 × (re-check + write), 3 appends, 1 addSheet"
     );
-    for append in env
-        .google
-        .requests()
-        .iter()
-        .filter(|r| r.path.ends_with(":append"))
-    {
-        assert_eq!(append.param("valueInputOption"), Some("RAW"));
-        assert_eq!(append.param("insertDataOption"), Some("INSERT_ROWS"));
-    }
+    assert_appends_are_raw_rows(&env.google);
 
     // The next day: the refusal again, below, with another run ID; the sheet is not re-created.
     let again = env
@@ -168,7 +155,7 @@ async fn a_run_logs_its_actions_in_order_with_one_run_id_and_the_next_appends_be
 
 #[tokio::test]
 async fn a_persons_text_starting_with_equals_is_stored_as_text() {
-    let env = env().await;
+    let env = tanaka_env().await;
     // Not in users_json: the notice fails, and the line quotes the name as typed.
     env.set_requests(&[RequestRow::new(
         "=IMPORTXML(\"http://x\",\"//a\")",
@@ -189,7 +176,7 @@ async fn a_persons_text_starting_with_equals_is_stored_as_text() {
 
 #[tokio::test]
 async fn a_dry_run_appends_nothing() {
-    let env = env().await;
+    let env = tanaka_env().await;
     mixed_sheet(&env).await;
     for args in [
         vec!["plan", "--today", TODAY],
@@ -209,7 +196,7 @@ async fn a_dry_run_appends_nothing() {
 
 #[tokio::test]
 async fn a_failed_append_keeps_the_status_writes_and_exits_1() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let iam = env.iam_client();
     let key = user_with_key(&iam, "tanaka-s3", Loadout::bare()).await;
     env.set_requests(&[
@@ -258,7 +245,7 @@ async fn a_failed_append_keeps_the_status_writes_and_exits_1() {
 
 #[tokio::test]
 async fn a_kill_after_the_iam_stage_leaves_its_log_lines() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let key = user_with_key(&env.iam_client(), "tanaka-s3", Loadout::bare()).await;
     env.set_requests(&[row("tanaka-s3", &key, json!("2026/11/20"))]);
     env.slack.delay(Duration::from_secs(60));
@@ -299,7 +286,7 @@ fn rows_due_on_different_days() -> Vec<RequestRow> {
 
 #[tokio::test]
 async fn plan_days_lists_what_each_day_brings_from_the_sheet_alone() {
-    let env = env().await;
+    let env = tanaka_env().await;
     env.set_requests(&rows_due_on_different_days());
     let out = env
         .run(&["plan", "--days", "7", "--today", TODAY, "--output", "json"])
@@ -351,7 +338,7 @@ async fn plan_days_lists_what_each_day_brings_from_the_sheet_alone() {
 
 #[tokio::test]
 async fn the_summary_ends_with_the_teardowns_and_deactivations_of_the_next_7_days() {
-    let env = env().await;
+    let env = tanaka_env().await;
     env.set_requests(&rows_due_on_different_days());
     let out = env.run(&["run", "--today", TODAY]).await;
     assert_eq!(out.status, 0, "{}", out.stderr);

@@ -5,8 +5,8 @@
 //! copy of the checks are here too.
 
 use crate::fixtures::{
-    EXAMPLE_KEY, TANAKA, TODAY, created_on, detail, key_status, request_sheet, row, run_json,
-    tanaka_env, user_with_key,
+    EXAMPLE_KEY, TANAKA, TODAY, assert_only_key_deleted, created_on, detail, key_status,
+    request_sheet, row, run_json, tanaka_env, user_with_key,
 };
 use crate::support;
 
@@ -16,11 +16,6 @@ use serde_json::{Value, json};
 use support::app::{REQUEST_SHEET, TestEnv, action_for};
 use support::google::Endpoint;
 use support::moto::{Loadout, load_user, remaining};
-
-async fn env() -> TestEnv {
-    let env = tanaka_env().await;
-    env
-}
 
 /// A person's console user (password, MFA, group, no keys) whose name the sheet mistyped.
 fn console_user() -> Loadout {
@@ -35,7 +30,7 @@ fn console_user() -> Loadout {
 
 #[tokio::test]
 async fn a_mistyped_name_of_a_keyless_console_user_changes_nothing() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let iam = env.iam_client();
     load_user(&iam, "sato", console_user()).await;
     let ci = load_user(&iam, "sato-ci", Loadout::bare()).await;
@@ -57,7 +52,7 @@ async fn a_mistyped_name_of_a_keyless_console_user_changes_nothing() {
 
 #[tokio::test]
 async fn a_mistyped_name_that_does_not_exist_is_not_marked_deleted_while_the_key_lives() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let ci = load_user(&env.iam_client(), "sato-ci", Loadout::bare()).await;
     env.set_requests(&[row("sato-cl", &ci.access_key_ids[0], json!("2026/11/20"))]);
     let (status, report) = run_json(&env).await;
@@ -71,7 +66,7 @@ async fn a_mistyped_name_that_does_not_exist_is_not_marked_deleted_while_the_key
 
 #[tokio::test]
 async fn a_renewal_deletes_only_the_expired_key_and_keeps_the_user() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let loaded = load_user(
         &env.iam_client(),
         "tanaka-s3",
@@ -95,9 +90,7 @@ async fn a_renewal_deletes_only_the_expired_key_and_keeps_the_user() {
     );
     assert!(detail(&report, 2).contains("row 3"), "{row}");
     let left = remaining(&env.iam_client(), "tanaka-s3").await;
-    assert!(left.contains(&"user tanaka-s3".to_string()), "{left:?}");
-    assert!(left.contains(&format!("access key {new}")), "{left:?}");
-    assert!(!left.contains(&format!("access key {old}")), "{left:?}");
+    assert_only_key_deleted(&left, "tanaka-s3", new, old);
     assert_eq!(
         env.google.cell(REQUEST_SHEET, "K2"),
         Some(json!("削除済み"))
@@ -115,7 +108,7 @@ async fn a_renewal_deletes_only_the_expired_key_and_keeps_the_user() {
 
 #[tokio::test]
 async fn a_teardown_tags_the_user_before_its_first_change() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let key = user_with_key(&env.iam_client(), "tanaka-s3", Loadout::default()).await;
     env.set_requests(&[row("tanaka-s3", &key, json!("2026/11/20"))]);
     env.iam.fail_next("DeleteUser", 403, "AccessDenied", 1);
@@ -135,7 +128,7 @@ async fn a_teardown_tags_the_user_before_its_first_change() {
 
 #[tokio::test]
 async fn deleted_is_written_before_the_run_waits_on_slack() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let key = user_with_key(&env.iam_client(), "tanaka-s3", Loadout::bare()).await;
     env.set_requests(&[row("tanaka-s3", &key, json!("2026/11/20"))]);
     // Slack stalls; the process is killed while it waits.
@@ -190,7 +183,7 @@ async fn one_key(env: &TestEnv, user: &str) -> String {
 
 #[tokio::test]
 async fn a_renewal_row_does_not_hide_a_mistyped_due_key() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let real = one_key(&env, "tanaka-dev").await;
     env.set_requests(&[
         row("tanaka-dev", &typo(&real), json!(ENDED)),
@@ -207,7 +200,7 @@ async fn a_renewal_row_does_not_hide_a_mistyped_due_key() {
 
 #[tokio::test]
 async fn a_copied_renewal_row_with_the_same_key_changes_nothing() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let key = one_key(&env, "tanaka-dev").await;
     // The renewal was pasted with the old key, and its user name was retyped wrongly: it still
     // holds the key, whatever user it names.
@@ -227,7 +220,7 @@ async fn a_copied_renewal_row_with_the_same_key_changes_nothing() {
 
 #[tokio::test]
 async fn an_extended_row_with_an_unreadable_key_cell_claims_the_key_too() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let key = one_key(&env, "tanaka-dev").await;
     env.set_requests(&[
         row("tanaka-dev", &key, json!(ENDED)),
@@ -243,7 +236,7 @@ async fn an_extended_row_with_an_unreadable_key_cell_claims_the_key_too() {
 
 #[tokio::test]
 async fn the_users_other_key_under_a_mistyped_name_keeps_the_user() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let keys = two_keys(&env, "tanaka-dev").await;
     env.set_requests(&[
         row("tanaka-dev", &keys[0], json!(ENDED)),
@@ -262,15 +255,7 @@ async fn the_users_other_key_under_a_mistyped_name_keeps_the_user() {
         "tagged, then the due key only, then untagged"
     );
     let left = remaining(&env.iam_client(), "tanaka-dev").await;
-    assert!(left.contains(&"user tanaka-dev".to_string()), "{left:?}");
-    assert!(
-        left.contains(&format!("access key {}", keys[1])),
-        "{left:?}"
-    );
-    assert!(
-        !left.contains(&format!("access key {}", keys[0])),
-        "{left:?}"
-    );
+    assert_only_key_deleted(&left, "tanaka-dev", &keys[1], &keys[0]);
     assert_eq!(
         env.google.cell(REQUEST_SHEET, "K2"),
         Some(json!("削除済み"))
@@ -281,7 +266,7 @@ async fn the_users_other_key_under_a_mistyped_name_keeps_the_user() {
 
 #[tokio::test]
 async fn an_interrupted_key_only_deletion_is_finished_from_its_tag() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let keys = two_keys(&env, "tanaka-dev").await;
     let iam = env.iam_client();
     // An earlier run tagged the user for keys[0], deleted that key, and died before writing.
@@ -339,7 +324,7 @@ async fn teardown_tag(env: &TestEnv, user: &str) -> Option<String> {
 
 #[tokio::test]
 async fn a_finished_key_only_deletion_takes_its_tag_off_the_kept_user() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let keys = two_keys(&env, "tanaka-dev").await;
     env.set_requests(&[
         row("tanaka-dev", &keys[0], json!(ENDED)),
@@ -394,7 +379,7 @@ async fn a_finished_key_only_deletion_takes_its_tag_off_the_kept_user() {
 
 #[tokio::test]
 async fn a_key_only_deletion_keeps_its_tag_until_deleted_is_written() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let keys = two_keys(&env, "tanaka-dev").await;
     env.set_requests(&[
         row("tanaka-dev", &keys[0], json!(ENDED)),
@@ -429,7 +414,7 @@ async fn a_key_only_deletion_keeps_its_tag_until_deleted_is_written() {
 
 #[tokio::test]
 async fn a_tag_that_cannot_be_removed_is_reported_with_its_row() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let keys = two_keys(&env, "tanaka-dev").await;
     env.set_requests(&[
         row("tanaka-dev", &keys[0], json!(ENDED)),
@@ -462,7 +447,7 @@ async fn a_tag_that_cannot_be_removed_is_reported_with_its_row() {
 
 #[tokio::test]
 async fn the_own_policy_goes_whatever_the_sheet_spells_the_user() {
-    let env = env().await;
+    let env = tanaka_env().await;
     let loaded = load_user(&env.iam_client(), "tanaka-s3", Loadout::original()).await;
     env.set_requests(&[row("Tanaka-S3", &loaded.access_key_ids[0], json!(ENDED))]);
     let (status, report) = run_json(&env).await;
@@ -481,7 +466,7 @@ async fn the_own_policy_goes_whatever_the_sheet_spells_the_user() {
 // --- deactivation before delete (docs/rules.md §8): the same proof first --------------------
 
 async fn grace_env() -> TestEnv {
-    let mut env = env().await;
+    let mut env = tanaka_env().await;
     env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "3");
     env
 }
@@ -592,7 +577,7 @@ async fn a_deactivated_row_whose_end_date_moved_gets_its_key_back() {
 
 #[tokio::test]
 async fn each_rotation_is_written_before_the_next_one_starts() {
-    let mut env = env().await;
+    let mut env = tanaka_env().await;
     let a = one_key(&env, "ci-a").await;
     let b = one_key(&env, "ci-b").await;
     env.set_requests(&[

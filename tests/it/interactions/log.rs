@@ -2,6 +2,7 @@
 //! reason typed in Slack stays text.
 
 use super::*;
+use crate::fixtures::assert_appends_are_raw_rows;
 
 fn log_lines(env: &Env) -> Vec<Vec<Value>> {
     let sheet = env.google.sheet("keywarden_log");
@@ -54,15 +55,7 @@ async fn request_and_decisions_are_logged_and_a_formula_like_reason_stays_text()
     assert_eq!(env.google.counts().appends, appends + 1);
     let sheet_updates = env.google.counts().sheet_updates;
     assert_eq!(sheet_updates, 1, "the sheet was added once");
-    for append in env
-        .google
-        .requests()
-        .iter()
-        .filter(|r| r.path.ends_with(":append"))
-    {
-        assert_eq!(append.param("valueInputOption"), Some("RAW"));
-        assert_eq!(append.param("insertDataOption"), Some("INSERT_ROWS"));
-    }
+    assert_appends_are_raw_rows(&env.google);
 }
 
 #[tokio::test]
