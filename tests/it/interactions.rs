@@ -13,7 +13,7 @@ use support::app::{
 };
 use support::google::{Endpoint, FakeGoogle};
 use support::slack::FakeSlack;
-use support::slack_requests::{SIGNING_SECRET, form, sign};
+use support::slack_requests::{SIGNING_SECRET, form, sign, submission};
 use support::{HttpReply, http};
 
 use keywarden::adapters::google::{GoogleSheets, read_key_file};
@@ -164,23 +164,7 @@ impl Env {
     }
 
     async fn submit(&self, user: &str, date: Option<&str>, reason: Option<&str>) -> HttpReply {
-        self.send(&json!({
-            "type": "view_submission",
-            "team": {"id": "T000TEST", "domain": "example"},
-            "user": {"id": user, "username": "u", "name": "u", "team_id": "T000TEST"},
-            "api_app_id": "A0APP001", "token": "legacy", "trigger_id": "9.9.9",
-            "view": {
-                "id": "V00000001", "team_id": "T000TEST", "type": "modal", "blocks": [],
-                "private_metadata": ROW_VALUE, "callback_id": "keywarden_extend",
-                "state": {"values": {
-                    "new_end_date": {"new_end_date": {"type": "datepicker", "selected_date": date}},
-                    "reason": {"reason": {"type": "plain_text_input", "value": reason}}
-                }},
-                "hash": "1.abc", "title": {"type": "plain_text", "text": "延長申請"},
-                "root_view_id": "V00000001", "app_id": "A0APP001", "bot_id": "B000BOT"
-            }
-        }))
-        .await
+        self.send(&submission(user, ROW_VALUE, date, reason)).await
     }
 
     /// Clicks approve or reject on the approval request posted to `admin`'s DM.

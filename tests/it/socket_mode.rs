@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use support::app::{REQUEST_SHEET, SLACK_TOKEN, SPREADSHEET_ID, USERS_SHEET};
 use support::google::FakeGoogle;
 use support::slack::FakeSlack;
+use support::slack_requests::submission;
 
 const APP_TOKEN: &str = "xapp-1-A0APP001-0000-socketsecret";
 const WAIT: Duration = Duration::from_secs(20);
@@ -66,25 +67,6 @@ fn click() -> Value {
     })
 }
 
-fn submission(private_metadata: &str, date: &str, reason: &str) -> Value {
-    json!({
-        "type": "view_submission",
-        "team": {"id": "T0", "domain": "example"},
-        "user": {"id": TANAKA, "username": "t", "name": "t", "team_id": "T0"},
-        "api_app_id": "A0APP001", "token": "legacy", "trigger_id": "9.9.9",
-        "view": {
-            "id": "V00000001", "team_id": "T0", "type": "modal", "blocks": [],
-            "private_metadata": private_metadata, "callback_id": "keywarden_extend",
-            "state": {"values": {
-                "new_end_date": {"new_end_date": {"type": "datepicker", "selected_date": date}},
-                "reason": {"reason": {"type": "plain_text_input", "value": reason}}
-            }},
-            "hash": "1.abc", "title": {"type": "plain_text", "text": "延長申請"},
-            "root_view_id": "V00000001", "app_id": "A0APP001", "bot_id": "B000BOT"
-        }
-    })
-}
-
 /// Everything the child wrote to stderr (it is killed first).
 async fn stderr_of(mut child: tokio::process::Child) -> String {
     child.kill().await.ok();
@@ -114,7 +96,10 @@ async fn serve_over_socket_mode_shares_the_handler_and_acks_with_its_answer() {
     assert_eq!(views[0]["trigger_id"], "trigger-socket-1");
     let metadata = views[0]["private_metadata"].as_str().unwrap().to_string();
 
-    socket.send_interactive("env-submit-1", submission(&metadata, "2026-12-20", ""));
+    socket.send_interactive(
+        "env-submit-1",
+        submission(TANAKA, &metadata, Some("2026-12-20"), Some("")),
+    );
     let ack = socket.ack("env-submit-1", WAIT).await;
     assert_eq!(ack["envelope_id"], "env-submit-1");
     assert_eq!(ack["payload"]["response_action"], "errors", "{ack}");

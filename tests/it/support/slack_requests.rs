@@ -1,5 +1,5 @@
-//! Slack interaction requests as Slack sends them: a `block_actions` payload for a button,
-//! form-encoded, signed with the app's signing secret (v0 HMAC-SHA256).
+//! Slack interaction requests as Slack sends them: a `block_actions` payload for a button, a
+//! `view_submission` of the extension modal, form-encoded, signed with the app's signing secret (v0 HMAC-SHA256).
 
 use serde_json::{Value, json};
 
@@ -34,5 +34,31 @@ pub fn button_click(user: &str, action_id: &str, value: &str, response_url: &str
         "response_url": response_url,
         "actions": [{"action_id": action_id, "block_id": "kw", "type": "button", "value": value,
                      "text": {"type": "plain_text", "text": "button"}, "action_ts": "1.1"}]
+    })
+}
+
+/// `user` submits the extension modal opened for `private_metadata` (the row), with the date and
+/// reason typed (`None`: left empty).
+pub fn submission(
+    user: &str,
+    private_metadata: &str,
+    date: Option<&str>,
+    reason: Option<&str>,
+) -> Value {
+    json!({
+        "type": "view_submission",
+        "team": {"id": "T0", "domain": "example"},
+        "user": {"id": user, "username": "u", "name": "u", "team_id": "T0"},
+        "api_app_id": "A0APP001", "token": "legacy", "trigger_id": "9.9.9",
+        "view": {
+            "id": "V00000001", "team_id": "T0", "type": "modal", "blocks": [],
+            "private_metadata": private_metadata, "callback_id": "keywarden_extend",
+            "state": {"values": {
+                "new_end_date": {"new_end_date": {"type": "datepicker", "selected_date": date}},
+                "reason": {"reason": {"type": "plain_text_input", "value": reason}}
+            }},
+            "hash": "1.abc", "title": {"type": "plain_text", "text": "延長申請"},
+            "root_view_id": "V00000001", "app_id": "A0APP001", "bot_id": "B000BOT"
+        }
     })
 }
