@@ -3,16 +3,19 @@
 //! them. The approval request is set up as the run leaves it: `承認待ち R` in `発行申請`, its
 //! copies listed on the cell's second line, each posted to the fake Slack.
 
-mod support;
+use crate::fixtures::{TANAKA, tanaka};
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
-use support::app::{REQUEST_SHEET, RequestRow, USERS_SHEET, UserRow};
+use support::app::{REQUEST_SHEET, RequestRow, SLACK_TOKEN, USERS_SHEET, UserRow};
 use support::google::FakeGoogle;
+use support::moto_accounts::HOME;
 use support::slack::FakeSlack;
+use support::slack_requests::{SIGNING_SECRET, sign};
 use support::{HttpReply, http};
 
 use keywarden::adapters::google::{GoogleSheets, read_key_file};
@@ -25,12 +28,8 @@ use keywarden::core::domain::{Accounts, AwsAccountId, Secret, SlackUserId};
 use keywarden::core::issue::settings::parse_policies;
 use keywarden::core::issue::{IssueRecord, IssueSettings, IssueState, RequestId, request_id};
 
-const SECRET: &str = "test-signing-secret-5f0a";
-const TOKEN: &str = "xoxb-test-token-123456";
-const OWNER: &str = "U0TANAKA01";
 const ADMIN1: &str = "UADMIN0001";
 const ADMIN2: &str = "UADMIN0002";
-const HOME: &str = "123456789012";
 const USER: &str = "tanaka-s3";
 /// `発行申請` is column M, after the original layout's A..L.
 const ISSUE_CELL: &str = "M2";
@@ -116,7 +115,7 @@ impl Default for Setup {
 async fn start(setup: Setup) -> Env {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let google = FakeGoogle::start("test-sheet-id").await;
-    let slack = FakeSlack::start(TOKEN).await;
+    let slack = FakeSlack::start(SLACK_TOKEN).await;
     let dir = tempfile::tempdir().unwrap();
     let key_file = google.write_service_account_file(dir.path());
     let mut header = support::app::request_sheet_header();
@@ -124,7 +123,7 @@ async fn start(setup: Setup) -> Env {
     let end = today() + chrono::Duration::days(60);
     google.set_sheet(REQUEST_SHEET, vec![header, request_row(end, setup.filer)]);
     let mut users = vec![support::app::users_sheet_header()];
-    users.push(UserRow::new(OWNER, "田中", "太郎").to_values());
+    users.push(tanaka().to_values());
     users.push(UserRow::new(ADMIN1, "鈴木", "一郎").to_values());
     users.push(UserRow::new(ADMIN2, "佐藤", "花子").to_values());
     google.set_sheet(USERS_SHEET, users);
@@ -139,7 +138,7 @@ async fn start(setup: Setup) -> Env {
     .await
     .unwrap();
     let slack_api = SlackInteractive::new(
-        &Secret::new(TOKEN),
+        &Secret::new(SLACK_TOKEN),
         &slack.api_url(),
         Duration::from_secs(2),
     )
@@ -156,7 +155,7 @@ async fn start(setup: Setup) -> Env {
     let id = request_id(
         &AwsAccountId::parse(HOME).unwrap(),
         USER,
-        &slack_id(OWNER),
+        &slack_id(TANAKA),
         "読み取り",
         None,
         end,
@@ -165,7 +164,7 @@ async fn start(setup: Setup) -> Env {
         row: 2,
         id: id.clone(),
         owner_name: "田中 太郎".into(),
-        owner: slack_id(OWNER),
+        owner: slack_id(TANAKA),
         account: HOME.into(),
         account_id: HOME.into(),
         user: USER.into(),
@@ -189,7 +188,7 @@ async fn start(setup: Setup) -> Env {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let verifier = RequestVerifier::new(&Secret::new(SECRET));
+    let verifier = RequestVerifier::new(&Secret::new(SIGNING_SECRET));
     let served = app.clone();
     let server = tokio::spawn(async move {
         let _ = serve_on(listener, served, verifier).await;
@@ -204,13 +203,6 @@ async fn start(setup: Setup) -> Env {
         _dir: dir,
         server,
     }
-}
-
-fn sign(timestamp: &str, body: &str) -> String {
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
-    let tag = ring::hmac::sign(&key, format!("v0:{timestamp}:{body}").as_bytes());
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("v0={hex}")
 }
 
 impl Env {
@@ -285,7 +277,7 @@ impl Env {
     /// The owner's DMs other than an approval request (the owner may be an administrator).
     fn owner_dms(&self) -> Vec<String> {
         self.slack
-            .messages_to(OWNER)
+            .messages_to(TANAKA)
             .into_iter()
             .filter(|t| !t.starts_with("アクセスキーの発行申請が届きました"))
             .collect()
@@ -436,15 +428,15 @@ async fn a_rejection_writes_kyakka_into_both_cells_and_is_logged() {
 #[tokio::test]
 async fn the_owner_may_not_decide_on_their_own_request() {
     let env = start(Setup {
-        admins: &[ADMIN1, OWNER],
+        admins: &[ADMIN1, TANAKA],
         ..Setup::default()
     })
     .await;
     let sheet = env.google.sheet(REQUEST_SHEET);
     for approve in [true, false] {
-        assert_eq!(env.click(OWNER, approve, OWNER).await.status, 200);
+        assert_eq!(env.click(TANAKA, approve, TANAKA).await.status, 200);
     }
-    let told = env.told(OWNER);
+    let told = env.told(TANAKA);
     assert_eq!(told.len(), 2, "{told:?}");
     assert!(
         told.iter().all(|t| t.contains("利用者はあなたです")),
@@ -665,20 +657,17 @@ async fn a_sheet_that_cannot_be_read_or_written_changes_nothing_and_says_press_a
 /// request's ID as the run does.
 #[tokio::test]
 async fn serve_decides_with_the_home_account_from_sts() {
-    use support::app::{ADMIN_IDS, SLACK_TOKEN, TestEnv};
-    use support::slack_requests::{SIGNING_SECRET, form, sign};
+    use support::app::{ADMIN_IDS, TestEnv};
+    use support::slack_requests::form;
 
     let mut env = TestEnv::start().await;
     let (admin1, admin2) = (ADMIN_IDS[0], ADMIN_IDS[1]);
-    env.set_users(&[
-        UserRow::new(OWNER, "田中", "太郎"),
-        UserRow::new(admin1, "鈴木", "一郎"),
-    ]);
+    env.set_users(&[tanaka(), UserRow::new(admin1, "鈴木", "一郎")]);
     let end = today() + chrono::Duration::days(30);
     let id = request_id(
         &AwsAccountId::parse(HOME).unwrap(),
         USER,
-        &slack_id(OWNER),
+        &slack_id(TANAKA),
         "読み取り",
         None,
         end,
@@ -694,7 +683,7 @@ async fn serve_decides_with_the_home_account_from_sts() {
         row: 2,
         id: id.clone(),
         owner_name: "田中 太郎".into(),
-        owner: slack_id(OWNER),
+        owner: slack_id(TANAKA),
         account: HOME.into(),
         account_id: HOME.into(),
         user: USER.into(),
