@@ -13,7 +13,7 @@ use support::app::{
 };
 use support::google::{Endpoint, FakeGoogle};
 use support::slack::FakeSlack;
-use support::slack_requests::{SIGNING_SECRET, form, sign, submission};
+use support::slack_requests::{SIGNING_SECRET, form, post_signed, sign, submission};
 use support::{HttpReply, http};
 
 use keywarden::adapters::google::{GoogleSheets, read_key_file};
@@ -117,17 +117,7 @@ impl Env {
 
     /// Posts `payload` signed now with the test secret.
     async fn send(&self, payload: &Value) -> HttpReply {
-        let body = form(payload);
-        let ts = chrono::Utc::now().timestamp().to_string();
-        let sig = sign(&ts, &body);
-        self.post_raw(
-            &body,
-            &[
-                ("x-slack-request-timestamp", &ts),
-                ("x-slack-signature", &sig),
-            ],
-        )
-        .await
+        post_signed(&self.base, payload).await
     }
 
     fn click(

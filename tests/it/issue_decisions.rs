@@ -11,12 +11,12 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
+use support::HttpReply;
 use support::app::{REQUEST_SHEET, RequestRow, SLACK_TOKEN, USERS_SHEET, UserRow};
 use support::google::FakeGoogle;
 use support::moto_accounts::HOME;
 use support::slack::FakeSlack;
-use support::slack_requests::{SIGNING_SECRET, sign};
-use support::{HttpReply, http};
+use support::slack_requests::{SIGNING_SECRET, post_signed};
 
 use keywarden::adapters::google::{GoogleSheets, read_key_file};
 use keywarden::app::interactions::issue_blocks::{IssueInfo, approval_request};
@@ -246,22 +246,7 @@ impl Env {
             "actions": [{"action_id": action, "block_id": "kw", "type": "button", "value": value,
                          "text": {"type": "plain_text", "text": "承認"}, "action_ts": "1700000001.000001"}]
         });
-        let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("payload", &payload.to_string())
-            .finish();
-        let ts = chrono::Utc::now().timestamp().to_string();
-        let sig = sign(&ts, &body);
-        http(
-            "POST",
-            &format!("{}/slack/interactions", self.base),
-            &[
-                ("content-type", "application/x-www-form-urlencoded"),
-                ("x-slack-request-timestamp", &ts),
-                ("x-slack-signature", &sig),
-            ],
-            body,
-        )
-        .await
+        post_signed(&self.base, &payload).await
     }
 
     fn cell(&self, a1: &str) -> Option<Value> {
@@ -658,7 +643,6 @@ async fn a_sheet_that_cannot_be_read_or_written_changes_nothing_and_says_press_a
 #[tokio::test]
 async fn serve_decides_with_the_home_account_from_sts() {
     use support::app::{ADMIN_IDS, TestEnv};
-    use support::slack_requests::form;
 
     let mut env = TestEnv::start().await;
     let (admin1, admin2) = (ADMIN_IDS[0], ADMIN_IDS[1]);
@@ -746,19 +730,7 @@ async fn serve_decides_with_the_home_account_from_sts() {
         "actions": [{"action_id": "keywarden_issue_reject", "block_id": "kw", "type": "button",
                      "value": id.as_str(), "text": {"type": "plain_text", "text": "却下"}, "action_ts": "1.1"}]
     });
-    let body = form(&payload);
-    let ts = chrono::Utc::now().timestamp().to_string();
-    let reply = http(
-        "POST",
-        &format!("http://127.0.0.1:{port}/slack/interactions"),
-        &[
-            ("content-type", "application/x-www-form-urlencoded"),
-            ("x-slack-request-timestamp", &ts),
-            ("x-slack-signature", &sign(&ts, &body)),
-        ],
-        body,
-    )
-    .await;
+    let reply = post_signed(&format!("http://127.0.0.1:{port}"), &payload).await;
     child.kill().await.ok();
     assert_eq!(reply.status, 200);
     let cell = env

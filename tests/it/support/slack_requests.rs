@@ -3,6 +3,8 @@
 
 use serde_json::{Value, json};
 
+use super::{HttpReply, http};
+
 /// The signing secret the tests configure.
 pub const SIGNING_SECRET: &str = "test-signing-secret-5f0a";
 
@@ -12,6 +14,24 @@ pub fn sign(timestamp: &str, body: &str) -> String {
     let tag = ring::hmac::sign(&key, format!("v0:{timestamp}:{body}").as_bytes());
     let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
     format!("v0={hex}")
+}
+
+/// Posts `payload` to `{base}/slack/interactions` as Slack does: form-encoded, signed now.
+pub async fn post_signed(base: &str, payload: &Value) -> HttpReply {
+    let body = form(payload);
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let sig = sign(&ts, &body);
+    http(
+        "POST",
+        &format!("{base}/slack/interactions"),
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("x-slack-request-timestamp", &ts),
+            ("x-slack-signature", &sig),
+        ],
+        body,
+    )
+    .await
 }
 
 /// The form body Slack posts: one `payload` field of JSON.
