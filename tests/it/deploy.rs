@@ -587,20 +587,15 @@ async fn the_binary_serves_one_job_per_lambda_invocation() {
 #[tokio::test]
 async fn the_requests_event_runs_key_issuance_alone() {
     let mut env = TestEnv::start().await;
-    env.set_users(&[UserRow::new("U0TANAKA01", "田中", "太郎")]);
+    env.set_users(&[tanaka()]);
     env.set_env(
         "KEYWARDEN_ISSUE_POLICIES",
         "読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess",
     );
     // Row 2 is due for a notice (the daily job's), row 3 a new key request (the pass's).
     env.set_requests(&[
-        RequestRow::new(
-            "田中 太郎",
-            "tanaka-s3",
-            "AKIAIOSFODNN7EXAMPLE",
-            json!("2026/11/29"),
-        ),
-        RequestRow::new("田中 太郎", "tanaka-new", "", json!("2027/03/31")),
+        row("tanaka-s3", "AKIAIOSFODNN7EXAMPLE", json!("2026/11/29")),
+        row("tanaka-new", "", json!("2027/03/31")),
     ]);
     let (responses, errors) = invoke(
         &env,

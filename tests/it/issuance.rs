@@ -4,31 +4,29 @@
 //! DM), a run killed after CreateAccessKey, a failed secret store, a taken name, the cap, a
 //! future start date — and the secret in no output.
 
-mod support;
+use crate::fixtures::{STAGING, TANAKA, TODAY, row, tanaka};
+use crate::support;
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use keywarden::core::domain::{AwsAccountId, SlackUserId};
 use keywarden::core::issue::request_id;
-use support::app::{RequestRow, TestEnv, UserRow, action_for, request_sheet_header};
+use support::app::{RequestRow, TestEnv, action_for, request_sheet_header};
 use support::moto::{Loadout, load_user};
 use support::moto_accounts::{
     CALLER_ARN, HOME, account_credentials, account_iam, create_member_role,
 };
 
-const TANAKA: &str = "U0TANAKA01";
-const TODAY: &str = "2026-11-22";
 const SHEET: &str = "key_request_form";
 /// The entry's policy in the home account (moto's AWS-managed policies are not attachable).
 const POLICY: &str = "arn:aws:iam::123456789012:policy/keywarden-read";
 const POLICY_TEMPLATE: &str = "arn:aws:iam::{account}:policy/keywarden-read";
-const STAGING: &str = "111122223333";
 
 /// Issuance on (one entry, 読み取り), Secrets Manager through the recording proxy.
 async fn env() -> TestEnv {
     let mut env = TestEnv::start().await;
-    env.set_users(&[UserRow::new(TANAKA, "田中", "太郎")]);
+    env.set_users(&[tanaka()]);
     let proxy = env.iam.endpoint();
     env.set_env(
         "KEYWARDEN_ISSUE_POLICIES",
@@ -807,7 +805,7 @@ async fn the_teardown_of_an_issued_user_deletes_its_tagged_secret_only() {
     let kb = issued_user(&env, "tanaka-b", &rb, None).await;
     let due = |user: &str, key: &str, r: &str| {
         (
-            RequestRow::new("田中 太郎", user, key, json!("2026/11/20")),
+            row(user, key, json!("2026/11/20")),
             format!("発行済み {r} 2026-04-01"),
         )
     };
@@ -972,10 +970,11 @@ mod properties {
     use keywarden::core::sheet::{Grid, ORIGINAL_LAYOUT};
     use keywarden::core::teardown::{Step, UserInventory};
     use proptest::prelude::*;
+
+    use crate::fixtures::TODAY;
     use serde_json::{Value, json};
 
     const HOME: &str = "123456789012";
-    const TODAY: &str = "2026-11-22";
     const USERS: [&str; 7] = [
         "alpha", "beta", "gamma", "delta", "epsilon", "bad name", "admin",
     ];

@@ -3,7 +3,7 @@
 //! them. The approval request is set up as the run leaves it: `承認待ち R` in `発行申請`, its
 //! copies listed on the cell's second line, each posted to the fake Slack.
 
-use crate::fixtures::{TANAKA, tanaka};
+use crate::fixtures::{TANAKA, row, tanaka};
 use crate::support;
 
 use std::sync::Arc;
@@ -67,12 +67,7 @@ fn slack_id(s: &str) -> SlackUserId {
 
 /// A form's row asking for a key: no key, no status, no start date; filed by `filer`.
 fn request_row(end: NaiveDate, filer: &str) -> Vec<Value> {
-    let mut row = RequestRow::new(
-        "田中 太郎",
-        USER,
-        "",
-        json!(end.format("%Y/%m/%d").to_string()),
-    );
+    let mut row = row(USER, "", json!(end.format("%Y/%m/%d").to_string()));
     row.start = json!("");
     row.email = json!(filer);
     row.purpose = json!("S3 のバックアップ");
@@ -173,7 +168,9 @@ async fn start(setup: Setup) -> Env {
         start: None,
         end,
         purpose: "S3 のバックアップ".into(),
-        summary: format!("2行目\n利用者: 田中 太郎（{OWNER}）\nIAM ユーザー: {USER}\n申請ID: {id}"),
+        summary: format!(
+            "2行目\n利用者: 田中 太郎（{TANAKA}）\nIAM ユーザー: {USER}\n申請ID: {id}"
+        ),
     };
     let mut record = IssueRecord::new(IssueState::Pending, id.clone());
     for admin in setup.admins {
@@ -676,7 +673,9 @@ async fn serve_decides_with_the_home_account_from_sts() {
         start: None,
         end,
         purpose: "S3 のバックアップ".into(),
-        summary: format!("2行目\n利用者: 田中 太郎（{OWNER}）\nIAM ユーザー: {USER}\n申請ID: {id}"),
+        summary: format!(
+            "2行目\n利用者: 田中 太郎（{TANAKA}）\nIAM ユーザー: {USER}\n申請ID: {id}"
+        ),
     };
     let mut record = IssueRecord::new(IssueState::Pending, id.clone());
     for admin in ADMIN_IDS {

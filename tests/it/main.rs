@@ -17,6 +17,7 @@ mod faults;
 mod first_hour;
 mod hygiene;
 mod interactions;
+mod issuance;
 mod issue_decisions;
 mod job;
 mod log_sheet;
