@@ -5,7 +5,9 @@
 //! `cargo bench --bench job` (defaults: 10,000 and 100,000 rows, 20 ms latency), or
 //! `cargo bench --bench job -- --rows 10000 --latency-ms 20`.
 
-#[path = "../tests/support/mod.rs"]
+// The integration tests' fakes; the benchmark uses only part of them.
+#[allow(dead_code)]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::fs::File;
@@ -27,7 +29,7 @@ struct Args {
     latency: Duration,
     /// `chat.postMessage` calls the fake Slack answers with 429 (`Retry-After: 1`).
     slack_429: usize,
-    /// `--accounts N`: the AWS accounts dimension instead (SPEC §10).
+    /// `--accounts N`: the AWS accounts dimension instead (docs/rules.md §10).
     accounts: Option<usize>,
 }
 
@@ -536,7 +538,7 @@ async fn scenario(n: usize, latency: Duration, slack_429: usize) {
     }
 }
 
-/// SPEC §10's dimension: `accounts` AWS accounts (the home account and `accounts - 1` member
+/// docs/rules.md §10's dimension: `accounts` AWS accounts (the home account and `accounts - 1` member
 /// accounts, each with its role), a sheet of `n` rows spread over them, one teardown due in
 /// every account (so each is entered). Run once with the home account alone and once with all,
 /// so the cost of one more account can be read off.

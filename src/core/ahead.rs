@@ -103,12 +103,8 @@ pub fn upcoming(rows: &[RequestRow], today: NaiveDate, rules: Rules, days: u32) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::domain::{AccessKeyId, IamUserName, NameKey};
+    use crate::core::fixtures::{date, request_row, user, valid_row};
     use crate::core::sheet::ValidRow;
-
-    fn date(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
 
     fn rules(grace: u32) -> Rules {
         Rules {
@@ -123,25 +119,15 @@ mod tests {
             row: n,
             status: RowStatus::classify(status),
             status_text: status.into(),
-            owner: "田中 太郎".into(),
             account: format!("user{n}").into(),
-            key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-            purpose: Default::default(),
-            service: Default::default(),
-            start: Default::default(),
             end: end.into(),
             notified_on: notified.map(date),
-            deactivated_on: None,
-            pending_extension: Default::default(),
-            aws_account_cell: Default::default(),
-            issue: None,
-            aws_account: None,
             valid: Ok(ValidRow {
-                owner: NameKey::new("田中太郎").unwrap(),
-                account: IamUserName::parse(&format!("user{n}")).unwrap(),
-                key_id: AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap(),
+                account: user(&format!("user{n}")),
                 end: date(end),
+                ..valid_row()
             }),
+            ..request_row()
         }
     }
 

@@ -502,28 +502,19 @@ fn push_line(text: &mut String, a: &ActionRecord) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::domain::RowStatus;
+    use crate::core::fixtures::request_row;
     use crate::core::outcome::{ActionKind, Outcome};
 
     fn row() -> RequestRow {
         RequestRow {
             row: 5,
-            status: RowStatus::Open,
-            status_text: Default::default(),
             owner: "田中 <!channel>".into(),
             account: "tanaka-s3".into(),
-            key_id: "AKIAIOSFODNN7EXAMPLE".into(),
             purpose: "S3 <@U0001> & backup\u{7}".into(),
             service: "S3".into(),
             start: "2026-09-01".into(),
-            end: "2026-11-29".into(),
-            notified_on: None,
-            deactivated_on: None,
-            pending_extension: Default::default(),
-            aws_account_cell: Default::default(),
-            issue: None,
-            aws_account: None,
             valid: Err(vec![]),
+            ..request_row()
         }
     }
 

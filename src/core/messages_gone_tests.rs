@@ -1,26 +1,17 @@
 //! Tests of `owner_already_gone`.
 use super::*;
-use crate::core::domain::{Account, AwsAccountId, RowStatus};
+use crate::core::domain::{Account, AwsAccountId};
+use crate::core::fixtures::request_row;
 
 fn row(account: Option<Account>) -> RequestRow {
     RequestRow {
         row: 9,
-        status: RowStatus::Open,
-        status_text: Default::default(),
         owner: "中村 六子".into(),
         account: "nakamura-migration".into(),
-        key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-        purpose: Default::default(),
-        service: Default::default(),
-        start: Default::default(),
         end: "2026-11-20".into(),
-        notified_on: None,
-        deactivated_on: None,
-        pending_extension: Default::default(),
-        aws_account_cell: Default::default(),
-        issue: None,
         aws_account: account,
         valid: Err(vec![]),
+        ..request_row()
     }
 }
 

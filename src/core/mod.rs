@@ -4,6 +4,8 @@
 pub mod ahead;
 pub mod domain;
 pub mod extension;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod issue;
 pub mod key_rules;
 pub mod log;

@@ -182,13 +182,9 @@ impl<'a> Plan<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::domain::{AccessKeyId, IamUserName, NameKey};
+    use crate::core::fixtures::{date, request_row, valid_row};
     use crate::core::sheet::ValidRow;
     use proptest::prelude::*;
-
-    fn date(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
 
     fn rules(notify_days: u32) -> Rules {
         Rules {
@@ -200,28 +196,14 @@ mod tests {
 
     fn row(status: &str, end: Option<&str>, notified: Option<&str>) -> RequestRow {
         RequestRow {
-            row: 2,
             status: RowStatus::classify(status),
             status_text: status.into(),
-            owner: "田中 太郎".into(),
-            account: "tanaka".into(),
-            key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-            purpose: Default::default(),
-            service: Default::default(),
-            start: Default::default(),
             end: end.unwrap_or("garbage").into(),
             notified_on: notified.map(date),
-            deactivated_on: None,
-            pending_extension: Default::default(),
-            aws_account_cell: Default::default(),
-            issue: None,
-            aws_account: None,
             valid: match end {
                 Some(end) => Ok(ValidRow {
-                    owner: NameKey::new("田中太郎").unwrap(),
-                    account: IamUserName::parse("tanaka").unwrap(),
-                    key_id: AccessKeyId::parse("AKIAIOSFODNN7EXAMPLE").unwrap(),
                     end: date(end),
+                    ..valid_row()
                 }),
                 None => Err(vec![CellProblem {
                     cell: "I2".into(),
@@ -229,6 +211,7 @@ mod tests {
                     problem: crate::core::sheet::Problem::Empty(crate::core::sheet::Needed::End),
                 }]),
             },
+            ..request_row()
         }
     }
 

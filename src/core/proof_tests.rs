@@ -1,17 +1,10 @@
 //! Tests of the parent module: each step of the proof, on the sheets that break it.
 use super::*;
+use crate::core::fixtures::{key, user};
 use crate::core::sheet::{Held, KeyCell};
 
 const K: &str = "AKIAIOSFODNN7EXAMPLE";
 const K2: &str = "AKIAI44QH8DHBEXAMPLE";
-
-fn user(s: &str) -> IamUserName {
-    IamUserName::parse(s).unwrap()
-}
-
-fn key(s: &str) -> AccessKeyId {
-    AccessKeyId::parse(s).unwrap()
-}
 
 fn inv(keys: &[&str], tag: Option<&str>) -> UserInventory {
     UserInventory {

@@ -1,12 +1,9 @@
 //! Tests of the parent module.
 use super::*;
+use crate::core::fixtures::key;
 
 fn user() -> IamUserName {
     IamUserName::parse("tanaka").unwrap()
-}
-
-fn key(s: &str) -> AccessKeyId {
-    AccessKeyId::parse(s).unwrap()
 }
 
 fn loaded() -> UserInventory {

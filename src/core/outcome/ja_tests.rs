@@ -3,25 +3,15 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
-
 use super::*;
 use crate::core::domain::{AwsAccountId, DateError, IdError};
 use crate::core::extension::record::PendingRequest;
+use crate::core::fixtures::{date, key, user};
 use crate::core::sheet::{DirectoryProblemKind, Needed, Problem};
 use crate::core::teardown::Refusal;
 
-fn key(s: &str) -> AccessKeyId {
-    AccessKeyId::parse(s).unwrap()
-}
-fn user(s: &str) -> IamUserName {
-    IamUserName::parse(s).unwrap()
-}
 fn slack(s: &str) -> SlackUserId {
     SlackUserId::parse(s).unwrap()
-}
-fn date(s: &str) -> NaiveDate {
-    s.parse().unwrap()
 }
 const K: &str = "AKIAIOSFODNN7EXAMPLE";
 /// An English service message, as IAM, Google or Slack word them.

@@ -255,6 +255,7 @@ fn key_of<'a>(h: &Held<'a>) -> &'a str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::fixtures::{key, user};
 
     const K1: &str = "AKIAIOSFODNN7EXAMPLE";
     const K2: &str = "AKIAI44QH8DHBEXAMPLE";
@@ -268,14 +269,6 @@ mod tests {
             key: KeyCell::read(key),
             account: None,
         }
-    }
-
-    fn user(s: &str) -> IamUserName {
-        IamUserName::parse(s).unwrap()
-    }
-
-    fn key(s: &str) -> AccessKeyId {
-        AccessKeyId::parse(s).unwrap()
     }
 
     #[test]
