@@ -163,7 +163,7 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                     .rows
                     .iter()
                     .find_map(|r| r.valid.as_ref().ok())
-                    .map(|v| v.account.clone());
+                    .map(|v| v.user.clone());
                 format!(
                     "{} rows, {unusable} with cells to fix (see `keywarden plan`)",
                     t.rows.len()

@@ -21,8 +21,9 @@ pub struct Upcoming {
     #[serde(serialize_with = "iso_date")]
     pub date: NaiveDate,
     pub row: usize,
-    /// The IAM user name (`アカウント名`).
-    pub account: CompactString,
+    /// The IAM user name (`アカウント名`); the report's field keeps its contracted name.
+    #[serde(rename = "account")]
+    pub user: CompactString,
     #[serde(skip)]
     pub access_key_id: CompactString,
     #[serde(skip)]
@@ -81,7 +82,7 @@ pub fn upcoming(rows: &[RequestRow], today: NaiveDate, rules: Rules, days: u32) 
                 due.push(Upcoming {
                     date: day,
                     row: row.row,
-                    account: row.account.clone(),
+                    user: row.user.clone(),
                     access_key_id: row.key_id.clone(),
                     owner: row.owner.clone(),
                     action,
@@ -119,11 +120,11 @@ mod tests {
             row: n,
             status: RowStatus::classify(status),
             status_text: status.into(),
-            account: format!("user{n}").into(),
+            user: format!("user{n}").into(),
             end: end.into(),
             notified_on: notified.map(date),
             valid: Ok(ValidRow {
-                account: user(&format!("user{n}")),
+                user: user(&format!("user{n}")),
                 end: date(end),
                 ..valid_row()
             }),

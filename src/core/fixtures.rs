@@ -27,7 +27,7 @@ pub fn date(s: &str) -> NaiveDate {
 pub fn valid_row() -> ValidRow {
     ValidRow {
         owner: NameKey::new("田中太郎").unwrap(),
-        account: user("tanaka"),
+        user: user("tanaka"),
         key_id: key(KEY),
         end: date("2026-11-29"),
     }
@@ -41,7 +41,7 @@ pub fn request_row() -> RequestRow {
         status: RowStatus::Open,
         status_text: Default::default(),
         owner: "田中 太郎".into(),
-        account: "tanaka".into(),
+        user: "tanaka".into(),
         key_id: KEY.into(),
         purpose: Default::default(),
         service: Default::default(),

@@ -106,7 +106,7 @@ pub fn run_lines(
             aws_account: r.aws_account.as_deref().unwrap_or_default().to_string(),
             row: r.row,
             owner: r.owner.to_string(),
-            account: r.account.to_string(),
+            account: r.user.to_string(),
             access_key_id: r.access_key_id.to_string(),
             action: r.action.label(),
             outcome: r.outcome,
@@ -124,7 +124,7 @@ mod tests {
     fn record(action: ActionKind, outcome: Outcome, row: Option<usize>) -> ActionRecord {
         ActionRecord {
             row,
-            account: "tanaka".into(),
+            user: "tanaka".into(),
             access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
             owner: "=HYPERLINK(\"x\")".into(),
             action,

@@ -189,7 +189,7 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: 
             .as_ref()
             .map(|a| format!("• AWSアカウント: {}\n", clean(&a.to_string())))
             .unwrap_or_default(),
-        account = or_dash(&row.account),
+        account = or_dash(&row.user),
         key = or_dash(&row.key_id),
         purpose = or_dash(&row.purpose),
         service = or_dash(&row.service),
@@ -208,7 +208,7 @@ pub fn owner_deleted(row: &RequestRow) -> String {
         owner = or_dash(&row.owner),
         end = or_dash(&row.end),
         where_ = in_account(row),
-        account = or_dash(&row.account),
+        account = or_dash(&row.user),
         key = or_dash(&row.key_id),
     )
 }
@@ -225,7 +225,7 @@ pub fn owner_already_gone(row: &RequestRow) -> String {
          引き続き必要な場合は、あらためて利用申請をしてください。",
         owner = or_dash(&row.owner),
         end = or_dash(&row.end),
-        account = or_dash(&row.account),
+        account = or_dash(&row.user),
         key = or_dash(&row.key_id),
     )
 }
@@ -244,7 +244,7 @@ pub fn owner_key_deleted(row: &RequestRow, keeper: &Keeper) -> String {
         owner = or_dash(&row.owner),
         end = or_dash(&row.end),
         where_ = in_account(row),
-        account = or_dash(&row.account),
+        account = or_dash(&row.user),
         key = or_dash(&row.key_id),
     )
 }
@@ -318,7 +318,7 @@ pub fn row_deactivated(row: &RequestRow, delete_on: &str) -> String {
         or_dash(&row.owner),
         or_dash(&row.end),
         in_account(row),
-        or_dash(&row.account),
+        or_dash(&row.user),
         or_dash(&row.key_id)
     )
 }
@@ -329,7 +329,7 @@ pub fn row_reactivated(row: &RequestRow) -> String {
         "{} さん\n延長が記入されたため、{}IAM ユーザー「{}」のアクセスキー {} を再び有効にしました。",
         or_dash(&row.owner),
         in_account(row),
-        or_dash(&row.account),
+        or_dash(&row.user),
         or_dash(&row.key_id)
     )
 }
@@ -393,7 +393,7 @@ fn week_ahead(week: &[Upcoming]) -> String {
         "今後{SUMMARY_DAYS}日間の削除・無効化の予定（シートの現状から。IAM は確認していません）:\n"
     );
     for u in due.iter().take(SUMMARY_MAX_LINES) {
-        let who = who(&u.account, &u.access_key_id, &u.owner);
+        let who = who(&u.user, &u.access_key_id, &u.owner);
         text.push_str(&format!(
             "• {} [{}] {}行目 {who}\n",
             u.date.format("%Y-%m-%d"),
@@ -489,7 +489,7 @@ fn push_line(text: &mut String, a: &ActionRecord) {
             .row
             .map(|r| format!("{r}行目"))
             .unwrap_or_else(|| "全体".into());
-        let who = who(&a.account, &a.access_key_id, &a.owner);
+        let who = who(&a.user, &a.access_key_id, &a.owner);
         text.push_str(&format!(
             "• [{}・{}] {row} {who}: {}\n",
             a.action.label_ja(),
@@ -509,7 +509,7 @@ mod tests {
         RequestRow {
             row: 5,
             owner: "田中 <!channel>".into(),
-            account: "tanaka-s3".into(),
+            user: "tanaka-s3".into(),
             purpose: "S3 <@U0001> & backup\u{7}".into(),
             service: "S3".into(),
             start: "2026-09-01".into(),
@@ -628,7 +628,7 @@ mod tests {
         let o = ActionOutcome::new(
             Subject {
                 row: Some(4),
-                account: "sato-ci".into(),
+                user: "sato-ci".into(),
                 ..Subject::default()
             },
             Action::Teardown(Teardown::Planned { steps }),
@@ -648,7 +648,7 @@ mod tests {
         let upcoming = |date: &str, row, action| Upcoming {
             date: date.parse().unwrap(),
             row,
-            account: format!("user{row}").into(),
+            user: format!("user{row}").into(),
             access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
             owner: "田中 太郎".into(),
             action,
@@ -681,7 +681,7 @@ mod tests {
     fn summary_lists_every_action_but_skips() {
         let a = ActionRecord {
             row: Some(3),
-            account: Default::default(),
+            user: Default::default(),
             access_key_id: Default::default(),
             owner: Default::default(),
             action: ActionKind::Alert,
@@ -748,7 +748,7 @@ mod tests {
         }
         let line = |id: Option<&str>, alias: Option<&str>, detail: &str| ActionRecord {
             row: Some(3),
-            account: "u".into(),
+            user: "u".into(),
             access_key_id: Default::default(),
             owner: Default::default(),
             action: ActionKind::Delete,

@@ -7,7 +7,7 @@ fn row(account: Option<Account>) -> RequestRow {
     RequestRow {
         row: 9,
         owner: "中村 六子".into(),
-        account: "nakamura-migration".into(),
+        user: "nakamura-migration".into(),
         end: "2026-11-20".into(),
         aws_account: account,
         valid: Err(vec![]),

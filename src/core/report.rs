@@ -98,7 +98,7 @@ impl Report {
             .filter_map(|o| match &o.action {
                 Action::Teardown(Teardown::Planned { steps })
                 | Action::Teardown(Teardown::TornDown { steps, .. }) => Some((
-                    o.subject.account.to_string(),
+                    o.subject.user.to_string(),
                     steps.iter().map(|s| s.to_string()).collect(),
                 )),
                 _ => None,
@@ -224,7 +224,7 @@ impl Report {
                     });
                 }
                 cells.extend([
-                    a.account.to_string(),
+                    a.user.to_string(),
                     a.access_key_id.to_string(),
                     a.owner.to_string(),
                     a.detail.to_string(),
@@ -283,7 +283,7 @@ fn ahead_table(today: NaiveDate, days: u32, ahead: &[Upcoming]) -> String {
             u.date.format("%Y-%m-%d").to_string(),
             u.row.to_string(),
             u.action.label().into(),
-            u.account.to_string(),
+            u.user.to_string(),
             u.access_key_id.to_string(),
             u.owner.to_string(),
         ]);
@@ -300,7 +300,7 @@ mod tests {
     fn record(action: ActionKind, outcome: Outcome) -> ActionRecord {
         ActionRecord {
             row: Some(5),
-            account: "tanaka".into(),
+            user: "tanaka".into(),
             access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
             owner: "田中 太郎".into(),
             action,
@@ -375,7 +375,7 @@ mod tests {
         r.ahead = Some(vec![Upcoming {
             date: "2026-11-24".parse().unwrap(),
             row: 4,
-            account: "tanaka".into(),
+            user: "tanaka".into(),
             access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
             owner: "田中 太郎".into(),
             action: ActionKind::Delete,

@@ -155,7 +155,7 @@ pub async fn walkthrough(
         .unwrap_or_else(chrono::Utc::now);
     let mut out = format!(
         "\n== 延長申請の流れ — {row}行目 {} / {} ==\n\n",
-        valid.account, valid.key_id
+        valid.user, valid.key_id
     );
     let step = |out: &mut String, title: &str, lines: Vec<String>| {
         out.push_str(&format!("{title}\n"));

@@ -197,7 +197,7 @@ pub fn render(report: &Report) -> String {
         let account = report
             .actions
             .iter()
-            .find(|a| a.action == ActionKind::Delete && a.account == *user)
+            .find(|a| a.action == ActionKind::Delete && a.user == *user)
             .and_then(|a| {
                 let id = a.aws_account.as_deref()?;
                 Some(match a.aws_account_alias.as_deref() {

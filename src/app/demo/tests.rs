@@ -49,7 +49,7 @@ fn the_two_accounts_agree_with_the_rows() {
             .resolve(&row.aws_account_cell)
             .unwrap_or_else(|e| panic!("row {}: {e}", row.row));
         let id = account.id.to_string();
-        let user = row.account.as_str();
+        let user = row.user.as_str();
         named.push((id.clone(), user.to_string()));
         let listed = accounts::USERS.iter().find(|(_, u, _)| *u == user);
         let gone = accounts::GONE.iter().find(|(_, u, _)| *u == user);
@@ -132,7 +132,7 @@ async fn every_teardown_dm_matches_what_iam_says_on_every_documented_day() {
         for a in deletes {
             let row = a.row.unwrap();
             let account = a.aws_account.as_deref().unwrap();
-            let user = a.account.as_str();
+            let user = a.user.as_str();
             assert_eq!(
                 a.outcome,
                 Outcome::Planned,
@@ -233,7 +233,7 @@ async fn the_walkthrough_is_for_a_row_noticed_with_the_button_that_day() {
         );
         // The walk-through is that row's and that owner's, and ends approved.
         assert!(
-            walk.text.contains(&format!("{row}行目 {}", notice.account)),
+            walk.text.contains(&format!("{row}行目 {}", notice.user)),
             "{}",
             walk.text
         );

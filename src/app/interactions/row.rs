@@ -150,7 +150,7 @@ impl Snapshot {
     /// The account and key as written in the row (for messages).
     pub fn account_and_key(&self, row: usize) -> (String, String) {
         self.request_row(row)
-            .map(|r| (r.account.to_string(), r.key_id.to_string()))
+            .map(|r| (r.user.to_string(), r.key_id.to_string()))
             .unwrap_or_default()
     }
 

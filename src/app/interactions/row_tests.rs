@@ -153,7 +153,7 @@ fn the_daily_job_and_the_endpoint_create_their_columns_in_different_cells() {
     let day = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let notified = SheetChange {
         row: 2,
-        account: IamUserName::parse("tanaka-s3").unwrap(),
+        user: IamUserName::parse("tanaka-s3").unwrap(),
         key: AccessKeyId::parse(KEY).unwrap(),
         change: CellChange::Notified(day),
         status_read: None,

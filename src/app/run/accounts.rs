@@ -396,7 +396,7 @@ pub async fn iam_stage<X: Services>(
         .with_issues(requests.issues_due());
 
     // The phases in every entered account, side by side.
-    let user_col = table.layout.account;
+    let user_col = table.layout.user;
     let results: Vec<(Vec<ActionOutcome>, Vec<ActionOutcome>, Asks)> =
         stream::iter(jobs.iter().zip(&with_work).zip(&key_plans))
             .map(|((sub, &i), key_plan)| {

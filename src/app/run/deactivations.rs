@@ -57,7 +57,7 @@ async fn row<X: Services>(
         // The deadline gate: no proof (and no IAM call) is started with seconds left.
         Ok(_) if job.deadline.passed() => Switch::OutOfTime,
         Ok(valid) => {
-            let (user, key) = (&valid.account, &valid.key_id);
+            let (user, key) = (&valid.user, &valid.key_id);
             let grace_end = valid
                 .end
                 .checked_add_days(Days::new(job.settings.rules.deactivate_grace.into()))
@@ -79,7 +79,7 @@ async fn row<X: Services>(
             };
             outcome.sheet = change.map(|change| SheetChange {
                 row: p.row.row,
-                account: user.clone(),
+                user: user.clone(),
                 key: key.clone(),
                 change,
                 status_read: Some(p.row.status_text.to_string()),

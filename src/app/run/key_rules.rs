@@ -114,7 +114,7 @@ pub async fn plan<X: Services>(
     // Users torn down in this run lose every key anyway; protected users are never touched.
     let torn_down: HashSet<&IamUserName> = work
         .with(|d| *d == Decision::Delete)
-        .filter_map(|p| p.row.valid.as_ref().ok().map(|v| &v.account))
+        .filter_map(|p| p.row.valid.as_ref().ok().map(|v| &v.user))
         .collect();
     // A row's own key being deactivated or reactivated today is the row's business: the
     // unused-key rule must not undo an administrator's extension in the same run.
@@ -212,7 +212,7 @@ pub async fn plan<X: Services>(
             KeyWork {
                 subject: Subject {
                     row: row.map(|r| r.row),
-                    account: user.as_str().into(),
+                    user: user.as_str().into(),
                     access_key_id: key.as_str().into(),
                     owner: row.map(|r| r.owner.clone()).unwrap_or_default(),
                     aws_account: s.accounts.current.clone(),
@@ -438,7 +438,7 @@ async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode
             if let Some(row) = w.row {
                 sheet = Some(SheetChange {
                     row,
-                    account: r.user.clone(),
+                    user: r.user.clone(),
                     key: r.row_key.clone(),
                     change: CellChange::KeyReplaced(r.new_key.clone()),
                     result: None,
@@ -454,7 +454,7 @@ async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode
                 if let Some(row) = w.row {
                     sheet = Some(SheetChange {
                         row,
-                        account: r.user.clone(),
+                        user: r.user.clone(),
                         key: r.old_key.clone(),
                         change: CellChange::KeyReplaced(new_key.clone()),
                         status_read: None,

@@ -73,7 +73,7 @@ async fn notice<X: Services>(
     if let (Dm::Sent { .. }, Ok(valid)) = (&dm, &p.row.valid) {
         outcome.sheet = Some(SheetChange {
             row: p.row.row,
-            account: valid.account.clone(),
+            user: valid.user.clone(),
             key: valid.key_id.clone(),
             change: CellChange::Notified(today),
             status_read: None,

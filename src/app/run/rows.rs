@@ -21,7 +21,7 @@ pub fn subject(p: &PlannedRow) -> Subject {
 fn subject_of(r: &RequestRow) -> Subject {
     Subject {
         row: Some(r.row),
-        account: r.account.clone(),
+        user: r.user.clone(),
         access_key_id: r.key_id.clone(),
         owner: r.owner.clone(),
         aws_account: r.aws_account.clone(),
@@ -112,7 +112,7 @@ pub fn pending_extensions(table: &RequestTable) -> Vec<ActionOutcome> {
             (cell != PendingCell::Empty).then(|| {
                 let subject = Subject {
                     row: Some(r.row),
-                    account: r.account.clone(),
+                    user: r.user.clone(),
                     access_key_id: r.key_id.clone(),
                     owner: r.owner.clone(),
                     aws_account: r.aws_account.clone(),

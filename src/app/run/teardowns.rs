@@ -32,7 +32,7 @@ pub async fn run<X: Services>(
     let (holdings, mode) = (work.holdings, work.mode);
     let mut by_user: BTreeMap<Option<&IamUserName>, Vec<&PlannedRow>> = BTreeMap::new();
     for p in work.with(|d| *d == Decision::Delete) {
-        let user = p.row.valid.as_ref().ok().map(|v| &v.account);
+        let user = p.row.valid.as_ref().ok().map(|v| &v.user);
         by_user.entry(user).or_default().push(p);
     }
     stream::iter(by_user.into_values())
@@ -61,7 +61,7 @@ async fn row<X: Services>(
     let Ok(valid) = &p.row.valid else {
         return outcome;
     };
-    let (user, key) = (&valid.account, &valid.key_id);
+    let (user, key) = (&valid.user, &valid.key_id);
     let result = if !caps.deletions_allowed() {
         Teardown::Refused(TeardownRefusal::Cap {
             due: caps.deletions_due,
@@ -92,7 +92,7 @@ async fn row<X: Services>(
     if finished && !planned {
         outcome.sheet = Some(SheetChange {
             row: p.row.row,
-            account: user.clone(),
+            user: user.clone(),
             key: key.clone(),
             change: CellChange::Deleted,
             status_read: Some(p.row.status_text.to_string()),

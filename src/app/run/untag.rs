@@ -45,29 +45,29 @@ pub async fn run<X: Services>(
             }
             match &entered[id] {
                 Ok(iam) => iam
-                    .apply(&change.account, &step)
+                    .apply(&change.user, &step)
                     .await
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e.clone()),
             }
         } else {
             job.iam
-                .apply(&change.account, &step)
+                .apply(&change.user, &step)
                 .await
                 .map_err(|e| e.to_string())
         };
         match result {
             Ok(StepResult::Done) => {
-                tracing::info!(user = %change.account, step = %step, "done");
+                tracing::info!(user = %change.user, step = %step, "done");
             }
             Ok(StepResult::AlreadyGone | StepResult::Kept(_)) => {
-                tracing::info!(user = %change.account, step = %step, "nothing to remove");
+                tracing::info!(user = %change.user, step = %step, "nothing to remove");
             }
             Err(error) => {
                 let mut alert = ActionOutcome::new(
                     o.subject.clone(),
                     Action::Alert(Alert::TeardownTagKept {
-                        user: change.account.clone(),
+                        user: change.user.clone(),
                         key: change.key.clone(),
                         error,
                     }),

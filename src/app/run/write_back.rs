@@ -80,7 +80,7 @@ async fn recheck<S: SheetStore>(
     layout: &RequestLayout,
     keys: &HashSet<String>,
 ) -> Result<(RequestLayout, Vec<(usize, String, String, String)>), NotWrittenWhy> {
-    let (mut account, mut key, mut status) = (layout.account, layout.key_id, layout.status);
+    let (mut account, mut key, mut status) = (layout.user, layout.key_id, layout.status);
     for _ in 0..2 {
         let c0 = account.min(key).min(status);
         let c1 = account.max(key).max(status);
@@ -112,10 +112,10 @@ async fn recheck<S: SheetStore>(
             .await
             .map_err(|e| NotWrittenWhy::RereadFailed(e.to_string()))?;
         let now = RequestLayout::parse(sheet, &header.0).map_err(NotWrittenWhy::Header)?;
-        if (now.account, now.key_id, now.status) == (account, key, status) {
+        if (now.user, now.key_id, now.status) == (account, key, status) {
             return Ok((now, pairs.rows));
         }
-        (account, key, status) = (now.account, now.key_id, now.status);
+        (account, key, status) = (now.user, now.key_id, now.status);
     }
     Err(NotWrittenWhy::ColumnsMoving)
 }

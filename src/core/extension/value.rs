@@ -51,7 +51,7 @@ impl RowRef {
     /// The row of a notice, from the daily job's parsed row.
     pub fn of(row: &crate::core::sheet::ValidRow) -> Self {
         RowRef {
-            account: row.account.clone(),
+            account: row.user.clone(),
             key_id: row.key_id.clone(),
             end: row.end,
         }

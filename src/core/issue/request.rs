@@ -227,11 +227,11 @@ impl Claims {
     fn of(table: &RequestTable, candidates: &[&RequestRow], accounts: &Accounts) -> Claims {
         let mut by_user: HashMap<String, Vec<(usize, Option<AwsAccountId>)>> = candidates
             .iter()
-            .map(|r| (r.account.trim().to_ascii_lowercase(), Vec::new()))
+            .map(|r| (r.user.trim().to_ascii_lowercase(), Vec::new()))
             .filter(|(name, _)| !name.is_empty())
             .collect();
         for row in table.rows.iter().filter(|r| live_for_names(r)) {
-            let name = row.account.trim();
+            let name = row.user.trim();
             if name.is_empty() {
                 continue;
             }
@@ -276,7 +276,7 @@ fn check<'a>(
             kind,
         })
     };
-    let (owner_col, user_col) = (Some(layout.owner), Some(layout.account));
+    let (owner_col, user_col) = (Some(layout.owner), Some(layout.user));
 
     let cell = IssueCell::parse(&cells.request);
     if let IssueCell::Unreadable(text) = &cell {
@@ -305,10 +305,10 @@ fn check<'a>(
     .map_err(|k| problem(owner_col, OWNER_COLUMN.aliases[0], k))
     .ok();
 
-    let user = if row.account.trim().is_empty() {
+    let user = if row.user.trim().is_empty() {
         Err(RequestProblemKind::UserEmpty)
     } else {
-        IamUserName::check(&row.account).map_err(RequestProblemKind::UserName)
+        IamUserName::check(&row.user).map_err(RequestProblemKind::UserName)
     }
     .map_err(|k| problem(user_col, USER_COLUMN.aliases[0], k))
     .ok();

@@ -343,7 +343,7 @@ fn deactivation_cap(due: usize, max: usize, lang: Lang) -> String {
 }
 
 fn teardown(t: &Teardown, o: &ActionOutcome, lang: Lang) -> String {
-    let user = &o.subject.account;
+    let user = &o.subject.user;
     match t {
         Teardown::Refused(TeardownRefusal::Guard(r)) => refusal(r, lang),
         Teardown::Refused(TeardownRefusal::Cap { due, max }) => cap(*due, *max, lang),
@@ -455,7 +455,7 @@ fn out_of_time(lang: Lang) -> String {
 }
 
 fn switch(activate: bool, s: &Switch, o: &ActionOutcome, lang: Lang) -> String {
-    let (user, key) = (&o.subject.account, &o.subject.access_key_id);
+    let (user, key) = (&o.subject.user, &o.subject.access_key_id);
     let verb = say!(
         lang,
         if activate { "reactivate" } else { "deactivate" },
@@ -531,7 +531,7 @@ fn switch(activate: bool, s: &Switch, o: &ActionOutcome, lang: Lang) -> String {
 }
 
 fn key_rule(rule: &KeyRule, result: &KeyResult, o: &ActionOutcome, lang: Lang) -> String {
-    let user = &o.subject.account;
+    let user = &o.subject.user;
     match (rule, result) {
         (_, KeyResult::Cap { due, max }) => cap(*due, *max, lang),
         (_, KeyResult::DeactivationCap { due, max }) => deactivation_cap(*due, *max, lang),

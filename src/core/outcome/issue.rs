@@ -208,7 +208,7 @@ pub(super) fn issuance(
     o: &ActionOutcome,
     lang: Lang,
 ) -> String {
-    let user = &o.subject.account;
+    let user = &o.subject.user;
     match result {
         Issuance::Planned { policy } => say!(
             lang,

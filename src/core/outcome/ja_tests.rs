@@ -158,7 +158,7 @@ pub(super) fn every_outcome() -> Vec<ActionOutcome> {
     };
     let subject = Subject {
         row: Some(5),
-        account: "sato-ci".into(),
+        user: "sato-ci".into(),
         access_key_id: K.into(),
         owner: "佐藤 花子".into(),
         aws_account: Some(account.clone()),
@@ -452,7 +452,7 @@ pub(super) fn every_outcome() -> Vec<ActionOutcome> {
             let mut o = new(Action::Teardown(Teardown::AlreadyGone { planned: false }));
             o.sheet = Some(SheetChange {
                 row: 5,
-                account: user("sato-ci"),
+                user: user("sato-ci"),
                 key: key(K),
                 change: change.clone(),
                 status_read: None,
@@ -474,7 +474,7 @@ pub(super) fn every_outcome() -> Vec<ActionOutcome> {
             let mut o = new(Action::Teardown(Teardown::AlreadyGone { planned: false }));
             o.sheet = Some(SheetChange {
                 row: 5,
-                account: user("sato-ci"),
+                user: user("sato-ci"),
                 key: key(K),
                 change: change.clone(),
                 status_read: Some(String::new()),
@@ -740,7 +740,7 @@ fn every_step_has_its_japanese_words() {
 fn the_report_keeps_its_english() {
     let o = ActionOutcome::new(
         Subject {
-            account: "sato-ci".into(),
+            user: "sato-ci".into(),
             ..Subject::default()
         },
         Action::Teardown(Teardown::Planned {

@@ -139,7 +139,8 @@ impl Outcome {
 pub struct Subject {
     /// 1-based sheet row; `None` for a key no row holds or a run-wide alert.
     pub row: Option<usize>,
-    pub account: CompactString,
+    /// The IAM user (`アカウント名`).
+    pub user: CompactString,
     pub access_key_id: CompactString,
     pub owner: CompactString,
     /// The AWS account it happens in, when known (docs/rules.md §10).
@@ -286,7 +287,7 @@ impl std::fmt::Display for NotWrittenWhy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetChange {
     pub row: usize,
-    pub account: IamUserName,
+    pub user: IamUserName,
     pub key: AccessKeyId,
     pub change: CellChange,
     /// `状態` as the run read it, for a change that writes `状態`: it is written only while
@@ -739,7 +740,9 @@ impl ActionOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActionRecord {
     pub row: Option<usize>,
-    pub account: CompactString,
+    /// The IAM user; the report's field keeps its contracted name.
+    #[serde(rename = "account")]
+    pub user: CompactString,
     pub access_key_id: CompactString,
     pub owner: CompactString,
     pub action: ActionKind,
@@ -815,7 +818,7 @@ fn line(
 ) -> ActionRecord {
     ActionRecord {
         row: o.row(),
-        account: o.subject.account.clone(),
+        user: o.subject.user.clone(),
         access_key_id: o.subject.access_key_id.clone(),
         owner: o.subject.owner.clone(),
         action,

@@ -108,7 +108,7 @@ pub const ORIGINAL_LAYOUT: [&str; 12] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestLayout {
     pub owner: usize,
-    pub account: usize,
+    pub user: usize,
     pub key_id: usize,
     pub end: usize,
     pub status: usize,
@@ -170,7 +170,7 @@ impl RequestLayout {
         }
         Ok(RequestLayout {
             owner: req(0),
-            account: req(1),
+            user: req(1),
             key_id: req(2),
             end: req(3),
             status: req(4),
@@ -315,7 +315,7 @@ impl CellProblem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidRow {
     pub owner: NameKey,
-    pub account: IamUserName,
+    pub user: IamUserName,
     pub key_id: AccessKeyId,
     pub end: NaiveDate,
 }
@@ -331,7 +331,7 @@ pub struct RequestRow {
     /// The `状態` cell as written.
     pub status_text: CompactString,
     pub owner: CompactString,
-    pub account: CompactString,
+    pub user: CompactString,
     pub key_id: CompactString,
     pub purpose: CompactString,
     pub service: CompactString,
@@ -360,11 +360,8 @@ impl RequestRow {
         let text = |col: usize| cell_compact(cells, col);
         let status_text = text(layout.status);
         let status = RowStatus::classify(&status_text);
-        let (owner_text, account_text, key_text) = (
-            text(layout.owner),
-            text(layout.account),
-            text(layout.key_id),
-        );
+        let (owner_text, account_text, key_text) =
+            (text(layout.owner), text(layout.user), text(layout.key_id));
         let end_cell = cell_value(cells, layout.end);
         let end_parsed = end_cell.map(parse_sheet_date);
         let issue = IssueCells::read(cells, layout, &key_text, &status_text, &end_parsed);
@@ -379,7 +376,7 @@ impl RequestRow {
                 status,
                 status_text,
                 owner: owner_text,
-                account: account_text,
+                user: account_text,
                 key_id: key_text,
                 purpose: CompactString::default(),
                 service: CompactString::default(),
@@ -416,7 +413,7 @@ impl RequestRow {
         } else {
             IamUserName::check(&account_text).map_err(Problem::Id)
         }
-        .map_err(|e| problem(layout.account, ACCOUNT.aliases[0], e))
+        .map_err(|e| problem(layout.user, ACCOUNT.aliases[0], e))
         .ok();
         let key_id = if key_text.is_empty() {
             Err(Problem::Empty(Needed::Key))
@@ -455,7 +452,7 @@ impl RequestRow {
         let valid = match (owner, account, key_id, end) {
             (Some(owner), Some(account), Some(key_id), Some(end)) => Ok(ValidRow {
                 owner,
-                account,
+                user: account,
                 key_id,
                 end,
             }),
@@ -466,7 +463,7 @@ impl RequestRow {
             status,
             status_text,
             owner: owner_text,
-            account: account_text,
+            user: account_text,
             key_id: key_text,
             purpose: layout.purpose.map(text).unwrap_or_default(),
             service: layout.service.map(text).unwrap_or_default(),
@@ -752,7 +749,7 @@ mod tests {
     fn original_layout_parses() {
         let grid = vec![header(), original_row(json!("2026/11/29"), "")];
         let t = RequestTable::parse("key_request_form", &grid).unwrap();
-        assert_eq!(t.layout.account, 9);
+        assert_eq!(t.layout.user, 9);
         assert_eq!(
             (t.layout.notified, t.layout.free_columns().next()),
             (None, Some(12))
@@ -761,7 +758,7 @@ mod tests {
         assert_eq!(r.row, 2);
         assert_eq!(r.start, "2026-09-01");
         let v = r.valid.as_ref().unwrap();
-        assert_eq!(v.account.as_str(), "tanaka-s3");
+        assert_eq!(v.user.as_str(), "tanaka-s3");
         assert_eq!(v.end, NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
     }
 

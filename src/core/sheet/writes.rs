@@ -86,9 +86,9 @@ pub fn plan_at(
             // mistyped name must not lose the only record of the new key.
             CellChange::KeyReplaced(_) => locate_key(holdings, &c.key),
             _ => holdings
-                .locate(c.row, &c.account, &c.key)
+                .locate(c.row, &c.user, &c.key)
                 .ok_or_else(|| NotWrittenWhy::RowGone {
-                    account: c.account.clone(),
+                    account: c.user.clone(),
                     key: c.key.clone(),
                 }),
         };
@@ -186,7 +186,7 @@ mod tests {
     fn change(row: usize, account: &str, change: CellChange) -> SheetChange {
         SheetChange {
             row,
-            account: IamUserName::parse(account).unwrap(),
+            user: IamUserName::parse(account).unwrap(),
             key: AccessKeyId::parse(KEY).unwrap(),
             change,
             status_read: Some(String::new()),

@@ -95,7 +95,7 @@ pub fn collect(table: &RequestTable, ctx: &Context) -> Requests {
         let row = request.row;
         let subject = Subject {
             row: Some(row.row),
-            account: row.account.clone(),
+            user: row.user.clone(),
             access_key_id: Default::default(),
             owner: row.owner.clone(),
             aws_account: match &request.verdict {
