@@ -6,8 +6,7 @@
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
-use super::blocks::{escape, label, plain};
-use super::payload::{ISSUE_APPROVE_ACTION, ISSUE_REJECT_ACTION};
+use super::blocks::{escape, plain};
 use crate::core::domain::SlackUserId;
 use crate::core::issue::texts::{self, APPROVAL_HEADER, Shown};
 use crate::core::issue::{RequestId, ValidRequest};
@@ -69,22 +68,14 @@ impl IssueInfo {
 
 /// The approval request with its 承認 and 却下 buttons; each button's value is the request ID.
 pub fn approval_request(info: &IssueInfo) -> SlackMessageContent {
-    let button = |text: &str, action: &str, style| {
-        SlackActionBlockElement::Button(
-            SlackBlockButtonElement::new(label(text))
-                .with_action_id(action.into())
-                .with_value(info.id.to_string())
-                .with_style(style),
-        )
-    };
-    let buttons = SlackActionsBlock::new(vec![
-        button("承認", ISSUE_APPROVE_ACTION, SlackBlockButtonStyle::Primary),
-        button("却下", ISSUE_REJECT_ACTION, SlackBlockButtonStyle::Danger),
-    ]);
+    // The run's own buttons: one definition of what the endpoint recognises.
     let head = format!("{APPROVAL_HEADER}\n{}", info.summary());
     SlackMessageContent::new()
         .with_text(escape(&head))
-        .with_blocks(vec![plain(&head), SlackBlock::Actions(buttons)])
+        .with_blocks(vec![
+            plain(&head),
+            crate::app::issue_message::buttons(&info.id),
+        ])
 }
 
 /// The approval request once decided: the outcome and who decided, no buttons.

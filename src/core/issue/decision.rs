@@ -129,16 +129,11 @@ pub fn rule<'a>(
 ) -> Result<Ruling<'a>, DecisionRefusal> {
     may_decide(click.by, admins)?;
     let (row, record) = pending_row(table, click.id)?;
-    let mut request = requests(table, ctx)
+    let request = requests(table, ctx)
         .into_iter()
         .find(|r| r.row.row == row.row)
         .ok_or(DecisionRefusal::Stale(Stale::NotARequest { row: row.row }))?;
-    // What the run adds from `users_json` too: a secret only the owner may read needs their
-    // e-mail. (Whether the IAM user name is free only IAM can tell: the run checks it.)
-    if let Ok(valid) = &request.verdict {
-        let owner = valid.owner.clone();
-        request.check_reader(ctx.settings, ctx.directory.email(&owner));
-    }
+    // (Whether the IAM user name is free only IAM can tell: the run checks it.)
     let valid = match request.verdict {
         Ok(valid) => valid,
         Err(problems) => {
@@ -200,17 +195,14 @@ fn pending_row<'a>(
     }
 }
 
-/// Whether `by` filed the row: its `メールアドレス` is `by`'s e-mail in `users_json`, or the
-/// e-mail `users_json` gives `by`.
+/// Whether `by` filed the row: its `メールアドレス` is the e-mail `users_json` gives `by`
+/// (case ignored).
 fn is_filer(by: &SlackUserId, filer: &str, ctx: &Context) -> bool {
-    if filer.is_empty() {
-        return false;
-    }
-    ctx.directory.by_email(filer) == Some(by)
-        || ctx
+    !filer.is_empty()
+        && ctx
             .directory
             .email(by)
-            .is_some_and(|e| e.trim().eq_ignore_ascii_case(filer))
+            .is_some_and(|e| e.eq_ignore_ascii_case(filer))
 }
 
 fn decided<'a>(

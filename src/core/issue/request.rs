@@ -1,6 +1,7 @@
 //! Key requests: which rows of the request sheet ask for a key, whether each is valid, and the
-//! step each needs next. Pure: what only IAM (or the e-mail of `users_json`) can tell is added
-//! by the caller through [`Request::user_exists`] and [`Request::check_reader`].
+//! step each needs next. Pure: what only IAM can tell (whether the user name is free) is added
+//! by the caller through [`Request::user_exists`]; the owner's `users_json` e-mail, which
+//! `KEYWARDEN_ISSUE_READER` may need, is checked here, once, for every caller.
 //!
 //! A request is a row whose key cell is empty and whose status is empty or `申請中`. It is
 //! valid when its owner resolves in `users_json`, its user name is an IAM user name that is not
@@ -156,8 +157,7 @@ pub fn step_for(
 }
 
 impl Request<'_> {
-    /// Refuses the request for a reason only the world can tell (see [`Request::user_exists`],
-    /// [`Request::check_reader`]). A request already issued or rejected keeps its step.
+    /// Refuses the request for a reason only the world can tell (see [`Request::user_exists`]). A request already issued or rejected keeps its step.
     pub fn refuse(&mut self, problem: RequestProblem) {
         match &mut self.verdict {
             Ok(_) => self.verdict = Err(vec![problem]),
@@ -191,7 +191,7 @@ impl Request<'_> {
 
     /// With `KEYWARDEN_ISSUE_READER` naming the owner by `{email}`, the owner's `users_json`
     /// e-mail must be there and usable, or the secret could not be stored for them alone.
-    pub fn check_reader(&mut self, settings: &IssueSettings, owner_email: Option<&str>) {
+    fn check_reader(&mut self, settings: &IssueSettings, owner_email: Option<&str>) {
         let (Ok(valid), Some(reader)) = (&self.verdict, &settings.reader) else {
             return;
         };
@@ -212,7 +212,12 @@ pub fn requests<'a>(table: &'a RequestTable, ctx: &Context) -> Vec<Request<'a>> 
     let claims = Claims::of(table, &candidates, ctx.accounts);
     candidates
         .into_iter()
-        .map(|row| check(row, &table.layout, &claims, ctx))
+        .map(|row| {
+            let mut request = check(row, &table.layout, &claims, ctx);
+            let email = (request.verdict.as_ref().ok()).and_then(|v| ctx.directory.email(&v.owner));
+            request.check_reader(ctx.settings, email);
+            request
+        })
         .collect()
 }
 

@@ -173,18 +173,6 @@ impl Directory {
         self.emails.get(id).map(|e| &**e)
     }
 
-    /// Who has this e-mail (compared case-insensitively, white space trimmed).
-    pub fn by_email(&self, email: &str) -> Option<&SlackUserId> {
-        let email = email.trim();
-        if email.is_empty() {
-            return None;
-        }
-        self.emails
-            .iter()
-            .find(|(_, e)| e.eq_ignore_ascii_case(email))
-            .map(|(id, _)| id)
-    }
-
     /// Once every row is added: the keys sorted (stable: a key's people stay in sheet order).
     fn seal(mut self) -> Self {
         self.names.sort_by(|a, b| a.0.cmp(&b.0));
@@ -389,8 +377,6 @@ mod tests {
         let d = Directory::parse("users_json", &g).unwrap();
         assert_eq!(d.email(&id("U001")), Some("Ichiro@Example.com"));
         assert_eq!(d.email(&id("U002")), None);
-        assert_eq!(d.by_email("ichiro@example.com"), Some(&id("U001")));
-        assert_eq!(d.by_email(""), None);
         let without =
             Directory::parse("users_json", &grid(&[["U001", "佐藤", "一郎", ""]])).unwrap();
         assert_eq!(without.email(&id("U001")), None);
