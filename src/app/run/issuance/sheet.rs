@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use super::super::{Job, Services};
 use crate::adapters::{CellValue, SheetStore, TypedCellWrite};
 use crate::core::domain::Accounts;
+use crate::core::issue::RequestId;
 use crate::core::issue::writes::{self, Change, Value};
-use crate::core::issue::{Context, RequestId};
 use crate::core::sheet::{Block, Directory, RequestTableSink};
 
 /// What a write needs besides the change: the run's accounts and people, and today.
@@ -41,13 +41,7 @@ pub async fn write<X: Services>(
         Err(e) => return vec![Err(e.to_string()); changes.len()],
     };
     table.resolve_accounts(target.accounts);
-    let ctx = Context {
-        today: target.today,
-        settings: issue,
-        accounts: target.accounts,
-        directory: target.directory,
-        protected: &s.accounts.protected,
-    };
+    let ctx = super::context(s, issue, target.accounts, target.directory, target.today);
     let mut cells: Vec<TypedCellWrite> = Vec::new();
     let mut results = Vec::with_capacity(changes.len());
     for (id, change) in changes {
