@@ -714,6 +714,10 @@ async fn a_key_only_deletion_in_another_account_is_untagged_there() {
         .collect();
     assert_eq!(untags.len(), 1, "{:?}", env.iam.actions());
     assert_eq!(env.iam.account_of(&untags[0]), STAGING);
+    // The account is entered once: the untagging uses the IAM stage's clients.
+    let assumed = env.iam.other_actions();
+    let assumed = assumed.iter().filter(|a| *a == "sts:AssumeRole").count();
+    assert_eq!(assumed, 1, "{:?}", env.iam.other_actions());
 }
 
 #[tokio::test]

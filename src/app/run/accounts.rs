@@ -8,6 +8,8 @@
 //! users. An IAM user name means the user of its row's account only; key IDs are global.
 //! The caps count over all accounts; the sheet writes stay the caller's, one per stage.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use futures::stream::{self, StreamExt};
 
@@ -224,7 +226,7 @@ async fn prove_account<X: Services>(
 }
 
 /// What the IAM stage of a run came to, before its sheet write.
-pub struct IamStage {
+pub struct IamStage<I> {
     /// The rows' IAM outcomes (teardowns, switches, refusals) and the accounts' failures.
     pub rows: Vec<ActionOutcome>,
     /// The key rules' outcomes, kept apart for the report's order.
@@ -241,6 +243,9 @@ pub struct IamStage {
     /// The outcomes of asking them, and of the requests that were not (their user name is
     /// taken, or could not be checked).
     pub asked: Vec<ActionOutcome>,
+    /// The member accounts entered for the stage, with their IAM clients: the later phases
+    /// of the run (the teardown tag's removal) act through them instead of entering again.
+    pub entered: HashMap<AwsAccountId, I>,
 }
 
 /// What a phase of one AWS account is given besides its services: the account's rows with
@@ -289,7 +294,7 @@ pub async fn iam_stage<X: Services>(
     target: Option<&Target<'_>>,
     today: NaiveDate,
     mode: Mode,
-) -> IamStage {
+) -> IamStage<X::Iam> {
     let s = job.settings;
     let mut rows_out: Vec<ActionOutcome> = Vec::new();
     for (row, action) in refused.0.iter().cloned() {
@@ -446,18 +451,26 @@ pub async fn iam_stage<X: Services>(
     let mut alerts = Vec::new();
     let mut to_ask = Vec::new();
     let mut not_asked = Vec::new();
+    let mut clients = HashMap::new();
+    drop(jobs);
     for (((&i, entered), (rows, key_outcomes, (refused_asks, asks))), key_plan) in
-        with_work.iter().zip(&entered).zip(results).zip(key_plans)
+        with_work.iter().zip(entered).zip(results).zip(key_plans)
     {
         let scope = scopes[i];
-        if let (Entered::Failed(error), Some(account)) = (entered, scope) {
-            rows_out.extend(account_failed(
-                account,
-                &works[i],
-                &requests_in(scope),
-                error,
-            ));
-            continue;
+        match (entered, scope) {
+            (Entered::Failed(error), Some(account)) => {
+                rows_out.extend(account_failed(
+                    account,
+                    &works[i],
+                    &requests_in(scope),
+                    &error,
+                ));
+                continue;
+            }
+            (Entered::Other(iam, _), Some(account)) => {
+                clients.insert(account.id, iam);
+            }
+            _ => {}
         }
         rows_out.extend(rows);
         not_asked.extend(refused_asks);
@@ -479,6 +492,7 @@ pub async fn iam_stage<X: Services>(
         log_failed: None,
         to_ask,
         asked: not_asked,
+        entered: clients,
     }
 }
 

@@ -223,7 +223,8 @@ impl<X: Services> Job<'_, X> {
             }
             // A user kept by a key-only deletion loses its teardown tag once 削除済み is
             // written (a tag left behind is an alert of the row).
-            let kept_tags = untag::run(self, accounts.known(), &stage.rows, mode).await;
+            let entered = std::mem::take(&mut stage.entered);
+            let kept_tags = untag::run(self, accounts.known(), entered, &stage.rows, mode).await;
             stage.rows.extend(kept_tags);
             // Skips are not logged.
             let mut lines = action_records(&unusable, Lang::Ja);

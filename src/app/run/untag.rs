@@ -17,17 +17,20 @@ use crate::core::teardown::Step;
 
 /// Untags the users of the key-only deletions whose `削除済み` was written; an alert for each
 /// tag left behind. `accounts` is `Some` when the run acts in several AWS accounts: a user of
-/// another account is untagged there, with that account entered once.
+/// another account is untagged there, through the clients the IAM stage entered it with
+/// (`entered`); an account the stage did not enter is entered once.
 pub async fn run<X: Services>(
     job: &Job<'_, X>,
     accounts: Option<&Accounts>,
+    entered: HashMap<AwsAccountId, X::Iam>,
     outcomes: &[ActionOutcome],
     mode: Mode,
 ) -> Vec<ActionOutcome> {
     if mode == Mode::DryRun {
         return Vec::new();
     }
-    let mut entered: HashMap<AwsAccountId, Result<X::Iam, String>> = HashMap::new();
+    let mut entered: HashMap<AwsAccountId, Result<X::Iam, String>> =
+        entered.into_iter().map(|(id, iam)| (id, Ok(iam))).collect();
     let mut alerts = Vec::new();
     for o in outcomes.iter().filter(|o| written_key_only(o)) {
         let Some(change) = &o.sheet else { continue };
