@@ -28,6 +28,22 @@ fn due(name: &str, user: &str, key: &str) -> RequestRow {
     RequestRow::new(name, user, key, date_serial("2026-11-20"))
 }
 
+/// Creates each `(account, user, account cell)`'s user in its account with one key, and one
+/// due row of 田中 per entry naming it under that cell: the keys, in row order.
+async fn due_rows(env: &TestEnv, rows: &[(&str, &str, &str)]) -> Vec<String> {
+    let mut keys = Vec::new();
+    for (account, user, _) in rows {
+        keys.push(user_in(env, account, user).await);
+    }
+    let sheet: Vec<(RequestRow, Value)> = rows
+        .iter()
+        .zip(&keys)
+        .map(|((_, user, cell), key)| (due("田中 太郎", user, key), json!(cell)))
+        .collect();
+    set_rows(env, &sheet);
+    keys
+}
+
 /// A test environment with the three accounts listed and the member role in the two others.
 async fn three_accounts() -> TestEnv {
     let mut env = TestEnv::start().await;
@@ -58,9 +74,7 @@ async fn rows_in_three_accounts_are_torn_down_each_in_its_own() {
         ],
     );
 
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     for (row, account, alias) in [(2, HOME, "本番"), (3, STAGING, "検証"), (4, DEV, "開発")] {
@@ -174,9 +188,7 @@ async fn unlisted_and_malformed_account_cells_make_rows_unusable_and_assume_noth
             (due("田中 太郎", "u4", &k4), json!(12345678901u64)),
         ],
     );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1, "{}", out.stderr);
     let report = out.json();
     for row in [2, 3] {
@@ -263,9 +275,7 @@ async fn an_account_that_cannot_be_entered_fails_alone() {
         .send()
         .await
         .unwrap();
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1, "{}", out.stderr);
     let report = out.json();
     assert_eq!(action_for(&report, 2)["outcome"], "done");
@@ -322,9 +332,7 @@ async fn a_key_of_another_account_than_the_row_says_changes_nothing_anywhere() {
     let home_key = user_in(&env, HOME, "app").await;
     let _staging_key = user_in(&env, STAGING, "app").await;
     set_rows(&env, &[(due("田中 太郎", "app", &home_key), json!("検証"))]);
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1, "{}", out.stderr);
     let a = action_for(&out.json(), 2);
     assert_eq!(a["outcome"], "refused", "{a}");
@@ -353,20 +361,12 @@ async fn a_key_of_another_account_than_the_row_says_changes_nothing_anywhere() {
 async fn the_deletion_cap_counts_over_all_accounts() {
     let mut env = three_accounts().await;
     env.set_env("KEYWARDEN_MAX_DELETIONS", "2");
-    let a = user_in(&env, HOME, "a").await;
-    let b = user_in(&env, STAGING, "b").await;
-    let c = user_in(&env, DEV, "c").await;
-    set_rows(
+    due_rows(
         &env,
-        &[
-            (due("田中 太郎", "a", &a), json!("")),
-            (due("田中 太郎", "b", &b), json!("検証")),
-            (due("田中 太郎", "c", &c), json!("開発")),
-        ],
-    );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+        &[(HOME, "a", ""), (STAGING, "b", "検証"), (DEV, "c", "開発")],
+    )
+    .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1, "{}", out.stderr);
     let report = out.json();
     for row in 2..=4 {
@@ -387,9 +387,7 @@ async fn shadow_keys_are_listed_per_account() {
         &env,
         &[(row("d", &dev, date_serial("2027-11-20")), json!("開発"))],
     );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     let report = out.json();
     let shadows: Vec<(String, String)> = report["actions"]
         .as_array()
@@ -490,9 +488,7 @@ async fn organization_accounts_come_from_every_page_of_list_accounts() {
             ),
         ],
     );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     assert_eq!(action_for(&report, 2)["aws_account"], ids["prod"].as_str());
@@ -535,9 +531,7 @@ async fn a_suspended_organization_account_is_not_allowed() {
     env.set_env("KEYWARDEN_ACCOUNTS", "organization");
     let key = user_in(&env, &ids["gone"], "app").await;
     set_rows(&env, &[(due("田中 太郎", "app", &key), json!("gone"))]);
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1, "{}", out.stderr);
     let a = action_for(&out.json(), 2);
     assert_eq!(a["action"], "unusable", "{a}");
@@ -578,9 +572,7 @@ async fn a_rotated_key_is_stored_in_its_own_account() {
         .set_env("KEYWARDEN_ROTATE_DAYS", "90")
         .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
     let today = (chrono::Utc::now().date_naive() + chrono::Duration::days(100)).to_string();
-    let out = env
-        .run(&["run", "--today", &today, "--output", "json"])
-        .await;
+    let out = env.run_daily(&today).await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     let rotations: Vec<&Value> = report["actions"]
@@ -634,17 +626,13 @@ async fn a_rotated_key_id_that_missed_the_sheet_is_recovered_from_its_own_accoun
     let day = |d: i64| (chrono::Utc::now().date_naive() + chrono::Duration::days(d)).to_string();
     env.google
         .fail_next(support::google::Endpoint::Write, 503, 100);
-    let out = env
-        .run(&["run", "--today", &day(100), "--output", "json"])
-        .await;
+    let out = env.run_daily(&day(100)).await;
     assert_eq!(out.status, 1, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(env.google.cell("key_request_form", "L2"), Some(json!(old)));
 
     env.google
         .fail_next(support::google::Endpoint::Write, 503, 0);
-    let out = env
-        .run(&["run", "--today", &day(101), "--output", "json"])
-        .await;
+    let out = env.run_daily(&day(101)).await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     let recovered = action_for(&report, 2);
@@ -693,9 +681,7 @@ async fn a_key_only_deletion_in_another_account_is_untagged_there() {
             ),
         ],
     );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(
         env.google.cell("key_request_form", "K2"),
@@ -727,9 +713,7 @@ async fn sts_throttling_is_retried_and_the_run_goes_on() {
     set_rows(&env, &[(due("佐藤 花子", "app", &key), json!("検証"))]);
     env.iam.fail_next("AssumeRole", 400, "Throttling", 2);
     env.iam.fail_next("GetAccessKeyInfo", 400, "Throttling", 2);
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(action_for(&out.json(), 2)["outcome"], "done");
     assert!(left_in(&env, STAGING, "app").await.is_empty());
@@ -746,22 +730,17 @@ async fn sts_throttling_is_retried_and_the_run_goes_on() {
 async fn protected_users_may_be_qualified_by_account() {
     let mut env = three_accounts().await;
     env.set_env("KEYWARDEN_PROTECTED_USERS", "検証:app,444455556666:ci");
-    let home = user_in(&env, HOME, "app").await;
-    let staging = user_in(&env, STAGING, "app").await;
-    let dev = user_in(&env, DEV, "ci").await;
-    let home_ci = user_in(&env, HOME, "ci").await;
-    set_rows(
+    due_rows(
         &env,
         &[
-            (due("田中 太郎", "app", &home), json!("")),
-            (due("田中 太郎", "app", &staging), json!("検証")),
-            (due("田中 太郎", "ci", &dev), json!("開発")),
-            (due("田中 太郎", "ci", &home_ci), json!("本番")),
+            (HOME, "app", ""),
+            (STAGING, "app", "検証"),
+            (DEV, "ci", "開発"),
+            (HOME, "ci", "本番"),
         ],
-    );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    )
+    .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1, "{}", out.stderr);
     let report = out.json();
     assert_eq!(action_for(&report, 2)["outcome"], "done");
@@ -831,9 +810,7 @@ async fn accounts_are_entered_side_by_side_up_to_the_concurrency() {
             ],
         );
         env.iam.delay(std::time::Duration::from_millis(300));
-        let out = env
-            .run(&["run", "--today", "2026-11-22", "--output", "json"])
-            .await;
+        let out = env.run_daily("2026-11-22").await;
         assert_eq!(out.status, 0, "{}", out.stderr);
         assert_eq!(overlapping(&env), side_by_side, "concurrency {concurrency}");
     }
@@ -861,9 +838,7 @@ async fn a_row_under_a_mistyped_account_still_holds_its_key() {
             ),
         ],
     );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert!(out.status < 2, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     assert_eq!(action_for(&report, 2)["outcome"], "done", "{report:#}");
@@ -894,9 +869,7 @@ async fn a_twelve_digit_cell_is_an_id_never_an_alias() {
             (due("田中 太郎", "u3", &staging), json!(STAGING)),
         ],
     );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     let row2 = action_for(&report, 2);
@@ -1007,9 +980,7 @@ async fn a_protected_user_of_no_allowed_account_stops_a_home_only_run() {
         .find(|l| l.contains("protected users' accounts"))
         .unwrap_or_else(|| panic!("no line about protected users:\n{}", out.stdout));
     assert!(line.starts_with('✓'), "{line}");
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(action_for(&out.json(), 2)["outcome"], "done");
     assert!(left_in(&env, HOME, "app").await.is_empty());
@@ -1046,9 +1017,7 @@ async fn a_protected_user_of_no_allowed_account_stops_a_run_across_accounts() {
         "KEYWARDEN_PROTECTED_USERS",
         "検証:ci,444455556666:ci,999999999999:app,本番:ok",
     );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     refused_before_anything(
         &env,
         &out,
@@ -1107,9 +1076,7 @@ async fn a_row_with_a_mistyped_account_claims_its_user_in_every_account() {
                 (later, json!("本番x")),
             ],
         );
-        let out = env
-            .run(&["run", "--today", "2026-11-22", "--output", "json"])
-            .await;
+        let out = env.run_daily("2026-11-22").await;
         assert_eq!(out.status, 1, "{}", out.stderr);
         let report = out.json();
         let refused = action_for(&report, 2);
@@ -1139,9 +1106,7 @@ async fn a_same_named_user_in_another_account_is_somebody_else() {
             (later, json!("検証")),
         ],
     );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     let report = out.json();
     let done = action_for(&report, 2);
     assert_eq!(done["outcome"], "done", "{done}");
@@ -1168,9 +1133,7 @@ async fn a_refused_reactivation_is_one_line_of_the_report() {
         ],
     );
     env.google.set_sheet(REQUEST_SHEET, sheet);
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1, "{}", out.stderr);
     let report = out.json();
     let lines: Vec<&Value> = report["actions"]

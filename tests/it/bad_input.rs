@@ -65,9 +65,7 @@ async fn far_future_end_dates_mean_no_end_and_are_quiet() {
         row("tanaka-s3", EXAMPLE_KEY, json!("9999/12/31")),
         row("tanaka-ci", "AKIAI44QH8DHBEXAMPLE", json!("2999年12月31日")),
     ]);
-    let out = env
-        .run(&["run", "--today", TODAY, "--output", "json"])
-        .await;
+    let out = env.run_daily(TODAY).await;
     assert_eq!(out.status, 0, "{}", out.stderr);
     let report = out.json();
     assert!(actions(&report).is_empty(), "nothing to do: {report}");

@@ -10,7 +10,7 @@ use crate::support;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -464,20 +464,32 @@ async fn error(State(rt): State<Shared>, Path(id): Path<String>, body: String) -
 
 /// Runs the binary as a Lambda for the given invocations; returns (responses, errors).
 async fn invoke(env: &TestEnv, events: Vec<Value>) -> (Vec<Value>, Vec<Value>) {
-    invoke_within(env, events, Duration::ZERO).await
-}
-
-/// [`invoke`] with each invocation given `deadline` (zero: 300 s).
-async fn invoke_within(
-    env: &TestEnv,
-    events: Vec<Value>,
-    deadline: Duration,
-) -> (Vec<Value>, Vec<Value>) {
-    let (responses, errors, _) = invoke_logged(env, events, deadline).await;
+    let (responses, errors, _) = invoke_logged(env, events, Duration::ZERO).await;
     (responses, errors)
 }
 
-/// [`invoke_within`], with what the function logged (JSON lines on stderr).
+/// The daily run of 2026-11-22 invoked with `budget` left, which it cannot finish: it must
+/// answer before the deadline and fail the invocation. When it started, and what it logged.
+async fn run_out_of_time(env: &TestEnv, budget: Duration, what: &str) -> (Instant, String) {
+    let started = Instant::now();
+    let (responses, errors, logged) =
+        invoke_logged(env, vec![json!({"today": "2026-11-22"})], budget).await;
+    assert!(
+        started.elapsed() < budget,
+        "{what}: answered before the deadline: {:?}",
+        started.elapsed()
+    );
+    assert!(responses.is_empty(), "{what}: {responses:?}");
+    assert_eq!(
+        errors.len(),
+        1,
+        "{what}: the unfinished run fails the invocation"
+    );
+    (started, logged)
+}
+
+/// [`invoke`] with each invocation given `deadline` (zero: 300 s), and what the function
+/// logged (JSON lines on stderr).
 async fn invoke_logged(
     env: &TestEnv,
     events: Vec<Value>,
@@ -676,19 +688,7 @@ async fn a_lambda_deadline_while_slack_stalls_keeps_every_deletion_in_the_sheet(
         row("tanaka-app", EXAMPLE_KEY, json!("2026/11/29")),
     ]);
     env.slack.delay(Duration::from_secs(60));
-    let started = std::time::Instant::now();
-    let (responses, errors) = invoke_within(
-        &env,
-        vec![json!({"today": "2026-11-22"})],
-        Duration::from_secs(14),
-    )
-    .await;
-    assert!(
-        started.elapsed() < Duration::from_secs(14),
-        "answered before the deadline"
-    );
-    assert!(responses.is_empty(), "{responses:?}");
-    assert_eq!(errors.len(), 1, "the unfinished run fails the invocation");
+    run_out_of_time(&env, Duration::from_secs(14), "Slack stalls").await;
     assert_eq!(
         env.google.cell(support::app::REQUEST_SHEET, "K2"),
         Some(json!("削除済み"))
@@ -717,19 +717,7 @@ async fn a_lambda_deadline_during_slow_deactivations_starts_no_change_past_it() 
     env.set_requests(&rows);
     env.set_env("KEYWARDEN_DEACTIVATE_GRACE_DAYS", "3");
     env.iam.delay(Duration::from_secs(5));
-    let started = std::time::Instant::now();
-    let (responses, errors) = invoke_within(
-        &env,
-        vec![json!({"today": "2026-11-22"})],
-        Duration::from_secs(14),
-    )
-    .await;
-    assert!(
-        started.elapsed() < Duration::from_secs(14),
-        "answered before the deadline"
-    );
-    assert!(responses.is_empty(), "{responses:?}");
-    assert_eq!(errors.len(), 1, "the unfinished run fails the invocation");
+    let (started, _) = run_out_of_time(&env, Duration::from_secs(14), "slow deactivations").await;
     // The cutoff is the deadline less 10 s: 4 s after the invocation, which began after `started`.
     let cutoff = started + Duration::from_secs(4);
     let late: Vec<_> = env
@@ -774,17 +762,7 @@ async fn a_lambda_deadline_cuts_an_iam_call_that_hangs_and_writes_what_was_done(
     ]);
     // Only hanging-user has a login profile: its teardown's second step never answers.
     env.iam.slow("DeleteLoginProfile", Duration::from_secs(600));
-    let budget = Duration::from_secs(20);
-    let started = std::time::Instant::now();
-    let (responses, errors, logged) =
-        invoke_logged(&env, vec![json!({"today": "2026-11-22"})], budget).await;
-    assert!(
-        started.elapsed() < budget,
-        "answered before the deadline: {:?}",
-        started.elapsed()
-    );
-    assert!(responses.is_empty(), "{responses:?}");
-    assert_eq!(errors.len(), 1, "the unfinished run fails the invocation");
+    let (_, logged) = run_out_of_time(&env, Duration::from_secs(20), "IAM hangs").await;
     let report = logged_report(&logged);
     let done = action_for(&report, 2);
     assert_eq!(done["outcome"], "done", "{done}");
@@ -833,17 +811,7 @@ async fn a_lambda_deadline_cuts_an_sts_call_that_hangs() {
             ),
         );
         env.iam.slow(action, Duration::from_secs(600));
-        let budget = Duration::from_secs(20);
-        let started = std::time::Instant::now();
-        let (responses, errors, logged) =
-            invoke_logged(&env, vec![json!({"today": "2026-11-22"})], budget).await;
-        assert!(
-            started.elapsed() < budget,
-            "{action}: answered before the deadline: {:?}",
-            started.elapsed()
-        );
-        assert!(responses.is_empty(), "{action}: {responses:?}");
-        assert_eq!(errors.len(), 1, "{action}: the unfinished run fails");
+        let (_, logged) = run_out_of_time(&env, Duration::from_secs(20), action).await;
         let report = logged_report(&logged);
         let cut = action_for(&report, 2);
         assert_eq!(cut["action"], "delete", "{action}: {cut}");

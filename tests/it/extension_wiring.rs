@@ -6,12 +6,10 @@
 use crate::fixtures::{EXAMPLE_KEY, TANAKA, notice_row, request_sheet, tanaka_env};
 use crate::support;
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 use support::app::{ADMIN_IDS, REQUEST_SHEET, TestEnv, date_serial};
+use support::http;
 use support::slack_requests::{SIGNING_SECRET, button_click, form, sign};
-use support::{free_port, http};
 
 async fn env_with_notice() -> TestEnv {
     let env = tanaka_env().await;
@@ -85,9 +83,7 @@ async fn pending_requests_are_listed_in_the_run_summary() {
         REQUEST_SHEET,
         request_sheet(&["延長申請"], vec![(row, vec![json!(pending.to_cell())])]),
     );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 0, "{}", out.stderr);
     let summary = env.slack.messages_to(ADMIN_IDS[0]);
     assert_eq!(summary.len(), 1, "the pending request is worth a summary");
@@ -104,25 +100,7 @@ async fn pending_requests_are_listed_in_the_run_summary() {
 async fn serve_answers_signed_requests_and_refuses_the_rest() {
     let mut env = env_with_notice().await;
     env.set_env("SLACK_SIGNING_SECRET", SIGNING_SECRET);
-    let port = free_port();
-    let mut child = env
-        .command()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .kill_on_drop(true)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("keywarden serve starts");
-    let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (mut child, base) = env.serve().await;
     let health = http("GET", &format!("{base}/healthz"), &[], String::new()).await;
     assert_eq!(health.status, 200, "GET /healthz");
     // Ready: a Google token and one read, and Slack's auth.test.

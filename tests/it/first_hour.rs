@@ -119,9 +119,7 @@ async fn run_output_json_reports_why_nothing_ran_and_each_action_has_its_end_dat
 
     // The sheet is missing: exit 2, and the report says why.
     env.set_env("KEYWARDEN_REQUEST_SHEET", "no_such_sheet");
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 2, "{}", out.stderr);
     let report = out.json();
     assert_eq!(report["today"], "2026-11-22");

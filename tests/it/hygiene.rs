@@ -380,13 +380,7 @@ async fn rotation_keeps_the_new_secret_in_secrets_manager_only() {
     );
 
     let out = env
-        .run(&[
-            "run",
-            "--today",
-            &(created + Duration::days(90)).to_string(),
-            "--output",
-            "json",
-        ])
+        .run_daily(&(created + Duration::days(90)).to_string())
         .await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
@@ -820,9 +814,7 @@ async fn a_rotated_key_id_whose_write_failed_is_written_by_the_next_run() {
     let (env, keys, due) = rotation_env("ci-deploy", false).await;
     let old = keys[0].clone();
     env.google.fail_next(Endpoint::Write, 503, 100);
-    let first = env
-        .run(&["run", "--today", &due.to_string(), "--output", "json"])
-        .await;
+    let first = env.run_daily(&due.to_string()).await;
     let report = first.json();
     assert_eq!(first.status, 1, "{report:#}");
     let rotated = &of_kind(&report, "rotate")[0];
@@ -853,15 +845,7 @@ async fn a_rotated_key_id_whose_write_failed_is_written_by_the_next_run() {
     // of the same user, so that key ID is written. Nothing else changes in IAM.
     env.google.fail_next(Endpoint::Write, 503, 0);
     let before = env.iam.mutations().len();
-    let next = env
-        .run(&[
-            "run",
-            "--today",
-            &(due + Duration::days(1)).to_string(),
-            "--output",
-            "json",
-        ])
-        .await;
+    let next = env.run_daily(&(due + Duration::days(1)).to_string()).await;
     let report = next.json();
     assert_eq!(next.status, 0, "{report:#}\n{}", next.stderr);
     assert_eq!(env.google.cell(REQUEST_SHEET, "L2"), Some(json!(new_key)));

@@ -13,12 +13,14 @@ use support::app::{
 };
 use support::google::{Endpoint, FakeGoogle};
 use support::slack::FakeSlack;
-use support::slack_requests::{SIGNING_SECRET, form, post_signed, sign, submission};
+use support::slack_requests::{
+    SIGNING_SECRET, form, post_signed, serve_endpoint, sign, submission,
+};
 use support::{HttpReply, http};
 
 use keywarden::adapters::google::{GoogleSheets, read_key_file};
 use keywarden::app::interactions::{
-    InteractionSettings, Interactions, RequestVerifier, SlackInteractive, serve_on,
+    InteractionSettings, Interactions, RequestVerifier, SlackInteractive,
 };
 use keywarden::core::domain::Secret;
 
@@ -85,13 +87,7 @@ async fn start_with(approval_channel: Option<&str>, admins: &[&str]) -> Env {
     );
     settings.approval_channel = approval_channel.map(str::to_string);
     let app = Arc::new(Interactions::new(settings, sheets, slack_api));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let verifier = RequestVerifier::new(&Secret::new(SIGNING_SECRET));
-    let served = app.clone();
-    let server = tokio::spawn(async move {
-        let _ = serve_on(listener, served, verifier).await;
-    });
+    let (base, server) = serve_endpoint(app.clone()).await;
     Env {
         app,
         google,

@@ -67,13 +67,18 @@ fn request(user: &str) -> RequestRow {
 
 /// The ID keywarden gives `request(user)` in `account`.
 fn id_of(account: &str, user: &str) -> String {
+    id_dated(account, user, Some("2026-04-01"), "2027-03-31")
+}
+
+/// The ID of 田中's 読み取り request for `user` with these dates.
+fn id_dated(account: &str, user: &str, start: Option<&str>, end: &str) -> String {
     request_id(
         &AwsAccountId::parse(account).unwrap(),
         user,
         &SlackUserId::parse(TANAKA).unwrap(),
         "読み取り",
-        Some(day("2026-04-01")),
-        day("2027-03-31"),
+        start.map(day),
+        day(end),
     )
     .to_string()
 }
@@ -217,9 +222,7 @@ async fn a_valid_request_is_asked_once() {
     let (status, report, _) = requests(&env).await;
     assert_eq!(status, 0, "{report:#}");
     assert_eq!(action_for(&report, 2)["action"], "skip");
-    let out = env
-        .run(&["run", "--today", TODAY, "--output", "json"])
-        .await;
+    let out = env.run_daily(TODAY).await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let after: Vec<_> = env.slack.messages()[before..]
         .iter()
@@ -323,9 +326,7 @@ async fn each_invalid_request_is_refused_with_the_cell_to_fix() {
         env.google.sheet("keywarden_log")
     );
     // The daily run tells the administrators which cell to fix.
-    let out = env
-        .run(&["run", "--today", TODAY, "--output", "json"])
-        .await;
+    let out = env.run_daily(TODAY).await;
     assert_eq!(out.status, 1);
     let summary = env.slack.messages_to("UADMIN0001");
     assert!(
@@ -694,15 +695,7 @@ async fn more_approved_requests_than_the_cap_issue_none() {
 #[tokio::test]
 async fn nothing_is_issued_before_the_start_date() {
     let env = env().await;
-    let r = request_id(
-        &AwsAccountId::parse(HOME).unwrap(),
-        "tanaka-s3",
-        &SlackUserId::parse(TANAKA).unwrap(),
-        "読み取り",
-        Some(day("2026-12-01")),
-        day("2027-03-31"),
-    )
-    .to_string();
+    let r = id_dated(HOME, "tanaka-s3", Some("2026-12-01"), "2027-03-31");
     let row = RequestRow {
         start: json!("2026/12/01"),
         ..request("tanaka-s3")
@@ -817,9 +810,7 @@ async fn the_teardown_of_an_issued_user_deletes_its_tagged_secret_only() {
             .map(|(r, c)| (r.clone(), c.as_str()))
             .collect::<Vec<_>>(),
     );
-    let out = env
-        .run(&["run", "--today", TODAY, "--output", "json"])
-        .await;
+    let out = env.run_daily(TODAY).await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     for row in [2, 3] {
@@ -905,15 +896,7 @@ async fn a_request_edited_while_pending_is_asked_again_in_the_approval_channel()
     let r = id_of(HOME, "tanaka-s3");
     // Row 2 was asked for another end date (its old buttons carry the old ID); row 3 was
     // asked, but no copy of the question was ever recorded (every post failed).
-    let old = request_id(
-        &AwsAccountId::parse(HOME).unwrap(),
-        "tanaka-s3",
-        &SlackUserId::parse(TANAKA).unwrap(),
-        "読み取り",
-        Some(day("2026-04-01")),
-        day("2027-02-28"),
-    )
-    .to_string();
+    let old = id_dated(HOME, "tanaka-s3", Some("2026-04-01"), "2027-02-28");
     let r3 = id_of(HOME, "tanaka-b");
     set_rows(
         &env,

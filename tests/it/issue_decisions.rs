@@ -16,13 +16,12 @@ use support::app::{REQUEST_SHEET, RequestRow, SLACK_TOKEN, USERS_SHEET, UserRow}
 use support::google::FakeGoogle;
 use support::moto_accounts::HOME;
 use support::slack::FakeSlack;
-use support::slack_requests::{SIGNING_SECRET, post_signed};
+use support::slack_requests::{SIGNING_SECRET, button_click_on, post_signed, serve_endpoint};
 
 use keywarden::adapters::google::{GoogleSheets, read_key_file};
 use keywarden::app::interactions::issue_blocks::{IssueInfo, approval_request};
 use keywarden::app::interactions::{
-    InteractionSettings, Interactions, InteractiveSlack, Issuance, RequestVerifier,
-    SlackInteractive, serve_on,
+    InteractionSettings, Interactions, InteractiveSlack, Issuance, SlackInteractive,
 };
 use keywarden::core::domain::{Accounts, AwsAccountId, Secret, SlackUserId};
 use keywarden::core::issue::settings::parse_policies;
@@ -106,6 +105,46 @@ impl Default for Setup {
     }
 }
 
+/// What the run leaves when it asks: the approval request of row 2 posted to each of
+/// `admins`, and the `承認待ち` record that lists the copies.
+async fn post_request(
+    poster: &impl InteractiveSlack,
+    admins: &[&str],
+    end: NaiveDate,
+) -> (RequestId, IssueRecord) {
+    let id = request_id(
+        &AwsAccountId::parse(HOME).unwrap(),
+        USER,
+        &slack_id(TANAKA),
+        "読み取り",
+        None,
+        end,
+    );
+    let info = IssueInfo {
+        row: 2,
+        id: id.clone(),
+        owner_name: "田中 太郎".into(),
+        owner: slack_id(TANAKA),
+        account: HOME.into(),
+        account_id: HOME.into(),
+        user: USER.into(),
+        entry: "読み取り".into(),
+        policy_arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
+        start: None,
+        end,
+        purpose: "S3 のバックアップ".into(),
+        summary: format!(
+            "2行目\n利用者: 田中 太郎（{TANAKA}）\nIAM ユーザー: {USER}\n申請ID: {id}"
+        ),
+    };
+    let mut record = IssueRecord::new(IssueState::Pending, id.clone());
+    for admin in admins {
+        let copy = poster.post(admin, approval_request(&info)).await.unwrap();
+        record.copies.push(copy);
+    }
+    (id, record)
+}
+
 /// The endpoint, the request row 2 pending `R`, and one approval request per administrator.
 async fn start(setup: Setup) -> Env {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -147,49 +186,10 @@ async fn start(setup: Setup) -> Env {
     let app = Arc::new(app);
 
     // What the run leaves: the approval request posted to every administrator, then the cell.
-    let id = request_id(
-        &AwsAccountId::parse(HOME).unwrap(),
-        USER,
-        &slack_id(TANAKA),
-        "読み取り",
-        None,
-        end,
-    );
-    let info = IssueInfo {
-        row: 2,
-        id: id.clone(),
-        owner_name: "田中 太郎".into(),
-        owner: slack_id(TANAKA),
-        account: HOME.into(),
-        account_id: HOME.into(),
-        user: USER.into(),
-        entry: "読み取り".into(),
-        policy_arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
-        start: None,
-        end,
-        purpose: "S3 のバックアップ".into(),
-        summary: format!(
-            "2行目\n利用者: 田中 太郎（{TANAKA}）\nIAM ユーザー: {USER}\n申請ID: {id}"
-        ),
-    };
-    let mut record = IssueRecord::new(IssueState::Pending, id.clone());
-    for admin in setup.admins {
-        let copy = app
-            .slack()
-            .post(admin, approval_request(&info))
-            .await
-            .unwrap();
-        record.copies.push(copy);
-    }
+    let (id, record) = post_request(app.slack(), setup.admins, end).await;
     google.edit(|s| s.set_cell(REQUEST_SHEET, ISSUE_CELL, json!(record.to_cell())));
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let verifier = RequestVerifier::new(&Secret::new(SIGNING_SECRET));
-    let served = app.clone();
-    let server = tokio::spawn(async move {
-        let _ = serve_on(listener, served, verifier).await;
-    });
+    let (base, server) = serve_endpoint(app.clone()).await;
     Env {
         app,
         google,
@@ -231,18 +231,10 @@ impl Env {
                     .map(|c| c.split_once('/').unwrap().1.to_string())
             })
             .unwrap_or_else(|| "1700000000.999999".into());
-        let payload = json!({
-            "type": "block_actions",
-            "user": {"id": user, "username": "u", "name": "u", "team_id": "T000TEST"},
-            "api_app_id": "A0APP001", "token": "legacy",
-            "container": {"type": "message", "message_ts": copy, "channel_id": channel, "is_ephemeral": false},
-            "trigger_id": "7.7.7",
-            "team": {"id": "T000TEST", "domain": "example"},
-            "channel": {"id": channel, "name": "directmessage"},
-            "response_url": self.slack.response_url(&format!("{user}-{}", u8::from(approve))),
-            "actions": [{"action_id": action, "block_id": "kw", "type": "button", "value": value,
-                         "text": {"type": "plain_text", "text": "承認"}, "action_ts": "1700000001.000001"}]
-        });
+        let response_url = self
+            .slack
+            .response_url(&format!("{user}-{}", u8::from(approve)));
+        let payload = button_click_on((&channel, &copy), user, action, &value, &response_url);
         post_signed(&self.base, &payload).await
     }
 
@@ -645,14 +637,6 @@ async fn serve_decides_with_the_home_account_from_sts() {
     let (admin1, admin2) = (ADMIN_IDS[0], ADMIN_IDS[1]);
     env.set_users(&[tanaka(), UserRow::new(admin1, "鈴木", "一郎")]);
     let end = today() + chrono::Duration::days(30);
-    let id = request_id(
-        &AwsAccountId::parse(HOME).unwrap(),
-        USER,
-        &slack_id(TANAKA),
-        "読み取り",
-        None,
-        end,
-    );
     // The approval request as the run posts it, one copy per administrator.
     let poster = SlackInteractive::new(
         &Secret::new(SLACK_TOKEN),
@@ -660,29 +644,7 @@ async fn serve_decides_with_the_home_account_from_sts() {
         Duration::from_secs(2),
     )
     .unwrap();
-    let info = IssueInfo {
-        row: 2,
-        id: id.clone(),
-        owner_name: "田中 太郎".into(),
-        owner: slack_id(TANAKA),
-        account: HOME.into(),
-        account_id: HOME.into(),
-        user: USER.into(),
-        entry: "読み取り".into(),
-        policy_arn: "arn:aws:iam::aws:policy/ReadOnlyAccess".into(),
-        start: None,
-        end,
-        purpose: "S3 のバックアップ".into(),
-        summary: format!(
-            "2行目\n利用者: 田中 太郎（{TANAKA}）\nIAM ユーザー: {USER}\n申請ID: {id}"
-        ),
-    };
-    let mut record = IssueRecord::new(IssueState::Pending, id.clone());
-    for admin in ADMIN_IDS {
-        record
-            .copies
-            .push(poster.post(admin, approval_request(&info)).await.unwrap());
-    }
+    let (id, record) = post_request(&poster, &ADMIN_IDS, end).await;
     let mut header = support::app::request_sheet_header();
     header.push(json!("発行申請"));
     let mut row = request_row(end, "form-user@example.com");
@@ -694,42 +656,16 @@ async fn serve_decides_with_the_home_account_from_sts() {
         "KEYWARDEN_ISSUE_POLICIES",
         "読み取り=arn:aws:iam::aws:policy/ReadOnlyAccess",
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = env
-        .command()
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .kill_on_drop(true)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("keywarden serve starts");
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let (mut child, base) = env.serve().await;
     let copy = &record.copies[1];
-    let payload = json!({
-        "type": "block_actions",
-        "user": {"id": admin2, "username": "u", "name": "u", "team_id": "T0"},
-        "api_app_id": "A0", "token": "legacy",
-        "container": {"type": "message", "message_ts": copy.ts, "channel_id": copy.channel, "is_ephemeral": false},
-        "trigger_id": "trigger-1",
-        "team": {"id": "T0", "domain": "example"},
-        "channel": {"id": copy.channel, "name": "directmessage"},
-        "response_url": env.slack.response_url("click"),
-        "actions": [{"action_id": "keywarden_issue_reject", "block_id": "kw", "type": "button",
-                     "value": id.as_str(), "text": {"type": "plain_text", "text": "却下"}, "action_ts": "1.1"}]
-    });
-    let reply = post_signed(&format!("http://127.0.0.1:{port}"), &payload).await;
+    let payload = button_click_on(
+        (&copy.channel, &copy.ts),
+        admin2,
+        "keywarden_issue_reject",
+        id.as_str(),
+        &env.slack.response_url("click"),
+    );
+    let reply = post_signed(&base, &payload).await;
     child.kill().await.ok();
     assert_eq!(reply.status, 200);
     let cell = env

@@ -23,9 +23,7 @@ async fn notice_a_week_before_then_teardown_the_day_after() {
     env.set_requests(&[row("tanaka-s3", &key, date_serial("2026-11-29"))]);
 
     // A week before: the owner is asked, administrators hear, 通知日 is recorded.
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 0, "{}", out.stderr);
     let report = out.json();
     assert_eq!(report["today"], "2026-11-22");
@@ -92,9 +90,7 @@ async fn notice_a_week_before_then_teardown_the_day_after() {
     );
 
     // The same day again (a Lambda retry): no second notice.
-    let again = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let again = env.run_daily("2026-11-22").await;
     assert_eq!(again.status, 0, "{}", again.stderr);
     assert_eq!(env.slack.messages_to(TANAKA).len(), 1, "no second notice");
     assert!(
@@ -108,16 +104,12 @@ async fn notice_a_week_before_then_teardown_the_day_after() {
     assert_eq!(env.slack.messages_to(TANAKA).len(), 1);
 
     // The end date itself: nothing yet.
-    let on_end = env
-        .run(&["run", "--today", "2026-11-29", "--output", "json"])
-        .await;
+    let on_end = env.run_daily("2026-11-29").await;
     assert!(on_end.json()["actions"].as_array().unwrap().is_empty());
     assert!(env.iam.mutations().is_empty());
 
     // The day after: torn down, 削除済み written, owner and admins told.
-    let after = env
-        .run(&["run", "--today", "2026-11-30", "--output", "json"])
-        .await;
+    let after = env.run_daily("2026-11-30").await;
     assert_eq!(after.status, 0, "{}\n{}", after.stdout, after.stderr);
     let deletion = action_for(&after.json(), 2);
     assert_eq!(
@@ -145,9 +137,7 @@ async fn notice_a_week_before_then_teardown_the_day_after() {
     );
 
     // And the next day the row is done.
-    let done = env
-        .run(&["run", "--today", "2026-12-01", "--output", "json"])
-        .await;
+    let done = env.run_daily("2026-12-01").await;
     assert_eq!(done.status, 0);
     assert_eq!(action_for(&done.json(), 2)["action"], "skip");
 }
@@ -185,9 +175,7 @@ async fn a_fully_loaded_user_is_torn_down_in_order_and_a_shared_policy_survives(
         ),
     ]);
 
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     assert_eq!(action_for(&out.json(), 2)["outcome"], "done");
 
@@ -287,9 +275,7 @@ async fn reordered_columns_short_rows_and_blank_rows() {
             vec![json!("AKIAUNRELATED0000001"), json!("削除済み")],
         ],
     );
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 0, "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     assert_eq!(action_for(&report, 2)["outcome"], "done");
@@ -308,9 +294,7 @@ async fn an_unknown_owner_is_reported_to_administrators_and_retried() {
     let env = TestEnv::start().await;
     env.set_users(&[sato()]);
     env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(
         out.status, 1,
         "a notice that could not be delivered is a failure"
@@ -355,9 +339,7 @@ async fn an_ambiguous_owner_names_both_ids() {
     let env = TestEnv::start().await;
     env.set_users(&[tanaka(), UserRow::new("U0TANAKA02", "田中", "太郎")]);
     env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     let detail = action_for(&out.json(), 2)["detail"]
         .as_str()
         .unwrap()
@@ -469,9 +451,7 @@ async fn guards_refuse_protected_users_other_paths_and_foreign_keys() {
         ),
     ]);
     env.set_users(&[UserRow::new("U0GONE0001", "G", "H")]);
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1, "refusals make the run exit 1");
     let report = out.json();
     assert_eq!(action_for(&report, 2)["outcome"], "refused");
@@ -530,9 +510,7 @@ async fn guards_refuse_protected_users_other_paths_and_foreign_keys() {
         &outside2.access_key_ids[0],
         json!("2026/11/01"),
     )]);
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     let refused = action_for(&out.json(), 2);
     assert_eq!(refused["outcome"], "refused");
     assert!(refused["detail"].as_str().unwrap().contains("/keywarden/"));
@@ -550,9 +528,7 @@ async fn more_deletions_than_the_cap_deletes_none() {
     }
     env.set_requests(&rows);
     env.set_env("KEYWARDEN_MAX_DELETIONS", "2");
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1);
     let report = out.json();
     for row in 2..=4 {
@@ -634,9 +610,7 @@ async fn unusable_rows_are_never_acted_on_and_named_precisely() {
         row("tanaka-s3", &key, json!("")).status(""),
         row("bad name!", &key, json!("2026/11/01")),
     ]);
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1);
     let report = out.json();
     let first = action_for(&report, 2);
@@ -694,9 +668,7 @@ async fn protection_ignores_case_as_iam_does() {
     let key = user_with_key(&env.iam_client(), "Admin", Loadout::bare()).await;
     env.set_env("KEYWARDEN_PROTECTED_USERS", "ADMIN");
     env.set_requests(&[RequestRow::new("A B", "admin", &key, json!("2026/11/01"))]);
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1);
     let refused = action_for(&out.json(), 2);
     assert_eq!(refused["outcome"], "refused");
@@ -721,9 +693,7 @@ async fn a_retry_after_over_a_minute_fails_every_message_not_yet_sent() {
     ]);
     env.slack.rate_limit_next(1, 120);
     let started = std::time::Instant::now();
-    let out = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-22").await;
     assert_eq!(out.status, 1, "{}", out.stderr);
     assert!(
         started.elapsed() < std::time::Duration::from_secs(60),

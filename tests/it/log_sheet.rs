@@ -80,9 +80,7 @@ async fn mixed_sheet(env: &TestEnv) -> String {
 async fn a_run_logs_its_actions_in_order_with_one_run_id_and_the_next_appends_below() {
     let env = tanaka_env().await;
     let key = mixed_sheet(&env).await;
-    let out = env
-        .run(&["run", "--today", TODAY, "--output", "json"])
-        .await;
+    let out = env.run_daily(TODAY).await;
     assert_eq!(out.status, 1, "the refusal exits 1\n{}", out.stderr);
     let report = out.json();
     let run_id = report["run_id"]
@@ -135,9 +133,7 @@ async fn a_run_logs_its_actions_in_order_with_one_run_id_and_the_next_appends_be
     assert_appends_are_raw_rows(&env.google);
 
     // The next day: the refusal again, below, with another run ID; the sheet is not re-created.
-    let again = env
-        .run(&["run", "--today", "2026-11-23", "--output", "json"])
-        .await;
+    let again = env.run_daily("2026-11-23").await;
     assert_eq!(again.status, 1, "{}", again.stderr);
     let second_id = again.json()["run_id"].as_str().unwrap().to_string();
     assert_ne!(second_id, run_id);
@@ -204,9 +200,7 @@ async fn a_failed_append_keeps_the_status_writes_and_exits_1() {
         row("tanaka-ec2", "AKIAIOSFODNN7EXAMPL3", json!("2026/11/29")),
     ]);
     env.google.fail_next(Endpoint::Append, 403, 10);
-    let out = env
-        .run(&["run", "--today", TODAY, "--output", "json"])
-        .await;
+    let out = env.run_daily(TODAY).await;
     assert_eq!(out.status, 1, "{}", out.stderr);
     assert_eq!(
         env.google.cell(REQUEST_SHEET, "K2"),

@@ -725,9 +725,7 @@ async fn secrets_never_reach_stdout_stderr_or_the_report() {
     ]);
     let mut outputs = Vec::new();
     // The happy path, with everything at trace level.
-    let ok = env
-        .run(&["run", "--today", "2026-11-22", "--output", "json"])
-        .await;
+    let ok = env.run_daily("2026-11-22").await;
     assert_eq!(ok.status, 0, "{}", ok.stderr);
     assert!(
         !env.google.issued_tokens().is_empty(),
@@ -737,9 +735,7 @@ async fn secrets_never_reach_stdout_stderr_or_the_report() {
     outputs.push(ok.stderr.clone());
     // Slack refuses the token.
     env.set_env("SLACK_BOT_TOKEN", "xoxb-wrong-SECRET-987");
-    let bad_slack = env
-        .run(&["run", "--today", "2026-12-01", "--output", "json"])
-        .await;
+    let bad_slack = env.run_daily("2026-12-01").await;
     assert_eq!(bad_slack.status, 1);
     outputs.push(bad_slack.stdout.clone());
     outputs.push(bad_slack.stderr.clone());

@@ -521,9 +521,7 @@ async fn a_row_whose_user_and_key_are_gone_is_not_marked_deactivated() {
     assert_eq!(env.google.cell(REQUEST_SHEET, "K2"), None, "no 無効化済み");
     assert_eq!(env.google.cell(REQUEST_SHEET, "M2"), None, "no 無効化日");
     // After the grace the teardown finds everything gone and records it.
-    let out = env
-        .run(&["run", "--today", "2026-11-24", "--output", "json"])
-        .await;
+    let out = env.run_daily("2026-11-24").await;
     assert_eq!(out.status, 0, "{}", out.stdout);
     assert_eq!(
         env.google.cell(REQUEST_SHEET, "K2"),
@@ -591,7 +589,7 @@ async fn each_rotation_is_written_before_the_next_one_starts() {
         .set_env("AWS_ENDPOINT_URL_SECRETS_MANAGER", &moto);
     // Due on the day the keys were made (a rotation age of 0 days).
     let day = created_on(&env, "ci-a").await.to_string();
-    let out = env.run(&["run", "--today", &day, "--output", "json"]).await;
+    let out = env.run_daily(&day).await;
     let (status, report) = (out.status, out.json());
     assert_eq!(status, 0, "{report:#}");
     let creates: Vec<_> = env

@@ -113,6 +113,37 @@ impl TestEnv {
         run_command(self.command().args(args)).await
     }
 
+    /// Runs the daily job on `today` (`YYYY-MM-DD`) with the JSON report on stdout.
+    pub async fn run_daily(&self, today: &str) -> RunOutput {
+        self.run(&["run", "--today", today, "--output", "json"])
+            .await
+    }
+
+    /// Starts `keywarden serve` on a free port and waits until it accepts connections: the
+    /// child (killed when dropped) and the base URL. `stderr` is piped, for a test that reads
+    /// what it logged.
+    pub async fn serve(&self) -> (tokio::process::Child, String) {
+        let port = super::free_port();
+        let child = self
+            .command()
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .kill_on_drop(true)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("keywarden serve starts");
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        (child, format!("http://127.0.0.1:{port}"))
+    }
+
     /// Replaces the request sheet with the original header and `rows`.
     pub fn set_requests(&self, rows: &[RequestRow]) {
         let mut sheet = vec![request_sheet_header()];

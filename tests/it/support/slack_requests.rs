@@ -43,14 +43,25 @@ pub fn form(payload: &Value) -> String {
 
 /// A click by `user` on the button `action_id` carrying `value`, in a DM.
 pub fn button_click(user: &str, action_id: &str, value: &str, response_url: &str) -> Value {
+    button_click_on(("D0", "100.000"), user, action_id, value, response_url)
+}
+
+/// A click on the button of the message `(channel, ts)`: an approval request's own copy.
+pub fn button_click_on(
+    (channel, ts): (&str, &str),
+    user: &str,
+    action_id: &str,
+    value: &str,
+    response_url: &str,
+) -> Value {
     json!({
         "type": "block_actions",
         "user": {"id": user, "username": "u", "name": "u", "team_id": "T0"},
         "api_app_id": "A0", "token": "legacy",
-        "container": {"type": "message", "message_ts": "100.000", "channel_id": "D0", "is_ephemeral": false},
+        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": false},
         "trigger_id": "trigger-1",
         "team": {"id": "T0", "domain": "example"},
-        "channel": {"id": "D0", "name": "directmessage"},
+        "channel": {"id": channel, "name": "directmessage"},
         "response_url": response_url,
         "actions": [{"action_id": action_id, "block_id": "kw", "type": "button", "value": value,
                      "text": {"type": "plain_text", "text": "button"}, "action_ts": "1.1"}]
@@ -81,4 +92,25 @@ pub fn submission(
             "root_view_id": "V00000001", "app_id": "A0APP001", "bot_id": "B000BOT"
         }
     })
+}
+
+/// Serves `app`'s interactions on a free port of 127.0.0.1, verifying [`SIGNING_SECRET`]: the
+/// base URL and the server's task (abort it when done).
+pub async fn serve_endpoint<S, K>(
+    app: std::sync::Arc<keywarden::app::interactions::Interactions<S, K>>,
+) -> (String, tokio::task::JoinHandle<()>)
+where
+    S: keywarden::adapters::SheetStore + Send + Sync + 'static,
+    K: keywarden::app::interactions::InteractiveSlack + 'static,
+{
+    use keywarden::app::interactions::{RequestVerifier, serve_on};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let base = format!("http://{}", listener.local_addr().expect("local addr"));
+    let verifier = RequestVerifier::new(&keywarden::core::domain::Secret::new(SIGNING_SECRET));
+    let server = tokio::spawn(async move {
+        let _ = serve_on(listener, app, verifier).await;
+    });
+    (base, server)
 }
