@@ -421,29 +421,22 @@ async fn check_enters_every_account_and_changes_nothing() {
     set_rows(&env, &[(due("田中 太郎", "app", &key), json!(""))]);
     let out = env.run(&["check"]).await;
     assert_eq!(out.status, 1, "{}\n{}", out.stdout, out.stderr);
-    let line = |what: &str| -> String {
-        out.stdout
-            .lines()
-            .find(|l| l.contains(what))
-            .unwrap_or_else(|| panic!("no line about {what}:\n{}", out.stdout))
-            .to_string()
-    };
     assert!(
-        line("AWS account 本番 (123456789012)").starts_with('✓'),
+        out.line("AWS account 本番 (123456789012)").starts_with('✓'),
         "{}",
         out.stdout
     );
     assert!(
-        line("AWS account 検証 (111122223333)").starts_with('✓'),
+        out.line("AWS account 検証 (111122223333)").starts_with('✓'),
         "{}",
         out.stdout
     );
     assert!(
-        line("AWS account 開発 (444455556666)").starts_with('✓'),
+        out.line("AWS account 開発 (444455556666)").starts_with('✓'),
         "{}",
         out.stdout
     );
-    let broken = line("AWS account broken (777788889999)");
+    let broken = out.line("AWS account broken (777788889999)");
     assert!(
         broken.starts_with('✗') && broken.contains("AccessDenied"),
         "{broken}"

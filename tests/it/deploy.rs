@@ -943,13 +943,6 @@ fn good_sheet(env: &TestEnv) {
     env.set_requests(&[row("tanaka-s3", EXAMPLE_KEY, json!("2026/11/29"))]);
 }
 
-fn line<'a>(stdout: &'a str, what: &str) -> &'a str {
-    stdout
-        .lines()
-        .find(|l| l.contains(what))
-        .unwrap_or_else(|| panic!("no line about {what}:\n{stdout}"))
-}
-
 #[tokio::test]
 async fn check_passes_when_everything_is_in_place() {
     let env = TestEnv::start().await;
@@ -964,7 +957,7 @@ async fn check_passes_when_everything_is_in_place() {
     );
     assert!(!out.stdout.contains('✗'));
     assert!(
-        line(&out.stdout, "chat:write").contains("scopes: chat:write"),
+        out.line("chat:write").contains("scopes: chat:write"),
         "{}",
         out.stdout
     );
@@ -991,7 +984,7 @@ async fn check_names_each_broken_piece() {
     env.remove_env("KEYWARDEN_SPREADSHEET_ID");
     let out = env.run(&["check"]).await;
     assert_eq!(out.status, 2);
-    assert!(line(&out.stdout, "configuration").starts_with('✗'));
+    assert!(out.line("configuration").starts_with('✗'));
     assert!(out.stdout.contains("KEYWARDEN_SPREADSHEET_ID"));
 
     // Credentials: a key file that is not a key.
@@ -1001,20 +994,12 @@ async fn check_names_each_broken_piece() {
     env.set_env("GOOGLE_APPLICATION_CREDENTIALS", bogus.to_str().unwrap());
     let out = env.run(&["check"]).await;
     assert_eq!(out.status, 1);
-    assert!(
-        line(&out.stdout, "credentials").starts_with('✗'),
-        "{}",
-        out.stdout
-    );
+    assert!(out.line("credentials").starts_with('✗'), "{}", out.stdout);
     // A bad key file stops only what needs it: Slack is still checked, the sheet is skipped.
+    assert!(out.line("auth.test").starts_with('✓'), "{}", out.stdout);
     assert!(
-        line(&out.stdout, "auth.test").starts_with('✓'),
-        "{}",
-        out.stdout
-    );
-    assert!(
-        line(&out.stdout, "spreadsheet readable").starts_with("– ")
-            && line(&out.stdout, "spreadsheet readable").contains("skipped"),
+        out.line("spreadsheet readable").starts_with("– ")
+            && out.line("spreadsheet readable").contains("skipped"),
         "{}",
         out.stdout
     );
@@ -1027,27 +1012,27 @@ async fn check_names_each_broken_piece() {
     let out = env.run(&["check"]).await;
     assert_eq!(out.status, 1);
     assert!(
-        line(&out.stdout, "spreadsheet readable").starts_with('✗'),
+        out.line("spreadsheet readable").starts_with('✗'),
         "{}",
         out.stdout
     );
     // A refusal, not a connection failure: the key is named, not the network.
     assert!(
-        line(&out.stdout, "spreadsheet readable")
+        out.line("spreadsheet readable")
             .contains("Google refused the service-account key"),
         "{}",
         out.stdout
     );
-    assert!(line(&out.stdout, "auth.test").starts_with('✗'));
-    assert!(line(&out.stdout, "auth.test").contains("invalid_auth"));
+    assert!(out.line("auth.test").starts_with('✗'));
+    assert!(out.line("auth.test").contains("invalid_auth"));
     // Not "add the chat:write scope": the scopes are unknown when auth.test failed.
-    let scope = line(&out.stdout, "can DM");
+    let scope = out.line("can DM");
     assert!(
         scope.starts_with("– ") && scope.contains("skipped"),
         "{scope}"
     );
     assert!(!scope.contains("reinstall"), "{scope}");
-    let iam = line(&out.stdout, "IAM reachable");
+    let iam = out.line("IAM reachable");
     assert!(
         iam.starts_with("– ") && iam.contains("skipped"),
         "no row to try: {iam}"
@@ -1066,12 +1051,12 @@ async fn check_names_each_broken_piece() {
     );
     let out = env.run(&["check"]).await;
     assert_eq!(out.status, 1);
-    let headers = line(&out.stdout, "required header");
+    let headers = out.line("required header");
     assert!(
         headers.starts_with('✗') && headers.contains("アクセスキーID"),
         "{headers}"
     );
-    assert!(line(&out.stdout, "users_json").starts_with('✗'));
+    assert!(out.line("users_json").starts_with('✗'));
 
     // IAM unreachable, and a token without chat:write.
     let mut env = TestEnv::start().await;
@@ -1080,8 +1065,8 @@ async fn check_names_each_broken_piece() {
     env.slack.set_scopes(Some("users:read,chat:write.public"));
     let out = env.run(&["check"]).await;
     assert_eq!(out.status, 1);
-    assert!(line(&out.stdout, "auth.test").starts_with('✓'));
-    let scope = line(&out.stdout, "can DM");
+    assert!(out.line("auth.test").starts_with('✓'));
+    let scope = out.line("can DM");
     assert!(scope.starts_with('✗'), "{scope}");
     assert!(
         scope.contains("lacks chat:write")
@@ -1089,11 +1074,7 @@ async fn check_names_each_broken_piece() {
             && scope.contains("reinstall"),
         "says how to fix it: {scope}"
     );
-    assert!(
-        line(&out.stdout, "IAM reachable").starts_with('✗'),
-        "{}",
-        out.stdout
-    );
+    assert!(out.line("IAM reachable").starts_with('✗'), "{}", out.stdout);
     assert_eq!(env.slack.post_attempts(), 0, "check posts nothing");
 }
 
@@ -1105,7 +1086,10 @@ async fn check_without_chat_write_fails_and_posts_nothing() {
     let out = env.run(&["check"]).await;
     assert_eq!(out.status, 1, "{}", out.stdout);
     assert_eq!(out.stdout.lines().filter(|l| l.starts_with('✗')).count(), 1);
-    assert!(line(&out.stdout, "chat:write").contains("add the chat:write Bot Token Scope"));
+    assert!(
+        out.line("chat:write")
+            .contains("add the chat:write Bot Token Scope")
+    );
     assert!(
         env.slack.requests().iter().all(|r| r.method == "auth.test"),
         "only auth.test: {:?}",

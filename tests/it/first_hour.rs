@@ -77,28 +77,21 @@ async fn check_with_the_network_down_says_so_instead_of_blaming_scopes_or_the_ke
         .set_env("AWS_ENDPOINT_URL_IAM", &down);
     let out = env.run(&["check"]).await;
     assert_eq!(out.status, 1, "{}", out.stdout);
-    let line = |what: &str| {
-        out.stdout
-            .lines()
-            .find(|l| l.contains(what))
-            .unwrap_or_else(|| panic!("no line about {what}:\n{}", out.stdout))
-            .to_string()
-    };
-    let sheet = line("spreadsheet readable");
+    let sheet = out.line("spreadsheet readable");
     assert!(
         sheet.starts_with('✗') && sheet.contains("could not reach Google's token endpoint"),
         "{sheet}"
     );
     assert!(!sheet.contains("check the key file"), "{sheet}");
-    let auth = line("auth.test");
+    let auth = out.line("auth.test");
     assert!(auth.contains("could not reach Slack"), "{auth}");
-    let scope = line("can DM");
+    let scope = out.line("can DM");
     assert!(
         scope.starts_with("– ") && scope.contains("skipped"),
         "{scope}"
     );
     assert!(!scope.contains("reinstall"), "{scope}");
-    let iam = line("IAM reachable");
+    let iam = out.line("IAM reachable");
     assert!(iam.starts_with("– ") && iam.contains("skipped"), "{iam}");
 }
 

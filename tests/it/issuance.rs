@@ -868,19 +868,12 @@ async fn check_reads_each_listed_policy_and_the_boundary() {
     env.set_requests(&[request("tanaka-s3")]);
     let out = env.run(&["check"]).await;
     assert_eq!(out.status, 1, "{}\n{}", out.stdout, out.stderr);
-    let line = |what: &str| {
-        out.stdout
-            .lines()
-            .find(|l| l.contains(what))
-            .unwrap_or_else(|| panic!("no line {what}: {}", out.stdout))
-            .to_string()
-    };
     assert!(
-        line("policy of 読み取り").starts_with('✓'),
+        out.line("policy of 読み取り").starts_with('✓'),
         "{}",
         out.stdout
     );
-    let boundary = line("permissions boundary");
+    let boundary = out.line("permissions boundary");
     assert!(boundary.starts_with('✗'), "{boundary}");
     assert!(
         boundary.contains("arn:aws:iam::123456789012:policy/no-such-boundary does not exist"),

@@ -50,6 +50,15 @@ impl RunOutput {
             )
         })
     }
+
+    /// The first line of stdout that mentions `what` (a line of `check`); panics with stdout
+    /// when there is none.
+    pub fn line(&self, what: &str) -> &str {
+        self.stdout
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("no line about {what}:\n{}", self.stdout))
+    }
 }
 
 impl TestEnv {
