@@ -4,46 +4,21 @@
 use crate::fixtures::{EXAMPLE_KEY, ROW_VALUE, TANAKA, notice_row, request_sheet, tanaka_only};
 use crate::support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::app::{
-    REQUEST_SHEET, RequestRow, SLACK_TOKEN, SPREADSHEET_ID, USERS_SHEET, date_serial,
-};
-use support::google::{Endpoint, FakeGoogle};
-use support::slack::FakeSlack;
-use support::slack_requests::{
-    SIGNING_SECRET, form, post_signed, serve_endpoint, sign, submission,
-};
+use support::app::{REQUEST_SHEET, RequestRow, USERS_SHEET, date_serial};
+use support::google::Endpoint;
+use support::slack_requests::{SIGNING_SECRET, form, post_signed, sign, submission};
 use support::{HttpReply, http};
 
-use keywarden::adapters::google::{GoogleSheets, read_key_file};
-use keywarden::app::interactions::{
-    InteractionSettings, Interactions, RequestVerifier, SlackInteractive,
-};
+use keywarden::app::interactions::{InteractionSettings, RequestVerifier};
 use keywarden::core::domain::Secret;
 
 const ADMIN1: &str = "UADMIN0001";
 const ADMIN2: &str = "UADMIN0002";
 
-type App = Interactions<GoogleSheets, SlackInteractive>;
-
-struct Env {
-    /// The same handler the server uses, for the Lambda path (no axum).
-    app: Arc<App>,
-    google: FakeGoogle,
-    slack: FakeSlack,
-    base: String,
-    _dir: tempfile::TempDir,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
+use support::endpoint::Endpoint as Env;
 
 async fn start(approval_channel: Option<&str>) -> Env {
     start_with(approval_channel, &[ADMIN1, ADMIN2]).await
@@ -51,34 +26,15 @@ async fn start(approval_channel: Option<&str>) -> Env {
 
 /// [`start`] with these administrators.
 async fn start_with(approval_channel: Option<&str>, admins: &[&str]) -> Env {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let google = FakeGoogle::start(SPREADSHEET_ID).await;
-    let slack = FakeSlack::start(SLACK_TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let key_file = google.write_service_account_file(dir.path());
     // An empty header cell (M): the first free cell. The daily job keeps the first two free
     // cells for its 通知日 and 無効化日, so 延長申請 and 延長履歴 go to O and P.
-    google.set_sheet(
-        REQUEST_SHEET,
-        request_sheet(&[""], vec![(notice_row(), vec![])]),
-    );
-    google.set_sheet(USERS_SHEET, tanaka_only());
-
-    let key = read_key_file(&key_file).await.unwrap();
-    let sheets = GoogleSheets::connect(
-        key,
-        &google.base_url(),
-        SPREADSHEET_ID,
-        Duration::from_secs(5),
-    )
-    .await
-    .unwrap();
-    let slack_api = SlackInteractive::new(
-        &Secret::new(SLACK_TOKEN),
-        &slack.api_url(),
-        Duration::from_secs(2),
-    )
-    .unwrap();
+    let sheets = vec![
+        (
+            REQUEST_SHEET,
+            request_sheet(&[""], vec![(notice_row(), vec![])]),
+        ),
+        (USERS_SHEET, tanaka_only()),
+    ];
     let mut settings = InteractionSettings::with_admins(
         admins
             .iter()
@@ -86,16 +42,7 @@ async fn start_with(approval_channel: Option<&str>, admins: &[&str]) -> Env {
             .collect(),
     );
     settings.approval_channel = approval_channel.map(str::to_string);
-    let app = Arc::new(Interactions::new(settings, sheets, slack_api));
-    let (base, server) = serve_endpoint(app.clone()).await;
-    Env {
-        app,
-        google,
-        slack,
-        base,
-        _dir: dir,
-        server,
-    }
+    Env::start(sheets, settings, |app| app).await
 }
 
 impl Env {

@@ -6,22 +6,19 @@
 use crate::fixtures::{TANAKA, row, tanaka};
 use crate::support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 use support::HttpReply;
 use support::app::{REQUEST_SHEET, RequestRow, SLACK_TOKEN, USERS_SHEET, UserRow};
-use support::google::FakeGoogle;
+use support::endpoint::Endpoint;
 use support::moto_accounts::HOME;
-use support::slack::FakeSlack;
-use support::slack_requests::{SIGNING_SECRET, button_click_on, post_signed, serve_endpoint};
+use support::slack_requests::{SIGNING_SECRET, button_click_on, post_signed};
 
-use keywarden::adapters::google::{GoogleSheets, read_key_file};
 use keywarden::app::interactions::issue_blocks::{IssueInfo, approval_request};
 use keywarden::app::interactions::{
-    InteractionSettings, Interactions, InteractiveSlack, Issuance, SlackInteractive,
+    InteractionSettings, InteractiveSlack, Issuance, SlackInteractive,
 };
 use keywarden::core::domain::{Accounts, AwsAccountId, Secret, SlackUserId};
 use keywarden::core::issue::settings::parse_policies;
@@ -33,23 +30,17 @@ const USER: &str = "tanaka-s3";
 /// `発行申請` is column M, after the original layout's A..L.
 const ISSUE_CELL: &str = "M2";
 
-type App = Interactions<GoogleSheets, SlackInteractive>;
-
 struct Env {
-    app: Arc<App>,
-    google: FakeGoogle,
-    slack: FakeSlack,
-    base: String,
+    endpoint: Endpoint,
     /// The request's ID as the run computed it when it asked.
     id: RequestId,
     end: NaiveDate,
-    _dir: tempfile::TempDir,
-    server: tokio::task::JoinHandle<()>,
 }
 
-impl Drop for Env {
-    fn drop(&mut self) {
-        self.server.abort();
+impl std::ops::Deref for Env {
+    type Target = Endpoint;
+    fn deref(&self) -> &Endpoint {
+        &self.endpoint
     }
 }
 
@@ -147,59 +138,32 @@ async fn post_request(
 
 /// The endpoint, the request row 2 pending `R`, and one approval request per administrator.
 async fn start(setup: Setup) -> Env {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let google = FakeGoogle::start("test-sheet-id").await;
-    let slack = FakeSlack::start(SLACK_TOKEN).await;
-    let dir = tempfile::tempdir().unwrap();
-    let key_file = google.write_service_account_file(dir.path());
     let mut header = support::app::request_sheet_header();
     header.push(json!("発行申請"));
     let end = today() + chrono::Duration::days(60);
-    google.set_sheet(REQUEST_SHEET, vec![header, request_row(end, setup.filer)]);
     let mut users = vec![support::app::users_sheet_header()];
     users.push(tanaka().to_values());
     users.push(UserRow::new(ADMIN1, "鈴木", "一郎").to_values());
     users.push(UserRow::new(ADMIN2, "佐藤", "花子").to_values());
-    google.set_sheet(USERS_SHEET, users);
-
-    let key = read_key_file(&key_file).await.unwrap();
-    let sheets = GoogleSheets::connect(
-        key,
-        &google.base_url(),
-        "test-sheet-id",
-        Duration::from_secs(5),
-    )
-    .await
-    .unwrap();
-    let slack_api = SlackInteractive::new(
-        &Secret::new(SLACK_TOKEN),
-        &slack.api_url(),
-        Duration::from_secs(2),
-    )
-    .unwrap();
+    let sheets = vec![
+        (REQUEST_SHEET, vec![header, request_row(end, setup.filer)]),
+        (USERS_SHEET, users),
+    ];
     let settings =
         InteractionSettings::with_admins(setup.admins.iter().map(|a| slack_id(a)).collect());
-    let mut app = Interactions::new(settings, sheets, slack_api);
-    if setup.issuance {
-        app = app.with_issuance(issuance());
-    }
-    let app = Arc::new(app);
+    let endpoint = Endpoint::start(sheets, settings, |app| match setup.issuance {
+        true => app.with_issuance(issuance()),
+        false => app,
+    })
+    .await;
 
     // What the run leaves: the approval request posted to every administrator, then the cell.
-    let (id, record) = post_request(app.slack(), setup.admins, end).await;
-    google.edit(|s| s.set_cell(REQUEST_SHEET, ISSUE_CELL, json!(record.to_cell())));
-
-    let (base, server) = serve_endpoint(app.clone()).await;
-    Env {
-        app,
-        google,
-        slack,
-        base,
-        id,
-        end,
-        _dir: dir,
-        server,
-    }
+    let (id, record) = post_request(endpoint.app.slack(), setup.admins, end).await;
+    let cell = json!(record.to_cell());
+    endpoint
+        .google
+        .edit(|s| s.set_cell(REQUEST_SHEET, ISSUE_CELL, cell));
+    Env { endpoint, id, end }
 }
 
 impl Env {

@@ -1,6 +1,7 @@
 //! Local fakes that integration tests talk to over real HTTP on 127.0.0.1.
 
 pub mod app;
+pub mod endpoint;
 pub mod google;
 pub mod moto;
 pub mod moto_accounts;

@@ -93,24 +93,3 @@ pub fn submission(
         }
     })
 }
-
-/// Serves `app`'s interactions on a free port of 127.0.0.1, verifying [`SIGNING_SECRET`]: the
-/// base URL and the server's task (abort it when done).
-pub async fn serve_endpoint<S, K>(
-    app: std::sync::Arc<keywarden::app::interactions::Interactions<S, K>>,
-) -> (String, tokio::task::JoinHandle<()>)
-where
-    S: keywarden::adapters::SheetStore + Send + Sync + 'static,
-    K: keywarden::app::interactions::InteractiveSlack + 'static,
-{
-    use keywarden::app::interactions::{RequestVerifier, serve_on};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind 127.0.0.1:0");
-    let base = format!("http://{}", listener.local_addr().expect("local addr"));
-    let verifier = RequestVerifier::new(&keywarden::core::domain::Secret::new(SIGNING_SECRET));
-    let server = tokio::spawn(async move {
-        let _ = serve_on(listener, app, verifier).await;
-    });
-    (base, server)
-}
