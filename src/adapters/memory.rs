@@ -1,16 +1,18 @@
 //! In-memory stand-ins for the services: the bundled sheets and example account of
-//! `keywarden demo` (read-only: every write is refused), and a Slack and a vault that are never
-//! asked (a dry run without a token, the demo).
+//! `keywarden demo` (read-only: every write is refused), a Slack and a vault that are never
+//! asked (a dry run without a token, the demo), a writable sheet, and an IAM and Secrets
+//! Manager that issue keys ([`Issuing`]: the demo's walk-through, the issuance property test).
 
 use std::collections::HashMap;
 
 use super::{
-    CellWrite, Iam, Messenger, ReportUse, SendError, ServiceError, SheetStore, StepResult, Vault,
+    CellWrite, Created, Iam, Messenger, NewUser, ReportUse, SendError, ServiceError, SheetStore,
+    StepResult, Vault,
 };
 use crate::core::domain::{AccessKeyId, IamUserName, Secret, SlackUserId};
 use crate::core::key_rules::KeyInfo;
 use crate::core::sheet::Grid;
-use crate::core::teardown::{Step, UserInventory};
+use crate::core::teardown::{REQUEST_TAG, Step, UserInventory};
 
 /// The bundled sheets, read-only.
 pub struct MemorySheets(pub HashMap<String, Grid>);
@@ -304,6 +306,192 @@ impl super::Fleet<MemoryIam, NoVault> for MemoryFleet {
                     ServiceError::AccessDenied(format!("the demo has no account {account}"))
                 })
         })
+    }
+}
+
+/// A user's tags and keys, in [`Issuing`].
+pub type IssuedUser = (Vec<(String, String)>, Vec<AccessKeyId>);
+
+/// What IAM and Secrets Manager hold when keywarden issues keys (docs/rules.md §12), and
+/// every creation in order.
+#[derive(Default)]
+pub struct IssuingWorld {
+    /// Each user's tags and keys.
+    pub users: HashMap<String, IssuedUser>,
+    /// Every `CreateUser`: the user and its request tag.
+    pub created_users: Vec<(String, String)>,
+    /// Every `CreateAccessKey`: the user, the key and the secret (made up: the tests look for
+    /// it where it must never be).
+    pub created_keys: Vec<(String, AccessKeyId, String)>,
+    /// Each secret's tags and value.
+    pub secrets: HashMap<String, (Vec<(String, String)>, String)>,
+    /// Secret names whose stores fail.
+    pub failing: Vec<String>,
+    next: usize,
+}
+
+/// IAM and Secrets Manager in memory for key issuance: they create users, keys and secrets
+/// and remember them, and answer nothing else. The demo's walk-through and the issuance
+/// property test share them.
+#[derive(Default)]
+pub struct Issuing(pub std::sync::Mutex<IssuingWorld>);
+
+/// The made-up secret of the `n`-th key [`Issuing`] creates: never a real one, and easy to
+/// look for where it must not be.
+pub fn made_up_secret(n: usize) -> String {
+    format!("made-up-secret-{n:06}")
+}
+
+impl Issuing {
+    fn world(&self) -> std::sync::MutexGuard<'_, IssuingWorld> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn tag_of(tags: &[(String, String)], key: &str) -> Option<String> {
+    tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
+impl Iam for Issuing {
+    async fn inventory(&self, _: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
+        Ok(None)
+    }
+
+    /// Only an issued key's deletion (a key whose secret could not be stored) is carried out.
+    async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
+        let mut w = self.world();
+        if let (Step::DeleteAccessKey(k), Some((_, keys))) = (step, w.users.get_mut(user.as_str()))
+        {
+            keys.retain(|x| x != k);
+            return Ok(StepResult::Done);
+        }
+        Ok(StepResult::AlreadyGone)
+    }
+
+    async fn account_keys(&self, _: &str, _: ReportUse) -> Result<Vec<KeyInfo>, ServiceError> {
+        Ok(Vec::new())
+    }
+
+    async fn key_owner(&self, _: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
+        Ok(None)
+    }
+
+    async fn policy_attachments(&self, _: &str) -> Result<Option<i32>, ServiceError> {
+        Ok(None)
+    }
+
+    async fn key_last_used(
+        &self,
+        _: &AccessKeyId,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
+        Ok(None)
+    }
+
+    async fn set_key_active(
+        &self,
+        _: &IamUserName,
+        _: &AccessKeyId,
+        _: bool,
+    ) -> Result<(), ServiceError> {
+        Ok(())
+    }
+
+    async fn create_key(&self, user: &IamUserName) -> Result<(AccessKeyId, Secret), ServiceError> {
+        let mut w = self.world();
+        w.next += 1;
+        let n = w.next;
+        let key =
+            AccessKeyId::parse(&format!("AKIAISSUED{n:010}")).map_err(ServiceError::Invalid)?;
+        let secret = made_up_secret(n);
+        let (_, keys) = w
+            .users
+            .get_mut(user.as_str())
+            .ok_or_else(|| ServiceError::NotFound(format!("no user {user}")))?;
+        keys.push(key.clone());
+        w.created_keys
+            .push((user.to_string(), key.clone(), secret.clone()));
+        Ok((key, Secret::new(secret)))
+    }
+
+    async fn user_tag(
+        &self,
+        user: &IamUserName,
+        key: &str,
+    ) -> Result<Option<Option<String>>, ServiceError> {
+        Ok(self
+            .world()
+            .users
+            .get(user.as_str())
+            .map(|(tags, _)| tag_of(tags, key)))
+    }
+
+    async fn user_keys(&self, user: &IamUserName) -> Result<Vec<AccessKeyId>, ServiceError> {
+        Ok(self
+            .world()
+            .users
+            .get(user.as_str())
+            .map(|(_, keys)| keys.clone())
+            .unwrap_or_default())
+    }
+
+    async fn create_user(&self, user: &NewUser) -> Result<Created, ServiceError> {
+        let mut w = self.world();
+        if w.users.contains_key(user.name.as_str()) {
+            return Ok(Created::Exists);
+        }
+        let request = tag_of(&user.tags, REQUEST_TAG).unwrap_or_default();
+        w.created_users.push((user.name.to_string(), request));
+        w.users
+            .insert(user.name.to_string(), (user.tags.clone(), Vec::new()));
+        Ok(Created::New)
+    }
+
+    async fn attach_policy(&self, _: &IamUserName, _: &str) -> Result<(), ServiceError> {
+        Ok(())
+    }
+}
+
+impl Vault for Issuing {
+    async fn store(&self, name: &str, value: &Secret) -> Result<(), ServiceError> {
+        let mut w = self.world();
+        if w.failing.iter().any(|f| f == name) {
+            return Err(ServiceError::Unavailable("injected".into()));
+        }
+        w.secrets.entry(name.to_string()).or_default().1 = value.expose().to_string();
+        Ok(())
+    }
+
+    async fn read(&self, _: &str) -> Result<Option<Secret>, ServiceError> {
+        Ok(None)
+    }
+
+    async fn secret_tag(
+        &self,
+        name: &str,
+        key: &str,
+    ) -> Result<Option<Option<String>>, ServiceError> {
+        Ok(self
+            .world()
+            .secrets
+            .get(name)
+            .map(|(tags, _)| tag_of(tags, key)))
+    }
+
+    async fn create_tagged(
+        &self,
+        name: &str,
+        value: &Secret,
+        tags: &[(String, String)],
+    ) -> Result<(), ServiceError> {
+        let mut w = self.world();
+        if w.failing.iter().any(|f| f == name) {
+            return Err(ServiceError::Unavailable("injected".into()));
+        }
+        w.secrets.insert(
+            name.to_string(),
+            (tags.to_vec(), value.expose().to_string()),
+        );
+        Ok(())
     }
 }
 

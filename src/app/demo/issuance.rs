@@ -10,19 +10,14 @@ use std::sync::Mutex;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
-use crate::adapters::memory::ScratchSheets;
-use crate::adapters::{
-    Created, HomeOnly, Iam, Messenger, NewUser, ReportUse, SendError, ServiceError, StepResult,
-    Vault,
-};
+use crate::adapters::memory::{Issuing, ScratchSheets};
+use crate::adapters::{HomeOnly, Messenger, SendError};
 use crate::app::run::{Deadline, Job, Mode};
 use crate::configuration::JobSettings;
-use crate::core::domain::{AccessKeyId, AwsAccountId, IamUserName, Secret, SlackUserId};
+use crate::core::domain::{AwsAccountId, SlackUserId};
 use crate::core::issue::settings::parse_policies;
 use crate::core::issue::{ApprovalCopy, IssueSettings, request_id};
-use crate::core::key_rules::KeyInfo;
 use crate::core::sheet::ORIGINAL_LAYOUT;
-use crate::core::teardown::{Step, UserInventory};
 
 const HOME: &str = "123456789012";
 const SHEET: &str = "key_request_form";
@@ -57,138 +52,6 @@ impl Messenger for Recording {
             channel: format!("D{}", channel.trim_start_matches('U')),
             ts: format!("1700000000.{n:06}"),
         })
-    }
-}
-
-/// A user's tags and keys.
-type Made = (Vec<(String, String)>, Vec<AccessKeyId>);
-
-/// IAM users made by the walk-through.
-#[derive(Default)]
-struct Users(Mutex<HashMap<String, Made>>);
-
-impl Iam for Users {
-    async fn inventory(&self, _: &IamUserName) -> Result<Option<UserInventory>, ServiceError> {
-        Ok(None)
-    }
-
-    async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
-        let mut users = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        match (step, users.get_mut(user.as_str())) {
-            (Step::DeleteAccessKey(k), Some((_, keys))) => {
-                keys.retain(|x| x != k);
-                Ok(StepResult::Done)
-            }
-            _ => Ok(StepResult::AlreadyGone),
-        }
-    }
-
-    async fn account_keys(&self, _: &str, _: ReportUse) -> Result<Vec<KeyInfo>, ServiceError> {
-        Ok(Vec::new())
-    }
-
-    async fn key_owner(&self, _: &AccessKeyId) -> Result<Option<IamUserName>, ServiceError> {
-        Ok(None)
-    }
-
-    async fn policy_attachments(&self, _: &str) -> Result<Option<i32>, ServiceError> {
-        Ok(None)
-    }
-
-    async fn key_last_used(
-        &self,
-        _: &AccessKeyId,
-    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, ServiceError> {
-        Ok(None)
-    }
-
-    async fn set_key_active(
-        &self,
-        _: &IamUserName,
-        _: &AccessKeyId,
-        _: bool,
-    ) -> Result<(), ServiceError> {
-        Ok(())
-    }
-
-    async fn create_key(&self, user: &IamUserName) -> Result<(AccessKeyId, Secret), ServiceError> {
-        let mut users = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let (_, keys) = users
-            .get_mut(user.as_str())
-            .ok_or_else(|| ServiceError::NotFound(format!("no user {user}")))?;
-        let key = AccessKeyId::parse("AKIADEMOISSUED000001").map_err(ServiceError::Invalid)?;
-        keys.push(key.clone());
-        Ok((key, Secret::new("made-up-demo-secret")))
-    }
-
-    async fn user_tag(
-        &self,
-        user: &IamUserName,
-        key: &str,
-    ) -> Result<Option<Option<String>>, ServiceError> {
-        let users = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(users
-            .get(user.as_str())
-            .map(|(tags, _)| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())))
-    }
-
-    async fn user_keys(&self, user: &IamUserName) -> Result<Vec<AccessKeyId>, ServiceError> {
-        let users = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(users
-            .get(user.as_str())
-            .map(|(_, keys)| keys.clone())
-            .unwrap_or_default())
-    }
-
-    async fn create_user(&self, user: &NewUser) -> Result<Created, ServiceError> {
-        let mut users = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if users.contains_key(user.name.as_str()) {
-            return Ok(Created::Exists);
-        }
-        users.insert(user.name.to_string(), (user.tags.clone(), Vec::new()));
-        Ok(Created::New)
-    }
-
-    async fn attach_policy(&self, _: &IamUserName, _: &str) -> Result<(), ServiceError> {
-        Ok(())
-    }
-}
-
-/// Secrets by name, with their tags; the values are kept and never shown.
-#[derive(Default)]
-struct Secrets(Mutex<HashMap<String, Vec<(String, String)>>>);
-
-impl Vault for Secrets {
-    async fn store(&self, name: &str, _: &Secret) -> Result<(), ServiceError> {
-        let mut secrets = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        secrets.entry(name.to_string()).or_default();
-        Ok(())
-    }
-
-    async fn read(&self, _: &str) -> Result<Option<Secret>, ServiceError> {
-        Ok(None)
-    }
-
-    async fn secret_tag(
-        &self,
-        name: &str,
-        key: &str,
-    ) -> Result<Option<Option<String>>, ServiceError> {
-        let secrets = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(secrets
-            .get(name)
-            .map(|tags| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())))
-    }
-
-    async fn create_tagged(
-        &self,
-        name: &str,
-        _: &Secret,
-        tags: &[(String, String)],
-    ) -> Result<(), ServiceError> {
-        let mut secrets = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        secrets.insert(name.to_string(), tags.to_vec());
-        Ok(())
     }
 }
 
@@ -258,14 +121,14 @@ fn settings() -> JobSettings {
 /// rows as the sheet holds them afterwards.
 pub async fn walkthrough(today: NaiveDate) -> Result<String, String> {
     let (settings, sheets) = (settings(), sheets(today));
-    let (slack, iam, vault) = (Recording::default(), Users::default(), Secrets::default());
+    let (slack, aws) = (Recording::default(), Issuing::default());
     let fleet = HomeOnly(Some(AwsAccountId::parse(HOME).map_err(|e| e.to_string())?));
     let job = Job::new(
         &settings,
         &sheets,
         &slack,
-        &iam,
-        &vault,
+        &aws,
+        &aws,
         &fleet,
         Deadline::none(),
     );
@@ -310,6 +173,7 @@ pub async fn walkthrough(today: NaiveDate) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::adapters::memory::made_up_secret;
 
     #[tokio::test]
     async fn one_request_is_asked_for_and_one_approved_request_is_issued() {
@@ -322,9 +186,9 @@ mod tests {
                 "aws secretsmanager get-secret-value --secret-id keywarden/tanaka-backup"
             )
         );
-        assert!(text.contains("AKIADEMOISSUED000001"), "{text}");
+        assert!(text.contains("AKIAISSUED0000000001"), "{text}");
         assert!(
-            !text.contains("made-up-demo-secret"),
+            !text.contains(&made_up_secret(1)),
             "the secret is shown nowhere"
         );
         assert!(text.contains("承認待ち req-"), "{text}");
