@@ -11,15 +11,15 @@ use std::collections::BTreeSet;
 use super::{Step, UserInventory};
 use crate::core::outcome::Lang;
 
-mod access_keys;
-mod attached_policies;
-mod groups;
-mod inline_policies;
-mod login_profile;
-mod mfa_devices;
-mod service_credentials;
-mod signing_certificates;
-mod ssh_public_keys;
+pub mod access_keys;
+pub mod attached_policies;
+pub mod groups;
+pub mod inline_policies;
+pub mod login_profile;
+pub mod mfa_devices;
+pub mod service_credentials;
+pub mod signing_certificates;
+pub mod ssh_public_keys;
 
 mod issued_secret;
 pub(super) mod own_policy;

@@ -63,6 +63,9 @@ fn the_dependents_are_those_delete_user_waits_for_in_their_order() {
             "group memberships",
         ]
     );
+    // The adapter finds each dependent's calls by its name.
+    let unique: std::collections::BTreeSet<&str> = DEPENDENTS.iter().map(|d| d.name).collect();
+    assert_eq!(unique.len(), DEPENDENTS.len());
     assert_eq!(names(held(&UserInventory::default())), Vec::<&str>::new());
     let grouped = UserInventory {
         groups: vec!["g".into()],
