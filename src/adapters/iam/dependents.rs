@@ -277,21 +277,7 @@ mod tests {
     /// Each dependent's steps are removed by its own calls and by no other's.
     #[test]
     fn each_dependents_steps_are_removed_by_its_calls_alone() {
-        let inv = UserInventory {
-            access_keys: vec![crate::core::fixtures::key("AKIAIOSFODNN7EXAMPLE")],
-            login_profile: true,
-            signing_certificates: vec!["C".into()],
-            ssh_public_keys: vec!["S".into()],
-            service_credentials: vec!["A".into()],
-            mfa_devices: vec!["arn:aws:iam::1:mfa/u".into()],
-            inline_policies: vec!["i".into()],
-            attached_policies: vec![AttachedPolicy {
-                name: "p".into(),
-                arn: "arn:aws:iam::1:policy/p".into(),
-            }],
-            groups: vec!["g".into()],
-            ..UserInventory::default()
-        };
+        let inv = crate::core::fixtures::loaded_inventory();
         let client = offline();
         for calls in &CALLS {
             let steps = (calls.of.steps)(&inv);

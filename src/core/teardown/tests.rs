@@ -7,38 +7,7 @@ fn user() -> IamUserName {
 }
 
 fn loaded() -> UserInventory {
-    UserInventory {
-        arn: "arn:aws:iam::123456789012:user/tanaka".into(),
-        path: "/".into(),
-        access_keys: vec![key("AKIAIOSFODNN7EXAMPLE")],
-        login_profile: true,
-        signing_certificates: vec!["CERT1".into()],
-        ssh_public_keys: vec!["APKA1".into()],
-        service_credentials: vec!["ACCA1".into()],
-        mfa_devices: vec![
-            "arn:aws:iam::123456789012:mfa/tanaka".into(),
-            "GAHT12345678".into(),
-        ],
-        inline_policies: vec!["inline".into()],
-        attached_policies: vec![
-            AttachedPolicy {
-                name: "tanaka".into(),
-                arn: "arn:aws:iam::123456789012:policy/tanaka".into(),
-            },
-            AttachedPolicy {
-                name: "shared".into(),
-                arn: "arn:aws:iam::123456789012:policy/shared".into(),
-            },
-            AttachedPolicy {
-                name: "tanaka".into(),
-                arn: "arn:aws:iam::aws:policy/tanaka".into(),
-            },
-        ],
-        groups: vec!["devs".into()],
-        orphan_policy: None,
-        teardown_tag: None,
-        request_tag: None,
-    }
+    crate::core::fixtures::loaded_inventory()
 }
 
 const K: &str = "AKIAIOSFODNN7EXAMPLE";

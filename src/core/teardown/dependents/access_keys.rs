@@ -1,24 +1,19 @@
 //! The user's access keys (the row's key among them).
 
-use super::Dependent;
-use crate::core::outcome::Lang;
+use super::{Dependent, each, say};
 use crate::core::teardown::Step;
 
 pub const DEPENDENT: Dependent = Dependent {
     name: "access keys",
     lists: &["ListAccessKeys"],
     removes: &["DeleteAccessKey"],
-    steps: |inv| {
-        let keys = inv.access_keys.iter().cloned();
-        keys.map(Step::DeleteAccessKey).collect()
-    },
-    words: |step, lang| {
-        let Step::DeleteAccessKey(k) = step else {
-            return None;
-        };
-        Some(match lang {
-            Lang::En => format!("delete access key {k}"),
-            Lang::Ja => format!("アクセスキー {k} を削除"),
-        })
+    steps: |inv| each(&inv.access_keys, Step::DeleteAccessKey),
+    words: |step, lang| match step {
+        Step::DeleteAccessKey(x) => say(
+            lang,
+            format!("delete access key {x}"),
+            format!("アクセスキー {x} を削除"),
+        ),
+        _ => None,
     },
 };

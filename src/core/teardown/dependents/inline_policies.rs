@@ -1,24 +1,19 @@
 //! Policies embedded in the user.
 
-use super::Dependent;
-use crate::core::outcome::Lang;
+use super::{Dependent, each, say};
 use crate::core::teardown::Step;
 
 pub const DEPENDENT: Dependent = Dependent {
     name: "inline policies",
     lists: &["ListUserPolicies"],
     removes: &["DeleteUserPolicy"],
-    steps: |inv| {
-        let names = inv.inline_policies.iter().cloned();
-        names.map(Step::DeleteInlinePolicy).collect()
-    },
-    words: |step, lang| {
-        let Step::DeleteInlinePolicy(p) = step else {
-            return None;
-        };
-        Some(match lang {
-            Lang::En => format!("delete inline policy {p}"),
-            Lang::Ja => format!("インラインポリシー {p} を削除"),
-        })
+    steps: |inv| each(&inv.inline_policies, Step::DeleteInlinePolicy),
+    words: |step, lang| match step {
+        Step::DeleteInlinePolicy(x) => say(
+            lang,
+            format!("delete inline policy {x}"),
+            format!("インラインポリシー {x} を削除"),
+        ),
+        _ => None,
     },
 };

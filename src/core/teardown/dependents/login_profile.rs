@@ -1,27 +1,19 @@
 //! The user's console password.
 
-use super::Dependent;
-use crate::core::outcome::Lang;
+use super::{Dependent, say};
 use crate::core::teardown::Step;
 
 pub const DEPENDENT: Dependent = Dependent {
     name: "login profile",
     lists: &["GetLoginProfile"],
     removes: &["DeleteLoginProfile"],
-    steps: |inv| {
-        if inv.login_profile {
-            vec![Step::DeleteLoginProfile]
-        } else {
-            Vec::new()
-        }
-    },
-    words: |step, lang| {
-        let Step::DeleteLoginProfile = step else {
-            return None;
-        };
-        Some(match lang {
-            Lang::En => "delete login profile".into(),
-            Lang::Ja => "ログインプロファイルを削除".into(),
-        })
+    steps: |inv| Vec::from_iter(inv.login_profile.then_some(Step::DeleteLoginProfile)),
+    words: |step, lang| match step {
+        Step::DeleteLoginProfile => say(
+            lang,
+            "delete login profile".into(),
+            "ログインプロファイルを削除".into(),
+        ),
+        _ => None,
     },
 };

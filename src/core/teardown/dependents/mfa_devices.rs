@@ -1,8 +1,7 @@
 //! MFA devices: each deactivated (IAM's `DeleteUser` requires it); a virtual one, which exists
 //! only for this user, is deleted too. A hardware device belongs to no user and stays.
 
-use super::Dependent;
-use crate::core::outcome::Lang;
+use super::{Dependent, say};
 use crate::core::teardown::Step;
 
 pub const DEPENDENT: Dependent = Dependent {
@@ -19,15 +18,17 @@ pub const DEPENDENT: Dependent = Dependent {
         }
         steps
     },
-    words: |step, lang| match (step, lang) {
-        (Step::DeactivateMfaDevice(s), Lang::En) => Some(format!("deactivate MFA device {s}")),
-        (Step::DeactivateMfaDevice(s), Lang::Ja) => Some(format!("MFA デバイス {s} を無効化")),
-        (Step::DeleteVirtualMfaDevice(s), Lang::En) => {
-            Some(format!("delete virtual MFA device {s}"))
-        }
-        (Step::DeleteVirtualMfaDevice(s), Lang::Ja) => {
-            Some(format!("仮想 MFA デバイス {s} を削除"))
-        }
+    words: |step, lang| match step {
+        Step::DeactivateMfaDevice(s) => say(
+            lang,
+            format!("deactivate MFA device {s}"),
+            format!("MFA デバイス {s} を無効化"),
+        ),
+        Step::DeleteVirtualMfaDevice(s) => say(
+            lang,
+            format!("delete virtual MFA device {s}"),
+            format!("仮想 MFA デバイス {s} を削除"),
+        ),
         _ => None,
     },
 };

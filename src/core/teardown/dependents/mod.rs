@@ -75,6 +75,19 @@ pub const FRAME: [&Frame; 4] = [
     &issued_secret::FRAME,
 ];
 
+/// One step per item the inventory holds.
+fn each<T: Clone>(items: &[T], step: fn(T) -> Step) -> Vec<Step> {
+    items.iter().cloned().map(step).collect()
+}
+
+/// A unit's words: `en` for the report, `ja` for the summary.
+fn say(lang: Lang, en: String, ja: String) -> Option<String> {
+    Some(match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    })
+}
+
 /// Every dependent's removal steps, in [`DEPENDENTS`]' order.
 pub fn removal_steps(inv: &UserInventory) -> Vec<Step> {
     DEPENDENTS.iter().flat_map(|d| (d.steps)(inv)).collect()

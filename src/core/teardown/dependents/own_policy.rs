@@ -2,9 +2,8 @@
 //! the path prefix, deleted after the user once nothing else is attached to it (non-default
 //! versions first). AWS-managed and shared policies are only detached.
 
-use super::Frame;
+use super::{Frame, say};
 use crate::core::domain::IamUserName;
-use crate::core::outcome::Lang;
 use crate::core::teardown::{AttachedPolicy, Step, UserInventory};
 
 pub const FRAME: Frame = Frame {
@@ -15,14 +14,13 @@ pub const FRAME: Frame = Frame {
         "DeletePolicyVersion",
         "DeletePolicy",
     ],
-    words: |step, lang| {
-        let Step::DeleteOwnPolicy(p) = step else {
-            return None;
-        };
-        Some(match lang {
-            Lang::En => format!("delete policy {p} if unused"),
-            Lang::Ja => format!("ポリシー {p} を削除（ほかで使われていなければ）"),
-        })
+    words: |step, lang| match step {
+        Step::DeleteOwnPolicy(p) => say(
+            lang,
+            format!("delete policy {p} if unused"),
+            format!("ポリシー {p} を削除（ほかで使われていなければ）"),
+        ),
+        _ => None,
     },
 };
 

@@ -1,7 +1,6 @@
 //! Service-specific credentials (CodeCommit HTTPS, Amazon Keyspaces, Bedrock).
 
-use super::Dependent;
-use crate::core::outcome::Lang;
+use super::{Dependent, each, say};
 use crate::core::teardown::Step;
 
 pub const DEPENDENT: Dependent = Dependent {
@@ -9,16 +8,17 @@ pub const DEPENDENT: Dependent = Dependent {
     lists: &["ListServiceSpecificCredentials"],
     removes: &["DeleteServiceSpecificCredential"],
     steps: |inv| {
-        let creds = inv.service_credentials.iter().cloned();
-        creds.map(Step::DeleteServiceSpecificCredential).collect()
+        each(
+            &inv.service_credentials,
+            Step::DeleteServiceSpecificCredential,
+        )
     },
-    words: |step, lang| {
-        let Step::DeleteServiceSpecificCredential(c) = step else {
-            return None;
-        };
-        Some(match lang {
-            Lang::En => format!("delete service credential {c}"),
-            Lang::Ja => format!("サービス固有の認証情報 {c} を削除"),
-        })
+    words: |step, lang| match step {
+        Step::DeleteServiceSpecificCredential(x) => say(
+            lang,
+            format!("delete service credential {x}"),
+            format!("サービス固有の認証情報 {x} を削除"),
+        ),
+        _ => None,
     },
 };

@@ -1,24 +1,19 @@
 //! X.509 signing certificates.
 
-use super::Dependent;
-use crate::core::outcome::Lang;
+use super::{Dependent, each, say};
 use crate::core::teardown::Step;
 
 pub const DEPENDENT: Dependent = Dependent {
     name: "signing certificates",
     lists: &["ListSigningCertificates"],
     removes: &["DeleteSigningCertificate"],
-    steps: |inv| {
-        let certs = inv.signing_certificates.iter().cloned();
-        certs.map(Step::DeleteSigningCertificate).collect()
-    },
-    words: |step, lang| {
-        let Step::DeleteSigningCertificate(c) = step else {
-            return None;
-        };
-        Some(match lang {
-            Lang::En => format!("delete signing certificate {c}"),
-            Lang::Ja => format!("署名証明書 {c} を削除"),
-        })
+    steps: |inv| each(&inv.signing_certificates, Step::DeleteSigningCertificate),
+    words: |step, lang| match step {
+        Step::DeleteSigningCertificate(x) => say(
+            lang,
+            format!("delete signing certificate {x}"),
+            format!("署名証明書 {x} を削除"),
+        ),
+        _ => None,
     },
 };

@@ -9,23 +9,9 @@ fn names(deps: impl Iterator<Item = &'static Dependent>) -> Vec<&'static str> {
 /// came first, a step worded by none would show its debug form.
 #[test]
 fn every_step_is_worded_by_one_unit() {
-    let inv = UserInventory {
-        access_keys: vec![crate::core::fixtures::key("AKIAIOSFODNN7EXAMPLE")],
-        login_profile: true,
-        signing_certificates: vec!["C".into()],
-        ssh_public_keys: vec!["S".into()],
-        service_credentials: vec!["A".into()],
-        mfa_devices: vec!["arn:aws:iam::1:mfa/u".into()],
-        inline_policies: vec!["i".into()],
-        attached_policies: vec![crate::core::teardown::AttachedPolicy {
-            name: "u".into(),
-            arn: "arn:aws:iam::1:policy/u".into(),
-        }],
-        groups: vec!["g".into()],
-        ..UserInventory::default()
-    };
-    let key = crate::core::fixtures::key("AKIAIOSFODNN7EXAMPLE");
-    let user = crate::core::domain::IamUserName::parse("u").unwrap();
+    let inv = crate::core::fixtures::loaded_inventory();
+    let key = crate::core::fixtures::key(crate::core::fixtures::KEY);
+    let user = crate::core::fixtures::user("tanaka");
     let mut steps = super::super::steps(&user, &key, &inv, "/");
     steps.push(Step::UntagTeardown(key));
     steps.push(Step::DeleteIssuedSecret {
