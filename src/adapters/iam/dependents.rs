@@ -47,6 +47,20 @@ pub(super) fn in_order() -> impl Iterator<Item = Result<&'static Calls, ServiceE
     })
 }
 
+/// A removal that treats "already gone" as done.
+fn removal<'a, T, E, R>(
+    op: &'static str,
+    call: impl Future<Output = Result<T, aws_sdk_iam::error::SdkError<E, R>>> + Send + 'a,
+) -> Option<Removal<'a>>
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata + std::error::Error + Send + 'static,
+    R: std::fmt::Debug + Send + 'static,
+    aws_sdk_iam::error::SdkError<E, R>: aws_sdk_iam::error::ProvideErrorMetadata,
+    T: 'a,
+{
+    Some(idempotent(op, call).boxed())
+}
+
 fn fill(put: impl FnOnce(&mut UserInventory) + Send + 'static) -> Fill {
     Box::new(put)
 }
@@ -65,12 +79,12 @@ const LOGIN_PROFILE: Calls = Calls {
         }
         .boxed()
     },
-    remove: |c, u, step| {
-        let Step::DeleteLoginProfile = step else {
-            return None;
-        };
-        let call = c.delete_login_profile().user_name(u).send();
-        Some(idempotent("DeleteLoginProfile", call).boxed())
+    remove: |c, u, step| match step {
+        Step::DeleteLoginProfile => removal(
+            "DeleteLoginProfile",
+            c.delete_login_profile().user_name(u).send(),
+        ),
+        _ => None,
     },
 };
 
@@ -83,12 +97,15 @@ const ACCESS_KEYS: Calls = Calls {
         }
         .boxed()
     },
-    remove: |c, u, step| {
-        let Step::DeleteAccessKey(k) = step else {
-            return None;
-        };
-        let call = c.delete_access_key().user_name(u).access_key_id(k.as_str());
-        Some(idempotent("DeleteAccessKey", call.send()).boxed())
+    remove: |c, u, step| match step {
+        Step::DeleteAccessKey(k) => removal(
+            "DeleteAccessKey",
+            c.delete_access_key()
+                .user_name(u)
+                .access_key_id(k.as_str())
+                .send(),
+        ),
+        _ => None,
     },
 };
 
@@ -103,15 +120,15 @@ const SIGNING_CERTIFICATES: Calls = Calls {
         }
         .boxed()
     },
-    remove: |c, u, step| {
-        let Step::DeleteSigningCertificate(id) = step else {
-            return None;
-        };
-        let call = c
-            .delete_signing_certificate()
-            .user_name(u)
-            .certificate_id(id);
-        Some(idempotent("DeleteSigningCertificate", call.send()).boxed())
+    remove: |c, u, step| match step {
+        Step::DeleteSigningCertificate(id) => removal(
+            "DeleteSigningCertificate",
+            c.delete_signing_certificate()
+                .user_name(u)
+                .certificate_id(id)
+                .send(),
+        ),
+        _ => None,
     },
 };
 
@@ -126,12 +143,15 @@ const SSH_PUBLIC_KEYS: Calls = Calls {
         }
         .boxed()
     },
-    remove: |c, u, step| {
-        let Step::DeleteSshPublicKey(id) = step else {
-            return None;
-        };
-        let call = c.delete_ssh_public_key().user_name(u).ssh_public_key_id(id);
-        Some(idempotent("DeleteSSHPublicKey", call.send()).boxed())
+    remove: |c, u, step| match step {
+        Step::DeleteSshPublicKey(id) => removal(
+            "DeleteSSHPublicKey",
+            c.delete_ssh_public_key()
+                .user_name(u)
+                .ssh_public_key_id(id)
+                .send(),
+        ),
+        _ => None,
     },
 };
 
@@ -152,13 +172,15 @@ const SERVICE_CREDENTIALS: Calls = Calls {
         }
         .boxed()
     },
-    remove: |c, u, step| {
-        let Step::DeleteServiceSpecificCredential(id) = step else {
-            return None;
-        };
-        let call = c.delete_service_specific_credential().user_name(u);
-        let call = call.service_specific_credential_id(id).send();
-        Some(idempotent("DeleteServiceSpecificCredential", call).boxed())
+    remove: |c, u, step| match step {
+        Step::DeleteServiceSpecificCredential(id) => removal(
+            "DeleteServiceSpecificCredential",
+            c.delete_service_specific_credential()
+                .user_name(u)
+                .service_specific_credential_id(id)
+                .send(),
+        ),
+        _ => None,
     },
 };
 
@@ -174,14 +196,17 @@ const MFA_DEVICES: Calls = Calls {
         .boxed()
     },
     remove: |c, u, step| match step {
-        Step::DeactivateMfaDevice(serial) => {
-            let call = c.deactivate_mfa_device().user_name(u).serial_number(serial);
-            Some(idempotent("DeactivateMFADevice", call.send()).boxed())
-        }
-        Step::DeleteVirtualMfaDevice(serial) => {
-            let call = c.delete_virtual_mfa_device().serial_number(serial);
-            Some(idempotent("DeleteVirtualMFADevice", call.send()).boxed())
-        }
+        Step::DeactivateMfaDevice(serial) => removal(
+            "DeactivateMFADevice",
+            c.deactivate_mfa_device()
+                .user_name(u)
+                .serial_number(serial)
+                .send(),
+        ),
+        Step::DeleteVirtualMfaDevice(serial) => removal(
+            "DeleteVirtualMFADevice",
+            c.delete_virtual_mfa_device().serial_number(serial).send(),
+        ),
         _ => None,
     },
 };
@@ -196,12 +221,12 @@ const INLINE_POLICIES: Calls = Calls {
         }
         .boxed()
     },
-    remove: |c, u, step| {
-        let Step::DeleteInlinePolicy(name) = step else {
-            return None;
-        };
-        let call = c.delete_user_policy().user_name(u).policy_name(name);
-        Some(idempotent("DeleteUserPolicy", call.send()).boxed())
+    remove: |c, u, step| match step {
+        Step::DeleteInlinePolicy(name) => removal(
+            "DeleteUserPolicy",
+            c.delete_user_policy().user_name(u).policy_name(name).send(),
+        ),
+        _ => None,
     },
 };
 
@@ -224,12 +249,12 @@ const ATTACHED_POLICIES: Calls = Calls {
         }
         .boxed()
     },
-    remove: |c, u, step| {
-        let Step::DetachPolicy(arn) = step else {
-            return None;
-        };
-        let call = c.detach_user_policy().user_name(u).policy_arn(arn);
-        Some(idempotent("DetachUserPolicy", call.send()).boxed())
+    remove: |c, u, step| match step {
+        Step::DetachPolicy(arn) => removal(
+            "DetachUserPolicy",
+            c.detach_user_policy().user_name(u).policy_arn(arn).send(),
+        ),
+        _ => None,
     },
 };
 
@@ -244,12 +269,15 @@ const GROUPS: Calls = Calls {
         }
         .boxed()
     },
-    remove: |c, u, step| {
-        let Step::RemoveFromGroup(group) = step else {
-            return None;
-        };
-        let call = c.remove_user_from_group().group_name(group).user_name(u);
-        Some(idempotent("RemoveUserFromGroup", call.send()).boxed())
+    remove: |c, u, step| match step {
+        Step::RemoveFromGroup(group) => removal(
+            "RemoveUserFromGroup",
+            c.remove_user_from_group()
+                .group_name(group)
+                .user_name(u)
+                .send(),
+        ),
+        _ => None,
     },
 };
 
