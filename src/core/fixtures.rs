@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use crate::core::domain::{AccessKeyId, IamUserName, NameKey, RowStatus};
 use crate::core::sheet::{RequestRow, ValidRow};
+use crate::core::teardown::{AttachedPolicy, UserInventory};
 
 /// The access key ID of AWS's documentation.
 pub const KEY: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -54,5 +55,42 @@ pub fn request_row() -> RequestRow {
         issue: None,
         aws_account: None,
         valid: Ok(valid_row()),
+    }
+}
+
+/// IAM user `tanaka` holding one or more of every dependent: a virtual and a hardware MFA
+/// device, and its own, a shared and an AWS-managed policy named like it.
+pub fn loaded_inventory() -> UserInventory {
+    UserInventory {
+        arn: "arn:aws:iam::123456789012:user/tanaka".into(),
+        path: "/".into(),
+        access_keys: vec![key(KEY)],
+        login_profile: true,
+        signing_certificates: vec!["CERT1".into()],
+        ssh_public_keys: vec!["APKA1".into()],
+        service_credentials: vec!["ACCA1".into()],
+        mfa_devices: vec![
+            "arn:aws:iam::123456789012:mfa/tanaka".into(),
+            "GAHT12345678".into(),
+        ],
+        inline_policies: vec!["inline".into()],
+        attached_policies: vec![
+            AttachedPolicy {
+                name: "tanaka".into(),
+                arn: "arn:aws:iam::123456789012:policy/tanaka".into(),
+            },
+            AttachedPolicy {
+                name: "shared".into(),
+                arn: "arn:aws:iam::123456789012:policy/shared".into(),
+            },
+            AttachedPolicy {
+                name: "tanaka".into(),
+                arn: "arn:aws:iam::aws:policy/tanaka".into(),
+            },
+        ],
+        groups: vec!["devs".into()],
+        orphan_policy: None,
+        teardown_tag: None,
+        request_tag: None,
     }
 }

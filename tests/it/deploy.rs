@@ -9,6 +9,8 @@ use crate::fixtures::{
 use crate::support;
 
 use std::collections::BTreeSet;
+
+use keywarden::core::teardown::dependents;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -74,20 +76,55 @@ fn operations_called(source: &str) -> BTreeSet<String> {
     ops
 }
 
+/// The IAM adapter's source: the dependents' reads and removals, and everything else.
+const DEPENDENTS_ADAPTER: &str = include_str!("../../src/adapters/iam/dependents.rs");
+const IAM_ADAPTER: &str = concat!(
+    include_str!("../../src/adapters/iam/mod.rs"),
+    include_str!("../../src/adapters/credential_report.rs")
+);
+
+/// The IAM actions the daily job needs, in lower case: the teardown's as its units declare
+/// them (`core/teardown/dependents/`), and the adapter's other calls, scanned. The declared
+/// ones are held to the calls the adapter makes, so neither side can drift.
+fn daily_iam_actions() -> BTreeSet<String> {
+    fn lower<'a>(actions: impl IntoIterator<Item = &'a &'a str>) -> BTreeSet<String> {
+        actions.into_iter().map(|a| a.to_lowercase()).collect()
+    }
+    let declared = lower(&dependents::iam_actions());
+    let of_dependents = lower(
+        dependents::DEPENDENTS
+            .iter()
+            .flat_map(|d| d.lists.iter().chain(d.removes)),
+    );
+    let removals = operations_called(DEPENDENTS_ADAPTER);
+    assert!(
+        removals.is_subset(&of_dependents),
+        "src/adapters/iam/dependents.rs calls {:?}, which no dependent declares",
+        removals.difference(&of_dependents).collect::<Vec<_>>()
+    );
+    let others = operations_called(IAM_ADAPTER);
+    let called: BTreeSet<String> = removals.union(&others).cloned().collect();
+    assert!(
+        declared.is_subset(&called),
+        "declared by a teardown unit but never called: {:?}",
+        declared.difference(&called).collect::<Vec<_>>()
+    );
+    declared.union(&others).cloned().collect()
+}
+
 #[test]
 fn the_template_allows_exactly_the_iam_calls_the_code_makes() {
-    let called = operations_called(concat!(
-        include_str!("../../src/adapters/iam.rs"),
-        include_str!("../../src/adapters/credential_report.rs")
-    ));
+    let called = daily_iam_actions();
     assert!(
-        called.contains("deleteuser") && called.contains("listsshpublickeys"),
+        called.contains("deleteuser")
+            && called.contains("listsshpublickeys")
+            && called.contains("listusers"),
         "{called:?}"
     );
     assert_eq!(
         template_actions("iam"),
         called,
-        "template.yaml and src/adapters/iam.rs + credential_report.rs disagree"
+        "template.yaml and the teardown's units + src/adapters/iam/ + credential_report.rs disagree"
     );
     let mut secrets = operations_called(include_str!("../../src/adapters/secrets.rs"));
     // CreateSecret with Tags also needs TagResource (an issued key's secret, docs/rules.md §12).
@@ -109,13 +146,9 @@ fn the_template_allows_exactly_the_iam_calls_the_code_makes() {
 #[test]
 fn the_member_role_allows_exactly_the_daily_jobs_iam_calls_and_nothing_else() {
     let member = include_str!("../../deploy/member-role.yaml");
-    let called = operations_called(concat!(
-        include_str!("../../src/adapters/iam.rs"),
-        include_str!("../../src/adapters/credential_report.rs")
-    ));
     assert_eq!(
         actions_in(member, "iam"),
-        called,
+        daily_iam_actions(),
         "deploy/member-role.yaml and the IAM adapter disagree"
     );
     // Rotated keys are stored in the key's own account, and read back only to recover a new

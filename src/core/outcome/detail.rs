@@ -15,7 +15,7 @@ use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
 use crate::core::extension::record::PendingCell;
 use crate::core::key_rules::KeyAction;
 use crate::core::sheet::CellProblem;
-use crate::core::teardown::{REQUEST_TAG, Refusal, Step, TEARDOWN_TAG};
+use crate::core::teardown::{Refusal, Step, TEARDOWN_TAG};
 
 /// Who reads a detail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,31 +61,14 @@ fn error_in(lang: Lang, service: &str, message: &str) -> String {
     }
 }
 
-/// A teardown step in the summary's words (its `Display` is the report's English).
+/// A teardown step in the summary's words (its `Display` is the report's English); each
+/// step's words live with its unit in `core/teardown/dependents/`.
 pub fn step_ja(step: &Step) -> String {
-    match step {
-        Step::TagForTeardown(k) => format!("タグ {TEARDOWN_TAG}={k} を付ける"),
-        Step::DeleteLoginProfile => "ログインプロファイルを削除".into(),
-        Step::DeleteAccessKey(k) => format!("アクセスキー {k} を削除"),
-        Step::DeleteSigningCertificate(c) => format!("署名証明書 {c} を削除"),
-        Step::DeleteSshPublicKey(k) => format!("SSH 公開鍵 {k} を削除"),
-        Step::DeleteServiceSpecificCredential(c) => format!("サービス固有の認証情報 {c} を削除"),
-        Step::DeactivateMfaDevice(s) => format!("MFA デバイス {s} を無効化"),
-        Step::DeleteVirtualMfaDevice(s) => format!("仮想 MFA デバイス {s} を削除"),
-        Step::DeleteInlinePolicy(p) => format!("インラインポリシー {p} を削除"),
-        Step::DetachPolicy(p) => format!("ポリシー {p} をデタッチ"),
-        Step::RemoveFromGroup(g) => format!("グループ {g} から外す"),
-        Step::DeleteUser => "ユーザーを削除".into(),
-        Step::DeleteOwnPolicy(p) => format!("ポリシー {p} を削除（ほかで使われていなければ）"),
-        Step::UntagTeardown(k) => format!("タグ {TEARDOWN_TAG}={k} を外す"),
-        Step::DeleteIssuedSecret { secret, request } => {
-            format!("シークレット {secret} を削除（{REQUEST_TAG}={request} のときのみ）")
-        }
-    }
+    step.words(Lang::Ja)
 }
 
 fn step(s: &Step, lang: Lang) -> String {
-    say!(lang, s.to_string(), step_ja(s))
+    s.words(lang)
 }
 
 fn steps_in(steps: &[Step], lang: Lang) -> String {

@@ -43,6 +43,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
+use keywarden::adapters::Iam;
+use keywarden::adapters::iam::AwsIam;
+use keywarden::core::teardown::dependents;
 
 use super::{
     ServerHandle, free_port, http, http_client, parse_query, request_id, self_signed_cert, serve,
@@ -50,6 +53,9 @@ use super::{
 };
 
 const IAM_NS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+
+/// The proxy's plain HTTP client to moto.
+type HyperClient = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
 const INSTALL_HINT: &str = "python3 -m venv .venv && .venv/bin/pip install 'moto[server]==5.2.1' \
      (or put moto_server on PATH, or set MOTO_SERVER=/path/to/moto_server)";
 
@@ -198,7 +204,10 @@ struct Fault {
 struct ProxyState {
     moto: String,
     inner: Client,
-    forward: hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>,
+    /// [`moto_plus`]'s endpoint: what the proxy's `DeleteUser` rule reads through keywarden's
+    /// own IAM adapter.
+    plus: String,
+    forward: HyperClient,
     calls: Mutex<Vec<IamCall>>,
     faults: Mutex<HashMap<String, Fault>>,
     /// Added to every forwarded call, like the round trip to AWS (benchmarks).
@@ -218,13 +227,23 @@ pub struct StrictIam {
     state: Arc<ProxyState>,
     port: u16,
     _server: ServerHandle,
+    _plus: ServerHandle,
 }
 
 impl StrictIam {
     pub async fn start(moto_endpoint: &str) -> StrictIam {
+        let moto = moto_endpoint.trim_end_matches('/').to_string();
+        let plus = Router::new()
+            .fallback(moto_plus)
+            .with_state(Arc::new(MotoPlus {
+                moto: moto.clone(),
+                forward: http_client(),
+            }));
+        let plus = serve(plus).await;
         let state = Arc::new(ProxyState {
-            moto: moto_endpoint.trim_end_matches('/').to_string(),
+            moto,
             inner: iam_client(moto_endpoint),
+            plus: format!("http://{}", plus.addr),
             forward: http_client(),
             calls: Mutex::new(Vec::new()),
             faults: Mutex::new(HashMap::new()),
@@ -240,6 +259,7 @@ impl StrictIam {
             state,
             port: server.addr.port(),
             _server: server,
+            _plus: plus,
         }
     }
 
@@ -377,7 +397,11 @@ async fn proxy(
         iam_error(status, &code, "Injected fault.")
     } else {
         let refusal = match action.as_str() {
-            "DeleteUser" => user_conflict(&inner, &param("UserName")).await,
+            "DeleteUser" => {
+                let (_, key) = super::moto_accounts::signing(&headers);
+                let reader = super::moto_accounts::client_with(&st.plus, &key, "x");
+                user_conflict(reader, &param("UserName")).await
+            }
             "DeletePolicy" => policy_conflict(&inner, &param("PolicyArn")).await,
             "DeleteVirtualMFADevice" => mfa_conflict(&inner, &param("SerialNumber")).await,
             "ListEntitiesForPolicy" => missing_policy(&inner, &param("PolicyArn")).await,
@@ -403,7 +427,7 @@ async fn proxy(
         };
         match refusal {
             Some(response) => response,
-            None => forward(&st, method, &uri, headers, body).await,
+            None => forward(&st.moto, &st.forward, method, &uri, headers, body).await,
         }
     };
     let mut params = params;
@@ -498,7 +522,7 @@ async fn other_service(
         {
             Err(message) => iam_error(403, "AccessDenied", &message),
             Ok(()) => {
-                let answer = forward(st, method, uri, headers, body).await;
+                let answer = forward(&st.moto, &st.forward, method, uri, headers, body).await;
                 let (parts, b) = answer.into_parts();
                 let bytes = b.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
                 let text = String::from_utf8_lossy(&bytes);
@@ -514,7 +538,7 @@ async fn other_service(
             }
         }
     } else {
-        forward(st, method, uri, headers, body).await
+        forward(&st.moto, &st.forward, method, uri, headers, body).await
     };
     st.other_calls.lock().unwrap().push(IamCall {
         action: format!("{service}:{action}"),
@@ -573,7 +597,8 @@ fn take_fault(st: &ProxyState, action: &str) -> Option<(u16, String)> {
 }
 
 async fn forward(
-    st: &ProxyState,
+    moto: &str,
+    http: &HyperClient,
     method: Method,
     uri: &Uri,
     headers: HeaderMap,
@@ -582,7 +607,7 @@ async fn forward(
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let mut request = axum::http::Request::builder()
         .method(method)
-        .uri(format!("{}{path}", st.moto));
+        .uri(format!("{moto}{path}"));
     for (name, value) in &headers {
         // hyper sets Host from the URI (moto routes by the SigV4 credential scope anyway) and
         // the length from the body, which a renamed user may have changed.
@@ -591,7 +616,7 @@ async fn forward(
         }
     }
     let request = request.body(Full::new(body)).expect("forwarded request");
-    let upstream = match st.forward.request(request).await {
+    let upstream = match http.request(request).await {
         Ok(response) => response,
         Err(e) => return iam_error(503, "ServiceUnavailable", &format!("moto unreachable: {e}")),
     };
@@ -618,57 +643,45 @@ fn is_missing<E: ProvideErrorMetadata>(error: &E) -> bool {
     error.code() == Some("NoSuchEntity")
 }
 
-/// Why IAM would refuse `DeleteUser` now, checked against moto's state.
-async fn user_conflict(c: &Client, user: &str) -> Option<Response> {
-    if c.get_user().user_name(user).send().await.is_err() {
-        return None; // let moto answer NoSuchEntity (or whatever it says)
+/// Why IAM would refuse `DeleteUser` now (moto does not): a dependent the user still holds,
+/// as keywarden's own list of dependents names them, read by keywarden's own IAM adapter from
+/// [`moto_plus`]. So a dependent added to the list is enforced here with no change.
+async fn user_conflict(reader: Client, user: &str) -> Option<Response> {
+    // A name keywarden cannot read, a missing user, a failed read: let moto answer.
+    let user = keywarden::core::domain::IamUserName::parse(user).ok()?;
+    let inventory = AwsIam::with_client(reader).inventory(&user).await.ok()??;
+    let held = dependents::held(&inventory).next()?;
+    Some(iam_error(
+        409,
+        "DeleteConflict",
+        &format!("Cannot delete entity, must remove its {} first.", held.name),
+    ))
+}
+
+/// moto, and what the proxy emulates of IAM that moto lacks (service-specific credentials):
+/// the proxy's own reads, never recorded, faulted or refused.
+struct MotoPlus {
+    moto: String,
+    forward: HyperClient,
+}
+
+async fn moto_plus(
+    State(st): State<Arc<MotoPlus>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let action = action_of(&uri, &headers, &body);
+    if action == "ListServiceSpecificCredentials" {
+        let (_, key) = super::moto_accounts::signing(&headers);
+        let asked = parse_query(&String::from_utf8_lossy(&body));
+        let user = asked.iter().find(|(k, _)| k == "UserName");
+        let user = user.map(|(_, v)| v.as_str()).unwrap_or_default();
+        let moto = super::moto_accounts::client_with(&st.moto, &key, "x");
+        return service_specific_credentials(&moto, &action, user).await;
     }
-    let conflict = |what: &str| {
-        Some(iam_error(
-            409,
-            "DeleteConflict",
-            &format!("Cannot delete entity, must {what} first."),
-        ))
-    };
-    if let Ok(r) = c.list_access_keys().user_name(user).send().await
-        && !r.access_key_metadata().is_empty()
-    {
-        return conflict("delete access keys");
-    }
-    if c.get_login_profile().user_name(user).send().await.is_ok() {
-        return conflict("delete login profile");
-    }
-    if let Ok(r) = c.list_mfa_devices().user_name(user).send().await
-        && !r.mfa_devices().is_empty()
-    {
-        return conflict("delete MFA device");
-    }
-    if let Ok(r) = c.list_signing_certificates().user_name(user).send().await
-        && !r.certificates().is_empty()
-    {
-        return conflict("delete signing certificates");
-    }
-    if let Ok(r) = c.list_ssh_public_keys().user_name(user).send().await
-        && !r.ssh_public_keys().is_empty()
-    {
-        return conflict("delete SSH public keys");
-    }
-    if let Ok(r) = c.list_user_policies().user_name(user).send().await
-        && !r.policy_names().is_empty()
-    {
-        return conflict("delete policies");
-    }
-    if let Ok(r) = c.list_attached_user_policies().user_name(user).send().await
-        && !r.attached_policies().is_empty()
-    {
-        return conflict("detach all policies");
-    }
-    if let Ok(r) = c.list_groups_for_user().user_name(user).send().await
-        && !r.groups().is_empty()
-    {
-        return conflict("remove users from group");
-    }
-    None
+    forward(&st.moto, &st.forward, method, &uri, headers, body).await
 }
 
 /// Why IAM would refuse `DeletePolicy` now.

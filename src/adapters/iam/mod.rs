@@ -2,13 +2,14 @@
 //! Reads a user's inventory and applies one teardown step per call, each tolerating
 //! `NoSuchEntity` so an interrupted teardown is simply resumed.
 //!
-//! Long because IAM has one API call per dependent a user can have: the inventory reads and the
-//! teardown steps are one small function or match arm each, in IAM's order.
+//! Each dependent a user can have is read and removed by its own small unit in `dependents.rs`;
+//! `inventory` and `apply` run them from the list and name none.
 
 use aws_sdk_iam::Client;
 use aws_sdk_iam::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use chrono::{DateTime, Utc};
+use futures::future;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use aws_sdk_iam::types::Tag;
@@ -16,7 +17,23 @@ use aws_sdk_iam::types::Tag;
 use super::{Created, Iam, NewUser, ReportUse, ServiceError, StepResult, credential_report};
 use crate::core::domain::{AccessKeyId, IamUserName, Secret};
 use crate::core::key_rules::KeyInfo;
-use crate::core::teardown::{AttachedPolicy, REQUEST_TAG, Step, TEARDOWN_TAG, UserInventory};
+use crate::core::teardown::{REQUEST_TAG, Step, TEARDOWN_TAG, UserInventory};
+
+/// Every item of a paginated IAM list (`$request` without `send`), or the error of `$op` for
+/// people.
+macro_rules! listed {
+    ($op:literal, $request:expr) => {
+        $request
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await
+            .map_err(|e| $crate::adapters::iam::failed($op, e))
+    };
+}
+
+mod dependents;
 
 /// Cheap to clone: the SDK client is shared.
 #[derive(Clone)]
@@ -113,120 +130,6 @@ impl AwsIam {
             .collect())
     }
 
-    async fn login_profile(&self, u: &str) -> Result<bool, ServiceError> {
-        match self.client.get_login_profile().user_name(u).send().await {
-            Ok(_) => Ok(true),
-            Err(e) if is_no_such_entity(&e) => Ok(false),
-            Err(e) => Err(failed("GetLoginProfile", e)),
-        }
-    }
-
-    async fn signing_certificates(&self, u: &str) -> Result<Vec<String>, ServiceError> {
-        let certs = self
-            .client
-            .list_signing_certificates()
-            .user_name(u)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| failed("ListSigningCertificates", e))?;
-        Ok(certs.into_iter().map(|c| c.certificate_id).collect())
-    }
-
-    async fn ssh_public_keys(&self, u: &str) -> Result<Vec<String>, ServiceError> {
-        let keys = self
-            .client
-            .list_ssh_public_keys()
-            .user_name(u)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| failed("ListSSHPublicKeys", e))?;
-        Ok(keys.into_iter().map(|k| k.ssh_public_key_id).collect())
-    }
-
-    async fn service_credentials(&self, u: &str) -> Result<Vec<String>, ServiceError> {
-        let out = self
-            .client
-            .list_service_specific_credentials()
-            .user_name(u)
-            .send()
-            .await
-            .map_err(|e| failed("ListServiceSpecificCredentials", e))?;
-        Ok(out
-            .service_specific_credentials
-            .unwrap_or_default()
-            .into_iter()
-            .map(|c| c.service_specific_credential_id)
-            .collect())
-    }
-
-    async fn mfa_devices(&self, u: &str) -> Result<Vec<String>, ServiceError> {
-        let devices = self
-            .client
-            .list_mfa_devices()
-            .user_name(u)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| failed("ListMFADevices", e))?;
-        Ok(devices.into_iter().map(|d| d.serial_number).collect())
-    }
-
-    async fn inline_policies(&self, u: &str) -> Result<Vec<String>, ServiceError> {
-        self.client
-            .list_user_policies()
-            .user_name(u)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| failed("ListUserPolicies", e))
-    }
-
-    async fn attached_policies(&self, u: &str) -> Result<Vec<AttachedPolicy>, ServiceError> {
-        let policies = self
-            .client
-            .list_attached_user_policies()
-            .user_name(u)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| failed("ListAttachedUserPolicies", e))?;
-        Ok(policies
-            .into_iter()
-            .filter_map(|p| {
-                Some(AttachedPolicy {
-                    name: p.policy_name?,
-                    arn: p.policy_arn?,
-                })
-            })
-            .collect())
-    }
-
-    async fn groups(&self, u: &str) -> Result<Vec<String>, ServiceError> {
-        let groups = self
-            .client
-            .list_groups_for_user()
-            .user_name(u)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| failed("ListGroupsForUser", e))?;
-        Ok(groups.into_iter().map(|g| g.group_name).collect())
-    }
-
     async fn attachments(&self, arn: &str) -> Result<Option<i32>, ServiceError> {
         match self.client.get_policy().policy_arn(arn).send().await {
             Ok(out) => Ok(Some(
@@ -248,13 +151,10 @@ impl AwsIam {
         // ours to delete, and reading them first changes nothing.
         let (attached, versions) = tokio::join!(
             settled_attachments(|| self.attachments(arn), backoff),
-            self.client
-                .list_policy_versions()
-                .policy_arn(arn)
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect(),
+            async {
+                let request = self.client.list_policy_versions();
+                listed!("ListPolicyVersions", request.policy_arn(arn))
+            },
         );
         match attached? {
             None => return Ok(StepResult::AlreadyGone),
@@ -265,7 +165,7 @@ impl AwsIam {
             }
             Some(_) => {}
         }
-        let versions: Vec<_> = versions.map_err(|e| failed("ListPolicyVersions", e))?;
+        let versions = versions?;
         for v in versions.into_iter().filter(|v| !v.is_default_version) {
             let Some(id) = v.version_id else { continue };
             idempotent(
@@ -356,16 +256,10 @@ struct ListedKey {
 
 impl AwsIam {
     async fn users_under(&self, path_prefix: &str) -> Result<Vec<IamUserName>, ServiceError> {
-        let users = self
-            .client
-            .list_users()
-            .path_prefix(path_prefix)
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| failed("ListUsers", e))?;
+        let users = listed!(
+            "ListUsers",
+            self.client.list_users().path_prefix(path_prefix)
+        )?;
         users
             .into_iter()
             .map(|u| IamUserName::parse(&u.user_name).map_err(ServiceError::Invalid))
@@ -373,16 +267,8 @@ impl AwsIam {
     }
 
     async fn listed_keys(&self, user: IamUserName) -> Result<Vec<ListedKey>, ServiceError> {
-        let keys = self
-            .client
-            .list_access_keys()
-            .user_name(user.as_str())
-            .into_paginator()
-            .items()
-            .send()
-            .try_collect()
-            .await
-            .map_err(|e| failed("ListAccessKeys", e))?;
+        let request = self.client.list_access_keys().user_name(user.as_str());
+        let keys = listed!("ListAccessKeys", request)?;
         keys.into_iter()
             .map(|k| {
                 Ok(ListedKey {
@@ -425,44 +311,18 @@ impl Iam for AwsIam {
         let Some(found) = found else { return Ok(None) };
         let tags = found.tags.clone().unwrap_or_default();
         let tag = |key: &str| tags.iter().find(|t| t.key == key).map(|t| t.value.clone());
-        // Nine independent reads: one round trip, not nine (nor two).
-        let (
-            access_keys,
-            login_profile,
-            signing_certificates,
-            ssh_public_keys,
-            service_credentials,
-            mfa_devices,
-            inline_policies,
-            attached_policies,
-            groups,
-        ) = tokio::try_join!(
-            self.access_keys(user),
-            self.login_profile(u),
-            self.signing_certificates(u),
-            self.ssh_public_keys(u),
-            self.service_credentials(u),
-            self.mfa_devices(u),
-            self.inline_policies(u),
-            self.attached_policies(u),
-            self.groups(u),
-        )?;
-        let inv = UserInventory {
+        let mut inv = UserInventory {
             arn: found.arn,
             path: found.path,
-            access_keys,
-            login_profile,
-            signing_certificates,
-            ssh_public_keys,
-            service_credentials,
-            mfa_devices,
-            inline_policies,
-            attached_policies,
-            groups,
-            orphan_policy: None,
             teardown_tag: tag(TEARDOWN_TAG),
             request_tag: tag(REQUEST_TAG),
+            ..UserInventory::default()
         };
+        // Every dependent's read at once: one round trip, not one per dependent.
+        let reads = dependents::in_order().map(|d| async move { (d?.list)(self, user).await });
+        for put in future::try_join_all(reads).await? {
+            put(&mut inv);
+        }
         Ok(Some(inv))
     }
 
@@ -644,6 +504,12 @@ impl Iam for AwsIam {
     async fn apply(&self, user: &IamUserName, step: &Step) -> Result<StepResult, ServiceError> {
         let c = &self.client;
         let u = user.as_str();
+        if let Some(removal) = dependents::CALLS
+            .iter()
+            .find_map(|d| (d.remove)(c, u, step))
+        {
+            return removal.await;
+        }
         match step {
             Step::TagForTeardown(k) => {
                 let tag = Tag::builder()
@@ -659,100 +525,16 @@ impl Iam for AwsIam {
                     .map(|_| StepResult::Done)
                     .map_err(|e| failed("TagUser", e))
             }
-            Step::DeleteLoginProfile => {
-                idempotent(
-                    "DeleteLoginProfile",
-                    c.delete_login_profile().user_name(u).send(),
-                )
-                .await
-            }
-            Step::DeleteAccessKey(k) => {
-                idempotent(
-                    "DeleteAccessKey",
-                    c.delete_access_key()
-                        .user_name(u)
-                        .access_key_id(k.as_str())
-                        .send(),
-                )
-                .await
-            }
-            Step::DeleteSigningCertificate(id) => {
-                idempotent(
-                    "DeleteSigningCertificate",
-                    c.delete_signing_certificate()
-                        .user_name(u)
-                        .certificate_id(id)
-                        .send(),
-                )
-                .await
-            }
-            Step::DeleteSshPublicKey(id) => {
-                idempotent(
-                    "DeleteSSHPublicKey",
-                    c.delete_ssh_public_key()
-                        .user_name(u)
-                        .ssh_public_key_id(id)
-                        .send(),
-                )
-                .await
-            }
-            Step::DeleteServiceSpecificCredential(id) => {
-                idempotent(
-                    "DeleteServiceSpecificCredential",
-                    c.delete_service_specific_credential()
-                        .user_name(u)
-                        .service_specific_credential_id(id)
-                        .send(),
-                )
-                .await
-            }
-            Step::DeactivateMfaDevice(serial) => {
-                idempotent(
-                    "DeactivateMFADevice",
-                    c.deactivate_mfa_device()
-                        .user_name(u)
-                        .serial_number(serial)
-                        .send(),
-                )
-                .await
-            }
-            Step::DeleteVirtualMfaDevice(serial) => {
-                idempotent(
-                    "DeleteVirtualMFADevice",
-                    c.delete_virtual_mfa_device().serial_number(serial).send(),
-                )
-                .await
-            }
-            Step::DeleteInlinePolicy(name) => {
-                idempotent(
-                    "DeleteUserPolicy",
-                    c.delete_user_policy().user_name(u).policy_name(name).send(),
-                )
-                .await
-            }
-            Step::DetachPolicy(arn) => {
-                idempotent(
-                    "DetachUserPolicy",
-                    c.detach_user_policy().user_name(u).policy_arn(arn).send(),
-                )
-                .await
-            }
-            Step::RemoveFromGroup(group) => {
-                idempotent(
-                    "RemoveUserFromGroup",
-                    c.remove_user_from_group()
-                        .group_name(group)
-                        .user_name(u)
-                        .send(),
-                )
-                .await
-            }
             Step::DeleteUser => idempotent("DeleteUser", c.delete_user().user_name(u).send()).await,
             Step::DeleteOwnPolicy(arn) => self.delete_own_policy(arn).await,
             Step::UntagTeardown(k) => self.untag_teardown(u, k).await,
             // The run gives this step to the vault, never to IAM.
             Step::DeleteIssuedSecret { secret, .. } => Err(ServiceError::Invalid(format!(
                 "deleting secret {secret} is a Secrets Manager step, not an IAM one"
+            ))),
+            // A dependent's step, removed above (`dependents.rs` tests that each is claimed).
+            other => Err(ServiceError::Invalid(format!(
+                "no IAM call is known for the step \"{other}\""
             ))),
         }
     }

@@ -7,38 +7,7 @@ fn user() -> IamUserName {
 }
 
 fn loaded() -> UserInventory {
-    UserInventory {
-        arn: "arn:aws:iam::123456789012:user/tanaka".into(),
-        path: "/".into(),
-        access_keys: vec![key("AKIAIOSFODNN7EXAMPLE")],
-        login_profile: true,
-        signing_certificates: vec!["CERT1".into()],
-        ssh_public_keys: vec!["APKA1".into()],
-        service_credentials: vec!["ACCA1".into()],
-        mfa_devices: vec![
-            "arn:aws:iam::123456789012:mfa/tanaka".into(),
-            "GAHT12345678".into(),
-        ],
-        inline_policies: vec!["inline".into()],
-        attached_policies: vec![
-            AttachedPolicy {
-                name: "tanaka".into(),
-                arn: "arn:aws:iam::123456789012:policy/tanaka".into(),
-            },
-            AttachedPolicy {
-                name: "shared".into(),
-                arn: "arn:aws:iam::123456789012:policy/shared".into(),
-            },
-            AttachedPolicy {
-                name: "tanaka".into(),
-                arn: "arn:aws:iam::aws:policy/tanaka".into(),
-            },
-        ],
-        groups: vec!["devs".into()],
-        orphan_policy: None,
-        teardown_tag: None,
-        request_tag: None,
-    }
+    crate::core::fixtures::loaded_inventory()
 }
 
 const K: &str = "AKIAIOSFODNN7EXAMPLE";
@@ -197,4 +166,55 @@ fn an_issued_users_secret_goes_right_after_the_user_and_only_for_an_issued_user(
         }
     );
     assert!(matches!(s.last(), Some(Step::DeleteOwnPolicy(_))));
+}
+
+/// The whole order and both wordings of a loaded user's teardown, pinned: the report's step
+/// strings and the summary's words must not change when a dependent moves.
+#[test]
+fn a_loaded_users_steps_in_order_and_in_both_languages() {
+    let s = steps(&user(), &key(K), &loaded(), "/");
+    let en: Vec<String> = s.iter().map(|x| x.to_string()).collect();
+    let ja: Vec<String> = s.iter().map(crate::core::outcome::step_ja).collect();
+    assert_eq!(
+        en,
+        [
+            "tag keywarden:teardown=AKIAIOSFODNN7EXAMPLE",
+            "delete login profile",
+            "delete access key AKIAIOSFODNN7EXAMPLE",
+            "delete signing certificate CERT1",
+            "delete SSH public key APKA1",
+            "delete service credential ACCA1",
+            "deactivate MFA device arn:aws:iam::123456789012:mfa/tanaka",
+            "delete virtual MFA device arn:aws:iam::123456789012:mfa/tanaka",
+            "deactivate MFA device GAHT12345678",
+            "delete inline policy inline",
+            "detach policy arn:aws:iam::123456789012:policy/tanaka",
+            "detach policy arn:aws:iam::123456789012:policy/shared",
+            "detach policy arn:aws:iam::aws:policy/tanaka",
+            "remove from group devs",
+            "delete user",
+            "delete policy arn:aws:iam::123456789012:policy/tanaka if unused",
+        ]
+    );
+    assert_eq!(
+        ja,
+        [
+            "タグ keywarden:teardown=AKIAIOSFODNN7EXAMPLE を付ける",
+            "ログインプロファイルを削除",
+            "アクセスキー AKIAIOSFODNN7EXAMPLE を削除",
+            "署名証明書 CERT1 を削除",
+            "SSH 公開鍵 APKA1 を削除",
+            "サービス固有の認証情報 ACCA1 を削除",
+            "MFA デバイス arn:aws:iam::123456789012:mfa/tanaka を無効化",
+            "仮想 MFA デバイス arn:aws:iam::123456789012:mfa/tanaka を削除",
+            "MFA デバイス GAHT12345678 を無効化",
+            "インラインポリシー inline を削除",
+            "ポリシー arn:aws:iam::123456789012:policy/tanaka をデタッチ",
+            "ポリシー arn:aws:iam::123456789012:policy/shared をデタッチ",
+            "ポリシー arn:aws:iam::aws:policy/tanaka をデタッチ",
+            "グループ devs から外す",
+            "ユーザーを削除",
+            "ポリシー arn:aws:iam::123456789012:policy/tanaka を削除（ほかで使われていなければ）",
+        ]
+    );
 }

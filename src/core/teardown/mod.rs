@@ -1,10 +1,18 @@
 //! What tearing an IAM user down takes (docs/rules.md §4), as data: the user's inventory, the
 //! guards that refuse, and the ordered steps. Pure, so the order and the refusals are tested
-//! without IAM.
+//! without IAM. Each dependent of a user — what it is called, the IAM actions it needs, its
+//! steps — is a unit of [`dependents`], whose list orders the steps.
 
 use std::fmt;
 
 use crate::core::domain::{AccessKeyId, IamUserName};
+use crate::core::outcome::Lang;
+
+pub mod dependents;
+
+#[cfg(test)]
+use dependents::own_policy::policy_path;
+use dependents::own_policy::{self, is_own};
 
 /// Everything of a user that `DeleteUser` requires gone, as read from IAM.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -188,111 +196,35 @@ pub enum Step {
     },
 }
 
-impl fmt::Display for Step {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Step::TagForTeardown(k) => write!(f, "tag {TEARDOWN_TAG}={k}"),
-            Step::DeleteLoginProfile => write!(f, "delete login profile"),
-            Step::DeleteAccessKey(k) => write!(f, "delete access key {k}"),
-            Step::DeleteSigningCertificate(c) => write!(f, "delete signing certificate {c}"),
-            Step::DeleteSshPublicKey(k) => write!(f, "delete SSH public key {k}"),
-            Step::DeleteServiceSpecificCredential(c) => write!(f, "delete service credential {c}"),
-            Step::DeactivateMfaDevice(s) => write!(f, "deactivate MFA device {s}"),
-            Step::DeleteVirtualMfaDevice(s) => write!(f, "delete virtual MFA device {s}"),
-            Step::DeleteInlinePolicy(p) => write!(f, "delete inline policy {p}"),
-            Step::DetachPolicy(p) => write!(f, "detach policy {p}"),
-            Step::RemoveFromGroup(g) => write!(f, "remove from group {g}"),
-            Step::DeleteUser => write!(f, "delete user"),
-            Step::DeleteOwnPolicy(p) => write!(f, "delete policy {p} if unused"),
-            Step::UntagTeardown(k) => write!(f, "remove tag {TEARDOWN_TAG}={k}"),
-            Step::DeleteIssuedSecret { secret, request } => {
-                write!(
-                    f,
-                    "delete secret {secret} if tagged {REQUEST_TAG}={request}"
-                )
-            }
-        }
+impl Step {
+    /// The step in `lang`'s words, from its unit in [`dependents`].
+    pub fn words(&self, lang: Lang) -> String {
+        dependents::words(self, lang)
     }
 }
 
-/// The user's own policy is named after it; IAM compares both names without regard to case,
-/// so the sheet's spelling of the user does not matter.
-fn is_own(policy: &AttachedPolicy, user: &IamUserName) -> bool {
-    policy.name.eq_ignore_ascii_case(user.as_str())
+/// The report's English.
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.words(Lang::En))
+    }
 }
 
-/// A virtual MFA device's serial is its ARN; hardware devices have a plain serial number.
-fn is_virtual_mfa(serial: &str) -> bool {
-    serial.starts_with("arn:") && serial.contains(":mfa/")
-}
-
-/// AWS-managed policies live in account `aws` and are never deleted.
-fn is_customer_managed(arn: &str) -> bool {
-    !arn.contains(":iam::aws:policy/")
-}
-
-/// The steps, in the order IAM requires: every dependent, then the user, then its own policy
-/// (only under `path_prefix`, like the users keywarden may delete).
+/// The steps, in the order IAM requires: the tag, every dependent in [`dependents::DEPENDENTS`]'
+/// order, then the user, then its own policy (only under `path_prefix`, like the users
+/// keywarden may delete).
 pub fn steps(
     user: &IamUserName,
     key: &AccessKeyId,
     inv: &UserInventory,
     path_prefix: &str,
 ) -> Vec<Step> {
-    let mut steps = Vec::new();
-    if inv.teardown_tag.as_deref() != Some(key.as_str()) {
-        steps.push(Step::TagForTeardown(key.clone()));
-    }
-    if inv.login_profile {
-        steps.push(Step::DeleteLoginProfile);
-    }
-    steps.extend(inv.access_keys.iter().cloned().map(Step::DeleteAccessKey));
-    steps.extend(
-        inv.signing_certificates
-            .iter()
-            .cloned()
-            .map(Step::DeleteSigningCertificate),
-    );
-    steps.extend(
-        inv.ssh_public_keys
-            .iter()
-            .cloned()
-            .map(Step::DeleteSshPublicKey),
-    );
-    steps.extend(
-        inv.service_credentials
-            .iter()
-            .cloned()
-            .map(Step::DeleteServiceSpecificCredential),
-    );
-    for serial in &inv.mfa_devices {
-        steps.push(Step::DeactivateMfaDevice(serial.clone()));
-        if is_virtual_mfa(serial) {
-            steps.push(Step::DeleteVirtualMfaDevice(serial.clone()));
-        }
-    }
-    steps.extend(
-        inv.inline_policies
-            .iter()
-            .cloned()
-            .map(Step::DeleteInlinePolicy),
-    );
-    steps.extend(
-        inv.attached_policies
-            .iter()
-            .map(|p| Step::DetachPolicy(p.arn.clone())),
-    );
-    steps.extend(inv.groups.iter().cloned().map(Step::RemoveFromGroup));
-    steps.push(Step::DeleteUser);
-    let own = inv
-        .attached_policies
-        .iter()
-        .filter(|p| is_own(p, user) && is_customer_managed(&p.arn))
-        .map(|p| p.arn.clone())
-        .chain(inv.orphan_policy.clone())
-        .filter(|arn| policy_path(arn).is_some_and(|path| path.starts_with(path_prefix)));
-    steps.extend(own.map(Step::DeleteOwnPolicy));
-    steps
+    let tag = dependents::tag::step(key, inv);
+    tag.into_iter()
+        .chain(dependents::removal_steps(inv))
+        .chain([Step::DeleteUser])
+        .chain(own_policy::steps(user, inv, path_prefix))
+        .collect()
 }
 
 /// A user keywarden issued (it carries [`REQUEST_TAG`]) takes its secret `secret` with it,
@@ -315,18 +247,10 @@ pub fn key_only_steps(key: &AccessKeyId, inv: &UserInventory) -> Vec<Step> {
     if !inv.access_keys.contains(key) {
         return Vec::new();
     }
-    let mut steps = Vec::new();
-    if inv.teardown_tag.as_deref() != Some(key.as_str()) {
-        steps.push(Step::TagForTeardown(key.clone()));
-    }
-    steps.push(Step::DeleteAccessKey(key.clone()));
-    steps
-}
-
-/// `arn:aws:iam::123456789012:policy/team/name` → `/team/`.
-fn policy_path(arn: &str) -> Option<&str> {
-    let rest = arn.split_once(":policy")?.1;
-    rest.rfind('/').map(|end| &rest[..=end])
+    let tag = dependents::tag::step(key, inv);
+    tag.into_iter()
+        .chain([Step::DeleteAccessKey(key.clone())])
+        .collect()
 }
 
 /// `arn:aws:iam::123456789012:user/path/name` → (`aws`, `123456789012`).
@@ -363,5 +287,4 @@ pub fn own_policy_arns(user: &IamUserName, inv: &UserInventory) -> Vec<String> {
 }
 
 #[cfg(test)]
-#[path = "teardown_tests.rs"]
 mod tests;
