@@ -16,3 +16,4 @@ pub mod proof;
 pub mod report;
 pub mod sheet;
 pub mod teardown;
+pub mod words;

@@ -15,6 +15,7 @@ use crate::app::log_sheet;
 use crate::core::issue::Context;
 use crate::core::issue::decision::{self, Click, DecisionRefusal};
 use crate::core::log::LogLine;
+use crate::core::words::Lang;
 use crate::core::outcome::Outcome;
 
 impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
@@ -80,11 +81,11 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         }
         drop(serial);
         let event = &ruling.event;
-        tracing::info!(row = ruling.row.row, action = event.kind().label(), decision = %event.en(),
+        tracing::info!(row = ruling.row.row, action = event.kind().label(), decision = %event.words(Lang::En),
             "key request decided");
 
         let info = IssueInfo::of(ruling.row, &ruling.request);
-        self.log_issue_decision(&info, event.log_action(), event.ja(), now)
+        self.log_issue_decision(&info, event.log_action(), event.words(Lang::Ja), now)
             .await;
         let mut copies = ruling.copies().to_vec();
         if let Some(clicked) = &c.message

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use super::cell::{ApprovalCopy, IssueCell, IssueRecord, IssueState};
 use super::id::RequestId;
-use super::request::{Context, REJECTED_MARK, RequestProblem, ValidRequest, requests};
+use super::request::{Context, REJECTED_MARK, ValidRequest, requests};
 use crate::core::domain::SlackUserId;
 use crate::core::outcome::ActionKind;
 use crate::core::sheet::{RequestRow, RequestTable};
@@ -139,7 +139,7 @@ pub fn rule<'a>(
         Err(problems) => {
             return Err(DecisionRefusal::Invalid {
                 row: row.row,
-                problems: problems_text(&problems),
+                problems: crate::core::words::decision_problems(&problems),
             });
         }
     };
@@ -233,21 +233,6 @@ fn decided<'a>(
     }
 }
 
-fn problems_text(problems: &[RequestProblem]) -> String {
-    problems
-        .iter()
-        .map(|p| {
-            let at = if p.cell.is_empty() {
-                p.header.to_string()
-            } else {
-                format!("{}（{}）", p.cell, p.header)
-            };
-            format!("{at} {}", p.kind.ja())
-        })
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
 /// A decision as the report, the logs and the log sheet tell it: the report's action
 /// `issue_decision`, the log sheet's `処理` `issue_approve` or `issue_reject`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -273,23 +258,6 @@ impl DecisionEvent {
         ActionKind::IssueDecision
     }
 
-    /// The report's and the logs' wording.
-    pub fn en(&self) -> String {
-        let word = if self.approve { "approved" } else { "rejected" };
-        format!(
-            "key request {} {word} by {} on {}",
-            self.id, self.by, self.on
-        )
-    }
-
-    /// The administrators' wording (the log sheet's `詳細`).
-    pub fn ja(&self) -> String {
-        let word = if self.approve { "承認" } else { "却下" };
-        format!(
-            "キー発行申請 {} を {} が {} に{word}しました",
-            self.id, self.by, self.on
-        )
-    }
 }
 
 #[cfg(test)]
