@@ -15,8 +15,8 @@ use crate::app::log_sheet;
 use crate::core::issue::Context;
 use crate::core::issue::decision::{self, Click, DecisionRefusal};
 use crate::core::log::LogLine;
-use crate::core::words::Lang;
 use crate::core::outcome::Outcome;
+use crate::core::words::Lang;
 
 impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
     pub(super) async fn issue_decision(&self, c: IssueClick, now: DateTime<Utc>) -> HttpAnswer {

@@ -19,7 +19,11 @@ pub enum DateError {
     Serial(String),
     NotText(String),
     Unreadable(String),
-    NoSuchDay { text: String, month: u32, day: u32 },
+    NoSuchDay {
+        text: String,
+        month: u32,
+        day: u32,
+    },
 }
 
 /// Google Sheets' day zero (serial 0), as in Lotus 1-2-3 and Excel.
@@ -174,7 +178,10 @@ mod tests {
             "29/11/2026",
         ] {
             let err = parse_sheet_date(&json!(bad)).unwrap_err();
-            assert!(!err.to_string().is_empty() && !err.words(crate::core::words::Lang::Ja).is_empty(), "{bad}");
+            assert!(
+                !err.to_string().is_empty() && !err.words(crate::core::words::Lang::Ja).is_empty(),
+                "{bad}"
+            );
         }
         assert!(parse_sheet_date(&json!(true)).is_err());
         assert!(parse_sheet_date(&json!(null)).is_err());

@@ -257,7 +257,6 @@ impl DecisionEvent {
     pub fn kind(&self) -> ActionKind {
         ActionKind::IssueDecision
     }
-
 }
 
 #[cfg(test)]

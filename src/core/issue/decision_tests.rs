@@ -1,9 +1,9 @@
 //! Tests of the parent module: clicks ruled on against request sheets as the API gives them.
 use super::*;
-use crate::core::words::Lang;
 use crate::core::domain::{Account, Accounts, AwsAccountId, ProtectedUser};
 use crate::core::issue::settings::{IssueSettings, parse_policies};
 use crate::core::sheet::{Directory, ORIGINAL_LAYOUT, RequestTable};
+use crate::core::words::Lang;
 use serde_json::{Value, json};
 
 const TODAY: &str = "2026-11-20";

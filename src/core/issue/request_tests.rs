@@ -1,10 +1,10 @@
 //! Tests of the parent module: request rows read from a sheet as the API gives it.
 use super::*;
-use crate::core::words::Lang;
 use crate::core::domain::{AccountCell, AwsAccountId};
 use crate::core::issue::cell::IssueRecord;
 use crate::core::issue::settings::parse_policies;
 use crate::core::sheet::{ORIGINAL_LAYOUT, RequestTable};
+use crate::core::words::Lang;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -411,7 +411,11 @@ fn the_japanese_texts_name_the_cell_and_the_fix() {
         start: String::new(),
         ..Form::new()
     });
-    let ja: Vec<String> = verdict.unwrap_err().iter().map(|p| p.words(Lang::Ja)).collect();
+    let ja: Vec<String> = verdict
+        .unwrap_err()
+        .iter()
+        .map(|p| p.words(Lang::Ja))
+        .collect();
     assert_eq!(
         ja,
         [

@@ -106,32 +106,7 @@ fn greeting(owner: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::domain::{Account, AwsAccountId, IamUserName, SlackUserId};
-    use crate::core::issue::{PolicyArn, PolicyEntry, request_id};
-
-    fn valid() -> ValidRequest {
-        let account = Account {
-            id: AwsAccountId::parse("123456789012").unwrap(),
-            alias: None,
-        };
-        let owner = SlackUserId::parse("U0TANAKA01").unwrap();
-        let end = "2027-03-31".parse().unwrap();
-        let entry = PolicyEntry::new(
-            "読み取り",
-            PolicyArn::parse("arn:aws:iam::aws:policy/ReadOnlyAccess").unwrap(),
-        )
-        .unwrap();
-        ValidRequest {
-            id: request_id(&account.id, "tanaka-s3", &owner, &entry.name, None, end),
-            policy_arn: entry.arn_for(&account.id),
-            account,
-            user: IamUserName::parse("tanaka-s3").unwrap(),
-            owner,
-            entry,
-            start: None,
-            end,
-        }
-    }
+    use crate::core::fixtures::valid_request as valid;
 
     #[test]
     fn the_approval_request_names_everything_an_administrator_decides_on() {

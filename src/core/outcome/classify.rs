@@ -78,4 +78,3 @@ fn issuance_outcome(result: &Issuance) -> Outcome {
         Issuance::Issued { .. } | Issuance::Stopped { .. } | Issuance::OutOfTime => Outcome::Failed,
     }
 }
-

@@ -832,6 +832,6 @@ fn untold(o: &ActionOutcome, lang: Lang) -> Option<ActionRecord> {
 }
 
 #[cfg(test)]
-mod ja_tests;
+pub(crate) mod ja_tests;
 #[cfg(test)]
 mod words_tests;

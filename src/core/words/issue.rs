@@ -6,8 +6,8 @@ use super::*;
 use crate::core::issue::decision::DecisionEvent;
 use crate::core::issue::writes::Miss;
 use crate::core::issue::{ReaderProblem, RequestId, RequestProblem, RequestProblemKind};
-use crate::core::sheet::PERMISSIONS_COLUMN;
 use crate::core::outcome::{Ask, Issuance, IssueStep};
+use crate::core::sheet::PERMISSIONS_COLUMN;
 
 pub(super) fn ask(ask: &Ask, lang: Lang) -> String {
     match ask {

@@ -2,11 +2,18 @@
 
 use super::*;
 
-pub(super) fn key_rule(rule: &KeyRule, result: &KeyResult, o: &ActionOutcome, lang: Lang) -> String {
+pub(super) fn key_rule(
+    rule: &KeyRule,
+    result: &KeyResult,
+    o: &ActionOutcome,
+    lang: Lang,
+) -> String {
     let user = &o.subject.user;
     match (rule, result) {
         (_, KeyResult::Cap { due, max }) => super::caps::cap(*due, *max, lang),
-        (_, KeyResult::DeactivationCap { due, max }) => super::caps::deactivation_cap(*due, *max, lang),
+        (_, KeyResult::DeactivationCap { due, max }) => {
+            super::caps::deactivation_cap(*due, *max, lang)
+        }
         (_, KeyResult::OutOfTime) => out_of_time(lang),
         (KeyRule::Rotate { old_key, .. }, KeyResult::TwoActiveKeys { other }) => say!(
             lang,

@@ -41,6 +41,9 @@ pub(super) fn unusable(problems: &[CellProblem], lang: Lang) -> String {
     say!(
         lang,
         format!("not acted on until fixed: {}", cells::cells(problems, lang)),
-        format!("修正されるまで処理しません: {}", cells::cells(problems, lang)),
+        format!(
+            "修正されるまで処理しません: {}",
+            cells::cells(problems, lang)
+        ),
     )
 }

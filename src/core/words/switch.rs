@@ -18,7 +18,10 @@ pub(super) fn switch(activate: bool, s: &Switch, o: &ActionOutcome, lang: Lang) 
         Switch::Cap { due, max } => super::caps::deactivation_cap(*due, *max, lang),
         Switch::RowUnusable(problems) => say!(
             lang,
-            format!("refused until the row is fixed: {}", super::cells::cells(problems, lang)),
+            format!(
+                "refused until the row is fixed: {}",
+                super::cells::cells(problems, lang)
+            ),
             format!("行を直すまで中止: {}", super::cells::cells(problems, lang)),
         ),
         Switch::ReadFailed { error } => say!(

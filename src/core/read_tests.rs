@@ -1,0 +1,245 @@
+//! What people read, pinned as snapshots of one fixture: every owner DM kind, and for the
+//! outcome of every kind (`outcome::ja_tests::every_outcome`, the fixture the words' snapshot
+//! uses too) the administrators' summaries, the JSON report and the table `plan` prints. A
+//! change of wording is a reviewed diff of `snapshots/` (`INSTA_UPDATE=always cargo test --lib
+//! read_tests`, then `git diff`).
+
+use crate::core::ahead::Upcoming;
+use crate::core::domain::{Account, AwsAccountId};
+use crate::core::fixtures::{KEY, date, key, request_row, valid_request};
+use crate::core::issue::texts::{Shown, approval_request, owner_asked, owner_issued};
+use crate::core::messages::*;
+use crate::core::outcome::ja_tests::every_outcome;
+use crate::core::proof::Keeper;
+use crate::core::report::{ActionKind, Report};
+use crate::core::sheet::RequestRow;
+
+const TODAY: &str = "2026-11-22";
+const SHEET: &str = "申請";
+
+/// The next days as `plan --days 7` and the summary's week see them: one of each kind.
+fn week() -> Vec<Upcoming> {
+    let upcoming = |day: &str, row, action| Upcoming {
+        date: date(day),
+        row,
+        user: format!("user{row}").into(),
+        access_key_id: KEY.into(),
+        owner: "田中 太郎".into(),
+        action,
+    };
+    vec![
+        upcoming("2026-11-24", 4, ActionKind::Deactivate),
+        upcoming("2026-11-25", 3, ActionKind::Delete),
+        upcoming("2026-11-26", 5, ActionKind::Notify),
+    ]
+}
+
+#[test]
+fn every_owner_dm() {
+    let production = Account {
+        id: AwsAccountId::parse("123456789012").unwrap(),
+        alias: Some("本番".into()),
+    };
+    let home = request_row();
+    let elsewhere = RequestRow {
+        aws_account: Some(production.clone()),
+        ..request_row()
+    };
+    let key_of = |account| KeyRef {
+        owner: "田中 太郎",
+        user: "tanaka",
+        key: KEY,
+        account,
+    };
+    let (k, k_elsewhere) = (key_of(None), key_of(Some(&production)));
+    let request = valid_request();
+    let shown = Shown {
+        row: 7,
+        owner_name: "田中 太郎",
+        purpose: "バックアップの検証",
+    };
+    let named = Keeper {
+        row: 3,
+        named: Some("tanaka2".into()),
+    };
+    let dms = [
+        ("notice, 7 days left", owner_notice(&home, 7, SHEET, false)),
+        (
+            "notice, last day, with the button",
+            owner_notice(&elsewhere, 0, SHEET, true),
+        ),
+        ("deleted", owner_deleted(&home)),
+        ("deleted, in an AWS account", owner_deleted(&elsewhere)),
+        ("already gone", owner_already_gone(&elsewhere)),
+        (
+            "key deleted, user kept",
+            owner_key_deleted(
+                &home,
+                &Keeper {
+                    row: 3,
+                    named: None,
+                },
+            ),
+        ),
+        (
+            "key deleted, user kept for a mistyped row",
+            owner_key_deleted(&elsewhere, &named),
+        ),
+        ("key age notice", key_age_notice(&k, 83, 7)),
+        ("key age deleted", key_age_deleted(&k_elsewhere, 90)),
+        ("key deactivated, unused", key_deactivated_unused(&k, 45)),
+        ("row deactivated", row_deactivated(&elsewhere, "2026-12-06")),
+        ("row reactivated", row_reactivated(&home)),
+        (
+            "key rotated",
+            key_rotated(&k_elsewhere, "AKIAI44QH8DHBEXAMPLE", "keywarden/tanaka"),
+        ),
+        (
+            "issuance: approval request",
+            approval_request(&request, &shown),
+        ),
+        ("issuance: asked", owner_asked(&request, "田中 太郎")),
+        (
+            "issuance: issued",
+            owner_issued(&request, "田中 太郎", &key(KEY), "keywarden/tanaka-s3"),
+        ),
+    ];
+    let text: Vec<String> = dms
+        .iter()
+        .map(|(kind, dm)| format!("## {kind}\n{dm}\n"))
+        .collect();
+    insta::assert_snapshot!(text.join("\n"));
+}
+
+#[test]
+fn the_administrators_summaries_of_every_outcome() {
+    let all = every_outcome();
+    let daily = admin_summary(TODAY, SHEET, &all, &week()).expect("a summary");
+    let requests = requests_summary(TODAY, SHEET, &all).expect("a summary");
+    insta::assert_snapshot!(format!(
+        "## the daily summary\n{daily}\n\n## keywarden requests\n{requests}\n"
+    ));
+}
+
+/// The report of every outcome as `plan --days 7` makes it.
+fn report() -> Report {
+    let mut report = Report::build(date(TODAY), "run-0001", &every_outcome(), Vec::new());
+    report.dry_run = true;
+    report.ahead = Some(week());
+    report.days_ahead = 7;
+    report
+}
+
+#[test]
+fn the_json_report_of_every_outcome() {
+    insta::assert_snapshot!(report().to_json());
+}
+
+#[test]
+fn the_plan_table_of_every_outcome() {
+    insta::assert_snapshot!(report().to_table());
+}
+
+/// What keeps a key request from being asked, every kind, and a decision on one: the report's
+/// English and the summary's (or the log sheet's) Japanese side by side.
+#[test]
+fn every_request_problem_and_decision_in_both_languages() {
+    use crate::core::domain::{CellAccountProblem, DateError, IdError, SlackUserId};
+    use crate::core::issue::decision::DecisionEvent;
+    use crate::core::issue::{ReaderProblem, RequestProblem, RequestProblemKind::*};
+    use crate::core::words::{Lang, decision_problems};
+    let entries = || vec!["読み取り".to_string(), "S3バックアップ".to_string()];
+    let kinds = [
+        OwnerEmpty,
+        OwnerNotFound {
+            name: "田中 太朗".into(),
+        },
+        OwnerAmbiguous {
+            name: "田中 太郎".into(),
+            ids: vec![
+                SlackUserId::parse("U0TANAKA01").unwrap(),
+                SlackUserId::parse("U0TANAKA02").unwrap(),
+            ],
+        },
+        UserEmpty,
+        UserName(IdError::IamUserName("tanaka s3".into())),
+        NoPermissionsColumn { entries: entries() },
+        PermissionsEmpty { entries: entries() },
+        PermissionsUnknown {
+            text: "管理者".into(),
+            entries: entries(),
+        },
+        PermissionsSeveral { names: entries() },
+        EndEmpty,
+        EndDate(DateError::Unreadable("来月末".into())),
+        StartDate(DateError::Serial("30".into())),
+        EndBeforeStart {
+            end: date("2027-01-31"),
+            start: date("2027-03-01"),
+        },
+        EndNotAfterToday {
+            end: date("2026-11-22"),
+            today: date(TODAY),
+        },
+        TooLong {
+            end: date("2027-12-31"),
+            from: date(TODAY),
+            from_start: false,
+            max_days: 180,
+            latest: date("2027-05-21"),
+        },
+        Account(CellAccountProblem {
+            why: crate::core::domain::AccountWhy::Neither("検証".into()),
+            allowed: vec!["123456789012".into(), "本番 (210987654321)".into()],
+        }),
+        Protected {
+            user: "admin".into(),
+        },
+        NamedByOtherRows { rows: vec![4, 9] },
+        UserExists {
+            user: "tanaka-s3".into(),
+            account: "本番 (123456789012)".into(),
+        },
+        OwnerEmail(ReaderProblem::NoEmail),
+        OwnerEmail(ReaderProblem::BadEmail("tanaka*@example.com".into())),
+        IssueCellUnreadable {
+            text: "承認済み".into(),
+        },
+    ];
+    let problems: Vec<RequestProblem> = kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| RequestProblem {
+            // One problem of the sheet, not of a cell: no cell.
+            cell: if i == 5 {
+                String::new()
+            } else {
+                format!("F{i}")
+            },
+            header: "必要な権限",
+            kind,
+        })
+        .collect();
+    let mut text: Vec<String> = problems
+        .iter()
+        .map(|p| format!("EN: {p}\nJA: {}\n", p.words(Lang::Ja)))
+        .collect();
+    text.push(format!(
+        "to the deciding administrator: {}\n",
+        decision_problems(&problems[..2])
+    ));
+    for approve in [true, false] {
+        let event = DecisionEvent {
+            id: valid_request().id,
+            approve,
+            by: SlackUserId::parse("U0ADMIN01").unwrap(),
+            on: date(TODAY),
+        };
+        text.push(format!(
+            "EN: {}\nJA: {}\n",
+            event.words(Lang::En),
+            event.words(Lang::Ja)
+        ));
+    }
+    insta::assert_snapshot!(text.join("\n"));
+}
