@@ -1,6 +1,6 @@
 //! The buttons of key issuance's approval request (docs/rules.md §12 step 1), with
 //! slack-morphism's Block Kit types. The text above them is
-//! [`crate::core::issue::texts::approval_request`], shown as plain text by the Slack adapter.
+//! [`crate::core::words::issue_texts::approval_request`], shown as plain text by the Slack adapter.
 //! Each button's `value` is exactly the request's ID `R`: the endpoint finds the row by it.
 
 use slack_morphism::prelude::*;

@@ -7,12 +7,13 @@
 use crate::core::ahead::Upcoming;
 use crate::core::domain::{Account, AwsAccountId};
 use crate::core::fixtures::{KEY, date, key, request_row, valid_request};
-use crate::core::issue::texts::{Shown, approval_request, owner_asked, owner_issued};
-use crate::core::messages::*;
+use crate::core::messages::{admin_summary, requests_summary};
 use crate::core::outcome::ja_tests::every_outcome;
 use crate::core::proof::Keeper;
 use crate::core::report::{ActionKind, Report};
 use crate::core::sheet::RequestRow;
+use crate::core::words::dms::*;
+use crate::core::words::issue_texts::{Shown, approval_request, owner_asked, owner_issued};
 
 const TODAY: &str = "2026-11-22";
 const SHEET: &str = "申請";

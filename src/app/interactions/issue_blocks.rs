@@ -8,9 +8,9 @@ use slack_morphism::prelude::*;
 
 use super::blocks::{escape, plain};
 use crate::core::domain::SlackUserId;
-use crate::core::issue::texts::{self, APPROVAL_HEADER, Shown};
 use crate::core::issue::{RequestId, ValidRequest};
 use crate::core::sheet::RequestRow;
+use crate::core::words::issue_texts::{self as texts, APPROVAL_HEADER, Shown};
 
 /// What an approval request says about a key request.
 #[derive(Debug, Clone, PartialEq, Eq)]

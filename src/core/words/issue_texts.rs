@@ -2,8 +2,8 @@
 //! request, and the owner's two DMs. Pure text; sheet values go through
 //! [`crate::core::messages::clean`]. The secret is never an argument of any of these.
 
-use super::request::ValidRequest;
 use crate::core::domain::AccessKeyId;
+use crate::core::issue::ValidRequest;
 use crate::core::messages::clean;
 
 /// What the approval request shows besides the request itself: the row and its free text.
