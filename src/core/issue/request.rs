@@ -480,8 +480,9 @@ fn dates_problem(
     Ok(())
 }
 
-/// A cell that keeps a request from being asked for or issued, with what to fix: English by
-/// `Display` (the report), Japanese by [`RequestProblem::ja`] (the administrators' summary).
+/// A cell that keeps a request from being asked for or issued, with what to fix; its words
+/// (English for the report, Japanese for the administrators' summary) are in
+/// `core/words/issue.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestProblem {
     /// A1 reference without the sheet (`F7`); empty when the sheet has no such column.

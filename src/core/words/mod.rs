@@ -5,11 +5,11 @@
 //! names, Slack error codes, IAM step names, the phrases docs/rules.md §2 quotes) stay as they
 //! are in both.
 //!
-//! One file per family of outcomes (see `crate::core::outcome`), plus `cells.rs` for what is
-//! wrong with a sheet cell. A type's words live here even when the type lives elsewhere: its
-//! `words(lang)` (an inherent method written in this catalogue) says both languages, and its
-//! `Display` is the English of it. The owners' DMs are Slack messages, Japanese only: they are
-//! in `crate::core::messages` (and key issuance's in `crate::core::issue::texts`).
+//! One file per family of outcomes (see `crate::core::outcome`), `cells.rs` for what is wrong
+//! with a sheet cell, and the Slack messages people receive, Japanese only (docs/rules.md §7):
+//! `dms.rs` (the owners' DMs of the daily run) and `issue_texts.rs` (key issuance's). A type's
+//! words live here even when the type lives elsewhere: its `words(lang)` (an inherent method
+//! written in this catalogue) says both languages, and its `Display` is the English of it.
 
 use std::fmt;
 
