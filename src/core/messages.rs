@@ -566,4 +566,3 @@ mod tests {
         assert!(!one.contains('■'), "{one}");
     }
 }
-
