@@ -29,12 +29,6 @@ impl CellProblem {
     }
 }
 
-impl fmt::Display for CellProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words(Lang::En))
-    }
-}
-
 /// An empty cell that must hold the end date.
 pub(super) fn end_empty(lang: Lang) -> &'static str {
     say!(
@@ -102,12 +96,6 @@ impl Problem {
     }
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words(Lang::En))
-    }
-}
-
 impl IdError {
     /// Why the text is no IAM user name or access key ID, for `lang`.
     pub fn words(&self, lang: Lang) -> String {
@@ -132,12 +120,6 @@ impl IdError {
                 ),
             ),
         }
-    }
-}
-
-impl fmt::Display for IdError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words(Lang::En))
     }
 }
 
@@ -178,12 +160,6 @@ impl DateError {
                 ),
             ),
         }
-    }
-}
-
-impl fmt::Display for DateError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words(Lang::En))
     }
 }
 
@@ -259,12 +235,6 @@ impl CellAccountProblem {
     }
 }
 
-impl fmt::Display for CellAccountProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words(Lang::En))
-    }
-}
-
 impl DirectoryProblem {
     /// Why a `users_json` row cannot be used, with what to fix, for `lang`.
     pub fn words(&self, lang: Lang) -> String {
@@ -297,8 +267,11 @@ impl DirectoryProblem {
     }
 }
 
-impl fmt::Display for DirectoryProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words(Lang::En))
-    }
-}
+english_display!(
+    CellProblem,
+    Problem,
+    IdError,
+    DateError,
+    CellAccountProblem,
+    DirectoryProblem
+);

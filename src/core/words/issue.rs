@@ -383,18 +383,6 @@ impl RequestProblem {
     }
 }
 
-impl fmt::Display for RequestProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words(Lang::En))
-    }
-}
-
-impl fmt::Display for RequestProblemKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words(Lang::En))
-    }
-}
-
 impl RequestProblemKind {
     /// What keeps a key request from being asked or issued, with what to fix, for `lang`.
     pub fn words(&self, lang: Lang) -> String {
@@ -579,3 +567,5 @@ impl RequestProblemKind {
         }
     }
 }
+
+english_display!(RequestProblem, RequestProblemKind);

@@ -46,6 +46,17 @@ macro_rules! say {
 #[allow(unused_imports)]
 pub(crate) use say;
 
+/// `Display` of each type: its English words (the report's, the logs').
+macro_rules! english_display {
+    ($($t:ty),+ $(,)?) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.words($crate::core::words::Lang::En))
+            }
+        }
+    )+};
+}
+
 mod accounts;
 mod alerts;
 mod caps;

@@ -27,12 +27,6 @@ impl DmFailure {
     }
 }
 
-impl fmt::Display for DmFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words(Lang::En))
-    }
-}
-
 pub fn owner_problem(p: &OwnerProblem, lang: Lang) -> String {
     match p {
         OwnerProblem::NotFound { name } => say!(
@@ -135,3 +129,5 @@ pub(super) fn notice_detail(n: &crate::core::outcome::Notice, dm: &Dm, lang: Lan
         ),
     }
 }
+
+english_display!(DmFailure);

@@ -71,12 +71,6 @@ impl NotWrittenWhy {
     }
 }
 
-impl fmt::Display for NotWrittenWhy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.words(Lang::En))
-    }
-}
-
 /// A status an administrator changed during the run, left as they wrote it: what was written
 /// instead and what it means for the next run.
 pub(super) fn status_kept(change: &CellChange, status: &str, lang: Lang) -> String {
@@ -137,3 +131,5 @@ pub(super) fn not_written(change: &CellChange, why: &str, lang: Lang) -> String 
         ),
     }
 }
+
+english_display!(NotWrittenWhy);
