@@ -482,7 +482,7 @@ fn dates_problem(
 
 /// A cell that keeps a request from being asked for or issued, with what to fix; its words
 /// (English for the report, Japanese for the administrators' summary) are in
-/// `core/words/issue.rs`.
+/// `core/words/requests.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestProblem {
     /// A1 reference without the sheet (`F7`); empty when the sheet has no such column.

@@ -66,13 +66,14 @@ mod issue;
 pub mod issue_texts;
 mod key_rules;
 mod notice;
+mod requests;
 mod skips;
 mod switch;
 mod teardown;
 mod writes;
 
-pub use issue::decision_problems;
 pub use notice::owner_problem;
+pub use requests::decision_problems;
 pub(crate) use skips::skip_detail;
 pub use teardown::{refusal, step_ja};
 
