@@ -244,3 +244,82 @@ fn every_request_problem_and_decision_in_both_languages() {
     }
     insta::assert_snapshot!(text.join("\n"));
 }
+
+/// What the Slack endpoint answers a click that changed nothing, every kind (Japanese only).
+#[test]
+fn every_answer_to_a_click_that_changed_nothing() {
+    use crate::core::domain::SlackUserId;
+    use crate::core::extension::rules::Refusal;
+    use crate::core::issue::IssueState;
+    use crate::core::issue::decision::{DecisionRefusal, Stale};
+    let admin = SlackUserId::parse("U0ADMIN01").unwrap();
+    let on = date(TODAY);
+    let extension = [
+        Refusal::RowGone,
+        Refusal::KeyChanged { row: 5 },
+        Refusal::Ambiguous(vec![5, 9]),
+        Refusal::Deleted { row: 5 },
+        Refusal::UnreadableEnd { row: 5 },
+        Refusal::AlreadyPending {
+            row: 5,
+            requester: SlackUserId::parse("U0TANAKA01").unwrap(),
+            requested_end: date("2026-12-31"),
+            requested_at: "2026-11-20 10:00".into(),
+        },
+        Refusal::PendingUnreadable { row: 5 },
+        Refusal::NotOwner,
+        Refusal::NotAdmin,
+        Refusal::SelfApproval,
+        Refusal::OwnerApproval,
+        Refusal::AlreadyDecided,
+        Refusal::EndDateChanged {
+            row: 5,
+            expected: date("2026-11-29"),
+        },
+    ];
+    let decision = [
+        DecisionRefusal::IssuanceOff,
+        DecisionRefusal::NotAdmin,
+        DecisionRefusal::Owner { row: 7 },
+        DecisionRefusal::Filer {
+            row: 7,
+            email: "tanaka@example.com".into(),
+        },
+        DecisionRefusal::Stale(Stale::NoRow),
+        DecisionRefusal::Stale(Stale::Edited { row: 7 }),
+        DecisionRefusal::Stale(Stale::NotARequest { row: 7 }),
+        DecisionRefusal::Decided {
+            row: 7,
+            state: IssueState::Approved {
+                by: admin.clone(),
+                on,
+            },
+        },
+        DecisionRefusal::Decided {
+            row: 7,
+            state: IssueState::Rejected { by: admin, on },
+        },
+        DecisionRefusal::Decided {
+            row: 7,
+            state: IssueState::Issued { on },
+        },
+        DecisionRefusal::Decided {
+            row: 7,
+            state: IssueState::Pending,
+        },
+        DecisionRefusal::SeveralRows {
+            id: valid_request().id,
+            rows: vec![7, 8],
+        },
+        DecisionRefusal::Invalid {
+            row: 7,
+            problems: "F7（必要な権限） 空欄です: 次のいずれかを記入してください: 読み取り".into(),
+        },
+    ];
+    let text: Vec<String> = extension
+        .iter()
+        .map(|r| format!("extension: {r}"))
+        .chain(decision.iter().map(|r| format!("key request: {r}")))
+        .collect();
+    insta::assert_snapshot!(text.join("\n"));
+}

@@ -40,57 +40,38 @@ pub enum Lookup {
     Ambiguous(Vec<usize>),
 }
 
-/// Why nothing changed; the text is what the clicking user is told.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why nothing changed; its text, what the clicking user is told, is in `core/words/answers.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    #[error("この申請の行がシートに見つかりません（削除されたか、アカウント名が変わりました）。")]
     RowGone,
-    #[error("{row}行目のアクセスキーIDが通知のときと変わっています。管理者に確認してください。")]
-    KeyChanged { row: usize },
-    #[error("同じアカウントとアクセスキーIDの行が複数あります（{}行目）。管理者に確認してください。", rows(.0))]
+    KeyChanged {
+        row: usize,
+    },
     Ambiguous(Vec<usize>),
-    #[error("{row}行目は削除済みです。延長できません。")]
-    Deleted { row: usize },
-    #[error("{row}行目の利用終了日が読めません。管理者に確認してください。")]
-    UnreadableEnd { row: usize },
-    #[error(
-        "{row}行目には処理待ちの延長申請があります（申請者 {requester}、希望終了日 {requested_end}、申請日時 {requested_at}）。承認か却下を待ってください。"
-    )]
+    Deleted {
+        row: usize,
+    },
+    UnreadableEnd {
+        row: usize,
+    },
     AlreadyPending {
         row: usize,
         requester: SlackUserId,
         requested_end: NaiveDate,
         requested_at: String,
     },
-    #[error(
-        "{row}行目の延長申請セルが読めない内容です。管理者がセルを確認・消去してから申請してください。"
-    )]
-    PendingUnreadable { row: usize },
-    #[error("延長を申請できるのは、このキーの利用者（users_json で照合）か管理者だけです。")]
+    PendingUnreadable {
+        row: usize,
+    },
     NotOwner,
-    #[error("延長申請を承認・却下できるのは管理者だけです。")]
     NotAdmin,
-    #[error("自分の延長申請は承認・却下できません。ほかの管理者に依頼してください。")]
     SelfApproval,
-    #[error(
-        "自分が利用者のアクセスキーの延長申請は、ほかの管理者が申請したものでも承認・却下できません。ほかの管理者に依頼してください。"
-    )]
     OwnerApproval,
-    #[error(
-        "この延長申請はすでに処理済みです（ほかの管理者が処理したか、取り下げられました）。シートは変更していません。"
-    )]
     AlreadyDecided,
-    #[error(
-        "{row}行目の利用終了日が申請時（{expected}）から変わっています。シートは変更していません。"
-    )]
-    EndDateChanged { row: usize, expected: NaiveDate },
-}
-
-fn rows(rows: &[usize]) -> String {
-    rows.iter()
-        .map(usize::to_string)
-        .collect::<Vec<_>>()
-        .join("、")
+    EndDateChanged {
+        row: usize,
+        expected: NaiveDate,
+    },
 }
 
 /// Who may ask for an extension: the row's owner (by `users_json`) or an administrator.
