@@ -59,6 +59,7 @@ fn every_owner_dm() {
         owner_name: "田中 太郎",
         purpose: "バックアップの検証",
     };
+    let admin = crate::core::domain::SlackUserId::parse("U0ADMIN01").unwrap();
     let named = Keeper {
         row: 3,
         named: Some("tanaka2".into()),
@@ -94,6 +95,22 @@ fn every_owner_dm() {
         (
             "key rotated",
             key_rotated(&k_elsewhere, "AKIAI44QH8DHBEXAMPLE", "keywarden/tanaka"),
+        ),
+        (
+            "extension asked by an administrator",
+            extension_requested_for_you(&admin, 5, "tanaka", date("2026-12-31")),
+        ),
+        (
+            "extension approved",
+            extension_approved(5, "tanaka", date("2026-12-31"), &admin),
+        ),
+        (
+            "extension rejected",
+            extension_rejected(5, "tanaka", Some(date("2026-11-29")), &admin),
+        ),
+        (
+            "extension rejected, end date unreadable",
+            extension_rejected(5, "tanaka", None, &admin),
         ),
         (
             "issuance: approval request",
@@ -245,11 +262,12 @@ fn every_request_problem_and_decision_in_both_languages() {
     insta::assert_snapshot!(text.join("\n"));
 }
 
-/// What the Slack endpoint answers a click that changed nothing, every kind (Japanese only).
+/// What the Slack endpoint answers a click or a form that changed nothing, every kind
+/// (Japanese only).
 #[test]
 fn every_answer_to_a_click_that_changed_nothing() {
     use crate::core::domain::SlackUserId;
-    use crate::core::extension::rules::Refusal;
+    use crate::core::extension::rules::{FormProblem, Refusal};
     use crate::core::issue::IssueState;
     use crate::core::issue::decision::{DecisionRefusal, Stale};
     let admin = SlackUserId::parse("U0ADMIN01").unwrap();
@@ -316,10 +334,48 @@ fn every_answer_to_a_click_that_changed_nothing() {
             problems: "F7（必要な権限） 空欄です: 次のいずれかを記入してください: 読み取り".into(),
         },
     ];
+    let form = [
+        FormProblem::NoDate,
+        FormProblem::Unreadable,
+        FormProblem::NotAfter {
+            current_end: date("2026-11-29"),
+        },
+        FormProblem::TooLate {
+            max_extension_days: 90,
+            latest: date("2027-02-27"),
+        },
+        FormProblem::NoReason,
+    ];
+    use crate::core::words::answers::{Trouble, submitted, withdrawn};
+    let troubles = [
+        Trouble::UnknownAction,
+        Trouble::UnreadableButton,
+        Trouble::FormSheetUnreadable,
+        Trouble::FormNotOpened("expired_trigger_id"),
+        Trouble::SubmissionSheetUnreadable,
+        Trouble::ApprovalNotSent,
+        Trouble::RecordSheetUnreadable,
+        Trouble::NotRecorded,
+        Trouble::DecisionSheetUnreadable,
+        Trouble::DecisionNotWritten {
+            what: "承認",
+            error: "HTTP 503",
+        },
+        Trouble::AccountsUnknown,
+    ];
     let text: Vec<String> = extension
         .iter()
         .map(|r| format!("extension: {r}"))
+        .chain(form.iter().map(|p| format!("extension form: {p}")))
+        .chain([
+            format!("extension form: {}", submitted(date("2026-12-31"))),
+            format!(
+                "extension form: {}",
+                withdrawn(&Refusal::Deleted { row: 5 })
+            ),
+        ])
         .chain(decision.iter().map(|r| format!("key request: {r}")))
+        .chain(troubles.iter().map(|t| format!("trouble: {t}")))
         .collect();
     insta::assert_snapshot!(text.join("\n"));
 }

@@ -17,6 +17,7 @@ use crate::core::issue::decision::{self, Click, DecisionRefusal};
 use crate::core::log::LogLine;
 use crate::core::outcome::Outcome;
 use crate::core::words::Lang;
+use crate::core::words::answers::Trouble;
 
 impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
     pub(super) async fn issue_decision(&self, c: IssueClick, now: DateTime<Utc>) -> HttpAnswer {
@@ -33,8 +34,8 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Ok(accounts) => accounts,
             Err(e) => {
                 tracing::warn!(error = %e, "key request decision: AWS accounts unknown");
-                let text = "AWS アカウントを確認できなかったため処理できませんでした。何も変更していません。しばらくしてからもう一度押してください。";
-                self.tell(&c.user, url, text).await;
+                let text = Trouble::AccountsUnknown.to_string();
+                self.tell(&c.user, url, &text).await;
                 return HttpAnswer::ack();
             }
         };
@@ -45,8 +46,8 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Err(e) => {
                 drop(serial);
                 tracing::warn!(error = %e, "key request decision: sheet unreadable");
-                let text = "シートを読めなかったため処理できませんでした。何も変更していません。もう一度押してください。";
-                self.tell(&c.user, url, text).await;
+                let text = Trouble::DecisionSheetUnreadable.to_string();
+                self.tell(&c.user, url, &text).await;
                 return HttpAnswer::ack();
             }
         };
@@ -73,9 +74,11 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         if let Err(e) = self.sheets.write_values(&writes).await {
             drop(serial);
             tracing::warn!(error = %e, row = ruling.row.row, "key request decision not written");
-            let text = format!(
-                "シートに書き込めなかったため処理できませんでした（{e}）。何も変更していません。もう一度押してください。"
-            );
+            let text = Trouble::DecisionNotWritten {
+                what: "処理",
+                error: &e.to_string(),
+            }
+            .to_string();
             self.tell(&c.user, url, &text).await;
             return HttpAnswer::ack();
         }

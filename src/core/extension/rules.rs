@@ -137,6 +137,23 @@ fn found(lookup: &Lookup) -> Result<&RowView, Refusal> {
     }
 }
 
+/// What is wrong with a field of the extension form (its text: `core/words/answers.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormProblem {
+    NoDate,
+    Unreadable,
+    /// Not after the row's current end date.
+    NotAfter {
+        current_end: NaiveDate,
+    },
+    /// After the latest end date an extension may reach.
+    TooLate {
+        max_extension_days: u32,
+        latest: NaiveDate,
+    },
+    NoReason,
+}
+
 /// A submission's date and reason against the row's current end date. `Err` is the
 /// `response_action: errors` map, keyed by block ID.
 pub fn validate_submission(
@@ -149,31 +166,25 @@ pub fn validate_submission(
     let latest = current_end + chrono::Duration::days(i64::from(max_extension_days));
     let date = match new_end.map(str::trim).filter(|s| !s.is_empty()) {
         None => {
-            errors.insert(
-                NEW_END_BLOCK.into(),
-                "新しい利用終了日を選んでください。".into(),
-            );
+            errors.insert(NEW_END_BLOCK.into(), FormProblem::NoDate.to_string());
             None
         }
         Some(raw) => match raw.parse::<NaiveDate>() {
             Err(_) => {
-                errors.insert(NEW_END_BLOCK.into(), "日付が読めません。".into());
+                errors.insert(NEW_END_BLOCK.into(), FormProblem::Unreadable.to_string());
                 None
             }
             Ok(d) if d <= current_end => {
-                errors.insert(
-                    NEW_END_BLOCK.into(),
-                    format!("現在の利用終了日（{current_end}）より後の日付を選んでください。"),
-                );
+                let problem = FormProblem::NotAfter { current_end };
+                errors.insert(NEW_END_BLOCK.into(), problem.to_string());
                 None
             }
             Ok(d) if d > latest => {
-                errors.insert(
-                    NEW_END_BLOCK.into(),
-                    format!(
-                        "延長できるのは現在の利用終了日から{max_extension_days}日後（{latest}）までです。"
-                    ),
-                );
+                let problem = FormProblem::TooLate {
+                    max_extension_days,
+                    latest,
+                };
+                errors.insert(NEW_END_BLOCK.into(), problem.to_string());
                 None
             }
             Ok(d) => Some(d),
@@ -181,10 +192,7 @@ pub fn validate_submission(
     };
     let reason = reason.map(str::trim).unwrap_or_default();
     if reason.is_empty() {
-        errors.insert(
-            REASON_BLOCK.into(),
-            "延長が必要な理由を書いてください。".into(),
-        );
+        errors.insert(REASON_BLOCK.into(), FormProblem::NoReason.to_string());
     }
     match date {
         Some(d) if errors.is_empty() => Ok((d, reason.to_string())),

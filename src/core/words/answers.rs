@@ -1,9 +1,11 @@
-//! The Slack endpoint's answers to a click that changed nothing (docs/rules.md §9, §12): what
-//! the clicking person is told, in Japanese (docs/rules.md §7: there is no English side).
+//! The Slack endpoint's answers to a click or a form that changed nothing (docs/rules.md §9,
+//! §12): what the person is told, in Japanese (docs/rules.md §7: there is no English side).
 
 use std::fmt;
 
-use crate::core::extension::rules::Refusal;
+use chrono::NaiveDate;
+
+use crate::core::extension::rules::{FormProblem, Refusal};
 use crate::core::issue::IssueState;
 use crate::core::issue::decision::{DecisionRefusal, Stale};
 
@@ -132,6 +134,111 @@ impl fmt::Display for Stale {
     }
 }
 
+/// What is wrong with a field of the extension form, shown under the field.
+impl fmt::Display for FormProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FormProblem::NoDate => f.write_str("新しい利用終了日を選んでください。"),
+            FormProblem::Unreadable => f.write_str("日付が読めません。"),
+            FormProblem::NotAfter { current_end } => write!(
+                f,
+                "現在の利用終了日（{current_end}）より後の日付を選んでください。"
+            ),
+            FormProblem::TooLate {
+                max_extension_days,
+                latest,
+            } => write!(
+                f,
+                "延長できるのは現在の利用終了日から{max_extension_days}日後（{latest}）までです。"
+            ),
+            FormProblem::NoReason => f.write_str("延長が必要な理由を書いてください。"),
+        }
+    }
+}
+
 impl std::error::Error for Refusal {}
 impl std::error::Error for DecisionRefusal {}
 impl std::error::Error for Stale {}
+
+/// What kept keywarden from answering a click or a form: a sheet that could not be read or
+/// written, Slack or AWS that did not answer. Nothing was changed, unless it says otherwise.
+#[derive(Debug, Clone, Copy)]
+pub enum Trouble<'a> {
+    /// A click keywarden does not handle.
+    UnknownAction,
+    /// A button whose value cannot be read.
+    UnreadableButton,
+    /// The sheet could not be read to open the extension form.
+    FormSheetUnreadable,
+    /// Slack did not open the form (its error).
+    FormNotOpened(&'a str),
+    /// The sheet could not be read to take a submitted form.
+    SubmissionSheetUnreadable,
+    /// No administrator received the approval request.
+    ApprovalNotSent,
+    /// The sheet could not be read again to record the request: the approval request was
+    /// withdrawn.
+    RecordSheetUnreadable,
+    /// The request could not be written: the approval request was withdrawn.
+    NotRecorded,
+    /// The sheet could not be read to decide.
+    DecisionSheetUnreadable,
+    /// The decision (`what`: 承認, 却下 or 処理) could not be written (the sheet's error).
+    DecisionNotWritten { what: &'a str, error: &'a str },
+    /// The AWS accounts a key request needs could not be asked.
+    AccountsUnknown,
+}
+
+impl fmt::Display for Trouble<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Trouble::UnknownAction => {
+                f.write_str("keywarden はこの操作を扱っていません。何も変更していません。")
+            }
+            Trouble::UnreadableButton => f.write_str(
+                "このボタンの内容を読み取れませんでした。何も変更していません。最新の通知から操作するか、管理者に連絡してください。",
+            ),
+            Trouble::FormSheetUnreadable => f.write_str(
+                "シートを読めなかったため申請画面を開けませんでした。しばらくしてからもう一度押してください。",
+            ),
+            Trouble::FormNotOpened(e) => write!(
+                f,
+                "申請画面を開けませんでした（{e}）。何も変更していません。もう一度「延長を申請する」を押してください。"
+            ),
+            Trouble::SubmissionSheetUnreadable => f.write_str(
+                "シートを読めなかったため申請できませんでした。何も変更していません。しばらくしてからもう一度申請してください。",
+            ),
+            Trouble::ApprovalNotSent => f.write_str(
+                "承認依頼を管理者に送れませんでした。何も変更していません。しばらくしてからもう一度申請してください。",
+            ),
+            Trouble::RecordSheetUnreadable => f.write_str(
+                "シートを読めなかったため申請を記録できませんでした。承認依頼は取り消しました。しばらくしてからもう一度申請してください。",
+            ),
+            Trouble::NotRecorded => f.write_str(
+                "シートに記録できなかったため申請できませんでした。承認依頼は取り消しました。もう一度申請してください。",
+            ),
+            Trouble::DecisionSheetUnreadable => f.write_str(
+                "シートを読めなかったため処理できませんでした。何も変更していません。もう一度押してください。",
+            ),
+            Trouble::DecisionNotWritten { what, error } => write!(
+                f,
+                "シートに書き込めなかったため{what}できませんでした（{error}）。何も変更していません。もう一度押してください。"
+            ),
+            Trouble::AccountsUnknown => f.write_str(
+                "AWS アカウントを確認できなかったため処理できませんでした。何も変更していません。しばらくしてからもう一度押してください。",
+            ),
+        }
+    }
+}
+
+/// The form's answer once an extension request is recorded.
+pub fn submitted(requested_end: NaiveDate) -> String {
+    format!(
+        "延長申請を送信しました（希望終了日 {requested_end}）。管理者が承認すると利用終了日が変わります。結果は DM でお知らせします。"
+    )
+}
+
+/// The form's answer when the row changed while the approval request was posted.
+pub fn withdrawn(refusal: &Refusal) -> String {
+    format!("{refusal}（承認依頼は取り消しました。）")
+}

@@ -2,6 +2,9 @@
 //! system sent them (docs/rules.md §7: messages are Japanese, so there is no English side).
 //! Sheet values go through [`clean`]; key issuance's Slack texts are in `issue_texts.rs`.
 
+use chrono::NaiveDate;
+
+use crate::core::domain::SlackUserId;
 use crate::core::messages::clean;
 use crate::core::proof::Keeper;
 use crate::core::sheet::RequestRow;
@@ -217,6 +220,45 @@ pub fn key_rotated(k: &KeyRef, new_key: &str, secret_name: &str) -> String {
         clean(new_key),
         clean(secret_name),
         clean(k.key)
+    )
+}
+
+/// The owner's DM when an administrator asked for an extension of their key
+/// (docs/rules.md §9).
+pub fn extension_requested_for_you(
+    admin: &SlackUserId,
+    row: usize,
+    account: &str,
+    requested_end: NaiveDate,
+) -> String {
+    format!(
+        "管理者 {admin} が、あなたのアクセスキー（{row}行目、{account}）の利用終了日を {requested_end} まで延長する申請をしました。"
+    )
+}
+
+/// The owner's DM once an extension request is approved.
+pub fn extension_approved(
+    row: usize,
+    account: &str,
+    new_end: NaiveDate,
+    by: &SlackUserId,
+) -> String {
+    format!(
+        "アクセスキー（{row}行目、{account}）の延長申請が承認されました。利用終了日は {new_end} になりました（承認: {by}）。"
+    )
+}
+
+/// The owner's DM once an extension request is rejected; `end` as the row has it now (it may
+/// have been edited by hand since the request).
+pub fn extension_rejected(
+    row: usize,
+    account: &str,
+    end: Option<NaiveDate>,
+    by: &SlackUserId,
+) -> String {
+    format!(
+        "アクセスキー（{row}行目、{account}）の延長申請は却下されました。利用終了日は {} のままです（却下: {by}）。",
+        end.map_or_else(|| "シートの記載".to_string(), |d| d.to_string()),
     )
 }
 

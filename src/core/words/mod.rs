@@ -59,7 +59,7 @@ macro_rules! english_display {
 
 mod accounts;
 mod alerts;
-mod answers;
+pub mod answers;
 mod caps;
 pub mod cells;
 pub mod dms;
