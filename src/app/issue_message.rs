@@ -6,6 +6,7 @@
 use slack_morphism::prelude::*;
 
 use crate::core::issue::RequestId;
+use crate::core::words::{APPROVE, REJECT};
 
 /// The buttons' `action_id`s, as the endpoint recognises them.
 pub use crate::app::interactions::payload::{
@@ -23,8 +24,8 @@ pub fn buttons(request: &RequestId) -> SlackBlock {
         )
     };
     SlackBlock::Actions(SlackActionsBlock::new(vec![
-        button("承認", APPROVE_ACTION, SlackBlockButtonStyle::Primary),
-        button("却下", REJECT_ACTION, SlackBlockButtonStyle::Danger),
+        button(APPROVE, APPROVE_ACTION, SlackBlockButtonStyle::Primary),
+        button(REJECT, REJECT_ACTION, SlackBlockButtonStyle::Danger),
     ]))
 }
 

@@ -13,7 +13,9 @@ use crate::core::proof::Keeper;
 use crate::core::report::{ActionKind, Report};
 use crate::core::sheet::RequestRow;
 use crate::core::words::dms::*;
-use crate::core::words::issue_texts::{Shown, approval_request, owner_asked, owner_issued};
+use crate::core::words::issue_texts::{
+    Decided, Shown, approval_request, decided, owner_asked, owner_decided, owner_issued,
+};
 
 const TODAY: &str = "2026-11-22";
 const SHEET: &str = "申請";
@@ -60,6 +62,13 @@ fn every_owner_dm() {
         purpose: "バックアップの検証",
     };
     let admin = crate::core::domain::SlackUserId::parse("U0ADMIN01").unwrap();
+    let decided_request = |start| Decided {
+        row: 7,
+        account: "123456789012",
+        user: "tanaka-s3",
+        entry: "読み取り",
+        start,
+    };
     let named = Keeper {
         row: 3,
         named: Some("tanaka2".into()),
@@ -117,6 +126,22 @@ fn every_owner_dm() {
             approval_request(&request, &shown),
         ),
         ("issuance: asked", owner_asked(&request, "田中 太郎")),
+        (
+            "issuance: the approval request, decided",
+            decided("7行目\n…", true, &admin),
+        ),
+        (
+            "issuance: approved",
+            owner_decided(&decided_request(None), true, &admin),
+        ),
+        (
+            "issuance: approved, with a start date",
+            owner_decided(&decided_request(Some(date("2026-12-01"))), true, &admin),
+        ),
+        (
+            "issuance: rejected",
+            owner_decided(&decided_request(None), false, &admin),
+        ),
         (
             "issuance: issued",
             owner_issued(&request, "田中 太郎", &key(KEY), "keywarden/tanaka-s3"),
@@ -376,6 +401,59 @@ fn every_answer_to_a_click_that_changed_nothing() {
         ])
         .chain(decision.iter().map(|r| format!("key request: {r}")))
         .chain(troubles.iter().map(|t| format!("trouble: {t}")))
+        .collect();
+    insta::assert_snapshot!(text.join("\n"));
+}
+
+/// What Slack shows in the extension flow: the form, the approval request and what becomes of
+/// it, and the log sheet's detail of a request.
+#[test]
+fn the_extension_flow_as_slack_shows_it() {
+    use crate::core::domain::SlackUserId;
+    use crate::core::extension::approval::ApprovalInfo;
+    use crate::core::extension::record::Outcome;
+    use crate::core::extension::value::RowRef;
+    use crate::core::words::extension::*;
+    let row = RowRef {
+        account: crate::core::fixtures::user("tanaka"),
+        key_id: key(KEY),
+        end: date("2026-11-29"),
+    };
+    let info = ApprovalInfo {
+        row: 5,
+        account: "tanaka".into(),
+        key_id: KEY.into(),
+        owner_name: "田中 太郎".into(),
+        current_end: date("2026-11-29"),
+        requested_end: date("2026-12-31"),
+        reason: "移行作業が延びたため".into(),
+        requester: SlackUserId::parse("U0TANAKA01").unwrap(),
+    };
+    let admin = SlackUserId::parse("U0ADMIN01").unwrap();
+    let texts = [
+        (
+            "labels",
+            [
+                REQUEST_BUTTON,
+                FORM_TITLE,
+                NEW_END_LABEL,
+                REASON_LABEL,
+                SUBMIT,
+                CANCEL,
+                CLOSE,
+            ]
+            .join(" / "),
+        ),
+        ("the form", form_text(&row, 90)),
+        ("the approval request", approval_request(&info)),
+        ("approved", decided(&info, Outcome::Approved, &admin)),
+        ("rejected", decided(&info, Outcome::Rejected, &admin)),
+        ("withdrawn", withdrawn(&info)),
+        ("the log sheet's detail", request_detail(&info)),
+    ];
+    let text: Vec<String> = texts
+        .iter()
+        .map(|(kind, text)| format!("## {kind}\n{text}\n"))
         .collect();
     insta::assert_snapshot!(text.join("\n"));
 }

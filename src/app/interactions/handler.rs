@@ -14,7 +14,6 @@ use serde_json::json;
 use super::InteractionSettings;
 use super::blocks::{self, ApprovalInfo};
 use super::issue_accounts::Issuance;
-use super::log;
 use super::payload::{Interaction, PayloadError, RequestClick, Submission};
 use super::row::{self, Snapshot};
 use super::slack_api::InteractiveSlack;
@@ -368,7 +367,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         self.log_decision(
             ExtensionEvent::Request,
             &info,
-            log::request_detail(&info),
+            crate::core::words::extension::request_detail(&info),
             now,
         )
         .await;

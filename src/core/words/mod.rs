@@ -63,6 +63,7 @@ pub mod answers;
 mod caps;
 pub mod cells;
 pub mod dms;
+pub mod extension;
 mod issue;
 pub mod issue_texts;
 mod key_rules;
@@ -77,6 +78,10 @@ pub use notice::owner_problem;
 pub use requests::decision_problems;
 pub(crate) use skips::skip_detail;
 pub use teardown::{refusal, step_ja};
+
+/// The two buttons of an approval request, extension and key request alike.
+pub const APPROVE: &str = "承認";
+pub const REJECT: &str = "却下";
 
 /// Opens and closes a service's own message in the summary; the summary's shortening never
 /// cuts between them (see [`crate::core::messages`]).
