@@ -183,7 +183,7 @@ fn week_ahead(week: &[Upcoming]) -> String {
         text.push_str(&format!(
             "• {} [{}] {}行目 {who}\n",
             u.date.format("%Y-%m-%d"),
-            u.action.label_ja(),
+            u.action.words(Lang::Ja),
             u.row
         ));
     }
@@ -278,7 +278,7 @@ fn push_line(text: &mut String, a: &ActionRecord) {
         let who = who(&a.user, &a.access_key_id, &a.owner);
         text.push_str(&format!(
             "• [{}・{}] {row} {who}: {}\n",
-            a.action.label_ja(),
+            a.action.words(Lang::Ja),
             a.outcome.label(Lang::Ja),
             shorten_detail(&a.detail)
         ));

@@ -84,42 +84,9 @@ impl ActionKind {
             ActionKind::IssueDecision => "issue_decision",
         }
     }
-
-    /// The name in the administrators' summary.
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            ActionKind::Notify => "通知",
-            ActionKind::Delete => "削除",
-            ActionKind::Skip => "スキップ",
-            ActionKind::Unusable => "要修正",
-            ActionKind::Alert => "警告",
-            ActionKind::AgeNotify => "キー期限の通知",
-            ActionKind::AgeDelete => "期限切れキーの削除",
-            ActionKind::Deactivate => "無効化",
-            ActionKind::Reactivate => "再有効化",
-            ActionKind::Rotate => "キーのローテーション",
-            ActionKind::Shadow => "シートにないキー",
-            ActionKind::IssueRequest => "キーの発行申請",
-            ActionKind::Issue => "キーの発行",
-            ActionKind::IssueDecision => "キー発行申請の承認・却下",
-        }
-    }
 }
 
 impl Outcome {
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Outcome::Done, Lang::En) => "done",
-            (Outcome::Planned, Lang::En) => "planned",
-            (Outcome::Failed, Lang::En) => "FAILED",
-            (Outcome::Refused, Lang::En) => "REFUSED",
-            (Outcome::Done, Lang::Ja) => "完了",
-            (Outcome::Planned, Lang::Ja) => "予定",
-            (Outcome::Failed, Lang::Ja) => "失敗",
-            (Outcome::Refused, Lang::Ja) => "中止",
-        }
-    }
-
     /// The name in the JSON report and the log sheet (`done`, `planned`, `failed`, `refused`).
     pub fn name(self) -> &'static str {
         match self {

@@ -67,6 +67,7 @@ pub mod extension;
 mod issue;
 pub mod issue_texts;
 mod key_rules;
+mod labels;
 mod notice;
 mod requests;
 mod skips;
