@@ -1,7 +1,8 @@
-//! What people read, pinned as snapshots of one fixture: every owner DM kind, and for the
-//! outcome of every kind (`outcome::ja_tests::every_outcome`, the fixture the words' snapshot
-//! uses too) the administrators' summaries, the JSON report and the table `plan` prints. A
-//! change of wording is a reviewed diff of `snapshots/` (`INSTA_UPDATE=always cargo test --lib
+//! What people read, pinned as snapshots: every owner DM kind; for the outcome of every kind
+//! (`outcome::ja_tests::every_outcome`, the one fixture the words' snapshot uses too) the
+//! administrators' summaries, the JSON report and the table `plan` prints; every key-request
+//! problem and decision; the Slack endpoint's answers and the extension flow's texts. A change
+//! of wording is a reviewed diff of `snapshots/` (`INSTA_UPDATE=always cargo test --lib
 //! read_tests`, then `git diff`).
 
 use crate::core::ahead::Upcoming;
