@@ -6,10 +6,12 @@
 //! are in both.
 //!
 //! One file per family of outcomes (see `crate::core::outcome`), `cells.rs` for what is wrong
-//! with a sheet cell, and the Slack messages people receive, Japanese only (docs/rules.md §7):
-//! `dms.rs` (the owners' DMs of the daily run) and `issue_texts.rs` (key issuance's). A type's
-//! words live here even when the type lives elsewhere: its `words(lang)` (an inherent method
-//! written in this catalogue) says both languages, and its `Display` is the English of it.
+//! with a sheet cell, `labels.rs` for the actions' and outcomes' names, and the Slack texts,
+//! Japanese only (docs/rules.md §7): `dms.rs` (the owners' DMs of the daily run),
+//! `issue_texts.rs` (key issuance's), `extension.rs` (the extension flow) and `answers.rs` (the
+//! endpoint's answers to a click that changed nothing). A type's words live here even when the
+//! type lives elsewhere: its `words(lang)` (an inherent method written in this catalogue) says
+//! both languages, and its `Display` is the English of it.
 
 use std::fmt;
 
@@ -42,7 +44,7 @@ macro_rules! say {
         }
     };
 }
-// Importable as `crate::core::words::say` by words written beside their type (none yet).
+// Importable as `crate::core::words::say` by code outside this module (none uses it yet).
 #[allow(unused_imports)]
 pub(crate) use say;
 
