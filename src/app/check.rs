@@ -19,27 +19,56 @@ struct Checklist {
     failed: bool,
 }
 
+/// One line of the checklist: what was checked, then how it went.
+#[derive(Debug, Clone, Copy)]
+enum Line<'a> {
+    /// ✓, with what was found (may be empty).
+    Pass { what: &'a str, detail: &'a str },
+    /// ✗, with what to fix.
+    Fail { what: &'a str, fix: &'a str },
+    /// –, not tried because what it needs failed above (or is not there yet): not a pass.
+    Skip { what: &'a str, why: &'a str },
+}
+
+/// The text of a line as `check` prints it (pure, so that a snapshot pins every kind).
+fn render(line: Line) -> String {
+    match line {
+        Line::Pass { what, detail } => format!("✓ {what}{}", suffix(detail)),
+        Line::Fail { what, fix } => format!("✗ {what}{}", suffix(fix)),
+        Line::Skip { what, why } => format!("– {what} — skipped: {why}"),
+    }
+}
+
+/// The line of a check that came to `result`.
+fn result_line<'a>(what: &'a str, result: &'a Result<String, String>) -> Line<'a> {
+    match result {
+        Ok(detail) => Line::Pass { what, detail },
+        Err(fix) => Line::Fail { what, fix },
+    }
+}
+
 impl Checklist {
+    fn print(&mut self, line: Line) {
+        if !matches!(line, Line::Pass { .. }) {
+            self.failed = true;
+        }
+        println!("{}", render(line));
+    }
+
     fn pass(&mut self, what: &str, detail: &str) {
-        println!("✓ {what}{}", suffix(detail));
+        self.print(Line::Pass { what, detail });
     }
 
     fn fail(&mut self, what: &str, fix: &str) {
-        self.failed = true;
-        println!("✗ {what}{}", suffix(fix));
+        self.print(Line::Fail { what, fix });
     }
 
-    /// Not tried, because what it needs failed above (or is not there yet): not a pass.
     fn skip(&mut self, what: &str, why: &str) {
-        self.failed = true;
-        println!("– {what} — skipped: {why}");
+        self.print(Line::Skip { what, why });
     }
 
     fn line(&mut self, result: Result<String, String>, what: &str) {
-        match result {
-            Ok(detail) => self.pass(what, &detail),
-            Err(fix) => self.fail(what, &fix),
-        }
+        self.print(result_line(what, &result));
     }
 }
 
@@ -409,5 +438,36 @@ mod tests {
         );
         assert!(chat_write(Some(&[])).unwrap_err().contains("has: none"));
         assert!(chat_write(None).is_err());
+    }
+
+    /// Every kind of line `check` prints, with the scope check's words: a change of what an
+    /// administrator reads is a reviewed diff of `snapshots/`.
+    #[test]
+    fn every_kind_of_line() {
+        let scopes = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let dm = "the bot can DM administrators (chat:write scope)";
+        let results = [
+            chat_write(Some(&scopes(&["chat:write", "im:write"]))),
+            chat_write(Some(&scopes(&["chat:write.public", "users:read"]))),
+            chat_write(Some(&[])),
+            chat_write(None),
+        ];
+        let mut lines = vec![
+            Line::Pass {
+                what: "configuration complete",
+                detail: "",
+            },
+            Line::Fail {
+                what: "administrators",
+                fix: "KEYWARDEN_ADMIN_SLACK_IDS is empty: nobody would hear of problems",
+            },
+            Line::Skip {
+                what: "Slack token valid (auth.test)",
+                why: "no Slack token (see above)",
+            },
+        ];
+        lines.extend(results.iter().map(|r| result_line(dm, r)));
+        let text: Vec<String> = lines.into_iter().map(render).collect();
+        insta::assert_snapshot!(text.join("\n"));
     }
 }

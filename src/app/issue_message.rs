@@ -1,11 +1,12 @@
 //! The buttons of key issuance's approval request (docs/rules.md §12 step 1), with
 //! slack-morphism's Block Kit types. The text above them is
-//! [`crate::core::issue::texts::approval_request`], shown as plain text by the Slack adapter.
+//! [`crate::core::words::issue_texts::approval_request`], shown as plain text by the Slack adapter.
 //! Each button's `value` is exactly the request's ID `R`: the endpoint finds the row by it.
 
 use slack_morphism::prelude::*;
 
 use crate::core::issue::RequestId;
+use crate::core::words::{APPROVE, REJECT};
 
 /// The buttons' `action_id`s, as the endpoint recognises them.
 pub use crate::app::interactions::payload::{
@@ -23,8 +24,8 @@ pub fn buttons(request: &RequestId) -> SlackBlock {
         )
     };
     SlackBlock::Actions(SlackActionsBlock::new(vec![
-        button("承認", APPROVE_ACTION, SlackBlockButtonStyle::Primary),
-        button("却下", REJECT_ACTION, SlackBlockButtonStyle::Danger),
+        button(APPROVE, APPROVE_ACTION, SlackBlockButtonStyle::Primary),
+        button(REJECT, REJECT_ACTION, SlackBlockButtonStyle::Danger),
     ]))
 }
 

@@ -4,7 +4,10 @@
 
 use chrono::NaiveDate;
 
-use crate::core::domain::{AccessKeyId, IamUserName, NameKey, RowStatus};
+use crate::core::domain::{
+    AccessKeyId, Account, AwsAccountId, IamUserName, NameKey, RowStatus, SlackUserId,
+};
+use crate::core::issue::{PolicyArn, PolicyEntry, ValidRequest, request_id};
 use crate::core::sheet::{RequestRow, ValidRow};
 use crate::core::teardown::{AttachedPolicy, UserInventory};
 
@@ -55,6 +58,32 @@ pub fn request_row() -> RequestRow {
         issue: None,
         aws_account: None,
         valid: Ok(valid_row()),
+    }
+}
+
+/// 田中 太郎's (`U0TANAKA01`) valid key request: IAM user `tanaka-s3` in account 123456789012,
+/// the `読み取り` entry (ReadOnlyAccess), no start date, ending 2027-03-31.
+pub fn valid_request() -> ValidRequest {
+    let account = Account {
+        id: AwsAccountId::parse("123456789012").unwrap(),
+        alias: None,
+    };
+    let owner = SlackUserId::parse("U0TANAKA01").unwrap();
+    let end = date("2027-03-31");
+    let entry = PolicyEntry::new(
+        "読み取り",
+        PolicyArn::parse("arn:aws:iam::aws:policy/ReadOnlyAccess").unwrap(),
+    )
+    .unwrap();
+    ValidRequest {
+        id: request_id(&account.id, "tanaka-s3", &owner, &entry.name, None, end),
+        policy_arn: entry.arn_for(&account.id),
+        account,
+        user: user("tanaka-s3"),
+        owner,
+        entry,
+        start: None,
+        end,
     }
 }
 

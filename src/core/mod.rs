@@ -13,6 +13,9 @@ pub mod messages;
 pub mod outcome;
 pub mod plan;
 pub mod proof;
+#[cfg(test)]
+mod read_tests;
 pub mod report;
 pub mod sheet;
 pub mod teardown;
+pub mod words;

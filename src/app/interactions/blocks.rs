@@ -10,25 +10,15 @@ use super::payload::{
     APPROVE_ACTION, MODAL_CALLBACK, NEW_END_ACTION, REASON_ACTION, REJECT_ACTION, REQUEST_ACTION,
 };
 use crate::core::domain::SlackUserId;
+pub use crate::core::extension::approval::ApprovalInfo;
 use crate::core::extension::record::Outcome;
 use crate::core::extension::rules::{NEW_END_BLOCK, REASON_BLOCK};
 use crate::core::extension::value::{DecisionRef, RowRef};
+use crate::core::words::extension::{self as words, *};
+use crate::core::words::{APPROVE, REJECT};
 
 /// Slack's limit on a plain_text object in a section.
 const MAX_TEXT: usize = 3000;
-
-/// What an approval request says about the row and the request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApprovalInfo {
-    pub row: usize,
-    pub account: String,
-    pub key_id: String,
-    pub owner_name: String,
-    pub current_end: NaiveDate,
-    pub requested_end: NaiveDate,
-    pub reason: String,
-    pub requester: SlackUserId,
-}
 
 pub(super) fn plain(text: &str) -> SlackBlock {
     let text: String = text.chars().take(MAX_TEXT).collect();
@@ -52,7 +42,7 @@ pub fn escape(text: &str) -> String {
 pub fn request_button(row: &RowRef) -> SlackBlock {
     SlackBlock::Actions(SlackActionsBlock::new(vec![
         SlackActionBlockElement::Button(
-            SlackBlockButtonElement::new(label("延長を申請する"))
+            SlackBlockButtonElement::new(label(REQUEST_BUTTON))
                 .with_action_id(REQUEST_ACTION.into())
                 .with_value(row.encode())
                 .with_style(SlackBlockButtonStyle::Primary),
@@ -71,48 +61,30 @@ pub fn modal(row: &RowRef, initial: NaiveDate, max_extension_days: u32) -> Slack
         .with_max_length(1000);
     SlackView::Modal(
         SlackModalView::new(
-            label("アクセスキーの延長申請"),
+            label(FORM_TITLE),
             vec![
-                plain(&format!(
-                    "アカウント: {}\nアクセスキーID: {}\n現在の利用終了日: {}\n\n延長できるのは現在の利用終了日から{}日後までです。管理者の承認後に利用終了日が変わります。",
-                    row.account, row.key_id, row.end, max_extension_days
-                )),
+                plain(&form_text(row, max_extension_days)),
                 SlackBlock::Input(
-                    SlackInputBlock::new(label("新しい利用終了日"), date.into())
+                    SlackInputBlock::new(label(NEW_END_LABEL), date.into())
                         .with_block_id(NEW_END_BLOCK.into()),
                 ),
                 SlackBlock::Input(
-                    SlackInputBlock::new(label("延長が必要な理由"), reason.into())
+                    SlackInputBlock::new(label(REASON_LABEL), reason.into())
                         .with_block_id(REASON_BLOCK.into()),
                 ),
             ],
         )
         .with_callback_id(MODAL_CALLBACK.into())
         .with_private_metadata(row.encode())
-        .with_submit(label("申請する"))
-        .with_close(label("キャンセル")),
+        .with_submit(label(SUBMIT))
+        .with_close(label(CANCEL)),
     )
 }
 
 /// A modal that only says something (the answer to a submission that was refused or sent).
 pub fn notice_modal(text: &str) -> SlackView {
     SlackView::Modal(
-        SlackModalView::new(label("アクセスキーの延長申請"), vec![plain(text)])
-            .with_close(label("閉じる")),
-    )
-}
-
-fn summary(info: &ApprovalInfo) -> String {
-    format!(
-        "{}行目\nアカウント: {}\nアクセスキーID: {}\n利用者: {}\n現在の利用終了日: {}\n希望する利用終了日: {}\n申請者: {}\n理由: {}",
-        info.row,
-        info.account,
-        info.key_id,
-        info.owner_name,
-        info.current_end,
-        info.requested_end,
-        info.requester,
-        info.reason
+        SlackModalView::new(label(FORM_TITLE), vec![plain(text)]).with_close(label(CLOSE)),
     )
 }
 
@@ -121,19 +93,19 @@ pub fn approval_request(info: &ApprovalInfo, target: &DecisionRef) -> SlackMessa
     let value = target.encode();
     let buttons = SlackActionsBlock::new(vec![
         SlackActionBlockElement::Button(
-            SlackBlockButtonElement::new(label("承認"))
+            SlackBlockButtonElement::new(label(APPROVE))
                 .with_action_id(APPROVE_ACTION.into())
                 .with_value(value.clone())
                 .with_style(SlackBlockButtonStyle::Primary),
         ),
         SlackActionBlockElement::Button(
-            SlackBlockButtonElement::new(label("却下"))
+            SlackBlockButtonElement::new(label(REJECT))
                 .with_action_id(REJECT_ACTION.into())
                 .with_value(value)
                 .with_style(SlackBlockButtonStyle::Danger),
         ),
     ]);
-    let head = format!("アクセスキーの延長申請が届きました。\n{}", summary(info));
+    let head = words::approval_request(info);
     SlackMessageContent::new()
         .with_text(escape(&head))
         .with_blocks(vec![plain(&head), SlackBlock::Actions(buttons)])
@@ -145,11 +117,7 @@ pub fn decided(
     outcome: Outcome,
     decider: &SlackUserId,
 ) -> SlackMessageContent {
-    let text = format!(
-        "この延長申請は {decider} が{}しました。\n{}",
-        outcome.word(),
-        summary(info)
-    );
+    let text = words::decided(info, outcome, decider);
     SlackMessageContent::new()
         .with_text(escape(&text))
         .with_blocks(vec![plain(&text)])
@@ -157,10 +125,7 @@ pub fn decided(
 
 /// An approval request whose recording failed: no buttons, so nobody decides on it.
 pub fn withdrawn(info: &ApprovalInfo) -> SlackMessageContent {
-    let text = format!(
-        "この延長申請はシートに記録できなかったため無効です（申請者が再申請します）。\n{}",
-        summary(info)
-    );
+    let text = words::withdrawn(info);
     SlackMessageContent::new()
         .with_text(escape(&text))
         .with_blocks(vec![plain(&text)])

@@ -15,6 +15,8 @@ use crate::core::extension::record::{Outcome, append_history, history_line};
 use crate::core::extension::rules;
 use crate::core::log::ExtensionEvent;
 use crate::core::sheet::Owner;
+use crate::core::words::answers::Trouble;
+use crate::core::words::dms;
 
 impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
     pub(super) async fn decision(&self, d: Decision, now: DateTime<Utc>) -> HttpAnswer {
@@ -36,8 +38,8 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, "decision: sheet unreadable");
-                let text = "シートを読めなかったため処理できませんでした。何も変更していません。もう一度押してください。";
-                self.tell(&d.user, url, text).await;
+                let text = Trouble::DecisionSheetUnreadable.to_string();
+                self.tell(&d.user, url, &text).await;
                 return HttpAnswer::ack();
             }
         };
@@ -65,10 +67,11 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             snapshot.decision_writes(row.row, new_end, &append_history(&row.history, &line));
         if let Err(e) = self.sheets.write_values(&writes).await {
             tracing::warn!(error = %e, row = row.row, "decision not written");
-            let text = format!(
-                "シートに書き込めなかったため{}できませんでした（{e}）。何も変更していません。もう一度押してください。",
-                outcome.word()
-            );
+            let text = Trouble::DecisionNotWritten {
+                what: outcome.word(),
+                error: &e.to_string(),
+            }
+            .to_string();
             self.tell(&d.user, url, &text).await;
             return HttpAnswer::ack();
         }
@@ -114,19 +117,10 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             _ => pending.requester.clone(),
         };
         let text = match outcome {
-            Outcome::Approved => format!(
-                "アクセスキー（{}行目、{}）の延長申請が承認されました。利用終了日は {} になりました（承認: {}）。",
-                row.row, info.account, pending.requested_end, d.user
-            ),
-            // The end date as it is now: it may have been edited by hand since the request.
-            Outcome::Rejected => format!(
-                "アクセスキー（{}行目、{}）の延長申請は却下されました。利用終了日は {} のままです（却下: {}）。",
-                row.row,
-                info.account,
-                row.end
-                    .map_or_else(|| "シートの記載".to_string(), |d| d.to_string()),
-                d.user
-            ),
+            Outcome::Approved => {
+                dms::extension_approved(row.row, &info.account, pending.requested_end, &d.user)
+            }
+            Outcome::Rejected => dms::extension_rejected(row.row, &info.account, row.end, &d.user),
         };
         if let Err(e) = self
             .slack

@@ -14,7 +14,6 @@ use serde_json::json;
 use super::InteractionSettings;
 use super::blocks::{self, ApprovalInfo};
 use super::issue_accounts::Issuance;
-use super::log;
 use super::payload::{Interaction, PayloadError, RequestClick, Submission};
 use super::row::{self, Snapshot};
 use super::slack_api::InteractiveSlack;
@@ -25,6 +24,8 @@ use crate::core::extension::rules::{self, Refusal, RowView};
 use crate::core::extension::value::{DecisionRef, RowRef};
 use crate::core::log::ExtensionEvent;
 use crate::core::sheet::Owner;
+use crate::core::words::answers::{self, Trouble};
+use crate::core::words::dms;
 
 /// An HTTP answer: status, content type, body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,11 +146,8 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Interaction::Unknown { what, response_url } => {
                 tracing::info!(%what, "interaction keywarden does not handle; nothing changed");
                 if let Some(url) = response_url {
-                    self.respond(
-                        &url,
-                        "keywarden はこの操作を扱っていません。何も変更していません。",
-                    )
-                    .await;
+                    self.respond(&url, &Trouble::UnknownAction.to_string())
+                        .await;
                 }
                 HttpAnswer::ack()
             }
@@ -161,11 +159,8 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         tracing::warn!(reason = %error.reason, "unreadable interaction payload; nothing changed");
         match error.response_url {
             Some(url) => {
-                self.respond(
-                    &url,
-                    "このボタンの内容を読み取れませんでした。何も変更していません。最新の通知から操作するか、管理者に連絡してください。",
-                )
-                .await;
+                self.respond(&url, &Trouble::UnreadableButton.to_string())
+                    .await;
                 HttpAnswer::ack()
             }
             None => HttpAnswer::text(400, "unreadable Slack payload"),
@@ -200,8 +195,8 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Ok(s) => s,
             Err(e) => {
                 tracing::warn!(error = %e, "request click: sheet unreadable");
-                let text = "シートを読めなかったため申請画面を開けませんでした。しばらくしてからもう一度押してください。";
-                self.tell(&click.user, url, text).await;
+                let text = Trouble::FormSheetUnreadable.to_string();
+                self.tell(&click.user, url, &text).await;
                 return HttpAnswer::ack();
             }
         };
@@ -225,9 +220,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         let view = blocks::modal(&current, offered, self.settings.max_extension_days);
         if let Err(e) = self.slack.open_view(&click.trigger_id, view).await {
             tracing::warn!(error = %e, row = row.row, "views.open failed");
-            let text = format!(
-                "申請画面を開けませんでした（{e}）。何も変更していません。もう一度「延長を申請する」を押してください。"
-            );
+            let text = Trouble::FormNotOpened(&e.to_string()).to_string();
             self.tell(&click.user, url, &text).await;
         }
         HttpAnswer::ack()
@@ -245,9 +238,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Ok(snapshot) => snapshot,
             Err(e) => {
                 tracing::warn!(error = %e, "submission: sheet unreadable");
-                return HttpAnswer::modal_notice(
-                    "シートを読めなかったため申請できませんでした。何も変更していません。しばらくしてからもう一度申請してください。",
-                );
+                return HttpAnswer::modal_notice(&Trouble::SubmissionSheetUnreadable.to_string());
             }
         };
         let lookup = snapshot.lookup(&s.row);
@@ -315,9 +306,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             }
         }
         if request.copies.is_empty() {
-            return HttpAnswer::modal_notice(
-                "承認依頼を管理者に送れませんでした。何も変更していません。しばらくしてからもう一度申請してください。",
-            );
+            return HttpAnswer::modal_notice(&Trouble::ApprovalNotSent.to_string());
         }
         // The posts took time in which administrators may have inserted, sorted or deleted
         // rows: the row is found again, by account and key, in a read made after the last
@@ -327,9 +316,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Err(e) => {
                 tracing::warn!(error = %e, "submission: sheet unreadable before writing");
                 self.withdraw(&info, &request.copies).await;
-                return HttpAnswer::modal_notice(
-                    "シートを読めなかったため申請を記録できませんでした。承認依頼は取り消しました。しばらくしてからもう一度申請してください。",
-                );
+                return HttpAnswer::modal_notice(&Trouble::RecordSheetUnreadable.to_string());
             }
         };
         let lookup = fresh.lookup(&s.row);
@@ -358,9 +345,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         if let Err(e) = self.sheets.write_values(&writes).await {
             tracing::warn!(error = %e, row = row.row, "pending request not written");
             self.withdraw(&info, &request.copies).await;
-            return HttpAnswer::modal_notice(
-                "シートに記録できなかったため申請できませんでした。承認依頼は取り消しました。もう一度申請してください。",
-            );
+            return HttpAnswer::modal_notice(&Trouble::NotRecorded.to_string());
         }
         if row.row != info.row {
             // The approval request named the row as it was: name the row it is in now.
@@ -382,25 +367,21 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         self.log_decision(
             ExtensionEvent::Request,
             &info,
-            log::request_detail(&info),
+            crate::core::words::extension::request_detail(&info),
             now,
         )
         .await;
         if let Owner::Found(owner) = fresh.owner(row)
             && owner != s.user
         {
-            let text = format!(
-                "管理者 {} が、あなたのアクセスキー（{}行目、{}）の利用終了日を {} まで延長する申請をしました。",
-                s.user, row.row, info.account, requested_end
-            );
+            let text =
+                dms::extension_requested_for_you(&s.user, row.row, &info.account, requested_end);
             let _ = self
                 .slack
                 .post(owner.as_str(), blocks::message(&text))
                 .await;
         }
-        HttpAnswer::modal_notice(&format!(
-            "延長申請を送信しました（希望終了日 {requested_end}）。管理者が承認すると利用終了日が変わります。結果は DM でお知らせします。"
-        ))
+        HttpAnswer::modal_notice(&answers::submitted(requested_end))
     }
 
     /// The row no longer takes the request (gone, deleted, its key or end date changed, a
@@ -413,7 +394,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
     ) -> HttpAnswer {
         tracing::info!(%refusal, row = info.row, "row changed while the request was sent; withdrawn");
         self.withdraw(info, copies).await;
-        HttpAnswer::modal_notice(&format!("{refusal}（承認依頼は取り消しました。）"))
+        HttpAnswer::modal_notice(&answers::withdrawn(&refusal))
     }
 
     /// Marks every copy of an approval request void: it was never recorded in the sheet.

@@ -16,6 +16,8 @@ use crate::core::issue::Context;
 use crate::core::issue::decision::{self, Click, DecisionRefusal};
 use crate::core::log::LogLine;
 use crate::core::outcome::Outcome;
+use crate::core::words::Lang;
+use crate::core::words::answers::Trouble;
 
 impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
     pub(super) async fn issue_decision(&self, c: IssueClick, now: DateTime<Utc>) -> HttpAnswer {
@@ -32,8 +34,8 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Ok(accounts) => accounts,
             Err(e) => {
                 tracing::warn!(error = %e, "key request decision: AWS accounts unknown");
-                let text = "AWS アカウントを確認できなかったため処理できませんでした。何も変更していません。しばらくしてからもう一度押してください。";
-                self.tell(&c.user, url, text).await;
+                let text = Trouble::AccountsUnknown.to_string();
+                self.tell(&c.user, url, &text).await;
                 return HttpAnswer::ack();
             }
         };
@@ -44,8 +46,8 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Err(e) => {
                 drop(serial);
                 tracing::warn!(error = %e, "key request decision: sheet unreadable");
-                let text = "シートを読めなかったため処理できませんでした。何も変更していません。もう一度押してください。";
-                self.tell(&c.user, url, text).await;
+                let text = Trouble::DecisionSheetUnreadable.to_string();
+                self.tell(&c.user, url, &text).await;
                 return HttpAnswer::ack();
             }
         };
@@ -72,19 +74,21 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         if let Err(e) = self.sheets.write_values(&writes).await {
             drop(serial);
             tracing::warn!(error = %e, row = ruling.row.row, "key request decision not written");
-            let text = format!(
-                "シートに書き込めなかったため処理できませんでした（{e}）。何も変更していません。もう一度押してください。"
-            );
+            let text = Trouble::DecisionNotWritten {
+                what: "処理",
+                error: &e.to_string(),
+            }
+            .to_string();
             self.tell(&c.user, url, &text).await;
             return HttpAnswer::ack();
         }
         drop(serial);
         let event = &ruling.event;
-        tracing::info!(row = ruling.row.row, action = event.kind().label(), decision = %event.en(),
+        tracing::info!(row = ruling.row.row, action = event.kind().label(), decision = %event.words(Lang::En),
             "key request decided");
 
         let info = IssueInfo::of(ruling.row, &ruling.request);
-        self.log_issue_decision(&info, event.log_action(), event.ja(), now)
+        self.log_issue_decision(&info, event.log_action(), event.words(Lang::Ja), now)
             .await;
         let mut copies = ruling.copies().to_vec();
         if let Some(clicked) = &c.message

@@ -8,9 +8,9 @@ use slack_morphism::prelude::*;
 
 use super::blocks::{escape, plain};
 use crate::core::domain::SlackUserId;
-use crate::core::issue::texts::{self, APPROVAL_HEADER, Shown};
 use crate::core::issue::{RequestId, ValidRequest};
 use crate::core::sheet::RequestRow;
+use crate::core::words::issue_texts::{self as texts, APPROVAL_HEADER, Shown};
 
 /// What an approval request says about a key request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,11 +80,7 @@ pub fn approval_request(info: &IssueInfo) -> SlackMessageContent {
 
 /// The approval request once decided: the outcome and who decided, no buttons.
 pub fn decided(info: &IssueInfo, approved: bool, by: &SlackUserId) -> SlackMessageContent {
-    let text = format!(
-        "このキー発行申請は {by} が{}しました。\n{}",
-        word(approved),
-        info.summary()
-    );
+    let text = texts::decided(&info.summary, approved, by);
     SlackMessageContent::new()
         .with_text(escape(&text))
         .with_blocks(vec![plain(&text)])
@@ -92,28 +88,14 @@ pub fn decided(info: &IssueInfo, approved: bool, by: &SlackUserId) -> SlackMessa
 
 /// The owner's DM: the decision, and what happens next.
 pub fn owner_text(info: &IssueInfo, approved: bool, by: &SlackUserId) -> String {
-    let next = if approved {
-        match info.start {
-            Some(start) => format!(
-                "利用開始日（{start}）以降の次の実行でキーを発行し、受け取り方を DM でお知らせします。"
-            ),
-            None => "次の実行でキーを発行し、受け取り方を DM でお知らせします。".to_string(),
-        }
-    } else {
-        "キーは発行されません。必要なら管理者に相談してください。".to_string()
+    let request = texts::Decided {
+        row: info.row,
+        account: &info.account,
+        user: &info.user,
+        entry: &info.entry,
+        start: info.start,
     };
-    format!(
-        "アクセスキーの発行申請（{}行目、{}、IAMユーザー {}、権限 {}）は {by} が{}しました。{next}",
-        info.row,
-        info.account,
-        info.user,
-        info.entry,
-        word(approved)
-    )
-}
-
-fn word(approved: bool) -> &'static str {
-    if approved { "承認" } else { "却下" }
+    texts::owner_decided(&request, approved, by)
 }
 
 #[cfg(test)]

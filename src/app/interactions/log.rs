@@ -42,11 +42,3 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         }
     }
 }
-
-/// The `詳細` of a request: the dates, who asked and why.
-pub(super) fn request_detail(info: &ApprovalInfo) -> String {
-    format!(
-        "延長申請: 利用終了日 {} → {}、申請者 {}、理由: {}",
-        info.current_end, info.requested_end, info.requester, info.reason
-    )
-}

@@ -12,11 +12,11 @@ use super::rows::{Caps, subject};
 use super::teardowns::compose;
 use super::{Job, Mode, Services};
 use crate::adapters::Iam;
-use crate::core::messages;
 use crate::core::outcome::{Action, ActionOutcome, CellChange, SheetChange, Switch};
 use crate::core::plan::{Decision, PlannedRow};
 use crate::core::proof::{Claim, Verdict};
 use crate::core::sheet::Holdings;
+use crate::core::words::dms;
 
 /// Every deactivation and reactivation of the account's rows.
 pub async fn run<X: Services>(
@@ -87,10 +87,10 @@ async fn row<X: Services>(
             });
             if matches!(result, Switch::Switched { .. }) {
                 let text = if activate {
-                    messages::row_reactivated(p.row)
+                    dms::row_reactivated(p.row)
                 } else {
                     let delete_on = grace_end + Days::new(1);
-                    messages::row_deactivated(p.row, &delete_on.to_string())
+                    dms::row_deactivated(p.row, &delete_on.to_string())
                 };
                 outcome.owner_dm = Some(compose(p, text));
             }

@@ -16,7 +16,6 @@ use super::{Job, Mode, Services, write_back};
 use crate::adapters::{Iam, ReportUse, Vault};
 use crate::core::domain::{AccessKeyId, IamUserName, Secret};
 use crate::core::key_rules::{self, KeyAction, KeyInfo, Recovery, RotationDue};
-use crate::core::messages::{self, KeyRef};
 use crate::core::outcome::{
     Action, ActionOutcome, Alert, CellChange, Dm, KeyResult, KeyRule, RotationStep, SheetChange,
     Subject,
@@ -24,6 +23,7 @@ use crate::core::outcome::{
 use crate::core::plan::Decision;
 use crate::core::sheet::{Directory, Owner, RequestLayout, RequestRow, RequestTable};
 use crate::core::teardown::Step;
+use crate::core::words::dms::{self, KeyRef};
 
 /// What a key rule asks for one key.
 pub enum Work {
@@ -404,7 +404,7 @@ async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode
         ) if job.deadline.passed() => KeyResult::OutOfTime,
         (Work::Rule(KeyAction::Shadow), Mode::Run) => KeyResult::Done,
         (Work::Rule(KeyAction::AgeNotify { age, days_left }), Mode::Run) => {
-            dm = Some(messages::key_age_notice(&k, *age, *days_left));
+            dm = Some(dms::key_age_notice(&k, *age, *days_left));
             KeyResult::Done
         }
         (Work::Rule(KeyAction::AgeDelete { age }), Mode::Run) => {
@@ -417,7 +417,7 @@ async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode
                     error: e.to_string(),
                 },
                 Ok(_) => {
-                    dm = Some(messages::key_age_deleted(&k, *age));
+                    dm = Some(dms::key_age_deleted(&k, *age));
                     KeyResult::Done
                 }
             }
@@ -428,7 +428,7 @@ async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode
                     error: e.to_string(),
                 },
                 Ok(()) => {
-                    dm = Some(messages::key_deactivated_unused(&k, *idle));
+                    dm = Some(dms::key_deactivated_unused(&k, *idle));
                     KeyResult::Done
                 }
             }
@@ -450,7 +450,7 @@ async fn one<X: Services>(job: &Job<'_, X>, w: &KeyWork, caps: &Caps, mode: Mode
         (Work::Rotate(r), Mode::Run) => match rotate(job, r).await {
             Ok(new_key) => {
                 let name = secret_name(job, &r.user);
-                dm = Some(messages::key_rotated(&k, new_key.as_str(), &name));
+                dm = Some(dms::key_rotated(&k, new_key.as_str(), &name));
                 if let Some(row) = w.row {
                     sheet = Some(SheetChange {
                         row,

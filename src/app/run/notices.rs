@@ -10,9 +10,9 @@ use crate::adapters::{Messenger, SendError};
 use crate::app::interactions::blocks;
 use crate::core::domain::SlackUserId;
 use crate::core::extension::value::RowRef;
-use crate::core::messages;
 use crate::core::outcome::{Action, ActionOutcome, CellChange, Dm, DmFailure, Notice, SheetChange};
 use crate::core::plan::{Decision, Plan, PlannedRow};
+use crate::core::words::dms;
 
 /// Every due notice, DMs to different owners side by side.
 pub async fn run<X: Services>(job: &Job<'_, X>, plan: &Plan<'_>, mode: Mode) -> Vec<ActionOutcome> {
@@ -49,7 +49,7 @@ async fn notice<X: Services>(
         }
         _ => Vec::new(),
     };
-    let text = messages::owner_notice(
+    let text = dms::owner_notice(
         p.row,
         days_left,
         &job.settings.request_sheet,

@@ -13,7 +13,6 @@ use super::rows::{Caps, owner, subject};
 use super::{Job, Mode, Services};
 use crate::adapters::{Iam, ServiceError, StepResult, Vault};
 use crate::core::domain::{AccessKeyId, IamUserName};
-use crate::core::messages;
 use crate::core::outcome::{
     Action, ActionOutcome, CellChange, Dm, SheetChange, Teardown, TeardownRefusal,
 };
@@ -21,6 +20,7 @@ use crate::core::plan::{Decision, PlannedRow};
 use crate::core::proof::{Claim, Verdict};
 use crate::core::sheet::Holdings;
 use crate::core::teardown::{self, REQUEST_TAG, Step, UserInventory};
+use crate::core::words::dms;
 
 /// Every due teardown of the account; rows of one IAM user one after another, users side by
 /// side.
@@ -101,10 +101,10 @@ async fn row<X: Services>(
     }
     if finished {
         let text = match &result {
-            Teardown::KeyOnly { keeper, .. } => messages::owner_key_deleted(p.row, keeper),
+            Teardown::KeyOnly { keeper, .. } => dms::owner_key_deleted(p.row, keeper),
             // Nothing was deleted this time: the owner hears the row was recorded, no more.
-            Teardown::AlreadyGone { .. } => messages::owner_already_gone(p.row),
-            _ => messages::owner_deleted(p.row),
+            Teardown::AlreadyGone { .. } => dms::owner_already_gone(p.row),
+            _ => dms::owner_deleted(p.row),
         };
         outcome.owner_dm = Some(compose(p, text));
     }

@@ -10,6 +10,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::IamUserName;
 use super::ids::shorten;
+use crate::core::words::Lang;
+use crate::core::words::cells::{allowed_list, marked_list};
 
 /// A 12-digit AWS account ID, leading zeros kept. Held inline (no allocation): every row of
 /// a large sheet carries its account.
@@ -324,39 +326,6 @@ impl Accounts {
     }
 }
 
-/// Which audience a text is for: the report (English) or the administrators' summary.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Lang {
-    En,
-    Ja,
-}
-
-/// Up to ten accounts, the home account (first) marked as such.
-fn allowed_list(all: &[String], lang: Lang) -> String {
-    let home = match lang {
-        Lang::En => " (home; an empty cell)",
-        Lang::Ja => "（ホーム。空欄のとき）",
-    };
-    marked_list(all, home, lang)
-}
-
-/// Up to ten accounts, `home_note` after the first (the home account).
-fn marked_list(all: &[String], home_note: &str, lang: Lang) -> String {
-    const SHOWN: usize = 10;
-    let mut names: Vec<String> = all.iter().take(SHOWN).cloned().collect();
-    if let Some(home) = names.first_mut() {
-        home.push_str(home_note);
-    }
-    if all.len() > SHOWN {
-        let more = all.len() - SHOWN;
-        names.push(match lang {
-            Lang::En => format!("and {more} more"),
-            Lang::Ja => format!("ほか {more} 件"),
-        });
-    }
-    names.join(", ")
-}
-
 /// Why an `AWSアカウント` cell names no allowed account.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AccountWhy {
@@ -376,54 +345,6 @@ pub struct CellAccountProblem {
     pub why: AccountWhy,
     /// The allowed accounts as people read them, the home account first.
     pub allowed: Vec<String>,
-}
-
-impl fmt::Display for CellAccountProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let why = match &self.why {
-            AccountWhy::NumberNotAnId(n) => {
-                format!("{n} is not an AWS account ID: write its 12 digits, e.g. 123456789012")
-            }
-            AccountWhy::NotAnId(t) => {
-                format!("\"{t}\" is not an AWS account ID: write its 12 digits, e.g. 123456789012")
-            }
-            AccountWhy::Neither(t) => {
-                format!("\"{t}\" is neither an allowed account's alias nor a 12-digit account ID")
-            }
-            AccountWhy::NotAllowed(id) => {
-                format!("account {id} is not one keywarden may act in (KEYWARDEN_ACCOUNTS)")
-            }
-        };
-        write!(
-            f,
-            "{why}; allowed: {} — correct the cell, or add the account to KEYWARDEN_ACCOUNTS",
-            allowed_list(&self.allowed, Lang::En)
-        )
-    }
-}
-
-impl CellAccountProblem {
-    /// The administrators' summary's wording.
-    pub fn ja(&self) -> String {
-        let why = match &self.why {
-            AccountWhy::NumberNotAnId(n) => format!(
-                "{n} は AWS アカウントID ではありません: 123456789012 のように 12 桁で書いてください"
-            ),
-            AccountWhy::NotAnId(t) => format!(
-                "「{t}」は AWS アカウントID ではありません: 123456789012 のように 12 桁で書いてください"
-            ),
-            AccountWhy::Neither(t) => format!(
-                "「{t}」は許可されたアカウントの別名でも 12 桁のアカウントID でもありません"
-            ),
-            AccountWhy::NotAllowed(id) => format!(
-                "アカウント {id} は keywarden が操作してよいアカウント (KEYWARDEN_ACCOUNTS) にありません"
-            ),
-        };
-        format!(
-            "{why}。許可されたアカウント: {}。欄を直すか、KEYWARDEN_ACCOUNTS にアカウントを追加してください",
-            allowed_list(&self.allowed, Lang::Ja)
-        )
-    }
 }
 
 /// Which accounts a `protected_users` entry protects its user in.

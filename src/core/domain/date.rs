@@ -12,38 +12,18 @@ use super::ids::shorten;
 /// date (`30` would read as 1900-01-29 and delete the user), so the row is reported instead.
 const SERIALS: std::ops::RangeInclusive<f64> = 36_526.0..=2_958_465.0;
 
-/// Why a cell is not a date; English by `Display` (the report), Japanese by [`DateError::ja`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a cell is not a date; its words are in `core/words/cells.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateError {
     /// The serial number as the sheet sent it.
-    #[error("{0} is not a date from 2000 on: type the date as text, e.g. 2026/11/29")]
     Serial(String),
-    #[error("{0} is not a date")]
     NotText(String),
-    #[error("\"{0}\" is not a date: write it as 2026/11/29, 2026-11-29 or 2026年11月29日")]
     Unreadable(String),
-    #[error(
-        "\"{text}\" is not a calendar date (month {month}, day {day}): check the month and the day"
-    )]
-    NoSuchDay { text: String, month: u32, day: u32 },
-}
-
-impl DateError {
-    /// The administrators' summary's wording.
-    pub fn ja(&self) -> String {
-        match self {
-            DateError::Serial(n) => format!(
-                "{n} は 2000 年以降の日付ではありません: 2026/11/29 のように文字で入力してください"
-            ),
-            DateError::NotText(v) => format!("{v} は日付ではありません"),
-            DateError::Unreadable(t) => format!(
-                "「{t}」は日付として読めません: 2026/11/29、2026-11-29、2026年11月29日 のように書いてください"
-            ),
-            DateError::NoSuchDay { text, month, day } => format!(
-                "「{text}」はありえない日付です（{month} 月 {day} 日）: 月と日を確認してください"
-            ),
-        }
-    }
+    NoSuchDay {
+        text: String,
+        month: u32,
+        day: u32,
+    },
 }
 
 /// Google Sheets' day zero (serial 0), as in Lotus 1-2-3 and Excel.
@@ -198,7 +178,10 @@ mod tests {
             "29/11/2026",
         ] {
             let err = parse_sheet_date(&json!(bad)).unwrap_err();
-            assert!(!err.to_string().is_empty() && !err.ja().is_empty(), "{bad}");
+            assert!(
+                !err.to_string().is_empty() && !err.words(crate::core::words::Lang::Ja).is_empty(),
+                "{bad}"
+            );
         }
         assert!(parse_sheet_date(&json!(true)).is_err());
         assert!(parse_sheet_date(&json!(null)).is_err());

@@ -87,30 +87,12 @@ impl Ord for IamUserName {
     }
 }
 
-/// Why a sheet cell is not an IAM user name or an access key ID (the text as typed, shortened):
-/// English by `Display` (the report), Japanese by [`IdError::ja`] (the summary).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a sheet cell is not an IAM user name or an access key ID (the text as typed, shortened);
+/// its words are in `core/words/cells.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdError {
-    #[error("\"{0}\" is not an IAM user name: use 1-64 characters from A-Z a-z 0-9 + = , . @ _ -")]
     IamUserName(String),
-    #[error(
-        "\"{0}\" is not an AWS access key ID: it should look like AKIAIOSFODNN7EXAMPLE \
-         (16-128 upper-case letters and digits)"
-    )]
     AccessKeyId(String),
-}
-
-impl IdError {
-    pub fn ja(&self) -> String {
-        match self {
-            IdError::IamUserName(t) => format!(
-                "「{t}」は IAM ユーザー名になりません: A-Z a-z 0-9 + = , . @ _ - の 1〜64 文字で書いてください"
-            ),
-            IdError::AccessKeyId(t) => format!(
-                "「{t}」はアクセスキーID ではありません: AKIAIOSFODNN7EXAMPLE のような英大文字と数字 16〜128 文字です"
-            ),
-        }
-    }
 }
 
 impl IamUserName {

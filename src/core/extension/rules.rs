@@ -40,57 +40,38 @@ pub enum Lookup {
     Ambiguous(Vec<usize>),
 }
 
-/// Why nothing changed; the text is what the clicking user is told.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why nothing changed; its text, what the clicking user is told, is in `core/words/answers.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
-    #[error("この申請の行がシートに見つかりません（削除されたか、アカウント名が変わりました）。")]
     RowGone,
-    #[error("{row}行目のアクセスキーIDが通知のときと変わっています。管理者に確認してください。")]
-    KeyChanged { row: usize },
-    #[error("同じアカウントとアクセスキーIDの行が複数あります（{}行目）。管理者に確認してください。", rows(.0))]
+    KeyChanged {
+        row: usize,
+    },
     Ambiguous(Vec<usize>),
-    #[error("{row}行目は削除済みです。延長できません。")]
-    Deleted { row: usize },
-    #[error("{row}行目の利用終了日が読めません。管理者に確認してください。")]
-    UnreadableEnd { row: usize },
-    #[error(
-        "{row}行目には処理待ちの延長申請があります（申請者 {requester}、希望終了日 {requested_end}、申請日時 {requested_at}）。承認か却下を待ってください。"
-    )]
+    Deleted {
+        row: usize,
+    },
+    UnreadableEnd {
+        row: usize,
+    },
     AlreadyPending {
         row: usize,
         requester: SlackUserId,
         requested_end: NaiveDate,
         requested_at: String,
     },
-    #[error(
-        "{row}行目の延長申請セルが読めない内容です。管理者がセルを確認・消去してから申請してください。"
-    )]
-    PendingUnreadable { row: usize },
-    #[error("延長を申請できるのは、このキーの利用者（users_json で照合）か管理者だけです。")]
+    PendingUnreadable {
+        row: usize,
+    },
     NotOwner,
-    #[error("延長申請を承認・却下できるのは管理者だけです。")]
     NotAdmin,
-    #[error("自分の延長申請は承認・却下できません。ほかの管理者に依頼してください。")]
     SelfApproval,
-    #[error(
-        "自分が利用者のアクセスキーの延長申請は、ほかの管理者が申請したものでも承認・却下できません。ほかの管理者に依頼してください。"
-    )]
     OwnerApproval,
-    #[error(
-        "この延長申請はすでに処理済みです（ほかの管理者が処理したか、取り下げられました）。シートは変更していません。"
-    )]
     AlreadyDecided,
-    #[error(
-        "{row}行目の利用終了日が申請時（{expected}）から変わっています。シートは変更していません。"
-    )]
-    EndDateChanged { row: usize, expected: NaiveDate },
-}
-
-fn rows(rows: &[usize]) -> String {
-    rows.iter()
-        .map(usize::to_string)
-        .collect::<Vec<_>>()
-        .join("、")
+    EndDateChanged {
+        row: usize,
+        expected: NaiveDate,
+    },
 }
 
 /// Who may ask for an extension: the row's owner (by `users_json`) or an administrator.
@@ -156,6 +137,23 @@ fn found(lookup: &Lookup) -> Result<&RowView, Refusal> {
     }
 }
 
+/// What is wrong with a field of the extension form (its text: `core/words/answers.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormProblem {
+    NoDate,
+    Unreadable,
+    /// Not after the row's current end date.
+    NotAfter {
+        current_end: NaiveDate,
+    },
+    /// After the latest end date an extension may reach.
+    TooLate {
+        max_extension_days: u32,
+        latest: NaiveDate,
+    },
+    NoReason,
+}
+
 /// A submission's date and reason against the row's current end date. `Err` is the
 /// `response_action: errors` map, keyed by block ID.
 pub fn validate_submission(
@@ -168,31 +166,25 @@ pub fn validate_submission(
     let latest = current_end + chrono::Duration::days(i64::from(max_extension_days));
     let date = match new_end.map(str::trim).filter(|s| !s.is_empty()) {
         None => {
-            errors.insert(
-                NEW_END_BLOCK.into(),
-                "新しい利用終了日を選んでください。".into(),
-            );
+            errors.insert(NEW_END_BLOCK.into(), FormProblem::NoDate.to_string());
             None
         }
         Some(raw) => match raw.parse::<NaiveDate>() {
             Err(_) => {
-                errors.insert(NEW_END_BLOCK.into(), "日付が読めません。".into());
+                errors.insert(NEW_END_BLOCK.into(), FormProblem::Unreadable.to_string());
                 None
             }
             Ok(d) if d <= current_end => {
-                errors.insert(
-                    NEW_END_BLOCK.into(),
-                    format!("現在の利用終了日（{current_end}）より後の日付を選んでください。"),
-                );
+                let problem = FormProblem::NotAfter { current_end };
+                errors.insert(NEW_END_BLOCK.into(), problem.to_string());
                 None
             }
             Ok(d) if d > latest => {
-                errors.insert(
-                    NEW_END_BLOCK.into(),
-                    format!(
-                        "延長できるのは現在の利用終了日から{max_extension_days}日後（{latest}）までです。"
-                    ),
-                );
+                let problem = FormProblem::TooLate {
+                    max_extension_days,
+                    latest,
+                };
+                errors.insert(NEW_END_BLOCK.into(), problem.to_string());
                 None
             }
             Ok(d) => Some(d),
@@ -200,10 +192,7 @@ pub fn validate_submission(
     };
     let reason = reason.map(str::trim).unwrap_or_default();
     if reason.is_empty() {
-        errors.insert(
-            REASON_BLOCK.into(),
-            "延長が必要な理由を書いてください。".into(),
-        );
+        errors.insert(REASON_BLOCK.into(), FormProblem::NoReason.to_string());
     }
     match date {
         Some(d) if errors.is_empty() => Ok((d, reason.to_string())),

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use super::cell::{ApprovalCopy, IssueCell, IssueRecord, IssueState};
 use super::id::RequestId;
-use super::request::{Context, REJECTED_MARK, RequestProblem, ValidRequest, requests};
+use super::request::{Context, REJECTED_MARK, ValidRequest, requests};
 use crate::core::domain::SlackUserId;
 use crate::core::outcome::ActionKind;
 use crate::core::sheet::{RequestRow, RequestTable};
@@ -46,68 +46,26 @@ impl Ruling<'_> {
     }
 }
 
-/// Why a click changed nothing; the text is what the clicking user is told.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a click changed nothing; its text, what the clicking user is told, is in
+/// `core/words/answers.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecisionRefusal {
-    #[error(
-        "キー発行は有効になっていません（KEYWARDEN_ISSUE_POLICIES が未設定）。何も変更していません。"
-    )]
     IssuanceOff,
-    #[error("キー発行申請を承認・却下できるのは管理者だけです。何も変更していません。")]
     NotAdmin,
-    #[error(
-        "{row}行目のキーの利用者はあなたです。自分のキーの発行申請は承認・却下できません。ほかの管理者に依頼してください。何も変更していません。"
-    )]
     Owner { row: usize },
-    #[error(
-        "{row}行目を申請したのはあなたです（メールアドレス {email}）。自分が出した申請は承認・却下できません。ほかの管理者に依頼してください。何も変更していません。"
-    )]
     Filer { row: usize, email: String },
-    #[error("この承認依頼は古くなっています: {0}何も変更していません。")]
     Stale(Stale),
-    #[error("{}", decided_text(*.row, .state))]
     Decided { row: usize, state: IssueState },
-    #[error(
-        "同じ申請（{id}）の行が複数あります（{}行目）。どちらかを直すか削除してください。何も変更していません。",
-        rows_text(.rows)
-    )]
     SeveralRows { id: RequestId, rows: Vec<usize> },
-    #[error(
-        "{row}行目の申請には直すべき点があるため、承認・却下できません: {problems}。シートを直すと新しい承認依頼が届きます（却下するには状態に「却下」と記入してください）。何も変更していません。"
-    )]
     Invalid { row: usize, problems: String },
 }
 
-/// Why the buttons no longer stand for the row.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why the buttons no longer stand for the row (its text: `core/words/answers.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stale {
-    #[error(
-        "この申請を承認待ちとしている行がシートにありません（行が編集され新しい承認依頼が送られたか、行が削除されました）。"
-    )]
     NoRow,
-    #[error(
-        "{row}行目の内容（アカウント名・氏名・権限・利用開始日・利用終了日・AWSアカウントのいずれか）が承認依頼の後に変わりました。新しい内容の承認依頼が届きます。"
-    )]
     Edited { row: usize },
-    #[error("{row}行目はもう発行申請ではありません（アクセスキーIDか状態が記入されています）。")]
     NotARequest { row: usize },
-}
-
-fn rows_text(rows: &[usize]) -> String {
-    rows.iter()
-        .map(usize::to_string)
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
-fn decided_text(row: usize, state: &IssueState) -> String {
-    let what = match state {
-        IssueState::Approved { by, on } => format!("{by} が {on} に承認済みです"),
-        IssueState::Rejected { by, on } => format!("{by} が {on} に却下済みです"),
-        IssueState::Issued { on } => format!("{on} に発行済みです"),
-        IssueState::Pending => "承認待ちです".into(),
-    };
-    format!("この申請（{row}行目）は {what}。何も変更していません。")
 }
 
 /// Refused before anything is read: only administrators decide.
@@ -139,7 +97,7 @@ pub fn rule<'a>(
         Err(problems) => {
             return Err(DecisionRefusal::Invalid {
                 row: row.row,
-                problems: problems_text(&problems),
+                problems: crate::core::words::decision_problems(&problems),
             });
         }
     };
@@ -233,21 +191,6 @@ fn decided<'a>(
     }
 }
 
-fn problems_text(problems: &[RequestProblem]) -> String {
-    problems
-        .iter()
-        .map(|p| {
-            let at = if p.cell.is_empty() {
-                p.header.to_string()
-            } else {
-                format!("{}（{}）", p.cell, p.header)
-            };
-            format!("{at} {}", p.kind.ja())
-        })
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
 /// A decision as the report, the logs and the log sheet tell it: the report's action
 /// `issue_decision`, the log sheet's `処理` `issue_approve` or `issue_reject`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,24 +214,6 @@ impl DecisionEvent {
     /// The report's action.
     pub fn kind(&self) -> ActionKind {
         ActionKind::IssueDecision
-    }
-
-    /// The report's and the logs' wording.
-    pub fn en(&self) -> String {
-        let word = if self.approve { "approved" } else { "rejected" };
-        format!(
-            "key request {} {word} by {} on {}",
-            self.id, self.by, self.on
-        )
-    }
-
-    /// The administrators' wording (the log sheet's `詳細`).
-    pub fn ja(&self) -> String {
-        let word = if self.approve { "承認" } else { "却下" };
-        format!(
-            "キー発行申請 {} を {} が {} に{word}しました",
-            self.id, self.by, self.on
-        )
     }
 }
 

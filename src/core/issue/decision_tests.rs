@@ -3,6 +3,7 @@ use super::*;
 use crate::core::domain::{Account, Accounts, AwsAccountId, ProtectedUser};
 use crate::core::issue::settings::{IssueSettings, parse_policies};
 use crate::core::sheet::{Directory, ORIGINAL_LAYOUT, RequestTable};
+use crate::core::words::Lang;
 use serde_json::{Value, json};
 
 const TODAY: &str = "2026-11-20";
@@ -207,17 +208,17 @@ fn the_ruling_names_the_request_and_the_event() {
     assert_eq!(ruling.copies(), copies().as_slice());
     assert_eq!(ruling.event.log_action(), "issue_approve");
     assert_eq!(
-        ruling.event.en(),
+        ruling.event.words(Lang::En),
         "key request req-368e9d298eea46e1 approved by U0ADMIN02 on 2026-11-20"
     );
     assert_eq!(
-        ruling.event.ja(),
+        ruling.event.words(Lang::Ja),
         "キー発行申請 req-368e9d298eea46e1 を U0ADMIN02 が 2026-11-20 に承認しました"
     );
     let by = slack(ADMIN);
     let rejected = rule(&t, &world.ctx(TODAY), &admins(), click(&id, &by, false)).unwrap();
     assert_eq!(rejected.event.log_action(), "issue_reject");
-    assert!(rejected.event.ja().ends_with("に却下しました"));
+    assert!(rejected.event.words(Lang::Ja).ends_with("に却下しました"));
 }
 
 #[test]

@@ -16,7 +16,6 @@ pub mod id;
 pub mod policy;
 pub mod request;
 pub mod settings;
-pub mod texts;
 pub mod writes;
 
 pub use cell::{ApprovalCopy, ISSUE_HEADER, IssueCell, IssueRecord, IssueState};

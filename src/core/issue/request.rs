@@ -12,7 +12,6 @@
 //! one keywarden may act in.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use chrono::{Days, NaiveDate};
 
@@ -481,8 +480,9 @@ fn dates_problem(
     Ok(())
 }
 
-/// A cell that keeps a request from being asked for or issued, with what to fix: English by
-/// `Display` (the report), Japanese by [`RequestProblem::ja`] (the administrators' summary).
+/// A cell that keeps a request from being asked for or issued, with what to fix; its words
+/// (English for the report, Japanese for the administrators' summary) are in
+/// `core/words/requests.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestProblem {
     /// A1 reference without the sheet (`F7`); empty when the sheet has no such column.
@@ -565,208 +565,6 @@ pub enum RequestProblemKind {
     IssueCellUnreadable {
         text: String,
     },
-}
-
-fn rows_list(rows: &[usize]) -> String {
-    rows.iter()
-        .map(|r| r.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-impl fmt::Display for RequestProblemKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use RequestProblemKind::*;
-        match self {
-            OwnerEmpty => f.write_str("empty: write the key owner's full name"),
-            OwnerNotFound { name } => write!(
-                f,
-                "\"{name}\" is not in users_json: write the owner's name as users_json has it, \
-                 or add the person to users_json"
-            ),
-            OwnerAmbiguous { name, ids } => write!(
-                f,
-                "\"{name}\" is more than one person in users_json ({}): write the name so that \
-                 it matches one of them (e.g. their real_name), or correct users_json",
-                ids.iter()
-                    .map(|i| i.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            UserEmpty => f.write_str("empty: write the name of the IAM user to create"),
-            UserName(e) => write!(f, "{e}"),
-            NoPermissionsColumn { entries } => write!(
-                f,
-                "the sheet has no {} column: add it to row 1 and write one of: {}",
-                PERMISSIONS_COLUMN.aliases[0],
-                entries.join(", ")
-            ),
-            PermissionsEmpty { entries } => {
-                write!(f, "empty: write one of: {}", entries.join(", "))
-            }
-            PermissionsUnknown { text, entries } => write!(
-                f,
-                "\"{text}\" is not one of the permissions keywarden may grant: write one of: {}",
-                entries.join(", ")
-            ),
-            PermissionsSeveral { names } => write!(
-                f,
-                "names {} entries ({}): a request grants one; file one request per entry",
-                names.len(),
-                names.join(", ")
-            ),
-            EndEmpty => f.write_str("empty: write the end date, e.g. 2026/11/29"),
-            EndDate(e) | StartDate(e) => write!(f, "{e}"),
-            EndBeforeStart { end, start } => write!(
-                f,
-                "{end} is before the start date {start}: correct the end date (or the start date)"
-            ),
-            EndNotAfterToday { end, today } => write!(
-                f,
-                "{end} is not after today ({today}): write a later end date"
-            ),
-            TooLong {
-                end,
-                from,
-                from_start,
-                max_days,
-                latest,
-            } => write!(
-                f,
-                "{end} is more than {max_days} days after {} ({from}): write {latest} or \
-                 earlier (KEYWARDEN_MAX_ISSUE_DAYS)",
-                if *from_start {
-                    "the start date"
-                } else {
-                    "today"
-                }
-            ),
-            Account(p) => write!(f, "{p}"),
-            Protected { user } => write!(
-                f,
-                "\"{user}\" is a protected user (KEYWARDEN_PROTECTED_USERS): choose another name"
-            ),
-            NamedByOtherRows { rows } => write!(
-                f,
-                "row {} of the same AWS account also names this user: a new user needs a name \
-                 no other live row uses (choose another name, or correct or reject the other row)",
-                rows_list(rows)
-            ),
-            UserExists { user, account } => write!(
-                f,
-                "an IAM user \"{user}\" already exists in {account} and was not created for this \
-                 request: choose another name"
-            ),
-            OwnerEmail(ReaderProblem::NoEmail) => f.write_str(
-                "the owner has no e-mail in users_json, which KEYWARDEN_ISSUE_READER needs to \
-                 say who may read the key's secret: fill in the email of the owner's row",
-            ),
-            OwnerEmail(ReaderProblem::BadEmail(e)) => write!(
-                f,
-                "the owner's e-mail \"{e}\" in users_json cannot name who may read the key's \
-                 secret (KEYWARDEN_ISSUE_READER; only A-Z a-z 0-9 + = , . @ _ -): correct it"
-            ),
-            IssueCellUnreadable { text } => write!(
-                f,
-                "\"{text}\" was not written by keywarden: clear the cell to have the request \
-                 sent for approval (a request is approved with the Slack buttons only)"
-            ),
-        }
-    }
-}
-
-impl RequestProblemKind {
-    /// The administrators' summary's wording.
-    pub fn ja(&self) -> String {
-        use RequestProblemKind::*;
-        match self {
-            OwnerEmpty => "空欄です: キー所有者の氏名を記入してください".into(),
-            OwnerNotFound { name } => format!(
-                "「{name}」は users_json にいません: users_json のとおりに氏名を書くか、users_json に追加してください"
-            ),
-            OwnerAmbiguous { name, ids } => format!(
-                "「{name}」は users_json の複数の人に当たります（{}）: 一人に決まるように氏名を書くか（real_name など）、users_json を直してください",
-                ids.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(", ")
-            ),
-            UserEmpty => "空欄です: 作成する IAM ユーザー名を記入してください".into(),
-            UserName(e) => e.ja(),
-            NoPermissionsColumn { entries } => format!(
-                "シートに {} 列がありません: 1 行目に追加し、次のいずれかを記入してください: {}",
-                PERMISSIONS_COLUMN.aliases[0],
-                entries.join("、")
-            ),
-            PermissionsEmpty { entries } => format!(
-                "空欄です: 次のいずれかを記入してください: {}",
-                entries.join("、")
-            ),
-            PermissionsUnknown { text, entries } => format!(
-                "「{text}」は keywarden が付与できる権限ではありません: 次のいずれかを記入してください: {}",
-                entries.join("、")
-            ),
-            PermissionsSeveral { names } => format!(
-                "{} 個の権限（{}）が書かれています: 1 件の申請で付与できる権限は 1 つです。権限ごとに申請してください",
-                names.len(),
-                names.join("、")
-            ),
-            EndEmpty => "空欄です: 利用終了日を記入してください（例: 2026/11/29）".into(),
-            EndDate(e) | StartDate(e) => e.ja(),
-            EndBeforeStart { end, start } => format!(
-                "{end} は利用開始日 {start} より前です: 利用終了日（または利用開始日）を直してください"
-            ),
-            EndNotAfterToday { end, today } => format!(
-                "{end} は今日（{today}）より後ではありません: より後の利用終了日を記入してください"
-            ),
-            TooLong {
-                end,
-                from,
-                from_start,
-                max_days,
-                latest,
-            } => format!(
-                "{end} は{}（{from}）から {max_days} 日を超えています: {latest} 以前の日付を記入してください（KEYWARDEN_MAX_ISSUE_DAYS）",
-                if *from_start { "利用開始日" } else { "今日" }
-            ),
-            Account(p) => p.ja(),
-            Protected { user } => format!(
-                "「{user}」は保護されたユーザーです（KEYWARDEN_PROTECTED_USERS）: 別の名前にしてください"
-            ),
-            NamedByOtherRows { rows } => format!(
-                "同じ AWS アカウントの {} 行目もこのユーザーを指しています: 新しいユーザーにはほかの有効な行が使っていない名前が必要です（別の名前にするか、もう一方の行を直すか却下してください）",
-                rows_list(rows)
-            ),
-            UserExists { user, account } => format!(
-                "IAM ユーザー「{user}」は {account} にすでにあり、この申請で作られたものではありません: 別の名前にしてください"
-            ),
-            OwnerEmail(ReaderProblem::NoEmail) => "所有者の users_json にメールアドレスがありません。シークレットを読める人を決める KEYWARDEN_ISSUE_READER に必要です: 所有者の行の email を記入してください".into(),
-            OwnerEmail(ReaderProblem::BadEmail(e)) => format!(
-                "所有者の users_json のメールアドレス「{e}」ではシークレットを読める人を指定できません（KEYWARDEN_ISSUE_READER。使える文字は A-Z a-z 0-9 + = , . @ _ -）: 直してください"
-            ),
-            IssueCellUnreadable { text } => format!(
-                "「{text}」は keywarden が書いたものではありません: 承認依頼を送るには欄を空にしてください（承認は Slack のボタンでのみ行います）"
-            ),
-        }
-    }
-}
-
-impl fmt::Display for RequestProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.cell.is_empty() {
-            write!(f, "{}: {}", self.header, self.kind)
-        } else {
-            write!(f, "{} ({}): {}", self.cell, self.header, self.kind)
-        }
-    }
-}
-
-impl RequestProblem {
-    /// The administrators' summary's wording (the cell and its header as they are).
-    pub fn ja(&self) -> String {
-        if self.cell.is_empty() {
-            format!("{}: {}", self.header, self.kind.ja())
-        } else {
-            format!("{}（{}）: {}", self.cell, self.header, self.kind.ja())
-        }
-    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use crate::core::domain::{AccountCell, AwsAccountId};
 use crate::core::issue::cell::IssueRecord;
 use crate::core::issue::settings::parse_policies;
 use crate::core::sheet::{ORIGINAL_LAYOUT, RequestTable};
+use crate::core::words::Lang;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -410,7 +411,11 @@ fn the_japanese_texts_name_the_cell_and_the_fix() {
         start: String::new(),
         ..Form::new()
     });
-    let ja: Vec<String> = verdict.unwrap_err().iter().map(|p| p.ja()).collect();
+    let ja: Vec<String> = verdict
+        .unwrap_err()
+        .iter()
+        .map(|p| p.words(Lang::Ja))
+        .collect();
     assert_eq!(
         ja,
         [

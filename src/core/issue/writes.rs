@@ -46,18 +46,6 @@ pub enum Miss {
     Moved(String),
 }
 
-impl std::fmt::Display for Miss {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Miss::Gone => f.write_str(
-                "no row of the sheet gives this request ID any more (its cells were edited, or the \
-                 row was deleted)",
-            ),
-            Miss::Moved(now) => write!(f, "its 発行申請 cell says \"{now}\" now"),
-        }
-    }
-}
-
 /// The row that gives `id` now and the cells `change` writes there.
 pub fn plan(
     table: &RequestTable,

@@ -151,7 +151,7 @@ fn not_written() -> Vec<NotWrittenWhy> {
 }
 
 /// One outcome of every kind, with every variant of what it holds.
-pub(super) fn every_outcome() -> Vec<ActionOutcome> {
+pub(crate) fn every_outcome() -> Vec<ActionOutcome> {
     let account = Account {
         id: AwsAccountId::parse("123456789012").unwrap(),
         alias: Some("本番".into()),
@@ -761,7 +761,11 @@ fn the_report_keeps_its_english() {
         "I2 (アクセスキー利用終了日): \"2026/13/01\" is not a calendar date (month 13, day 1): \
          check the month and the day"
     );
-    assert!(english_sentence(&p.ja()).is_none(), "{}", p.ja());
+    assert!(
+        english_sentence(&p.words(Lang::Ja)).is_none(),
+        "{}",
+        p.words(Lang::Ja)
+    );
     assert_eq!(
         DmFailure::Unreachable("channel_not_found".into()).to_string(),
         "cannot be reached on Slack (channel_not_found): check the Slack ID in users_json and \

@@ -7,7 +7,7 @@
 //! with named fields, and the two functions that turn them into report lines. Splitting the
 //! enums apart would scatter what a reader needs in one place.
 
-mod detail;
+mod classify;
 
 use chrono::NaiveDate;
 use compact_str::CompactString;
@@ -21,7 +21,9 @@ use crate::core::proof::Keeper;
 use crate::core::sheet::{CellProblem, DirectoryProblem, HeaderError};
 use crate::core::teardown::{Refusal, Step};
 
-pub use detail::{Lang, QUOTE_CLOSE, QUOTE_OPEN, step_ja};
+// The words of every outcome are the text catalogue's (`core/words/`).
+use crate::core::words;
+pub use crate::core::words::{Lang, QUOTE_CLOSE, QUOTE_OPEN, step_ja};
 
 /// The error of a step the invocation's deadline kept from running (the report's wording).
 pub const OUT_OF_TIME: &str = "the invocation ran out of time";
@@ -82,42 +84,9 @@ impl ActionKind {
             ActionKind::IssueDecision => "issue_decision",
         }
     }
-
-    /// The name in the administrators' summary.
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            ActionKind::Notify => "通知",
-            ActionKind::Delete => "削除",
-            ActionKind::Skip => "スキップ",
-            ActionKind::Unusable => "要修正",
-            ActionKind::Alert => "警告",
-            ActionKind::AgeNotify => "キー期限の通知",
-            ActionKind::AgeDelete => "期限切れキーの削除",
-            ActionKind::Deactivate => "無効化",
-            ActionKind::Reactivate => "再有効化",
-            ActionKind::Rotate => "キーのローテーション",
-            ActionKind::Shadow => "シートにないキー",
-            ActionKind::IssueRequest => "キーの発行申請",
-            ActionKind::Issue => "キーの発行",
-            ActionKind::IssueDecision => "キー発行申請の承認・却下",
-        }
-    }
 }
 
 impl Outcome {
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Outcome::Done, Lang::En) => "done",
-            (Outcome::Planned, Lang::En) => "planned",
-            (Outcome::Failed, Lang::En) => "FAILED",
-            (Outcome::Refused, Lang::En) => "REFUSED",
-            (Outcome::Done, Lang::Ja) => "完了",
-            (Outcome::Planned, Lang::Ja) => "予定",
-            (Outcome::Failed, Lang::Ja) => "失敗",
-            (Outcome::Refused, Lang::Ja) => "中止",
-        }
-    }
-
     /// The name in the JSON report and the log sheet (`done`, `planned`, `failed`, `refused`).
     pub fn name(self) -> &'static str {
         match self {
@@ -188,19 +157,6 @@ pub enum DmFailure {
     OutOfTime,
 }
 
-impl std::fmt::Display for DmFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DmFailure::Unreachable(code) => write!(
-                f,
-                "cannot be reached on Slack ({code}): check the Slack ID in users_json and that the user allows DMs from the app"
-            ),
-            DmFailure::Failed(message) => write!(f, "Slack did not take the message: {message}"),
-            DmFailure::OutOfTime => f.write_str(OUT_OF_TIME),
-        }
-    }
-}
-
 /// A sheet cell change an action asks for (docs/rules.md §3, §4, §8).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CellChange {
@@ -253,34 +209,6 @@ pub enum NotWrittenWhy {
     ColumnsMoving,
     /// The write itself failed (Google's message).
     WriteFailed(String),
-}
-
-impl std::fmt::Display for NotWrittenWhy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            NotWrittenWhy::RowGone { account, key } => write!(
-                f,
-                "no single row holds {account} / {key} any more (moved, edited or duplicated)"
-            ),
-            NotWrittenWhy::KeyNotHeldOnce { key, rows } if rows.is_empty() => {
-                write!(f, "no row holds {key} any more (moved or edited)")
-            }
-            NotWrittenWhy::KeyNotHeldOnce { key, rows } => write!(
-                f,
-                "rows {} all hold {key}; keywarden does not guess which one is meant",
-                rows.iter()
-                    .map(|r| r.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            NotWrittenWhy::RereadFailed(e) => write!(f, "re-reading the sheet failed: {e}"),
-            NotWrittenWhy::Header(e) => write!(f, "{e}"),
-            NotWrittenWhy::ColumnsMoving => f.write_str(
-                "the IAM user, key and 状態 columns kept moving while the sheet was re-read",
-            ),
-            NotWrittenWhy::WriteFailed(e) => write!(f, "writing failed: {e}"),
-        }
-    }
 }
 
 /// A cell change for the row that held `account` / `key` when the run read it.
@@ -690,7 +618,7 @@ impl ActionOutcome {
     /// The outcome of the action itself, then of its sheet write: a result that did not reach
     /// the sheet is a failure (the next run must finish it).
     pub fn outcome(&self) -> Outcome {
-        let own = detail::outcome(&self.action);
+        let own = classify::outcome(&self.action);
         match &self.sheet {
             Some(SheetChange {
                 result: Some(WriteResult::NotWritten { .. }),
@@ -788,11 +716,11 @@ pub fn records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecord> {
 /// The action's detail; a skip's is fixed text, kept without a copy.
 fn detail_text(o: &ActionOutcome, lang: Lang) -> CompactString {
     match (&o.action, &o.sheet) {
-        (Action::Skip(skip), None) => match detail::skip_detail(skip, lang) {
+        (Action::Skip(skip), None) => match words::skip_detail(skip, lang) {
             std::borrow::Cow::Borrowed(text) => CompactString::const_new(text),
             std::borrow::Cow::Owned(text) => text.into(),
         },
-        _ => detail::describe(o, lang).into(),
+        _ => words::describe(o, lang).into(),
     }
 }
 
@@ -861,16 +789,16 @@ pub fn untold_records(outcomes: &[ActionOutcome], lang: Lang) -> Vec<ActionRecor
 /// The alert of an owner who could not be told of this action, if any.
 fn untold(o: &ActionOutcome, lang: Lang) -> Option<ActionRecord> {
     let dm = o.owner_dm.as_ref()?;
-    let why = detail::dm_problem(dm, lang)?;
+    let why = words::dm_problem(dm, lang)?;
     Some(line(
         o,
         ActionKind::Alert,
         Outcome::Failed,
-        detail::owner_not_told(&o.action, &why, lang).into(),
+        words::owner_not_told(&o.action, &why, lang).into(),
     ))
 }
 
 #[cfg(test)]
-mod ja_tests;
+pub(crate) mod ja_tests;
 #[cfg(test)]
 mod words_tests;

@@ -20,6 +20,7 @@ pub use requests::{
     CellProblem, IssueCells, Needed, ORIGINAL_LAYOUT, Problem, REQUESTED_STATUS, RequestLayout,
     RequestRow, RequestTable, RequestTableSink, ValidRow, is_request_shaped,
 };
+pub(crate) use users::ID as SLACK_ID_COLUMN;
 pub use users::{Directory, DirectoryProblem, DirectoryProblemKind, DirectorySink, Owner};
 
 use serde_json::Value;

@@ -207,8 +207,8 @@ impl RequestLayout {
     }
 }
 
-/// A cell that keeps a row from being acted on, with what to fix: English by `Display` (the
-/// report), Japanese by [`CellProblem::ja`] (the administrators' summary).
+/// A cell that keeps a row from being acted on, with what to fix; its words (English for the
+/// report, Japanese for the administrators' summary) are in `core/words/cells.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CellProblem {
     /// A1 reference without the sheet, e.g. `I7`.
@@ -242,73 +242,6 @@ pub enum Needed {
     User,
     Key,
     End,
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Problem::Empty(Needed::Owner) => f.write_str("empty: write the key owner's full name"),
-            Problem::Empty(Needed::User) => f.write_str("empty: write the IAM user name"),
-            Problem::Empty(Needed::Key) => f.write_str("empty: write the access key ID"),
-            Problem::Empty(Needed::End) => {
-                f.write_str("empty: write the end date, e.g. 2026/11/29")
-            }
-            Problem::Id(e) => write!(f, "{e}"),
-            Problem::Date(e) => write!(f, "{e}"),
-            Problem::EndBeforeStart {
-                end,
-                start,
-                start_cell,
-            } => write!(
-                f,
-                "{end} is before the start date {start} in {start_cell} ({}): \
-                 correct the year of the end date (or of the start date)",
-                START.aliases[0]
-            ),
-            Problem::Account(e) => write!(f, "{e}"),
-            Problem::OtherAccount => f.write_str("not acted on in this account"),
-        }
-    }
-}
-
-impl Problem {
-    /// The administrators' summary's wording.
-    pub fn ja(&self) -> String {
-        match self {
-            Problem::Empty(Needed::Owner) => "空欄です: キー所有者の氏名を記入してください".into(),
-            Problem::Empty(Needed::User) => "空欄です: IAM ユーザー名を記入してください".into(),
-            Problem::Empty(Needed::Key) => "空欄です: アクセスキーID を記入してください".into(),
-            Problem::Empty(Needed::End) => {
-                "空欄です: 利用終了日を記入してください（例: 2026/11/29）".into()
-            }
-            Problem::Id(e) => e.ja(),
-            Problem::Date(e) => e.ja(),
-            Problem::EndBeforeStart {
-                end,
-                start,
-                start_cell,
-            } => format!(
-                "{end} は {start_cell}（{}）の利用開始日 {start} より前です: \
-                 利用終了日（または利用開始日）の年を直してください",
-                START.aliases[0]
-            ),
-            Problem::Account(e) => e.ja(),
-            Problem::OtherAccount => "このアカウントでは処理しません".into(),
-        }
-    }
-}
-
-impl std::fmt::Display for CellProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.cell, self.header, self.problem)
-    }
-}
-
-impl CellProblem {
-    /// The administrators' summary's wording (the cell and its header as they are).
-    pub fn ja(&self) -> String {
-        format!("{}（{}）: {}", self.cell, self.header, self.problem.ja())
-    }
 }
 
 /// The cells the decisions need, all parsed.

@@ -7,7 +7,7 @@ use super::{Grid, RowSink, cell_str, cell_text};
 use crate::core::domain::{NameKey, SlackUserId};
 use serde_json::Value;
 
-const ID: ColumnSpec = ColumnSpec {
+pub(crate) const ID: ColumnSpec = ColumnSpec {
     aliases: &["id", "user_id", "slack_id"],
     required: true,
 };
@@ -52,8 +52,7 @@ pub struct Directory {
     pub problems: Vec<DirectoryProblem>,
 }
 
-/// A `users_json` row that cannot be used: English by `Display` (the report), Japanese by
-/// [`DirectoryProblem::ja`] (the administrators' summary).
+/// A `users_json` row that cannot be used; its words are in `core/words/cells.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectoryProblem {
     pub sheet: String,
@@ -67,40 +66,6 @@ pub enum DirectoryProblemKind {
     EmptyId { last: String, first: String },
     /// Not a Slack user ID (the text as typed, shortened).
     BadId(String),
-}
-
-impl std::fmt::Display for DirectoryProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (sheet, row) = (&self.sheet, self.row);
-        match &self.kind {
-            DirectoryProblemKind::EmptyId { last, first } => write!(
-                f,
-                "{sheet} row {row} ({last} {first}): the Slack ID is empty: fill in the {} column",
-                ID.aliases[0]
-            ),
-            DirectoryProblemKind::BadId(text) => write!(
-                f,
-                "{sheet} row {row}: \"{text}\" is not a Slack user ID: it looks like U012AB3CD \
-                 (Slack profile → ⋮ → Copy member ID)"
-            ),
-        }
-    }
-}
-
-impl DirectoryProblem {
-    pub fn ja(&self) -> String {
-        let (sheet, row) = (&self.sheet, self.row);
-        match &self.kind {
-            DirectoryProblemKind::EmptyId { last, first } => format!(
-                "{sheet} の {row} 行目（{last} {first}）: Slack ID が空欄です。{} 列に記入してください",
-                ID.aliases[0]
-            ),
-            DirectoryProblemKind::BadId(text) => format!(
-                "{sheet} の {row} 行目: 「{text}」は Slack のユーザーID ではありません。\
-                 U012AB3CD のような形です（Slack のプロフィール → ⋮ → メンバーID をコピー）"
-            ),
-        }
-    }
 }
 
 impl Directory {

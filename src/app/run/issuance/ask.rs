@@ -9,10 +9,10 @@ use super::Item;
 use super::sheet::{self, Target};
 use crate::adapters::{Messenger, SendError};
 use crate::app::issue_message;
-use crate::core::issue::texts::{self, Shown};
 use crate::core::issue::writes::Change;
 use crate::core::issue::{ApprovalCopy, Step};
 use crate::core::outcome::{Action, ActionOutcome, Ask, DmFailure};
+use crate::core::words::issue_texts::{self as texts, Shown};
 
 /// Per item posted: its index, the row `承認待ち` went to, the copies, whom it did not reach.
 type Posted = (usize, usize, Vec<ApprovalCopy>, Vec<(String, DmFailure)>);

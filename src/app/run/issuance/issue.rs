@@ -8,12 +8,12 @@ use super::Item;
 use super::sheet::{self, Target};
 use crate::adapters::{Created, Iam, NewUser, Vault};
 use crate::core::domain::{AccessKeyId, Secret};
-use crate::core::issue::texts;
 use crate::core::issue::writes::Change;
 use crate::core::issue::{RequestProblem, RequestProblemKind, policy};
 use crate::core::outcome::{Action, ActionOutcome, Ask, Dm, Issuance, IssueStep};
 use crate::core::sheet::{USER_COLUMN, column_letter};
 use crate::core::teardown::{END_DATE_TAG, OWNER_TAG, REQUEST_TAG, Step as IamStep};
+use crate::core::words::issue_texts as texts;
 
 /// The cap over every account: `Err((due, max))` when more approved requests are due than
 /// `KEYWARDEN_MAX_ISSUES` (then none is issued).

@@ -1,34 +1,10 @@
-//! Key issuance's outcomes (docs/rules.md §12), worded for both audiences: English for the
-//! report and the log, Japanese for the administrators' summary. The secret itself is never in
-//! any of these values: only the secret's name.
+//! Key issuance's outcomes (docs/rules.md §12): asked for approval or why not, issued or why
+//! not. The secret itself is never in any of these values: only the secret's name. What keeps
+//! a request from being asked, and a decision on one: `requests.rs`.
 
-use super::{ActionOutcome, Lang, Outcome, dm_failure, join, quoted};
+use super::*;
 use crate::core::issue::RequestId;
 use crate::core::outcome::{Ask, Issuance, IssueStep};
-
-pub(super) fn ask_outcome(ask: &Ask) -> Outcome {
-    match ask {
-        Ask::Refused(_) => Outcome::Refused,
-        Ask::Planned { .. } => Outcome::Planned,
-        Ask::Asked {
-            posted, recorded, ..
-        } if *posted > 0 && *recorded => Outcome::Done,
-        Ask::Asked { .. } | Ask::CheckFailed { .. } | Ask::NotWritten { .. } | Ask::OutOfTime => {
-            Outcome::Failed
-        }
-    }
-}
-
-pub(super) fn issuance_outcome(result: &Issuance) -> Outcome {
-    match result {
-        Issuance::Planned { .. } => Outcome::Planned,
-        Issuance::Cap { .. } | Issuance::NameTaken | Issuance::SecretTaken { .. } => {
-            Outcome::Refused
-        }
-        Issuance::Issued { written: Ok(_), .. } => Outcome::Done,
-        Issuance::Issued { .. } | Issuance::Stopped { .. } | Issuance::OutOfTime => Outcome::Failed,
-    }
-}
 
 pub(super) fn ask(ask: &Ask, lang: Lang) -> String {
     match ask {
@@ -46,7 +22,7 @@ pub(super) fn ask(ask: &Ask, lang: Lang) -> String {
                 "キーの発行申請を承認依頼に回していません。次を直してください: {}",
                 problems
                     .iter()
-                    .map(|p| p.ja())
+                    .map(|p| p.words(Lang::Ja))
                     .collect::<Vec<_>>()
                     .join("、")
             ),
@@ -101,7 +77,7 @@ pub(super) fn ask(ask: &Ask, lang: Lang) -> String {
             let list = |sep: &str| {
                 failures
                     .iter()
-                    .map(|(to, e)| format!("{to}: {}", dm_failure(e, lang)))
+                    .map(|(to, e)| format!("{to}: {}", e.words(lang)))
                     .collect::<Vec<_>>()
                     .join(sep)
             };
@@ -219,7 +195,7 @@ pub(super) fn issuance(
                 "IAM ユーザー {user}（{policy}）とアクセスキー・シークレットを作成する予定です（{request}）"
             ),
         ),
-        Issuance::Cap { due, max } => cap(*due, *max, lang),
+        Issuance::Cap { due, max } => super::caps::issue_cap(*due, *max, lang),
         Issuance::NameTaken => say!(
             lang,
             format!(
@@ -333,18 +309,4 @@ pub(super) fn issuance(
             "実行時間切れのため発行していません。次回の実行で発行します".to_string(),
         ),
     }
-}
-
-pub(super) fn cap(due: usize, max: usize, lang: Lang) -> String {
-    say!(
-        lang,
-        format!(
-            "refused: {due} approved key requests are due but KEYWARDEN_MAX_ISSUES is {max}; none was \
-             issued. Check the sheet; if it is right, raise the cap for one run"
-        ),
-        format!(
-            "中止: 発行予定のキーが {due} 件あり、KEYWARDEN_MAX_ISSUES ({max}) を超えるため 1 件も発行していません。\
-             シートを確認し、正しければ一度だけ上限を上げて実行してください"
-        ),
-    )
 }

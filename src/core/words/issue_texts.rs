@@ -1,9 +1,11 @@
 //! Key issuance's Slack texts (docs/rules.md §12), in Japanese like every message: the approval
-//! request, and the owner's two DMs. Pure text; sheet values go through
+//! request (and once decided), and the owner's three DMs (asked, decided, issued). Pure text; sheet values go through
 //! [`crate::core::messages::clean`]. The secret is never an argument of any of these.
 
-use super::request::ValidRequest;
-use crate::core::domain::AccessKeyId;
+use chrono::NaiveDate;
+
+use crate::core::domain::{AccessKeyId, SlackUserId};
+use crate::core::issue::ValidRequest;
 use crate::core::messages::clean;
 
 /// What the approval request shows besides the request itself: the row and its free text.
@@ -95,6 +97,55 @@ pub fn owner_issued(v: &ValidRequest, owner_name: &str, key: &AccessKeyId, secre
     )
 }
 
+/// An approval request once decided: the outcome and who decided, above the request's text.
+pub fn decided(summary: &str, approved: bool, by: &SlackUserId) -> String {
+    format!(
+        "このキー発行申請は {by} が{}しました。\n{summary}",
+        word(approved)
+    )
+}
+
+/// The decided request as its owner's DM names it.
+pub struct Decided<'a> {
+    pub row: usize,
+    /// The AWS account as people read it.
+    pub account: &'a str,
+    pub user: &'a str,
+    /// The permissions entry's name.
+    pub entry: &'a str,
+    pub start: Option<NaiveDate>,
+}
+
+/// The owner's DM once an administrator decided: the decision, and what happens next.
+pub fn owner_decided(request: &Decided, approved: bool, by: &SlackUserId) -> String {
+    let next = if approved {
+        match request.start {
+            Some(start) => format!(
+                "利用開始日（{start}）以降の次の実行でキーを発行し、受け取り方を DM でお知らせします。"
+            ),
+            None => "次の実行でキーを発行し、受け取り方を DM でお知らせします。".to_string(),
+        }
+    } else {
+        "キーは発行されません。必要なら管理者に相談してください。".to_string()
+    };
+    format!(
+        "アクセスキーの発行申請（{}行目、{}、IAMユーザー {}、権限 {}）は {by} が{}しました。{next}",
+        request.row,
+        request.account,
+        request.user,
+        request.entry,
+        word(approved)
+    )
+}
+
+fn word(approved: bool) -> &'static str {
+    if approved {
+        super::APPROVE
+    } else {
+        super::REJECT
+    }
+}
+
 fn greeting(owner: &str) -> String {
     if owner.trim().is_empty() {
         String::new()
@@ -106,32 +157,7 @@ fn greeting(owner: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::domain::{Account, AwsAccountId, IamUserName, SlackUserId};
-    use crate::core::issue::{PolicyArn, PolicyEntry, request_id};
-
-    fn valid() -> ValidRequest {
-        let account = Account {
-            id: AwsAccountId::parse("123456789012").unwrap(),
-            alias: None,
-        };
-        let owner = SlackUserId::parse("U0TANAKA01").unwrap();
-        let end = "2027-03-31".parse().unwrap();
-        let entry = PolicyEntry::new(
-            "読み取り",
-            PolicyArn::parse("arn:aws:iam::aws:policy/ReadOnlyAccess").unwrap(),
-        )
-        .unwrap();
-        ValidRequest {
-            id: request_id(&account.id, "tanaka-s3", &owner, &entry.name, None, end),
-            policy_arn: entry.arn_for(&account.id),
-            account,
-            user: IamUserName::parse("tanaka-s3").unwrap(),
-            owner,
-            entry,
-            start: None,
-            end,
-        }
-    }
+    use crate::core::fixtures::valid_request as valid;
 
     #[test]
     fn the_approval_request_names_everything_an_administrator_decides_on() {
