@@ -30,7 +30,7 @@ pub enum Command {
     Plan(RunArgs),
     /// Key issuance alone: ask for approval of new key requests and issue the approved ones
     /// (for a schedule every 15 minutes; needs KEYWARDEN_ISSUE_POLICIES).
-    Requests(RequestsArgs),
+    Requests(PassArgs),
     /// Check configuration, credentials, sheet headers, Slack and IAM access.
     Check(CheckArgs),
     /// Run the whole job offline on the bundled example data, changing nothing.
@@ -90,39 +90,41 @@ pub struct ServeArgs {
     pub config: Option<PathBuf>,
 }
 
+/// What every pass over the sheet takes: `run`, `plan` and `requests`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub struct PassArgs {
     /// Pretend today is this date (YYYY-MM-DD) instead of today in KEYWARDEN_TIMEZONE.
     #[arg(long, value_parser = parse_today)]
     pub today: Option<NaiveDate>,
     /// Read everything, change nothing: no Slack message, no IAM write, no sheet write.
     #[arg(long)]
     pub dry_run: bool,
-    /// text: a table of the rows that need attention; json: one report on stdout (logs go
-    /// to stderr), also when nothing could run.
+    /// text: a table of the rows that need attention (of the requests, for `requests`);
+    /// json: one report on stdout (logs go to stderr), also when nothing could run.
     #[arg(long, value_enum, default_value_t = Output::Text)]
     pub output: Output,
     #[arg(long, help = CONFIG_HELP)]
     pub config: Option<PathBuf>,
+}
+
+impl PassArgs {
+    fn mode(&self) -> Mode {
+        if self.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Run
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub pass: PassArgs,
     /// `plan` only: also show what each of the next N days brings (notices, deactivations,
     /// teardowns), from the sheet alone.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=366))]
     pub days: Option<u32>,
-}
-
-#[derive(Debug, Args)]
-pub struct RequestsArgs {
-    /// Pretend today is this date (YYYY-MM-DD) instead of today in KEYWARDEN_TIMEZONE.
-    #[arg(long, value_parser = parse_today)]
-    pub today: Option<NaiveDate>,
-    /// Read everything, change nothing: no Slack message, no IAM write, no sheet write.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// text: a table of the requests; json: one report on stdout (logs go to stderr).
-    #[arg(long, value_enum, default_value_t = Output::Text)]
-    pub output: Output,
-    #[arg(long, help = CONFIG_HELP)]
-    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -153,30 +155,9 @@ const NOTHING_RAN: u8 = 2;
 
 pub async fn main(cli: Cli) -> ExitCode {
     match cli.command {
-        Command::Run(args) => {
-            let mode = if args.dry_run {
-                Mode::DryRun
-            } else {
-                Mode::Run
-            };
-            run(args, mode).await
-        }
-        Command::Plan(args) => run(args, Mode::DryRun).await,
-        Command::Requests(args) => {
-            let mode = if args.dry_run {
-                Mode::DryRun
-            } else {
-                Mode::Run
-            };
-            let args = RunArgs {
-                today: args.today,
-                dry_run: args.dry_run,
-                output: args.output,
-                config: args.config,
-                days: None,
-            };
-            run_pass(args, mode, Pass::Requests).await
-        }
+        Command::Run(args) => run_pass(&args.pass, args.days, args.pass.mode(), Pass::Daily).await,
+        Command::Plan(args) => run_pass(&args.pass, args.days, Mode::DryRun, Pass::Daily).await,
+        Command::Requests(args) => run_pass(&args, None, args.mode(), Pass::Requests).await,
         Command::Check(args) => crate::app::check::run(args.config.as_deref()).await,
         Command::Serve(args) => serve(args).await,
         Command::Completions { shell } => {
@@ -273,17 +254,13 @@ async fn serve(args: ServeArgs) -> ExitCode {
     }
 }
 
-async fn run(args: RunArgs, mode: Mode) -> ExitCode {
-    run_pass(args, mode, Pass::Daily).await
-}
-
-async fn run_pass(args: RunArgs, mode: Mode, pass: Pass) -> ExitCode {
+async fn run_pass(args: &PassArgs, days: Option<u32>, mode: Mode, pass: Pass) -> ExitCode {
     let needs = Needs {
         google: true,
         slack: mode == Mode::Run,
         signing_secret: false,
     };
-    if mode == Mode::Run && args.days.is_some() {
+    if mode == Mode::Run && days.is_some() {
         return fail(
             "--days only shows the days ahead and changes nothing: use keywarden plan --days N \
              (or run --dry-run --days N)",
@@ -298,14 +275,14 @@ async fn run_pass(args: RunArgs, mode: Mode, pass: Pass) -> ExitCode {
                     .with_timezone(&chrono_tz::Asia::Tokyo)
                     .date_naive()
             });
-            return fail_with_report(&args, today, mode, &e.to_string());
+            return fail_with_report(args, today, mode, &e.to_string());
         }
     };
-    settings.job.days_ahead = args.days;
+    settings.job.days_ahead = days;
     let today = settings.today(args.today);
     if pass == Pass::Requests && settings.job.issue.is_none() {
         return fail_with_report(
-            &args,
+            args,
             today,
             mode,
             "key issuance is off: keywarden requests needs KEYWARDEN_ISSUE_POLICIES (what an \
@@ -320,13 +297,13 @@ async fn run_pass(args: RunArgs, mode: Mode, pass: Pass) -> ExitCode {
             }
             ExitCode::from(report.exit_code() as u8)
         }
-        Err(message) => fail_with_report(&args, today, mode, &message),
+        Err(message) => fail_with_report(args, today, mode, &message),
     }
 }
 
 /// Nothing could run (exit 2): the message on stderr and, for `--output json`, a report
 /// carrying it on stdout, so a script reading the report sees why.
-fn fail_with_report(args: &RunArgs, today: NaiveDate, mode: Mode, message: &str) -> ExitCode {
+fn fail_with_report(args: &PassArgs, today: NaiveDate, mode: Mode, message: &str) -> ExitCode {
     if args.output == Output::Json {
         // The configuration (and its time zone) may be what failed: the ID is in Tokyo time.
         let run_id =

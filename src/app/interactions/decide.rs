@@ -94,24 +94,9 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
             Outcome::Rejected => ExtensionEvent::Reject,
         };
         self.log_decision(event, &info, line.clone(), now).await;
-        let mut copies = pending.copies.clone();
-        if let Some(clicked) = &d.message
-            && !copies.contains(clicked)
-        {
-            copies.push(clicked.clone());
-        }
         let content = blocks::decided(&info, outcome, &d.user);
-        let updated = futures::future::join_all(
-            copies
-                .iter()
-                .map(|copy| self.slack.update(copy, content.clone())),
-        )
-        .await;
-        for (copy, result) in copies.iter().zip(updated) {
-            if let Err(e) = result {
-                tracing::warn!(error = %e, channel = %copy.channel, "approval request not updated");
-            }
-        }
+        self.update_copies(&pending.copies, d.message.as_ref(), content)
+            .await;
         let owner = match snapshot.owner(row) {
             Owner::Found(owner) => owner,
             _ => pending.requester.clone(),

@@ -26,6 +26,7 @@ use crate::core::log::ExtensionEvent;
 use crate::core::sheet::Owner;
 use crate::core::words::answers::{self, Trouble};
 use crate::core::words::dms;
+use slack_morphism::prelude::SlackMessageContent;
 
 /// An HTTP answer: status, content type, body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -399,13 +400,36 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
 
     /// Marks every copy of an approval request void: it was never recorded in the sheet.
     async fn withdraw(&self, info: &ApprovalInfo, copies: &[ApprovalCopy]) {
-        let withdrawn = blocks::withdrawn(info);
-        futures::future::join_all(
+        self.update_copies(copies, None, blocks::withdrawn(info))
+            .await;
+    }
+
+    /// Shows `content` in every copy of an approval request: the copies recorded, and the
+    /// clicked message when the record missed it. A copy that cannot be updated is logged;
+    /// the decision stands.
+    pub(super) async fn update_copies(
+        &self,
+        recorded: &[ApprovalCopy],
+        clicked: Option<&ApprovalCopy>,
+        content: SlackMessageContent,
+    ) {
+        let mut copies = recorded.to_vec();
+        if let Some(clicked) = clicked
+            && !copies.contains(clicked)
+        {
+            copies.push(clicked.clone());
+        }
+        let updated = futures::future::join_all(
             copies
                 .iter()
-                .map(|copy| self.slack.update(copy, withdrawn.clone())),
+                .map(|copy| self.slack.update(copy, content.clone())),
         )
         .await;
+        for (copy, result) in copies.iter().zip(updated) {
+            if let Err(e) = result {
+                tracing::warn!(error = %e, channel = %copy.channel, "approval request not updated");
+            }
+        }
     }
 
     /// Where approval requests go: the approval channel, or each administrator's DM.

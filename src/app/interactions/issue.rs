@@ -90,24 +90,9 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         let info = IssueInfo::of(ruling.row, &ruling.request);
         self.log_issue_decision(&info, event.log_action(), event.words(Lang::Ja), now)
             .await;
-        let mut copies = ruling.copies().to_vec();
-        if let Some(clicked) = &c.message
-            && !copies.contains(clicked)
-        {
-            copies.push(clicked.clone());
-        }
         let content = issue_blocks::decided(&info, event.approve, &c.user);
-        let updated = futures::future::join_all(
-            copies
-                .iter()
-                .map(|copy| self.slack.update(copy, content.clone())),
-        )
-        .await;
-        for (copy, result) in copies.iter().zip(updated) {
-            if let Err(e) = result {
-                tracing::warn!(error = %e, channel = %copy.channel, "approval request not updated");
-            }
-        }
+        self.update_copies(&ruling.copies(), c.message.as_ref(), content)
+            .await;
         let text = issue_blocks::owner_text(&info, event.approve, &c.user);
         if let Err(e) = self
             .slack
