@@ -91,7 +91,7 @@ impl<S: SheetStore + Sync + Send, K: InteractiveSlack> Interactions<S, K> {
         self.log_issue_decision(&info, event.log_action(), event.words(Lang::Ja), now)
             .await;
         let content = issue_blocks::decided(&info, event.approve, &c.user);
-        self.update_copies(&ruling.copies(), c.message.as_ref(), content)
+        self.update_copies(ruling.copies(), c.message.as_ref(), content)
             .await;
         let text = issue_blocks::owner_text(&info, event.approve, &c.user);
         if let Err(e) = self
