@@ -106,8 +106,8 @@ pub fn owner_already_gone(row: &RequestRow) -> String {
 /// (docs/rules.md §4 step 5).
 pub fn owner_key_deleted(row: &RequestRow, keeper: &Keeper) -> String {
     let kept_for = match &keeper.named {
-        None => format!("{} 行目の申請", keeper.row),
-        Some(name) => format!("{} 行目の申請（アカウント名「{name}」）", keeper.row),
+        None => format!("{}行目の申請", keeper.row),
+        Some(name) => format!("{}行目の申請（アカウント名「{name}」）", keeper.row),
     };
     format!(
         "{owner} さん\n\
