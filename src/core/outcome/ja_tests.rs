@@ -126,6 +126,16 @@ fn dm_failures() -> Vec<DmFailure> {
     ]
 }
 
+/// Every reason a key request's cells were not written.
+fn unwritten() -> Vec<Unwritten> {
+    vec![
+        Unwritten::Miss(Miss::Gone),
+        Unwritten::Miss(Miss::Moved("却下 req-0".into())),
+        Unwritten::Sheet(NotWrittenWhy::WriteFailed(SERVICE.into())),
+        Unwritten::Off,
+    ]
+}
+
 fn not_written() -> Vec<NotWrittenWhy> {
     vec![
         NotWrittenWhy::RowGone {
@@ -558,12 +568,12 @@ fn issuance_outcomes() -> Vec<Action> {
         Ask::CheckFailed {
             error: SERVICE.into(),
         },
-        Ask::NotWritten {
-            request: r.clone(),
-            why: SERVICE.into(),
-        },
         Ask::OutOfTime,
     ];
+    asks.extend(unwritten().into_iter().map(|why| Ask::NotWritten {
+        request: r.clone(),
+        why,
+    }));
     for again in [false, true] {
         asks.push(Ask::Planned {
             request: r.clone(),
@@ -611,7 +621,7 @@ fn issuance_outcomes() -> Vec<Action> {
             });
         }
     }
-    for written in [Ok(5), Err(SERVICE.to_string())] {
+    for written in std::iter::once(Ok(5)).chain(unwritten().into_iter().map(Err)) {
         results.push(Issuance::Issued {
             key: key(K),
             secret: "keywarden/tanaka-s3".into(),

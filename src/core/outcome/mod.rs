@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::core::domain::{AccessKeyId, Account, IamUserName, SlackUserId};
 use crate::core::extension::record::PendingCell;
+use crate::core::issue::writes::Miss;
 use crate::core::issue::{RequestId, RequestProblem};
 use crate::core::key_rules::KeyAction;
 use crate::core::proof::Keeper;
@@ -188,6 +189,16 @@ pub enum WriteResult {
     NotWritten {
         why: NotWrittenWhy,
     },
+}
+
+/// Why a key request's change was not written (docs/rules.md §12): its row was not where the
+/// change expects it, or the sheet failed as for any write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unwritten {
+    Miss(Miss),
+    Sheet(NotWrittenWhy),
+    /// Key issuance is off (no `KEYWARDEN_ISSUE_POLICIES`).
+    Off,
 }
 
 /// Why a sheet change was not written.
@@ -516,7 +527,7 @@ pub enum Ask {
         recorded: bool,
     },
     /// `承認待ち R` could not be written, so nothing was posted.
-    NotWritten { request: RequestId, why: String },
+    NotWritten { request: RequestId, why: Unwritten },
     /// The invocation's deadline came first: not asked.
     OutOfTime,
 }
@@ -558,7 +569,7 @@ pub enum Issuance {
         key: AccessKeyId,
         secret: String,
         orphans: Vec<AccessKeyId>,
-        written: Result<usize, String>,
+        written: Result<usize, Unwritten>,
     },
     /// The invocation's deadline came first: not started.
     OutOfTime,

@@ -130,7 +130,7 @@ pub(super) fn ask(ask: &Ask, lang: Lang) -> String {
             ),
             format!(
                 "承認待ち {request} を書き込めなかったため承認依頼を送っていません（{}）。次回の実行で再試行します",
-                quoted("Google", why)
+                why.words(Lang::Ja)
             ),
         ),
         Ask::OutOfTime => say!(
@@ -290,7 +290,7 @@ pub(super) fn issuance(
                 Ok(_) => String::new(),
                 Err(why) => format!(
                     "。行に書き込めませんでした（{}）: 次回の実行でこのキーを削除して発行し直します",
-                    quoted("Google", why)
+                    why.words(Lang::Ja)
                 ),
             };
             say!(

@@ -13,8 +13,6 @@
 //! type lives elsewhere: its `words(lang)` (an inherent method written in this catalogue) says
 //! both languages, and its `Display` is the English of it.
 
-use std::fmt;
-
 use crate::core::domain::{DEACTIVATED_MARK, DELETED_MARK};
 use crate::core::extension::record::PendingCell;
 use crate::core::key_rules::KeyAction;

@@ -5,6 +5,7 @@ use super::*;
 use crate::core::issue::decision::DecisionEvent;
 use crate::core::issue::writes::Miss;
 use crate::core::issue::{ReaderProblem, RequestProblem, RequestProblemKind};
+use crate::core::outcome::Unwritten;
 use crate::core::sheet::PERMISSIONS_COLUMN;
 
 /// A request's row problems as the administrator who clicked a decision reads them (Japanese:
@@ -43,19 +44,34 @@ impl DecisionEvent {
     }
 }
 
-impl fmt::Display for Miss {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // English only: the reason goes into the report, and into the summary quoted as the
-        // sheet's answer (`Ask::NotWritten`).
+impl Unwritten {
+    /// Why the request's cells were not written, for `lang`.
+    pub fn words(&self, lang: Lang) -> String {
         match self {
-            Miss::Gone => f.write_str(
-                "no row of the sheet gives this request ID any more (its cells were edited, or the \
-                 row was deleted)",
+            Unwritten::Miss(Miss::Gone) => say!(
+                lang,
+                "no row of the sheet gives this request ID any more (its cells were edited, or \
+                 the row was deleted)"
+                    .to_string(),
+                "この申請IDに当たる行がシートにありません（セルが編集されたか、行が削除されました）"
+                    .to_string(),
             ),
-            Miss::Moved(now) => write!(f, "its 発行申請 cell says \"{now}\" now"),
+            Unwritten::Miss(Miss::Moved(now)) => say!(
+                lang,
+                format!("its 発行申請 cell says \"{now}\" now"),
+                format!("発行申請セルは今「{now}」です"),
+            ),
+            Unwritten::Sheet(why) => why.words(lang),
+            Unwritten::Off => say!(
+                lang,
+                "key issuance is off".to_string(),
+                "キーの発行が無効です".to_string(),
+            ),
         }
     }
 }
+
+english_display!(Unwritten);
 
 fn rows_list(rows: &[usize]) -> String {
     rows.iter()

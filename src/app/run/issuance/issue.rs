@@ -10,7 +10,9 @@ use crate::adapters::{Created, Iam, NewUser, Vault};
 use crate::core::domain::{AccessKeyId, Secret};
 use crate::core::issue::writes::Change;
 use crate::core::issue::{RequestProblem, RequestProblemKind, policy};
-use crate::core::outcome::{Action, ActionOutcome, Ask, Dm, Issuance, IssueStep};
+use crate::core::outcome::{
+    Action, ActionOutcome, Ask, Dm, Issuance, IssueStep, NotWrittenWhy, Unwritten,
+};
 use crate::core::sheet::{USER_COLUMN, column_letter};
 use crate::core::teardown::{END_DATE_TAG, OWNER_TAG, REQUEST_TAG, Step as IamStep};
 use crate::core::words::issue_texts as texts;
@@ -195,7 +197,10 @@ async fn issue<X: Services>(job: &Job<'_, X>, item: &Item, target: &Target<'_>) 
     )
     .await
     .pop()
-    .unwrap_or_else(|| Err("nothing written".into()));
+    .unwrap_or_else(|| {
+        let none = NotWrittenWhy::WriteFailed("no answer for this write".into());
+        Err(Unwritten::Sheet(none))
+    });
     Issuance::Issued {
         key,
         secret: name,

@@ -8,6 +8,7 @@ use crate::adapters::{CellValue, SheetStore, TypedCellWrite};
 use crate::core::domain::Accounts;
 use crate::core::issue::RequestId;
 use crate::core::issue::writes::{self, Change, Value};
+use crate::core::outcome::{NotWrittenWhy, Unwritten};
 use crate::core::sheet::{Block, Directory, RequestTableSink};
 
 /// What a write needs besides the change: the run's accounts and people, and today.
@@ -23,9 +24,9 @@ pub async fn write<X: Services>(
     job: &Job<'_, X>,
     target: &Target<'_>,
     changes: &[(RequestId, Change)],
-) -> Vec<Result<usize, String>> {
+) -> Vec<Result<usize, Unwritten>> {
     let Some(issue) = job.settings.issue.as_ref() else {
-        return vec![Err("key issuance is off".into()); changes.len()];
+        return vec![Err(Unwritten::Off); changes.len()];
     };
     let s = job.settings;
     let mut sink = RequestTableSink::new(&s.request_sheet);
@@ -34,11 +35,12 @@ pub async fn write<X: Services>(
         .read_into(&[Block::whole(&s.request_sheet)], &mut [&mut sink])
         .await
     {
-        return vec![Err(format!("re-reading the sheet failed: {e}")); changes.len()];
+        let why = Unwritten::Sheet(NotWrittenWhy::RereadFailed(e.to_string()));
+        return vec![Err(why); changes.len()];
     }
     let mut table = match sink.finish() {
         Ok(table) => table,
-        Err(e) => return vec![Err(e.to_string()); changes.len()],
+        Err(e) => return vec![Err(Unwritten::Sheet(NotWrittenWhy::Header(e))); changes.len()],
     };
     table.resolve_accounts(target.accounts);
     let ctx = super::context(s, issue, target.accounts, target.directory, target.today);
@@ -61,7 +63,7 @@ pub async fn write<X: Services>(
                 }
                 results.push(Ok(row));
             }
-            Err(miss) => results.push(Err(miss.to_string())),
+            Err(miss) => results.push(Err(Unwritten::Miss(miss))),
         }
     }
     if cells.is_empty() {
@@ -71,7 +73,11 @@ pub async fn write<X: Services>(
         Ok(()) => results,
         Err(e) => results
             .into_iter()
-            .map(|r| r.and(Err(format!("writing failed: {e}"))))
+            .map(|r| {
+                r.and(Err(Unwritten::Sheet(NotWrittenWhy::WriteFailed(
+                    e.to_string(),
+                ))))
+            })
             .collect(),
     }
 }
