@@ -22,7 +22,7 @@ use crate::core::outcome::{
     TeardownRefusal, WriteResult,
 };
 use crate::core::sheet::CellProblem;
-use crate::core::teardown::{REQUEST_TAG, Refusal, Step, TEARDOWN_TAG};
+use crate::core::teardown::{Refusal, Step, TEARDOWN_TAG};
 
 /// Who reads a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,36 +1,19 @@
 //! Tearing down an IAM user (docs/rules.md §4): the refusals, the steps, and what a teardown
 //! came to.
 //!
-//! teardown steps' words: see core/teardown (each step's English is its `Display` there; its
-//! Japanese is `step_ja` here, until each IAM dependent carries its own words).
+//! A teardown step's own words are its unit's, in `core/teardown/dependents/` (a dependent is
+//! one file there); here they are joined into what a teardown came to.
 
 use super::*;
 
-/// A teardown step in the summary's words (its `Display` is the report's English).
+/// A teardown step in the summary's words (its `Display` is the report's English); each
+/// step's words live with its unit in `core/teardown/dependents/`.
 pub fn step_ja(step: &Step) -> String {
-    match step {
-        Step::TagForTeardown(k) => format!("タグ {TEARDOWN_TAG}={k} を付ける"),
-        Step::DeleteLoginProfile => "ログインプロファイルを削除".into(),
-        Step::DeleteAccessKey(k) => format!("アクセスキー {k} を削除"),
-        Step::DeleteSigningCertificate(c) => format!("署名証明書 {c} を削除"),
-        Step::DeleteSshPublicKey(k) => format!("SSH 公開鍵 {k} を削除"),
-        Step::DeleteServiceSpecificCredential(c) => format!("サービス固有の認証情報 {c} を削除"),
-        Step::DeactivateMfaDevice(s) => format!("MFA デバイス {s} を無効化"),
-        Step::DeleteVirtualMfaDevice(s) => format!("仮想 MFA デバイス {s} を削除"),
-        Step::DeleteInlinePolicy(p) => format!("インラインポリシー {p} を削除"),
-        Step::DetachPolicy(p) => format!("ポリシー {p} をデタッチ"),
-        Step::RemoveFromGroup(g) => format!("グループ {g} から外す"),
-        Step::DeleteUser => "ユーザーを削除".into(),
-        Step::DeleteOwnPolicy(p) => format!("ポリシー {p} を削除（ほかで使われていなければ）"),
-        Step::UntagTeardown(k) => format!("タグ {TEARDOWN_TAG}={k} を外す"),
-        Step::DeleteIssuedSecret { secret, request } => {
-            format!("シークレット {secret} を削除（{REQUEST_TAG}={request} のときのみ）")
-        }
-    }
+    step.words(Lang::Ja)
 }
 
 fn step(s: &Step, lang: Lang) -> String {
-    say!(lang, s.to_string(), step_ja(s))
+    s.words(lang)
 }
 
 fn steps_in(steps: &[Step], lang: Lang) -> String {
