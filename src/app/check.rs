@@ -156,13 +156,13 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                     .rows
                     .iter()
                     .filter(|r| {
-                        r.status != crate::core::domain::RowStatus::Deleted && r.valid.is_err()
+                        r.status != crate::core::domain::RowStatus::Deleted && r.valid().is_err()
                     })
                     .count();
                 sample_user = t
                     .rows
                     .iter()
-                    .find_map(|r| r.valid.as_ref().ok())
+                    .find_map(|r| r.valid().ok())
                     .map(|v| v.user.clone());
                 format!(
                     "{} rows, {unusable} with cells to fix (see `keywarden plan`)",

@@ -51,13 +51,13 @@ pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
         RowStatus::Extended => return Decision::SkipExtended,
         RowStatus::Open => {}
     }
-    if row.status_text.contains(crate::core::issue::REJECTED_MARK) {
+    if row.status_text().contains(crate::core::issue::REJECTED_MARK) {
         return Decision::SkipRejected;
     }
     let notify_days = rules.notify_days;
-    let valid = match &row.valid {
+    let valid = match row.valid() {
         Ok(valid) => valid,
-        Err(problems) => return Decision::Unusable(problems.clone()),
+        Err(problems) => return Decision::Unusable(problems.to_vec()),
     };
     let end = valid.end;
     // docs/rules.md §8: the end date of a row whose key keywarden set Inactive was moved past today
@@ -122,7 +122,7 @@ impl<'a> Plan<'a> {
             .into_iter()
             .filter(|(_, decision)| *decision != Decision::Nothing)
             .map(|(row, decision)| {
-                let owner = match (&decision, &row.valid) {
+                let owner = match (&decision, &row.valid()) {
                     (
                         Decision::Delete
                         | Decision::Notify { .. }
@@ -182,8 +182,8 @@ impl<'a> Plan<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::fixtures::{date, request_row, valid_row};
-    use crate::core::sheet::ValidRow;
+    use crate::core::fixtures::{date, request_row};
+    use crate::core::sheet::Text;
     use proptest::prelude::*;
 
     fn rules(notify_days: u32) -> Rules {
@@ -195,24 +195,19 @@ mod tests {
     }
 
     fn row(status: &str, end: Option<&str>, notified: Option<&str>) -> RequestRow {
-        RequestRow {
-            status: RowStatus::classify(status),
-            status_text: status.into(),
-            end: end.unwrap_or("garbage").into(),
-            notified_on: notified.map(date),
-            valid: match end {
-                Some(end) => Ok(ValidRow {
-                    end: date(end),
-                    ..valid_row()
-                }),
-                None => Err(vec![CellProblem {
-                    cell: "I2".into(),
-                    header: "利用終了日",
-                    problem: crate::core::sheet::Problem::Empty(crate::core::sheet::Needed::End),
-                }]),
-            },
-            ..request_row()
-        }
+        let row = request_row()
+            .with(Text::Status, status)
+            .with(Text::End, end.unwrap_or("garbage"));
+        let mut row = match end {
+            Some(end) => row.valid_until(date(end)),
+            None => row.invalid(vec![CellProblem {
+                cell: "I2".into(),
+                header: "利用終了日",
+                problem: crate::core::sheet::Problem::Empty(crate::core::sheet::Needed::End),
+            }]),
+        };
+        row.notified_on = notified.map(date);
+        row
     }
 
     #[test]

@@ -87,7 +87,7 @@ impl Snapshot {
         Lookup::Found(RowView {
             row,
             deleted: !holdings.row(row).is_some_and(|h| h.live),
-            owner_name: parsed.owner.to_string(),
+            owner_name: parsed.owner().to_string(),
             end: cell_value(cells, layout.end).and_then(|v| parse_sheet_date(v).ok()),
             pending: PendingCell::parse(&text(layout.pending_extension)),
             history: text(layout.extension_history),
@@ -150,7 +150,7 @@ impl Snapshot {
     /// The account and key as written in the row (for messages).
     pub fn account_and_key(&self, row: usize) -> (String, String) {
         self.request_row(row)
-            .map(|r| (r.user.to_string(), r.key_id.to_string()))
+            .map(|r| (r.user().to_string(), r.key_id().to_string()))
             .unwrap_or_default()
     }
 

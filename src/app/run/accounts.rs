@@ -172,7 +172,7 @@ pub async fn prove_keys<X: Services>(
     let due: Vec<&PlannedRow> = plan
         .rows
         .iter()
-        .filter(|p| has_iam_work(&p.decision) && p.row.valid.is_ok())
+        .filter(|p| has_iam_work(&p.decision) && p.row.valid().is_ok())
         .collect();
     let proofs: Vec<(usize, Result<(), Action>)> = stream::iter(due)
         .map(|p| async move { (p.row.row, prove_account(job, known, p).await) })
@@ -198,7 +198,7 @@ async fn prove_account<X: Services>(
     p: &PlannedRow<'_>,
 ) -> Result<(), Action> {
     let kind = kind_of(&p.decision);
-    let (Ok(valid), Some(row_account)) = (&p.row.valid, &p.row.aws_account) else {
+    let (Ok(valid), Some(row_account)) = (&p.row.valid(), &p.row.aws_account) else {
         return Err(Action::KeyAccountUnknown {
             kind,
             error: crate::core::outcome::NO_ROW_ACCOUNT.into(),

@@ -21,16 +21,16 @@ pub fn subject(p: &PlannedRow) -> Subject {
 fn subject_of(r: &RequestRow) -> Subject {
     Subject {
         row: Some(r.row),
-        user: r.user.clone(),
-        access_key_id: r.key_id.clone(),
-        owner: r.owner.clone(),
+        user: r.user().into(),
+        access_key_id: r.key_id().into(),
+        owner: r.owner().into(),
         aws_account: r.aws_account.clone(),
     }
 }
 
 /// The row's owner on Slack, or why they cannot be told anything.
 pub fn owner(p: &PlannedRow) -> Result<SlackUserId, OwnerProblem> {
-    let name = p.row.owner.to_string();
+    let name = p.row.owner().to_string();
     match &p.owner {
         Owner::Found(id) => Ok(id.clone()),
         Owner::NotFound => Err(OwnerProblem::NotFound { name }),
@@ -83,7 +83,7 @@ pub fn skipped_lines<'a>(
     skipped.iter().filter_map(move |&(row, skip)| {
         let r = &table.rows[table.row_index(row)?];
         let mut o = ActionOutcome::new(subject_of(r), Action::Skip(skip));
-        o.end_date = r.valid.as_ref().ok().map(|v| v.end);
+        o.end_date = r.valid().ok().map(|v| v.end);
         Some(record(&o, Lang::En))
     })
 }
@@ -108,13 +108,13 @@ pub fn pending_extensions(table: &RequestTable) -> Vec<ActionOutcome> {
         .iter()
         .filter(|r| r.status != crate::core::domain::RowStatus::Deleted)
         .filter_map(|r| {
-            let cell = PendingCell::parse(&r.pending_extension);
+            let cell = PendingCell::parse(&r.pending_extension());
             (cell != PendingCell::Empty).then(|| {
                 let subject = Subject {
                     row: Some(r.row),
-                    user: r.user.clone(),
-                    access_key_id: r.key_id.clone(),
-                    owner: r.owner.clone(),
+                    user: r.user().into(),
+                    access_key_id: r.key_id().into(),
+                    owner: r.owner().into(),
                     aws_account: r.aws_account.clone(),
                 };
                 ActionOutcome::new(subject, Action::Alert(Alert::PendingExtension(cell)))

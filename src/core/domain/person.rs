@@ -13,6 +13,17 @@ impl NameKey {
         Self::from_chars(raw.chars())
     }
 
+    /// The key as text (what [`NameKey::reduced`] takes back).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A key kept as text by [`NameKey::as_str`]: a request row keeps its owner's key in its
+    /// texts, and a `NameKey` is made again from them without normalising twice.
+    pub(crate) fn reduced(key: &str) -> Self {
+        NameKey(key.into())
+    }
+
     /// Family and given name in either order.
     pub fn from_parts(first: &str, second: &str) -> Option<Self> {
         Self::from_chars(first.chars().chain(second.chars()))

@@ -131,8 +131,8 @@ impl<'a> Holdings<'a> {
             row: r.row,
             live: r.status != RowStatus::Deleted,
             due,
-            user: r.user.trim(),
-            key: KeyCell::read(&r.key_id),
+            user: r.user().trim(),
+            key: KeyCell::read(&r.key_id()),
             account: r.aws_account.as_ref().map(|a| &a.id),
         })
     }

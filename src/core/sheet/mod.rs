@@ -4,12 +4,14 @@ mod columns;
 mod headers;
 mod holdings;
 mod requests;
+mod row_texts;
 mod users;
 pub mod writes;
 
 pub use columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER, OwnColumn, OwnColumns};
 pub use headers::{HeaderError, column_letter};
 pub use holdings::{Held, Holdings, KeyCell};
+pub use row_texts::Text;
 /// Column headers the key requests' problems name (the first accepted text of each).
 pub use requests::{
     ACCOUNT as USER_COLUMN, AWS_ACCOUNT as AWS_ACCOUNT_COLUMN, END as END_COLUMN,

@@ -6,7 +6,8 @@ use serde_json::Value;
 
 use super::columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER};
 use super::headers::{self, ColumnSpec, HeaderError};
-use super::{Grid, RowSink, cell_compact, cell_text, cell_value};
+use super::row_texts::{RowTexts, Text};
+use super::{Grid, RowSink, cell_compact, cell_str, cell_text, cell_value};
 use crate::core::domain::{
     AccessKeyId, Account, AccountCell, Accounts, CellAccountProblem, DateError, IamUserName,
     IdError, NameKey, RowStatus, parse_sheet_date,
@@ -320,29 +321,19 @@ pub struct ValidRow {
     pub end: NaiveDate,
 }
 
-/// One request row as read, with display texts for messages and reports. The texts are
-/// [`CompactString`]s (read as `&str`): up to 24 bytes inline, so most cells of a long sheet
-/// need no allocation of their own (docs/benchmark.md).
+/// One request row as read, with display texts for messages and reports (read through its
+/// methods: they share one allocation a row, see [`RowTexts`]). What the decisions need is
+/// checked once when the row is read; [`RequestRow::valid`] hands it out typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestRow {
     /// 1-based sheet row number (row 1 is the header).
     pub row: usize,
     pub status: RowStatus,
-    /// The `状態` cell as written.
-    pub status_text: CompactString,
-    pub owner: CompactString,
-    pub user: CompactString,
-    pub key_id: CompactString,
-    pub purpose: CompactString,
-    pub service: CompactString,
-    pub start: CompactString,
-    pub end: CompactString,
+    texts: RowTexts,
     /// Last notice recorded in `通知日`; an unreadable cell counts as none (it gets rewritten).
     pub notified_on: Option<NaiveDate>,
     /// `無効化日`: when keywarden set the row's key Inactive (docs/rules.md §8).
     pub deactivated_on: Option<NaiveDate>,
-    /// The `延長申請` cell as written (docs/rules.md §9), empty when there is no pending request.
-    pub pending_extension: CompactString,
     /// The `AWSアカウント` cell as read.
     pub aws_account_cell: AccountCell,
     /// The cells of key issuance; `None` for a row that is not shaped like a request and
@@ -352,43 +343,123 @@ pub struct RequestRow {
     /// home account (not resolved: a run in the home account only), or a cell naming no
     /// allowed account (then the row is unusable).
     pub aws_account: Option<Account>,
-    pub valid: Result<ValidRow, Vec<CellProblem>>,
+    /// The end date when the owner, user, key and end cells all read (the texts hold them,
+    /// checked), else what is wrong (nothing for a deleted row, which is never checked).
+    checked: Result<NaiveDate, Vec<CellProblem>>,
 }
 
 impl RequestRow {
+    /// The `状態` cell as written.
+    pub fn status_text(&self) -> &str {
+        self.texts.get(Text::Status)
+    }
+
+    /// The `氏名` cell as written.
+    pub fn owner(&self) -> &str {
+        self.texts.get(Text::Owner)
+    }
+
+    /// The IAM user cell as written (trimmed).
+    pub fn user(&self) -> &str {
+        self.texts.get(Text::User)
+    }
+
+    /// The access key ID cell as written (trimmed).
+    pub fn key_id(&self) -> &str {
+        self.texts.get(Text::Key)
+    }
+
+    pub fn purpose(&self) -> &str {
+        self.texts.get(Text::Purpose)
+    }
+
+    pub fn service(&self) -> &str {
+        self.texts.get(Text::Service)
+    }
+
+    /// The start date, ISO when readable, else as typed.
+    pub fn start(&self) -> &str {
+        self.texts.get(Text::Start)
+    }
+
+    /// The end date, ISO when readable, else as typed.
+    pub fn end(&self) -> &str {
+        self.texts.get(Text::End)
+    }
+
+    /// The `延長申請` cell as written (docs/rules.md §9), empty when there is no pending request.
+    pub fn pending_extension(&self) -> &str {
+        self.texts.get(Text::PendingExtension)
+    }
+
+    /// The cells the decisions need, typed, or what keeps the row from being acted on.
+    pub fn valid(&self) -> Result<ValidRow, &[CellProblem]> {
+        match &self.checked {
+            Ok(end) => Ok(ValidRow {
+                owner: NameKey::reduced(self.texts.get(Text::OwnerKey)),
+                user: IamUserName::checked_already(self.user()),
+                key_id: AccessKeyId::checked_already(self.key_id()),
+                end: *end,
+            }),
+            Err(problems) => Err(problems),
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.checked.is_ok()
+    }
+
+    /// The end date when the row is valid (without making the rest of [`RequestRow::valid`]).
+    pub fn valid_end(&self) -> Option<NaiveDate> {
+        self.checked.as_ref().ok().copied()
+    }
+
+    /// Makes the row unusable with one more problem.
+    fn refuse(&mut self, problem: CellProblem) {
+        match &mut self.checked {
+            Ok(_) => self.checked = Err(vec![problem]),
+            Err(problems) => problems.push(problem),
+        }
+    }
+
     fn parse(row_number: usize, cells: &[Value], layout: &RequestLayout) -> Self {
-        let text = |col: usize| cell_compact(cells, col);
+        let text = |col: usize| cell_str(cells, col);
+        let optional = |col: Option<usize>| col.map(text).unwrap_or_default();
         let status_text = text(layout.status);
         let status = RowStatus::classify(&status_text);
-        let (owner_text, account_text, key_text) =
+        let (owner_text, user_text, key_text) =
             (text(layout.owner), text(layout.user), text(layout.key_id));
         let end_cell = cell_value(cells, layout.end);
         let end_parsed = end_cell.map(parse_sheet_date);
         let issue = IssueCells::read(cells, layout, &key_text, &status_text, &end_parsed);
-        let end_display = match (&end_parsed, end_cell) {
-            (Some(Ok(d)), _) => iso(*d),
-            _ => text(layout.end),
+        let end_display = match &end_parsed {
+            Some(Ok(d)) => iso(*d),
+            _ => CompactString::new(text(layout.end)),
         };
+        let pending = optional(layout.pending_extension);
         // A deleted row is only ever skipped: spare the work and the memory of the rest.
         if status == RowStatus::Deleted {
             return RequestRow {
                 row: row_number,
                 status,
-                status_text,
-                owner: owner_text,
-                user: account_text,
-                key_id: key_text,
-                purpose: CompactString::default(),
-                service: CompactString::default(),
-                start: CompactString::default(),
-                end: end_display,
+                texts: RowTexts::new([
+                    &status_text,
+                    &owner_text,
+                    &user_text,
+                    &key_text,
+                    "",
+                    "",
+                    "",
+                    &end_display,
+                    &pending,
+                    "",
+                ]),
                 notified_on: None,
                 deactivated_on: None,
-                pending_extension: layout.pending_extension.map(text).unwrap_or_default(),
                 aws_account_cell: AccountCell::Home,
                 issue: None,
                 aws_account: None,
-                valid: Err(Vec::new()),
+                checked: Err(Vec::new()),
             };
         }
 
@@ -408,10 +479,10 @@ impl RequestRow {
                 Problem::Empty(Needed::Owner),
             );
         }
-        let account = if account_text.is_empty() {
+        let user = if user_text.is_empty() {
             Err(Problem::Empty(Needed::User))
         } else {
-            IamUserName::check(&account_text).map_err(Problem::Id)
+            IamUserName::check(&user_text).map_err(Problem::Id)
         }
         .map_err(|e| problem(layout.user, ACCOUNT.aliases[0], e))
         .ok();
@@ -449,29 +520,30 @@ impl RequestRow {
             (end, _) => end,
         };
 
-        let valid = match (owner, account, key_id, end) {
-            (Some(owner), Some(account), Some(key_id), Some(end)) => Ok(ValidRow {
-                owner,
-                user: account,
-                key_id,
-                end,
-            }),
-            _ => Err(problems),
+        // The texts keep the user and key cells as read (trimmed, as the checks saw them), so
+        // the checked parts need not be kept twice; only the owner's reduced name is extra.
+        let (checked, owner_key) = match (owner, user, key_id, end) {
+            (Some(owner), Some(_), Some(_), Some(end)) => (Ok(end), Some(owner)),
+            _ => (Err(problems), None),
         };
         RequestRow {
             row: row_number,
             status,
-            status_text,
-            owner: owner_text,
-            user: account_text,
-            key_id: key_text,
-            purpose: layout.purpose.map(text).unwrap_or_default(),
-            service: layout.service.map(text).unwrap_or_default(),
-            start: layout
-                .start
-                .map(|c| date_display(cells, c))
-                .unwrap_or_default(),
-            end: end_display,
+            texts: RowTexts::new([
+                &status_text,
+                &owner_text,
+                &user_text,
+                &key_text,
+                &optional(layout.purpose),
+                &optional(layout.service),
+                &layout
+                    .start
+                    .map(|c| date_display(cells, c))
+                    .unwrap_or_default(),
+                &end_display,
+                &pending,
+                owner_key.as_ref().map_or("", NameKey::as_str),
+            ]),
             notified_on: layout
                 .notified
                 .and_then(|c| cell_value(cells, c))
@@ -480,7 +552,6 @@ impl RequestRow {
                 .deactivated
                 .and_then(|c| cell_value(cells, c))
                 .and_then(|v| parse_sheet_date(v).ok()),
-            pending_extension: layout.pending_extension.map(text).unwrap_or_default(),
             aws_account_cell: layout
                 .aws_account
                 .and_then(|c| cell_value(cells, c))
@@ -488,8 +559,67 @@ impl RequestRow {
                 .unwrap_or_default(),
             issue,
             aws_account: None,
-            valid,
+            checked,
         }
+    }
+}
+
+/// Rows as the unit tests want them: the parser's row, some cells changed.
+#[cfg(test)]
+impl RequestRow {
+    /// Row `row` of `texts` (status, owner, user, key, purpose, service, start, end, pending
+    /// extension), valid until `end` when it is given (the owner, user and key must then read).
+    pub fn of_texts(row: usize, texts: [&str; 9], end: Option<NaiveDate>) -> Self {
+        let [status, owner, user, key, purpose, service, start, end_text, pending] = texts;
+        RequestRow {
+            row,
+            status: RowStatus::classify(status),
+            texts: RowTexts::new([
+                status, owner, user, key, purpose, service, start, end_text, pending, "",
+            ]),
+            notified_on: None,
+            deactivated_on: None,
+            aws_account_cell: AccountCell::Home,
+            issue: None,
+            aws_account: None,
+            checked: Err(Vec::new()),
+        }
+        .checked(end.ok_or_else(Vec::new))
+    }
+
+    /// The same row with one text changed (the status text classified again); a valid row
+    /// stays valid, so its owner, user and key must still read.
+    pub fn with(mut self, text: Text, value: &str) -> Self {
+        self.texts = self.texts.with(text, value);
+        if text == Text::Status {
+            self.status = RowStatus::classify(value);
+        }
+        let checked = std::mem::replace(&mut self.checked, Err(Vec::new()));
+        self.checked(checked)
+    }
+
+    /// The same row, valid until `end` (its owner, user and key must read).
+    pub fn valid_until(self, end: NaiveDate) -> Self {
+        self.checked(Ok(end))
+    }
+
+    /// The same row, unusable for `problems` (none: a deleted row's way).
+    pub fn invalid(self, problems: Vec<CellProblem>) -> Self {
+        self.checked(Err(problems))
+    }
+
+    fn checked(mut self, checked: Result<NaiveDate, Vec<CellProblem>>) -> Self {
+        let owner_key = match &checked {
+            Ok(_) => {
+                IamUserName::check(self.user()).expect("a valid row's user reads");
+                AccessKeyId::check(self.key_id()).expect("a valid row's key reads");
+                NameKey::new(self.owner()).expect("a valid row's owner reads")
+            }
+            Err(_) => NameKey::reduced(""),
+        };
+        self.texts = self.texts.with(Text::OwnerKey, owner_key.as_str());
+        self.checked = checked;
+        self
     }
 }
 
@@ -565,7 +695,7 @@ fn account_cell(value: &Value) -> AccountCell {
 impl RequestRow {
     /// The status once keywarden's `無効化済み` is taken out of it (docs/rules.md §8 reactivation).
     pub fn status_without_deactivated_mark(&self) -> String {
-        self.status_text
+        self.status_text()
             .replace(crate::core::domain::DEACTIVATED_MARK, "")
             .trim()
             .to_string()
@@ -640,10 +770,7 @@ impl RequestTable {
                         header: AWS_ACCOUNT.aliases[0],
                         problem: Problem::Account(problem),
                     };
-                    match &mut row.valid {
-                        Ok(_) => row.valid = Err(vec![problem]),
-                        Err(problems) => problems.push(problem),
-                    }
+                    row.refuse(problem);
                 }
             }
         }
@@ -756,8 +883,8 @@ mod tests {
         );
         let r = &t.rows[0];
         assert_eq!(r.row, 2);
-        assert_eq!(r.start, "2026-09-01");
-        let v = r.valid.as_ref().unwrap();
+        assert_eq!(r.start(), "2026-09-01");
+        let v = r.valid().unwrap();
         assert_eq!(v.user.as_str(), "tanaka-s3");
         assert_eq!(v.end, NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
     }
@@ -788,8 +915,8 @@ mod tests {
         let t = RequestTable::parse("s", &grid).unwrap();
         assert_eq!(t.rows.len(), 2, "blank rows are ignored");
         assert_eq!(t.rows[0].row, 2);
-        assert!(t.rows[0].valid.is_ok());
-        assert_eq!(t.rows[0].purpose, "");
+        assert!(t.rows[0].valid().is_ok());
+        assert_eq!(t.rows[0].purpose(), "");
         assert_eq!(
             t.layout.free_columns().next(),
             Some(5),
@@ -805,7 +932,7 @@ mod tests {
         row[9] = json!("has space");
         row[11] = json!("");
         let t = RequestTable::parse("s", &vec![header(), row]).unwrap();
-        let problems = t.rows[0].valid.clone().unwrap_err();
+        let problems = t.rows[0].valid().unwrap_err().to_vec();
         let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert_eq!(problems.len(), 3, "{text:?}");
         assert!(text[0].starts_with("J2 (アカウント名)"), "{text:?}");
@@ -831,20 +958,20 @@ mod tests {
             ],
         )
         .unwrap();
-        let problems = t.rows[0].valid.clone().unwrap_err();
+        let problems = t.rows[0].valid().unwrap_err().to_vec();
         assert_eq!(problems.len(), 1);
         assert_eq!(
             problems[0].to_string(),
             "I2 (アクセスキー利用終了日): 2025-11-29 is before the start date 2026-09-01 in \
              H2 (アクセスキー利用開始日): correct the year of the end date (or of the start date)"
         );
-        assert!(t.rows[1].valid.is_ok(), "9999/12/31 means no end");
-        assert!(t.rows[2].valid.is_ok(), "an end on the start day is fine");
+        assert!(t.rows[1].valid().is_ok(), "9999/12/31 means no end");
+        assert!(t.rows[2].valid().is_ok(), "an end on the start day is fine");
         // Without a readable start date the end date stands on its own.
         let mut no_start = original_row(json!("1926/11/29"), "");
         no_start[7] = json!("");
         let t = RequestTable::parse("s", &vec![header(), no_start]).unwrap();
-        assert!(t.rows[0].valid.is_ok());
+        assert!(t.rows[0].valid().is_ok());
     }
 
     #[test]
@@ -937,9 +1064,9 @@ mod tests {
                 None,
             ]
         );
-        assert!(t.rows[..3].iter().all(|r| r.valid.is_ok()));
+        assert!(t.rows[..3].iter().all(|r| r.valid().is_ok()));
         for r in &t.rows[3..5] {
-            let problems = r.valid.clone().unwrap_err();
+            let problems = r.valid().unwrap_err().to_vec();
             assert_eq!(problems.len(), 1);
             assert!(problems[0].cell.starts_with('M'), "{:?}", problems[0]);
             assert!(
@@ -949,8 +1076,8 @@ mod tests {
             );
         }
         assert_eq!(
-            t.rows[5].valid,
-            Err(Vec::new()),
+            t.rows[5].valid(),
+            Err(&[][..]),
             "deleted rows are left alone"
         );
     }

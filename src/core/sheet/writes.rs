@@ -26,7 +26,7 @@ pub fn plan(table: &RequestTable, changes: &[&SheetChange]) -> WritePlan {
         table
             .rows
             .binary_search_by_key(&row, |r| r.row)
-            .map(|i| table.rows[i].status_text.to_string())
+            .map(|i| table.rows[i].status_text().to_string())
             .unwrap_or_default()
     };
     plan_at(
