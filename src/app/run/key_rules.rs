@@ -130,7 +130,7 @@ pub async fn plan<X: Services>(
     // elsewhere), found through the run's one index.
     let holder = |key: &AccessKeyId| -> Option<&RequestRow> {
         let held = work.holdings.key_row(current(s), key)?;
-        table.rows.get(table.row_index(held.row)?)
+        table.rows.get(table.row_index(held.row())?)
     };
     let mut out = KeyPlan::default();
     // A rotated key ID that never reached the sheet is written now; that user's rotation
