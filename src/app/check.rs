@@ -328,7 +328,7 @@ async fn accounts(
     }
     let role = job.accounts.role_arn(&accounts.home().id);
     let role = role.rsplit(':').next().unwrap_or_default().to_string();
-    for (i, account) in accounts.all().iter().enumerate() {
+    for (i, account) in accounts.all().enumerate() {
         let what = format!("AWS account {account}");
         let result = if i == 0 {
             home_iam

@@ -711,10 +711,10 @@ mod tests {
     fn messages_and_the_summary_name_the_account() {
         use crate::core::domain::{Account, AwsAccountId};
         let mut r = row();
-        r.aws_account = Some(Account {
+        r.aws_account = Some(std::sync::Arc::new(Account {
             id: AwsAccountId::parse("123456789012").unwrap(),
             alias: Some("本番".into()),
-        });
+        }));
         assert!(
             owner_notice(&r, 7, "s", false).contains("• AWSアカウント: 本番 (123456789012)"),
             "{}",

@@ -11,7 +11,7 @@ fn row(account: Option<Account>) -> RequestRow {
         .with(Text::User, "nakamura-migration")
         .with(Text::End, "2026-11-20");
     row.row = 9;
-    row.aws_account = account;
+    row.aws_account = account.map(std::sync::Arc::new);
     row
 }
 

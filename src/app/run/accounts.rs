@@ -35,7 +35,7 @@ impl RunAccounts {
     /// The accounts of the run, the home account first; `[None]` for the unnamed home account.
     fn scopes(&self) -> Vec<Option<&Account>> {
         match &self.known {
-            Some(accounts) => accounts.all().iter().map(Some).collect(),
+            Some(accounts) => accounts.all().map(Some).collect(),
             None => vec![None],
         }
     }

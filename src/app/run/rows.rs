@@ -24,7 +24,7 @@ fn subject_of(r: &RequestRow) -> Subject {
         user: r.user().into(),
         access_key_id: r.key_id().into(),
         owner: r.owner().into(),
-        aws_account: r.aws_account.clone(),
+        aws_account: r.aws_account.as_deref().cloned(),
     }
 }
 
@@ -115,7 +115,7 @@ pub fn pending_extensions(table: &RequestTable) -> Vec<ActionOutcome> {
                     user: r.user().into(),
                     access_key_id: r.key_id().into(),
                     owner: r.owner().into(),
-                    aws_account: r.aws_account.clone(),
+                    aws_account: r.aws_account.as_deref().cloned(),
                 };
                 ActionOutcome::new(subject, Action::Alert(Alert::PendingExtension(cell)))
             })

@@ -386,7 +386,7 @@ fn check<'a>(
             Ok(ValidRequest {
                 id: request_id(&account.id, user.as_str(), &owner, &entry.name, start, end),
                 policy_arn: entry.arn_for(&account.id),
-                account: account.clone(),
+                account: Account::clone(account),
                 user,
                 owner,
                 entry: entry.clone(),

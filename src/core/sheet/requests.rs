@@ -342,7 +342,7 @@ pub struct RequestRow {
     /// The row's AWS account once resolved ([`RequestTable::resolve_accounts`]); `None`: the
     /// home account (not resolved: a run in the home account only), or a cell naming no
     /// allowed account (then the row is unusable).
-    pub aws_account: Option<Account>,
+    pub aws_account: Option<std::sync::Arc<Account>>,
     /// The end date when the owner, user, key and end cells all read (the texts hold them,
     /// checked), else what is wrong (nothing for a deleted row, which is never checked).
     checked: Result<NaiveDate, Vec<CellProblem>>,

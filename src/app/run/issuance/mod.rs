@@ -94,7 +94,7 @@ pub fn collect(table: &RequestTable, ctx: &Context) -> Requests {
             owner: row.owner().into(),
             aws_account: match &request.verdict {
                 Ok(v) => Some(v.account.clone()),
-                Err(_) => row.aws_account.clone(),
+                Err(_) => row.aws_account.as_deref().cloned(),
             },
         };
         let copies = request
