@@ -46,7 +46,7 @@ fn the_two_accounts_agree_with_the_rows() {
     let mut named = Vec::new();
     for row in &table.rows {
         let account = accounts
-            .resolve(&row.aws_account_cell)
+            .resolve(&row.aws_account_cell())
             .unwrap_or_else(|e| panic!("row {}: {e}", row.row));
         let id = account.id.to_string();
         let user = row.user();

@@ -241,7 +241,7 @@ impl Claims {
                 continue;
             }
             if let Some(claims) = by_user.get_mut(&name.to_ascii_lowercase()) {
-                let account = accounts.resolve(&row.aws_account_cell).ok().map(|a| a.id);
+                let account = accounts.resolve(&row.aws_account_cell()).ok().map(|a| a.id);
                 claims.push((row.row, account));
             }
         }
@@ -345,7 +345,7 @@ fn check<'a>(
 
     let account = ctx
         .accounts
-        .resolve(&row.aws_account_cell)
+        .resolve(&row.aws_account_cell())
         .map_err(|p| {
             problem(
                 layout.aws_account,

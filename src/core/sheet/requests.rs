@@ -334,8 +334,8 @@ pub struct RequestRow {
     pub notified_on: Option<NaiveDate>,
     /// `無効化日`: when keywarden set the row's key Inactive (docs/rules.md §8).
     pub deactivated_on: Option<NaiveDate>,
-    /// The `AWSアカウント` cell as read.
-    pub aws_account_cell: AccountCell,
+    /// How the `AWSアカウント` cell reads (its text is in `texts`).
+    account_cell: CellKind,
     /// The cells of key issuance; `None` for a row that is not shaped like a request and
     /// whose `発行申請` is empty (almost every row: nothing is kept for them).
     pub issue: Option<Box<IssueCells>>,
@@ -344,8 +344,19 @@ pub struct RequestRow {
     /// allowed account (then the row is unusable).
     pub aws_account: Option<std::sync::Arc<Account>>,
     /// The end date when the owner, user, key and end cells all read (the texts hold them,
-    /// checked), else what is wrong (nothing for a deleted row, which is never checked).
-    checked: Result<NaiveDate, Vec<CellProblem>>,
+    /// checked); `None` when the row is unusable, or deleted (never checked).
+    valid_end: Option<NaiveDate>,
+    /// What makes the row unusable (`None` when nothing does, as for a deleted row): boxed,
+    /// since almost every row has none.
+    problems: Option<Box<Vec<CellProblem>>>,
+}
+
+/// How an `AWSアカウント` cell reads, its text kept with the row's other texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    Home,
+    Number,
+    Text,
 }
 
 impl RequestRow {
@@ -392,34 +403,42 @@ impl RequestRow {
         self.texts.get(Text::PendingExtension)
     }
 
+    /// The `AWSアカウント` cell as read.
+    pub fn aws_account_cell(&self) -> AccountCell {
+        let text = self.texts.get(Text::AccountCell);
+        match self.account_cell {
+            CellKind::Home => AccountCell::Home,
+            CellKind::Number => text.parse().map_or(AccountCell::Home, AccountCell::Number),
+            CellKind::Text => AccountCell::Text(text.into()),
+        }
+    }
+
     /// The cells the decisions need, typed, or what keeps the row from being acted on.
     pub fn valid(&self) -> Result<ValidRow, &[CellProblem]> {
-        match &self.checked {
-            Ok(end) => Ok(ValidRow {
+        match self.valid_end {
+            Some(end) => Ok(ValidRow {
                 owner: NameKey::reduced(self.texts.get(Text::OwnerKey)),
                 user: IamUserName::checked_already(self.user()),
                 key_id: AccessKeyId::checked_already(self.key_id()),
-                end: *end,
+                end,
             }),
-            Err(problems) => Err(problems),
+            None => Err(self.problems.as_deref().map_or(&[], Vec::as_slice)),
         }
     }
 
     pub fn is_valid(&self) -> bool {
-        self.checked.is_ok()
+        self.valid_end.is_some()
     }
 
     /// The end date when the row is valid (without making the rest of [`RequestRow::valid`]).
     pub fn valid_end(&self) -> Option<NaiveDate> {
-        self.checked.as_ref().ok().copied()
+        self.valid_end
     }
 
     /// Makes the row unusable with one more problem.
     fn refuse(&mut self, problem: CellProblem) {
-        match &mut self.checked {
-            Ok(_) => self.checked = Err(vec![problem]),
-            Err(problems) => problems.push(problem),
-        }
+        self.valid_end = None;
+        self.problems.get_or_insert_default().push(problem);
     }
 
     fn parse(row_number: usize, cells: &[Value], layout: &RequestLayout) -> Self {
@@ -453,13 +472,15 @@ impl RequestRow {
                     &end_display,
                     &pending,
                     "",
+                    "",
                 ]),
                 notified_on: None,
                 deactivated_on: None,
-                aws_account_cell: AccountCell::Home,
+                account_cell: CellKind::Home,
                 issue: None,
                 aws_account: None,
-                checked: Err(Vec::new()),
+                valid_end: None,
+                problems: None,
             };
         }
 
@@ -522,9 +543,19 @@ impl RequestRow {
 
         // The texts keep the user and key cells as read (trimmed, as the checks saw them), so
         // the checked parts need not be kept twice; only the owner's reduced name is extra.
-        let (checked, owner_key) = match (owner, user, key_id, end) {
-            (Some(owner), Some(_), Some(_), Some(end)) => (Ok(end), Some(owner)),
-            _ => (Err(problems), None),
+        let (valid_end, owner_key) = match (owner, user, key_id, end) {
+            (Some(owner), Some(_), Some(_), Some(end)) => (Some(end), Some(owner)),
+            _ => (None, None),
+        };
+        let (account_cell, account_text) = match layout
+            .aws_account
+            .and_then(|c| cell_value(cells, c))
+            .map(account_cell)
+            .unwrap_or_default()
+        {
+            AccountCell::Home => (CellKind::Home, CompactString::default()),
+            AccountCell::Number(n) => (CellKind::Number, compact_str::format_compact!("{n}")),
+            AccountCell::Text(t) => (CellKind::Text, t),
         };
         RequestRow {
             row: row_number,
@@ -542,6 +573,7 @@ impl RequestRow {
                     .unwrap_or_default(),
                 &end_display,
                 &pending,
+                &account_text,
                 owner_key.as_ref().map_or("", NameKey::as_str),
             ]),
             notified_on: layout
@@ -552,14 +584,11 @@ impl RequestRow {
                 .deactivated
                 .and_then(|c| cell_value(cells, c))
                 .and_then(|v| parse_sheet_date(v).ok()),
-            aws_account_cell: layout
-                .aws_account
-                .and_then(|c| cell_value(cells, c))
-                .map(account_cell)
-                .unwrap_or_default(),
+            account_cell,
             issue,
             aws_account: None,
-            checked,
+            valid_end,
+            problems: (!problems.is_empty()).then(|| Box::new(problems)),
         }
     }
 }
@@ -575,14 +604,15 @@ impl RequestRow {
             row,
             status: RowStatus::classify(status),
             texts: RowTexts::new([
-                status, owner, user, key, purpose, service, start, end_text, pending, "",
+                status, owner, user, key, purpose, service, start, end_text, pending, "", "",
             ]),
             notified_on: None,
             deactivated_on: None,
-            aws_account_cell: AccountCell::Home,
+            account_cell: CellKind::Home,
             issue: None,
             aws_account: None,
-            checked: Err(Vec::new()),
+            valid_end: None,
+            problems: None,
         }
         .checked(end.ok_or_else(Vec::new))
     }
@@ -594,7 +624,10 @@ impl RequestRow {
         if text == Text::Status {
             self.status = RowStatus::classify(value);
         }
-        let checked = std::mem::replace(&mut self.checked, Err(Vec::new()));
+        let checked = match self.valid_end {
+            Some(end) => Ok(end),
+            None => Err(self.problems.take().map(|p| *p).unwrap_or_default()),
+        };
         self.checked(checked)
     }
 
@@ -618,7 +651,10 @@ impl RequestRow {
             Err(_) => NameKey::reduced(""),
         };
         self.texts = self.texts.with(Text::OwnerKey, owner_key.as_str());
-        self.checked = checked;
+        (self.valid_end, self.problems) = match checked {
+            Ok(end) => (Some(end), None),
+            Err(problems) => (None, (!problems.is_empty()).then(|| Box::new(problems))),
+        };
         self
     }
 }
@@ -758,7 +794,7 @@ impl RequestTable {
             .iter_mut()
             .filter(|r| r.status != RowStatus::Deleted)
         {
-            match accounts.resolve(&row.aws_account_cell) {
+            match accounts.resolve(&row.aws_account_cell()) {
                 Ok(account) => row.aws_account = Some(account.clone()),
                 Err(problem) => {
                     let problem = CellProblem {
@@ -1030,7 +1066,7 @@ mod tests {
         let mut t = RequestTable::parse("s", &grid).unwrap();
         assert_eq!(t.layout.aws_account, Some(12));
         assert_eq!(
-            t.rows[1].aws_account_cell,
+            t.rows[1].aws_account_cell(),
             AccountCell::Number(12345678901.0)
         );
         let id = |s: &str| AwsAccountId::parse(s).unwrap();

@@ -20,12 +20,15 @@ pub enum Text {
     End,
     /// `延長申請` as written, empty when there is no pending request.
     PendingExtension,
+    /// The `AWSアカウント` cell: its text, or its number as Rust writes an `f64` (read back
+    /// exactly).
+    AccountCell,
     /// The owner's name reduced for comparison (a `NameKey`), kept only for a row whose cells
     /// all read: the decisions compare it, and computing it again each time costs more.
     OwnerKey,
 }
 
-const COUNT: usize = 10;
+const COUNT: usize = 11;
 
 const ALL: [Text; COUNT] = [
     Text::Status,
@@ -37,11 +40,12 @@ const ALL: [Text; COUNT] = [
     Text::Start,
     Text::End,
     Text::PendingExtension,
+    Text::AccountCell,
     Text::OwnerKey,
 ];
 
-/// The texts one after another, and where each but the last ends. 48 bytes and one
-/// allocation (none when every text is empty), however many texts there are.
+/// The texts one after another, and where each but the last ends: 56 bytes and one
+/// allocation (none when every text is empty).
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct RowTexts {
     buf: Box<str>,
@@ -106,6 +110,7 @@ mod tests {
             "2026-09-01",
             "2026-11-29",
             "",
+            "本番",
             "田中太郎",
         ]);
         let got: Vec<&str> = ALL.iter().map(|&t| texts.get(t)).collect();
@@ -121,6 +126,7 @@ mod tests {
                 "2026-09-01",
                 "2026-11-29",
                 "",
+                "本番",
                 "田中太郎"
             ]
         );
