@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 
 use crate::core::domain::RowStatus;
-use crate::core::sheet::{CellProblem, Directory, Holdings, Owner, RequestRow, RequestTable};
+use crate::core::sheet::{Directory, Holdings, Owner, RequestRow, RequestTable};
 
 /// Settings the decisions depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +24,9 @@ pub enum Decision {
     SkipExtended,
     /// `却下` in the status: a key request an administrator rejected; nothing was issued.
     SkipRejected,
-    /// A required cell is empty or unreadable: never acted on, administrators told.
-    Unusable(Vec<CellProblem>),
+    /// A required cell is empty or unreadable: never acted on, administrators told (what is
+    /// wrong is the row's own: [`RequestRow::valid`]).
+    Unusable,
     /// The end date has passed: tear the user down.
     Delete,
     /// The end date is near and this end date was not yet notified.
@@ -55,9 +56,8 @@ pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
         return Decision::SkipRejected;
     }
     let notify_days = rules.notify_days;
-    let valid = match row.valid() {
-        Ok(valid) => valid,
-        Err(problems) => return Decision::Unusable(problems.to_vec()),
+    let Ok(valid) = row.valid() else {
+        return Decision::Unusable;
     };
     let end = valid.end;
     // docs/rules.md §8: the end date of a row whose key keywarden set Inactive was moved past today
@@ -198,7 +198,7 @@ mod tests {
             .with(Text::End, end.unwrap_or("garbage"));
         let mut row = match end {
             Some(end) => row.valid_until(date(end)),
-            None => row.invalid(vec![CellProblem {
+            None => row.invalid(vec![crate::core::sheet::CellProblem {
                 cell: "I2".into(),
                 header: "利用終了日",
                 problem: crate::core::sheet::Problem::Empty(crate::core::sheet::Needed::End),
@@ -233,10 +233,10 @@ mod tests {
             Decision::SkipExtended,
             "延長 comes first"
         );
-        assert!(matches!(
+        assert_eq!(
             decide(&row("", None, None), t, rules(7)),
-            Decision::Unusable(_)
-        ));
+            Decision::Unusable
+        );
         assert_eq!(
             decide(&row("", Some("2026-11-21"), None), t, rules(7)),
             Decision::Delete

@@ -62,8 +62,9 @@ pub fn untouched(plan: &Plan) -> Untouched {
             Decision::SkipExtended => Skip::Extended,
             Decision::SkipRejected => Skip::Rejected,
             Decision::Nothing => Skip::Nothing,
-            Decision::Unusable(problems) => {
-                let action = Action::Unusable(problems.clone());
+            Decision::Unusable => {
+                let problems = p.row.valid().err().unwrap_or_default();
+                let action = Action::Unusable(problems.to_vec());
                 out.unusable.push(ActionOutcome::new(subject(p), action));
                 continue;
             }

@@ -24,6 +24,17 @@ impl NameKey {
         NameKey(key.into())
     }
 
+    /// The key of a name that is NFKC already: its text without white space (what
+    /// [`NameKey::new`] makes of it, without checking the form again).
+    pub(crate) fn nfkc_already(raw: &str) -> Self {
+        NameKey(raw.chars().filter(|c| !c.is_whitespace()).collect())
+    }
+
+    /// Whether this key is `raw` without its white space (then a row need not keep it apart).
+    pub(crate) fn is_spaces_removed(&self, raw: &str) -> bool {
+        self.0.chars().eq(raw.chars().filter(|c| !c.is_whitespace()))
+    }
+
     /// Family and given name in either order.
     pub fn from_parts(first: &str, second: &str) -> Option<Self> {
         Self::from_chars(first.chars().chain(second.chars()))

@@ -417,7 +417,10 @@ impl RequestRow {
     pub fn valid(&self) -> Result<ValidRow, &[CellProblem]> {
         match self.valid_end {
             Some(end) => Ok(ValidRow {
-                owner: NameKey::reduced(self.texts.get(Text::OwnerKey)),
+                owner: match self.texts.get(Text::OwnerKey) {
+                    "" => NameKey::nfkc_already(self.owner()),
+                    key => NameKey::reduced(key),
+                },
                 user: IamUserName::checked_already(self.user()),
                 key_id: AccessKeyId::checked_already(self.key_id()),
                 end,
@@ -574,7 +577,10 @@ impl RequestRow {
                 &end_display,
                 &pending,
                 &account_text,
-                owner_key.as_ref().map_or("", NameKey::as_str),
+                owner_key
+                    .as_ref()
+                    .filter(|k| !k.is_spaces_removed(&owner_text))
+                    .map_or("", NameKey::as_str),
             ]),
             notified_on: layout
                 .notified
@@ -923,6 +929,26 @@ mod tests {
         let v = r.valid().unwrap();
         assert_eq!(v.user.as_str(), "tanaka-s3");
         assert_eq!(v.end, NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
+    }
+
+    #[test]
+    fn a_row_hands_out_the_cells_it_read_and_checked() {
+        for name in ["田中 太郎", "ＴＡＮＡＫＡ　Taro", "ﾀﾅｶ ﾀﾛｳ"] {
+            let mut cells = original_row(json!("2026/11/29"), "");
+            cells[1] = json!(name);
+            cells.extend([json!(""), json!(""), json!(123456789012.0)]);
+            let mut header = header();
+            header.extend([json!(""), json!(""), json!("AWSアカウント")]);
+            let t = RequestTable::parse("s", &vec![header, cells]).unwrap();
+            let (r, v) = (&t.rows[0], t.rows[0].valid().unwrap());
+            assert_eq!(v.owner, NameKey::new(name).unwrap(), "{name}");
+            assert_eq!(r.owner(), name);
+            assert_eq!((r.user(), v.user.as_str()), ("tanaka-s3", "tanaka-s3"));
+            assert_eq!(v.key_id.as_str(), "AKIAIOSFODNN7EXAMPLE");
+            assert_eq!((r.purpose(), r.service()), ("S3 backup", "S3"));
+            assert_eq!((r.start(), r.end()), ("2026-09-01", "2026-11-29"));
+            assert_eq!(r.aws_account_cell(), AccountCell::Number(123456789012.0));
+        }
     }
 
     #[test]

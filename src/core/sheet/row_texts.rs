@@ -24,7 +24,8 @@ pub enum Text {
     /// exactly).
     AccountCell,
     /// The owner's name reduced for comparison (a `NameKey`), kept only for a row whose cells
-    /// all read: the decisions compare it, and computing it again each time costs more.
+    /// all read and only when it is not simply the owner's text without white space (a name
+    /// that normalising changes, such as full-width letters): computing it again costs more.
     OwnerKey,
 }
 
