@@ -1,5 +1,7 @@
 //! The request sheet: one row per issued access key (docs/rules.md §2).
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use compact_str::CompactString;
 use serde_json::Value;
@@ -7,7 +9,7 @@ use serde_json::Value;
 use super::columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER};
 use super::headers::{self, ColumnSpec, HeaderError};
 use super::row_texts::{RowTexts, Text};
-use super::{Grid, RowSink, cell_compact, cell_str, cell_text, cell_value};
+use super::{Grid, RowSink, cell_str, cell_text, cell_value};
 use crate::core::domain::{
     AccessKeyId, Account, AccountCell, Accounts, CellAccountProblem, DateError, IamUserName,
     IdError, NameKey, RowStatus, parse_sheet_date,
@@ -330,6 +332,9 @@ pub struct RequestRow {
     pub row: usize,
     pub status: RowStatus,
     texts: RowTexts,
+    /// The start and end cells when they read as dates (their texts are then not kept).
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
     /// Last notice recorded in `通知日`; an unreadable cell counts as none (it gets rewritten).
     pub notified_on: Option<NaiveDate>,
     /// `無効化日`: when keywarden set the row's key Inactive (docs/rules.md §8).
@@ -389,13 +394,13 @@ impl RequestRow {
     }
 
     /// The start date, ISO when readable, else as typed.
-    pub fn start(&self) -> &str {
-        self.texts.get(Text::Start)
+    pub fn start(&self) -> Cow<'_, str> {
+        date_display(self.start_date, self.texts.get(Text::Start))
     }
 
     /// The end date, ISO when readable, else as typed.
-    pub fn end(&self) -> &str {
-        self.texts.get(Text::End)
+    pub fn end(&self) -> Cow<'_, str> {
+        date_display(self.end_date, self.texts.get(Text::End))
     }
 
     /// The `延長申請` cell as written (docs/rules.md §9), empty when there is no pending request.
@@ -454,9 +459,10 @@ impl RequestRow {
         let end_cell = cell_value(cells, layout.end);
         let end_parsed = end_cell.map(parse_sheet_date);
         let issue = IssueCells::read(cells, layout, &key_text, &status_text, &end_parsed);
-        let end_display = match &end_parsed {
-            Some(Ok(d)) => iso(*d),
-            _ => CompactString::new(text(layout.end)),
+        // A readable date is kept as a date, its text made when asked for.
+        let (end_date, end_text) = match &end_parsed {
+            Some(Ok(d)) => (Some(*d), Cow::Borrowed("")),
+            _ => (None, text(layout.end)),
         };
         let pending = optional(layout.pending_extension);
         // A deleted row is only ever skipped: spare the work and the memory of the rest.
@@ -472,11 +478,13 @@ impl RequestRow {
                     "",
                     "",
                     "",
-                    &end_display,
+                    &end_text,
                     &pending,
                     "",
                     "",
                 ]),
+                start_date: None,
+                end_date,
                 notified_on: None,
                 deactivated_on: None,
                 account_cell: CellKind::Home,
@@ -546,6 +554,13 @@ impl RequestRow {
 
         // The texts keep the user and key cells as read (trimmed, as the checks saw them), so
         // the checked parts need not be kept twice; only the owner's reduced name is extra.
+        let (start_date, start_text) = match layout.start.and_then(|c| cell_value(cells, c)) {
+            Some(v) => match parse_sheet_date(v) {
+                Ok(d) => (Some(d), Cow::Borrowed("")),
+                Err(_) => (None, optional(layout.start)),
+            },
+            None => (None, Cow::Borrowed("")),
+        };
         let (valid_end, owner_key) = match (owner, user, key_id, end) {
             (Some(owner), Some(_), Some(_), Some(end)) => (Some(end), Some(owner)),
             _ => (None, None),
@@ -570,11 +585,8 @@ impl RequestRow {
                 &key_text,
                 &optional(layout.purpose),
                 &optional(layout.service),
-                &layout
-                    .start
-                    .map(|c| date_display(cells, c))
-                    .unwrap_or_default(),
-                &end_display,
+                &start_text,
+                &end_text,
                 &pending,
                 &account_text,
                 owner_key
@@ -582,6 +594,8 @@ impl RequestRow {
                     .filter(|k| !k.is_spaces_removed(&owner_text))
                     .map_or("", NameKey::as_str),
             ]),
+            start_date,
+            end_date,
             notified_on: layout
                 .notified
                 .and_then(|c| cell_value(cells, c))
@@ -612,6 +626,8 @@ impl RequestRow {
             texts: RowTexts::new([
                 status, owner, user, key, purpose, service, start, end_text, pending, "", "",
             ]),
+            start_date: None,
+            end_date: None,
             notified_on: None,
             deactivated_on: None,
             account_cell: CellKind::Home,
@@ -627,6 +643,11 @@ impl RequestRow {
     /// stays valid, so its owner, user and key must still read.
     pub fn with(mut self, text: Text, value: &str) -> Self {
         self.texts = self.texts.with(text, value);
+        match text {
+            Text::Start => self.start_date = None,
+            Text::End => self.end_date = None,
+            _ => {}
+        }
         if text == Text::Status {
             self.status = RowStatus::classify(value);
         }
@@ -745,19 +766,11 @@ impl RequestRow {
 }
 
 /// A date cell for people: ISO when readable, else the text as typed.
-fn date_display(cells: &[Value], col: usize) -> CompactString {
-    match cell_value(cells, col) {
-        Some(v) => match parse_sheet_date(v) {
-            Ok(d) => iso(d),
-            Err(_) => cell_compact(cells, col),
-        },
-        None => CompactString::default(),
+fn date_display(date: Option<NaiveDate>, typed: &str) -> Cow<'_, str> {
+    match date {
+        Some(d) => Cow::Owned(d.to_string()),
+        None => Cow::Borrowed(typed),
     }
-}
-
-/// `2026-11-29`, inline.
-fn iso(date: NaiveDate) -> CompactString {
-    compact_str::format_compact!("{date}")
 }
 
 /// The whole request sheet, parsed.
@@ -946,7 +959,7 @@ mod tests {
             assert_eq!((r.user(), v.user.as_str()), ("tanaka-s3", "tanaka-s3"));
             assert_eq!(v.key_id.as_str(), "AKIAIOSFODNN7EXAMPLE");
             assert_eq!((r.purpose(), r.service()), ("S3 backup", "S3"));
-            assert_eq!((r.start(), r.end()), ("2026-09-01", "2026-11-29"));
+            assert_eq!((&*r.start(), &*r.end()), ("2026-09-01", "2026-11-29"));
             assert_eq!(r.aws_account_cell(), AccountCell::Number(123456789012.0));
         }
     }
