@@ -49,8 +49,8 @@ pub fn upcoming(rows: &[RequestRow], today: NaiveDate, rules: Rules, days: u32) 
         .unwrap_or(NaiveDate::MAX);
     let mut due = Vec::new();
     for row in rows {
-        let relevant = row.status != RowStatus::Deleted
-            && row.valid().is_ok_and(|v| v.end <= latest_end);
+        let relevant =
+            row.status != RowStatus::Deleted && row.valid().is_ok_and(|v| v.end <= latest_end);
         if days == 0 || !relevant {
             continue;
         }

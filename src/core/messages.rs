@@ -503,8 +503,8 @@ fn push_line(text: &mut String, a: &ActionRecord) {
 mod tests {
     use super::*;
     use crate::core::fixtures::request_row;
-    use crate::core::sheet::Text;
     use crate::core::outcome::{ActionKind, Outcome};
+    use crate::core::sheet::Text;
 
     fn row() -> RequestRow {
         let mut row = request_row()

@@ -52,7 +52,10 @@ pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
         RowStatus::Extended => return Decision::SkipExtended,
         RowStatus::Open => {}
     }
-    if row.status_text().contains(crate::core::issue::REJECTED_MARK) {
+    if row
+        .status_text()
+        .contains(crate::core::issue::REJECTED_MARK)
+    {
         return Decision::SkipRejected;
     }
     let notify_days = rules.notify_days;

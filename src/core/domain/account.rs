@@ -220,12 +220,7 @@ impl Accounts {
             id: home,
             alias: home_alias,
         })];
-        all.extend(
-            others
-                .into_iter()
-                .filter(|a| a.id != home)
-                .map(Arc::new),
-        );
+        all.extend(others.into_iter().filter(|a| a.id != home).map(Arc::new));
         Accounts { all }
     }
 

@@ -32,7 +32,9 @@ impl NameKey {
 
     /// Whether this key is `raw` without its white space (then a row need not keep it apart).
     pub(crate) fn is_spaces_removed(&self, raw: &str) -> bool {
-        self.0.chars().eq(raw.chars().filter(|c| !c.is_whitespace()))
+        self.0
+            .chars()
+            .eq(raw.chars().filter(|c| !c.is_whitespace()))
     }
 
     /// Family and given name in either order.

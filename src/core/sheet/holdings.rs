@@ -212,10 +212,9 @@ impl<'a> Holdings<'a> {
     /// Only where rows are (a re-read of the user and key columns before a write): status
     /// and due-ness unknown, every row taken as live and not due.
     pub fn locations(rows: impl IntoIterator<Item = (usize, &'a str, &'a str)>) -> Self {
-        Self::new(
-            rows.into_iter()
-                .map(|(row, user, key)| Held::new(row, true, false, user.trim(), KeyCell::read(key), None)),
-        )
+        Self::new(rows.into_iter().map(|(row, user, key)| {
+            Held::new(row, true, false, user.trim(), KeyCell::read(key), None)
+        }))
     }
 
     /// A due row that this run will not act on (its key proves another account): it still

@@ -11,7 +11,6 @@ pub mod writes;
 pub use columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER, OwnColumn, OwnColumns};
 pub use headers::{HeaderError, column_letter};
 pub use holdings::{Held, Holdings, KeyCell};
-pub use row_texts::Text;
 /// Column headers the key requests' problems name (the first accepted text of each).
 pub use requests::{
     ACCOUNT as USER_COLUMN, AWS_ACCOUNT as AWS_ACCOUNT_COLUMN, END as END_COLUMN,
@@ -22,6 +21,7 @@ pub use requests::{
     CellProblem, IssueCells, Needed, ORIGINAL_LAYOUT, Problem, REQUESTED_STATUS, RequestLayout,
     RequestRow, RequestTable, RequestTableSink, ValidRow, is_request_shaped,
 };
+pub use row_texts::Text;
 pub use users::{Directory, DirectoryProblem, DirectoryProblemKind, DirectorySink, Owner};
 
 use serde_json::Value;

@@ -619,7 +619,17 @@ impl RequestRow {
     /// Row `row` of `texts` (status, owner, user, key, purpose, service, start, end, pending
     /// extension), valid until `end` when it is given (the owner, user and key must then read).
     pub fn of_texts(row: usize, texts: [&str; 9], end: Option<NaiveDate>) -> Self {
-        let [status, owner, user, key, purpose, service, start, end_text, pending] = texts;
+        let [
+            status,
+            owner,
+            user,
+            key,
+            purpose,
+            service,
+            start,
+            end_text,
+            pending,
+        ] = texts;
         RequestRow {
             row,
             status: RowStatus::classify(status),
