@@ -203,7 +203,7 @@ pub async fn walkthrough(
     let recorded = RequestTable::parse(&request_sheet, &grid)
         .ok()
         .and_then(|t| t.rows.into_iter().find(|r| r.row == row))
-        .map(|r| PendingCell::parse(&r.pending_extension()));
+        .map(|r| PendingCell::parse(r.pending_extension()));
     let Some(PendingCell::Request(pending)) = recorded else {
         return Err("the request was not recorded in 延長申請".into());
     };

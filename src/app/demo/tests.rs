@@ -77,7 +77,7 @@ fn the_two_accounts_agree_with_the_rows() {
         }
         // STS names the row's account for its key, as the key-proves-the-account check wants.
         let fleet = accounts::fleet();
-        let key = crate::core::domain::AccessKeyId::parse(&row.key_id()).unwrap();
+        let key = crate::core::domain::AccessKeyId::parse(row.key_id()).unwrap();
         assert_eq!(
             fleet.key_accounts.get(&key),
             Some(&AwsAccountId::parse(&id).unwrap()),

@@ -53,8 +53,8 @@ impl IssueInfo {
                 request,
                 &Shown {
                     row: row.row,
-                    owner_name: &row.owner(),
-                    purpose: &row.purpose(),
+                    owner_name: row.owner(),
+                    purpose: row.purpose(),
                 },
             ),
         }

@@ -109,7 +109,7 @@ pub fn pending_extensions(table: &RequestTable) -> Vec<ActionOutcome> {
         .iter()
         .filter(|r| r.status != crate::core::domain::RowStatus::Deleted)
         .filter_map(|r| {
-            let cell = PendingCell::parse(&r.pending_extension());
+            let cell = PendingCell::parse(r.pending_extension());
             (cell != PendingCell::Empty).then(|| {
                 let subject = Subject {
                     row: Some(r.row),

@@ -35,7 +35,7 @@ pub const REJECTED_MARK: &str = "却下";
 /// Whether `row` is a key request (to be asked when issuance is on): its key cell is empty
 /// and its status empty or `申請中`.
 pub fn is_request(row: &RequestRow) -> bool {
-    row.status != RowStatus::Deleted && is_request_shaped(&row.key_id(), &row.status_text())
+    row.status != RowStatus::Deleted && is_request_shaped(row.key_id(), row.status_text())
 }
 
 /// Whether a row counts as live for a new user's name: not deleted, not a rejected request.
@@ -294,15 +294,15 @@ fn check<'a>(
         );
     }
 
-    let owner = match NameKey::new(&row.owner()) {
+    let owner = match NameKey::new(row.owner()) {
         None => Err(RequestProblemKind::OwnerEmpty),
         Some(key) => match ctx.directory.lookup(&key) {
             Owner::Found(id) => Ok(id),
             Owner::NotFound => Err(RequestProblemKind::OwnerNotFound {
-                name: crate::core::domain::shorten(&row.owner()),
+                name: crate::core::domain::shorten(row.owner()),
             }),
             Owner::Ambiguous(ids) => Err(RequestProblemKind::OwnerAmbiguous {
-                name: crate::core::domain::shorten(&row.owner()),
+                name: crate::core::domain::shorten(row.owner()),
                 ids,
             }),
         },
@@ -313,7 +313,7 @@ fn check<'a>(
     let user = if row.user().trim().is_empty() {
         Err(RequestProblemKind::UserEmpty)
     } else {
-        IamUserName::check(&row.user()).map_err(RequestProblemKind::UserName)
+        IamUserName::check(row.user()).map_err(RequestProblemKind::UserName)
     }
     .map_err(|k| problem(user_col, USER_COLUMN.aliases[0], k))
     .ok();

@@ -352,7 +352,8 @@ pub struct RequestRow {
     /// checked); `None` when the row is unusable, or deleted (never checked).
     valid_end: Option<NaiveDate>,
     /// What makes the row unusable (`None` when nothing does, as for a deleted row): boxed,
-    /// since almost every row has none.
+    /// since almost every row has none (8 bytes a row instead of a `Vec`'s 24).
+    #[allow(clippy::box_collection)]
     problems: Option<Box<Vec<CellProblem>>>,
 }
 
