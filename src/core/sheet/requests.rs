@@ -365,35 +365,33 @@ enum CellKind {
     Text,
 }
 
-impl RequestRow {
+/// The row's texts, each read from its one buffer.
+macro_rules! text_accessors {
+    ($($(#[$doc:meta])* $name:ident => $text:ident;)*) => {
+        impl RequestRow {
+            $($(#[$doc])* pub fn $name(&self) -> &str {
+                self.texts.get(Text::$text)
+            })*
+        }
+    };
+}
+
+text_accessors! {
     /// The `状態` cell as written.
-    pub fn status_text(&self) -> &str {
-        self.texts.get(Text::Status)
-    }
-
+    status_text => Status;
     /// The `氏名` cell as written.
-    pub fn owner(&self) -> &str {
-        self.texts.get(Text::Owner)
-    }
-
+    owner => Owner;
     /// The IAM user cell as written (trimmed).
-    pub fn user(&self) -> &str {
-        self.texts.get(Text::User)
-    }
-
+    user => User;
     /// The access key ID cell as written (trimmed).
-    pub fn key_id(&self) -> &str {
-        self.texts.get(Text::Key)
-    }
+    key_id => Key;
+    purpose => Purpose;
+    service => Service;
+    /// The `延長申請` cell as written (docs/rules.md §9), empty when there is no pending request.
+    pending_extension => PendingExtension;
+}
 
-    pub fn purpose(&self) -> &str {
-        self.texts.get(Text::Purpose)
-    }
-
-    pub fn service(&self) -> &str {
-        self.texts.get(Text::Service)
-    }
-
+impl RequestRow {
     /// The start date, ISO when readable, else as typed.
     pub fn start(&self) -> Cow<'_, str> {
         date_display(self.start_date, self.texts.get(Text::Start))
@@ -402,11 +400,6 @@ impl RequestRow {
     /// The end date, ISO when readable, else as typed.
     pub fn end(&self) -> Cow<'_, str> {
         date_display(self.end_date, self.texts.get(Text::End))
-    }
-
-    /// The `延長申請` cell as written (docs/rules.md §9), empty when there is no pending request.
-    pub fn pending_extension(&self) -> &str {
-        self.texts.get(Text::PendingExtension)
     }
 
     /// The `AWSアカウント` cell as read.
@@ -442,6 +435,24 @@ impl RequestRow {
     /// The end date when the row is valid (without making the rest of [`RequestRow::valid`]).
     pub fn valid_end(&self) -> Option<NaiveDate> {
         self.valid_end
+    }
+
+    /// Row `row` with nothing read but its status: unusable, without a problem to tell.
+    fn bare(row: usize, status: RowStatus) -> Self {
+        RequestRow {
+            row,
+            status,
+            texts: RowTexts::default(),
+            start_date: None,
+            end_date: None,
+            notified_on: None,
+            deactivated_on: None,
+            account_cell: CellKind::Home,
+            issue: None,
+            aws_account: None,
+            valid_end: None,
+            problems: None,
+        }
     }
 
     /// Makes the row unusable with one more problem.
@@ -484,15 +495,8 @@ impl RequestRow {
                     "",
                     "",
                 ]),
-                start_date: None,
                 end_date,
-                notified_on: None,
-                deactivated_on: None,
-                account_cell: CellKind::Home,
-                issue: None,
-                aws_account: None,
-                valid_end: None,
-                problems: None,
+                ..RequestRow::bare(row_number, status)
             };
         }
 
@@ -632,20 +636,10 @@ impl RequestRow {
             pending,
         ] = texts;
         RequestRow {
-            row,
-            status: RowStatus::classify(status),
             texts: RowTexts::new([
                 status, owner, user, key, purpose, service, start, end_text, pending, "", "",
             ]),
-            start_date: None,
-            end_date: None,
-            notified_on: None,
-            deactivated_on: None,
-            account_cell: CellKind::Home,
-            issue: None,
-            aws_account: None,
-            valid_end: None,
-            problems: None,
+            ..RequestRow::bare(row, RowStatus::classify(status))
         }
         .checked(end.ok_or_else(Vec::new))
     }
