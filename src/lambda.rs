@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use crate::app::run::{Deadline, Mode, Pass};
 use crate::configuration::{Needs, parse_today};
@@ -26,10 +27,11 @@ struct Payload {
 /// The report is the result of a clean run or a dry run. A run with failed or refused actions is logged
 /// (report included) and then fails the invocation, so the function's `Errors` alarm fires;
 /// a run that could not start fails it too.
-async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, Error> {
+async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<Box<RawValue>, Error> {
     if let Some(request) = http::HttpEvent::parse(&event.payload) {
         // Boxed: the endpoint's future is deep enough to overflow the compiler's layout limit.
-        return Ok(Box::pin(http::answer(request)).await);
+        let answer = Box::pin(http::answer(request)).await;
+        return Ok(serde_json::value::to_raw_value(&answer)?);
     }
     // The interactions function shares the binary but has no IAM rights: it must never mistake
     // a stray invocation for the daily job (it would send notices, then fail on IAM).
@@ -83,20 +85,24 @@ async fn handle(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Val
     let report =
         crate::app::connect::execute(&settings, settings.today(pinned), mode, pass, deadline)
             .await?;
-    let json = serde_json::to_value(&report)?;
+    // The report as the JSON text `--output json` writes (docs/decisions.md): a `Value` tree
+    // of it was several times its size, beside the report itself.
+    let json = serde_json::value::to_raw_value(&report)?;
+    let bad = report
+        .actions
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.outcome,
+                crate::core::report::Outcome::Failed | crate::core::report::Outcome::Refused
+            )
+        })
+        .count();
+    let failed = report.exit_code() != 0;
+    drop(report);
     // A dry run is a manual test: it returns its report and never trips the alarm.
-    if report.exit_code() != 0 && mode == Mode::Run {
+    if failed && mode == Mode::Run {
         tracing::error!(report = %json, "some actions failed or were refused");
-        let bad = report
-            .actions
-            .iter()
-            .filter(|a| {
-                matches!(
-                    a.outcome,
-                    crate::core::report::Outcome::Failed | crate::core::report::Outcome::Refused
-                )
-            })
-            .count();
         return Err(format!(
             "{bad} action(s) failed or were refused; the report is in the log above"
         )

@@ -202,7 +202,9 @@ impl GoogleSheets {
                 .to_bytes();
             return values_stream::decode(&bytes, sinks).map_err(unreadable);
         }
-        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        // Two chunks in flight keep the decoder fed; each may be hundreds of KB, and a deeper
+        // queue held megabytes of the answer beside every row already read (docs/benchmark.md).
+        let (tx, rx) = tokio::sync::mpsc::channel(2);
         let pump = tokio::spawn(async move {
             let mut body = body;
             let pumped = tokio::time::timeout(limit, async {

@@ -185,13 +185,13 @@ pub async fn run(config: Option<&Path>) -> ExitCode {
                     .rows
                     .iter()
                     .filter(|r| {
-                        r.status != crate::core::domain::RowStatus::Deleted && r.valid.is_err()
+                        r.status != crate::core::domain::RowStatus::Deleted && r.valid().is_err()
                     })
                     .count();
                 sample_user = t
                     .rows
                     .iter()
-                    .find_map(|r| r.valid.as_ref().ok())
+                    .find_map(|r| r.valid().ok())
                     .map(|v| v.user.clone());
                 format!(
                     "{} rows, {unusable} with cells to fix (see `keywarden plan`)",
@@ -357,7 +357,7 @@ async fn accounts(
     }
     let role = job.accounts.role_arn(&accounts.home().id);
     let role = role.rsplit(':').next().unwrap_or_default().to_string();
-    for (i, account) in accounts.all().iter().enumerate() {
+    for (i, account) in accounts.all().enumerate() {
         let what = format!("AWS account {account}");
         let result = if i == 0 {
             home_iam

@@ -49,8 +49,8 @@ pub fn upcoming(rows: &[RequestRow], today: NaiveDate, rules: Rules, days: u32) 
         .unwrap_or(NaiveDate::MAX);
     let mut due = Vec::new();
     for row in rows {
-        let relevant = row.status != RowStatus::Deleted
-            && row.valid.as_ref().is_ok_and(|v| v.end <= latest_end);
+        let relevant =
+            row.status != RowStatus::Deleted && row.valid().is_ok_and(|v| v.end <= latest_end);
         if days == 0 || !relevant {
             continue;
         }
@@ -82,9 +82,9 @@ pub fn upcoming(rows: &[RequestRow], today: NaiveDate, rules: Rules, days: u32) 
                 due.push(Upcoming {
                     date: day,
                     row: row.row,
-                    user: row.user.clone(),
-                    access_key_id: row.key_id.clone(),
-                    owner: row.owner.clone(),
+                    user: row.user().into(),
+                    access_key_id: row.key_id().into(),
+                    owner: row.owner().into(),
                     action,
                 });
             }
@@ -104,8 +104,8 @@ pub fn upcoming(rows: &[RequestRow], today: NaiveDate, rules: Rules, days: u32) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::fixtures::{date, request_row, user, valid_row};
-    use crate::core::sheet::ValidRow;
+    use crate::core::fixtures::{date, request_row};
+    use crate::core::sheet::Text;
 
     fn rules(grace: u32) -> Rules {
         Rules {
@@ -116,20 +116,14 @@ mod tests {
     }
 
     fn row(n: usize, status: &str, end: &str, notified: Option<&str>) -> RequestRow {
-        RequestRow {
-            row: n,
-            status: RowStatus::classify(status),
-            status_text: status.into(),
-            user: format!("user{n}").into(),
-            end: end.into(),
-            notified_on: notified.map(date),
-            valid: Ok(ValidRow {
-                user: user(&format!("user{n}")),
-                end: date(end),
-                ..valid_row()
-            }),
-            ..request_row()
-        }
+        let mut row = request_row()
+            .with(Text::Status, status)
+            .with(Text::User, &format!("user{n}"))
+            .with(Text::End, end)
+            .valid_until(date(end));
+        row.row = n;
+        row.notified_on = notified.map(date);
+        row
     }
 
     fn seen(items: &[Upcoming]) -> Vec<(String, usize, &'static str)> {

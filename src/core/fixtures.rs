@@ -1,14 +1,12 @@
 //! The unit tests' data, built once: the newtypes from text, and a request row as the sheet
-//! parser makes it. A test writes only the fields that differ, with struct update syntax:
-//! `RequestRow { row: 5, end: "2026-11-20".into(), ..request_row() }`.
+//! parser makes it. A test changes only what differs:
+//! `request_row().with(Text::End, "2026-11-20")` (public fields set directly).
 
 use chrono::NaiveDate;
 
-use crate::core::domain::{
-    AccessKeyId, Account, AwsAccountId, IamUserName, NameKey, RowStatus, SlackUserId,
-};
+use crate::core::domain::{AccessKeyId, Account, AwsAccountId, IamUserName, SlackUserId};
 use crate::core::issue::{PolicyArn, PolicyEntry, ValidRequest, request_id};
-use crate::core::sheet::{RequestRow, ValidRow};
+use crate::core::sheet::RequestRow;
 use crate::core::teardown::{AttachedPolicy, UserInventory};
 
 /// The access key ID of AWS's documentation.
@@ -27,38 +25,14 @@ pub fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-/// The cells [`request_row`] parses to.
-pub fn valid_row() -> ValidRow {
-    ValidRow {
-        owner: NameKey::new("田中太郎").unwrap(),
-        user: user("tanaka"),
-        key_id: key(KEY),
-        end: date("2026-11-29"),
-    }
-}
-
 /// 田中 太郎's open row 2: IAM user `tanaka`, key [`KEY`], ending 2026-11-29, never notified,
 /// in the home account, every cell readable.
 pub fn request_row() -> RequestRow {
-    RequestRow {
-        row: 2,
-        status: RowStatus::Open,
-        status_text: Default::default(),
-        owner: "田中 太郎".into(),
-        user: "tanaka".into(),
-        key_id: KEY.into(),
-        purpose: Default::default(),
-        service: Default::default(),
-        start: Default::default(),
-        end: "2026-11-29".into(),
-        notified_on: None,
-        deactivated_on: None,
-        pending_extension: Default::default(),
-        aws_account_cell: Default::default(),
-        issue: None,
-        aws_account: None,
-        valid: Ok(valid_row()),
-    }
+    RequestRow::of_texts(
+        2,
+        ["", "田中 太郎", "tanaka", KEY, "", "", "", "2026-11-29", ""],
+        Some(date("2026-11-29")),
+    )
 }
 
 /// 田中 太郎's (`U0TANAKA01`) valid key request: IAM user `tanaka-s3` in account 123456789012,

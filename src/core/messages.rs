@@ -291,19 +291,19 @@ mod tests {
     use crate::core::fixtures::request_row;
     use crate::core::outcome::{ActionKind, Outcome};
     use crate::core::sheet::RequestRow;
+    use crate::core::sheet::Text;
     use crate::core::words::dms::*;
 
     fn row() -> RequestRow {
-        RequestRow {
-            row: 5,
-            owner: "田中 <!channel>".into(),
-            user: "tanaka-s3".into(),
-            purpose: "S3 <@U0001> & backup\u{7}".into(),
-            service: "S3".into(),
-            start: "2026-09-01".into(),
-            valid: Err(vec![]),
-            ..request_row()
-        }
+        let mut row = request_row()
+            .invalid(vec![])
+            .with(Text::Owner, "田中 <!channel>")
+            .with(Text::User, "tanaka-s3")
+            .with(Text::Purpose, "S3 <@U0001> & backup\u{7}")
+            .with(Text::Service, "S3")
+            .with(Text::Start, "2026-09-01");
+        row.row = 5;
+        row
     }
 
     #[test]
@@ -499,10 +499,10 @@ mod tests {
     fn messages_and_the_summary_name_the_account() {
         use crate::core::domain::{Account, AwsAccountId};
         let mut r = row();
-        r.aws_account = Some(Account {
+        r.aws_account = Some(std::sync::Arc::new(Account {
             id: AwsAccountId::parse("123456789012").unwrap(),
             alias: Some("本番".into()),
-        });
+        }));
         assert!(
             owner_notice(&r, 7, "s", false).contains("• AWSアカウント: 本番 (123456789012)"),
             "{}",

@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 
 use crate::core::domain::RowStatus;
-use crate::core::sheet::{CellProblem, Directory, Holdings, Owner, RequestRow, RequestTable};
+use crate::core::sheet::{Directory, Holdings, Owner, RequestRow, RequestTable};
 
 /// Settings the decisions depend on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +24,9 @@ pub enum Decision {
     SkipExtended,
     /// `却下` in the status: a key request an administrator rejected; nothing was issued.
     SkipRejected,
-    /// A required cell is empty or unreadable: never acted on, administrators told.
-    Unusable(Vec<CellProblem>),
+    /// A required cell is empty or unreadable: never acted on, administrators told (what is
+    /// wrong is the row's own: [`RequestRow::valid`]).
+    Unusable,
     /// The end date has passed: tear the user down.
     Delete,
     /// The end date is near and this end date was not yet notified.
@@ -51,13 +52,15 @@ pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
         RowStatus::Extended => return Decision::SkipExtended,
         RowStatus::Open => {}
     }
-    if row.status_text.contains(crate::core::issue::REJECTED_MARK) {
+    if row
+        .status_text()
+        .contains(crate::core::issue::REJECTED_MARK)
+    {
         return Decision::SkipRejected;
     }
     let notify_days = rules.notify_days;
-    let valid = match &row.valid {
-        Ok(valid) => valid,
-        Err(problems) => return Decision::Unusable(problems.clone()),
+    let Ok(valid) = row.valid() else {
+        return Decision::Unusable;
     };
     let end = valid.end;
     // docs/rules.md §8: the end date of a row whose key keywarden set Inactive was moved past today
@@ -113,16 +116,14 @@ impl<'a> Plan<'a> {
         today: NaiveDate,
         rules: Rules,
     ) -> Self {
-        let decided: Vec<(&RequestRow, Decision)> = table
+        // One pass, no list of every row's decision on the way (docs/benchmark.md).
+        let rows = table
             .rows
             .iter()
             .map(|row| (row, decide(row, today, rules)))
-            .collect();
-        let rows = decided
-            .into_iter()
             .filter(|(_, decision)| *decision != Decision::Nothing)
             .map(|(row, decision)| {
-                let owner = match (&decision, &row.valid) {
+                let owner = match (&decision, &row.valid()) {
                     (
                         Decision::Delete
                         | Decision::Notify { .. }
@@ -182,8 +183,8 @@ impl<'a> Plan<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::fixtures::{date, request_row, valid_row};
-    use crate::core::sheet::ValidRow;
+    use crate::core::fixtures::{date, request_row};
+    use crate::core::sheet::Text;
     use proptest::prelude::*;
 
     fn rules(notify_days: u32) -> Rules {
@@ -195,24 +196,19 @@ mod tests {
     }
 
     fn row(status: &str, end: Option<&str>, notified: Option<&str>) -> RequestRow {
-        RequestRow {
-            status: RowStatus::classify(status),
-            status_text: status.into(),
-            end: end.unwrap_or("garbage").into(),
-            notified_on: notified.map(date),
-            valid: match end {
-                Some(end) => Ok(ValidRow {
-                    end: date(end),
-                    ..valid_row()
-                }),
-                None => Err(vec![CellProblem {
-                    cell: "I2".into(),
-                    header: "利用終了日",
-                    problem: crate::core::sheet::Problem::Empty(crate::core::sheet::Needed::End),
-                }]),
-            },
-            ..request_row()
-        }
+        let row = request_row()
+            .with(Text::Status, status)
+            .with(Text::End, end.unwrap_or("garbage"));
+        let mut row = match end {
+            Some(end) => row.valid_until(date(end)),
+            None => row.invalid(vec![crate::core::sheet::CellProblem {
+                cell: "I2".into(),
+                header: "利用終了日",
+                problem: crate::core::sheet::Problem::Empty(crate::core::sheet::Needed::End),
+            }]),
+        };
+        row.notified_on = notified.map(date);
+        row
     }
 
     #[test]
@@ -240,10 +236,10 @@ mod tests {
             Decision::SkipExtended,
             "延長 comes first"
         );
-        assert!(matches!(
+        assert_eq!(
             decide(&row("", None, None), t, rules(7)),
-            Decision::Unusable(_)
-        ));
+            Decision::Unusable
+        );
         assert_eq!(
             decide(&row("", Some("2026-11-21"), None), t, rules(7)),
             Decision::Delete

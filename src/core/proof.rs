@@ -132,7 +132,7 @@ pub fn judge(claim: Claim, holdings: &Holdings, facts: UserFacts, path_prefix: &
         });
     }
     // Step 5: what the other live rows claim.
-    let other = |h: &&Held| h.row != row && h.keeps_alive();
+    let other = |h: &&Held| h.row() != row && h.keeps_alive();
     let mut claimants: Vec<usize> = holdings
         .holders(key)
         .filter(other)
@@ -140,9 +140,9 @@ pub fn judge(claim: Claim, holdings: &Holdings, facts: UserFacts, path_prefix: &
             holdings
                 .naming(account, user)
                 .filter(other)
-                .filter(|h| matches!(h.key, KeyCell::Empty | KeyCell::Unreadable)),
+                .filter(|h| matches!(h.key(), KeyCell::Empty | KeyCell::Unreadable)),
         )
-        .map(|h| h.row)
+        .map(|h| h.row())
         .collect();
     if !claimants.is_empty() {
         claimants.push(row);
@@ -165,13 +165,13 @@ pub fn judge(claim: Claim, holdings: &Holdings, facts: UserFacts, path_prefix: &
 /// Another live row that names `U` with a different key, or that holds another of `U`'s keys
 /// under some other name: the user stays for it.
 fn keeper(claim: Claim, inv: &UserInventory, holdings: &Holdings) -> Option<Keeper> {
-    let other = |h: &&Held| h.row != claim.row && h.keeps_alive();
+    let other = |h: &&Held| h.row() != claim.row && h.keeps_alive();
     let same_name = holdings
         .naming(claim.account, claim.user)
         .filter(other)
-        .find(|h| matches!(h.key, KeyCell::Id(k) if k != claim.key.as_str()))
+        .find(|h| matches!(h.key(), KeyCell::Id(k) if k != claim.key.as_str()))
         .map(|h| Keeper {
-            row: h.row,
+            row: h.row(),
             named: None,
         });
     let other_name = || {
@@ -181,11 +181,11 @@ fn keeper(claim: Claim, inv: &UserInventory, holdings: &Holdings) -> Option<Keep
             .flat_map(|k| holdings.holders(k))
             .filter(other)
             .filter(|h| !h.names(claim.user) || !h.in_account(claim.account))
-            .min_by_key(|h| h.row)
+            .min_by_key(|h| h.row())
             .map(|h| Keeper {
-                row: h.row,
+                row: h.row(),
                 // A row without a user name is named by its row alone.
-                named: (!h.user.is_empty()).then(|| h.user.to_string()),
+                named: (!h.user().is_empty()).then(|| h.user().to_string()),
             })
     };
     same_name.or_else(other_name)

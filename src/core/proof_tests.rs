@@ -18,14 +18,7 @@ fn inv(keys: &[&str], tag: Option<&str>) -> UserInventory {
 
 /// A live row; `due` for rows due for deletion today.
 fn row(row: usize, name: &'static str, key: &'static str, due: bool) -> Held<'static> {
-    Held {
-        row,
-        live: true,
-        due,
-        user: name,
-        key: KeyCell::read(key),
-        account: None,
-    }
+    Held::new(row, true, due, name, KeyCell::read(key), None)
 }
 
 /// Row 2 (tanaka-dev, K, due) judged against `others` and what IAM says.
@@ -179,8 +172,7 @@ fn step_5_the_user_stays_for_a_renewal_or_a_mistyped_holder() {
 
 #[test]
 fn rows_that_are_due_or_deleted_keep_nothing_alive() {
-    let mut deleted = row(4, "tanaka-dev", "", false);
-    deleted.live = false;
+    let deleted = Held::new(4, false, false, "tanaka-dev", KeyCell::Empty, None);
     let v = judge_row2(
         vec![
             row(3, "tanaka-dev", K2, true),

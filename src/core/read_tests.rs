@@ -12,7 +12,6 @@ use crate::core::messages::{admin_summary, requests_summary};
 use crate::core::outcome::ja_tests::every_outcome;
 use crate::core::proof::Keeper;
 use crate::core::report::{ActionKind, Report};
-use crate::core::sheet::RequestRow;
 use crate::core::words::dms::*;
 use crate::core::words::issue_texts::{
     Decided, Shown, approval_request, decided, owner_asked, owner_decided, owner_issued,
@@ -45,10 +44,8 @@ fn every_owner_dm() {
         alias: Some("本番".into()),
     };
     let home = request_row();
-    let elsewhere = RequestRow {
-        aws_account: Some(production.clone()),
-        ..request_row()
-    };
+    let mut elsewhere = request_row();
+    elsewhere.aws_account = Some(std::sync::Arc::new(production.clone()));
     let key_of = |account| KeyRef {
         owner: "田中 太郎",
         user: "tanaka",

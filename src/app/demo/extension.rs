@@ -135,8 +135,7 @@ pub async fn walkthrough(
         .rows
         .iter()
         .find(|r| r.row == row)
-        .and_then(|r| r.valid.as_ref().ok())
-        .cloned()
+        .and_then(|r| r.valid().ok())
         .ok_or(format!("row {row} is not a usable request row"))?;
     let Owner::Found(owner) = directory.lookup(&valid.owner) else {
         return Err(format!("row {row}'s owner is not in users_json"));
@@ -204,7 +203,7 @@ pub async fn walkthrough(
     let recorded = RequestTable::parse(&request_sheet, &grid)
         .ok()
         .and_then(|t| t.rows.into_iter().find(|r| r.row == row))
-        .map(|r| PendingCell::parse(&r.pending_extension));
+        .map(|r| PendingCell::parse(r.pending_extension()));
     let Some(PendingCell::Request(pending)) = recorded else {
         return Err("the request was not recorded in 延長申請".into());
     };

@@ -46,10 +46,10 @@ fn the_two_accounts_agree_with_the_rows() {
     let mut named = Vec::new();
     for row in &table.rows {
         let account = accounts
-            .resolve(&row.aws_account_cell)
+            .resolve(&row.aws_account_cell())
             .unwrap_or_else(|e| panic!("row {}: {e}", row.row));
         let id = account.id.to_string();
-        let user = row.user.as_str();
+        let user = row.user();
         named.push((id.clone(), user.to_string()));
         let listed = accounts::USERS.iter().find(|(_, u, _)| *u == user);
         let gone = accounts::GONE.iter().find(|(_, u, _)| *u == user);
@@ -62,12 +62,12 @@ fn the_two_accounts_agree_with_the_rows() {
                     row.row
                 );
                 assert_eq!(*a, id, "row {}: {user} is in the other account", row.row);
-                assert_eq!(*k, row.key_id, "row {}: IAM holds another key", row.row);
+                assert_eq!(*k, row.key_id(), "row {}: IAM holds another key", row.row);
                 assert!(in_iam(&id, user), "row {}", row.row);
             }
             (None, Some((a, _, k))) => {
                 assert_eq!(*a, id, "row {}", row.row);
-                assert_eq!(*k, row.key_id, "row {}", row.row);
+                assert_eq!(*k, row.key_id(), "row {}", row.row);
                 assert!(!in_iam(accounts::HOME, user) && !in_iam(accounts::STAGING, user));
             }
             other => panic!(
@@ -77,7 +77,7 @@ fn the_two_accounts_agree_with_the_rows() {
         }
         // STS names the row's account for its key, as the key-proves-the-account check wants.
         let fleet = accounts::fleet();
-        let key = crate::core::domain::AccessKeyId::parse(&row.key_id).unwrap();
+        let key = crate::core::domain::AccessKeyId::parse(row.key_id()).unwrap();
         assert_eq!(
             fleet.key_accounts.get(&key),
             Some(&AwsAccountId::parse(&id).unwrap()),

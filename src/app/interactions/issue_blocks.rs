@@ -39,7 +39,7 @@ impl IssueInfo {
         IssueInfo {
             row: row.row,
             id: request.id.clone(),
-            owner_name: row.owner.to_string(),
+            owner_name: row.owner().to_string(),
             owner: request.owner.clone(),
             account: request.account.to_string(),
             account_id: request.account.id.to_string(),
@@ -48,13 +48,13 @@ impl IssueInfo {
             policy_arn: request.policy_arn.clone(),
             start: request.start,
             end: request.end,
-            purpose: row.purpose.to_string(),
+            purpose: row.purpose().to_string(),
             summary: texts::request_summary(
                 request,
                 &Shown {
                     row: row.row,
-                    owner_name: &row.owner,
-                    purpose: &row.purpose,
+                    owner_name: row.owner(),
+                    purpose: row.purpose(),
                 },
             ),
         }

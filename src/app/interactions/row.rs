@@ -66,17 +66,17 @@ impl Snapshot {
             .holders(&target.key_id)
             .filter(|h| h.names(&target.account))
             .collect();
-        let live: Vec<&&Held> = holders.iter().filter(|h| h.live).collect();
+        let live: Vec<&&Held> = holders.iter().filter(|h| h.live()).collect();
         let row = match (live.as_slice(), holders.first()) {
-            ([one], _) => one.row,
-            ([], Some(deleted)) => deleted.row,
+            ([one], _) => one.row(),
+            ([], Some(deleted)) => deleted.row(),
             ([], None) => {
-                return match holdings.naming(None, &target.account).find(|h| h.live) {
-                    Some(h) => Lookup::KeyChanged { row: h.row },
+                return match holdings.naming(None, &target.account).find(|h| h.live()) {
+                    Some(h) => Lookup::KeyChanged { row: h.row() },
                     None => Lookup::Gone,
                 };
             }
-            (many, _) => return Lookup::Ambiguous(many.iter().map(|h| h.row).collect()),
+            (many, _) => return Lookup::Ambiguous(many.iter().map(|h| h.row()).collect()),
         };
         let Some(parsed) = self.request_row(row) else {
             return Lookup::Gone;
@@ -86,8 +86,8 @@ impl Snapshot {
         let text = |col: Option<usize>| col.and_then(|c| cell_text(cells, c)).unwrap_or_default();
         Lookup::Found(RowView {
             row,
-            deleted: !holdings.row(row).is_some_and(|h| h.live),
-            owner_name: parsed.owner.to_string(),
+            deleted: !holdings.row(row).is_some_and(|h| h.live()),
+            owner_name: parsed.owner().to_string(),
             end: cell_value(cells, layout.end).and_then(|v| parse_sheet_date(v).ok()),
             pending: PendingCell::parse(&text(layout.pending_extension)),
             history: text(layout.extension_history),
@@ -150,7 +150,7 @@ impl Snapshot {
     /// The account and key as written in the row (for messages).
     pub fn account_and_key(&self, row: usize) -> (String, String) {
         self.request_row(row)
-            .map(|r| (r.user.to_string(), r.key_id.to_string()))
+            .map(|r| (r.user().to_string(), r.key_id().to_string()))
             .unwrap_or_default()
     }
 

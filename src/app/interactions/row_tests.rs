@@ -201,7 +201,7 @@ fn the_daily_job_and_the_endpoint_create_their_columns_in_different_cells() {
     }
     let table = RequestTable::parse("key_request_form", &after).unwrap();
     assert_eq!(table.rows[0].notified_on, Some(day));
-    assert_eq!(table.rows[0].pending_extension, "【延長申請中】");
+    assert_eq!(table.rows[0].pending_extension(), "【延長申請中】");
     assert_eq!(
         table.layout.notified,
         Some(12),

@@ -37,7 +37,7 @@ impl RunAccounts {
     /// The accounts of the run, the home account first; `[None]` for the unnamed home account.
     fn scopes(&self) -> Vec<Option<&Account>> {
         match &self.known {
-            Some(accounts) => accounts.all().iter().map(Some).collect(),
+            Some(accounts) => accounts.all().map(Some).collect(),
             None => vec![None],
         }
     }
@@ -174,7 +174,7 @@ pub async fn prove_keys<X: Services>(
     let due: Vec<&PlannedRow> = plan
         .rows
         .iter()
-        .filter(|p| has_iam_work(&p.decision) && p.row.valid.is_ok())
+        .filter(|p| has_iam_work(&p.decision) && p.row.valid().is_ok())
         .collect();
     let proofs: Vec<(usize, Result<(), Action>)> = stream::iter(due)
         .map(|p| async move { (p.row.row, prove_account(job, known, p).await) })
@@ -200,7 +200,7 @@ async fn prove_account<X: Services>(
     p: &PlannedRow<'_>,
 ) -> Result<(), Action> {
     let kind = kind_of(&p.decision);
-    let (Ok(valid), Some(row_account)) = (&p.row.valid, &p.row.aws_account) else {
+    let (Ok(valid), Some(row_account)) = (&p.row.valid(), &p.row.aws_account) else {
         return Err(Action::KeyAccountUnknown {
             kind,
             error: crate::core::outcome::NO_ROW_ACCOUNT.into(),

@@ -48,8 +48,8 @@ async fn row<X: Services>(
             result: Switch::Planned,
         },
     );
-    let result = match &p.row.valid {
-        Err(problems) => Switch::RowUnusable(problems.clone()),
+    let result = match &p.row.valid() {
+        Err(problems) => Switch::RowUnusable(problems.to_vec()),
         Ok(_) if !activate && !caps.deactivations_allowed() => Switch::Cap {
             due: caps.deactivations_due,
             max: caps.max_deactivations,
@@ -82,7 +82,7 @@ async fn row<X: Services>(
                 user: user.clone(),
                 key: key.clone(),
                 change,
-                status_read: Some(p.row.status_text.to_string()),
+                status_read: Some(p.row.status_text().to_string()),
                 result: None,
             });
             if matches!(result, Switch::Switched { .. }) {

@@ -112,15 +112,15 @@ pub async fn plan<X: Services>(
         }
     };
     // Users torn down in this run lose every key anyway; protected users are never touched.
-    let torn_down: HashSet<&IamUserName> = work
+    let torn_down: HashSet<IamUserName> = work
         .with(|d| *d == Decision::Delete)
-        .filter_map(|p| p.row.valid.as_ref().ok().map(|v| &v.user))
+        .filter_map(|p| p.row.valid().ok().map(|v| v.user))
         .collect();
     // A row's own key being deactivated or reactivated today is the row's business: the
     // unused-key rule must not undo an administrator's extension in the same run.
     let switched: HashSet<&str> = work
         .with(|d| matches!(d, Decision::Deactivate | Decision::Reactivate))
-        .map(|p| p.row.key_id.as_str())
+        .map(|p| p.row.key_id())
         .collect();
     let (tearing_down, keys): (Vec<KeyInfo>, Vec<KeyInfo>) = keys
         .into_iter()
@@ -130,7 +130,7 @@ pub async fn plan<X: Services>(
     // elsewhere), found through the run's one index.
     let holder = |key: &AccessKeyId| -> Option<&RequestRow> {
         let held = work.holdings.key_row(current(s), key)?;
-        table.rows.get(table.row_index(held.row)?)
+        table.rows.get(table.row_index(held.row())?)
     };
     let mut out = KeyPlan::default();
     // A rotated key ID that never reached the sheet is written now; that user's rotation
@@ -206,7 +206,7 @@ pub async fn plan<X: Services>(
         .map(|(user, key, work)| {
             let row = holder(&key);
             let owner = row
-                .and_then(|r| r.valid.as_ref().ok())
+                .and_then(|r| r.valid().ok())
                 .map(|v| directory.lookup(&v.owner))
                 .unwrap_or(Owner::NotFound);
             KeyWork {
@@ -214,7 +214,7 @@ pub async fn plan<X: Services>(
                     row: row.map(|r| r.row),
                     user: user.as_str().into(),
                     access_key_id: key.as_str().into(),
-                    owner: row.map(|r| r.owner.clone()).unwrap_or_default(),
+                    owner: row.map(|r| r.owner().into()).unwrap_or_default(),
                     aws_account: s.accounts.current.clone(),
                 },
                 row: row.map(|r| r.row),

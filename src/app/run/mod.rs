@@ -328,7 +328,7 @@ impl<X: Services> Job<'_, X> {
         for o in &mut outcomes {
             o.end_date = o.subject.row.and_then(|n| {
                 let i = table.row_index(n)?;
-                table.rows[i].valid.as_ref().ok().map(|v| v.end)
+                table.rows[i].valid().ok().map(|v| v.end)
             });
         }
 

@@ -36,14 +36,9 @@ async fn notice<X: Services>(
     today: chrono::NaiveDate,
     mode: Mode,
 ) -> ActionOutcome {
-    let end = p
-        .row
-        .valid
-        .as_ref()
-        .map(|v| v.end)
-        .unwrap_or(chrono::NaiveDate::MIN);
+    let end = p.row.valid_end().unwrap_or(chrono::NaiveDate::MIN);
     // docs/rules.md §9: with extension requests on, the owner answers the notice with a button.
-    let button: Vec<SlackBlock> = match &p.row.valid {
+    let button: Vec<SlackBlock> = match &p.row.valid() {
         Ok(valid) if job.settings.extension_requests => {
             vec![blocks::request_button(&RowRef::of(valid))]
         }
@@ -70,7 +65,7 @@ async fn notice<X: Services>(
             dm: dm.clone(),
         },
     );
-    if let (Dm::Sent { .. }, Ok(valid)) = (&dm, &p.row.valid) {
+    if let (Dm::Sent { .. }, Ok(valid)) = (&dm, &p.row.valid()) {
         outcome.sheet = Some(SheetChange {
             row: p.row.row,
             user: valid.user.clone(),

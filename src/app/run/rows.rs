@@ -21,16 +21,16 @@ pub fn subject(p: &PlannedRow) -> Subject {
 fn subject_of(r: &RequestRow) -> Subject {
     Subject {
         row: Some(r.row),
-        user: r.user.clone(),
-        access_key_id: r.key_id.clone(),
-        owner: r.owner.clone(),
-        aws_account: r.aws_account.clone(),
+        user: r.user().into(),
+        access_key_id: r.key_id().into(),
+        owner: r.owner().into(),
+        aws_account: r.aws_account.as_deref().cloned(),
     }
 }
 
 /// The row's owner on Slack, or why they cannot be told anything.
 pub fn owner(p: &PlannedRow) -> Result<SlackUserId, OwnerProblem> {
-    let name = p.row.owner.to_string();
+    let name = p.row.owner().to_string();
     match &p.owner {
         Owner::Found(id) => Ok(id.clone()),
         Owner::NotFound => Err(OwnerProblem::NotFound { name }),
@@ -62,8 +62,9 @@ pub fn untouched(plan: &Plan) -> Untouched {
             Decision::SkipExtended => Skip::Extended,
             Decision::SkipRejected => Skip::Rejected,
             Decision::Nothing => Skip::Nothing,
-            Decision::Unusable(problems) => {
-                let action = Action::Unusable(problems.clone());
+            Decision::Unusable => {
+                let problems = p.row.valid().err().unwrap_or_default();
+                let action = Action::Unusable(problems.to_vec());
                 out.unusable.push(ActionOutcome::new(subject(p), action));
                 continue;
             }
@@ -83,7 +84,7 @@ pub fn skipped_lines<'a>(
     skipped.iter().filter_map(move |&(row, skip)| {
         let r = &table.rows[table.row_index(row)?];
         let mut o = ActionOutcome::new(subject_of(r), Action::Skip(skip));
-        o.end_date = r.valid.as_ref().ok().map(|v| v.end);
+        o.end_date = r.valid().ok().map(|v| v.end);
         Some(record(&o, Lang::En))
     })
 }
@@ -108,14 +109,14 @@ pub fn pending_extensions(table: &RequestTable) -> Vec<ActionOutcome> {
         .iter()
         .filter(|r| r.status != crate::core::domain::RowStatus::Deleted)
         .filter_map(|r| {
-            let cell = PendingCell::parse(&r.pending_extension);
+            let cell = PendingCell::parse(r.pending_extension());
             (cell != PendingCell::Empty).then(|| {
                 let subject = Subject {
                     row: Some(r.row),
-                    user: r.user.clone(),
-                    access_key_id: r.key_id.clone(),
-                    owner: r.owner.clone(),
-                    aws_account: r.aws_account.clone(),
+                    user: r.user().into(),
+                    access_key_id: r.key_id().into(),
+                    owner: r.owner().into(),
+                    aws_account: r.aws_account.as_deref().cloned(),
                 };
                 ActionOutcome::new(subject, Action::Alert(Alert::PendingExtension(cell)))
             })

@@ -30,9 +30,9 @@ pub async fn run<X: Services>(
     caps: &Caps,
 ) -> Vec<ActionOutcome> {
     let (holdings, mode) = (work.holdings, work.mode);
-    let mut by_user: BTreeMap<Option<&IamUserName>, Vec<&PlannedRow>> = BTreeMap::new();
+    let mut by_user: BTreeMap<Option<IamUserName>, Vec<&PlannedRow>> = BTreeMap::new();
     for p in work.with(|d| *d == Decision::Delete) {
-        let user = p.row.valid.as_ref().ok().map(|v| &v.user);
+        let user = p.row.valid().ok().map(|v| v.user);
         by_user.entry(user).or_default().push(p);
     }
     stream::iter(by_user.into_values())
@@ -58,7 +58,7 @@ async fn row<X: Services>(
     mode: Mode,
 ) -> ActionOutcome {
     let mut outcome = ActionOutcome::new(subject(p), Action::Teardown(Teardown::OutOfTime));
-    let Ok(valid) = &p.row.valid else {
+    let Ok(valid) = &p.row.valid() else {
         return outcome;
     };
     let (user, key) = (&valid.user, &valid.key_id);
@@ -95,7 +95,7 @@ async fn row<X: Services>(
             user: user.clone(),
             key: key.clone(),
             change: CellChange::Deleted,
-            status_read: Some(p.row.status_text.to_string()),
+            status_read: Some(p.row.status_text().to_string()),
             result: None,
         });
     }

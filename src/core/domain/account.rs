@@ -5,6 +5,7 @@
 //! resolves to an allowed account exactly, or the row is unusable.
 
 use std::fmt;
+use std::sync::Arc;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -206,7 +207,8 @@ impl AccountCell {
 /// The accounts of one run: the home account (first) and every other allowed account.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Accounts {
-    all: Vec<Account>,
+    /// Shared with the rows: each row of a long sheet holds its account as one pointer.
+    all: Vec<Arc<Account>>,
 }
 
 impl Accounts {
@@ -216,11 +218,11 @@ impl Accounts {
             .iter()
             .find(|a| a.id == home)
             .and_then(|a| a.alias.clone());
-        let mut all = vec![Account {
+        let mut all = vec![Arc::new(Account {
             id: home,
             alias: home_alias,
-        }];
-        all.extend(others.into_iter().filter(|a| a.id != home));
+        })];
+        all.extend(others.into_iter().filter(|a| a.id != home).map(Arc::new));
         Accounts { all }
     }
 
@@ -229,11 +231,15 @@ impl Accounts {
     }
 
     /// Every allowed account, the home account first.
-    pub fn all(&self) -> &[Account] {
-        &self.all
+    pub fn all(&self) -> impl ExactSizeIterator<Item = &Account> {
+        self.all.iter().map(|a| &**a)
     }
 
     pub fn get(&self, id: &AwsAccountId) -> Option<&Account> {
+        self.shared(id).map(|a| &**a)
+    }
+
+    fn shared(&self, id: &AwsAccountId) -> Option<&Arc<Account>> {
         self.all.iter().find(|a| &a.id == id)
     }
 
@@ -245,9 +251,9 @@ impl Accounts {
     }
 
     /// A row's account, or what is wrong with its cell (naming the allowed accounts).
-    pub fn resolve(&self, cell: &AccountCell) -> Result<&Account, CellAccountProblem> {
+    pub fn resolve(&self, cell: &AccountCell) -> Result<&Arc<Account>, CellAccountProblem> {
         let text = match cell {
-            AccountCell::Home => return Ok(self.home()),
+            AccountCell::Home => return Ok(&self.all[0]),
             AccountCell::Number(n) => {
                 let id = AwsAccountId::from_number(*n)
                     .map_err(|_| self.not_allowed(AccountWhy::NumberNotAnId(n.to_string())))?;
@@ -256,7 +262,7 @@ impl Accounts {
             AccountCell::Text(t) => t,
         };
         if text.trim().is_empty() {
-            return Ok(self.home());
+            return Ok(&self.all[0]);
         }
         // Twelve digits are that account, even when an alias reads the same: an alias may be
         // 12 digits itself (`333333333333=555555555555`), and the cell still means 333333333333.
@@ -281,8 +287,8 @@ impl Accounts {
         Err(self.not_allowed(AccountWhy::Neither(shorten(text.trim()))))
     }
 
-    fn by_id(&self, id: &AwsAccountId) -> Result<&Account, CellAccountProblem> {
-        self.get(id)
+    fn by_id(&self, id: &AwsAccountId) -> Result<&Arc<Account>, CellAccountProblem> {
+        self.shared(id)
             .ok_or_else(|| self.not_allowed(AccountWhy::NotAllowed(*id)))
     }
 

@@ -13,6 +13,30 @@ impl NameKey {
         Self::from_chars(raw.chars())
     }
 
+    /// The key as text (what [`NameKey::reduced`] takes back).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A key kept as text by [`NameKey::as_str`]: a request row keeps its owner's key in its
+    /// texts, and a `NameKey` is made again from them without normalising twice.
+    pub(crate) fn reduced(key: &str) -> Self {
+        NameKey(key.into())
+    }
+
+    /// The key of a name that is NFKC already: its text without white space (what
+    /// [`NameKey::new`] makes of it, without checking the form again).
+    pub(crate) fn nfkc_already(raw: &str) -> Self {
+        NameKey(raw.chars().filter(|c| !c.is_whitespace()).collect())
+    }
+
+    /// Whether this key is `raw` without its white space (then a row need not keep it apart).
+    pub(crate) fn is_spaces_removed(&self, raw: &str) -> bool {
+        self.0
+            .chars()
+            .eq(raw.chars().filter(|c| !c.is_whitespace()))
+    }
+
     /// Family and given name in either order.
     pub fn from_parts(first: &str, second: &str) -> Option<Self> {
         Self::from_chars(first.chars().chain(second.chars()))

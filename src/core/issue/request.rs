@@ -34,12 +34,12 @@ pub const REJECTED_MARK: &str = "却下";
 /// Whether `row` is a key request (to be asked when issuance is on): its key cell is empty
 /// and its status empty or `申請中`.
 pub fn is_request(row: &RequestRow) -> bool {
-    row.status != RowStatus::Deleted && is_request_shaped(&row.key_id, &row.status_text)
+    row.status != RowStatus::Deleted && is_request_shaped(row.key_id(), row.status_text())
 }
 
 /// Whether a row counts as live for a new user's name: not deleted, not a rejected request.
 fn live_for_names(row: &RequestRow) -> bool {
-    row.status != RowStatus::Deleted && !row.status_text.contains(REJECTED_MARK)
+    row.status != RowStatus::Deleted && !row.status_text().contains(REJECTED_MARK)
 }
 
 /// What the checks need besides the sheet.
@@ -231,16 +231,16 @@ impl Claims {
     fn of(table: &RequestTable, candidates: &[&RequestRow], accounts: &Accounts) -> Claims {
         let mut by_user: HashMap<String, Vec<(usize, Option<AwsAccountId>)>> = candidates
             .iter()
-            .map(|r| (r.user.trim().to_ascii_lowercase(), Vec::new()))
+            .map(|r| (r.user().trim().to_ascii_lowercase(), Vec::new()))
             .filter(|(name, _)| !name.is_empty())
             .collect();
         for row in table.rows.iter().filter(|r| live_for_names(r)) {
-            let name = row.user.trim();
+            let name = row.user().trim();
             if name.is_empty() {
                 continue;
             }
             if let Some(claims) = by_user.get_mut(&name.to_ascii_lowercase()) {
-                let account = accounts.resolve(&row.aws_account_cell).ok().map(|a| a.id);
+                let account = accounts.resolve(&row.aws_account_cell()).ok().map(|a| a.id);
                 claims.push((row.row, account));
             }
         }
@@ -293,15 +293,15 @@ fn check<'a>(
         );
     }
 
-    let owner = match NameKey::new(&row.owner) {
+    let owner = match NameKey::new(row.owner()) {
         None => Err(RequestProblemKind::OwnerEmpty),
         Some(key) => match ctx.directory.lookup(&key) {
             Owner::Found(id) => Ok(id),
             Owner::NotFound => Err(RequestProblemKind::OwnerNotFound {
-                name: crate::core::domain::shorten(&row.owner),
+                name: crate::core::domain::shorten(row.owner()),
             }),
             Owner::Ambiguous(ids) => Err(RequestProblemKind::OwnerAmbiguous {
-                name: crate::core::domain::shorten(&row.owner),
+                name: crate::core::domain::shorten(row.owner()),
                 ids,
             }),
         },
@@ -309,10 +309,10 @@ fn check<'a>(
     .map_err(|k| problem(owner_col, OWNER_COLUMN.aliases[0], k))
     .ok();
 
-    let user = if row.user.trim().is_empty() {
+    let user = if row.user().trim().is_empty() {
         Err(RequestProblemKind::UserEmpty)
     } else {
-        IamUserName::check(&row.user).map_err(RequestProblemKind::UserName)
+        IamUserName::check(row.user()).map_err(RequestProblemKind::UserName)
     }
     .map_err(|k| problem(user_col, USER_COLUMN.aliases[0], k))
     .ok();
@@ -344,7 +344,7 @@ fn check<'a>(
 
     let account = ctx
         .accounts
-        .resolve(&row.aws_account_cell)
+        .resolve(&row.aws_account_cell())
         .map_err(|p| {
             problem(
                 layout.aws_account,
@@ -385,7 +385,7 @@ fn check<'a>(
             Ok(ValidRequest {
                 id: request_id(&account.id, user.as_str(), &owner, &entry.name, start, end),
                 policy_arn: entry.arn_for(&account.id),
-                account: account.clone(),
+                account: Account::clone(account),
                 user,
                 owner,
                 entry: entry.clone(),

@@ -698,9 +698,12 @@ fn the_sheet_keeps_the_cells_only_of_rows_that_need_them() {
     assert_eq!(issued.permissions, "", "read for requests only");
     // What existing code sees is unchanged: a request's empty key still makes it unusable
     // for the decisions of an ordinary row.
-    assert!(t.rows[0].valid.is_err());
-    assert!(t.rows[1].valid.is_ok());
-    assert_eq!(t.rows[0].aws_account_cell, AccountCell::Text("本番".into()));
+    assert!(t.rows[0].valid().is_err());
+    assert!(t.rows[1].valid().is_ok());
+    assert_eq!(
+        t.rows[0].aws_account_cell(),
+        AccountCell::Text("本番".into())
+    );
 }
 
 /// The form's account cell, owner, user and permissions as the property test draws them.

@@ -110,7 +110,7 @@ pub fn plan(
         Change::Issued { key, today } => {
             cells.push(text(layout.key_id, key.to_string()));
             if let Some(start) = layout.start
-                && row.start.trim().is_empty()
+                && row.start().trim().is_empty()
             {
                 cells.push(Cell {
                     range: a1_cell(&table.sheet, start, row.row),
@@ -119,7 +119,7 @@ pub fn plan(
             }
             let record = IssueRecord::new(IssueState::Issued { on: *today }, id.clone());
             cells.push(text(issue_col, record.to_cell()));
-            if row.status_text.trim() == REQUESTED_STATUS {
+            if row.status_text().trim() == REQUESTED_STATUS {
                 cells.push(text(layout.status, String::new()));
             }
         }

@@ -40,21 +40,91 @@ impl<'a> KeyCell<'a> {
     }
 }
 
-/// One row as the index sees it.
+/// One row as the index sees it: 48 bytes (a row number, two flags, how the key cell reads,
+/// the two texts and the account), one for every row of the sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Held<'a> {
+    row: u32,
+    live: bool,
+    due: bool,
+    /// `KeyCell`'s variant: the key text is kept only for an ID.
+    key_kind: KeyKind,
+    user: &'a str,
+    key: &'a str,
+    account: Option<&'a AwsAccountId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyKind {
+    Id,
+    Empty,
+    Unreadable,
+}
+
+impl<'a> Held<'a> {
+    /// Row `row` (1-based): `live` when its status does not contain `削除` (`延長` rows are
+    /// live), `due` for deletion today (docs/rules.md §3's delete, after any grace period), its
+    /// IAM user cell as written (trimmed; IAM compares it without regard to case), its key
+    /// cell, and its AWS account: `None` when it is not known, and then the row names its user
+    /// in every account (a run in one account whose ID is unknown, or a mistyped cell).
+    pub fn new(
+        row: usize,
+        live: bool,
+        due: bool,
+        user: &'a str,
+        key: KeyCell<'a>,
+        account: Option<&'a AwsAccountId>,
+    ) -> Self {
+        let (key_kind, key) = match key {
+            KeyCell::Id(k) => (KeyKind::Id, k),
+            KeyCell::Empty => (KeyKind::Empty, ""),
+            KeyCell::Unreadable => (KeyKind::Unreadable, ""),
+        };
+        Held {
+            // A sheet has at most 10 million cells: far fewer rows than u32 counts.
+            row: u32::try_from(row).expect("a sheet row number fits in u32"),
+            live,
+            due,
+            key_kind,
+            user,
+            key,
+            account,
+        }
+    }
+
     /// 1-based sheet row.
-    pub row: usize,
+    pub fn row(&self) -> usize {
+        self.row as usize
+    }
+
     /// The status does not contain `削除` (`延長` rows are live).
-    pub live: bool,
+    pub fn live(&self) -> bool {
+        self.live
+    }
+
     /// Due for deletion today (docs/rules.md §3's delete, after any grace period).
-    pub due: bool,
+    pub fn due(&self) -> bool {
+        self.due
+    }
+
     /// The IAM user cell as written (trimmed); IAM compares it without regard to case.
-    pub user: &'a str,
-    pub key: KeyCell<'a>,
+    pub fn user(&self) -> &'a str {
+        self.user
+    }
+
+    pub fn key(&self) -> KeyCell<'a> {
+        match self.key_kind {
+            KeyKind::Id => KeyCell::Id(self.key),
+            KeyKind::Empty => KeyCell::Empty,
+            KeyKind::Unreadable => KeyCell::Unreadable,
+        }
+    }
+
     /// The row's AWS account; `None` when it is not known, and then the row names its user
     /// in every account (a run in one account whose ID is unknown, or a mistyped cell).
-    pub account: Option<&'a AwsAccountId>,
+    pub fn account(&self) -> Option<&'a AwsAccountId> {
+        self.account
+    }
 }
 
 impl Held<'_> {
@@ -73,7 +143,7 @@ impl Held<'_> {
 
     /// Whether the row's key cell reads as `key`.
     pub fn holds(&self, key: &AccessKeyId) -> bool {
-        self.key == KeyCell::Id(key.as_str())
+        self.key() == KeyCell::Id(key.as_str())
     }
 
     /// docs/rules.md §4's "another live row": live and not itself due for deletion today.
@@ -101,13 +171,13 @@ fn fold_cmp(a: &str, b: &str) -> Ordering {
 impl<'a> Holdings<'a> {
     pub fn new(rows: impl IntoIterator<Item = Held<'a>>) -> Self {
         let mut rows: Vec<Held<'a>> = rows.into_iter().collect();
-        rows.sort_by_key(|h| h.row);
+        rows.sort_by_key(|h| h.row());
         let index = |keep: fn(&Held) -> bool| -> Vec<u32> {
             (0..rows.len() as u32)
                 .filter(|&i| keep(&rows[i as usize]))
                 .collect()
         };
-        let mut by_key = index(|h| matches!(h.key, KeyCell::Id(_)));
+        let mut by_key = index(|h| matches!(h.key(), KeyCell::Id(_)));
         by_key.sort_by(|&a, &b| key_of(&rows[a as usize]).cmp(key_of(&rows[b as usize])));
         let mut by_user = index(|h| !h.user.is_empty());
         by_user.sort_by(|&a, &b| fold_cmp(rows[a as usize].user, rows[b as usize].user));
@@ -127,33 +197,30 @@ impl<'a> Holdings<'a> {
     pub fn held(
         rows: impl IntoIterator<Item = (&'a RequestRow, bool)>,
     ) -> impl Iterator<Item = Held<'a>> {
-        rows.into_iter().map(|(r, due)| Held {
-            row: r.row,
-            live: r.status != RowStatus::Deleted,
-            due,
-            user: r.user.trim(),
-            key: KeyCell::read(&r.key_id),
-            account: r.aws_account.as_ref().map(|a| &a.id),
+        rows.into_iter().map(|(r, due)| {
+            Held::new(
+                r.row,
+                r.status != RowStatus::Deleted,
+                due,
+                r.user().trim(),
+                KeyCell::read(r.key_id()),
+                r.aws_account.as_ref().map(|a| &a.id),
+            )
         })
     }
 
     /// Only where rows are (a re-read of the user and key columns before a write): status
     /// and due-ness unknown, every row taken as live and not due.
     pub fn locations(rows: impl IntoIterator<Item = (usize, &'a str, &'a str)>) -> Self {
-        Self::new(rows.into_iter().map(|(row, user, key)| Held {
-            row,
-            live: true,
-            due: false,
-            user: user.trim(),
-            key: KeyCell::read(key),
-            account: None,
+        Self::new(rows.into_iter().map(|(row, user, key)| {
+            Held::new(row, true, false, user.trim(), KeyCell::read(key), None)
         }))
     }
 
     /// A due row that this run will not act on (its key proves another account): it still
     /// claims its key and user like any live row that is not due.
     pub fn not_acted_on(&mut self, row: usize) {
-        if let Ok(i) = self.rows.binary_search_by_key(&row, |h| h.row) {
+        if let Ok(i) = self.rows.binary_search_by_key(&row, |h| h.row()) {
             self.rows[i].due = false;
         }
     }
@@ -166,7 +233,7 @@ impl<'a> Holdings<'a> {
     /// The row numbered `row`, if the sheet has it.
     pub fn row(&self, row: usize) -> Option<&Held<'a>> {
         self.rows
-            .binary_search_by_key(&row, |h| h.row)
+            .binary_search_by_key(&row, |h| h.row())
             .ok()
             .map(|i| &self.rows[i])
     }
@@ -214,7 +281,7 @@ impl<'a> Holdings<'a> {
         let rows: Vec<usize> = self
             .holders(key)
             .filter(|h| h.names(user))
-            .map(|h| h.row)
+            .map(|h| h.row())
             .collect();
         match rows.as_slice() {
             _ if rows.contains(&expected) => Some(expected),
@@ -235,7 +302,7 @@ impl<'a> Holdings<'a> {
             .chunk_by(|a, b| key_of(a) == key_of(b))
             .filter(|same| same.len() > 1)
             .map(|same| {
-                let mut rows: Vec<usize> = same.iter().map(|h| h.row).collect();
+                let mut rows: Vec<usize> = same.iter().map(|h| h.row()).collect();
                 rows.sort_unstable();
                 (key_of(same[0]).to_string(), rows)
             })
@@ -246,7 +313,7 @@ impl<'a> Holdings<'a> {
 }
 
 fn key_of<'a>(h: &Held<'a>) -> &'a str {
-    match h.key {
+    match h.key() {
         KeyCell::Id(k) => k,
         _ => "",
     }
@@ -261,14 +328,7 @@ mod tests {
     const K2: &str = "AKIAI44QH8DHBEXAMPLE";
 
     fn held(row: usize, user: &'static str, key: &'static str) -> Held<'static> {
-        Held {
-            row,
-            live: true,
-            due: false,
-            user,
-            key: KeyCell::read(key),
-            account: None,
-        }
+        Held::new(row, true, false, user, KeyCell::read(key), None)
     }
 
     #[test]
@@ -286,7 +346,7 @@ mod tests {
             held(4, "sato", K1),
             held(5, "tanaka-dev", ""),
         ]);
-        let rows = |it: &mut dyn Iterator<Item = &Held>| it.map(|h| h.row).collect::<Vec<_>>();
+        let rows = |it: &mut dyn Iterator<Item = &Held>| it.map(|h| h.row()).collect::<Vec<_>>();
         assert_eq!(rows(&mut h.holders(&key(K1))), vec![2, 4]);
         assert_eq!(rows(&mut h.holders(&key(K2))), vec![3]);
         assert_eq!(

@@ -4,6 +4,7 @@ mod columns;
 mod headers;
 mod holdings;
 mod requests;
+mod row_texts;
 mod users;
 pub mod writes;
 
@@ -20,6 +21,7 @@ pub use requests::{
     CellProblem, IssueCells, Needed, ORIGINAL_LAYOUT, Problem, REQUESTED_STATUS, RequestLayout,
     RequestRow, RequestTable, RequestTableSink, ValidRow, is_request_shaped,
 };
+pub use row_texts::Text;
 pub(crate) use users::ID as SLACK_ID_COLUMN;
 pub use users::{Directory, DirectoryProblem, DirectoryProblemKind, DirectorySink, Owner};
 

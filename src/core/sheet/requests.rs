@@ -1,12 +1,15 @@
 //! The request sheet: one row per issued access key (docs/rules.md §2).
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use compact_str::CompactString;
 use serde_json::Value;
 
 use super::columns::{DEACTIVATED_HEADER, NOTIFIED_HEADER};
 use super::headers::{self, ColumnSpec, HeaderError};
-use super::{Grid, RowSink, cell_compact, cell_text, cell_value};
+use super::row_texts::{RowTexts, Text};
+use super::{Grid, RowSink, cell_str, cell_text, cell_value};
 use crate::core::domain::{
     AccessKeyId, Account, AccountCell, Accounts, CellAccountProblem, DateError, IamUserName,
     IdError, NameKey, RowStatus, parse_sheet_date,
@@ -253,75 +256,180 @@ pub struct ValidRow {
     pub end: NaiveDate,
 }
 
-/// One request row as read, with display texts for messages and reports. The texts are
-/// [`CompactString`]s (read as `&str`): up to 24 bytes inline, so most cells of a long sheet
-/// need no allocation of their own (docs/benchmark.md).
+/// One request row as read, with display texts for messages and reports (read through its
+/// methods: they share one allocation a row, see [`RowTexts`]). What the decisions need is
+/// checked once when the row is read; [`RequestRow::valid`] hands it out typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestRow {
     /// 1-based sheet row number (row 1 is the header).
     pub row: usize,
     pub status: RowStatus,
-    /// The `状態` cell as written.
-    pub status_text: CompactString,
-    pub owner: CompactString,
-    pub user: CompactString,
-    pub key_id: CompactString,
-    pub purpose: CompactString,
-    pub service: CompactString,
-    pub start: CompactString,
-    pub end: CompactString,
+    texts: RowTexts,
+    /// The start and end cells when they read as dates (their texts are then not kept).
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
     /// Last notice recorded in `通知日`; an unreadable cell counts as none (it gets rewritten).
     pub notified_on: Option<NaiveDate>,
     /// `無効化日`: when keywarden set the row's key Inactive (docs/rules.md §8).
     pub deactivated_on: Option<NaiveDate>,
-    /// The `延長申請` cell as written (docs/rules.md §9), empty when there is no pending request.
-    pub pending_extension: CompactString,
-    /// The `AWSアカウント` cell as read.
-    pub aws_account_cell: AccountCell,
+    /// How the `AWSアカウント` cell reads (its text is in `texts`).
+    account_cell: CellKind,
     /// The cells of key issuance; `None` for a row that is not shaped like a request and
     /// whose `発行申請` is empty (almost every row: nothing is kept for them).
     pub issue: Option<Box<IssueCells>>,
     /// The row's AWS account once resolved ([`RequestTable::resolve_accounts`]); `None`: the
     /// home account (not resolved: a run in the home account only), or a cell naming no
     /// allowed account (then the row is unusable).
-    pub aws_account: Option<Account>,
-    pub valid: Result<ValidRow, Vec<CellProblem>>,
+    pub aws_account: Option<std::sync::Arc<Account>>,
+    /// The end date when the owner, user, key and end cells all read (the texts hold them,
+    /// checked); `None` when the row is unusable, or deleted (never checked).
+    valid_end: Option<NaiveDate>,
+    /// What makes the row unusable (`None` when nothing does, as for a deleted row): boxed,
+    /// since almost every row has none (8 bytes a row instead of a `Vec`'s 24).
+    #[allow(clippy::box_collection)]
+    problems: Option<Box<Vec<CellProblem>>>,
+}
+
+/// How an `AWSアカウント` cell reads, its text kept with the row's other texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CellKind {
+    Home,
+    Number,
+    Text,
+}
+
+/// The row's texts, each read from its one buffer.
+macro_rules! text_accessors {
+    ($($(#[$doc:meta])* $name:ident => $text:ident;)*) => {
+        impl RequestRow {
+            $($(#[$doc])* pub fn $name(&self) -> &str {
+                self.texts.get(Text::$text)
+            })*
+        }
+    };
+}
+
+text_accessors! {
+    /// The `状態` cell as written.
+    status_text => Status;
+    /// The `氏名` cell as written.
+    owner => Owner;
+    /// The IAM user cell as written (trimmed).
+    user => User;
+    /// The access key ID cell as written (trimmed).
+    key_id => Key;
+    purpose => Purpose;
+    service => Service;
+    /// The `延長申請` cell as written (docs/rules.md §9), empty when there is no pending request.
+    pending_extension => PendingExtension;
 }
 
 impl RequestRow {
+    /// The start date, ISO when readable, else as typed.
+    pub fn start(&self) -> Cow<'_, str> {
+        date_display(self.start_date, self.texts.get(Text::Start))
+    }
+
+    /// The end date, ISO when readable, else as typed.
+    pub fn end(&self) -> Cow<'_, str> {
+        date_display(self.end_date, self.texts.get(Text::End))
+    }
+
+    /// The `AWSアカウント` cell as read.
+    pub fn aws_account_cell(&self) -> AccountCell {
+        let text = self.texts.get(Text::AccountCell);
+        match self.account_cell {
+            CellKind::Home => AccountCell::Home,
+            CellKind::Number => text.parse().map_or(AccountCell::Home, AccountCell::Number),
+            CellKind::Text => AccountCell::Text(text.into()),
+        }
+    }
+
+    /// The cells the decisions need, typed, or what keeps the row from being acted on.
+    pub fn valid(&self) -> Result<ValidRow, &[CellProblem]> {
+        match self.valid_end {
+            Some(end) => Ok(ValidRow {
+                owner: match self.texts.get(Text::OwnerKey) {
+                    "" => NameKey::nfkc_already(self.owner()),
+                    key => NameKey::reduced(key),
+                },
+                user: IamUserName::checked_already(self.user()),
+                key_id: AccessKeyId::checked_already(self.key_id()),
+                end,
+            }),
+            None => Err(self.problems.as_deref().map_or(&[], Vec::as_slice)),
+        }
+    }
+
+    pub fn is_valid(&self) -> bool {
+        self.valid_end.is_some()
+    }
+
+    /// The end date when the row is valid (without making the rest of [`RequestRow::valid`]).
+    pub fn valid_end(&self) -> Option<NaiveDate> {
+        self.valid_end
+    }
+
+    /// Row `row` with nothing read but its status: unusable, without a problem to tell.
+    fn bare(row: usize, status: RowStatus) -> Self {
+        RequestRow {
+            row,
+            status,
+            texts: RowTexts::default(),
+            start_date: None,
+            end_date: None,
+            notified_on: None,
+            deactivated_on: None,
+            account_cell: CellKind::Home,
+            issue: None,
+            aws_account: None,
+            valid_end: None,
+            problems: None,
+        }
+    }
+
+    /// Makes the row unusable with one more problem.
+    fn refuse(&mut self, problem: CellProblem) {
+        self.valid_end = None;
+        self.problems.get_or_insert_default().push(problem);
+    }
+
     fn parse(row_number: usize, cells: &[Value], layout: &RequestLayout) -> Self {
-        let text = |col: usize| cell_compact(cells, col);
+        let text = |col: usize| cell_str(cells, col);
+        let optional = |col: Option<usize>| col.map(text).unwrap_or_default();
         let status_text = text(layout.status);
         let status = RowStatus::classify(&status_text);
-        let (owner_text, account_text, key_text) =
+        let (owner_text, user_text, key_text) =
             (text(layout.owner), text(layout.user), text(layout.key_id));
         let end_cell = cell_value(cells, layout.end);
         let end_parsed = end_cell.map(parse_sheet_date);
         let issue = IssueCells::read(cells, layout, &key_text, &status_text, &end_parsed);
-        let end_display = match (&end_parsed, end_cell) {
-            (Some(Ok(d)), _) => iso(*d),
-            _ => text(layout.end),
+        // A readable date is kept as a date, its text made when asked for.
+        let (end_date, end_text) = match &end_parsed {
+            Some(Ok(d)) => (Some(*d), Cow::Borrowed("")),
+            _ => (None, text(layout.end)),
         };
+        let pending = optional(layout.pending_extension);
         // A deleted row is only ever skipped: spare the work and the memory of the rest.
         if status == RowStatus::Deleted {
             return RequestRow {
                 row: row_number,
                 status,
-                status_text,
-                owner: owner_text,
-                user: account_text,
-                key_id: key_text,
-                purpose: CompactString::default(),
-                service: CompactString::default(),
-                start: CompactString::default(),
-                end: end_display,
-                notified_on: None,
-                deactivated_on: None,
-                pending_extension: layout.pending_extension.map(text).unwrap_or_default(),
-                aws_account_cell: AccountCell::Home,
-                issue: None,
-                aws_account: None,
-                valid: Err(Vec::new()),
+                texts: RowTexts::new([
+                    &status_text,
+                    &owner_text,
+                    &user_text,
+                    &key_text,
+                    "",
+                    "",
+                    "",
+                    &end_text,
+                    &pending,
+                    "",
+                    "",
+                ]),
+                end_date,
+                ..RequestRow::bare(row_number, status)
             };
         }
 
@@ -341,10 +449,10 @@ impl RequestRow {
                 Problem::Empty(Needed::Owner),
             );
         }
-        let account = if account_text.is_empty() {
+        let user = if user_text.is_empty() {
             Err(Problem::Empty(Needed::User))
         } else {
-            IamUserName::check(&account_text).map_err(Problem::Id)
+            IamUserName::check(&user_text).map_err(Problem::Id)
         }
         .map_err(|e| problem(layout.user, ACCOUNT.aliases[0], e))
         .ok();
@@ -382,29 +490,50 @@ impl RequestRow {
             (end, _) => end,
         };
 
-        let valid = match (owner, account, key_id, end) {
-            (Some(owner), Some(account), Some(key_id), Some(end)) => Ok(ValidRow {
-                owner,
-                user: account,
-                key_id,
-                end,
-            }),
-            _ => Err(problems),
+        // The texts keep the user and key cells as read (trimmed, as the checks saw them), so
+        // the checked parts need not be kept twice; only the owner's reduced name is extra.
+        let (start_date, start_text) = match layout.start.and_then(|c| cell_value(cells, c)) {
+            Some(v) => match parse_sheet_date(v) {
+                Ok(d) => (Some(d), Cow::Borrowed("")),
+                Err(_) => (None, optional(layout.start)),
+            },
+            None => (None, Cow::Borrowed("")),
+        };
+        let (valid_end, owner_key) = match (owner, user, key_id, end) {
+            (Some(owner), Some(_), Some(_), Some(end)) => (Some(end), Some(owner)),
+            _ => (None, None),
+        };
+        let (account_cell, account_text) = match layout
+            .aws_account
+            .and_then(|c| cell_value(cells, c))
+            .map(account_cell)
+            .unwrap_or_default()
+        {
+            AccountCell::Home => (CellKind::Home, CompactString::default()),
+            AccountCell::Number(n) => (CellKind::Number, compact_str::format_compact!("{n}")),
+            AccountCell::Text(t) => (CellKind::Text, t),
         };
         RequestRow {
             row: row_number,
             status,
-            status_text,
-            owner: owner_text,
-            user: account_text,
-            key_id: key_text,
-            purpose: layout.purpose.map(text).unwrap_or_default(),
-            service: layout.service.map(text).unwrap_or_default(),
-            start: layout
-                .start
-                .map(|c| date_display(cells, c))
-                .unwrap_or_default(),
-            end: end_display,
+            texts: RowTexts::new([
+                &status_text,
+                &owner_text,
+                &user_text,
+                &key_text,
+                &optional(layout.purpose),
+                &optional(layout.service),
+                &start_text,
+                &end_text,
+                &pending,
+                &account_text,
+                owner_key
+                    .as_ref()
+                    .filter(|k| !k.is_spaces_removed(&owner_text))
+                    .map_or("", NameKey::as_str),
+            ]),
+            start_date,
+            end_date,
             notified_on: layout
                 .notified
                 .and_then(|c| cell_value(cells, c))
@@ -413,16 +542,85 @@ impl RequestRow {
                 .deactivated
                 .and_then(|c| cell_value(cells, c))
                 .and_then(|v| parse_sheet_date(v).ok()),
-            pending_extension: layout.pending_extension.map(text).unwrap_or_default(),
-            aws_account_cell: layout
-                .aws_account
-                .and_then(|c| cell_value(cells, c))
-                .map(account_cell)
-                .unwrap_or_default(),
+            account_cell,
             issue,
             aws_account: None,
-            valid,
+            valid_end,
+            problems: (!problems.is_empty()).then(|| Box::new(problems)),
         }
+    }
+}
+
+/// Rows as the unit tests want them: the parser's row, some cells changed.
+#[cfg(test)]
+impl RequestRow {
+    /// Row `row` of `texts` (status, owner, user, key, purpose, service, start, end, pending
+    /// extension), valid until `end` when it is given (the owner, user and key must then read).
+    pub fn of_texts(row: usize, texts: [&str; 9], end: Option<NaiveDate>) -> Self {
+        let [
+            status,
+            owner,
+            user,
+            key,
+            purpose,
+            service,
+            start,
+            end_text,
+            pending,
+        ] = texts;
+        RequestRow {
+            texts: RowTexts::new([
+                status, owner, user, key, purpose, service, start, end_text, pending, "", "",
+            ]),
+            ..RequestRow::bare(row, RowStatus::classify(status))
+        }
+        .checked(end.ok_or_else(Vec::new))
+    }
+
+    /// The same row with one text changed (the status text classified again); a valid row
+    /// stays valid, so its owner, user and key must still read.
+    pub fn with(mut self, text: Text, value: &str) -> Self {
+        self.texts = self.texts.with(text, value);
+        match text {
+            Text::Start => self.start_date = None,
+            Text::End => self.end_date = None,
+            _ => {}
+        }
+        if text == Text::Status {
+            self.status = RowStatus::classify(value);
+        }
+        let checked = match self.valid_end {
+            Some(end) => Ok(end),
+            None => Err(self.problems.take().map(|p| *p).unwrap_or_default()),
+        };
+        self.checked(checked)
+    }
+
+    /// The same row, valid until `end` (its owner, user and key must read).
+    pub fn valid_until(self, end: NaiveDate) -> Self {
+        self.checked(Ok(end))
+    }
+
+    /// The same row, unusable for `problems` (none: a deleted row's way).
+    pub fn invalid(self, problems: Vec<CellProblem>) -> Self {
+        self.checked(Err(problems))
+    }
+
+    fn checked(mut self, checked: Result<NaiveDate, Vec<CellProblem>>) -> Self {
+        let owner_key = match &checked {
+            Ok(_) => {
+                IamUserName::check(self.user()).expect("a valid row's user reads");
+                AccessKeyId::check(self.key_id()).expect("a valid row's key reads");
+                NameKey::new(self.owner()).expect("a valid row's owner reads")
+            }
+            Err(_) => NameKey::reduced(""),
+        };
+        self.texts = self.texts.with(Text::OwnerKey, owner_key.as_str());
+        (self.valid_end, self.problems) = match checked {
+            Ok(end) => (Some(end), None),
+            Err(problems) => (None, (!problems.is_empty()).then(|| Box::new(problems))),
+        };
+        self
     }
 }
 
@@ -498,7 +696,7 @@ fn account_cell(value: &Value) -> AccountCell {
 impl RequestRow {
     /// The status once keywarden's `無効化済み` is taken out of it (docs/rules.md §8 reactivation).
     pub fn status_without_deactivated_mark(&self) -> String {
-        self.status_text
+        self.status_text()
             .replace(crate::core::domain::DEACTIVATED_MARK, "")
             .trim()
             .to_string()
@@ -506,19 +704,11 @@ impl RequestRow {
 }
 
 /// A date cell for people: ISO when readable, else the text as typed.
-fn date_display(cells: &[Value], col: usize) -> CompactString {
-    match cell_value(cells, col) {
-        Some(v) => match parse_sheet_date(v) {
-            Ok(d) => iso(d),
-            Err(_) => cell_compact(cells, col),
-        },
-        None => CompactString::default(),
+fn date_display(date: Option<NaiveDate>, typed: &str) -> Cow<'_, str> {
+    match date {
+        Some(d) => Cow::Owned(d.to_string()),
+        None => Cow::Borrowed(typed),
     }
-}
-
-/// `2026-11-29`, inline.
-fn iso(date: NaiveDate) -> CompactString {
-    compact_str::format_compact!("{date}")
 }
 
 /// The whole request sheet, parsed.
@@ -561,7 +751,7 @@ impl RequestTable {
             .iter_mut()
             .filter(|r| r.status != RowStatus::Deleted)
         {
-            match accounts.resolve(&row.aws_account_cell) {
+            match accounts.resolve(&row.aws_account_cell()) {
                 Ok(account) => row.aws_account = Some(account.clone()),
                 Err(problem) => {
                     let problem = CellProblem {
@@ -573,10 +763,7 @@ impl RequestTable {
                         header: AWS_ACCOUNT.aliases[0],
                         problem: Problem::Account(problem),
                     };
-                    match &mut row.valid {
-                        Ok(_) => row.valid = Err(vec![problem]),
-                        Err(problems) => problems.push(problem),
-                    }
+                    row.refuse(problem);
                 }
             }
         }
@@ -689,10 +876,30 @@ mod tests {
         );
         let r = &t.rows[0];
         assert_eq!(r.row, 2);
-        assert_eq!(r.start, "2026-09-01");
-        let v = r.valid.as_ref().unwrap();
+        assert_eq!(r.start(), "2026-09-01");
+        let v = r.valid().unwrap();
         assert_eq!(v.user.as_str(), "tanaka-s3");
         assert_eq!(v.end, NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
+    }
+
+    #[test]
+    fn a_row_hands_out_the_cells_it_read_and_checked() {
+        for name in ["田中 太郎", "ＴＡＮＡＫＡ　Taro", "ﾀﾅｶ ﾀﾛｳ"] {
+            let mut cells = original_row(json!("2026/11/29"), "");
+            cells[1] = json!(name);
+            cells.extend([json!(""), json!(""), json!(123456789012.0)]);
+            let mut header = header();
+            header.extend([json!(""), json!(""), json!("AWSアカウント")]);
+            let t = RequestTable::parse("s", &vec![header, cells]).unwrap();
+            let (r, v) = (&t.rows[0], t.rows[0].valid().unwrap());
+            assert_eq!(v.owner, NameKey::new(name).unwrap(), "{name}");
+            assert_eq!(r.owner(), name);
+            assert_eq!((r.user(), v.user.as_str()), ("tanaka-s3", "tanaka-s3"));
+            assert_eq!(v.key_id.as_str(), "AKIAIOSFODNN7EXAMPLE");
+            assert_eq!((r.purpose(), r.service()), ("S3 backup", "S3"));
+            assert_eq!((&*r.start(), &*r.end()), ("2026-09-01", "2026-11-29"));
+            assert_eq!(r.aws_account_cell(), AccountCell::Number(123456789012.0));
+        }
     }
 
     #[test]
@@ -721,8 +928,8 @@ mod tests {
         let t = RequestTable::parse("s", &grid).unwrap();
         assert_eq!(t.rows.len(), 2, "blank rows are ignored");
         assert_eq!(t.rows[0].row, 2);
-        assert!(t.rows[0].valid.is_ok());
-        assert_eq!(t.rows[0].purpose, "");
+        assert!(t.rows[0].valid().is_ok());
+        assert_eq!(t.rows[0].purpose(), "");
         assert_eq!(
             t.layout.free_columns().next(),
             Some(5),
@@ -738,7 +945,7 @@ mod tests {
         row[9] = json!("has space");
         row[11] = json!("");
         let t = RequestTable::parse("s", &vec![header(), row]).unwrap();
-        let problems = t.rows[0].valid.clone().unwrap_err();
+        let problems = t.rows[0].valid().unwrap_err().to_vec();
         let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert_eq!(problems.len(), 3, "{text:?}");
         assert!(text[0].starts_with("J2 (アカウント名)"), "{text:?}");
@@ -764,20 +971,20 @@ mod tests {
             ],
         )
         .unwrap();
-        let problems = t.rows[0].valid.clone().unwrap_err();
+        let problems = t.rows[0].valid().unwrap_err().to_vec();
         assert_eq!(problems.len(), 1);
         assert_eq!(
             problems[0].to_string(),
             "I2 (アクセスキー利用終了日): 2025-11-29 is before the start date 2026-09-01 in \
              H2 (アクセスキー利用開始日): correct the year of the end date (or of the start date)"
         );
-        assert!(t.rows[1].valid.is_ok(), "9999/12/31 means no end");
-        assert!(t.rows[2].valid.is_ok(), "an end on the start day is fine");
+        assert!(t.rows[1].valid().is_ok(), "9999/12/31 means no end");
+        assert!(t.rows[2].valid().is_ok(), "an end on the start day is fine");
         // Without a readable start date the end date stands on its own.
         let mut no_start = original_row(json!("1926/11/29"), "");
         no_start[7] = json!("");
         let t = RequestTable::parse("s", &vec![header(), no_start]).unwrap();
-        assert!(t.rows[0].valid.is_ok());
+        assert!(t.rows[0].valid().is_ok());
     }
 
     #[test]
@@ -836,7 +1043,7 @@ mod tests {
         let mut t = RequestTable::parse("s", &grid).unwrap();
         assert_eq!(t.layout.aws_account, Some(12));
         assert_eq!(
-            t.rows[1].aws_account_cell,
+            t.rows[1].aws_account_cell(),
             AccountCell::Number(12345678901.0)
         );
         let id = |s: &str| AwsAccountId::parse(s).unwrap();
@@ -870,9 +1077,9 @@ mod tests {
                 None,
             ]
         );
-        assert!(t.rows[..3].iter().all(|r| r.valid.is_ok()));
+        assert!(t.rows[..3].iter().all(|r| r.valid().is_ok()));
         for r in &t.rows[3..5] {
-            let problems = r.valid.clone().unwrap_err();
+            let problems = r.valid().unwrap_err().to_vec();
             assert_eq!(problems.len(), 1);
             assert!(problems[0].cell.starts_with('M'), "{:?}", problems[0]);
             assert!(
@@ -882,8 +1089,8 @@ mod tests {
             );
         }
         assert_eq!(
-            t.rows[5].valid,
-            Err(Vec::new()),
+            t.rows[5].valid(),
+            Err(&[][..]),
             "deleted rows are left alone"
         );
     }

@@ -141,7 +141,9 @@ impl Directory {
     /// Once every row is added: the keys sorted (stable: a key's people stay in sheet order).
     fn seal(mut self) -> Self {
         self.names.sort_by(|a, b| a.0.cmp(&b.0));
+        // Grown by doubling while the sheet streamed in: up to half of each unused.
         self.names.shrink_to_fit();
+        self.ids.shrink_to_fit();
         self
     }
 

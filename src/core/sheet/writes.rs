@@ -26,7 +26,7 @@ pub fn plan(table: &RequestTable, changes: &[&SheetChange]) -> WritePlan {
         table
             .rows
             .binary_search_by_key(&row, |r| r.row)
-            .map(|i| table.rows[i].status_text.to_string())
+            .map(|i| table.rows[i].status_text().to_string())
             .unwrap_or_default()
     };
     plan_at(
@@ -144,7 +144,7 @@ pub fn plan_at(
 /// The one row holding `key` now, whatever user it names; none, or several (no guess), is
 /// why nothing is written.
 fn locate_key(holdings: &Holdings, key: &AccessKeyId) -> Result<usize, NotWrittenWhy> {
-    let rows: Vec<usize> = holdings.holders(key).map(|h| h.row).collect();
+    let rows: Vec<usize> = holdings.holders(key).map(|h| h.row()).collect();
     match rows.as_slice() {
         [only] => Ok(*only),
         _ => Err(NotWrittenWhy::KeyNotHeldOnce {

@@ -55,18 +55,18 @@ pub fn owner_notice(row: &RequestRow, days_left: i64, sheet: &str, with_button: 
          • 利用終了日: {end}\n\
          {how}\n\
          延長がない場合、利用終了日の翌日に IAM ユーザーとアクセスキーは削除されます。",
-        owner = or_dash(&row.owner),
+        owner = or_dash(row.owner()),
         aws_account = row
             .aws_account
             .as_ref()
             .map(|a| format!("• AWSアカウント: {}\n", clean(&a.to_string())))
             .unwrap_or_default(),
-        account = or_dash(&row.user),
-        key = or_dash(&row.key_id),
-        purpose = or_dash(&row.purpose),
-        service = or_dash(&row.service),
-        start = or_dash(&row.start),
-        end = or_dash(&row.end),
+        account = or_dash(row.user()),
+        key = or_dash(row.key_id()),
+        purpose = or_dash(row.purpose()),
+        service = or_dash(row.service()),
+        start = or_dash(&row.start()),
+        end = or_dash(&row.end()),
     )
 }
 
@@ -77,11 +77,11 @@ pub fn owner_deleted(row: &RequestRow) -> String {
          AWS アクセスキーの利用終了日（{end}）を過ぎたため、{where_}IAM ユーザー「{account}」と\
          アクセスキー {key} を削除しました。\n\
          引き続き必要な場合は、あらためて利用申請をしてください。",
-        owner = or_dash(&row.owner),
-        end = or_dash(&row.end),
+        owner = or_dash(row.owner()),
+        end = or_dash(&row.end()),
         where_ = in_account(row),
-        account = or_dash(&row.user),
-        key = or_dash(&row.key_id),
+        account = or_dash(row.user()),
+        key = or_dash(row.key_id()),
     )
 }
 
@@ -95,10 +95,10 @@ pub fn owner_already_gone(row: &RequestRow) -> String {
          アクセスキー {key} はすでに IAM にありませんでした。今回の実行で削除したものはなく、\
          申請シートのこの申請を「削除済み」として記録しました。\n\
          引き続き必要な場合は、あらためて利用申請をしてください。",
-        owner = or_dash(&row.owner),
-        end = or_dash(&row.end),
-        account = or_dash(&row.user),
-        key = or_dash(&row.key_id),
+        owner = or_dash(row.owner()),
+        end = or_dash(&row.end()),
+        account = or_dash(row.user()),
+        key = or_dash(row.key_id()),
     )
 }
 
@@ -113,11 +113,11 @@ pub fn owner_key_deleted(row: &RequestRow, keeper: &Keeper) -> String {
         "{owner} さん\n\
          AWS アクセスキーの利用終了日（{end}）を過ぎたため、{where_}IAM ユーザー「{account}」の\
          アクセスキー {key} を削除しました（IAM ユーザーは、同じユーザーのキーを使う{kept_for}のために残しています）。",
-        owner = or_dash(&row.owner),
-        end = or_dash(&row.end),
+        owner = or_dash(row.owner()),
+        end = or_dash(&row.end()),
         where_ = in_account(row),
-        account = or_dash(&row.user),
-        key = or_dash(&row.key_id),
+        account = or_dash(row.user()),
+        key = or_dash(row.key_id()),
     )
 }
 
@@ -187,11 +187,11 @@ pub fn row_deactivated(row: &RequestRow, delete_on: &str) -> String {
         "{} さん\n利用終了日（{}）を過ぎたため、{}IAM ユーザー「{}」のアクセスキー {} を無効化しました。\n\
          {delete_on} 以降の実行で IAM ユーザーごと削除されます。延長が必要な場合は管理者に依頼してください\
          （状態欄に「延長」と記入されるとキーは再び有効になります）。",
-        or_dash(&row.owner),
-        or_dash(&row.end),
+        or_dash(row.owner()),
+        or_dash(&row.end()),
         in_account(row),
-        or_dash(&row.user),
-        or_dash(&row.key_id)
+        or_dash(row.user()),
+        or_dash(row.key_id())
     )
 }
 
@@ -199,10 +199,10 @@ pub fn row_deactivated(row: &RequestRow, delete_on: &str) -> String {
 pub fn row_reactivated(row: &RequestRow) -> String {
     format!(
         "{} さん\n延長が記入されたため、{}IAM ユーザー「{}」のアクセスキー {} を再び有効にしました。",
-        or_dash(&row.owner),
+        or_dash(row.owner()),
         in_account(row),
-        or_dash(&row.user),
-        or_dash(&row.key_id)
+        or_dash(row.user()),
+        or_dash(row.key_id())
     )
 }
 

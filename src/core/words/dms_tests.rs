@@ -2,17 +2,17 @@
 use super::*;
 use crate::core::domain::{Account, AwsAccountId};
 use crate::core::fixtures::request_row;
+use crate::core::sheet::Text;
 
 fn row(account: Option<Account>) -> RequestRow {
-    RequestRow {
-        row: 9,
-        owner: "中村 六子".into(),
-        user: "nakamura-migration".into(),
-        end: "2026-11-20".into(),
-        aws_account: account,
-        valid: Err(vec![]),
-        ..request_row()
-    }
+    let mut row = request_row()
+        .invalid(vec![])
+        .with(Text::Owner, "中村 六子")
+        .with(Text::User, "nakamura-migration")
+        .with(Text::End, "2026-11-20");
+    row.row = 9;
+    row.aws_account = account.map(std::sync::Arc::new);
+    row
 }
 
 #[test]

@@ -89,12 +89,12 @@ pub fn collect(table: &RequestTable, ctx: &Context) -> Requests {
         let row = request.row;
         let subject = Subject {
             row: Some(row.row),
-            user: row.user.clone(),
+            user: row.user().into(),
             access_key_id: Default::default(),
-            owner: row.owner.clone(),
+            owner: row.owner().into(),
             aws_account: match &request.verdict {
                 Ok(v) => Some(v.account.clone()),
-                Err(_) => row.aws_account.clone(),
+                Err(_) => row.aws_account.as_deref().cloned(),
             },
         };
         let copies = request
@@ -129,8 +129,8 @@ pub fn collect(table: &RequestTable, ctx: &Context) -> Requests {
                 subject,
                 valid,
                 step: request.step,
-                owner_name: row.owner.to_string(),
-                purpose: row.purpose.to_string(),
+                owner_name: row.owner().to_string(),
+                purpose: row.purpose().to_string(),
             }),
         }
     }
