@@ -261,7 +261,7 @@ async fn the_users_other_key_under_a_mistyped_name_keeps_the_user() {
         Some(json!("削除済み"))
     );
     let dm = env.slack.messages_to(TANAKA).concat();
-    assert!(dm.contains("3 行目") && dm.contains("tanaka-dve"), "{dm}");
+    assert!(dm.contains("3行目") && dm.contains("tanaka-dve"), "{dm}");
 }
 
 #[tokio::test]
