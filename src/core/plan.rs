@@ -40,23 +40,31 @@ pub enum Decision {
     Nothing,
 }
 
-/// The decision table, first matching line wins.
-pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
+/// The decision of a row the run skips whatever the day (`削除`, `延長` without a key
+/// keywarden deactivated, `却下`): the table's first lines, from the status cell alone.
+/// `None` for every other row.
+pub fn skip(row: &RequestRow) -> Option<Decision> {
     match row.status {
-        RowStatus::Deleted => return Decision::SkipDeleted,
+        RowStatus::Deleted => Some(Decision::SkipDeleted),
         // docs/rules.md §8: only keywarden writes 無効化日, so its key was set Inactive by us; it is set
         // Active again whether or not the grace is still configured.
-        RowStatus::Extended if row.deactivated_on.is_some() => {
-            return Decision::Reactivate;
-        }
-        RowStatus::Extended => return Decision::SkipExtended,
-        RowStatus::Open => {}
+        RowStatus::Extended if row.deactivated_on.is_some() => None,
+        RowStatus::Extended => Some(Decision::SkipExtended),
+        RowStatus::Open => row
+            .status_text()
+            .contains(crate::core::issue::REJECTED_MARK)
+            .then_some(Decision::SkipRejected),
     }
-    if row
-        .status_text()
-        .contains(crate::core::issue::REJECTED_MARK)
-    {
-        return Decision::SkipRejected;
+}
+
+/// The decision table, first matching line wins.
+pub fn decide(row: &RequestRow, today: NaiveDate, rules: Rules) -> Decision {
+    if let Some(skip) = skip(row) {
+        return skip;
+    }
+    // An extended row not skipped is one whose key keywarden had deactivated.
+    if row.status == RowStatus::Extended {
+        return Decision::Reactivate;
     }
     let notify_days = rules.notify_days;
     let Ok(valid) = row.valid() else {
@@ -103,7 +111,10 @@ pub struct PlannedRow<'a> {
 #[derive(Debug, Clone)]
 pub struct Plan<'a> {
     pub today: NaiveDate,
-    /// Rows whose decision is not [`Decision::Nothing`], in sheet order.
+    /// Rows whose decision is neither [`Decision::Nothing`] nor a [`skip`], in sheet order.
+    /// A skip is only ever a line of the report, made again from the row when the report is:
+    /// an entry for each of a long sheet's tens of thousands of `削除済み` rows, held while
+    /// IAM works, was 2 MB of the run's peak at 100,000 rows (docs/benchmark.md).
     pub rows: Vec<PlannedRow<'a>>,
     pub max_deletions: usize,
 }
@@ -120,6 +131,7 @@ impl<'a> Plan<'a> {
         let rows = table
             .rows
             .iter()
+            .filter(|row| skip(row).is_none())
             .map(|row| (row, decide(row, today, rules)))
             .filter(|(_, decision)| *decision != Decision::Nothing)
             .map(|(row, decision)| {

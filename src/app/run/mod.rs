@@ -188,8 +188,9 @@ impl<X: Services> Job<'_, X> {
             Pass::Daily => rows::alerts(&directory, &holdings),
             Pass::Requests => Vec::new(),
         };
-        // Rows nothing is done to (skipped, unusable): decided by the plan alone.
-        let rows::Untouched { unusable, skipped } = rows::untouched(&plan);
+        // Rows nothing is done to: the unusable ones decided by the plan alone (the skipped
+        // ones are not in it: their lines are made for the report).
+        let unusable = rows::unusable(&plan);
 
         // The owners' notices need nothing but the plan: they go out while IAM works, and
         // the IAM results still reach the sheet without waiting on any of them.
@@ -356,9 +357,13 @@ impl<X: Services> Job<'_, X> {
         outcomes.extend(log::append(self, &run_id, &lines, mode).await);
         let mut report = Report::build(today, &run_id, &outcomes, sent).with_skipped(
             &outcomes[..in_row_order],
-            rows::skipped_lines(&table, &skipped),
+            // The skips of the rows the plan kept: none in the 15-minute pass, no key
+            // request's when issuance has them.
+            rows::skipped_lines(&table, |r| {
+                pass == Pass::Daily && !(s.issue.is_some() && is_request(r))
+            }),
         );
-        drop((skipped, table));
+        drop(table);
         if let Some((days, items)) = days_ahead {
             report.days_ahead = days;
             report.ahead = Some(items);

@@ -7,7 +7,7 @@ use crate::core::extension::record::PendingCell;
 use crate::core::outcome::{
     Action, ActionOutcome, ActionRecord, Alert, Lang, OwnerProblem, Skip, Subject, record,
 };
-use crate::core::plan::{Decision, Plan, PlannedRow};
+use crate::core::plan::{self, Decision, Plan, PlannedRow};
 use crate::core::sheet::{Directory, Holdings, Owner, RequestRow, RequestTable};
 
 use super::key_rules::KeyWork;
@@ -41,52 +41,55 @@ pub fn owner(p: &PlannedRow) -> Result<SlackUserId, OwnerProblem> {
     }
 }
 
-/// Rows nothing is done to, decided by the plan alone.
-pub struct Untouched {
-    pub unusable: Vec<ActionOutcome>,
-    /// The skipped rows (sheet row, why), in sheet order. A skip is only ever a line of the
-    /// report (the log sheet and the summary leave skips out), so its line is made from the
-    /// row when the report is ([`skipped_lines`]): an outcome held to the end for each of a
-    /// long sheet's tens of thousands of `削除済み` rows was a sixth of the run's peak memory.
-    pub skipped: Vec<(usize, Skip)>,
+/// The unusable rows' outcomes, decided by the plan alone. The skipped rows are not in the
+/// plan: their lines are made from the rows when the report is ([`skipped_lines`]).
+pub fn unusable(plan: &Plan) -> Vec<ActionOutcome> {
+    plan.rows
+        .iter()
+        .filter(|p| p.decision == Decision::Unusable)
+        .map(|p| {
+            let problems = p.row.valid().err().unwrap_or_default();
+            ActionOutcome::new(subject(p), Action::Unusable(problems.to_vec()))
+        })
+        .collect()
 }
 
-pub fn untouched(plan: &Plan) -> Untouched {
-    let mut out = Untouched {
-        unusable: Vec::new(),
-        skipped: Vec::new(),
+/// Why a row is skipped (docs/rules.md §3), when it is and the run reports it (`kept`).
+fn skip_of(r: &RequestRow, kept: &impl Fn(&RequestRow) -> bool) -> Option<Skip> {
+    let skip = match plan::skip(r)? {
+        Decision::SkipDeleted => Skip::Deleted,
+        Decision::SkipExtended => Skip::Extended,
+        Decision::SkipRejected => Skip::Rejected,
+        _ => return None,
     };
-    for p in &plan.rows {
-        let skip = match &p.decision {
-            Decision::SkipDeleted => Skip::Deleted,
-            Decision::SkipExtended => Skip::Extended,
-            Decision::SkipRejected => Skip::Rejected,
-            Decision::Nothing => Skip::Nothing,
-            Decision::Unusable => {
-                let problems = p.row.valid().err().unwrap_or_default();
-                let action = Action::Unusable(problems.to_vec());
-                out.unusable.push(ActionOutcome::new(subject(p), action));
-                continue;
-            }
-            _ => continue,
-        };
-        out.skipped.push((p.row.row, skip));
-    }
-    out
+    kept(r).then_some(skip)
 }
 
-/// The report lines of the skipped rows, in sheet order, made one at a time from the rows as
-/// read: each as the outcome of its row would read, with the row's end date.
+/// The report lines of the skipped rows the run reports (`kept`), in sheet order, made one at
+/// a time from the rows as read: each as the outcome of its row would read, with the row's end
+/// date. Nothing is held for a skip until then: a skip is only ever a line of the report (the
+/// log sheet and the summary leave skips out), and an outcome, then a `(row, why)`, held for
+/// each of a long sheet's tens of thousands of `削除済み` rows weighed on the run's peak.
 pub fn skipped_lines<'a>(
     table: &'a RequestTable,
-    skipped: &'a [(usize, Skip)],
+    kept: impl Fn(&RequestRow) -> bool + 'a,
 ) -> impl Iterator<Item = ActionRecord> + 'a {
-    skipped.iter().filter_map(move |&(row, skip)| {
-        let r = &table.rows[table.row_index(row)?];
-        let mut o = ActionOutcome::new(subject_of(r), Action::Skip(skip));
-        o.end_date = r.valid().ok().map(|v| v.end);
-        Some(record(&o, Lang::En))
-    })
+    // Counted first (the status alone): the report sizes its lines by the count.
+    let count = table
+        .rows
+        .iter()
+        .filter(|r| skip_of(r, &kept).is_some())
+        .count();
+    table
+        .rows
+        .iter()
+        .filter_map(move |r| {
+            let skip = skip_of(r, &kept)?;
+            let mut o = ActionOutcome::new(subject_of(r), Action::Skip(skip));
+            o.end_date = r.valid().ok().map(|v| v.end);
+            Some(record(&o, Lang::En))
+        })
+        .take(count)
 }
 
 /// What administrators must fix in the sheets, whatever else happens.

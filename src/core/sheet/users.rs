@@ -28,6 +28,9 @@ const EMAIL: ColumnSpec = ColumnSpec {
     required: false,
 };
 
+/// The byte after each name key's text in [`Directory`]'s buffer: never a byte of UTF-8.
+const END: u8 = 0xFF;
+
 /// Who owns a request, as far as `users_json` can tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Owner {
@@ -44,10 +47,14 @@ pub struct Directory {
     /// Each person's e-mail (trimmed), when the sheet has the column and the cell is filled:
     /// who filed a key request, and the reader of an issued key's secret (key issuance).
     emails: HashMap<SlackUserId, Box<str>>,
-    /// Every name key with the person it names (an index into `ids`), sorted by key once the
-    /// sheet is read, a key's entries in sheet order: half the memory of a hash map of them
-    /// (two keys a person: a large `users_json` is a few MB of the run's peak).
-    names: Vec<(NameKey, u32)>,
+    /// Every name key's text, one after another, each ended by a `0xFF` byte (never in
+    /// UTF-8): one allocation for all of them, no length or pointer kept a name.
+    texts: Vec<u8>,
+    /// Every name key (the offset of its text in `texts`) with the person it names (an index
+    /// into `ids`), sorted by key once the sheet is read, a key's entries in sheet order. Two
+    /// keys a person: a large `users_json` is a few MB of the run's peak; 8 bytes an entry
+    /// and the text with its end byte (was a 24-byte key and an index, 32 bytes, apart).
+    names: Vec<(u32, u32)>,
     /// Rows that could not be used, with what to fix (told to administrators).
     pub problems: Vec<DirectoryProblem>,
 }
@@ -129,7 +136,17 @@ impl Directory {
 
     /// Files `ids[index]` under `key` (sorted by [`Directory::seal`]).
     fn add(&mut self, key: NameKey, index: usize) {
-        self.names.push((key, index as u32));
+        let start = u32::try_from(self.texts.len()).expect("users_json's names under 4 GiB");
+        self.texts.extend_from_slice(key.as_str().as_bytes());
+        self.texts.push(END);
+        self.names.push((start, index as u32));
+    }
+
+    /// The text of the name key at `start` in `texts` (as bytes: compared as a `str` is).
+    fn key_at(texts: &[u8], start: u32) -> &[u8] {
+        let rest = &texts[start as usize..];
+        let len = rest.iter().position(|&b| b == END).unwrap_or(rest.len());
+        &rest[..len]
     }
 
     /// The person's e-mail from `users_json` (the first filled one when the ID has several
@@ -140,20 +157,25 @@ impl Directory {
 
     /// Once every row is added: the keys sorted (stable: a key's people stay in sheet order).
     fn seal(mut self) -> Self {
-        self.names.sort_by(|a, b| a.0.cmp(&b.0));
+        let texts = &self.texts;
+        self.names
+            .sort_by(|a, b| Self::key_at(texts, a.0).cmp(Self::key_at(texts, b.0)));
         // Grown by doubling while the sheet streamed in: up to half of each unused.
         self.names.shrink_to_fit();
+        self.texts.shrink_to_fit();
         self.ids.shrink_to_fit();
         self
     }
 
     /// The person a name means; the same Slack ID under one name twice is still one person.
     pub fn lookup(&self, name: &NameKey) -> Owner {
-        let start = self.names.partition_point(|(key, _)| key < name);
+        let name = name.as_str().as_bytes();
+        let key = |start: u32| Self::key_at(&self.texts, start);
+        let start = self.names.partition_point(|&(at, _)| key(at) < name);
         let mut found: Vec<&SlackUserId> = Vec::new();
         for (_, i) in self.names[start..]
             .iter()
-            .take_while(|(key, _)| key == name)
+            .take_while(|&&(at, _)| key(at) == name)
         {
             let id = &self.ids[*i as usize];
             if !found.contains(&id) {
