@@ -362,6 +362,7 @@ mod tests {
             end_offset in -400i64..400,
             notified_offset in prop::option::of(-400i64..400),
             notify_days in 0u32..60,
+            deactivated in any::<bool>(),
         ) {
             let today = date("2026-11-22");
             let end = today + chrono::Duration::days(end_offset);
@@ -377,6 +378,13 @@ mod tests {
             if matches!(d, Decision::Notify { .. }) {
                 prop_assert!(readable && end >= today && (end - today).num_days() <= notify_days as i64);
             }
+            // The skips the plan leaves out are exactly the table's: the report's lines of
+            // them are made from `skip` alone.
+            let mut r = r;
+            r.deactivated_on = deactivated.then(|| date("2026-11-01"));
+            let d = decide(&r, today, rules(notify_days));
+            let skipped = matches!(d, Decision::SkipDeleted | Decision::SkipExtended | Decision::SkipRejected);
+            prop_assert_eq!(skip(&r), skipped.then_some(d));
         }
     }
 }

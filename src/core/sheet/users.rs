@@ -314,6 +314,20 @@ mod tests {
     }
 
     #[test]
+    fn a_name_is_not_found_by_a_longer_or_shorter_one() {
+        let d = Directory::parse(
+            "users_json",
+            &grid(&[["U001", "田中", "太郎", ""], ["U002", "田中", "太", ""]]),
+        )
+        .unwrap();
+        assert_eq!(d.lookup(&key("田中太郎")), Owner::Found(id("U001")));
+        assert_eq!(d.lookup(&key("田中太")), Owner::Found(id("U002")));
+        assert_eq!(d.lookup(&key("田中")), Owner::NotFound);
+        assert_eq!(d.lookup(&key("田中太郎郎")), Owner::NotFound);
+        assert_eq!(Directory::default().lookup(&key("田中")), Owner::NotFound);
+    }
+
+    #[test]
     fn two_people_with_one_name_are_ambiguous() {
         let d = Directory::parse(
             "users_json",
