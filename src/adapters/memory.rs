@@ -336,10 +336,13 @@ pub struct IssuingWorld {
 #[derive(Default)]
 pub struct Issuing(pub std::sync::Mutex<IssuingWorld>);
 
-/// The made-up secret of the `n`-th key [`Issuing`] creates: never a real one, and easy to
-/// look for where it must not be.
+/// How every made-up secret [`Issuing`] creates begins: a test looks for it where no secret
+/// may appear.
+pub const MADE_UP_SECRET: &str = "made-up-secret-";
+
+/// The made-up secret of the `n`-th key [`Issuing`] creates: never a real one.
 pub fn made_up_secret(n: usize) -> String {
-    format!("made-up-secret-{n:06}")
+    format!("{MADE_UP_SECRET}{n:06}")
 }
 
 impl Issuing {

@@ -37,7 +37,7 @@ use crate::core::outcome::{
 use crate::core::plan::Plan;
 use crate::core::report::Report;
 use crate::core::sheet::{
-    Block, Directory, DirectorySink, HeaderError, RequestTable, RequestTableSink,
+    Block, Directory, DirectorySink, HeaderError, RequestRow, RequestTable, RequestTableSink,
 };
 
 use accounts::IamStage;
@@ -156,14 +156,13 @@ impl<X: Services> Job<'_, X> {
         let (mut table, directory) = self.read().await?;
         let accounts = accounts::resolve(self, &mut table).await?;
         let started = std::time::Instant::now();
-        // The decision table runs once, over the whole sheet; key requests are issuance's.
+        // The decision table runs once, over the whole sheet, and speaks for the rows of the
+        // daily pass only; key requests are issuance's when it is on. The plan and the
+        // report's skipped lines both keep just these rows.
+        let daily_row =
+            |r: &RequestRow| pass == Pass::Daily && !(s.issue.is_some() && is_request(r));
         let mut plan = Plan::build(&table, &directory, today, s.rules);
-        if s.issue.is_some() {
-            plan.rows.retain(|p| !is_request(p.row));
-        }
-        if pass == Pass::Requests {
-            plan.rows.clear();
-        }
+        plan.rows.retain(|p| daily_row(p.row));
         let requests = match (&s.issue, accounts.all()) {
             (Some(issue), Some(all)) => {
                 issuance::collect(&table, &issuance::context(s, issue, all, &directory, today))
@@ -357,11 +356,7 @@ impl<X: Services> Job<'_, X> {
         outcomes.extend(log::append(self, &run_id, &lines, mode).await);
         let mut report = Report::build(today, &run_id, &outcomes, sent).with_skipped(
             &outcomes[..in_row_order],
-            // The skips of the rows the plan kept: none in the 15-minute pass, no key
-            // request's when issuance has them.
-            rows::skipped_lines(&table, |r| {
-                pass == Pass::Daily && !(s.issue.is_some() && is_request(r))
-            }),
+            rows::skipped_lines(&table, daily_row),
         );
         drop(table);
         if let Some((days, items)) = days_ahead {
